@@ -1,0 +1,61 @@
+#!/usr/bin/env node
+/**
+ * The `responses-relay` command line. `serve` is the default command; every
+ * flag can also be set as RESPONSES_RELAY_<FLAG> in the environment.
+ */
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { LOG_LEVELS, type LogLevel } from '../log.js';
+import { CliError } from './cli-error.js';
+import { runServe } from './serve-command.js';
+
+async function main(argv: string[]): Promise<void> {
+  await yargs(argv)
+    .scriptName('responses-relay')
+    .env('RESPONSES_RELAY')
+    .command(
+      ['serve', '$0'],
+      'Serve the OpenAI Responses API on top of a Chat Completions provider',
+      (command) =>
+        command
+          .option('host', { type: 'string', default: '127.0.0.1', describe: 'Address to listen on' })
+          .option('port', { type: 'number', default: 4444, describe: 'Port to listen on (0 picks a free port)' })
+          .option('upstream', { type: 'string', describe: 'Chat Completions base URL, usually ending in /v1' })
+          .option('upstream-key-env', { type: 'string', describe: 'Name of the environment variable holding the upstream API key' })
+          .option('upstream-key', { type: 'string', describe: 'The upstream API key itself (prefer --upstream-key-env)' })
+          .option('model-map', { type: 'string', describe: 'Model names to rewrite, as source:destination,…' })
+          .option('log-level', { type: 'string', choices: LOG_LEVELS, default: 'info', describe: 'Log level (logs go to stderr as JSON)' })
+          .example('$0 --upstream https://api.deepseek.com/v1 --upstream-key-env DEEPSEEK_API_KEY', 'Relay to DeepSeek')
+          .example('$0 --upstream http://127.0.0.1:11434/v1 --port 0', 'Relay to a local Ollama on a free port')
+          .example('$0 --upstream https://openrouter.ai/api/v1 --upstream-key-env OPENROUTER_API_KEY --model-map codex:moonshotai/kimi-k2', 'Codex model "codex" served by Kimi on OpenRouter'),
+      async (args) => {
+        await runServe({
+          host: args.host,
+          port: args.port,
+          upstream: args.upstream,
+          upstreamKeyEnv: args.upstreamKeyEnv,
+          upstreamKey: args.upstreamKey,
+          modelMap: args.modelMap,
+          logLevel: args.logLevel as LogLevel,
+        });
+      },
+    )
+    .strict()
+    .help()
+    .alias('help', 'h')
+    .version()
+    .fail((message, error) => {
+      if (error) throw error;
+      throw new CliError(message);
+    })
+    .parseAsync();
+}
+
+main(hideBin(process.argv)).catch((error: unknown) => {
+  if (error instanceof CliError) {
+    process.stderr.write(`responses-relay: ${error.message}\n`);
+    process.exit(error.exitCode);
+  }
+  process.stderr.write(`responses-relay: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});

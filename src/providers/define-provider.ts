@@ -1,0 +1,46 @@
+/**
+ * Builds a full profile from the parts a provider file states; everything not
+ * stated behaves like a generic OpenAI-compatible server.
+ */
+import { fitEffort } from './effort.js';
+import { ThinkTagSplitter } from '../translate/stream/think-tag-splitter.js';
+import { normalizeChatUsage, readChunkUsage } from '../translate/usage.js';
+import type { ProviderHooks, ProviderProfile } from './types.js';
+
+/** The behaviour of a plain OpenAI-compatible server. */
+export const genericHooks: ProviderHooks = {
+  echoReasoning(message, reasoning) {
+    if (reasoning.text !== '') message.reasoning_content = reasoning.text;
+  },
+  toUpstreamToolCallId: (id) => id,
+  applyReasoningEffort(request, effort, context) {
+    const fitted = fitEffort(effort, context.supportedEfforts);
+    if (fitted !== undefined) request.reasoning_effort = fitted;
+  },
+  finalizeRequest: (request) => request,
+  readUsage: readChunkUsage,
+  normalizeUsage: normalizeChatUsage,
+  createContentSplitters: () => [new ThinkTagSplitter()],
+  classifyError: () => undefined,
+};
+
+export type ProviderDefinition = Pick<ProviderProfile, 'id' | 'displayName'> &
+  Partial<Omit<ProviderProfile, 'id' | 'displayName' | 'hooks'>> & { hooks?: Partial<ProviderHooks> };
+
+/** Fills a provider definition with generic defaults. */
+export function defineProvider(definition: ProviderDefinition): ProviderProfile {
+  return {
+    defaultBaseUrl: undefined,
+    apiKeyEnv: undefined,
+    requiresApiKey: true,
+    maxTokensParameter: 'max_tokens',
+    acceptsStreamOptions: true,
+    images: true,
+    imagesInToolResults: false,
+    systemMessagesAnywhere: true,
+    reasoningEfforts: ['low', 'medium', 'high'],
+    models: [],
+    ...definition,
+    hooks: { ...genericHooks, ...definition.hooks },
+  };
+}

@@ -1,0 +1,80 @@
+/**
+ * A provider profile: data about one Chat Completions provider plus hooks for
+ * its quirks. Translation code calls hooks; it never asks which provider it
+ * is talking to.
+ */
+import type { ChatAssistantMessage, ChatChunk, ChatRequest, ChatUsage } from '../translate/chat-types.js';
+import type { ReasoningCarrier } from '../translate/reasoning-envelope.js';
+import type { ReasoningEffort } from '../translate/request/responses-schema.js';
+import type { ContentSplitter } from '../translate/stream/content-splitter.js';
+import type { UpstreamFailure } from '../translate/upstream-errors.js';
+import type { Usage } from '../translate/usage.js';
+
+/** What the relay knows about one upstream model. */
+export interface ProviderModel {
+  /** The upstream model id. */
+  id: string;
+  contextWindow: number;
+  maxOutputTokens?: number;
+  /** Reasoning efforts the model accepts; empty or missing means no control. */
+  reasoningEfforts?: ReasoningEffort[];
+  defaultReasoningEffort?: ReasoningEffort;
+  /** Whether the model accepts image input. */
+  images?: boolean;
+}
+
+/** Per-request facts hooks may look at. */
+export interface RequestContext {
+  upstreamModel: string;
+  /** The requested reasoning effort, if any. */
+  effort: ReasoningEffort | undefined;
+  /** Known facts about the model, when the profile lists it. */
+  model: ProviderModel | undefined;
+  /** Efforts the model accepts (the model's list, else the profile's). */
+  supportedEfforts: readonly ReasoningEffort[];
+}
+
+export interface ProviderHooks {
+  /** Puts reasoning recovered from history on the assistant message it belongs to. */
+  echoReasoning(message: ChatAssistantMessage, reasoning: ReasoningCarrier, context: RequestContext): void;
+  /** Maps a tool-call id from history to one the upstream accepts. */
+  toUpstreamToolCallId(id: string): string;
+  /** Applies `reasoning.effort` to the outgoing request. */
+  applyReasoningEffort(request: ChatRequest, effort: ReasoningEffort, context: RequestContext): void;
+  /** The last word on the outgoing request: drop fields, fix ordering rules. */
+  finalizeRequest(request: ChatRequest, context: RequestContext): ChatRequest;
+  /** Finds usage in a chunk, wherever the provider puts it. */
+  readUsage(chunk: ChatChunk): ChatUsage | undefined;
+  /** Converts provider usage to Responses usage. */
+  normalizeUsage(usage: ChatUsage): Usage;
+  /** Splitters applied to streamed content (think tags, leaked tool-call markup). */
+  createContentSplitters(): ContentSplitter[];
+  /** Maps an upstream error; undefined falls back to the generic mapping. */
+  classifyError(status: number | undefined, body: unknown, message: string): UpstreamFailure | undefined;
+}
+
+export interface ProviderProfile {
+  /** Profile id, e.g. `deepseek`. */
+  id: string;
+  displayName: string;
+  /** Base URL ending in /v1 (or the provider's equivalent). */
+  defaultBaseUrl: string | undefined;
+  /** Environment variable that conventionally holds the API key. */
+  apiKeyEnv: string | undefined;
+  /** Local runtimes need no key. */
+  requiresApiKey: boolean;
+  maxTokensParameter: 'max_tokens' | 'max_completion_tokens';
+  /** Whether `stream_options: {include_usage: true}` may be sent. */
+  acceptsStreamOptions: boolean;
+  /** Whether images may be sent at all (per model overrides via `models`). */
+  images: boolean;
+  /** Whether images may sit inside tool messages; otherwise they follow as a user message. */
+  imagesInToolResults: boolean;
+  /** Whether system messages may appear after the first non-system message. */
+  systemMessagesAnywhere: boolean;
+  /** Reasoning efforts accepted when the model is not listed. */
+  reasoningEfforts: ReasoningEffort[];
+  /** Known models with their context windows. */
+  models: ProviderModel[];
+  hooks: ProviderHooks;
+}

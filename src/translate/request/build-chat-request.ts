@@ -1,0 +1,105 @@
+/**
+ * A whole Responses request → a Chat Completions request for one provider.
+ * Pure: everything it needs is passed in, nothing is read or written.
+ */
+import type { ProviderModel, ProviderProfile, RequestContext } from '../../providers/types.js';
+import type { ChatRequest } from '../chat-types.js';
+import type { TranslationNote } from '../notes.js';
+import type { ToolNameMap } from '../tool-names.js';
+import { convertInput } from './convert-input.js';
+import { convertToolChoice, convertTools } from './convert-tools.js';
+import { parseTools } from './parse-request.js';
+import type { ResponsesRequest, ToolDefinition } from './responses-schema.js';
+import { hoistSystemMessages } from './system-messages.js';
+
+export interface BuiltChatRequest {
+  body: ChatRequest;
+  /** Maps the flat tool names the model will call back to Responses tools. */
+  names: ToolNameMap;
+  notes: TranslationNote[];
+  context: RequestContext;
+}
+
+/** Builds the upstream request. `upstreamModel` is the model after mapping. */
+export function buildChatRequest(
+  request: ResponsesRequest,
+  profile: ProviderProfile,
+  upstreamModel: string,
+  notes: TranslationNote[] = [],
+): BuiltChatRequest {
+  const model = findModel(profile, upstreamModel);
+  const effort = request.reasoning?.effort ?? undefined;
+  const context: RequestContext = { upstreamModel, effort, model, supportedEfforts: model?.reasoningEfforts ?? profile.reasoningEfforts };
+
+  const converted = convertTools([...request.tools, ...toolsFromInput(request, notes)]);
+  const { toolChoice, tools } = convertToolChoice(request.tool_choice, converted, notes);
+
+  let messages = convertInput(
+    request.instructions,
+    request.input,
+    {
+      hooks: profile.hooks,
+      context,
+      names: converted.names,
+      images: model?.images ?? profile.images,
+      imagesInToolResults: profile.imagesInToolResults,
+    },
+    notes,
+  );
+  if (!profile.systemMessagesAnywhere) messages = hoistSystemMessages(messages);
+
+  const body: ChatRequest = { model: upstreamModel, messages, stream: true };
+  if (profile.acceptsStreamOptions) body.stream_options = { include_usage: true };
+  if (tools.length > 0) {
+    body.tools = tools;
+    if (toolChoice !== undefined) body.tool_choice = toolChoice;
+    if (typeof request.parallel_tool_calls === 'boolean') body.parallel_tool_calls = request.parallel_tool_calls;
+  }
+  if (typeof request.max_output_tokens === 'number') body[profile.maxTokensParameter] = request.max_output_tokens;
+  if (typeof request.temperature === 'number') body.temperature = request.temperature;
+  if (typeof request.top_p === 'number') body.top_p = request.top_p;
+  const format = request.text?.format;
+  if (format?.type === 'json_schema') {
+    const schema = format as { name?: string | null; schema: Record<string, unknown>; strict?: boolean | null; description?: string | null };
+    body.response_format = {
+      type: 'json_schema',
+      json_schema: {
+        name: schema.name ?? 'output',
+        schema: schema.schema,
+        ...(typeof schema.strict === 'boolean' ? { strict: schema.strict } : {}),
+        ...(schema.description ? { description: schema.description } : {}),
+      },
+    };
+  } else if (format?.type === 'json_object') {
+    body.response_format = { type: 'json_object' };
+  }
+  if (effort !== undefined) profile.hooks.applyReasoningEffort(body, effort, context);
+
+  return { body: profile.hooks.finalizeRequest(body, context), names: converted.names, notes, context };
+}
+
+/** Tools a tool_search returned and tools added mid-conversation join the tool list. */
+function toolsFromInput(request: ResponsesRequest, notes: TranslationNote[]): ToolDefinition[] {
+  const found: ToolDefinition[] = [];
+  request.input.forEach((item, index) => {
+    if (item.type !== 'tool_search_output' && item.type !== 'additional_tools') return;
+    try {
+      found.push(...parseTools(item.tools, `input[${index}].tools`, notes));
+    } catch (error) {
+      notes.push({ level: 'warn', message: `ignored malformed tools in input[${index}]: ${(error as Error).message}` });
+    }
+  });
+  return found;
+}
+
+/** The profile's facts about a model: exact id first, then the longest listed prefix. */
+export function findModel(profile: ProviderProfile, upstreamModel: string): ProviderModel | undefined {
+  const exact = profile.models.find((model) => model.id === upstreamModel);
+  if (exact) return exact;
+  const bare = upstreamModel.includes('/') ? upstreamModel.slice(upstreamModel.lastIndexOf('/') + 1) : upstreamModel;
+  let best: ProviderModel | undefined;
+  for (const model of profile.models) {
+    if ((upstreamModel.startsWith(model.id) || bare.startsWith(model.id)) && (!best || model.id.length > best.id.length)) best = model;
+  }
+  return best;
+}

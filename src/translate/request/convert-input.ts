@@ -1,0 +1,294 @@
+/**
+ * Responses input items → Chat Completions messages. Pure.
+ *
+ * The rules that keep a strict upstream happy:
+ * - all system/developer text is kept, in order, as system messages;
+ * - the assistant text, reasoning and every tool call of one turn form ONE
+ *   assistant message, followed directly by one tool message per call;
+ * - every tool call gets a result (a placeholder for calls that never returned),
+ *   and a result without its call becomes plain user text;
+ * - images in tool results reach the model, as a user message right after the
+ *   tool messages where the upstream refuses images inside tool messages.
+ */
+import type { ProviderHooks, RequestContext } from '../../providers/types.js';
+import type { ChatAssistantMessage, ChatContentPart, ChatMessage, ChatToolCall, ChatUserMessage } from '../chat-types.js';
+import type { TranslationNote } from '../notes.js';
+import { decodeReasoningEnvelope, mergeReasoning, type ReasoningCarrier } from '../reasoning-envelope.js';
+import type { ToolNameMap } from '../tool-names.js';
+import { CUSTOM_TOOL_INPUT_FIELD } from './convert-tools.js';
+import type { ContentPart, InputItem, MessageItem, ReasoningItem } from './responses-schema.js';
+
+export interface ConvertInputOptions {
+  hooks: ProviderHooks;
+  context: RequestContext;
+  names: ToolNameMap;
+  /** Whether the upstream model accepts images at all. */
+  images: boolean;
+  /** Whether images may sit inside tool messages. */
+  imagesInToolResults: boolean;
+}
+
+type ToolOutputItem = Extract<InputItem, { type: 'function_call_output' | 'custom_tool_call_output' | 'tool_search_output' }>;
+
+/** Placeholder result for a call that has no output in the history. */
+export const MISSING_TOOL_OUTPUT = 'No output: this tool call was interrupted before it returned a result.';
+
+interface PendingTurn {
+  text: string;
+  toolCalls: ChatToolCall[];
+  /** Client call ids, parallel to toolCalls. */
+  callIds: string[];
+  reasoning: ReasoningCarrier | undefined;
+}
+
+/** Converts instructions and input items into Chat messages. */
+export function convertInput(
+  instructions: string | null,
+  items: readonly InputItem[],
+  options: ConvertInputOptions,
+  notes: TranslationNote[],
+): ChatMessage[] {
+  const messages: ChatMessage[] = [];
+  if (instructions) messages.push({ role: 'system', content: instructions });
+
+  const outputs = new Map<string, ToolOutputItem>();
+  for (const item of items) {
+    if (isToolOutput(item) && typeof item.call_id === 'string' && !outputs.has(item.call_id)) outputs.set(item.call_id, item);
+  }
+  const consumed = new Set<string>();
+  const emittedCalls = new Set<string>();
+  let turn: PendingTurn = emptyTurn();
+
+  const flush = () => {
+    if (turn.text === '' && turn.toolCalls.length === 0) {
+      turn = emptyTurn();
+      return;
+    }
+    const message: ChatAssistantMessage = { role: 'assistant', content: turn.text === '' ? null : turn.text };
+    if (turn.toolCalls.length > 0) message.tool_calls = turn.toolCalls;
+    if (turn.reasoning) options.hooks.echoReasoning(message, turn.reasoning, options.context);
+    messages.push(message);
+    const followingImages: ChatContentPart[] = [];
+    turn.callIds.forEach((callId, index) => {
+      const upstreamId = turn.toolCalls[index]!.id;
+      emittedCalls.add(callId);
+      const output = consumed.has(callId) ? undefined : outputs.get(callId);
+      if (output === undefined) {
+        messages.push({ role: 'tool', tool_call_id: upstreamId, content: MISSING_TOOL_OUTPUT });
+        return;
+      }
+      consumed.add(callId);
+      const { text, images } = toolOutputContent(output);
+      if (images.length > 0 && options.images && options.imagesInToolResults) {
+        const parts: ChatContentPart[] = text === '' ? [] : [{ type: 'text', text }];
+        messages.push({ role: 'tool', tool_call_id: upstreamId, content: [...parts, ...images] });
+        return;
+      }
+      let content = text;
+      if (images.length > 0) {
+        if (options.images) {
+          followingImages.push({ type: 'text', text: `Image output of tool call ${callId}:` }, ...images);
+          content = text === '' ? '(image output follows in the next message)' : `${text}\n(image output follows in the next message)`;
+        } else {
+          content = `${text}${text === '' ? '' : '\n'}[${images.length} image(s) omitted: the upstream model does not accept images]`;
+        }
+      }
+      messages.push({ role: 'tool', tool_call_id: upstreamId, content: content === '' ? '(empty output)' : content });
+    });
+    if (followingImages.length > 0) messages.push({ role: 'user', content: followingImages });
+    turn = emptyTurn();
+  };
+
+  const addCall = (callId: string, name: string, args: string) => {
+    turn.toolCalls.push({ id: options.hooks.toUpstreamToolCallId(callId), type: 'function', function: { name, arguments: args } });
+    turn.callIds.push(callId);
+  };
+
+  items.forEach((item, index) => {
+    switch (item.type) {
+      case 'message':
+        if (item.role === 'assistant') {
+          turn.text += messageText(item, '', notes);
+          break;
+        }
+        flush();
+        if (item.role === 'user') messages.push(userMessage(item, options, notes));
+        else {
+          const text = messageText(item, '\n\n', notes);
+          if (text !== '') messages.push({ role: 'system', content: text });
+        }
+        break;
+      case 'reasoning':
+        turn.reasoning = mergeReasoning(turn.reasoning, reasoningCarrier(item));
+        break;
+      case 'function_call':
+        addCall(
+          item.call_id,
+          options.names.upstreamNameFor({ kind: 'function', name: item.name, ...(item.namespace ? { namespace: item.namespace } : {}) }),
+          normalizeArguments(item.arguments, `input[${index}].arguments`, notes),
+        );
+        break;
+      case 'custom_tool_call':
+        addCall(
+          item.call_id,
+          options.names.upstreamNameFor({ kind: 'custom', name: item.name, ...(item.namespace ? { namespace: item.namespace } : {}) }),
+          JSON.stringify({ [CUSTOM_TOOL_INPUT_FIELD]: item.input }),
+        );
+        break;
+      case 'tool_search_call':
+        if (typeof item.call_id === 'string' && item.call_id !== '') {
+          addCall(item.call_id, options.names.upstreamNameFor({ kind: 'tool_search', name: 'tool_search' }), JSON.stringify(item.arguments ?? {}));
+        } else {
+          turn.text += `\n[searched for tools: ${JSON.stringify(item.arguments ?? {})}]`;
+        }
+        break;
+      case 'local_shell_call': {
+        const command = item.action?.command?.join(' ') ?? '';
+        turn.text += `${turn.text === '' ? '' : '\n'}[ran a local shell command: ${command}]`;
+        break;
+      }
+      case 'web_search_call':
+        turn.text += `${turn.text === '' ? '' : '\n'}[searched the web${item.action?.query ? ` for: ${item.action.query}` : ''}]`;
+        break;
+      case 'image_generation_call':
+        turn.text += `${turn.text === '' ? '' : '\n'}[generated an image${item.revised_prompt ? `: ${item.revised_prompt}` : ''}]`;
+        break;
+      case 'function_call_output':
+      case 'custom_tool_call_output':
+      case 'tool_search_output': {
+        const callId = item.call_id;
+        if (typeof callId === 'string' && turn.callIds.includes(callId)) {
+          flush();
+          break;
+        }
+        if (typeof callId === 'string' && (consumed.has(callId) || emittedCalls.has(callId))) break;
+        flush();
+        // A result whose call is not in the history: keep what it says as user text.
+        if (typeof callId === 'string') consumed.add(callId);
+        const { text, images } = toolOutputContent(item);
+        const parts: ChatContentPart[] = [{ type: 'text', text: `Output of tool call ${callId ?? '(unknown)'}:\n${text}` }];
+        if (options.images) parts.push(...images);
+        messages.push({ role: 'user', content: images.length > 0 && options.images ? parts : (parts[0] as { text: string }).text });
+        notes.push({ level: 'debug', message: `tool output ${callId ?? '(no call id)'} has no matching call; sent as user text` });
+        break;
+      }
+      case 'additional_tools':
+        break; // its tools are added to the tool list
+      default: {
+        const exhaustive: never = item;
+        throw new Error(`unhandled item ${JSON.stringify(exhaustive)}`);
+      }
+    }
+  });
+  flush();
+  return messages;
+}
+
+function emptyTurn(): PendingTurn {
+  return { text: '', toolCalls: [], callIds: [], reasoning: undefined };
+}
+
+function isToolOutput(item: InputItem): item is ToolOutputItem {
+  return item.type === 'function_call_output' || item.type === 'custom_tool_call_output' || item.type === 'tool_search_output';
+}
+
+/** Reasoning text comes from `content` (raw) or else `summary`; opaque data from the envelope. */
+function reasoningCarrier(item: ReasoningItem): ReasoningCarrier {
+  const content = (item.content ?? []).map((part) => (typeof part.text === 'string' ? part.text : '')).join('');
+  const text = content !== '' ? content : (item.summary ?? []).map((part) => (typeof part.text === 'string' ? part.text : '')).join('\n\n');
+  return { text, ...decodeReasoningEnvelope(item.encrypted_content) };
+}
+
+/** The text of a message; images and files in non-user messages are described. */
+function messageText(item: MessageItem, separator: string, notes: TranslationNote[]): string {
+  if (typeof item.content === 'string') return item.content;
+  const texts: string[] = [];
+  for (const part of item.content as ContentPart[]) {
+    const text = partText(part, notes);
+    if (text !== undefined) texts.push(text);
+    else if (part.type === 'input_image') texts.push('[image]');
+  }
+  return texts.join(separator);
+}
+
+function partText(part: ContentPart, notes: TranslationNote[]): string | undefined {
+  switch (part.type) {
+    case 'input_text':
+    case 'output_text':
+    case 'text':
+    case 'summary_text':
+    case 'reasoning_text':
+      return typeof part.text === 'string' ? part.text : '';
+    case 'refusal':
+      return typeof (part as { refusal?: unknown }).refusal === 'string' ? (part as { refusal: string }).refusal : '';
+    case 'input_file': {
+      const file = part as { filename?: string | null; file_url?: string | null };
+      notes.push({ level: 'warn', message: 'input_file parts are not sent upstream; replaced by a note' });
+      return `[attached file${file.filename ? ` ${file.filename}` : file.file_url ? ` ${file.file_url}` : ''} not available to this model]`;
+    }
+    case 'input_image':
+      return undefined;
+    default:
+      notes.push({ level: 'warn', message: `skipped content part of unknown type '${(part as { type: string }).type}'` });
+      return '';
+  }
+}
+
+function userMessage(item: MessageItem, options: ConvertInputOptions, notes: TranslationNote[]): ChatUserMessage {
+  if (typeof item.content === 'string') return { role: 'user', content: item.content };
+  const parts: ChatContentPart[] = [];
+  for (const part of item.content as ContentPart[]) {
+    if (part.type === 'input_image') {
+      const image = imagePart(part);
+      if (image && options.images) parts.push(image);
+      else if (image) parts.push({ type: 'text', text: '[image omitted: the upstream model does not accept images]' });
+      continue;
+    }
+    const text = partText(part, notes);
+    if (text !== undefined && text !== '') parts.push({ type: 'text', text });
+  }
+  if (parts.every((part) => part.type === 'text')) {
+    return { role: 'user', content: parts.map((part) => (part as { text: string }).text).join('\n\n') };
+  }
+  return { role: 'user', content: parts };
+}
+
+function imagePart(part: ContentPart): ChatContentPart | undefined {
+  const image = part as { image_url?: string | null; detail?: string | null };
+  if (typeof image.image_url !== 'string' || image.image_url === '') return undefined;
+  const detail = image.detail === 'original' ? 'high' : image.detail;
+  return { type: 'image_url', image_url: detail ? { url: image.image_url, detail } : { url: image.image_url } };
+}
+
+function toolOutputContent(item: ToolOutputItem): { text: string; images: ChatContentPart[] } {
+  if (item.type === 'tool_search_output') {
+    const names = item.tools.map((tool) => (typeof tool.name === 'string' ? tool.name : tool.type));
+    return { text: names.length > 0 ? `Tools now available: ${names.join(', ')}` : 'No matching tools found.', images: [] };
+  }
+  const output = item.output;
+  if (typeof output === 'string') return { text: output, images: [] };
+  const texts: string[] = [];
+  const images: ChatContentPart[] = [];
+  for (const part of output as ContentPart[]) {
+    if (part.type === 'input_image') {
+      const image = imagePart(part);
+      if (image) images.push(image);
+    } else if ('text' in part && typeof part.text === 'string') {
+      texts.push(part.text);
+    }
+  }
+  return { text: texts.join('\n'), images };
+}
+
+/** Empty arguments become `{}`; arguments that are not JSON are wrapped so strict upstreams accept them. */
+function normalizeArguments(args: string, path: string, notes: TranslationNote[]): string {
+  const trimmed = args.trim();
+  if (trimmed === '') return '{}';
+  try {
+    JSON.parse(trimmed);
+    return args;
+  } catch {
+    notes.push({ level: 'debug', message: `${path} is not valid JSON; wrapped as {"raw": …}` });
+    return JSON.stringify({ raw: args });
+  }
+}

@@ -1,0 +1,210 @@
+/**
+ * Validates a raw Responses API request body into a typed request. Pure.
+ * Bad input throws a 400 RelayError naming the parameter; unknown item and
+ * tool types are skipped with a note instead of failing the turn.
+ */
+import type { z } from 'zod';
+import { invalidRequest } from '../../errors.js';
+import type { TranslationNote } from '../notes.js';
+import {
+  HOSTED_TOOL_TYPES,
+  itemSchemas,
+  responsesRequestSchema,
+  toolSchemas,
+  type InputItem,
+  type ResponsesRequest,
+  type ToolDefinition,
+} from './responses-schema.js';
+
+export interface ParsedRequest {
+  request: ResponsesRequest;
+  notes: TranslationNote[];
+}
+
+/** Parses and validates a Responses request body. */
+export function parseResponsesRequest(body: unknown): ParsedRequest {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+    throw invalidRequest('The request body must be a JSON object.');
+  }
+  const result = responsesRequestSchema.safeParse(body);
+  if (!result.success) throw zodErrorToRelayError(result.error, [], body);
+  const raw = result.data;
+  const notes: TranslationNote[] = [];
+
+  const input: InputItem[] = [];
+  let instructions: string | null = null;
+  if (typeof raw.instructions === 'string') {
+    instructions = raw.instructions;
+  } else if (Array.isArray(raw.instructions)) {
+    raw.instructions.forEach((item, index) => pushItem(input, item, `instructions[${index}]`, notes));
+  }
+  if (typeof raw.input === 'string') {
+    input.push({ type: 'message', role: 'user', content: raw.input });
+  } else if (Array.isArray(raw.input)) {
+    raw.input.forEach((item, index) => pushItem(input, item, `input[${index}]`, notes));
+  }
+
+  const tools = parseTools(raw.tools ?? [], 'tools', notes);
+  const request: ResponsesRequest = {
+    model: raw.model,
+    input,
+    tools,
+    instructions,
+    tool_choice: raw.tool_choice,
+    parallel_tool_calls: raw.parallel_tool_calls,
+    reasoning: raw.reasoning,
+    max_output_tokens: raw.max_output_tokens,
+    temperature: raw.temperature,
+    top_p: raw.top_p,
+    text: raw.text,
+    stream: raw.stream,
+    store: raw.store,
+    previous_response_id: raw.previous_response_id,
+    metadata: raw.metadata,
+    user: raw.user,
+    prompt_cache_key: raw.prompt_cache_key,
+    service_tier: raw.service_tier,
+    truncation: raw.truncation,
+  };
+  return { request, notes };
+}
+
+/** Validates one input item and appends it, or notes why it was skipped. */
+function pushItem(target: InputItem[], item: Record<string, unknown>, path: string, notes: TranslationNote[]): void {
+  const type = item.type === undefined && 'role' in item ? 'message' : item.type;
+  if (typeof type !== 'string') {
+    throw invalidRequest(`Missing required parameter: '${path}.type'.`, `${path}.type`);
+  }
+  const schema = (itemSchemas as Record<string, z.ZodType>)[type];
+  if (schema === undefined) {
+    if (IGNORED_ITEM_TYPES.has(type)) {
+      notes.push({ level: 'debug', message: `skipped input item of type '${type}' at ${path}` });
+    } else {
+      notes.push({ level: 'warn', message: `skipped input item of unknown type '${type}' at ${path}` });
+    }
+    return;
+  }
+  const parsed = schema.safeParse(item);
+  if (!parsed.success) throw zodErrorToRelayError(parsed.error, [path], item);
+  const value = parsed.data as InputItem;
+  if (type === 'message') (value as { type?: string }).type = 'message';
+  target.push(value);
+}
+
+/** Items that carry nothing a Chat upstream can use. */
+const IGNORED_ITEM_TYPES = new Set(['compaction', 'compaction_trigger', 'item_reference']);
+
+/** Validates the tool list; hosted and unknown tool types are dropped with a note. */
+export function parseTools(rawTools: ReadonlyArray<Record<string, unknown>>, path: string, notes: TranslationNote[]): ToolDefinition[] {
+  const tools: ToolDefinition[] = [];
+  rawTools.forEach((tool, index) => {
+    const type = tool.type;
+    const toolPath = `${path}[${index}]`;
+    if (typeof type !== 'string') throw invalidRequest(`Missing required parameter: '${toolPath}.type'.`, `${toolPath}.type`);
+    const schema = (toolSchemas as Record<string, z.ZodType>)[type];
+    if (schema === undefined) {
+      if (HOSTED_TOOL_TYPES.has(type)) {
+        notes.push({ level: 'debug', message: `dropped hosted tool '${type}' the upstream cannot run` });
+      } else {
+        notes.push({ level: 'warn', message: `dropped tool of unknown type '${type}' at ${toolPath}` });
+      }
+      return;
+    }
+    const parsed = schema.safeParse(tool);
+    if (!parsed.success) throw zodErrorToRelayError(parsed.error, [toolPath], tool);
+    tools.push(parsed.data as ToolDefinition);
+  });
+  return tools;
+}
+
+type Issue = z.core.$ZodIssue;
+
+/** Turns the most specific zod issue into an OpenAI-style 400. */
+function zodErrorToRelayError(error: z.ZodError, prefix: string[], root: unknown) {
+  const issue = deepestIssue(error.issues);
+  const path = formatPath(prefix, issue.path);
+  const value = valueAt(root, issue.path);
+  if (issue.code === 'invalid_type' && value === undefined) {
+    return invalidRequest(`Missing required parameter: '${path}'.`, path, 'missing_required_parameter');
+  }
+  if (issue.code === 'invalid_type') {
+    return invalidRequest(
+      `Invalid type for '${path}': expected ${describeExpected(issue.expected)}, but got ${describeValue(value)} instead.`,
+      path,
+      'invalid_type',
+    );
+  }
+  if (issue.code === 'invalid_value') {
+    const options = issue.values.map((option) => JSON.stringify(option)).join(', ');
+    return invalidRequest(`Invalid value for '${path}': expected one of ${options}.`, path, 'invalid_value');
+  }
+  if (issue.code === 'too_small' || issue.code === 'too_big') {
+    return invalidRequest(`Invalid value for '${path}': ${issue.message.replace(/^Too (small|big): /, '')}.`, path, 'invalid_value');
+  }
+  return invalidRequest(`Invalid value for '${path}'.`, path, 'invalid_value');
+}
+
+/** In a union the branch that got furthest names the real problem. */
+function deepestIssue(issues: readonly Issue[]): Issue {
+  let best: Issue | undefined;
+  let bestDepth = -1;
+  for (const issue of issues) {
+    let candidate: Issue = issue;
+    if (issue.code === 'invalid_union' && issue.errors.length > 0) {
+      const nested = issue.errors.map((branch) => deepestIssue(branch));
+      const deepest = nested.reduce((a, b) => (b.path.length > a.path.length ? b : a));
+      candidate = deepest.path.length > 0 ? { ...deepest, path: [...issue.path, ...deepest.path] } : issue;
+    }
+    if (candidate.path.length > bestDepth) {
+      best = candidate;
+      bestDepth = candidate.path.length;
+    }
+  }
+  return (best ?? issues[0]) as Issue;
+}
+
+function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
+  let value = root;
+  for (const segment of path) {
+    if (value === null || typeof value !== 'object') return undefined;
+    value = (value as Record<PropertyKey, unknown>)[segment];
+  }
+  return value;
+}
+
+function formatPath(prefix: string[], path: readonly PropertyKey[]): string {
+  let text = prefix.join('.');
+  for (const segment of path) {
+    if (typeof segment === 'number') text += `[${segment}]`;
+    else text += text === '' ? String(segment) : `.${String(segment)}`;
+  }
+  return text;
+}
+
+function describeExpected(expected: string): string {
+  switch (expected) {
+    case 'string':
+      return 'a string';
+    case 'number':
+      return 'a number';
+    case 'int':
+      return 'an integer';
+    case 'boolean':
+      return 'a boolean';
+    case 'array':
+      return 'an array';
+    case 'object':
+    case 'record':
+      return 'an object';
+    default:
+      return expected;
+  }
+}
+
+function describeValue(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'number') return Number.isInteger(value) ? 'an integer' : 'a decimal';
+  if (typeof value === 'object') return 'an object';
+  return `a ${typeof value}`;
+}

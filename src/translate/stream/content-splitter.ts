@@ -1,0 +1,33 @@
+/**
+ * Streamed content can hide other things: reasoning in `<think>` tags, tool
+ * calls leaked as markup. A splitter sees content as it streams and returns
+ * what it is made of; it may hold back text that could still turn out to be
+ * the start of a tag.
+ */
+
+export type ContentSegment =
+  | { kind: 'text'; text: string }
+  | { kind: 'reasoning'; text: string }
+  | { kind: 'tool_call'; name: string; arguments: string };
+
+export interface ContentSplitter {
+  /** Feeds the next piece of text; returns what is certain so far. */
+  push(text: string): ContentSegment[];
+  /** The stream ended; returns whatever was held back. */
+  flush(): ContentSegment[];
+}
+
+/** Runs text through a chain of splitters; later splitters see only text segments. */
+export function runSplitters(splitters: readonly ContentSplitter[], text: string, flush: boolean): ContentSegment[] {
+  let segments: ContentSegment[] = flush ? [] : [{ kind: 'text', text }];
+  for (const splitter of splitters) {
+    const next: ContentSegment[] = [];
+    for (const segment of segments) {
+      if (segment.kind === 'text') next.push(...splitter.push(segment.text));
+      else next.push(segment);
+    }
+    if (flush) next.push(...splitter.flush());
+    segments = next;
+  }
+  return segments;
+}

@@ -1,0 +1,658 @@
+/**
+ * The outgoing stream as an explicit state machine: Chat Completions chunks in,
+ * Responses stream events out. Pure — ids, time and provider hooks are passed
+ * in — and fed one chunk at a time:
+ *
+ *   start() → created, in_progress
+ *   onChunk(chunk) → item added / deltas / done as the upstream sends them
+ *   finish() → the last items closed and one terminal event
+ *   fail(failure) → response.failed (upstream error, lost connection)
+ *
+ * Items are emitted one after another (reasoning, then message, then tool
+ * calls), each `added` before its deltas and `done` with the complete item.
+ * A tool call is closed when the next one starts and its arguments already
+ * parse, so parallel calls stream in order without cutting one short.
+ */
+import type { ProviderHooks } from '../../providers/types.js';
+import type { ChatChunk, ChatDelta, ChatToolCallDelta } from '../chat-types.js';
+import { CUSTOM_TOOL_INPUT_FIELD } from '../request/convert-tools.js';
+import { encodeReasoningEnvelope } from '../reasoning-envelope.js';
+import type { ToolNameMap, ToolTarget } from '../tool-names.js';
+import type { UpstreamFailure } from '../upstream-errors.js';
+import { toResponsesUsage, type Usage } from '../usage.js';
+import { runSplitters, type ContentSegment, type ContentSplitter } from './content-splitter.js';
+import { JsonStringFieldDecoder } from './json-string-field-decoder.js';
+import { accumulateReasoningDetails, readDeltaReasoning } from './reasoning-reader.js';
+import {
+  buildResponseObject,
+  type ItemStatus,
+  type OutputItem,
+  type ResponseEcho,
+  type ResponseObject,
+  type ResponseStatus,
+} from './response-object.js';
+
+/** One Responses stream event. */
+export interface ResponseEvent {
+  type: string;
+  sequence_number: number;
+  [field: string]: unknown;
+}
+
+export type IdPrefix = 'msg' | 'rs' | 'fc' | 'ctc' | 'tsc' | 'call';
+
+export interface ResponseStreamOptions {
+  responseId: string;
+  /** Unix seconds. */
+  createdAt: number;
+  createId: (prefix: IdPrefix) => string;
+  /** Unix seconds, read when the response ends. */
+  now: () => number;
+  echo: ResponseEcho;
+  names: ToolNameMap;
+  hooks: Pick<ProviderHooks, 'readUsage' | 'normalizeUsage' | 'createContentSplitters'>;
+  /** Classifies an error object that arrived inside the stream. */
+  classifyStreamError: (body: unknown) => UpstreamFailure;
+}
+
+interface OpenMessage {
+  kind: 'message';
+  id: string;
+  outputIndex: number;
+  text: string;
+}
+
+interface OpenReasoning {
+  kind: 'reasoning';
+  id: string;
+  outputIndex: number;
+  text: string;
+  textStarted: boolean;
+  details: Array<Record<string, unknown>>;
+}
+
+interface ToolCallState {
+  index: number | undefined;
+  upstreamId: string | undefined;
+  upstreamName: string;
+  arguments: string;
+  /** Arguments received before the item could be announced. */
+  pendingArguments: string;
+  target: ToolTarget | undefined;
+  itemId: string;
+  callId: string;
+  outputIndex: number;
+  added: boolean;
+  closed: boolean;
+  decoder: JsonStringFieldDecoder | undefined;
+  signature: string | undefined;
+}
+
+type Phase = 'idle' | 'streaming' | 'ended';
+
+export class ResponseStreamTranslator {
+  private readonly options: ResponseStreamOptions;
+  private readonly splitters: ContentSplitter[];
+  private events: ResponseEvent[] = [];
+  private sequence = 0;
+  private phase: Phase = 'idle';
+  private nextOutputIndex = 0;
+  /** Every item that has been added, by output index. */
+  private readonly items: Array<OutputItem | undefined> = [];
+  private readonly doneItems = new Set<number>();
+  private open: OpenMessage | OpenReasoning | undefined;
+  private readonly toolCalls: ToolCallState[] = [];
+  /** Opaque reasoning data that arrived after the reasoning item closed. */
+  private readonly lateDetails: Array<Record<string, unknown>> = [];
+  private usage: Usage | undefined;
+  private finishReason: string | undefined;
+  private status: ResponseStatus = 'in_progress';
+  private error: { code: string; message: string } | null = null;
+  private incompleteReason: string | null = null;
+  private completedAt: number | null = null;
+
+  constructor(options: ResponseStreamOptions) {
+    this.options = options;
+    this.splitters = options.hooks.createContentSplitters();
+  }
+
+  /** `response.created` and `response.in_progress`. */
+  start(): ResponseEvent[] {
+    this.events = [];
+    if (this.phase !== 'idle') return this.events;
+    this.phase = 'streaming';
+    this.emit({ type: 'response.created', response: this.snapshot() });
+    this.emit({ type: 'response.in_progress', response: this.snapshot() });
+    return this.events;
+  }
+
+  /** A standard `response.in_progress` carrying the current state: keeps idle timers alive. */
+  heartbeat(): ResponseEvent[] {
+    this.events = [];
+    if (this.phase === 'streaming') this.emit({ type: 'response.in_progress', response: this.snapshot() });
+    return this.events;
+  }
+
+  /** Feeds one parsed upstream chunk. */
+  onChunk(chunk: ChatChunk): ResponseEvent[] {
+    this.events = [];
+    if (this.phase === 'idle') this.start();
+    if (this.phase !== 'streaming') return this.events;
+
+    if (chunk.error !== undefined && chunk.error !== null) {
+      this.failWith(this.options.classifyStreamError(chunk));
+      return this.events;
+    }
+    if ((chunk as { object?: unknown }).object === 'error') {
+      this.failWith(this.options.classifyStreamError(chunk));
+      return this.events;
+    }
+    const rawUsage = this.options.hooks.readUsage(chunk);
+    if (rawUsage) this.usage = this.options.hooks.normalizeUsage(rawUsage);
+
+    const choice = chunk.choices?.[0];
+    if (!choice) return this.events;
+    const delta = choice.delta ?? choice.message;
+    if (delta) this.onDelta(delta);
+    if (typeof choice.finish_reason === 'string' && choice.finish_reason !== '') {
+      if (choice.finish_reason === 'error') {
+        this.failWith(this.options.classifyStreamError(chunk.error ?? choice.error ?? { message: 'the upstream reported an error' }));
+        return this.events;
+      }
+      this.finishReason = choice.finish_reason;
+    }
+    return this.events;
+  }
+
+  /** The upstream stream ended ([DONE] or end of body): close items and end the response. */
+  finish(): ResponseEvent[] {
+    this.events = [];
+    if (this.phase === 'idle') this.start();
+    if (this.phase !== 'streaming') return this.events;
+    this.pushSegments(runSplitters(this.splitters, '', true));
+    if (this.finishReason === undefined) {
+      this.failWith({ code: 'server_error', message: 'The upstream stream ended before the model finished (no finish_reason).' });
+      return this.events;
+    }
+    const truncated = this.finishReason === 'length' || this.finishReason === 'content_filter';
+    const itemStatus: ItemStatus = truncated ? 'incomplete' : 'completed';
+    this.closeOpenItem(itemStatus);
+    for (const call of this.toolCalls) this.closeToolCall(call, itemStatus);
+    this.emitLateReasoning();
+    this.completedAt = this.options.now();
+    if (truncated) {
+      this.status = 'incomplete';
+      this.incompleteReason = this.finishReason === 'length' ? 'max_output_tokens' : 'content_filter';
+      this.phase = 'ended';
+      this.emit({ type: 'response.incomplete', response: this.snapshot() });
+    } else {
+      this.status = 'completed';
+      this.phase = 'ended';
+      this.emit({ type: 'response.completed', response: this.snapshot() });
+    }
+    return this.events;
+  }
+
+  /** Ends the response with `response.failed` (upstream error, lost connection, timeout). */
+  fail(failure: UpstreamFailure): ResponseEvent[] {
+    this.events = [];
+    if (this.phase === 'idle') this.start();
+    this.failWith(failure);
+    return this.events;
+  }
+
+  /** True once a terminal event has been produced. */
+  get ended(): boolean {
+    return this.phase === 'ended';
+  }
+
+  /** The Response object as it stands (final once `ended`). */
+  get response(): ResponseObject {
+    return this.snapshot();
+  }
+
+  // ---- deltas ---------------------------------------------------------------------------
+
+  private onDelta(delta: ChatDelta): void {
+    const reasoning = readDeltaReasoning(delta);
+    if (reasoning) this.onReasoning(reasoning.text, reasoning.details);
+
+    const content = delta.content;
+    if (typeof content === 'string') {
+      if (content !== '') this.pushSegments(runSplitters(this.splitters, content, false));
+    } else if (Array.isArray(content)) {
+      this.onContentParts(content);
+    }
+    if (typeof delta.refusal === 'string' && delta.refusal !== '') this.onText(delta.refusal);
+
+    if (Array.isArray(delta.tool_calls)) {
+      for (const fragment of delta.tool_calls) this.onToolCallFragment(fragment);
+    }
+  }
+
+  /** Content given as an array of chunks: text, and `thinking` chunks (Mistral). */
+  private onContentParts(parts: unknown[]): void {
+    for (const part of parts) {
+      if (part === null || typeof part !== 'object') continue;
+      const record = part as Record<string, unknown>;
+      if (record.type === 'text' && typeof record.text === 'string' && record.text !== '') {
+        this.pushSegments(runSplitters(this.splitters, record.text, false));
+      } else if (record.type === 'thinking') {
+        const thinking = record.thinking;
+        const text = Array.isArray(thinking)
+          ? thinking.map((inner) => (inner && typeof inner === 'object' && typeof (inner as { text?: unknown }).text === 'string' ? (inner as { text: string }).text : '')).join('')
+          : typeof thinking === 'string'
+            ? thinking
+            : '';
+        if (text !== '') this.onReasoning(text, undefined);
+      }
+    }
+  }
+
+  private pushSegments(segments: ContentSegment[]): void {
+    for (const segment of segments) {
+      if (segment.kind === 'text') this.onText(segment.text);
+      else if (segment.kind === 'reasoning') this.onReasoning(segment.text, undefined);
+      else this.onWholeToolCall(segment.name, segment.arguments);
+    }
+  }
+
+  private onReasoning(text: string, details: unknown[] | undefined): void {
+    let open = this.open;
+    if (open?.kind !== 'reasoning') {
+      if (text === '') {
+        // Opaque data with no text after the reasoning item closed: carried at the end.
+        if (details) accumulateReasoningDetails(this.lateDetails, details);
+        return;
+      }
+      this.closeOpenItem('completed');
+      this.closeToolCalls('completed');
+      open = this.openReasoning();
+    }
+    if (details) accumulateReasoningDetails(open.details, details);
+    if (text === '') return;
+    if (!open.textStarted) {
+      open.textStarted = true;
+      this.emit({
+        type: 'response.reasoning_summary_part.added',
+        item_id: open.id,
+        output_index: open.outputIndex,
+        summary_index: 0,
+        part: { type: 'summary_text', text: '' },
+      });
+      this.emit({
+        type: 'response.content_part.added',
+        item_id: open.id,
+        output_index: open.outputIndex,
+        content_index: 0,
+        part: { type: 'reasoning_text', text: '' },
+      });
+    }
+    open.text += text;
+    this.emit({ type: 'response.reasoning_summary_text.delta', item_id: open.id, output_index: open.outputIndex, summary_index: 0, delta: text });
+    this.emit({ type: 'response.reasoning_text.delta', item_id: open.id, output_index: open.outputIndex, content_index: 0, delta: text });
+  }
+
+  private onText(text: string): void {
+    let open = this.open;
+    if (open?.kind !== 'message') {
+      this.closeOpenItem('completed');
+      this.closeToolCalls('completed');
+      open = this.openMessage();
+    }
+    open.text += text;
+    this.emit({ type: 'response.output_text.delta', item_id: open.id, output_index: open.outputIndex, content_index: 0, delta: text, logprobs: [] });
+  }
+
+  private onToolCallFragment(fragment: ChatToolCallDelta): void {
+    if (this.open) this.closeOpenItem('completed');
+    const call = this.findOrCreateToolCall(fragment);
+    if (call.closed) return; // a stray fragment after the call was complete
+    const name = fragment.function?.name;
+    if (typeof name === 'string' && name !== '' && !call.added) call.upstreamName += name;
+    const signature = readThoughtSignature(fragment);
+    if (signature) call.signature = signature;
+    const argumentsPiece = fragment.function?.arguments;
+    if (typeof argumentsPiece === 'string' && argumentsPiece !== '') {
+      if (call.added) this.appendArguments(call, argumentsPiece);
+      else call.pendingArguments += argumentsPiece;
+    }
+    if (!call.added && call.upstreamName !== '') {
+      this.announceToolCall(call);
+      if (call.pendingArguments !== '') {
+        const pending = call.pendingArguments;
+        call.pendingArguments = '';
+        this.appendArguments(call, pending);
+      }
+    }
+  }
+
+  /** A tool call recovered whole from text (leaked markup). */
+  private onWholeToolCall(name: string, args: string): void {
+    if (this.open) this.closeOpenItem('completed');
+    this.closeToolCalls('completed');
+    const call = this.newToolCall(undefined, undefined);
+    call.upstreamName = name;
+    this.announceToolCall(call);
+    this.appendArguments(call, args);
+    this.closeToolCall(call, 'completed');
+  }
+
+  private findOrCreateToolCall(fragment: ChatToolCallDelta): ToolCallState {
+    const id = typeof fragment.id === 'string' && fragment.id !== '' ? fragment.id : undefined;
+    const index = typeof fragment.index === 'number' ? fragment.index : undefined;
+    let candidate: ToolCallState | undefined;
+    for (let position = this.toolCalls.length - 1; position >= 0 && candidate === undefined; position--) {
+      const call = this.toolCalls[position]!;
+      if (index !== undefined) {
+        if (call.index === index) candidate = call;
+      } else if (id !== undefined) {
+        if (call.upstreamId === id) candidate = call;
+      } else {
+        candidate = call; // neither index nor id: a continuation of the latest call
+      }
+    }
+    // A new id at a known index is a new call (some providers put every call at index 0).
+    const newId = id !== undefined && candidate?.upstreamId !== undefined && candidate.upstreamId !== id;
+    if (candidate && !newId) {
+      if (candidate.upstreamId === undefined && id !== undefined) candidate.upstreamId = id;
+      return candidate;
+    }
+    // Sequential streaming: an earlier call is complete once its arguments parse.
+    for (const call of this.toolCalls) {
+      if (!call.closed && call.added && argumentsComplete(call)) this.closeToolCall(call, 'completed');
+    }
+    return this.newToolCall(index, id);
+  }
+
+  private newToolCall(index: number | undefined, upstreamId: string | undefined): ToolCallState {
+    const call: ToolCallState = {
+      index,
+      upstreamId,
+      upstreamName: '',
+      arguments: '',
+      pendingArguments: '',
+      target: undefined,
+      itemId: '',
+      callId: '',
+      outputIndex: -1,
+      added: false,
+      closed: false,
+      decoder: undefined,
+      signature: undefined,
+    };
+    this.toolCalls.push(call);
+    return call;
+  }
+
+  private announceToolCall(call: ToolCallState): void {
+    const target = this.options.names.resolve(call.upstreamName);
+    call.target = target;
+    call.callId = call.upstreamId ?? this.options.createId('call');
+    call.outputIndex = this.nextOutputIndex++;
+    call.added = true;
+    const namespace = target.namespace !== undefined ? { namespace: target.namespace } : {};
+    let item: OutputItem;
+    if (target.kind === 'custom') {
+      call.itemId = this.options.createId('ctc');
+      call.decoder = new JsonStringFieldDecoder(CUSTOM_TOOL_INPUT_FIELD);
+      item = { type: 'custom_tool_call', id: call.itemId, call_id: call.callId, name: target.name, ...namespace, input: '', status: 'in_progress' };
+    } else if (target.kind === 'tool_search') {
+      call.itemId = this.options.createId('tsc');
+      item = { type: 'tool_search_call', id: call.itemId, call_id: call.callId, execution: 'client', arguments: {}, status: 'in_progress' };
+    } else {
+      call.itemId = this.options.createId('fc');
+      item = { type: 'function_call', id: call.itemId, call_id: call.callId, name: target.name, ...namespace, arguments: '', status: 'in_progress' };
+    }
+    this.items[call.outputIndex] = item;
+    this.emit({ type: 'response.output_item.added', output_index: call.outputIndex, item: { ...item } });
+  }
+
+  private appendArguments(call: ToolCallState, piece: string): void {
+    call.arguments += piece;
+    const kind = call.target!.kind;
+    if (kind === 'function') {
+      (this.items[call.outputIndex] as { arguments: string }).arguments = call.arguments;
+      this.emit({ type: 'response.function_call_arguments.delta', item_id: call.itemId, output_index: call.outputIndex, delta: piece });
+    } else if (kind === 'custom') {
+      const decoded = call.decoder!.push(piece);
+      if (decoded !== '') {
+        (this.items[call.outputIndex] as { input: string }).input += decoded;
+        this.emit({ type: 'response.custom_tool_call_input.delta', item_id: call.itemId, output_index: call.outputIndex, delta: decoded });
+      }
+    }
+  }
+
+  // ---- opening and closing items ------------------------------------------------------------
+
+  private openReasoning(): OpenReasoning {
+    const open: OpenReasoning = {
+      kind: 'reasoning',
+      id: this.options.createId('rs'),
+      outputIndex: this.nextOutputIndex++,
+      text: '',
+      textStarted: false,
+      details: [],
+    };
+    this.open = open;
+    const item: OutputItem = { type: 'reasoning', id: open.id, summary: [], content: [], encrypted_content: null, status: 'in_progress' };
+    this.items[open.outputIndex] = item;
+    this.emit({ type: 'response.output_item.added', output_index: open.outputIndex, item: { ...item, summary: [], content: [] } });
+    return open;
+  }
+
+  private openMessage(): OpenMessage {
+    const open: OpenMessage = { kind: 'message', id: this.options.createId('msg'), outputIndex: this.nextOutputIndex++, text: '' };
+    this.open = open;
+    this.items[open.outputIndex] = { type: 'message', id: open.id, status: 'in_progress', role: 'assistant', content: [] };
+    this.emit({
+      type: 'response.output_item.added',
+      output_index: open.outputIndex,
+      item: { type: 'message', id: open.id, status: 'in_progress', role: 'assistant', content: [] },
+    });
+    this.emit({
+      type: 'response.content_part.added',
+      item_id: open.id,
+      output_index: open.outputIndex,
+      content_index: 0,
+      part: { type: 'output_text', text: '', annotations: [], logprobs: [] },
+    });
+    return open;
+  }
+
+  private closeOpenItem(status: ItemStatus): void {
+    const open = this.open;
+    if (!open) return;
+    this.open = undefined;
+    if (open.kind === 'message') {
+      const part = { type: 'output_text' as const, text: open.text, annotations: [], logprobs: [] };
+      this.emit({ type: 'response.output_text.done', item_id: open.id, output_index: open.outputIndex, content_index: 0, text: open.text, logprobs: [] });
+      this.emit({ type: 'response.content_part.done', item_id: open.id, output_index: open.outputIndex, content_index: 0, part });
+      this.completeItem(open.outputIndex, { type: 'message', id: open.id, status, role: 'assistant', content: [part] });
+      return;
+    }
+    if (open.textStarted) {
+      this.emit({ type: 'response.reasoning_text.done', item_id: open.id, output_index: open.outputIndex, content_index: 0, text: open.text });
+      this.emit({
+        type: 'response.content_part.done',
+        item_id: open.id,
+        output_index: open.outputIndex,
+        content_index: 0,
+        part: { type: 'reasoning_text', text: open.text },
+      });
+      this.emit({ type: 'response.reasoning_summary_text.done', item_id: open.id, output_index: open.outputIndex, summary_index: 0, text: open.text });
+      this.emit({
+        type: 'response.reasoning_summary_part.done',
+        item_id: open.id,
+        output_index: open.outputIndex,
+        summary_index: 0,
+        part: { type: 'summary_text', text: open.text },
+      });
+    }
+    this.completeItem(open.outputIndex, {
+      type: 'reasoning',
+      id: open.id,
+      summary: open.textStarted ? [{ type: 'summary_text', text: open.text }] : [],
+      content: open.textStarted ? [{ type: 'reasoning_text', text: open.text }] : [],
+      encrypted_content: encodeReasoningEnvelope({ details: open.details }),
+      status,
+    });
+  }
+
+  private closeToolCalls(status: ItemStatus): void {
+    for (const call of this.toolCalls) this.closeToolCall(call, status);
+  }
+
+  private closeToolCall(call: ToolCallState, status: ItemStatus): void {
+    if (call.closed) return;
+    call.closed = true;
+    if (!call.added) return; // never got a name: nothing was announced
+    const target = call.target!;
+    const namespace = target.namespace !== undefined ? { namespace: target.namespace } : {};
+    if (target.kind === 'custom') {
+      const input = customToolInput(call.arguments);
+      this.emit({ type: 'response.custom_tool_call_input.done', item_id: call.itemId, output_index: call.outputIndex, input });
+      this.completeItem(call.outputIndex, { type: 'custom_tool_call', id: call.itemId, call_id: call.callId, name: target.name, ...namespace, input, status });
+    } else if (target.kind === 'tool_search') {
+      this.completeItem(call.outputIndex, {
+        type: 'tool_search_call',
+        id: call.itemId,
+        call_id: call.callId,
+        execution: 'client',
+        arguments: parseObject(call.arguments),
+        status,
+      });
+    } else {
+      const args = call.arguments.trim() === '' ? '{}' : call.arguments;
+      this.emit({ type: 'response.function_call_arguments.done', item_id: call.itemId, output_index: call.outputIndex, name: target.name, arguments: args });
+      this.completeItem(call.outputIndex, { type: 'function_call', id: call.itemId, call_id: call.callId, name: target.name, ...namespace, arguments: args, status });
+    }
+  }
+
+  /** Opaque reasoning that came after its item closed (e.g. thought signatures on tool calls). */
+  private emitLateReasoning(): void {
+    const signatures: Record<string, string> = {};
+    for (const call of this.toolCalls) if (call.added && call.signature) signatures[call.callId] = call.signature;
+    const envelope = encodeReasoningEnvelope({ details: this.lateDetails, signatures });
+    if (envelope === null) return;
+    const id = this.options.createId('rs');
+    const outputIndex = this.nextOutputIndex++;
+    const item: OutputItem = { type: 'reasoning', id, summary: [], content: [], encrypted_content: envelope, status: 'completed' };
+    this.items[outputIndex] = { ...item, status: 'in_progress' };
+    this.emit({ type: 'response.output_item.added', output_index: outputIndex, item: { ...item, encrypted_content: null, status: 'in_progress' } });
+    this.completeItem(outputIndex, item);
+  }
+
+  private completeItem(outputIndex: number, item: OutputItem): void {
+    this.items[outputIndex] = item;
+    this.doneItems.add(outputIndex);
+    this.emit({ type: 'response.output_item.done', output_index: outputIndex, item });
+  }
+
+  // ---- terminal states and snapshots --------------------------------------------------------
+
+  private failWith(failure: UpstreamFailure): void {
+    if (this.phase === 'ended') return;
+    this.phase = 'ended';
+    this.status = 'failed';
+    this.error = { code: failure.code, message: failure.message };
+    this.completedAt = this.options.now();
+    this.emit({ type: 'response.failed', response: this.snapshot() });
+  }
+
+  private snapshot(): ResponseObject {
+    const output: OutputItem[] = [];
+    const final = this.phase === 'ended';
+    for (let index = 0; index < this.items.length; index++) {
+      const item = this.items[index];
+      if (item === undefined) continue;
+      if (final && !this.doneItems.has(index)) continue;
+      output.push(this.doneItems.has(index) ? item : this.inProgressView(index, item));
+    }
+    return buildResponseObject(
+      {
+        id: this.options.responseId,
+        createdAt: this.options.createdAt,
+        status: this.status,
+        completedAt: this.completedAt,
+        error: this.error,
+        incompleteReason: this.incompleteReason,
+        output,
+        usage: this.usage && this.phase === 'ended' ? toResponsesUsage(this.usage) : null,
+      },
+      this.options.echo,
+    );
+  }
+
+  /** An item still streaming, as far as it has got (heartbeats must not lose it). */
+  private inProgressView(index: number, item: OutputItem): OutputItem {
+    const open = this.open;
+    if (open && open.outputIndex === index) {
+      if (open.kind === 'message') {
+        return { type: 'message', id: open.id, status: 'in_progress', role: 'assistant', content: [{ type: 'output_text', text: open.text, annotations: [], logprobs: [] }] };
+      }
+      return {
+        type: 'reasoning',
+        id: open.id,
+        summary: open.textStarted ? [{ type: 'summary_text', text: open.text }] : [],
+        content: open.textStarted ? [{ type: 'reasoning_text', text: open.text }] : [],
+        encrypted_content: null,
+        status: 'in_progress',
+      };
+    }
+    return { ...item };
+  }
+
+  /** Stamps the next sequence number; `type` and `sequence_number` lead, as in OpenAI's own events. */
+  private emit(event: { type: string; [field: string]: unknown }): void {
+    const { type, ...rest } = event;
+    this.events.push({ type, sequence_number: this.sequence++, ...rest });
+  }
+}
+
+function argumentsComplete(call: ToolCallState): boolean {
+  if (call.target?.kind === 'custom' && call.decoder) {
+    // Raw (non-JSON) custom input cannot be judged; treat it as complete.
+    const text = call.arguments.trimStart();
+    if (text !== '' && !text.startsWith('{')) return true;
+  }
+  try {
+    JSON.parse(call.arguments);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The raw input of a freeform tool call, however the model wrapped it. */
+function customToolInput(args: string): string {
+  try {
+    const parsed: unknown = JSON.parse(args);
+    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) {
+      const record = parsed as Record<string, unknown>;
+      if (typeof record[CUSTOM_TOOL_INPUT_FIELD] === 'string') return record[CUSTOM_TOOL_INPUT_FIELD] as string;
+      const strings = Object.values(record).filter((value): value is string => typeof value === 'string');
+      if (strings.length === 1) return strings[0]!;
+    }
+    if (typeof parsed === 'string') return parsed;
+    return args;
+  } catch {
+    return args;
+  }
+}
+
+function parseObject(args: string): unknown {
+  try {
+    const parsed: unknown = JSON.parse(args);
+    return parsed !== null && typeof parsed === 'object' ? parsed : {};
+  } catch {
+    return {};
+  }
+}
+
+/** Gemini 3 puts a thought signature on tool calls; it must go back with them. */
+function readThoughtSignature(fragment: ChatToolCallDelta): string | undefined {
+  const extra = fragment.extra_content as { google?: { thought_signature?: unknown } } | undefined;
+  const signature = extra?.google?.thought_signature;
+  return typeof signature === 'string' && signature !== '' ? signature : undefined;
+}

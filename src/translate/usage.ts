@@ -1,0 +1,59 @@
+/**
+ * Usage as the Responses API reports it, and the generic conversion from the
+ * shapes Chat Completions providers use. Codex decides when to compact from
+ * these numbers, so they must be the provider's real counts.
+ */
+import type { ChatChunk, ChatUsage } from './chat-types.js';
+
+export interface Usage {
+  inputTokens: number;
+  cachedInputTokens: number;
+  outputTokens: number;
+  reasoningTokens: number;
+  totalTokens: number;
+}
+
+/** Finds usage at the top level, in `choices[0].usage` (Kimi) or `x_groq.usage` (Groq). */
+export function readChunkUsage(chunk: ChatChunk): ChatUsage | undefined {
+  if (isUsage(chunk.usage)) return chunk.usage;
+  const choiceUsage = chunk.choices?.[0]?.usage;
+  if (isUsage(choiceUsage)) return choiceUsage;
+  const groq = (chunk.x_groq as { usage?: unknown } | undefined)?.usage;
+  if (isUsage(groq)) return groq;
+  return undefined;
+}
+
+function isUsage(value: unknown): value is ChatUsage {
+  return value !== null && typeof value === 'object' && typeof (value as ChatUsage).prompt_tokens === 'number';
+}
+
+/** Converts Chat usage, reading cached tokens from any provider's field. */
+export function normalizeChatUsage(usage: ChatUsage): Usage {
+  const inputTokens = count(usage.prompt_tokens);
+  const outputTokens = count(usage.completion_tokens);
+  const cachedInputTokens = count(
+    usage.prompt_tokens_details?.cached_tokens ??
+      (usage.prompt_cache_hit_tokens as number | undefined) ??
+      (usage.cached_tokens as number | undefined),
+  );
+  const reasoningTokens = count(
+    usage.completion_tokens_details?.reasoning_tokens ?? (usage.reasoning_tokens as number | undefined),
+  );
+  const totalTokens = typeof usage.total_tokens === 'number' && usage.total_tokens > 0 ? usage.total_tokens : inputTokens + outputTokens;
+  return { inputTokens, cachedInputTokens, outputTokens, reasoningTokens, totalTokens };
+}
+
+function count(value: unknown): number {
+  return typeof value === 'number' && Number.isFinite(value) && value > 0 ? Math.round(value) : 0;
+}
+
+/** The Responses `usage` object. */
+export function toResponsesUsage(usage: Usage) {
+  return {
+    input_tokens: usage.inputTokens,
+    input_tokens_details: { cached_tokens: usage.cachedInputTokens },
+    output_tokens: usage.outputTokens,
+    output_tokens_details: { reasoning_tokens: usage.reasoningTokens },
+    total_tokens: usage.totalTokens,
+  };
+}

@@ -1,0 +1,148 @@
+/**
+ * A real Chat Completions server on 127.0.0.1 for tests: each request is
+ * recorded and answered by a script (SSE chunks with optional delays, a JSON
+ * error, or a hand-written fault). It closes with the test.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  headers: IncomingMessage['headers'];
+  body: any;
+}
+
+export type MockReply =
+  | {
+      kind: 'sse';
+      /** Objects are sent as JSON `data:` lines, strings are written raw. */
+      chunks: Array<object | string>;
+      /** Pause before each chunk. */
+      delayMs?: number;
+      /** Append `data: [DONE]` (default true). */
+      done?: boolean;
+      status?: number;
+      headers?: Record<string, string>;
+    }
+  | { kind: 'json'; status: number; body: unknown; headers?: Record<string, string> }
+  | { kind: 'custom'; handle: (request: IncomingMessage, response: ServerResponse) => void | Promise<void> };
+
+export type MockScript = (request: RecordedRequest, index: number) => MockReply;
+
+export interface MockUpstream {
+  /** Base URL ending in /v1. */
+  baseUrl: string;
+  requests: RecordedRequest[];
+  /** Requests whose connection the client closed before the reply ended. */
+  aborted: number;
+  script: MockScript;
+  close(): Promise<void>;
+}
+
+/** Starts a mock upstream; `script` answers /v1/chat/completions. */
+export async function startMockUpstream(script: MockScript, models: unknown[] = []): Promise<MockUpstream> {
+  const state: MockUpstream = {
+    baseUrl: '',
+    requests: [],
+    aborted: 0,
+    script,
+    close: async () => undefined,
+  };
+  const server = createServer(async (request, response) => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of request) chunks.push(chunk as Buffer);
+    const text = Buffer.concat(chunks).toString('utf8');
+    let body: unknown = text;
+    try {
+      body = text === '' ? undefined : JSON.parse(text);
+    } catch {
+      // keep the raw text
+    }
+    const path = request.url ?? '/';
+    if (request.method === 'GET' && path === '/v1/models') {
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.end(JSON.stringify({ object: 'list', data: models }));
+      return;
+    }
+    const recorded: RecordedRequest = { method: request.method ?? 'GET', path, headers: request.headers, body };
+    state.requests.push(recorded);
+    let finished = false;
+    response.on('close', () => {
+      if (!finished && !response.writableFinished) state.aborted++;
+    });
+    const reply = state.script(recorded, state.requests.length - 1);
+    try {
+      await sendReply(reply, request, response);
+    } finally {
+      finished = response.writableFinished;
+    }
+  });
+  server.keepAliveTimeout = 1_000;
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  state.baseUrl = `http://127.0.0.1:${port}/v1`;
+  state.close = () =>
+    new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    });
+  return state;
+}
+
+async function sendReply(reply: MockReply, request: IncomingMessage, response: ServerResponse): Promise<void> {
+  if (reply.kind === 'custom') {
+    await reply.handle(request, response);
+    return;
+  }
+  if (reply.kind === 'json') {
+    response.writeHead(reply.status, { 'content-type': 'application/json', ...reply.headers });
+    response.end(typeof reply.body === 'string' ? reply.body : JSON.stringify(reply.body));
+    return;
+  }
+  response.writeHead(reply.status ?? 200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', ...reply.headers });
+  for (const chunk of reply.chunks) {
+    if (reply.delayMs) await sleep(reply.delayMs);
+    if (response.destroyed) return;
+    response.write(typeof chunk === 'string' ? chunk : `data: ${JSON.stringify(chunk)}\n\n`);
+  }
+  if (reply.done !== false && !response.destroyed) response.write('data: [DONE]\n\n');
+  response.end();
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+// ---- chunk builders -------------------------------------------------------------------------
+
+const BASE = { id: 'chatcmpl-test', object: 'chat.completion.chunk', created: 1_700_000_000, model: 'mock-model' };
+
+export function deltaChunk(delta: Record<string, unknown>, finishReason: string | null = null): object {
+  return { ...BASE, choices: [{ index: 0, delta, finish_reason: finishReason }] };
+}
+
+/** Text split into pieces, one chunk each. */
+export function textChunks(...pieces: string[]): object[] {
+  return pieces.map((piece, index) => deltaChunk(index === 0 ? { role: 'assistant', content: piece } : { content: piece }));
+}
+
+export function reasoningChunks(...pieces: string[]): object[] {
+  return pieces.map((piece) => deltaChunk({ reasoning_content: piece }));
+}
+
+/** A tool call streamed as a first frame with the name, then argument fragments. */
+export function toolCallChunks(index: number, id: string, name: string, ...argumentPieces: string[]): object[] {
+  return [
+    deltaChunk({ tool_calls: [{ index, id, type: 'function', function: { name, arguments: '' } }] }),
+    ...argumentPieces.map((piece) => deltaChunk({ tool_calls: [{ index, function: { arguments: piece } }] })),
+  ];
+}
+
+export function finishChunk(reason: string): object {
+  return deltaChunk({}, reason);
+}
+
+export function usageChunk(promptTokens: number, completionTokens: number, extra: Record<string, unknown> = {}): object {
+  return { ...BASE, choices: [], usage: { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens, ...extra } };
+}
