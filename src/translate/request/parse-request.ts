@@ -134,6 +134,20 @@ function zodErrorToRelayError(error: z.ZodError, prefix: string[], root: unknown
       'invalid_type',
     );
   }
+  if (issue.code === 'invalid_union') {
+    // Every alternative failed on the value itself: list what each would have taken.
+    const expected = issue.errors
+      .map((branch) => branch.find((inner) => inner.path.length === 0 && inner.code === 'invalid_type'))
+      .filter((inner): inner is Issue & { code: 'invalid_type' } => inner !== undefined)
+      .map((inner) => describeExpected(inner.expected));
+    if (expected.length > 0) {
+      return invalidRequest(
+        `Invalid type for '${path}': expected ${[...new Set(expected)].join(' or ')}, but got ${describeValue(value)} instead.`,
+        path,
+        'invalid_type',
+      );
+    }
+  }
   if (issue.code === 'invalid_value') {
     const options = issue.values.map((option) => JSON.stringify(option)).join(', ');
     return invalidRequest(`Invalid value for '${path}': expected one of ${options}.`, path, 'invalid_value');

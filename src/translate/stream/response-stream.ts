@@ -349,9 +349,12 @@ export class ResponseStreamTranslator {
       } else if (id !== undefined) {
         if (call.upstreamId === id) candidate = call;
       } else {
-        candidate = call; // neither index nor id: a continuation of the latest call
+        candidate = call; // neither index nor id: a continuation of the latest call…
       }
     }
+    // …unless it names a tool while the latest call is already complete (Gemini sends whole calls without index or id).
+    const namesTool = typeof fragment.function?.name === 'string' && fragment.function.name !== '';
+    if (index === undefined && id === undefined && candidate?.added && namesTool && argumentsComplete(candidate)) candidate = undefined;
     // A new id at a known index is a new call (some providers put every call at index 0).
     const newId = id !== undefined && candidate?.upstreamId !== undefined && candidate.upstreamId !== id;
     if (candidate && !newId) {

@@ -1,0 +1,53 @@
+/** Builds stream translators and requests for unit tests, with fixed ids and clock. */
+import { genericProvider } from '../../src/providers/generic.js';
+import type { ProviderProfile } from '../../src/providers/types.js';
+import type { ChatChunk } from '../../src/translate/chat-types.js';
+import { buildChatRequest } from '../../src/translate/request/build-chat-request.js';
+import { parseResponsesRequest } from '../../src/translate/request/parse-request.js';
+import { buildResponseEcho } from '../../src/translate/stream/response-object.js';
+import { ResponseStreamTranslator, type ResponseEvent } from '../../src/translate/stream/response-stream.js';
+import { classifyUpstreamError } from '../../src/translate/upstream-errors.js';
+
+/** Sequential ids per prefix: msg_1, fc_1, fc_2 … */
+export function sequentialIds(): (prefix: string) => string {
+  const counters = new Map<string, number>();
+  return (prefix) => {
+    const next = (counters.get(prefix) ?? 0) + 1;
+    counters.set(prefix, next);
+    return `${prefix}_${next}`;
+  };
+}
+
+export interface TestTranslation {
+  translator: ResponseStreamTranslator;
+  chatBody: Record<string, any>;
+}
+
+/** A translator for a Responses request body, as the route would build it. */
+export function translatorFor(body: Record<string, unknown>, profile: ProviderProfile = genericProvider): TestTranslation {
+  const { request, notes } = parseResponsesRequest({ model: 'test-model', input: 'hi', ...body });
+  const built = buildChatRequest(request, profile, request.model, notes);
+  const translator = new ResponseStreamTranslator({
+    responseId: 'resp_test',
+    createdAt: 1_700_000_000,
+    createId: sequentialIds(),
+    now: () => 1_700_000_001,
+    echo: buildResponseEcho(request, Array.isArray(body.tools) ? (body.tools as unknown[]) : []),
+    names: built.names,
+    hooks: profile.hooks,
+    classifyStreamError: (errorBody) => classifyUpstreamError(undefined, errorBody, undefined, profile.displayName),
+  });
+  return { translator, chatBody: built.body as Record<string, any> };
+}
+
+/** Runs chunks through a translator: start, every chunk, finish. */
+export function runChunks(translator: ResponseStreamTranslator, chunks: ChatChunk[], finish = true): ResponseEvent[] {
+  const events = [...translator.start()];
+  for (const chunk of chunks) events.push(...translator.onChunk(chunk));
+  if (finish) events.push(...translator.finish());
+  return events;
+}
+
+export function eventTypes(events: ResponseEvent[]): string[] {
+  return events.map((event) => event.type);
+}
