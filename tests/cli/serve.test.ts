@@ -62,7 +62,7 @@ describe('responses-relay serve', () => {
       body: JSON.stringify({ model: 'codex-alias', input: 'ping' }),
     });
     expect(response.status).toBe(200);
-    expect((await response.json()).output[0].content[0].text).toBe('pong');
+    expect((await (response.json() as Promise<any>)).output[0].content[0].text).toBe('pong');
     expect(upstream.requests[0]!.headers.authorization).toBe('Bearer sk-from-env');
     expect(upstream.requests[0]!.body.model).toBe('real-model');
     expect(await serving.stop('SIGTERM')).toBe(0);

@@ -32,7 +32,7 @@ describe('bad input', () => {
     await setup({ kind: 'json', status: 200, body: {} });
     const response = await post(undefined, '{"model": ');
     expect(response.status).toBe(400);
-    const body = await response.json();
+    const body = await (response.json() as Promise<any>);
     expect(body.error).toMatchObject({ type: 'invalid_request_error', code: 'invalid_json', param: null });
     expect(body.error.message).toContain('could not parse the JSON body');
   });
@@ -41,7 +41,7 @@ describe('bad input', () => {
     await setup({ kind: 'json', status: 200, body: {} });
     const response = await post({ input: 'hi' });
     expect(response.status).toBe(400);
-    expect((await response.json()).error).toEqual({
+    expect((await (response.json() as Promise<any>)).error).toEqual({
       message: "Missing required parameter: 'model'.",
       type: 'invalid_request_error',
       param: 'model',
@@ -54,11 +54,11 @@ describe('bad input', () => {
     await setup({ kind: 'json', status: 200, body: {} });
     const missing = await fetch(`${relay!.url}/v1/nothing`);
     expect(missing.status).toBe(404);
-    expect((await missing.json()).error.code).toBe('not_found');
+    expect((await (missing.json() as Promise<any>)).error.code).toBe('not_found');
     const wrongMethod = await fetch(`${relay!.url}/v1/responses`);
     expect(wrongMethod.status).toBe(405);
     expect(wrongMethod.headers.get('allow')).toBe('POST');
-    expect((await wrongMethod.json()).error.code).toBe('method_not_allowed');
+    expect((await (wrongMethod.json() as Promise<any>)).error.code).toBe('method_not_allowed');
   });
 });
 
@@ -68,7 +68,7 @@ describe('upstream failures before the first byte', () => {
     for (const stream of [true, false]) {
       const response = await post({ model: 'm', input: 'hi', stream });
       expect(response.status).toBe(401);
-      expect((await response.json()).error.message).toContain('Invalid API key provided');
+      expect((await (response.json() as Promise<any>)).error.message).toContain('Invalid API key provided');
     }
   });
 
@@ -84,7 +84,7 @@ describe('upstream failures before the first byte', () => {
 
     const response = await post({ model: 'm', input: 'hi' });
     expect(response.status).toBe(400);
-    expect((await response.json()).error.code).toBe('context_length_exceeded');
+    expect((await (response.json() as Promise<any>)).error.code).toBe('context_length_exceeded');
   });
 
   it('reports a 429 as rate_limit_exceeded with the delay Codex parses', async () => {
@@ -168,6 +168,6 @@ describe('upstream failures in the middle of the stream', () => {
     await setup({ kind: 'sse', chunks: [...textChunks('a'), { error: { message: 'overloaded, please retry' } }] });
     const response = await post({ model: 'm', input: 'hi' });
     expect(response.status).toBe(503);
-    expect((await response.json()).error.code).toBe('server_is_overloaded');
+    expect((await (response.json() as Promise<any>)).error.code).toBe('server_is_overloaded');
   });
 });
