@@ -1,0 +1,74 @@
+/**
+ * Prometheus metrics (prom-client): what an operator needs to see a relay's
+ * health at a glance. Labels never carry secrets or message content.
+ */
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300];
+
+export interface RelayMetrics {
+  registry: Registry;
+  requests: Counter<'route' | 'provider' | 'model' | 'status'>;
+  timeToFirstByte: Histogram<'provider' | 'model'>;
+  duration: Histogram<'provider' | 'model' | 'status'>;
+  tokens: Counter<'provider' | 'model' | 'kind'>;
+  upstreamErrors: Counter<'provider' | 'code'>;
+  retries: Counter<'provider'>;
+  activeStreams: Gauge;
+  storeBytes: Gauge;
+  storeWriteFailures: Counter;
+}
+
+/** Creates a registry with the relay's metrics (and Node's process metrics). */
+export function createMetrics(options: { processMetrics?: boolean } = {}): RelayMetrics {
+  const registry = new Registry();
+  if (options.processMetrics !== false) collectDefaultMetrics({ register: registry, prefix: 'responses_relay_' });
+  return {
+    registry,
+    requests: new Counter({
+      name: 'responses_relay_requests_total',
+      help: 'Requests by route, provider, model and outcome status',
+      labelNames: ['route', 'provider', 'model', 'status'],
+      registers: [registry],
+    }),
+    timeToFirstByte: new Histogram({
+      name: 'responses_relay_upstream_first_byte_seconds',
+      help: 'Time from receiving a request to the upstream answering',
+      labelNames: ['provider', 'model'],
+      buckets: LATENCY_BUCKETS,
+      registers: [registry],
+    }),
+    duration: new Histogram({
+      name: 'responses_relay_response_duration_seconds',
+      help: 'Time from receiving a request to its last byte',
+      labelNames: ['provider', 'model', 'status'],
+      buckets: LATENCY_BUCKETS,
+      registers: [registry],
+    }),
+    tokens: new Counter({
+      name: 'responses_relay_tokens_total',
+      help: 'Tokens reported by upstreams, by kind (input, output, reasoning, cached)',
+      labelNames: ['provider', 'model', 'kind'],
+      registers: [registry],
+    }),
+    upstreamErrors: new Counter({
+      name: 'responses_relay_upstream_errors_total',
+      help: 'Upstream failures by the code reported to the client',
+      labelNames: ['provider', 'code'],
+      registers: [registry],
+    }),
+    retries: new Counter({
+      name: 'responses_relay_upstream_retries_total',
+      help: 'Upstream attempts repeated before the first byte reached the client',
+      labelNames: ['provider'],
+      registers: [registry],
+    }),
+    activeStreams: new Gauge({ name: 'responses_relay_active_streams', help: 'Responses being streamed right now', registers: [registry] }),
+    storeBytes: new Gauge({ name: 'responses_relay_store_bytes', help: 'Size of the response store', registers: [registry] }),
+    storeWriteFailures: new Counter({
+      name: 'responses_relay_store_write_failures_total',
+      help: 'Responses that could not be stored (the client still got them)',
+      registers: [registry],
+    }),
+  };
+}
