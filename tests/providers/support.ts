@@ -3,6 +3,10 @@
  * request in, the Chat request out; Chat chunks in, Responses events and the
  * final Response out. No servers, no clocks.
  */
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse as parseYaml } from 'yaml';
 import type { ProviderProfile } from '../../src/providers/types.js';
 import type { ResolvedRoute } from '../../src/routing/router.js';
 import type { ChatRequest } from '../../src/translate/chat-types.js';
@@ -98,4 +102,43 @@ export function chunk(delta: Record<string, unknown>, finishReason: string | nul
 /** Content split into chunks exactly as given. */
 export function contentChunks(...pieces: string[]): object[] {
   return pieces.map((piece) => chunk({ content: piece }));
+}
+
+/** One recorded exchange of a go-vcr cassette: what was sent and the SSE chunks that came back. */
+export interface CassetteInteraction {
+  requestBody: Record<string, any>;
+  chunks: object[];
+}
+
+/** Where the shared recordings live (beside the repository, as in CI). */
+export const CASSETTES_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../../shared/cassettes');
+
+/**
+ * Reads a cassette under ../shared/cassettes. Returns the missing path
+ * instead when the shared material is not there, so the caller can skip
+ * with a message naming it.
+ */
+export function loadCassette(relativePath: string): CassetteInteraction[] | { missing: string } {
+  const path = join(CASSETTES_DIR, relativePath);
+  if (!existsSync(path)) return { missing: path };
+  const document = parseYaml(readFileSync(path, 'utf8')) as { interactions: Array<{ request: { body: string }; response: { body: string } }> };
+  return document.interactions.map((interaction) => ({
+    requestBody: JSON.parse(interaction.request.body) as Record<string, any>,
+    chunks: interaction.response.body
+      .split('\n')
+      .filter((line) => line.startsWith('data: ') && line.trim() !== 'data: [DONE]')
+      .map((line) => JSON.parse(line.slice(6)) as object),
+  }));
+}
+
+/** Loads a cassette or skips the running test with a message naming the missing path. */
+export function cassetteOrSkip(context: { skip: (note?: string) => never }, relativePath: string): CassetteInteraction[] {
+  const loaded = loadCassette(relativePath);
+  if ('missing' in loaded) context.skip(`shared recording not found: ${loaded.missing}`);
+  return loaded;
+}
+
+/** The assistant messages of a Chat request. */
+export function assistantMessages(request: { messages: readonly unknown[] }): Array<Record<string, any>> {
+  return request.messages.filter((message) => (message as { role?: string }).role === 'assistant') as Array<Record<string, any>>;
 }
