@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import type { ProviderProfile } from '../../src/providers/types.js';
 import type { ResolvedRoute } from '../../src/routing/router.js';
-import type { ChatRequest } from '../../src/translate/chat-types.js';
+import type { ChatChunk, ChatRequest } from '../../src/translate/chat-types.js';
 import { buildChatRequest, type BuiltChatRequest } from '../../src/translate/request/build-chat-request.js';
 import { parseResponsesRequest } from '../../src/translate/request/parse-request.js';
 import { buildResponseEcho, type OutputItem, type ResponseObject } from '../../src/translate/stream/response-object.js';
@@ -53,7 +53,7 @@ export interface StreamResult {
  * `requestBody` supplies the tools (so tool names resolve) and the model.
  */
 export function streamThrough(profile: ProviderProfile, chunks: readonly object[], requestBody: Record<string, unknown> = {}): StreamResult {
-  const body = { model: 'test-model', ...requestBody };
+  const body: Record<string, unknown> = { model: 'test-model', ...requestBody };
   const { request } = parseResponsesRequest(body);
   const built = buildChatRequest(request, profile, request.model);
   let counter = 0;
@@ -68,7 +68,7 @@ export function streamThrough(profile: ProviderProfile, chunks: readonly object[
     classifyStreamError: (errorBody) => classifyForRoute(routeFor(profile), undefined, errorBody),
   });
   const events = [...translator.start()];
-  for (const chunk of chunks) events.push(...translator.onChunk(chunk));
+  for (const chunk of chunks) events.push(...translator.onChunk(chunk as ChatChunk));
   events.push(...translator.finish());
   const response = translator.response;
   return { events, response, output: response.output };
