@@ -1,7 +1,8 @@
 /**
  * Qwen on Alibaba Cloud Model Studio (DashScope, OpenAI-compatible mode).
  * Hybrid models switch thinking with `enable_thinking`; reasoning streams as
- * `reasoning_content`; usage comes in a trailing `choices: []` chunk. The
+ * `reasoning_content` and, with no documented way back, is not sent back;
+ * usage comes in a trailing `choices: []` chunk. The
  * open Qwen3 thinking models refuse non-streaming calls, which the relay
  * never makes (it always streams upstream). A system message must come
  * first, and DashScope words some errors its own way ("Range of input
@@ -36,6 +37,9 @@ export const qwenProvider = defineProvider({
     { id: 'qwen-vl-max', contextWindow: 131_072, maxOutputTokens: 8_192, reasoningEfforts: [], images: true },
   ],
   hooks: {
+    echoReasoning() {
+      // DashScope documents no reasoning field on input messages: none is sent.
+    },
     applyReasoningEffort(request, effort, context) {
       if (!context.supportedEfforts.includes('none')) return; // no switch on this model
       request.enable_thinking = effort !== 'none';

@@ -29,6 +29,19 @@ describe('Qwen thinking', () => {
 });
 
 describe('Qwen messages', () => {
+  it('does not send reasoning back', () => {
+    const sent = chatBodyFor(qwenProvider, {
+      model: 'qwen-plus',
+      input: [
+        { type: 'message', role: 'user', content: 'x' },
+        { type: 'reasoning', summary: [], content: [{ type: 'reasoning_text', text: 'thought' }] },
+        { type: 'message', role: 'assistant', content: 'y' },
+        { type: 'message', role: 'user', content: 'z' },
+      ],
+    });
+    expect(sent.messages[1]).toEqual({ role: 'assistant', content: 'y' });
+  });
+
   it('keeps one system message first and turns later ones into user text', () => {
     const sent = chatBodyFor(qwenProvider, {
       model: 'qwen-plus',

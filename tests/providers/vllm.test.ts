@@ -25,6 +25,13 @@ describe('vLLM', () => {
     }
   });
 
+  it('fails the response on an in-stream {"object":"error"} with the code Codex acts on', () => {
+    const error = { object: 'error', message: "This model's maximum context length is 32768 tokens. However, you requested 40000 tokens.", type: 'BadRequestError', param: null, code: 400 };
+    const { response } = streamThrough(vllmProvider, [chunk({ content: 'par' }), error]);
+    expect(response.status).toBe('failed');
+    expect(response.error?.code).toBe('context_length_exceeded');
+  });
+
   it('keeps one system message first, is local and needs no key', () => {
     const sent = chatBodyFor(vllmProvider, { instructions: 'A', input: [{ type: 'message', role: 'user', content: 'u' }, { type: 'message', role: 'developer', content: 'B' }] });
     expect(sent.messages.map((message) => message.role)).toEqual(['system', 'user', 'user']);
