@@ -18,6 +18,7 @@ import type { RequestContext } from './types.js';
 const V4_EFFORTS: ReasoningEffort[] = ['none', 'low', 'high', 'max'];
 const V4 = { contextWindow: 1_048_576, maxOutputTokens: 393_216, reasoningEfforts: V4_EFFORTS, defaultReasoningEffort: 'high' as const };
 
+/** The DeepSeek profile (`--provider deepseek`). */
 export const deepseekProvider = defineProvider({
   id: 'deepseek',
   displayName: 'DeepSeek',

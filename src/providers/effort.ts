@@ -2,6 +2,7 @@
 import type { ReasoningEffort } from '../translate/request/responses-schema.js';
 import type { ChatRequest } from '../translate/chat-types.js';
 
+/** Effort levels from least to most thought. */
 export const EFFORT_ORDER: readonly ReasoningEffort[] = ['none', 'minimal', 'low', 'medium', 'high', 'xhigh', 'max'];
 
 /**

@@ -19,6 +19,7 @@ export const PLACEHOLDER_THOUGHT_SIGNATURE = 'skip_thought_signature_validator';
 
 const GEMINI_3 = { contextWindow: 1_048_576, maxOutputTokens: 65_536, images: true };
 
+/** The Gemini profile (`--provider gemini`). */
 export const geminiProvider = defineProvider({
   id: 'gemini',
   displayName: 'Gemini',

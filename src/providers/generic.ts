@@ -5,6 +5,7 @@
  */
 import { defineProvider } from './define-provider.js';
 
+/** The OpenAI-compatible profile (`--provider generic`). */
 export const genericProvider = defineProvider({
   id: 'generic',
   displayName: 'OpenAI-compatible',

@@ -46,6 +46,7 @@ const TOOL_CALL_FIELDS = ['id', 'type', 'function'] as const;
 const GPT_OSS: ReasoningEffort[] = ['low', 'medium', 'high'];
 const QWEN3: ReasoningEffort[] = ['none', 'high'];
 
+/** The Groq profile (`--provider groq`). */
 export const groqProvider = defineProvider({
   id: 'groq',
   displayName: 'Groq',

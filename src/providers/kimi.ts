@@ -35,6 +35,7 @@ function hasFixedSampling(model: string): boolean {
   return modelMatches(model, ['kimi-k2.5', 'kimi-k2.6', 'kimi-k2.7', 'kimi-k3']);
 }
 
+/** The Kimi (Moonshot) profile (`--provider kimi`). */
 export const kimiProvider = defineProvider({
   id: 'kimi',
   displayName: 'Kimi (Moonshot)',

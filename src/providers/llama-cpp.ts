@@ -12,6 +12,7 @@ import { readChunkUsage } from '../translate/usage.js';
 import { defineProvider } from './define-provider.js';
 import { applyChatTemplateThinking } from './effort.js';
 
+/** The llama.cpp server profile (`--provider llama-cpp`). */
 export const llamaCppProvider = defineProvider({
   id: 'llama-cpp',
   displayName: 'llama.cpp server',

@@ -9,6 +9,7 @@
  */
 import { defineProvider } from './define-provider.js';
 
+/** The LM Studio profile (`--provider lm-studio`). */
 export const lmStudioProvider = defineProvider({
   id: 'lm-studio',
   displayName: 'LM Studio',

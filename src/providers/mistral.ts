@@ -51,6 +51,7 @@ export const TOOL_RESULTS_BRIDGE = 'Tool results received.';
 
 const ON_OFF: ReasoningEffort[] = ['none', 'high'];
 
+/** The Mistral profile (`--provider mistral`). */
 export const mistralProvider = defineProvider({
   id: 'mistral',
   displayName: 'Mistral',

@@ -11,6 +11,7 @@
 import type { ChatContentPart, ChatMessage } from '../translate/chat-types.js';
 import { defineProvider } from './define-provider.js';
 
+/** The Ollama profile (`--provider ollama`). */
 export const ollamaProvider = defineProvider({
   id: 'ollama',
   displayName: 'Ollama',

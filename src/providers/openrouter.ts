@@ -13,6 +13,7 @@ import { fitEffort } from './effort.js';
 
 const EFFORTS: ReasoningEffort[] = ['none', 'minimal', 'low', 'medium', 'high', 'xhigh'];
 
+/** The OpenRouter profile (`--provider openrouter`). */
 export const openRouterProvider = defineProvider({
   id: 'openrouter',
   displayName: 'OpenRouter',

@@ -16,6 +16,7 @@ import { relaxForcedToolChoice } from './request-shaping.js';
 
 const ON_OFF: ReasoningEffort[] = ['none', 'high'];
 
+/** The Qwen (DashScope) profile (`--provider qwen`). */
 export const qwenProvider = defineProvider({
   id: 'qwen',
   displayName: 'Qwen (DashScope)',

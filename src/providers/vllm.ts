@@ -10,6 +10,7 @@
 import { defineProvider } from './define-provider.js';
 import { applyChatTemplateThinking } from './effort.js';
 
+/** The vLLM profile (`--provider vllm`). */
 export const vllmProvider = defineProvider({
   id: 'vllm',
   displayName: 'vLLM',

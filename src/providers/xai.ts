@@ -11,6 +11,7 @@ import type { ChatUsage } from '../translate/chat-types.js';
 import { normalizeChatUsage, type Usage } from '../translate/usage.js';
 import { defineProvider } from './define-provider.js';
 
+/** The xAI profile (`--provider xai`). */
 export const xaiProvider = defineProvider({
   id: 'xai',
   displayName: 'xAI',

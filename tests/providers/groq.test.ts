@@ -1,6 +1,6 @@
 /**
  * Groq: usage repeated in x_groq.usage, top level and a trailing chunk
- * counted once (recorded session), reasoning never sent back, only known
+ * counted once (recording), reasoning never sent back, only known
  * fields, effort per model family, TPM 413 as a context overflow.
  */
 import { describe, expect, it } from 'vitest';
@@ -9,7 +9,7 @@ import { assistantMessages, cassetteOrSkip, chatBodyFor, chunk, classify, deltaT
 
 const WEATHER = functionTool('weather', { location: { type: 'string' } });
 
-describe('Groq stream (recorded session)', () => {
+describe('Groq stream (recording)', () => {
   it('counts usage repeated in x_groq.usage, top level and a trailing chunk once', (context) => {
     const [first] = cassetteOrSkip(context, 'TestOpenAICompatibleCommon/groq-kimi-k2/tool_streaming.yaml');
     const { output, response } = streamThrough(groqProvider, first!.chunks, { model: first!.requestBody.model, tools: [WEATHER] });

@@ -1,5 +1,5 @@
 /**
- * llama.cpp server: a recorded gpt-oss session (reasoning_content, tool-call
+ * llama.cpp server: a recorded gpt-oss exchange (reasoning_content, tool-call
  * fragments with a 32-character id, usage next to `timings`), reasoning sent
  * back as the recorded client did, thinking through chat_template_kwargs.
  */
@@ -9,7 +9,7 @@ import { assistantMessages, cassetteOrSkip, chatBodyFor, functionTool, streamThr
 
 const WEATHER = functionTool('weather', { location: { type: 'string' } });
 
-describe('llama.cpp server (recorded gpt-oss session)', () => {
+describe('llama.cpp server (recorded gpt-oss exchange)', () => {
   it('streams reasoning and a fragmented tool call, reads cached tokens from timings.cache_n', (context) => {
     const [first, second] = cassetteOrSkip(context, 'TestOpenAICompatibleThinking/llama-cpp-gpt-oss/thinking-streaming.yaml');
     const model = first!.requestBody.model as string;

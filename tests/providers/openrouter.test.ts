@@ -1,6 +1,6 @@
 /**
  * OpenRouter: reasoning_details carried back unchanged and in order (checked
- * against what a real client sent back in recorded sessions), reasoning
+ * against what a real client sent back in recordings), reasoning
  * effort as `reasoning.effort`, in-stream errors after HTTP 200, comment
  * lines in the SSE stream.
  */
@@ -12,7 +12,7 @@ import { deltaChunk, finishChunk, startMockUpstream, textChunks, type MockUpstre
 import { readSse, startTestRelay } from '../support/relay.js';
 import { assistantMessages, cassetteOrSkip, chatBodyFor, chunk, classify, deltaText, streamThrough } from './support.js';
 
-/** The weather tool the recorded sessions declared, in Responses form. */
+/** The weather tool the recordings declared, in Responses form. */
 const WEATHER_TOOL = {
   type: 'function',
   name: 'weather',
@@ -46,7 +46,7 @@ function replayAndEcho(interactions: ReturnType<typeof cassetteOrSkip>) {
   return { streamed, sent: assistantMessages(next)[0]!, recorded };
 }
 
-describe('OpenRouter reasoning_details round trip (recorded sessions)', () => {
+describe('OpenRouter reasoning_details round trip (recordings)', () => {
   it('Anthropic thinking: text pieces and the signature come back as one entry, unchanged', (context) => {
     const interactions = cassetteOrSkip(context, 'TestOpenRouterThinking/anthropic/thinking-streaming.yaml');
     const { streamed, sent, recorded } = replayAndEcho(interactions);

@@ -1,6 +1,6 @@
 /**
- * xAI: reasoning tokens reported outside completion_tokens (recorded
- * sessions), whole tool calls in one chunk, reasoning_effort only where a
+ * xAI: reasoning tokens reported outside completion_tokens (recordings),
+ * whole tool calls in one chunk, reasoning_effort only where a
  * model takes it, reasoning not sent back, error bodies with a string error.
  */
 import { describe, expect, it } from 'vitest';
@@ -9,7 +9,7 @@ import { assistantMessages, cassetteOrSkip, chatBodyFor, classify, deltaText, fu
 
 const WEATHER = functionTool('weather', { location: { type: 'string' } });
 
-describe('xAI stream (recorded sessions)', () => {
+describe('xAI stream (recordings)', () => {
   it('grok-3-mini: reasoning, a whole tool call, and reasoning tokens added to output tokens', (context) => {
     const [first] = cassetteOrSkip(context, 'TestOpenAICompatibleThinking/xai-grok-3-mini/thinking-streaming.yaml');
     const { events, output, response } = streamThrough(xaiProvider, first!.chunks, { model: 'grok-3-mini', tools: [WEATHER] });

@@ -37,6 +37,7 @@ interface OpenBlock {
   checked: boolean;
 }
 
+/** Splits streamed text into text and the tool calls leaked into it as markup. */
 export class ToolMarkupSplitter implements ContentSplitter {
   private readonly tools: KnownToolNames;
   private buffer = '';
