@@ -7,6 +7,7 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { LOG_LEVELS, type LogLevel } from '../log.js';
 import { CliError } from './cli-error.js';
+import { providerHelp } from './provider-option.js';
 import { runServe } from './serve-command.js';
 
 async function main(argv: string[]): Promise<void> {
@@ -20,18 +21,22 @@ async function main(argv: string[]): Promise<void> {
         command
           .option('host', { type: 'string', default: '127.0.0.1', describe: 'Address to listen on' })
           .option('port', { type: 'number', default: 4444, describe: 'Port to listen on (0 picks a free port)' })
-          .option('upstream', { type: 'string', describe: 'Chat Completions base URL, usually ending in /v1' })
+          .option('provider', { type: 'string', describe: 'Provider profile (see the list below): its quirks, default URL and key variable' })
+          .option('upstream', { type: 'string', describe: 'Chat Completions base URL, usually ending in /v1 (overrides the profile\'s)' })
           .option('upstream-key-env', { type: 'string', describe: 'Name of the environment variable holding the upstream API key' })
           .option('upstream-key', { type: 'string', describe: 'The upstream API key itself (prefer --upstream-key-env)' })
           .option('model-map', { type: 'string', describe: 'Model names to rewrite, as source:destination,…' })
           .option('log-level', { type: 'string', choices: LOG_LEVELS, default: 'info', describe: 'Log level (logs go to stderr as JSON)' })
-          .example('$0 --upstream https://api.deepseek.com/v1 --upstream-key-env DEEPSEEK_API_KEY', 'Relay to DeepSeek')
-          .example('$0 --upstream http://127.0.0.1:11434/v1 --port 0', 'Relay to a local Ollama on a free port')
-          .example('$0 --upstream https://openrouter.ai/api/v1 --upstream-key-env OPENROUTER_API_KEY --model-map codex:moonshotai/kimi-k2', 'Codex model "codex" served by Kimi on OpenRouter'),
+          .example('$0 --provider deepseek', 'Relay to DeepSeek, key from DEEPSEEK_API_KEY')
+          .example('$0 --upstream https://api.deepseek.com/v1 --upstream-key-env DEEPSEEK_API_KEY', 'Relay to DeepSeek, spelled out')
+          .example('$0 --provider ollama --port 0', 'Relay to a local Ollama on a free port')
+          .example('$0 --provider openrouter --model-map codex:moonshotai/kimi-k2.6', 'Codex model "codex" served by Kimi on OpenRouter')
+          .epilogue(providerHelp()),
       async (args) => {
         await runServe({
           host: args.host,
           port: args.port,
+          provider: args.provider,
           upstream: args.upstream,
           upstreamKeyEnv: args.upstreamKeyEnv,
           upstreamKey: args.upstreamKey,

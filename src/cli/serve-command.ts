@@ -4,14 +4,15 @@
  * CliErrors, never stack traces.
  */
 import { createLogger, type LogLevel } from '../log.js';
-import { genericProvider } from '../providers/generic.js';
 import { ModelRouter, parseModelMap, type ConfiguredProvider } from '../routing/router.js';
 import { startRelayServer, type RunningRelay } from '../server/start-server.js';
 import { CliError } from './cli-error.js';
+import { resolveProviderProfile } from './provider-option.js';
 
 export interface ServeOptions {
   host: string;
   port: number;
+  provider?: string | undefined;
   upstream?: string | undefined;
   upstreamKeyEnv?: string | undefined;
   upstreamKey?: string | undefined;
@@ -25,29 +26,35 @@ export function isLoopbackUrl(url: URL): boolean {
   return host === 'localhost' || host === '::1' || host.startsWith('127.');
 }
 
-/** Resolves the upstream and its key from the options and the environment. */
+/** Resolves the provider profile, the upstream and its key from the options and the environment. */
 export function resolveUpstream(options: ServeOptions, environment: NodeJS.ProcessEnv): ConfiguredProvider {
-  if (!options.upstream) {
-    throw new CliError('no upstream: pass --upstream <base URL, e.g. https://api.deepseek.com/v1> or set RESPONSES_RELAY_UPSTREAM');
+  const profile = resolveProviderProfile(options.provider);
+  const baseUrl = options.upstream || profile.defaultBaseUrl;
+  if (!baseUrl) {
+    throw new CliError('no upstream: pass --provider <name> (e.g. deepseek) or --upstream <base URL, e.g. https://api.deepseek.com/v1>, or set RESPONSES_RELAY_PROVIDER / RESPONSES_RELAY_UPSTREAM');
   }
   let url: URL;
   try {
-    url = new URL(options.upstream);
+    url = new URL(baseUrl);
   } catch {
-    throw new CliError(`--upstream '${options.upstream}' is not a URL; expected e.g. https://api.deepseek.com/v1`);
+    throw new CliError(`--upstream '${baseUrl}' is not a URL; expected e.g. https://api.deepseek.com/v1`);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new CliError(`--upstream '${options.upstream}' must start with http:// or https://`);
+    throw new CliError(`--upstream '${baseUrl}' must start with http:// or https://`);
   }
   let apiKey = options.upstreamKey || undefined;
   if (!apiKey && options.upstreamKeyEnv) {
     apiKey = environment[options.upstreamKeyEnv] || undefined;
     if (!apiKey) throw new CliError(`environment variable ${options.upstreamKeyEnv} (named by --upstream-key-env) is not set or empty`);
   }
-  if (!apiKey && !isLoopbackUrl(url)) {
+  if (!apiKey && profile.apiKeyEnv) apiKey = environment[profile.apiKeyEnv] || undefined;
+  if (!apiKey && profile.requiresApiKey) {
+    throw new CliError(`no API key for ${profile.displayName}: set ${profile.apiKeyEnv ?? 'its key variable'}, or pass --upstream-key-env <VARIABLE> or --upstream-key <key>`);
+  }
+  if (!apiKey && !profile.local && !isLoopbackUrl(url)) {
     throw new CliError(`no API key for ${url.origin}: pass --upstream-key-env <VARIABLE holding the key> or --upstream-key <key>`);
   }
-  return { name: genericProvider.id, profile: genericProvider, endpoint: { baseUrl: options.upstream, apiKey } };
+  return { name: profile.id, profile, endpoint: { baseUrl, apiKey } };
 }
 
 /** Starts the relay and prints `listening on …` once it accepts connections. */
@@ -75,7 +82,7 @@ export async function runServe(options: ServeOptions, environment: NodeJS.Proces
     throw error;
   }
   process.stdout.write(`listening on ${relay.url}\n`);
-  logger.info({ url: relay.url, upstream: provider.endpoint.baseUrl }, 'relay ready');
+  logger.info({ url: relay.url, provider: provider.profile.id, upstream: provider.endpoint.baseUrl }, 'relay ready');
   const shutdown = () => {
     void relay.close().then(() => process.exit(0));
   };

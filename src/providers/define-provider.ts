@@ -4,7 +4,9 @@
  */
 import { fitEffort } from './effort.js';
 import { ThinkTagSplitter } from '../translate/stream/think-tag-splitter.js';
+import { ToolMarkupSplitter } from '../translate/stream/tool-markup-splitter.js';
 import { normalizeChatUsage, readChunkUsage } from '../translate/usage.js';
+import { keepRequestFields } from './request-shaping.js';
 import type { ProviderHooks, ProviderProfile } from './types.js';
 
 /** The behaviour of a plain OpenAI-compatible server. */
@@ -20,7 +22,8 @@ export const genericHooks: ProviderHooks = {
   finalizeRequest: (request) => request,
   readUsage: readChunkUsage,
   normalizeUsage: normalizeChatUsage,
-  createContentSplitters: () => [new ThinkTagSplitter()],
+  // Reasoning in <think> tags first, then tool calls leaked as markup in the answer.
+  createContentSplitters: (tools) => [new ThinkTagSplitter(), new ToolMarkupSplitter(tools)],
   classifyError: () => undefined,
 };
 
@@ -29,18 +32,28 @@ export type ProviderDefinition = Pick<ProviderProfile, 'id' | 'displayName'> &
 
 /** Fills a provider definition with generic defaults. */
 export function defineProvider(definition: ProviderDefinition): ProviderProfile {
-  return {
+  const profile: ProviderProfile = {
     defaultBaseUrl: undefined,
     apiKeyEnv: undefined,
     requiresApiKey: true,
+    local: false,
     maxTokensParameter: 'max_tokens',
     acceptsStreamOptions: true,
+    allowedRequestFields: undefined,
     images: true,
     imagesInToolResults: false,
     systemMessagesAnywhere: true,
     reasoningEfforts: ['low', 'medium', 'high'],
+    defaultReasoningEffort: undefined,
     models: [],
     ...definition,
     hooks: { ...genericHooks, ...definition.hooks },
   };
+  const allowed = profile.allowedRequestFields;
+  if (allowed !== undefined) {
+    // Strict providers reject unknown fields: whatever the hooks added, only allowed fields leave.
+    const finalize = profile.hooks.finalizeRequest;
+    profile.hooks.finalizeRequest = (request, context) => keepRequestFields(finalize(request, context), allowed);
+  }
+  return profile;
 }

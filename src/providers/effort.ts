@@ -1,6 +1,8 @@
 /** Reasoning effort levels, and fitting a requested level to what a model accepts. */
 import type { ReasoningEffort } from '../translate/request/responses-schema.js';
+import type { ChatRequest } from '../translate/chat-types.js';
 
+/** Effort levels from least to most thought. */
 export const EFFORT_ORDER: readonly ReasoningEffort[] = ['none', 'minimal', 'low', 'medium', 'high', 'xhigh', 'max'];
 
 /**
@@ -24,4 +26,19 @@ export function fitEffort(requested: ReasoningEffort, supported: readonly Reason
     }
   }
   return best;
+}
+
+/**
+ * Servers that render the model's chat template themselves (vLLM, llama.cpp)
+ * switch thinking with template variables: `enable_thinking` (Qwen3 and
+ * others) and `thinking` (DeepSeek V3.1+); gpt-oss reads `reasoning_effort`.
+ * Templates ignore variables they do not use, so both are set.
+ */
+export function applyChatTemplateThinking(request: ChatRequest, effort: ReasoningEffort): void {
+  const thinking = effort !== 'none';
+  const existing = (request.chat_template_kwargs as Record<string, unknown> | undefined) ?? {};
+  request.chat_template_kwargs = { ...existing, enable_thinking: thinking, thinking };
+  if (!thinking) return;
+  const fitted = fitEffort(effort, ['low', 'medium', 'high']);
+  if (fitted !== undefined) request.reasoning_effort = fitted;
 }

@@ -34,6 +34,11 @@ export interface RequestContext {
   supportedEfforts: readonly ReasoningEffort[];
 }
 
+/** The tool names of one request, so a splitter only turns markup for real tools into calls. */
+export interface KnownToolNames {
+  has(upstreamName: string): boolean;
+}
+
 export interface ProviderHooks {
   /** Puts reasoning recovered from history on the assistant message it belongs to. */
   echoReasoning(message: ChatAssistantMessage, reasoning: ReasoningCarrier, context: RequestContext): void;
@@ -48,7 +53,7 @@ export interface ProviderHooks {
   /** Converts provider usage to Responses usage. */
   normalizeUsage(usage: ChatUsage): Usage;
   /** Splitters applied to streamed content (think tags, leaked tool-call markup). */
-  createContentSplitters(): ContentSplitter[];
+  createContentSplitters(tools: KnownToolNames): ContentSplitter[];
   /** Maps an upstream error; undefined falls back to the generic mapping. */
   classifyError(status: number | undefined, body: unknown, message: string): UpstreamFailure | undefined;
 }
@@ -61,11 +66,18 @@ export interface ProviderProfile {
   defaultBaseUrl: string | undefined;
   /** Environment variable that conventionally holds the API key. */
   apiKeyEnv: string | undefined;
-  /** Local runtimes need no key. */
+  /** Hosted APIs always want a key; without one the relay refuses to start. */
   requiresApiKey: boolean;
+  /** A runtime the user runs (Ollama, vLLM, llama.cpp, LM Studio): no key, wherever it listens. */
+  local: boolean;
   maxTokensParameter: 'max_tokens' | 'max_completion_tokens';
   /** Whether `stream_options: {include_usage: true}` may be sent. */
   acceptsStreamOptions: boolean;
+  /**
+   * Top-level request fields the provider accepts; anything else is dropped
+   * before sending. Undefined sends every field (for lenient providers).
+   */
+  allowedRequestFields: readonly string[] | undefined;
   /** Whether images may be sent at all (per model overrides via `models`). */
   images: boolean;
   /** Whether images may sit inside tool messages; otherwise they follow as a user message. */
@@ -74,6 +86,8 @@ export interface ProviderProfile {
   systemMessagesAnywhere: boolean;
   /** Reasoning efforts accepted when the model is not listed. */
   reasoningEfforts: ReasoningEffort[];
+  /** The effort the provider uses when none is sent, when the model does not say. */
+  defaultReasoningEffort: ReasoningEffort | undefined;
   /** Known models with their context windows. */
   models: ProviderModel[];
   hooks: ProviderHooks;

@@ -32,9 +32,15 @@ export interface ChatUserMessage {
   content: string | ChatContentPart[];
 }
 
+/** Mistral carries reasoning as a `thinking` chunk in assistant content. */
+export interface ChatThinkingPart {
+  type: 'thinking';
+  thinking: ChatTextPart[];
+}
+
 export interface ChatAssistantMessage {
   role: 'assistant';
-  content: string | null;
+  content: string | null | Array<ChatTextPart | ChatThinkingPart>;
   tool_calls?: ChatToolCall[];
   /** Provider-specific reasoning fields (reasoning_content, reasoning_details, …). */
   [extra: string]: unknown;

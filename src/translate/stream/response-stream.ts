@@ -113,7 +113,7 @@ export class ResponseStreamTranslator {
 
   constructor(options: ResponseStreamOptions) {
     this.options = options;
-    this.splitters = options.hooks.createContentSplitters();
+    this.splitters = options.hooks.createContentSplitters(options.names);
   }
 
   /** `response.created` and `response.in_progress`. */
