@@ -39,7 +39,7 @@ async function captureScenario(codex: PinnedCodex, scenario: CaptureScenario, ou
     catalog: { slug: CAPTURE_MODEL, searchTool: true },
     requestMaxRetries: 0,
     streamMaxRetries: 0,
-    ...(scenario.mcp ? { mcpServers: { [TEST_MCP_SERVER_NAME]: testMcpServer('') } } : {}),
+    ...(scenario.mcp ? { mcpServers: (project: string) => ({ [TEST_MCP_SERVER_NAME]: testMcpServer(project) }) } : {}),
   });
   try {
     const args = scenario.setup?.(workspace.project, workspace.root) ?? [];

@@ -38,7 +38,7 @@ export const UNATTENDED_FLAGS = ['--skip-git-repo-check', '--dangerously-bypass-
 export function runCodexExec(options: CodexRunOptions): Promise<CodexRunResult> {
   const { workspace } = options;
   const lastMessagePath = join(workspace.root, 'last-message.txt');
-  const args = [options.codex.entry, 'exec', ...UNATTENDED_FLAGS, '--cd', workspace.project, '--output-last-message', lastMessagePath, ...(options.args ?? []), options.prompt];
+  const args = [options.codex.entry, 'exec', ...UNATTENDED_FLAGS, '--cd', workspace.project, '--output-last-message', lastMessagePath, ...(options.args ?? []), '--', options.prompt];
   const environment: NodeJS.ProcessEnv = {
     PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
     HOME: workspace.home,

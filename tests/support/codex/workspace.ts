@@ -29,7 +29,8 @@ export interface WorkspaceOptions {
   requestMaxRetries?: number;
   streamMaxRetries?: number;
   streamIdleTimeoutMs?: number;
-  mcpServers?: Record<string, McpServerConfig>;
+  /** MCP servers, given directly or built from the project directory. */
+  mcpServers?: Record<string, McpServerConfig> | ((project: string) => Record<string, McpServerConfig>);
   /** Extra top-level config.toml keys. */
   extraConfig?: Record<string, unknown>;
 }
@@ -74,7 +75,7 @@ export function createCodexWorkspace(options: WorkspaceOptions): CodexWorkspace 
     ...options.extraConfig,
     model_providers: { [CODEX_PROVIDER_ID]: provider },
   };
-  if (options.mcpServers) config.mcp_servers = options.mcpServers;
+  if (options.mcpServers) config.mcp_servers = typeof options.mcpServers === 'function' ? options.mcpServers(project) : options.mcpServers;
   const configPath = join(codexHome, 'config.toml');
   writeFileSync(configPath, `${stringify(config)}\n`);
 
