@@ -38,12 +38,15 @@ export interface E2EScenario {
   heartbeatMs?: number;
   /** Prepares the project; returns extra `codex exec` arguments. */
   setup?: (workspace: CodexWorkspace) => string[];
+  /** A second prompt sent by resuming the session (`codex exec resume --last`) after the first run. */
+  followUpPrompt?: string;
   script: ChatScript;
   verify: (outcome: E2EOutcome) => void;
 }
 
 export interface E2EOutcome {
   codex: PinnedCodex;
+  /** The last Codex run (the resumed one when there is a follow-up). */
   run: CodexRunResult;
   upstream: ScriptedUpstream;
   workspace: CodexWorkspace;
@@ -73,13 +76,18 @@ export async function runScenario(codex: PinnedCodex, scenario: E2EScenario): Pr
       ...(scenario.mcp ? { mcpServers: (project: string) => ({ [TEST_MCP_SERVER_NAME]: testMcpServer(project) }) } : {}),
     });
     const args = scenario.setup?.(workspace) ?? [];
-    const run = await runCodexExec({ codex, workspace, prompt: scenario.prompt, args, timeoutMs: 30_000 });
-    const transcript = `${describeRun(run)}\n--- upstream requests\n${summarizeRequests(upstream.requests)}`;
+    const runs = [await runCodexExec({ codex, workspace, prompt: scenario.prompt, args, timeoutMs: 30_000 })];
+    if (scenario.followUpPrompt !== undefined && runs[0]!.exitCode === 0) {
+      runs.push(await runCodexExec({ codex, workspace, prompt: scenario.followUpPrompt, resumeLast: true, timeoutMs: 30_000 }));
+    }
+    const run = runs.at(-1)!;
+    const transcript = `${runs.map(describeRun).join('\n')}\n--- upstream requests\n${summarizeRequests(upstream.requests)}`;
     if (process.env.RELAY_E2E_DEBUG) process.stderr.write(`\n=== Codex ${codex.version} ${scenario.id}\n${transcript}\n`);
     const outcome: E2EOutcome = { codex, run, upstream, workspace, bodies: upstream.requests.map((request) => request.body), transcript };
-    expect(run.timedOut, transcript).toBe(false);
+    for (const each of runs) expect(each.timedOut, transcript).toBe(false);
     if (scenario.expectFailure) expect(run.exitCode, transcript).not.toBe(0);
-    else expect(run.exitCode, transcript).toBe(0);
+    else for (const each of runs) expect(each.exitCode, transcript).toBe(0);
+    if (scenario.followUpPrompt !== undefined) expect(runs, transcript).toHaveLength(2);
     expect(upstream.rejections, `the upstream refused a request\n${transcript}`).toEqual([]);
     scenario.verify(outcome);
   } finally {

@@ -198,3 +198,27 @@ export const contextLengthError: E2EScenario = {
     expect(toolResults(bodies[1]!).get('call_ovf_1')).toContain('overflow-step');
   },
 };
+
+export const resumedSession: E2EScenario = {
+  id: 'resumed-session',
+  title: 'resumed session (codex exec resume): the whole history, reasoning included, is accepted by a thinking model',
+  prompt: 'Write the note',
+  followUpPrompt: 'What did the command print?',
+  thinking: 'deepseek',
+  script: (request, index) => {
+    if (index === 0) {
+      return chatAnswer({ style: 'deepseek', reasoning: 'Write it with printf.', toolCalls: [{ id: 'call_00_note', name: 'exec_command', argumentPieces: fragmentArguments({ cmd: 'printf resumed > note.txt && echo note-written' }) }] });
+    }
+    if (index === 1) return chatAnswer({ style: 'deepseek', reasoning: 'Done.', text: 'first run done' });
+    const printed = toolResults(request.body).get('call_00_note') ?? '';
+    return chatAnswer({ style: 'deepseek', reasoning: 'Look at the earlier output.', text: printed.includes('note-written') ? 'it printed note-written' : 'I lost the earlier output' });
+  },
+  verify: ({ run, bodies, transcript }) => {
+    expect(bodies).toHaveLength(3);
+    const resumed = bodies[2]!;
+    expect(lastUserText(resumed)).toBe('What did the command print?');
+    expect(assistantToolCallMessages(resumed).map((message) => message.reasoning_content)).toEqual(['Write it with printf.']);
+    expect(messages(resumed).some((message) => message.role === 'assistant' && message.content === 'first run done')).toBe(true);
+    expect(run.lastMessage?.trim(), transcript).toBe('it printed note-written');
+  },
+};

@@ -16,6 +16,8 @@ export interface CodexRunOptions {
   prompt: string;
   /** Extra `codex exec` arguments, e.g. `['--output-schema', path]`. */
   args?: string[];
+  /** Continue the most recent session of this CODEX_HOME (`codex exec resume --last`). */
+  resumeLast?: boolean;
   /** The key Codex sends as `Authorization: Bearer`. */
   apiKey?: string;
   timeoutMs?: number;
@@ -31,14 +33,31 @@ export interface CodexRunResult {
   lastMessage: string | undefined;
 }
 
+/** No git repository needed, no approval prompts, no sandbox: accepted by `exec` and `exec resume`. */
+const SESSION_FLAGS = ['--skip-git-repo-check', '--dangerously-bypass-approvals-and-sandbox'];
+
 /** The flags that make `codex exec` run without a person or a git repository. */
-export const UNATTENDED_FLAGS = ['--skip-git-repo-check', '--dangerously-bypass-approvals-and-sandbox', '--color', 'never'];
+export const UNATTENDED_FLAGS = [...SESSION_FLAGS, '--color', 'never'];
 
 /** Runs Codex and resolves when it exits (or was killed after `timeoutMs`). */
 export function runCodexExec(options: CodexRunOptions): Promise<CodexRunResult> {
   const { workspace } = options;
   const lastMessagePath = join(workspace.root, 'last-message.txt');
-  const args = [options.codex.entry, 'exec', ...UNATTENDED_FLAGS, '--cd', workspace.project, '--output-last-message', lastMessagePath, ...(options.args ?? []), '--', options.prompt];
+  // `resume` has no --cd or --color of its own: those stay on `exec`, the rest moves to the subcommand.
+  const resume = options.resumeLast ? ['resume', '--last', ...SESSION_FLAGS] : [];
+  const args = [
+    options.codex.entry,
+    'exec',
+    ...UNATTENDED_FLAGS,
+    '--cd',
+    workspace.project,
+    ...resume,
+    '--output-last-message',
+    lastMessagePath,
+    ...(options.args ?? []),
+    '--',
+    options.prompt,
+  ];
   const environment: NodeJS.ProcessEnv = {
     PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
     HOME: workspace.home,
