@@ -10,6 +10,7 @@ import { renderCompatibilityMatrix, type CellState, type ScenarioResult } from '
 
 const SUITE_NAME = /^Codex (\d+\.\d+\.\d+)$/;
 
+/** Collects the Codex suites' results and writes the matrix when the run ends. */
 export default class CompatibilityReporter implements Reporter {
   onTestRunEnd(testModules: ReadonlyArray<TestModule>): void {
     const results: ScenarioResult[] = [];

@@ -3,6 +3,7 @@
 type Body = Record<string, any>;
 type Message = Record<string, any>;
 
+/** The request's messages (empty when there are none). */
 export function messages(body: Body): Message[] {
   return Array.isArray(body.messages) ? body.messages : [];
 }
@@ -20,10 +21,12 @@ export function toolResults(body: Body): Map<string, string> {
   return new Map(messages(body).filter((message) => message.role === 'tool').map((message) => [message.tool_call_id as string, textOf(message)]));
 }
 
+/** The function names the request offers the model. */
 export function toolNames(body: Body): string[] {
   return Array.isArray(body.tools) ? body.tools.map((tool: any) => tool.function?.name as string) : [];
 }
 
+/** Assistant messages that carry tool calls, in order. */
 export function assistantToolCallMessages(body: Body): Message[] {
   return messages(body).filter((message) => message.role === 'assistant' && Array.isArray(message.tool_calls));
 }

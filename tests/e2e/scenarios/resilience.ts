@@ -157,18 +157,18 @@ export const streamErrorRetry: E2EScenario = {
 
 
 /** Codex gives up on a stream that stays silent this long (set low to keep the run short). */
-const SHORT_IDLE_TIMEOUT_MS = 1_000;
+const SHORT_IDLE_TIMEOUT_MS = 1_500;
 
 export const silentUpstream: E2EScenario = {
   id: 'silent-upstream-heartbeat',
   title: 'upstream silent longer than Codex\'s idle timeout: heartbeats keep the stream alive',
   prompt: 'Think for a while, then answer',
   streamIdleTimeoutMs: SHORT_IDLE_TIMEOUT_MS,
-  heartbeatMs: SHORT_IDLE_TIMEOUT_MS / 4,
+  heartbeatMs: SHORT_IDLE_TIMEOUT_MS / 6,
   script: () =>
     pausedAnswer(
       [deltaChunk({ role: 'assistant', reasoning_content: 'Thinking slowly.' })],
-      SHORT_IDLE_TIMEOUT_MS * 2.5,
+      SHORT_IDLE_TIMEOUT_MS * 2,
       [...textChunks('answered after the pause'), finishChunk('stop'), usageChunk(1200, 40)],
     ),
   verify: ({ run, bodies, transcript }) => {
