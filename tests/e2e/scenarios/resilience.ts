@@ -1,7 +1,9 @@
 /**
- * Scenarios about the model and the provider rather than the tools: a thinking
- * model that needs its reasoning back, a rate limit, compaction near the end
- * of the context window, and an error in the middle of a stream.
+ * Scenarios about the model and the provider rather than the tools: thinking
+ * models that need their reasoning back (DeepSeek, Kimi-shaped streams, a
+ * resumed session), a rate limit, compaction near the end of the context
+ * window, a context-length error, an error in the middle of a stream and a
+ * long silence bridged by heartbeats.
  */
 import { expect } from 'vitest';
 import { deltaChunk, finishChunk, textChunks, usageChunk } from '../../support/mock-upstream.js';
