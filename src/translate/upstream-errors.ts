@@ -106,7 +106,8 @@ export function classifyUpstreamError(
   }
   if (status === 429 || /rate_limit/.test(codes) || RATE_PATTERN.test(text)) {
     const seconds = delay ?? 1;
-    const failure = base('rate_limit_exceeded', `Rate limit reached at ${providerName}: ${upstreamMessage}. Please try again in ${formatSeconds(seconds)}s.`);
+    const sentence = upstreamMessage.replace(/[\s.]+$/, '');
+    const failure = base('rate_limit_exceeded', `Rate limit reached at ${providerName}: ${sentence}. Please try again in ${formatSeconds(seconds)}s.`);
     failure.retryAfterSeconds = seconds;
     return failure;
   }

@@ -78,7 +78,7 @@ export function convertInput(
         return;
       }
       consumed.add(callId);
-      const { text, images } = toolOutputContent(output);
+      const { text, images } = toolOutputContent(output, options.names);
       if (images.length > 0 && options.images && options.imagesInToolResults) {
         const parts: ChatContentPart[] = text === '' ? [] : [{ type: 'text', text }];
         messages.push({ role: 'tool', tool_call_id: upstreamId, content: [...parts, ...images] });
@@ -165,7 +165,7 @@ export function convertInput(
         flush();
         // A result whose call is not in the history: keep what it says as user text.
         if (typeof callId === 'string') consumed.add(callId);
-        const { text, images } = toolOutputContent(item);
+        const { text, images } = toolOutputContent(item, options.names);
         const parts: ChatContentPart[] = [{ type: 'text', text: `Output of tool call ${callId ?? '(unknown)'}:\n${text}` }];
         if (options.images) parts.push(...images);
         messages.push({ role: 'user', content: images.length > 0 && options.images ? parts : (parts[0] as { text: string }).text });
@@ -260,10 +260,10 @@ function imagePart(part: ContentPart): ChatContentPart | undefined {
   return { type: 'image_url', image_url: detail ? { url: image.image_url, detail } : { url: image.image_url } };
 }
 
-function toolOutputContent(item: ToolOutputItem): { text: string; images: ChatContentPart[] } {
+function toolOutputContent(item: ToolOutputItem, names: ToolNameMap): { text: string; images: ChatContentPart[] } {
   if (item.type === 'tool_search_output') {
-    const names = item.tools.map((tool) => (typeof tool.name === 'string' ? tool.name : tool.type));
-    return { text: names.length > 0 ? `Tools now available: ${names.join(', ')}` : 'No matching tools found.', images: [] };
+    const callable = item.tools.flatMap((tool) => callableNames(tool, names));
+    return { text: callable.length > 0 ? `Tools now available: ${callable.join(', ')}` : 'No matching tools found.', images: [] };
   }
   const output = item.output;
   if (typeof output === 'string') return { text: output, images: [] };
@@ -278,6 +278,21 @@ function toolOutputContent(item: ToolOutputItem): { text: string; images: ChatCo
     }
   }
   return { text: texts.join('\n'), images };
+}
+
+/**
+ * The names the model can call for a tool a tool_search found: a namespace
+ * (how Codex returns MCP servers) stands for its tools' flat names.
+ */
+function callableNames(tool: { type: string; name?: unknown; tools?: unknown }, names: ToolNameMap): string[] {
+  const name = typeof tool.name === 'string' ? tool.name : undefined;
+  if (tool.type === 'namespace' && name !== undefined && Array.isArray(tool.tools)) {
+    return (tool.tools as Array<{ type?: unknown; name?: unknown }>)
+      .filter((inner) => typeof inner.name === 'string')
+      .map((inner) => names.upstreamNameFor({ kind: inner.type === 'custom' ? 'custom' : 'function', name: inner.name as string, namespace: name }));
+  }
+  if ((tool.type === 'function' || tool.type === 'custom') && name !== undefined) return [names.upstreamNameFor({ kind: tool.type, name })];
+  return [name ?? tool.type];
 }
 
 /** Empty arguments become `{}`; arguments that are not JSON are wrapped so strict upstreams accept them. */

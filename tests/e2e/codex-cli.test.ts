@@ -1,0 +1,21 @@
+/**
+ * The real Codex CLI, every pinned release (read from package.json), through
+ * the relay to a scripted Chat Completions upstream that checks requests the
+ * way strict providers do. `npm run test:compat` turns the results into
+ * docs/compatibility.md.
+ */
+import { describe, it } from 'vitest';
+import { pinnedCodexVersions } from '../support/codex/versions.js';
+import { runScenario } from './harness.js';
+import { E2E_SCENARIOS } from './scenarios/index.js';
+
+/** Codex runs are mostly waiting on each other and on loopback I/O, so scenarios run side by side. */
+const SCENARIO_TIMEOUT_MS = 45_000;
+
+for (const codex of pinnedCodexVersions()) {
+  describe(`Codex ${codex.version}`, () => {
+    for (const scenario of E2E_SCENARIOS) {
+      it.concurrent(scenario.title, () => runScenario(codex, scenario), SCENARIO_TIMEOUT_MS);
+    }
+  });
+}

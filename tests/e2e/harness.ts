@@ -1,0 +1,98 @@
+/**
+ * Runs one end-to-end scenario: a scripted Chat Completions upstream, the
+ * relay in this process in front of it, and the real `codex exec` pointed at
+ * the relay through a temporary CODEX_HOME. Everything listens on 127.0.0.1
+ * with a free port and is torn down when the scenario ends.
+ */
+import { existsSync } from 'node:fs';
+import { expect } from 'vitest';
+import type { RunningRelay } from '../../src/server/start-server.js';
+import type { ThinkingMode } from '../support/chat-validation.js';
+import type { CatalogOptions } from '../support/codex/model-catalog.js';
+import { testMcpServer, TEST_MCP_SERVER_NAME } from '../support/codex/mcp.js';
+import { describeRun, runCodexExec, type CodexRunResult } from '../support/codex/run-codex.js';
+import type { PinnedCodex } from '../support/codex/versions.js';
+import { createCodexWorkspace, type CodexWorkspace } from '../support/codex/workspace.js';
+import { startTestRelay } from '../support/relay.js';
+import { summarizeRequests } from './request-summary.js';
+import { startScriptedUpstream, type ChatScript, type ScriptedUpstream } from '../support/scripted-upstream.js';
+
+/** The model slug Codex asks for; the relay passes it to the upstream unchanged. */
+export const E2E_MODEL = 'relay-model';
+
+export interface E2EScenario {
+  /** Stable id, shown in debug output (RELAY_E2E_DEBUG=1). */
+  id: string;
+  /** What is proven: the test title and the row of the compatibility matrix. */
+  title: string;
+  prompt: string;
+  /** DeepSeek/Kimi-style rejection of tool-call turns without reasoning_content. */
+  thinking?: ThinkingMode;
+  catalog?: Partial<Omit<CatalogOptions, 'slug'>>;
+  /** Configures the test MCP server (it writes into the project directory). */
+  mcp?: boolean;
+  /** Codex is expected to stop with an error (the scenario checks which). */
+  expectFailure?: boolean;
+  /** Codex's `stream_idle_timeout_ms` (default 20 s here) and the relay's heartbeat interval (default 2 s). */
+  streamIdleTimeoutMs?: number;
+  heartbeatMs?: number;
+  /** Prepares the project; returns extra `codex exec` arguments. */
+  setup?: (workspace: CodexWorkspace) => string[];
+  /** A second prompt sent by resuming the session (`codex exec resume --last`) after the first run. */
+  followUpPrompt?: string;
+  script: ChatScript;
+  verify: (outcome: E2EOutcome) => void;
+}
+
+export interface E2EOutcome {
+  codex: PinnedCodex;
+  /** The last Codex run (the resumed one when there is a follow-up). */
+  run: CodexRunResult;
+  upstream: ScriptedUpstream;
+  workspace: CodexWorkspace;
+  /** The Chat Completions bodies the upstream received, in order. */
+  bodies: Array<Record<string, any>>;
+  /** Codex's output, for assertion messages. */
+  transcript: string;
+}
+
+/** Starts everything, runs Codex once, checks the common expectations and the scenario's own. */
+export async function runScenario(codex: PinnedCodex, scenario: E2EScenario): Promise<void> {
+  expect(existsSync(codex.entry), `Codex ${codex.version} is pinned in package.json but not installed (${codex.entry}); run npm install`).toBe(true);
+  const upstream = await startScriptedUpstream(scenario.script, scenario.thinking ? { thinking: scenario.thinking } : {});
+  let relay: RunningRelay | undefined;
+  let workspace: CodexWorkspace | undefined;
+  try {
+    relay = await startTestRelay(upstream.baseUrl, { heartbeatMs: scenario.heartbeatMs ?? 2_000 });
+    workspace = createCodexWorkspace({
+      baseUrl: `${relay.url}/v1`,
+      catalog: { slug: E2E_MODEL, searchTool: true, ...scenario.catalog },
+      // Small retry budgets and backoff keep failing runs short; one stream retry is
+      // what the retry scenarios need.
+      requestMaxRetries: 1,
+      streamMaxRetries: 2,
+      streamIdleTimeoutMs: scenario.streamIdleTimeoutMs ?? 20_000,
+      // The MCP server writes its proof into this run's project directory.
+      ...(scenario.mcp ? { mcpServers: (project: string) => ({ [TEST_MCP_SERVER_NAME]: testMcpServer(project) }) } : {}),
+    });
+    const args = scenario.setup?.(workspace) ?? [];
+    const runs = [await runCodexExec({ codex, workspace, prompt: scenario.prompt, args, timeoutMs: 30_000 })];
+    if (scenario.followUpPrompt !== undefined && runs[0]!.exitCode === 0) {
+      runs.push(await runCodexExec({ codex, workspace, prompt: scenario.followUpPrompt, resumeLast: true, timeoutMs: 30_000 }));
+    }
+    const run = runs.at(-1)!;
+    const transcript = `${runs.map(describeRun).join('\n')}\n--- upstream requests\n${summarizeRequests(upstream.requests)}`;
+    if (process.env.RELAY_E2E_DEBUG) process.stderr.write(`\n=== Codex ${codex.version} ${scenario.id}\n${transcript}\n`);
+    const outcome: E2EOutcome = { codex, run, upstream, workspace, bodies: upstream.requests.map((request) => request.body), transcript };
+    for (const each of runs) expect(each.timedOut, transcript).toBe(false);
+    if (scenario.expectFailure) expect(run.exitCode, transcript).not.toBe(0);
+    else for (const each of runs) expect(each.exitCode, transcript).toBe(0);
+    if (scenario.followUpPrompt !== undefined) expect(runs, transcript).toHaveLength(2);
+    expect(upstream.rejections, `the upstream refused a request\n${transcript}`).toEqual([]);
+    scenario.verify(outcome);
+  } finally {
+    workspace?.remove();
+    await relay?.close();
+    await upstream.close();
+  }
+}

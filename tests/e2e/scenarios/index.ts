@@ -1,0 +1,23 @@
+/** Every end-to-end scenario, in the order of the compatibility matrix. */
+import type { E2EScenario } from '../harness.js';
+import { mcpTool } from './mcp.js';
+import { autoCompaction, contextLengthError, kimiParallelThinking, resumedSession, silentUpstream, rateLimitRetry, streamErrorRetry, thinkingModel } from './resilience.js';
+import { applyPatch, execCommand, outputSchema, parallelCalls, plainAnswer, viewImage } from './tools.js';
+
+export const E2E_SCENARIOS: E2EScenario[] = [
+  plainAnswer,
+  execCommand,
+  parallelCalls,
+  applyPatch,
+  thinkingModel,
+  viewImage,
+  outputSchema,
+  rateLimitRetry,
+  autoCompaction,
+  streamErrorRetry,
+  mcpTool,
+  silentUpstream,
+  kimiParallelThinking,
+  contextLengthError,
+  resumedSession,
+];
