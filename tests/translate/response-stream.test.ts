@@ -317,3 +317,24 @@ describe('ResponseStreamTranslator', () => {
     expect(output[1].content[0].text).toBe('whole');
   });
 });
+
+describe('whitespace between items', () => {
+  it('does not open a message for blanks between parallel tool calls (Kimi)', () => {
+    const { translator } = translatorFor({ tools: [EXEC_TOOL] });
+    const events = runChunks(translator, [
+      ...toolCallChunks(0, 'functions.exec_command:0', 'exec_command', '{"cmd":"a"}'),
+      deltaChunk({ content: ' ' }),
+      deltaChunk({ content: '\n' }),
+      ...toolCallChunks(1, 'functions.exec_command:1', 'exec_command', '{"cmd":"b"}'),
+      finishChunk('tool_calls'),
+    ]);
+    const output = (events.at(-1)!.response as any).output;
+    expect(output.map((item: any) => item.type)).toEqual(['function_call', 'function_call']);
+  });
+
+  it('keeps leading whitespace once real text follows', () => {
+    const { translator } = translatorFor({});
+    const events = runChunks(translator, [deltaChunk({ content: '\n' }), deltaChunk({ content: 'Hi' }), finishChunk('stop')]);
+    expect((events.at(-1)!.response as any).output[0].content[0].text).toBe('\nHi');
+  });
+});

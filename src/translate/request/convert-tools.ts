@@ -83,13 +83,11 @@ function functionBody(tool: FunctionTool): Omit<ChatFunctionTool['function'], 'n
 
 function customBody(tool: CustomTool): Omit<ChatFunctionTool['function'], 'name'> {
   const format = tool.format;
-  let formatText = '';
+  // The tool's own description may say "do not wrap the input in JSON"; over Chat
+  // Completions the arguments object is the one wrapper, so say exactly what goes where.
+  let formatText = `\n\nWhen calling this tool, put the complete raw text in the \`${CUSTOM_TOOL_INPUT_FIELD}\` string argument; the arguments object is the only JSON involved.`;
   if (format?.type === 'grammar' && format.definition) {
-    formatText =
-      `\n\nPut the raw tool input in the \`${CUSTOM_TOOL_INPUT_FIELD}\` string parameter. ` +
-      `It must follow this ${format.syntax ?? ''} grammar exactly:\n${format.definition}`;
-  } else {
-    formatText = `\n\nPut the raw tool input in the \`${CUSTOM_TOOL_INPUT_FIELD}\` string parameter.`;
+    formatText += ` The text must follow this ${format.syntax ?? ''} grammar exactly:\n${format.definition}`;
   }
   return {
     description: `${tool.description ?? ''}${formatText}`.trim(),

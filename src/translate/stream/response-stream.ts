@@ -102,6 +102,8 @@ export class ResponseStreamTranslator {
   private readonly doneItems = new Set<number>();
   private open: OpenMessage | OpenReasoning | undefined;
   private readonly toolCalls: ToolCallState[] = [];
+  /** Whitespace that arrived while no message was open; it starts one only if text follows. */
+  private heldBlank = '';
   /** Opaque reasoning data that arrived after the reasoning item closed. */
   private readonly lateDetails: Array<Record<string, unknown>> = [];
   private usage: Usage | undefined;
@@ -265,6 +267,7 @@ export class ResponseStreamTranslator {
         if (details) accumulateReasoningDetails(this.lateDetails, details);
         return;
       }
+      this.heldBlank = '';
       this.closeOpenItem('completed');
       this.closeToolCalls('completed');
       open = this.openReasoning();
@@ -296,6 +299,14 @@ export class ResponseStreamTranslator {
   private onText(text: string): void {
     let open = this.open;
     if (open?.kind !== 'message') {
+      // Whitespace alone does not start a message: some providers (Kimi) stream
+      // blanks between parallel tool calls, which would show as empty messages.
+      if (BLANK.test(text)) {
+        this.heldBlank += text;
+        return;
+      }
+      text = this.heldBlank + text;
+      this.heldBlank = '';
       this.closeOpenItem('completed');
       this.closeToolCalls('completed');
       open = this.openMessage();
@@ -305,6 +316,7 @@ export class ResponseStreamTranslator {
   }
 
   private onToolCallFragment(fragment: ChatToolCallDelta): void {
+    this.heldBlank = '';
     if (this.open) this.closeOpenItem('completed');
     const call = this.findOrCreateToolCall(fragment);
     if (call.closed) return; // a stray fragment after the call was complete
@@ -329,6 +341,7 @@ export class ResponseStreamTranslator {
 
   /** A tool call recovered whole from text (leaked markup). */
   private onWholeToolCall(name: string, args: string): void {
+    this.heldBlank = '';
     if (this.open) this.closeOpenItem('completed');
     this.closeToolCalls('completed');
     const call = this.newToolCall(undefined, undefined);
@@ -612,6 +625,8 @@ export class ResponseStreamTranslator {
     this.events.push({ type, sequence_number: this.sequence++, ...rest });
   }
 }
+
+const BLANK = /^\s*$/;
 
 function argumentsComplete(call: ToolCallState): boolean {
   if (call.target?.kind === 'custom' && call.decoder) {
