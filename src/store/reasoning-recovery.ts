@@ -15,7 +15,8 @@ import type { RecoveredReasoning, StoredItem } from './types.js';
 interface AssistantTurn {
   start: number;
   hasReasoning: boolean;
-  keys: string[];
+  /** Its tool calls (keys are computed only for turns that need them). */
+  calls: StoredItem[];
 }
 
 /** Items that belong to the model's side of the conversation (one Chat assistant message). */
@@ -45,20 +46,28 @@ function assistantTurns(items: readonly StoredItem[]): AssistantTurn[] {
       return;
     }
     if (!current) {
-      current = { start: index, hasReasoning: false, keys: [] };
+      current = { start: index, hasReasoning: false, calls: [] };
       turns.push(current);
     }
     if (item.type === 'reasoning') current.hasReasoning = true;
-    const key = toolCallKey(item);
-    if (key !== undefined) current.keys.push(key);
+    else if (item.type !== 'message') current.calls.push(item);
   });
   return turns;
+}
+
+function keysOf(turn: AssistantTurn): string[] {
+  const keys: string[] = [];
+  for (const call of turn.calls) {
+    const key = toolCallKey(call);
+    if (key !== undefined) keys.push(key);
+  }
+  return keys;
 }
 
 /** Keys of the tool calls made in assistant turns that carry no reasoning. */
 export function callKeysMissingReasoning(items: readonly StoredItem[]): string[] {
   const keys: string[] = [];
-  for (const turn of assistantTurns(items)) if (!turn.hasReasoning) keys.push(...turn.keys);
+  for (const turn of assistantTurns(items)) if (!turn.hasReasoning) keys.push(...keysOf(turn));
   return keys;
 }
 
@@ -69,7 +78,7 @@ export function restoreReasoning<Item extends StoredItem>(items: readonly Item[]
     if (turn.hasReasoning) continue;
     const responses = new Set<string>();
     const reasoning: StoredItem[] = [];
-    for (const key of turn.keys) {
+    for (const key of keysOf(turn)) {
       const recovered = found.get(key);
       if (!recovered || responses.has(recovered.responseId)) continue;
       responses.add(recovered.responseId);

@@ -32,24 +32,28 @@ export const MIGRATIONS: readonly Migration[] = [
         ) WITHOUT ROWID;
         CREATE INDEX conversations_by_last_use ON conversations (last_used_at);
 
+        -- seq is never reused (AUTOINCREMENT), so a child's parent_seq can never point at a newer turn.
+        -- Small columns come first: walking a chain reads them without touching the JSON.
         CREATE TABLE turns (
-          id TEXT PRIMARY KEY,
+          seq INTEGER PRIMARY KEY AUTOINCREMENT,
+          id TEXT NOT NULL UNIQUE,
+          parent_seq INTEGER,
           parent_id TEXT,
           conversation_id TEXT NOT NULL REFERENCES conversations (id) ON DELETE CASCADE,
           created_at INTEGER NOT NULL,
+          bytes INTEGER NOT NULL,
           input TEXT NOT NULL,
           output TEXT NOT NULL,
-          response TEXT NOT NULL,
-          bytes INTEGER NOT NULL
+          response TEXT NOT NULL
         );
         CREATE INDEX turns_by_conversation ON turns (conversation_id);
 
         CREATE TABLE tool_calls (
           call_key TEXT NOT NULL,
-          response_id TEXT NOT NULL REFERENCES turns (id) ON DELETE CASCADE,
-          PRIMARY KEY (call_key, response_id)
+          turn_seq INTEGER NOT NULL REFERENCES turns (seq) ON DELETE CASCADE,
+          PRIMARY KEY (call_key, turn_seq)
         ) WITHOUT ROWID;
-        CREATE INDEX tool_calls_by_response ON tool_calls (response_id);
+        CREATE INDEX tool_calls_by_turn ON tool_calls (turn_seq);
       `);
     },
   },

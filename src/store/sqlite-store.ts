@@ -1,7 +1,7 @@
 /**
  * The SQLite backend (better-sqlite3). A conversation is a row in
  * `conversations` (its last use and size) and one row per turn in `turns`;
- * a continuation walks `parent_id` links with one recursive query.
+ * a continuation walks parent links with one recursive query.
  *
  * - WAL with synchronous=NORMAL: a commit survives a killed process, and the
  *   file is never left corrupt; at most the turn being written is lost.
@@ -12,7 +12,9 @@
  */
 import Database from 'better-sqlite3';
 import { MIGRATIONS, migrate, type Migration } from './sqlite-migrations.js';
+import { prepareStatements, type Statements } from './sqlite-statements.js';
 import { toolCallKeysOf } from './tool-call-key.js';
+import { TurnCache, type TurnContent } from './turn-cache.js';
 import {
   DEFAULT_SWEEP_INTERVAL_MS,
   reasoningItemsOf,
@@ -22,6 +24,7 @@ import {
   type ResponseStore,
   type StoreLimits,
   type StoreStats,
+  type StoredItem,
   type StoredTurn,
   warnBackgroundError,
 } from './types.js';
@@ -33,35 +36,24 @@ export interface SqliteStoreOptions extends StoreLimits {
   busyTimeoutMs?: number;
   /** The schema history (tests pass their own). */
   migrations?: readonly Migration[];
+  /** JSON bytes of parsed turns kept in memory for rebuilds (default 16 MB; 0 turns it off). */
+  cacheBytes?: number;
 }
+
+export const DEFAULT_TURN_CACHE_BYTES = 16 * 1024 * 1024;
 
 /** Conversations removed per maintenance transaction, so one batch never stalls requests for long. */
 const MAINTENANCE_BATCH = 100;
-
-interface ChainRow {
-  id: string;
-  parent_id: string | null;
-  conversation_id: string;
-  input: string;
-  output: string;
-}
-
-interface TurnRow {
-  parent_id: string | null;
-  created_at: number;
-  input: string;
-  output: string;
-  response: string;
-}
 
 export class SqliteResponseStore implements ResponseStore {
   readonly kind = 'sqlite' as const;
   readonly path: string;
   private readonly db: Database.Database;
+  private readonly turnCache: TurnCache;
   private readonly now: () => number;
   private readonly ttlMs: number;
   private readonly maxBytes: number;
-  private readonly statements;
+  private readonly statements: Statements;
   private readonly saveTransaction: (turn: StoredTurn) => void;
   private readonly deleteTransaction: (id: string) => boolean;
   /** Bytes of stored JSON, kept in step with every write and recounted by each sweep. */
@@ -81,6 +73,7 @@ export class SqliteResponseStore implements ResponseStore {
     this.now = options.now ?? Date.now;
     this.ttlMs = options.ttlMs;
     this.maxBytes = options.maxBytes;
+    this.turnCache = new TurnCache(options.cacheBytes ?? DEFAULT_TURN_CACHE_BYTES);
     this.db = new Database(options.path, { timeout: options.busyTimeoutMs ?? 250 });
     try {
       // Only takes effect on a new file; lets sweeps hand free pages back to the file system.
@@ -93,54 +86,11 @@ export class SqliteResponseStore implements ResponseStore {
       this.db.close();
       throw error;
     }
-    const db = this.db;
-    this.statements = {
-      conversationOf: db.prepare<[string], string>('SELECT conversation_id FROM turns WHERE id = ?').pluck(),
-      upsertConversation: db.prepare<[string, number, number]>(
-        `INSERT INTO conversations (id, last_used_at, bytes) VALUES (?, ?, ?)
-         ON CONFLICT (id) DO UPDATE SET last_used_at = max(last_used_at, excluded.last_used_at), bytes = bytes + excluded.bytes`,
-      ),
-      insertTurn: db.prepare<[string, string | null, string, number, string, string, string, number]>(
-        'INSERT INTO turns (id, parent_id, conversation_id, created_at, input, output, response, bytes) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-      ),
-      insertCallKey: db.prepare<[string, string]>('INSERT OR IGNORE INTO tool_calls (call_key, response_id) VALUES (?, ?)'),
-      getTurn: db.prepare<[string, number], TurnRow>(
-        `SELECT t.parent_id, t.created_at, t.input, t.output, t.response FROM turns t
-         JOIN conversations c ON c.id = t.conversation_id WHERE t.id = ? AND c.last_used_at >= ?`,
-      ),
-      chain: db.prepare<[string], ChainRow>(
-        `WITH RECURSIVE chain (id, parent_id, conversation_id, input, output, depth) AS (
-           SELECT id, parent_id, conversation_id, input, output, 0 FROM turns WHERE id = ?
-           UNION ALL
-           SELECT t.id, t.parent_id, t.conversation_id, t.input, t.output, chain.depth + 1
-           FROM turns t JOIN chain ON t.id = chain.parent_id
-         )
-         SELECT id, parent_id, conversation_id, input, output FROM chain ORDER BY depth DESC`,
-      ),
-      lastUse: db.prepare<[string], number>('SELECT last_used_at FROM conversations WHERE id = ?').pluck(),
-      touch: db.prepare<[number, string, number]>('UPDATE conversations SET last_used_at = ? WHERE id = ? AND last_used_at < ?'),
-      deleteTurn: db.prepare<[string], { conversation_id: string; bytes: number }>('DELETE FROM turns WHERE id = ? RETURNING conversation_id, bytes'),
-      subtractBytes: db.prepare<[number, string]>('UPDATE conversations SET bytes = bytes - ? WHERE id = ?'),
-      deleteIfEmpty: db.prepare<[string, string]>('DELETE FROM conversations WHERE id = ? AND NOT EXISTS (SELECT 1 FROM turns WHERE conversation_id = ?)'),
-      reasoningByKeys: db.prepare<[string, number], { call_key: string; id: string; output: string }>(
-        `SELECT k.call_key, t.id, t.output FROM tool_calls k
-         JOIN turns t ON t.id = k.response_id
-         JOIN conversations c ON c.id = t.conversation_id
-         WHERE k.call_key IN (SELECT value FROM json_each(?)) AND c.last_used_at >= ?
-         ORDER BY t.created_at DESC`,
-      ),
-      expired: db.prepare<[number, number], { id: string; bytes: number }>('SELECT id, bytes FROM conversations WHERE last_used_at < ? LIMIT ?'),
-      leastRecentlyUsed: db.prepare<[string, number], { id: string; bytes: number }>(
-        'SELECT id, bytes FROM conversations WHERE id <> ? ORDER BY last_used_at LIMIT ?',
-      ),
-      deleteConversation: db.prepare<[string]>('DELETE FROM conversations WHERE id = ?'),
-      totalBytes: db.prepare<[], number>('SELECT coalesce(sum(bytes), 0) FROM conversations').pluck(),
-      turnCount: db.prepare<[], number>('SELECT count(*) FROM turns').pluck(),
-    };
-    this.saveTransaction = db.transaction((turn: StoredTurn) => this.insert(turn));
-    this.deleteTransaction = db.transaction((id: string) => this.remove(id));
+    this.statements = prepareStatements(this.db);
+    this.saveTransaction = this.db.transaction((turn: StoredTurn) => this.insert(turn));
+    this.deleteTransaction = this.db.transaction((id: string) => this.remove(id));
     this.totalBytes = this.statements.totalBytes.get() ?? 0;
-    this.lastStamp = db.prepare<[], number>('SELECT coalesce(max(last_used_at), 0) FROM conversations').pluck().get() ?? 0;
+    this.lastStamp = this.statements.maxLastUse.get() ?? 0;
     this.reportError = options.onBackgroundError ?? warnBackgroundError;
     this.sweepTimer = setInterval(() => this.sweep().catch(this.reportError), options.sweepIntervalMs ?? DEFAULT_SWEEP_INTERVAL_MS);
     this.sweepTimer.unref();
@@ -167,18 +117,36 @@ export class SqliteResponseStore implements ResponseStore {
   }
 
   async chain(id: string): Promise<ChainLookup> {
-    const rows = this.statements.chain.all(id);
-    const leaf = rows.at(-1);
-    if (!leaf) return { status: 'missing' };
-    const lastUse = this.statements.lastUse.get(leaf.conversation_id);
-    if (lastUse === undefined || lastUse < this.cutoff()) return { status: 'missing' };
+    const steps = this.statements.chain.all(id);
+    if (steps.length === 0) return { status: 'missing' };
+    steps.sort((a, b) => b[1] - a[1]); // oldest first
+    const conversation = this.statements.conversationOfSeq.get(steps.at(-1)![0]);
+    if (!conversation || conversation.last_used_at < this.cutoff()) return { status: 'missing' };
     const stamp = this.useStamp();
-    this.statements.touch.run(stamp, leaf.conversation_id, stamp);
-    this.lastConversation = leaf.conversation_id;
-    const turns: ChainTurn[] = rows.map((row) => ({ id: row.id, input: JSON.parse(row.input), output: JSON.parse(row.output) }));
-    const root = rows[0]!;
-    if (root.parent_id !== null) return { status: 'broken', missingId: root.parent_id, turns };
+    this.statements.touch.run(stamp, conversation.id, stamp);
+    this.lastConversation = conversation.id;
+    const turns = this.turnContents(steps.map((step) => step[0]));
+    const missingId = this.statements.parentIdOfSeq.get(steps[0]![0]);
+    if (typeof missingId === 'string') return { status: 'broken', missingId, turns };
     return { status: 'found', turns };
+  }
+
+  /** The items of each turn, from the cache or parsed from one query for all the others. */
+  private turnContents(seqs: readonly number[]): ChainTurn[] {
+    const contents = new Map<number, TurnContent>();
+    const missing: number[] = [];
+    for (const seq of seqs) {
+      const cached = this.turnCache.get(seq);
+      if (cached) contents.set(seq, cached);
+      else missing.push(seq);
+    }
+    if (missing.length > 0) {
+      for (const row of this.statements.turnJson.all(JSON.stringify(missing))) contents.set(row.seq, this.turnCache.parse(row.seq, row.id, row.input, row.output));
+    }
+    return seqs.map((seq) => {
+      const content = contents.get(seq)!;
+      return { id: content.id, input: content.input as StoredItem[], output: content.output as StoredItem[] };
+    });
   }
 
   async delete(id: string): Promise<boolean> {
@@ -219,6 +187,7 @@ export class SqliteResponseStore implements ResponseStore {
     this.closed = true;
     clearInterval(this.sweepTimer);
     await this.maintenance?.catch(() => undefined);
+    this.turnCache.clear();
     try {
       this.db.pragma('optimize');
     } finally {
@@ -240,11 +209,22 @@ export class SqliteResponseStore implements ResponseStore {
     const response = JSON.stringify(turn.response);
     const bytes = Buffer.byteLength(input) + Buffer.byteLength(output) + Buffer.byteLength(response);
     // A parent deleted in the meantime leaves a turn that starts its own conversation.
-    const conversation = (turn.previousResponseId === null ? undefined : this.statements.conversationOf.get(turn.previousResponseId)) ?? turn.id;
+    const parent = turn.previousResponseId === null ? undefined : this.statements.parentOf.get(turn.previousResponseId);
+    const conversation = parent?.conversation_id ?? turn.id;
     this.statements.upsertConversation.run(conversation, this.useStamp(), bytes);
-    this.statements.insertTurn.run(turn.id, turn.previousResponseId, conversation, turn.createdAt, input, output, response, bytes);
+    const { lastInsertRowid } = this.statements.insertTurn.run(
+      turn.id,
+      parent?.seq ?? null,
+      turn.previousResponseId,
+      conversation,
+      turn.createdAt,
+      bytes,
+      input,
+      output,
+      response,
+    );
     if (reasoningItemsOf(turn.output).length > 0) {
-      for (const key of toolCallKeysOf(turn.output)) this.statements.insertCallKey.run(key, turn.id);
+      for (const key of toolCallKeysOf(turn.output)) this.statements.insertCallKey.run(key, lastInsertRowid);
     }
     this.totalBytes += bytes;
     this.lastConversation = conversation;
@@ -253,6 +233,7 @@ export class SqliteResponseStore implements ResponseStore {
   private remove(id: string): boolean {
     const removed = this.statements.deleteTurn.get(id);
     if (!removed) return false;
+    this.turnCache.delete(removed.seq);
     this.statements.subtractBytes.run(removed.bytes, removed.conversation_id);
     this.statements.deleteIfEmpty.run(removed.conversation_id, removed.conversation_id);
     this.totalBytes -= removed.bytes;

@@ -74,6 +74,21 @@ describe.each(BACKENDS)('%s store', (kind) => {
     expect((await store.chain('resp_1')).status).toBe('found');
   });
 
+  it('checks a chain against what is stored even right after rebuilding it', async () => {
+    const store = open();
+    await store.save(makeTurn('resp_1', null, 'one'));
+    await store.save(makeTurn('resp_2', 'resp_1', 'two'));
+    await store.save(makeTurn('resp_3', 'resp_2', 'three'));
+    const before = await store.chain('resp_3');
+    expect(before.status).toBe('found');
+    await store.delete('resp_1');
+    const after = await store.chain('resp_3');
+    expect(after.status === 'broken' && after.missingId).toBe('resp_1');
+    expect(after.status === 'broken' && chainTexts(after.turns)).toEqual(['two', 'reply to two', 'three', 'reply to three']);
+    await store.delete('resp_3');
+    expect(await store.chain('resp_3')).toEqual({ status: 'missing' });
+  });
+
   it('expires a conversation the TTL after its last use, and continuing it keeps it', async () => {
     const clock = fakeClock();
     const store = open({ ttlMs: 10 * HOUR, now: clock.now });
