@@ -121,6 +121,10 @@ export class MemoryResponseStore implements ResponseStore {
     return found;
   }
 
+  mayHoldReasoning(): boolean {
+    return this.callIndex.size > 0;
+  }
+
   async stats(): Promise<StoreStats> {
     return { turns: this.cache.size, bytes: this.cache.calculatedSize };
   }

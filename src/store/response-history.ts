@@ -145,6 +145,7 @@ export class ResponseHistory {
   }
 
   private async withRecoveredReasoning(items: InputItem[]): Promise<InputItem[]> {
+    if (!this.store.mayHoldReasoning()) return items;
     const keys = callKeysMissingReasoning(items as StoredItem[]);
     if (keys.length === 0) return items;
     try {

@@ -69,6 +69,7 @@ export function prepareStatements(db: Database) {
     deleteConversation: db.prepare<[string]>('DELETE FROM conversations WHERE id = ?'),
     totalBytes: db.prepare<[], number>('SELECT coalesce(sum(bytes), 0) FROM conversations').pluck(),
     turnCount: db.prepare<[], number>('SELECT count(*) FROM turns').pluck(),
+    anyCallKey: db.prepare<[], number>('SELECT EXISTS (SELECT 1 FROM tool_calls)').pluck(),
     maxLastUse: db.prepare<[], number>('SELECT coalesce(max(last_used_at), 0) FROM conversations').pluck(),
   };
 }

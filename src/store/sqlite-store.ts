@@ -60,6 +60,8 @@ export class SqliteResponseStore implements ResponseStore {
   private totalBytes: number;
   /** The latest use stamp handed out (see useStamp). */
   private lastStamp: number;
+  /** Whether tool_calls has rows (recounted by each sweep, as other connections may write). */
+  private holdsReasoning: boolean;
   /** The conversation used last; never evicted for size. */
   private lastConversation = '';
   private maintenance: Promise<void> | undefined;
@@ -91,6 +93,7 @@ export class SqliteResponseStore implements ResponseStore {
     this.deleteTransaction = this.db.transaction((id: string) => this.remove(id));
     this.totalBytes = this.statements.totalBytes.get() ?? 0;
     this.lastStamp = this.statements.maxLastUse.get() ?? 0;
+    this.holdsReasoning = this.statements.anyCallKey.get() === 1;
     this.reportError = options.onBackgroundError ?? warnBackgroundError;
     this.sweepTimer = setInterval(() => this.sweep().catch(this.reportError), options.sweepIntervalMs ?? DEFAULT_SWEEP_INTERVAL_MS);
     this.sweepTimer.unref();
@@ -169,6 +172,10 @@ export class SqliteResponseStore implements ResponseStore {
     return found;
   }
 
+  mayHoldReasoning(): boolean {
+    return this.holdsReasoning;
+  }
+
   async stats(): Promise<StoreStats> {
     return { turns: this.statements.turnCount.get() ?? 0, bytes: this.statements.totalBytes.get() ?? 0 };
   }
@@ -224,7 +231,10 @@ export class SqliteResponseStore implements ResponseStore {
       response,
     );
     if (reasoningItemsOf(turn.output).length > 0) {
-      for (const key of toolCallKeysOf(turn.output)) this.statements.insertCallKey.run(key, lastInsertRowid);
+      for (const key of toolCallKeysOf(turn.output)) {
+        this.statements.insertCallKey.run(key, lastInsertRowid);
+        this.holdsReasoning = true;
+      }
     }
     this.totalBytes += bytes;
     this.lastConversation = conversation;
@@ -242,17 +252,23 @@ export class SqliteResponseStore implements ResponseStore {
 
   private async runMaintenance(): Promise<void> {
     let removed = 0;
-    for (;;) {
-      if (this.closed) return;
-      const batch = this.db.transaction(() => this.maintenanceBatch())();
-      removed += batch.removed;
-      if (!batch.more) break;
-      // Let requests run between batches.
-      await new Promise<void>((resolve) => setImmediate(resolve));
+    try {
+      for (;;) {
+        if (this.closed) return;
+        const batch = this.db.transaction(() => this.maintenanceBatch())();
+        removed += batch.removed;
+        if (!batch.more) break;
+        // Let requests run between batches.
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
+      if (removed > 0) this.db.pragma('incremental_vacuum');
+    } finally {
+      // Recounted from the table: exact again even if a batch was rolled back.
+      if (!this.closed) {
+        this.totalBytes = this.statements.totalBytes.get() ?? 0;
+        this.holdsReasoning = this.statements.anyCallKey.get() === 1;
+      }
     }
-    if (this.closed) return;
-    this.totalBytes = this.statements.totalBytes.get() ?? 0;
-    if (removed > 0) this.db.pragma('incremental_vacuum');
   }
 
   private maintenanceBatch(): { removed: number; more: boolean } {

@@ -73,6 +73,12 @@ export interface ResponseStore {
    * alongside reasoning, that response's reasoning; the latest response wins.
    */
   reasoningForCalls(callKeys: readonly string[]): Promise<Map<string, RecoveredReasoning>>;
+  /**
+   * False when the store holds no reasoning next to tool calls, so a request
+   * need not compute call keys at all (Codex sends store: false, so this is its
+   * common case). A backend that cannot tell cheaply answers true.
+   */
+  mayHoldReasoning(): boolean;
   stats(): Promise<StoreStats>;
   /** Removes expired turns (and, over the size cap, the oldest) now; also runs on a timer. */
   sweep(): Promise<void>;

@@ -127,7 +127,10 @@ describe.each(BACKENDS)('%s store', (kind) => {
   it('finds the reasoning stored next to a tool call by the whole call', async () => {
     const store = open();
     const call = { callId: 'functions.exec:0', name: 'exec', arguments: '{"cmd":"ls"}', reasoning: 'List first.' };
+    await store.save(makeTurn('resp_plain_first', null, 'no reasoning', { call: { ...call, reasoning: undefined } }));
+    expect(store.mayHoldReasoning()).toBe(false);
     await store.save(makeTurn('resp_think', null, 'list files', { call }));
+    expect(store.mayHoldReasoning()).toBe(true);
     await store.save(makeTurn('resp_plain', null, 'no reasoning', { call: { ...call, callId: 'call_plain', reasoning: undefined } }));
     const key = toolCallKey({ type: 'function_call', call_id: call.callId, name: 'exec', arguments: call.arguments })!;
     const otherArguments = toolCallKey({ type: 'function_call', call_id: call.callId, name: 'exec', arguments: '{"cmd":"pwd"}' })!;
@@ -142,6 +145,8 @@ describe.each(BACKENDS)('%s store', (kind) => {
     await store.delete('resp_newer');
     await store.delete('resp_think');
     expect((await store.reasoningForCalls([key])).size).toBe(0);
+    await store.sweep();
+    expect(store.mayHoldReasoning()).toBe(false);
   });
 
   it('close is idempotent', async () => {

@@ -131,6 +131,7 @@ describe.each(BACKENDS)('the %s store under faults and limits', (kind) => {
       },
       delete: (id) => inner.delete(id),
       reasoningForCalls: (keys) => inner.reasoningForCalls(keys),
+      mayHoldReasoning: () => inner.mayHoldReasoning(),
       stats: () => inner.stats(),
       sweep: () => inner.sweep(),
       close: () => inner.close(),
