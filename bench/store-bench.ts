@@ -66,7 +66,7 @@ const TOOLS = [
 const words = (count: number, seed: number) => Array.from({ length: count }, (_, index) => ['the', 'relay', 'file', 'change', 'test', 'output', 'config', 'value'][(index * 7 + seed) % 8]).join(' ');
 
 /**
- * A turn as the relay stores it from an agent loop: every other turn is a tool
+ * A turn as the relay stores it from a tool-using client: every other turn is a tool
  * call (reasoning + call, answered by a tool output), the rest a reply
  * (reasoning + message, answered by a user message).
  */

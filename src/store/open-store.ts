@@ -49,7 +49,7 @@ export function openResponseStore(config: StoreConfig): ResponseStore {
   }
 }
 
-/** Creates the directory and, if missing, the file with mode 0600 (sessions hold whole conversations). */
+/** Creates the directory and, if missing, the file with mode 0600 (stored conversations are plaintext). */
 function prepareDatabaseFile(path: string): void {
   const directory = dirname(path);
   try {
