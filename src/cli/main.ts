@@ -26,11 +26,22 @@ async function main(argv: string[]): Promise<void> {
           .option('upstream-key-env', { type: 'string', describe: 'Name of the environment variable holding the upstream API key' })
           .option('upstream-key', { type: 'string', describe: 'The upstream API key itself (prefer --upstream-key-env)' })
           .option('model-map', { type: 'string', describe: 'Model names to rewrite, as source:destination,…' })
+          .option('store', { type: 'string', choices: ['memory', 'sqlite'], default: 'sqlite', describe: 'Where stored responses (previous_response_id) are kept' })
+          .option('store-path', {
+            type: 'string',
+            describe: 'SQLite file for --store sqlite (default $XDG_STATE_HOME/responses-relay/sessions.db, else ~/.local/state/responses-relay/sessions.db)',
+          })
+          .option('store-ttl', { type: 'string', default: '7d', describe: 'How long a conversation nobody continues is kept (e.g. 7d, 12h, 30m)' })
+          .option('store-max-mb', {
+            type: 'number',
+            describe: 'Memory budget (memory) or size cap (sqlite) in MB; least recently used conversations go first (default 256 / 1024)',
+          })
           .option('log-level', { type: 'string', choices: LOG_LEVELS, default: 'info', describe: 'Log level (logs go to stderr as JSON)' })
           .example('$0 --provider deepseek', 'Relay to DeepSeek, key from DEEPSEEK_API_KEY')
           .example('$0 --upstream https://api.deepseek.com/v1 --upstream-key-env DEEPSEEK_API_KEY', 'Relay to DeepSeek, spelled out')
           .example('$0 --provider ollama --port 0', 'Relay to a local Ollama on a free port')
           .example('$0 --provider openrouter --model-map codex:moonshotai/kimi-k2.6', 'Codex model "codex" served by Kimi on OpenRouter')
+          .example('$0 --provider vllm --store memory --store-ttl 12h', 'Keep stored responses in memory for 12 hours')
           .epilogue(providerHelp()),
       async (args) => {
         await runServe({
@@ -42,6 +53,10 @@ async function main(argv: string[]): Promise<void> {
           upstreamKey: args.upstreamKey,
           modelMap: args.modelMap,
           logLevel: args.logLevel as LogLevel,
+          store: args.store,
+          storePath: args.storePath,
+          storeTtl: args.storeTtl,
+          storeMaxMb: args.storeMaxMb,
         });
       },
     )

@@ -3,10 +3,14 @@
  * the router and starts listening. Problems with the options are one-line
  * CliErrors, never stack traces.
  */
-import { createLogger, type LogLevel } from '../log.js';
+import { createLogger, type Logger, type LogLevel } from '../log.js';
 import { ModelRouter, parseModelMap, type ConfiguredProvider } from '../routing/router.js';
 import { startRelayServer, type RunningRelay } from '../server/start-server.js';
+import { openResponseStore, StoreOpenError } from '../store/open-store.js';
+import { SqliteResponseStore } from '../store/sqlite-store.js';
+import { DEFAULT_MAX_MB, type ResponseStore, type StoreKind } from '../store/types.js';
 import { CliError } from './cli-error.js';
+import { parseDuration } from './duration.js';
 import { resolveProviderProfile } from './provider-option.js';
 
 export interface ServeOptions {
@@ -18,6 +22,14 @@ export interface ServeOptions {
   upstreamKey?: string | undefined;
   modelMap?: string | undefined;
   logLevel: LogLevel;
+  /** Session store backend (default sqlite). */
+  store?: string | undefined;
+  /** SQLite file (default under the user's state directory). */
+  storePath?: string | undefined;
+  /** How long an unused conversation is kept, e.g. `7d` (the default). */
+  storeTtl?: string | undefined;
+  /** Memory budget or size cap in MB. */
+  storeMaxMb?: number | undefined;
 }
 
 /** True for upstreams on this machine, which usually need no key (Ollama, vLLM, llama.cpp, LM Studio). */
@@ -57,6 +69,29 @@ export function resolveUpstream(options: ServeOptions, environment: NodeJS.Proce
   return { name: profile.id, profile, endpoint: { baseUrl, apiKey } };
 }
 
+/** Opens the session store the options describe; problems are one-line CliErrors naming the path. */
+export function openStoreFromOptions(options: ServeOptions, logger: Logger): ResponseStore {
+  const kind = options.store ?? 'sqlite';
+  if (kind !== 'memory' && kind !== 'sqlite') throw new CliError(`--store must be 'memory' or 'sqlite', got '${kind}'`);
+  const ttlText = options.storeTtl ?? '7d';
+  const ttlMs = parseDuration(ttlText);
+  if (ttlMs === undefined) throw new CliError(`--store-ttl '${ttlText}' is not a duration; use e.g. 7d, 12h or 30m`);
+  const maxMb = options.storeMaxMb ?? DEFAULT_MAX_MB[kind as StoreKind];
+  if (!Number.isFinite(maxMb) || maxMb <= 0) throw new CliError(`--store-max-mb must be a positive number of megabytes, got '${options.storeMaxMb}'`);
+  try {
+    return openResponseStore({
+      kind,
+      path: options.storePath,
+      ttlMs,
+      maxBytes: Math.floor(maxMb * 1024 * 1024),
+      onBackgroundError: (error) => logger.error({ err: error }, 'session store sweep failed'),
+    });
+  } catch (error) {
+    if (error instanceof StoreOpenError) throw new CliError(error.message);
+    throw error;
+  }
+}
+
 /** Starts the relay and prints `listening on …` once it accepts connections. */
 export async function runServe(options: ServeOptions, environment: NodeJS.ProcessEnv = process.env): Promise<RunningRelay> {
   if (!Number.isInteger(options.port) || options.port < 0 || options.port > 65535) {
@@ -71,10 +106,12 @@ export async function runServe(options: ServeOptions, environment: NodeJS.Proces
   }
   const logger = createLogger(options.logLevel);
   const router = new ModelRouter([provider], provider.name, aliases);
+  const store = openStoreFromOptions(options, logger);
   let relay: RunningRelay;
   try {
-    relay = await startRelayServer({ host: options.host, port: options.port, router, logger });
+    relay = await startRelayServer({ host: options.host, port: options.port, router, logger, store });
   } catch (error) {
+    await store.close();
     const code = (error as { code?: string }).code;
     if (code === 'EADDRINUSE') throw new CliError(`port ${options.port} on ${options.host} is already in use; pick another with --port`);
     if (code === 'EACCES') throw new CliError(`not allowed to listen on ${options.host}:${options.port}`);
@@ -82,9 +119,28 @@ export async function runServe(options: ServeOptions, environment: NodeJS.Proces
     throw error;
   }
   process.stdout.write(`listening on ${relay.url}\n`);
-  logger.info({ url: relay.url, provider: provider.profile.id, upstream: provider.endpoint.baseUrl }, 'relay ready');
+  logger.info(
+    {
+      url: relay.url,
+      provider: provider.profile.id,
+      upstream: provider.endpoint.baseUrl,
+      store: store.kind,
+      ...(store instanceof SqliteResponseStore ? { storePath: store.path } : {}),
+    },
+    'relay ready',
+  );
   const shutdown = () => {
-    void relay.close().then(() => process.exit(0));
+    // Stop taking requests, let store writes in flight finish, then close the store cleanly.
+    void relay
+      .close()
+      .then(() => store.close())
+      .then(
+        () => process.exit(0),
+        (error: unknown) => {
+          logger.error({ err: error }, 'closing the session store failed');
+          process.exit(1);
+        },
+      );
   };
   process.once('SIGINT', shutdown);
   process.once('SIGTERM', shutdown);

@@ -7,6 +7,7 @@ import { RelayError, toErrorBody } from '../errors.js';
 import type { AppDependencies } from './dependencies.js';
 import { handleListModels } from './routes/models.js';
 import { handleCreateResponse } from './routes/responses.js';
+import { handleDeleteResponse, handleGetResponse, handleListInputItems } from './routes/stored-responses.js';
 
 /** Paths the relay serves, with the methods each accepts (for 405s). */
 const ROUTES: Record<string, string[]> = {
@@ -15,15 +16,28 @@ const ROUTES: Record<string, string[]> = {
   '/healthz': ['GET'],
 };
 
+/** Paths with an id in them, with the methods each accepts. */
+const ROUTE_PATTERNS: Array<[RegExp, string[]]> = [
+  [/^\/v1\/responses\/[^/]+$/, ['GET', 'DELETE']],
+  [/^\/v1\/responses\/[^/]+\/input_items$/, ['GET']],
+];
+
+function allowedMethods(path: string): string[] | undefined {
+  return ROUTES[path] ?? ROUTE_PATTERNS.find(([pattern]) => pattern.test(path))?.[1];
+}
+
 export function createApp(deps: AppDependencies): Hono {
   const app = new Hono();
 
   app.post('/v1/responses', (context) => handleCreateResponse(context, deps));
+  app.get('/v1/responses/:id', (context) => handleGetResponse(context, deps));
+  app.delete('/v1/responses/:id', (context) => handleDeleteResponse(context, deps));
+  app.get('/v1/responses/:id/input_items', (context) => handleListInputItems(context, deps));
   app.get('/v1/models', (context) => handleListModels(context, deps));
   app.get('/healthz', (context) => context.json({ status: 'ok' }));
 
   app.notFound((context) => {
-    const allowed = ROUTES[context.req.path];
+    const allowed = allowedMethods(context.req.path);
     if (allowed) {
       const error = new RelayError(`Method ${context.req.method} is not allowed on ${context.req.path}; use ${allowed.join(', ')}.`, {
         status: 405,

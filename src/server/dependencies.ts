@@ -2,7 +2,7 @@
 import type { Dispatcher } from 'undici';
 import type { Logger } from '../log.js';
 import type { ModelRouter } from '../routing/router.js';
-import type { IdPrefix } from '../translate/stream/response-stream.js';
+import type { ResponseHistory } from '../store/response-history.js';
 import type { UpstreamTimeouts } from '../upstream/chat-client.js';
 
 export interface AppDependencies {
@@ -12,8 +12,11 @@ export interface AppDependencies {
   logger: Logger;
   /** Milliseconds since the epoch. */
   now: () => number;
-  createId: (prefix: IdPrefix | 'resp') => string;
+  /** A new id with a type prefix (`resp`, `msg`, `fc`, …). */
+  createId: (prefix: string) => string;
   timeouts: UpstreamTimeouts;
   /** Interval of `response.in_progress` heartbeats while the upstream is silent. */
   heartbeatMs: number;
+  /** Stored responses: `previous_response_id`, GET/DELETE /v1/responses/{id}. */
+  history: ResponseHistory;
 }

@@ -7,6 +7,9 @@ import { createAdaptorServer } from '@hono/node-server';
 import { Agent, type Dispatcher } from 'undici';
 import type { Logger } from '../log.js';
 import type { ModelRouter } from '../routing/router.js';
+import { MemoryResponseStore } from '../store/memory-store.js';
+import { ResponseHistory } from '../store/response-history.js';
+import { DEFAULT_MAX_MB, DEFAULT_TTL_MS, type ResponseStore } from '../store/types.js';
 import type { UpstreamTimeouts } from '../upstream/chat-client.js';
 import { createApp } from './app.js';
 import type { AppDependencies } from './dependencies.js';
@@ -21,6 +24,8 @@ export interface RelayServerOptions {
   heartbeatMs?: number;
   /** Defaults to a keep-alive pool owned (and closed) by the server. */
   dispatcher?: Dispatcher;
+  /** Where stored responses live; defaults to a memory store owned (and closed) by the server. */
+  store?: ResponseStore;
 }
 
 export interface RunningRelay {
@@ -28,6 +33,9 @@ export interface RunningRelay {
   url: string;
   host: string;
   port: number;
+  /** Stored responses and their write counters. */
+  history: ResponseHistory;
+  /** Stops listening and waits for store writes in flight (a store passed in stays open). */
   close(): Promise<void>;
 }
 
@@ -38,6 +46,9 @@ export const DEFAULT_HEARTBEAT_MS = 15_000;
 export async function startRelayServer(options: RelayServerOptions): Promise<RunningRelay> {
   const ownsDispatcher = options.dispatcher === undefined;
   const dispatcher = options.dispatcher ?? new Agent({ keepAliveTimeout: 30_000, connect: { timeout: 10_000 } });
+  const ownsStore = options.store === undefined;
+  const store = options.store ?? new MemoryResponseStore({ ttlMs: DEFAULT_TTL_MS, maxBytes: DEFAULT_MAX_MB.memory * 1024 * 1024 });
+  const history = new ResponseHistory({ store, logger: options.logger, createId: createRandomId, now: Date.now });
   const deps: AppDependencies = {
     router: options.router,
     dispatcher,
@@ -46,6 +57,7 @@ export async function startRelayServer(options: RelayServerOptions): Promise<Run
     createId: createRandomId,
     timeouts: { ...DEFAULT_TIMEOUTS, ...options.timeouts },
     heartbeatMs: options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS,
+    history,
   };
   const app = createApp(deps);
   const server = createAdaptorServer({ fetch: app.fetch, hostname: options.host, port: options.port });
@@ -62,12 +74,15 @@ export async function startRelayServer(options: RelayServerOptions): Promise<Run
     url: `http://${host}:${address.port}`,
     host: options.host,
     port: address.port,
+    history,
     async close() {
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         (server as { closeAllConnections?: () => void }).closeAllConnections?.();
       });
       if (ownsDispatcher) await dispatcher.close();
+      await history.close();
+      if (ownsStore) await store.close();
     },
   };
 }

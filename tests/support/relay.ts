@@ -1,9 +1,10 @@
 /** Starts the relay in this process against a mock upstream, the way the CLI does. */
-import { silentLogger } from '../../src/log.js';
+import { silentLogger, type Logger } from '../../src/log.js';
 import { genericProvider } from '../../src/providers/generic.js';
 import type { ProviderProfile } from '../../src/providers/types.js';
 import { ModelRouter, type AliasTarget } from '../../src/routing/router.js';
 import { startRelayServer, type RunningRelay } from '../../src/server/start-server.js';
+import type { ResponseStore } from '../../src/store/types.js';
 import type { UpstreamTimeouts } from '../../src/upstream/chat-client.js';
 
 export interface TestRelayOptions {
@@ -12,6 +13,10 @@ export interface TestRelayOptions {
   apiKey?: string;
   timeouts?: Partial<UpstreamTimeouts>;
   heartbeatMs?: number;
+  /** Defaults to a memory store owned by the relay. */
+  store?: ResponseStore;
+  /** Defaults to a silent logger. */
+  logger?: Logger;
 }
 
 export async function startTestRelay(upstreamBaseUrl: string, options: TestRelayOptions = {}): Promise<RunningRelay> {
@@ -25,9 +30,10 @@ export async function startTestRelay(upstreamBaseUrl: string, options: TestRelay
     host: '127.0.0.1',
     port: 0,
     router,
-    logger: silentLogger(),
+    logger: options.logger ?? silentLogger(),
     ...(options.timeouts ? { timeouts: options.timeouts } : {}),
     ...(options.heartbeatMs ? { heartbeatMs: options.heartbeatMs } : {}),
+    ...(options.store ? { store: options.store } : {}),
   });
 }
 

@@ -24,10 +24,12 @@ const SSE_HEADERS = {
 export async function handleCreateResponse(context: Context, deps: AppDependencies): Promise<Response> {
   const startedAt = deps.now();
   const body = await readJsonBody(context);
-  const { request, notes } = parseResponsesRequest(body);
+  const { request, notes, instructionItems } = parseResponsesRequest(body);
+  // With previous_response_id: the stored conversation, then the new input.
+  const input = await deps.history.resolveInput(request, instructionItems);
   const route = deps.router.resolve(request.model);
   const profile = route.provider.profile;
-  const built = buildChatRequest(request, profile, route.upstreamModel, notes);
+  const built = buildChatRequest({ ...request, input }, profile, route.upstreamModel, notes);
   const log = deps.logger.child({ provider: route.provider.name, model: request.model, upstreamModel: route.upstreamModel });
   for (const note of built.notes) log[note.level](note.message);
 
@@ -48,8 +50,10 @@ export async function handleCreateResponse(context: Context, deps: AppDependenci
   const onClientAbort = () => upstreamAbort.abort(new Error('client disconnected'));
   clientSignal.addEventListener('abort', onClientAbort, { once: true });
 
-  const finishLog = (outcome: TurnOutcome) => {
+  const endTurn = (outcome: TurnOutcome) => {
     clientSignal.removeEventListener('abort', onClientAbort);
+    // Before the last event reaches the client, so a continuation never races the write.
+    deps.history.record(request, instructionItems, translator.response);
     const usage = translator.response.usage;
     log.info(
       {
@@ -65,7 +69,7 @@ export async function handleCreateResponse(context: Context, deps: AppDependenci
 
   const opened = await openUpstreamStream(deps.dispatcher, route, built.body, upstreamAbort.signal, deps.timeouts, deps.now());
   if (!opened.ok) {
-    finishLog({ status: 'failed', failure: opened.failure });
+    endTurn({ status: 'failed', failure: opened.failure });
     if (isClientFailure(opened.failure) || request.stream !== true) throw failureToHttpError(opened.failure);
     const events = [...translator.start(), ...translator.fail(opened.failure)];
     return new Response(createTurnStream(finishedStreamOptions(translator, profile.displayName), events), { headers: SSE_HEADERS });
@@ -73,7 +77,7 @@ export async function handleCreateResponse(context: Context, deps: AppDependenci
 
   if (request.stream !== true) {
     const outcome = await collectTurn({ translator, batches: opened.batches, providerName: profile.displayName });
-    finishLog(outcome);
+    endTurn(outcome);
     if (outcome.status === 'failed' && outcome.failure) throw failureToHttpError(outcome.failure);
     return context.json(translator.response);
   }
@@ -86,7 +90,7 @@ export async function handleCreateResponse(context: Context, deps: AppDependenci
       abortUpstream: () => upstreamAbort.abort(new Error('response ended')),
       clientGone: () => clientSignal.aborted,
       heartbeatMs: deps.heartbeatMs,
-      onEnd: finishLog,
+      onEnd: endTurn,
     },
     translator.start(),
   );

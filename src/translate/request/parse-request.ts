@@ -19,6 +19,8 @@ import {
 export interface ParsedRequest {
   request: ResponsesRequest;
   notes: TranslationNote[];
+  /** How many leading `request.input` items came from an `instructions` array (never stored with a response). */
+  instructionItems: number;
 }
 
 /** Parses and validates a Responses request body. */
@@ -38,6 +40,7 @@ export function parseResponsesRequest(body: unknown): ParsedRequest {
   } else if (Array.isArray(raw.instructions)) {
     raw.instructions.forEach((item, index) => pushItem(input, item, `instructions[${index}]`, notes));
   }
+  const instructionItems = input.length;
   if (typeof raw.input === 'string') {
     input.push({ type: 'message', role: 'user', content: raw.input });
   } else if (Array.isArray(raw.input)) {
@@ -66,7 +69,7 @@ export function parseResponsesRequest(body: unknown): ParsedRequest {
     service_tier: raw.service_tier,
     truncation: raw.truncation,
   };
-  return { request, notes };
+  return { request, notes, instructionItems };
 }
 
 /** Validates one input item and appends it, or notes why it was skipped. */

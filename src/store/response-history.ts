@@ -1,0 +1,165 @@
+/**
+ * What the Responses route needs from the store, in one place:
+ * - `resolveInput`: the items to translate for a request — with
+ *   `previous_response_id`, the whole stored chain (every turn's input and
+ *   output) before the new input; and reasoning restored for tool calls whose
+ *   reasoning the client dropped;
+ * - `record`: stores a finished response unless the request said `store: false`.
+ *   A failed write is logged and counted and never reaches the client.
+ */
+import { invalidRequest, RelayError } from '../errors.js';
+import type { Logger } from '../log.js';
+import type { InputItem, ResponsesRequest } from '../translate/request/responses-schema.js';
+import type { ResponseObject } from '../translate/stream/response-object.js';
+import { callKeysMissingReasoning, restoreReasoning } from './reasoning-recovery.js';
+import { isResponseId, toStoredInputItems } from './stored-items.js';
+import type { ResponseStore, StoredItem } from './types.js';
+
+export interface ResponseHistoryOptions {
+  store: ResponseStore;
+  logger: Logger;
+  createId: (prefix: string) => string;
+  /** Milliseconds since the epoch. */
+  now: () => number;
+}
+
+/** Counters for metrics. */
+export interface StoreCounters {
+  /** Responses written. */
+  writes: number;
+  /** Writes that failed (the client still got its response). */
+  writeFailures: number;
+  /** Lookups of stored reasoning that failed (the request went on without it). */
+  readFailures: number;
+}
+
+export class ResponseHistory {
+  readonly store: ResponseStore;
+  readonly counters: StoreCounters = { writes: 0, writeFailures: 0, readFailures: 0 };
+  private readonly options: ResponseHistoryOptions;
+  /** Writes in flight by response id: a continuation that arrives first waits for its parent. */
+  private readonly pending = new Map<string, Promise<void>>();
+
+  constructor(options: ResponseHistoryOptions) {
+    this.options = options;
+    this.store = options.store;
+  }
+
+  /**
+   * The input items to translate. `instructionItems` leading items of
+   * `request.input` came from an `instructions` array: they stay first and
+   * are never inherited by later turns.
+   */
+  async resolveInput(request: ResponsesRequest, instructionItems: number): Promise<InputItem[]> {
+    let items = request.input;
+    const previousId = request.previous_response_id;
+    if (typeof previousId === 'string') {
+      const history = await this.rebuild(previousId);
+      items = [...items.slice(0, instructionItems), ...history, ...items.slice(instructionItems)];
+    }
+    return this.withRecoveredReasoning(items);
+  }
+
+  /** Stores a finished response (completed or incomplete) unless the request opted out. */
+  record(request: ResponsesRequest, instructionItems: number, response: ResponseObject): void {
+    if (request.store === false) return;
+    if (response.status !== 'completed' && response.status !== 'incomplete') return;
+    const id = response.id;
+    const write = this.write(request, instructionItems, response).then(
+      () => {
+        this.counters.writes++;
+      },
+      (error: unknown) => {
+        this.counters.writeFailures++;
+        this.options.logger.error(
+          { err: error, responseId: id, store: this.store.kind },
+          'session store write failed; the response was delivered but cannot be continued or retrieved',
+        );
+      },
+    );
+    this.pending.set(id, write);
+    void write.finally(() => {
+      if (this.pending.get(id) === write) this.pending.delete(id);
+    });
+  }
+
+  /** Waits for a response's write if it is still in flight (GET/DELETE right after a response ended). */
+  async settled(id: string): Promise<void> {
+    await this.pending.get(id);
+  }
+
+  /** Waits for every write in flight. */
+  async close(): Promise<void> {
+    await Promise.all(this.pending.values());
+  }
+
+  private async write(request: ResponsesRequest, instructionItems: number, response: ResponseObject): Promise<void> {
+    const input = toStoredInputItems(request.input.slice(instructionItems) as StoredItem[], this.options.createId);
+    const output = response.output as unknown as StoredItem[];
+    await this.store.save({
+      id: response.id,
+      previousResponseId: response.previous_response_id,
+      input,
+      output,
+      // `output` is stored once, above; the empty list keeps the field's place in the object.
+      response: { ...response, output: [] },
+      createdAt: this.options.now(),
+    });
+  }
+
+  private async rebuild(previousId: string): Promise<InputItem[]> {
+    if (!isResponseId(previousId)) {
+      throw invalidRequest(
+        `Invalid 'previous_response_id': '${previousId.slice(0, 100)}'. Expected an ID that begins with 'resp_' followed by letters, digits, '_' or '-'.`,
+        'previous_response_id',
+        'invalid_value',
+      );
+    }
+    await this.pending.get(previousId);
+    let lookup;
+    try {
+      lookup = await this.store.chain(previousId);
+    } catch (error) {
+      this.options.logger.error({ err: error, previousResponseId: previousId }, 'session store read failed');
+      throw new RelayError('The session store could not be read, so the previous response cannot be continued.', {
+        status: 500,
+        type: 'server_error',
+        code: 'store_unavailable',
+        cause: error,
+      });
+    }
+    switch (lookup.status) {
+      case 'found':
+        return lookup.turns.flatMap((turn) => [...turn.input, ...turn.output]) as unknown as InputItem[];
+      case 'missing':
+        throw previousResponseNotFound(`Previous response with id '${previousId}' not found.`);
+      case 'broken':
+        throw previousResponseNotFound(
+          `Previous response with id '${previousId}' cannot be continued: the earlier response '${lookup.missingId}' in its conversation was deleted or has expired.`,
+        );
+      default: {
+        const exhaustive: never = lookup;
+        throw new Error(`unknown chain lookup ${JSON.stringify(exhaustive)}`);
+      }
+    }
+  }
+
+  private async withRecoveredReasoning(items: InputItem[]): Promise<InputItem[]> {
+    if (!this.store.mayHoldReasoning()) return items;
+    const keys = callKeysMissingReasoning(items as StoredItem[]);
+    if (keys.length === 0) return items;
+    try {
+      const found = await this.store.reasoningForCalls(keys);
+      return found.size === 0 ? items : (restoreReasoning(items as StoredItem[], found) as unknown as InputItem[]);
+    } catch (error) {
+      // The request can still go ahead; the upstream may accept it without the reasoning.
+      this.counters.readFailures++;
+      this.options.logger.warn({ err: error }, 'session store lookup of stored reasoning failed');
+      return items;
+    }
+  }
+}
+
+function previousResponseNotFound(message: string): RelayError {
+  return new RelayError(message, { status: 404, type: 'invalid_request_error', code: 'previous_response_not_found', param: 'previous_response_id' });
+}

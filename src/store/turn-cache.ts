@@ -1,0 +1,54 @@
+/**
+ * Parsed turns kept in memory by their row number. A stored turn never
+ * changes and row numbers are never reused, so a cached turn is valid for as
+ * long as its row exists — which the chain query checks on every rebuild.
+ * Continuing a conversation then parses only the turns added since the last
+ * rebuild instead of the whole history.
+ *
+ * Cached items are frozen: they are shared by every request that rebuilds
+ * the conversation, and a change would otherwise leak into the next one.
+ */
+import { LRUCache } from 'lru-cache';
+import type { StoredItem } from './types.js';
+
+export interface TurnContent {
+  id: string;
+  input: readonly StoredItem[];
+  output: readonly StoredItem[];
+}
+
+export class TurnCache {
+  private readonly cache: LRUCache<number, TurnContent> | undefined;
+
+  /** `maxBytes` of JSON text held; 0 turns the cache off. */
+  constructor(maxBytes: number) {
+    this.cache = maxBytes > 0 ? new LRUCache<number, TurnContent>({ maxSize: maxBytes }) : undefined;
+  }
+
+  get(seq: number): TurnContent | undefined {
+    return this.cache?.get(seq);
+  }
+
+  /** Parses (and keeps) a turn's JSON. */
+  parse(seq: number, id: string, input: string, output: string): TurnContent {
+    const content: TurnContent = { id, input: deepFreeze(JSON.parse(input)), output: deepFreeze(JSON.parse(output)) };
+    this.cache?.set(seq, content, { size: input.length + output.length });
+    return content;
+  }
+
+  delete(seq: number): void {
+    this.cache?.delete(seq);
+  }
+
+  clear(): void {
+    this.cache?.clear();
+  }
+}
+
+function deepFreeze<Value>(value: Value): Value {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
+}
