@@ -4,6 +4,7 @@ import type { Logger } from '../log.js';
 import type { ModelRouter } from '../routing/router.js';
 import type { IdPrefix } from '../translate/stream/response-stream.js';
 import type { UpstreamTimeouts } from '../upstream/chat-client.js';
+import type { ResponseObserver } from './turn-stream.js';
 
 export interface AppDependencies {
   router: ModelRouter;
@@ -16,4 +17,6 @@ export interface AppDependencies {
   timeouts: UpstreamTimeouts;
   /** Interval of `response.in_progress` heartbeats while the upstream is silent. */
   heartbeatMs: number;
+  /** Called once per response to watch what it emits (tests check conformance); absent in normal use. */
+  observeResponse?: () => ResponseObserver;
 }

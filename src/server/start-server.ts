@@ -21,6 +21,8 @@ export interface RelayServerOptions {
   heartbeatMs?: number;
   /** Defaults to a keep-alive pool owned (and closed) by the server. */
   dispatcher?: Dispatcher;
+  /** Watches every response the relay emits (see AppDependencies). */
+  observeResponse?: AppDependencies['observeResponse'];
 }
 
 export interface RunningRelay {
@@ -46,6 +48,7 @@ export async function startRelayServer(options: RelayServerOptions): Promise<Run
     createId: createRandomId,
     timeouts: { ...DEFAULT_TIMEOUTS, ...options.timeouts },
     heartbeatMs: options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS,
+    ...(options.observeResponse ? { observeResponse: options.observeResponse } : {}),
   };
   const app = createApp(deps);
   const server = createAdaptorServer({ fetch: app.fetch, hostname: options.host, port: options.port });
