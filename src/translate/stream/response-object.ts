@@ -110,7 +110,7 @@ export type OutputItem =
 
 export interface ResponsesUsage {
   input_tokens: number;
-  input_tokens_details: { cached_tokens: number };
+  input_tokens_details: { cached_tokens: number; cache_write_tokens: number };
   output_tokens: number;
   output_tokens_details: { reasoning_tokens: number };
   total_tokens: number;
@@ -131,7 +131,8 @@ export interface ResponseObject extends ResponseEcho {
   incomplete_details: { reason: string } | null;
   output: OutputItem[];
   truncation: 'disabled';
-  usage: ResponsesUsage | null;
+  /** Absent until the upstream reported usage: the schema allows no null here. */
+  usage?: ResponsesUsage;
 }
 
 export interface ResponseState {
@@ -170,7 +171,7 @@ export function buildResponseObject(state: ResponseState, echo: ResponseEcho): R
     tools: echo.tools,
     top_p: echo.top_p,
     truncation: 'disabled',
-    usage: state.usage,
+    ...(state.usage === null ? {} : { usage: state.usage }),
     metadata: echo.metadata,
   };
 }

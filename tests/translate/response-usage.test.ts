@@ -1,0 +1,57 @@
+/**
+ * `usage` in the Response object, as the official schema defines it: an
+ * object with every required detail, or no field at all — never null.
+ */
+import { describe, expect, it } from 'vitest';
+import { genericHooks } from '../../src/providers/define-provider.js';
+import type { ChatChunk } from '../../src/translate/chat-types.js';
+import { parseResponsesRequest } from '../../src/translate/request/parse-request.js';
+import { buildResponseEcho } from '../../src/translate/stream/response-object.js';
+import { ResponseStreamTranslator, type ResponseEvent } from '../../src/translate/stream/response-stream.js';
+import { ToolNameMap } from '../../src/translate/tool-names.js';
+import { deltaChunk, finishChunk, textChunks, usageChunk } from '../support/mock-upstream.js';
+
+function translate(chunks: object[]): ResponseEvent[] {
+  let counter = 0;
+  const translator = new ResponseStreamTranslator({
+    responseId: 'resp_test',
+    createdAt: 1_700_000_000,
+    createId: (prefix) => `${prefix}_${++counter}`,
+    now: () => 1_700_000_001,
+    echo: buildResponseEcho(parseResponsesRequest({ model: 'mock-model', input: 'hi' }).request, []),
+    names: new ToolNameMap(),
+    hooks: genericHooks,
+    classifyStreamError: () => ({ code: 'server_error', message: 'failed' }),
+  });
+  return [...translator.start(), ...chunks.flatMap((chunk) => translator.onChunk(chunk as ChatChunk)), ...translator.finish()];
+}
+
+describe('Response usage', () => {
+  it('is absent (not null) until the upstream reported it', () => {
+    const events = translate([...textChunks('hi'), finishChunk('stop')]);
+    for (const event of events.filter((event) => 'response' in event)) {
+      expect(event.response).not.toHaveProperty('usage');
+    }
+  });
+
+  it('appears on the terminal response only, once known', () => {
+    const events = translate([...textChunks('hi'), finishChunk('stop'), usageChunk(7, 2)]);
+    expect(events[0]!.response).not.toHaveProperty('usage');
+    expect((events.at(-1)!.response as { usage?: unknown }).usage).toEqual({
+      input_tokens: 7,
+      input_tokens_details: { cached_tokens: 0, cache_write_tokens: 0 },
+      output_tokens: 2,
+      output_tokens_details: { reasoning_tokens: 0 },
+      total_tokens: 9,
+    });
+  });
+
+  it('carries cache reads and writes when the provider reports them (OpenRouter shape)', () => {
+    const usage = usageChunk(100, 10, { prompt_tokens_details: { cached_tokens: 60, cache_write_tokens: 30 } });
+    const events = translate([deltaChunk({ content: 'ok' }), finishChunk('stop'), usage]);
+    expect((events.at(-1)!.response as { usage: { input_tokens_details: unknown } }).usage.input_tokens_details).toEqual({
+      cached_tokens: 60,
+      cache_write_tokens: 30,
+    });
+  });
+});
