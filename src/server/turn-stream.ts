@@ -107,21 +107,26 @@ export function createTurnStream(options: TurnStreamOptions, firstEvents: readon
       },
       async pull(controller) {
         let failure: UpstreamFailure | undefined;
-        let events: ResponseEvent[];
-        try {
-          const next = await batches.next();
-          if (next.done) {
-            events = translator.finish();
-          } else {
-            ({ events, failure } = applyBatch(translator, next.value));
+        let events: ResponseEvent[] = [];
+        // A read can produce no event (a finish_reason or usage-only chunk). Read on: the
+        // stream calls pull again only after an enqueue, so returning empty-handed would
+        // stall the turn until the next heartbeat.
+        while (events.length === 0 && !translator.ended) {
+          try {
+            const next = await batches.next();
+            if (next.done) {
+              events = translator.finish();
+            } else {
+              ({ events, failure } = applyBatch(translator, next.value));
+            }
+          } catch (error) {
+            if (options.clientGone()) {
+              end({ status: 'aborted' });
+              return;
+            }
+            failure = failureFromNetworkError(error, options.providerName);
+            events = translator.fail(failure);
           }
-        } catch (error) {
-          if (options.clientGone()) {
-            end({ status: 'aborted' });
-            return;
-          }
-          failure = failureFromNetworkError(error, options.providerName);
-          events = translator.fail(failure);
         }
         if (events.length > 0) {
           lastWrite = Date.now();

@@ -3,26 +3,13 @@
  * object with every required detail, or no field at all — never null.
  */
 import { describe, expect, it } from 'vitest';
-import { genericHooks } from '../../src/providers/define-provider.js';
 import type { ChatChunk } from '../../src/translate/chat-types.js';
-import { parseResponsesRequest } from '../../src/translate/request/parse-request.js';
-import { buildResponseEcho } from '../../src/translate/stream/response-object.js';
-import { ResponseStreamTranslator, type ResponseEvent } from '../../src/translate/stream/response-stream.js';
-import { ToolNameMap } from '../../src/translate/tool-names.js';
+import type { ResponseEvent } from '../../src/translate/stream/response-stream.js';
 import { deltaChunk, finishChunk, textChunks, usageChunk } from '../support/mock-upstream.js';
+import { createTestTranslator } from '../support/translator.js';
 
 function translate(chunks: object[]): ResponseEvent[] {
-  let counter = 0;
-  const translator = new ResponseStreamTranslator({
-    responseId: 'resp_test',
-    createdAt: 1_700_000_000,
-    createId: (prefix) => `${prefix}_${++counter}`,
-    now: () => 1_700_000_001,
-    echo: buildResponseEcho(parseResponsesRequest({ model: 'mock-model', input: 'hi' }).request, []),
-    names: new ToolNameMap(),
-    hooks: genericHooks,
-    classifyStreamError: () => ({ code: 'server_error', message: 'failed' }),
-  });
+  const translator = createTestTranslator();
   return [...translator.start(), ...chunks.flatMap((chunk) => translator.onChunk(chunk as ChatChunk)), ...translator.finish()];
 }
 
