@@ -32,7 +32,7 @@ function isUsage(value: unknown): value is ChatUsage {
 /** Converts Chat usage, reading cached tokens from any provider's field. */
 export function normalizeChatUsage(usage: ChatUsage): Usage {
   const inputTokens = count(usage.prompt_tokens);
-  const outputTokens = count(usage.completion_tokens);
+  let outputTokens = count(usage.completion_tokens);
   const cachedInputTokens = count(
     usage.prompt_tokens_details?.cached_tokens ??
       (usage.prompt_cache_hit_tokens as number | undefined) ??
@@ -42,6 +42,9 @@ export function normalizeChatUsage(usage: ChatUsage): Usage {
   const reasoningTokens = count(
     usage.completion_tokens_details?.reasoning_tokens ?? (usage.reasoning_tokens as number | undefined),
   );
+  // Responses output_tokens include reasoning. Most providers count it inside
+  // completion_tokens; some (xAI) report it beside them, which their total shows.
+  if (reasoningTokens > 0 && usage.total_tokens === inputTokens + outputTokens + reasoningTokens) outputTokens += reasoningTokens;
   const totalTokens = typeof usage.total_tokens === 'number' && usage.total_tokens > 0 ? usage.total_tokens : inputTokens + outputTokens;
   return { inputTokens, cachedInputTokens, cacheWriteTokens, outputTokens, reasoningTokens, totalTokens };
 }

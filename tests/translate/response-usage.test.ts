@@ -41,4 +41,22 @@ describe('Response usage', () => {
       cache_write_tokens: 30,
     });
   });
+
+  it('counts reasoning a provider reports beside completion_tokens (xAI) into output_tokens', () => {
+    // Recorded from grok-3-mini: total = prompt + completion + reasoning.
+    const xai = usageChunk(288, 27, { total_tokens: 665, completion_tokens_details: { reasoning_tokens: 350 } });
+    const events = translate([deltaChunk({ content: 'ok' }), finishChunk('stop'), xai]);
+    expect((events.at(-1)!.response as { usage: unknown }).usage).toMatchObject({ input_tokens: 288, output_tokens: 377, total_tokens: 665 });
+  });
+
+  it('leaves output_tokens alone when completion_tokens already include reasoning', () => {
+    // Recorded from GLM 4.7 flash: total = prompt + completion.
+    const glm = usageChunk(173, 88, { total_tokens: 261, completion_tokens_details: { reasoning_tokens: 62 } });
+    const events = translate([deltaChunk({ content: 'ok' }), finishChunk('stop'), glm]);
+    expect((events.at(-1)!.response as { usage: unknown }).usage).toMatchObject({
+      output_tokens: 88,
+      output_tokens_details: { reasoning_tokens: 62 },
+      total_tokens: 261,
+    });
+  });
 });
