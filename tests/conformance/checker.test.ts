@@ -3,9 +3,11 @@
  * it proves nothing. Each test breaks one rule in a copy of a conformant
  * stream and expects the violation that names it.
  */
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { checkEventStream } from '../support/conformance.js';
 import { CODEX_FAILURE_CODES, loadResponsesSchemas, specMissingMessage } from '../support/openai-spec.js';
+import { missingSharedMessage, sharedPath } from '../support/shared-material.js';
 import { conformantStream, failedResponse, indexOf, renumber } from './stream-fixture.js';
 
 type Event = Record<string, any>;
@@ -235,5 +237,13 @@ describe('schemas from the official OpenAI spec', () => {
     context.skip(missing !== undefined, missing);
     const relayEvents = new Set(conformantStream().map((event) => event.type));
     for (const type of ['response.incomplete', 'response.failed', ...relayEvents]) expect(schemas().eventTypes).toContain(type);
+  });
+});
+
+describe('shared material', () => {
+  it('names the missing path instead of passing silently', () => {
+    const absent = sharedPath('no-such-directory', 'openapi.json');
+    expect(missingSharedMessage(absent)).toBe(`missing ${absent} (shared material expected beside the clone)`);
+    expect(missingSharedMessage(fileURLToPath(import.meta.url))).toBeUndefined();
   });
 });
