@@ -35,6 +35,7 @@ export class StreamConformance {
     if (options.schemas !== undefined) this.schemas = options.schemas;
   }
 
+  /** Checks the next event. */
   push(event: Record<string, unknown>): void {
     const position = this.position++;
     this.collectRuleViolations(() => this.rules.push(event));
@@ -43,6 +44,7 @@ export class StreamConformance {
     for (const problem of this.schemas.validateEvent(event)) this.violations.push(`#${position} ${String(event?.type)}: schema: ${problem}`);
   }
 
+  /** The stream is over; `aborted` when the client left before the end. */
   end(options: { aborted?: boolean } = {}): void {
     this.collectRuleViolations(() => this.rules.end(options));
   }
@@ -68,6 +70,7 @@ export function assertConformantStream(events: readonly Record<string, unknown>[
   if (violations.length > 0) throw new ConformanceError(label, violations);
 }
 
+/** A stream that broke the rules, with every violation listed. */
 export class ConformanceError extends Error {
   constructor(label: string, readonly violations: string[]) {
     super(`${label} breaks the Responses conformance rules:\n  ${violations.slice(0, 30).join('\n  ')}${violations.length > 30 ? `\n  … ${violations.length - 30} more` : ''}`);

@@ -20,31 +20,8 @@
  * they must add up to it.
  */
 import { isDeepStrictEqual } from 'node:util';
+import { clip, doneMismatch, partText, progressMismatch, type ItemState, type Json, type PartState } from './stream-items.js';
 
-type Json = Record<string, any>;
-
-interface PartState {
-  type: string;
-  text: string;
-  streamed: boolean;
-  textDone: boolean;
-  done: boolean;
-}
-
-interface ItemState {
-  outputIndex: number;
-  id: string;
-  type: string;
-  content: PartState[];
-  summary: PartState[];
-  /** Function-call arguments or custom tool input built from deltas. */
-  input: string;
-  inputStreamed: boolean;
-  inputDone: boolean;
-  done: Json | undefined;
-}
-
-const TERMINAL_TYPES = new Set(['response.completed', 'response.incomplete', 'response.failed']);
 const TERMINAL_STATUS: Record<string, string> = {
   'response.completed': 'completed',
   'response.incomplete': 'incomplete',
@@ -60,10 +37,7 @@ export class StreamRuleChecker {
   private terminal: string | undefined;
   private readonly items: ItemState[] = [];
 
-  get ended(): boolean {
-    return this.terminal !== undefined;
-  }
-
+  /** Checks the next event of the stream. */
   push(event: Json): void {
     const position = this.count++;
     const label = `#${position} ${String(event?.type)}`;
@@ -293,44 +267,4 @@ export class StreamRuleChecker {
     if (partType !== undefined && part.type !== partType) return void fail(`refers to a ${part.type} part, expected ${partType}`);
     return part;
   }
-}
-
-function partText(part: Json | undefined): string {
-  if (!part) return '';
-  return String(part.type === 'refusal' ? (part.refusal ?? '') : (part.text ?? ''));
-}
-
-function clip(text: string): string {
-  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
-}
-
-/** How an in-progress item in a snapshot disagrees with what was streamed so far. */
-function progressMismatch(item: ItemState, shown: Json): string | undefined {
-  if (shown.status !== undefined && shown.status !== 'in_progress') return `has status ${shown.status} before its output_item.done`;
-  if (item.type === 'function_call' && item.inputStreamed && shown.arguments !== item.input) return 'arguments differ from the deltas so far';
-  if (item.type === 'custom_tool_call' && item.inputStreamed && shown.input !== item.input) return 'input differs from the deltas so far';
-  for (const kind of ['content', 'summary'] as const) {
-    const parts = item[kind];
-    if (parts.length === 0) continue;
-    const shownParts: Json[] = Array.isArray(shown[kind]) ? shown[kind] : [];
-    if (shownParts.length !== parts.length) return `shows ${shownParts.length} ${kind} parts, ${parts.length} were added`;
-    const index = parts.findIndex((part, position) => partText(shownParts[position]) !== part.text);
-    if (index !== -1) return `${kind} part ${index} text differs from the deltas so far`;
-  }
-  return undefined;
-}
-
-/** How a done item disagrees with the parts and deltas streamed for it. */
-function doneMismatch(item: ItemState, done: Json): string | undefined {
-  if (item.type === 'function_call' && item.inputStreamed && done.arguments !== item.input) return 'done arguments differ from the deltas';
-  if (item.type === 'custom_tool_call' && item.inputStreamed && done.input !== item.input) return 'done input differs from the deltas';
-  for (const kind of ['content', 'summary'] as const) {
-    const parts = item[kind];
-    if (parts.length === 0) continue;
-    const doneParts: Json[] = Array.isArray(done[kind]) ? done[kind] : [];
-    if (doneParts.length !== parts.length) return `done item has ${doneParts.length} ${kind} parts, ${parts.length} were added`;
-    const index = parts.findIndex((part, position) => partText(doneParts[position]) !== part.text || doneParts[position]?.type !== part.type);
-    if (index !== -1) return `done ${kind} part ${index} differs from the streamed part`;
-  }
-  return undefined;
 }
