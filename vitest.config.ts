@@ -7,5 +7,7 @@ export default defineConfig({
     hookTimeout: 60_000,
     // Servers in tests listen on loopback ports; files run in parallel processes.
     pool: 'forks',
+    // Fails a test when a response the relay emitted during it is not conformant.
+    setupFiles: ['tests/support/conformance-setup.ts'],
   },
 });

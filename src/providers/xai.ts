@@ -4,11 +4,9 @@
  * `reasoning_effort` is accepted by some models only (others answer 400), so
  * it is sent only to models known to take it. Tool calls arrive whole in one
  * chunk. Usage counts reasoning tokens outside `completion_tokens` (total =
- * prompt + completion + reasoning); the Responses usage counts them inside
- * `output_tokens`, so they are added.
+ * prompt + completion + reasoning); the generic usage reading recognises that
+ * from the total and adds them to `output_tokens`, as Responses counts them.
  */
-import type { ChatUsage } from '../translate/chat-types.js';
-import { normalizeChatUsage, type Usage } from '../translate/usage.js';
 import { defineProvider } from './define-provider.js';
 
 /** The xAI profile (`--provider xai`). */
@@ -36,17 +34,5 @@ export const xaiProvider = defineProvider({
     echoReasoning() {
       // Accepted but not used by xAI: not sent, to keep requests small.
     },
-    normalizeUsage: normalizeXaiUsage,
   },
 });
-
-/** Adds reasoning tokens to output tokens when the total shows they were counted apart. */
-export function normalizeXaiUsage(usage: ChatUsage): Usage {
-  const normalized = normalizeChatUsage(usage);
-  const total = typeof usage.total_tokens === 'number' ? usage.total_tokens : undefined;
-  if (total !== undefined && normalized.reasoningTokens > 0 && total - normalized.inputTokens - normalized.outputTokens >= normalized.reasoningTokens) {
-    normalized.outputTokens += normalized.reasoningTokens;
-    normalized.totalTokens = Math.max(total, normalized.inputTokens + normalized.outputTokens);
-  }
-  return normalized;
-}

@@ -4,6 +4,7 @@ import type { Logger } from '../log.js';
 import type { ModelRouter } from '../routing/router.js';
 import type { ResponseHistory } from '../store/response-history.js';
 import type { UpstreamTimeouts } from '../upstream/chat-client.js';
+import type { ResponseObserver } from './turn-stream.js';
 
 export interface AppDependencies {
   router: ModelRouter;
@@ -19,4 +20,6 @@ export interface AppDependencies {
   heartbeatMs: number;
   /** Stored responses: `previous_response_id`, GET/DELETE /v1/responses/{id}. */
   history: ResponseHistory;
+  /** Called once per response to watch what it emits (tests check conformance); absent in normal use. */
+  observeResponse?: () => ResponseObserver;
 }

@@ -26,6 +26,8 @@ export interface RelayServerOptions {
   dispatcher?: Dispatcher;
   /** Where stored responses live; defaults to a memory store owned (and closed) by the server. */
   store?: ResponseStore;
+  /** Watches every response the relay emits (see AppDependencies). */
+  observeResponse?: AppDependencies['observeResponse'];
 }
 
 export interface RunningRelay {
@@ -58,6 +60,7 @@ export async function startRelayServer(options: RelayServerOptions): Promise<Run
     timeouts: { ...DEFAULT_TIMEOUTS, ...options.timeouts },
     heartbeatMs: options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS,
     history,
+    ...(options.observeResponse ? { observeResponse: options.observeResponse } : {}),
   };
   const app = createApp(deps);
   const server = createAdaptorServer({ fetch: app.fetch, hostname: options.host, port: options.port });

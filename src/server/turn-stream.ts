@@ -21,6 +21,14 @@ export interface TurnStreamOptions {
   heartbeatMs: number;
   /** Called once with the final state, however the turn ended. */
   onEnd: (outcome: TurnOutcome) => void;
+  /** Sees every event written (tests check conformance with it); absent in normal use. */
+  observer?: ResponseObserver;
+}
+
+/** Watches one response: every event in the order it is written, then how the turn ended. */
+export interface ResponseObserver {
+  events(events: readonly ResponseEvent[]): void;
+  end(status: TurnOutcome['status']): void;
 }
 
 export interface TurnOutcome {
@@ -76,17 +84,21 @@ export function createTurnStream(options: TurnStreamOptions, firstEvents: readon
     ended = true;
     if (heartbeat) clearInterval(heartbeat);
     options.onEnd(outcome);
+    options.observer?.end(outcome.status);
   };
 
   return new ReadableStream<Uint8Array>(
     {
       start(controller) {
         controller.enqueue(encoder.encode(encodeSseEvents(firstEvents)));
+        options.observer?.events(firstEvents);
         heartbeat = setInterval(() => {
           if (translator.ended || Date.now() - lastWrite < options.heartbeatMs) return;
           lastWrite = Date.now();
           try {
-            controller.enqueue(encoder.encode(encodeSseEvents(translator.heartbeat())));
+            const beat = translator.heartbeat();
+            controller.enqueue(encoder.encode(encodeSseEvents(beat)));
+            options.observer?.events(beat);
           } catch {
             // The stream was closed between the check and the write.
           }
@@ -95,25 +107,31 @@ export function createTurnStream(options: TurnStreamOptions, firstEvents: readon
       },
       async pull(controller) {
         let failure: UpstreamFailure | undefined;
-        let events: ResponseEvent[];
-        try {
-          const next = await batches.next();
-          if (next.done) {
-            events = translator.finish();
-          } else {
-            ({ events, failure } = applyBatch(translator, next.value));
+        let events: ResponseEvent[] = [];
+        // A read can produce no event (a finish_reason or usage-only chunk). Read on: the
+        // stream calls pull again only after an enqueue, so returning empty-handed would
+        // stall the turn until the next heartbeat.
+        while (events.length === 0 && !translator.ended) {
+          try {
+            const next = await batches.next();
+            if (next.done) {
+              events = translator.finish();
+            } else {
+              ({ events, failure } = applyBatch(translator, next.value));
+            }
+          } catch (error) {
+            if (options.clientGone()) {
+              end({ status: 'aborted' });
+              return;
+            }
+            failure = failureFromNetworkError(error, options.providerName);
+            events = translator.fail(failure);
           }
-        } catch (error) {
-          if (options.clientGone()) {
-            end({ status: 'aborted' });
-            return;
-          }
-          failure = failureFromNetworkError(error, options.providerName);
-          events = translator.fail(failure);
         }
         if (events.length > 0) {
           lastWrite = Date.now();
           controller.enqueue(encoder.encode(encodeSseEvents(events)));
+          options.observer?.events(events);
         }
         if (translator.ended) {
           end(outcomeOf(translator, failure));
@@ -133,21 +151,30 @@ export function createTurnStream(options: TurnStreamOptions, firstEvents: readon
 }
 
 /** Collects a whole turn for `stream: false`. */
-export async function collectTurn(options: Pick<TurnStreamOptions, 'translator' | 'batches' | 'providerName'>): Promise<TurnOutcome> {
-  const { translator, batches } = options;
-  translator.start();
+export async function collectTurn(options: Pick<TurnStreamOptions, 'translator' | 'batches' | 'providerName' | 'observer'>): Promise<TurnOutcome> {
+  const { translator, batches, observer } = options;
+  const started = translator.start();
+  observer?.events(started);
   let failure: UpstreamFailure | undefined;
   try {
     for await (const batch of batches) {
-      failure = applyBatch(translator, batch).failure;
+      const applied = applyBatch(translator, batch);
+      failure = applied.failure;
+      observer?.events(applied.events);
       if (translator.ended) break;
     }
-    if (!translator.ended) translator.finish();
+    if (!translator.ended) {
+      const finished = translator.finish();
+      observer?.events(finished);
+    }
   } catch (error) {
     failure = failureFromNetworkError(error, options.providerName);
-    translator.fail(failure);
+    const failed = translator.fail(failure);
+    observer?.events(failed);
   }
-  return outcomeOf(translator, failure);
+  const outcome = outcomeOf(translator, failure);
+  observer?.end(outcome.status);
+  return outcome;
 }
 
 async function drain(batches: AsyncGenerator<string[]>, abortUpstream: () => void): Promise<void> {

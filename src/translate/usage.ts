@@ -8,6 +8,8 @@ import type { ChatChunk, ChatUsage } from './chat-types.js';
 export interface Usage {
   inputTokens: number;
   cachedInputTokens: number;
+  /** Input tokens written to the provider's prompt cache (OpenRouter reports them). */
+  cacheWriteTokens?: number;
   outputTokens: number;
   reasoningTokens: number;
   totalTokens: number;
@@ -30,17 +32,21 @@ function isUsage(value: unknown): value is ChatUsage {
 /** Converts Chat usage, reading cached tokens from any provider's field. */
 export function normalizeChatUsage(usage: ChatUsage): Usage {
   const inputTokens = count(usage.prompt_tokens);
-  const outputTokens = count(usage.completion_tokens);
+  let outputTokens = count(usage.completion_tokens);
   const cachedInputTokens = count(
     usage.prompt_tokens_details?.cached_tokens ??
       (usage.prompt_cache_hit_tokens as number | undefined) ??
       (usage.cached_tokens as number | undefined),
   );
+  const cacheWriteTokens = count(usage.prompt_tokens_details?.cache_write_tokens);
   const reasoningTokens = count(
     usage.completion_tokens_details?.reasoning_tokens ?? (usage.reasoning_tokens as number | undefined),
   );
+  // Responses output_tokens include reasoning. Most providers count it inside
+  // completion_tokens; some (xAI) report it beside them, which their total shows.
+  if (reasoningTokens > 0 && usage.total_tokens === inputTokens + outputTokens + reasoningTokens) outputTokens += reasoningTokens;
   const totalTokens = typeof usage.total_tokens === 'number' && usage.total_tokens > 0 ? usage.total_tokens : inputTokens + outputTokens;
-  return { inputTokens, cachedInputTokens, outputTokens, reasoningTokens, totalTokens };
+  return { inputTokens, cachedInputTokens, cacheWriteTokens, outputTokens, reasoningTokens, totalTokens };
 }
 
 function count(value: unknown): number {
@@ -51,7 +57,7 @@ function count(value: unknown): number {
 export function toResponsesUsage(usage: Usage) {
   return {
     input_tokens: usage.inputTokens,
-    input_tokens_details: { cached_tokens: usage.cachedInputTokens },
+    input_tokens_details: { cached_tokens: usage.cachedInputTokens, cache_write_tokens: usage.cacheWriteTokens ?? 0 },
     output_tokens: usage.outputTokens,
     output_tokens_details: { reasoning_tokens: usage.reasoningTokens },
     total_tokens: usage.totalTokens,

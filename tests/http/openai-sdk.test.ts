@@ -50,7 +50,7 @@ describe('openai SDK against the relay', () => {
     expect(final.output_text).toBe('Hello, world');
     expect(final.usage).toEqual({
       input_tokens: 12,
-      input_tokens_details: { cached_tokens: 4 },
+      input_tokens_details: { cached_tokens: 4, cache_write_tokens: 0 },
       output_tokens: 3,
       output_tokens_details: { reasoning_tokens: 0 },
       total_tokens: 15,

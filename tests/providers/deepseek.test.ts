@@ -150,7 +150,7 @@ describe('DeepSeek usage', () => {
     ]);
     expect(response.usage).toEqual({
       input_tokens: 1200,
-      input_tokens_details: { cached_tokens: 1024 },
+      input_tokens_details: { cached_tokens: 1024, cache_write_tokens: 0 },
       output_tokens: 80,
       output_tokens_details: { reasoning_tokens: 50 },
       total_tokens: 1280,
@@ -159,7 +159,7 @@ describe('DeepSeek usage', () => {
 
   it('adds hits and misses when prompt_tokens is missing', () => {
     const usage = deepseekProvider.hooks.normalizeUsage({ completion_tokens: 10, prompt_cache_hit_tokens: 64, prompt_cache_miss_tokens: 36 });
-    expect(usage).toEqual({ inputTokens: 100, cachedInputTokens: 64, outputTokens: 10, reasoningTokens: 0, totalTokens: 110 });
+    expect(usage).toEqual({ inputTokens: 100, cachedInputTokens: 64, cacheWriteTokens: 0, outputTokens: 10, reasoningTokens: 0, totalTokens: 110 });
   });
 });
 

@@ -18,7 +18,7 @@ describe('Groq stream (recording)', () => {
     expect(output[1]).toMatchObject({ call_id: 'functions.weather:0', name: 'weather', arguments: '{"location":"Florence,Italy"}' });
     expect(response.usage).toEqual({
       input_tokens: 93,
-      input_tokens_details: { cached_tokens: 0 },
+      input_tokens_details: { cached_tokens: 0, cache_write_tokens: 0 },
       output_tokens: 32,
       output_tokens_details: { reasoning_tokens: 0 },
       total_tokens: 125,

@@ -19,7 +19,7 @@ describe('xAI stream (recordings)', () => {
     // Recorded: prompt 288, completion 27, reasoning 313, total 628 (= 288 + 27 + 313).
     expect(response.usage).toEqual({
       input_tokens: 288,
-      input_tokens_details: { cached_tokens: 287 },
+      input_tokens_details: { cached_tokens: 287, cache_write_tokens: 0 },
       output_tokens: 340,
       output_tokens_details: { reasoning_tokens: 313 },
       total_tokens: 628,

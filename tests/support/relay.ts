@@ -6,6 +6,7 @@ import { ModelRouter, type AliasTarget } from '../../src/routing/router.js';
 import { startRelayServer, type RunningRelay } from '../../src/server/start-server.js';
 import type { ResponseStore } from '../../src/store/types.js';
 import type { UpstreamTimeouts } from '../../src/upstream/chat-client.js';
+import { assertConformantStream, conformanceObserver } from './conformance.js';
 
 export interface TestRelayOptions {
   profile?: ProviderProfile;
@@ -34,15 +35,35 @@ export async function startTestRelay(upstreamBaseUrl: string, options: TestRelay
     ...(options.timeouts ? { timeouts: options.timeouts } : {}),
     ...(options.heartbeatMs ? { heartbeatMs: options.heartbeatMs } : {}),
     ...(options.store ? { store: options.store } : {}),
+    // Every response is checked against the OpenAI spec and the ordering rules as it
+    // is emitted; tests/support/conformance-setup.ts fails the test on a violation.
+    observeResponse: conformanceObserver,
   });
 }
 
-/** Reads an SSE response body into parsed `data:` events. */
+/**
+ * Reads an SSE response body into parsed `data:` events, checking on the way
+ * that each block is `event: <type>` + `data: <json>` with the same type, and
+ * that the whole stream is conformant (throws ConformanceError otherwise).
+ */
 export async function readSse(response: Response): Promise<Array<Record<string, any>>> {
   const text = await response.text();
-  return text
-    .split('\n\n')
-    .map((block) => block.split('\n').find((line) => line.startsWith('data: ')))
-    .filter((line): line is string => line !== undefined)
-    .map((line) => JSON.parse(line.slice(6)));
+  const events: Array<Record<string, any>> = [];
+  const framing: string[] = [];
+  for (const block of text.split('\n\n')) {
+    const lines = block.split('\n').filter((line) => line !== '' && !line.startsWith(':'));
+    if (lines.length === 0) continue;
+    const name = lines.find((line) => line.startsWith('event: '))?.slice(7);
+    const data = lines.find((line) => line.startsWith('data: '));
+    if (data === undefined) {
+      framing.push(`a block without data: ${JSON.stringify(block.slice(0, 120))}`);
+      continue;
+    }
+    const event = JSON.parse(data.slice(6)) as Record<string, any>;
+    if (name !== event.type) framing.push(`#${events.length}: \`event: ${name}\` does not name the data's type ${event.type}`);
+    events.push(event);
+  }
+  if (framing.length > 0) throw new Error(`The SSE framing is wrong:\n  ${framing.join('\n  ')}`);
+  assertConformantStream(events, 'The SSE stream');
+  return events;
 }

@@ -1,4 +1,5 @@
 /** Builds stream translators and requests for unit tests, with fixed ids and clock. */
+import { genericHooks } from '../../src/providers/define-provider.js';
 import { genericProvider } from '../../src/providers/generic.js';
 import type { ProviderProfile } from '../../src/providers/types.js';
 import type { ChatChunk } from '../../src/translate/chat-types.js';
@@ -6,6 +7,7 @@ import { buildChatRequest } from '../../src/translate/request/build-chat-request
 import { parseResponsesRequest } from '../../src/translate/request/parse-request.js';
 import { buildResponseEcho } from '../../src/translate/stream/response-object.js';
 import { ResponseStreamTranslator, type ResponseEvent } from '../../src/translate/stream/response-stream.js';
+import { ToolNameMap } from '../../src/translate/tool-names.js';
 import { classifyUpstreamError } from '../../src/translate/upstream-errors.js';
 
 /** Sequential ids per prefix: msg_1, fc_1, fc_2 … */
@@ -50,4 +52,19 @@ export function runChunks(translator: ResponseStreamTranslator, chunks: ChatChun
 
 export function eventTypes(events: ResponseEvent[]): string[] {
   return events.map((event) => event.type);
+}
+
+/** A stream translator with fixed ids and clock, the generic provider hooks and no tools. */
+export function createTestTranslator(): ResponseStreamTranslator {
+  let counter = 0;
+  return new ResponseStreamTranslator({
+    responseId: 'resp_test',
+    createdAt: 1_700_000_000,
+    createId: (prefix) => `${prefix}_${++counter}`,
+    now: () => 1_700_000_001,
+    echo: buildResponseEcho(parseResponsesRequest({ model: 'mock-model', input: 'hi' }).request, []),
+    names: new ToolNameMap(),
+    hooks: genericHooks,
+    classifyStreamError: () => ({ code: 'server_error', message: 'failed' }),
+  });
 }

@@ -12,7 +12,7 @@ import { isClientFailure, type UpstreamFailure } from '../../translate/upstream-
 import { classifyForRoute, openUpstreamStream } from '../../upstream/open-stream.js';
 import type { AppDependencies } from '../dependencies.js';
 import { readJsonBody } from '../read-json-body.js';
-import { collectTurn, createTurnStream, type TurnOutcome } from '../turn-stream.js';
+import { collectTurn, createTurnStream, type TurnOutcome, type TurnStreamOptions } from '../turn-stream.js';
 
 const SSE_HEADERS = {
   'content-type': 'text/event-stream; charset=utf-8',
@@ -72,11 +72,11 @@ export async function handleCreateResponse(context: Context, deps: AppDependenci
     endTurn({ status: 'failed', failure: opened.failure });
     if (isClientFailure(opened.failure) || request.stream !== true) throw failureToHttpError(opened.failure);
     const events = [...translator.start(), ...translator.fail(opened.failure)];
-    return new Response(createTurnStream(finishedStreamOptions(translator, profile.displayName), events), { headers: SSE_HEADERS });
+    return new Response(createTurnStream(finishedStreamOptions(translator, profile.displayName, deps), events), { headers: SSE_HEADERS });
   }
 
   if (request.stream !== true) {
-    const outcome = await collectTurn({ translator, batches: opened.batches, providerName: profile.displayName });
+    const outcome = await collectTurn({ translator, batches: opened.batches, providerName: profile.displayName, observer: deps.observeResponse?.() });
     endTurn(outcome);
     if (outcome.status === 'failed' && outcome.failure) throw failureToHttpError(outcome.failure);
     return context.json(translator.response);
@@ -91,6 +91,7 @@ export async function handleCreateResponse(context: Context, deps: AppDependenci
       clientGone: () => clientSignal.aborted,
       heartbeatMs: deps.heartbeatMs,
       onEnd: endTurn,
+      observer: deps.observeResponse?.(),
     },
     translator.start(),
   );
@@ -98,7 +99,7 @@ export async function handleCreateResponse(context: Context, deps: AppDependenci
 }
 
 /** Options for a stream whose events are all known already (a failure before the first byte). */
-function finishedStreamOptions(translator: ResponseStreamTranslator, providerName: string) {
+function finishedStreamOptions(translator: ResponseStreamTranslator, providerName: string, deps: AppDependencies): TurnStreamOptions {
   return {
     translator,
     batches: (async function* empty(): AsyncGenerator<string[]> {})(),
@@ -107,6 +108,7 @@ function finishedStreamOptions(translator: ResponseStreamTranslator, providerNam
     clientGone: () => false,
     heartbeatMs: 60_000,
     onEnd: () => undefined,
+    observer: deps.observeResponse?.(),
   };
 }
 

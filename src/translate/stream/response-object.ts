@@ -38,11 +38,24 @@ export function buildResponseEcho(request: ResponsesRequest, rawTools: unknown[]
     temperature: request.temperature ?? null,
     text: { format: request.text?.format ?? { type: 'text' }, ...(request.text?.verbosity ? { verbosity: request.text.verbosity } : {}) },
     tool_choice: request.tool_choice ?? 'auto',
-    tools: rawTools,
+    tools: rawTools.map(echoTool),
     top_p: request.top_p ?? null,
     metadata: request.metadata ?? {},
     prompt_cache_key: request.prompt_cache_key ?? null,
   };
+}
+
+/**
+ * A tool as the Response object lists it. The schema requires `strict` and
+ * `parameters` on function tools (and a description on namespaces); a client
+ * may leave them out, so the defaults the relay applied are filled in.
+ */
+function echoTool(tool: unknown): unknown {
+  if (tool === null || typeof tool !== 'object') return tool;
+  const record = tool as Record<string, unknown>;
+  if (record.type === 'function') return { ...record, parameters: record.parameters ?? null, strict: record.strict ?? false };
+  if (record.type === 'namespace') return { ...record, description: record.description ?? '' };
+  return record;
 }
 
 export type ResponseStatus = 'in_progress' | 'completed' | 'incomplete' | 'failed' | 'cancelled';
@@ -110,7 +123,7 @@ export type OutputItem =
 
 export interface ResponsesUsage {
   input_tokens: number;
-  input_tokens_details: { cached_tokens: number };
+  input_tokens_details: { cached_tokens: number; cache_write_tokens: number };
   output_tokens: number;
   output_tokens_details: { reasoning_tokens: number };
   total_tokens: number;
@@ -131,7 +144,8 @@ export interface ResponseObject extends ResponseEcho {
   incomplete_details: { reason: string } | null;
   output: OutputItem[];
   truncation: 'disabled';
-  usage: ResponsesUsage | null;
+  /** Absent until the upstream reported usage: the schema allows no null here. */
+  usage?: ResponsesUsage;
 }
 
 export interface ResponseState {
@@ -170,7 +184,7 @@ export function buildResponseObject(state: ResponseState, echo: ResponseEcho): R
     tools: echo.tools,
     top_p: echo.top_p,
     truncation: 'disabled',
-    usage: state.usage,
+    ...(state.usage === null ? {} : { usage: state.usage }),
     metadata: echo.metadata,
   };
 }

@@ -1,0 +1,46 @@
+/**
+ * The SSE body of a streamed turn is pull-based: the client's reads drive the
+ * upstream reads. An upstream read can carry chunks that produce no event
+ * (a finish_reason, a usage-only chunk); the stream must read on instead of
+ * waiting for the next heartbeat.
+ */
+import { describe, expect, it } from 'vitest';
+import { createTurnStream } from '../../src/server/turn-stream.js';
+import { createTestTranslator } from '../support/translator.js';
+
+const chunk = (choices: unknown[], extra: Record<string, unknown> = {}) => JSON.stringify({ id: 'c', object: 'chat.completion.chunk', choices, ...extra });
+
+async function* batches(): AsyncGenerator<string[]> {
+  yield [chunk([{ index: 0, delta: { role: 'assistant', content: 'hi' }, finish_reason: null }])];
+  // Reads that produce no Responses event on their own.
+  yield [chunk([{ index: 0, delta: {}, finish_reason: 'stop' }])];
+  yield [chunk([], { usage: { prompt_tokens: 3, completion_tokens: 1, total_tokens: 4 } })];
+  yield ['[DONE]'];
+}
+
+describe('createTurnStream', () => {
+  it('reads past upstream reads that produce no event, without waiting for a heartbeat', async () => {
+    const translator = createTestTranslator();
+    const stream = createTurnStream(
+      {
+        translator,
+        batches: batches(),
+        providerName: 'test',
+        abortUpstream: () => undefined,
+        clientGone: () => false,
+        // No heartbeat during the test: only the upstream can move the stream on.
+        heartbeatMs: 3_600_000,
+        onEnd: () => undefined,
+      },
+      translator.start(),
+    );
+    const text = await new Response(stream).text();
+    const types = text
+      .split('\n')
+      .filter((line) => line.startsWith('event: '))
+      .map((line) => line.slice(7));
+    expect(types.at(-1)).toBe('response.completed');
+    expect(types.filter((type) => type === 'response.in_progress')).toHaveLength(1);
+    expect(text).toContain('"total_tokens":4');
+  });
+});
