@@ -4,6 +4,7 @@ import type { Logger } from '../log.js';
 import type { ModelRouter } from '../routing/router.js';
 import type { IdPrefix } from '../translate/stream/response-stream.js';
 import type { UpstreamTimeouts } from '../upstream/chat-client.js';
+import type { RetryPolicy } from '../upstream/retry-policy.js';
 
 export interface AppDependencies {
   router: ModelRouter;
@@ -14,6 +15,8 @@ export interface AppDependencies {
   now: () => number;
   createId: (prefix: IdPrefix | 'resp') => string;
   timeouts: UpstreamTimeouts;
+  /** Retries before the first byte reached the client. */
+  retryPolicy: RetryPolicy;
   /** Interval of `response.in_progress` heartbeats while the upstream is silent. */
   heartbeatMs: number;
 }

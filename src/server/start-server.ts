@@ -8,6 +8,7 @@ import { Agent, type Dispatcher } from 'undici';
 import type { Logger } from '../log.js';
 import type { ModelRouter } from '../routing/router.js';
 import type { UpstreamTimeouts } from '../upstream/chat-client.js';
+import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../upstream/retry-policy.js';
 import { createApp } from './app.js';
 import type { AppDependencies } from './dependencies.js';
 import { createRandomId } from './ids.js';
@@ -18,6 +19,7 @@ export interface RelayServerOptions {
   router: ModelRouter;
   logger: Logger;
   timeouts?: Partial<UpstreamTimeouts>;
+  retryPolicy?: Partial<RetryPolicy>;
   heartbeatMs?: number;
   /** Defaults to a keep-alive pool owned (and closed) by the server. */
   dispatcher?: Dispatcher;
@@ -45,6 +47,7 @@ export async function startRelayServer(options: RelayServerOptions): Promise<Run
     now: Date.now,
     createId: createRandomId,
     timeouts: { ...DEFAULT_TIMEOUTS, ...options.timeouts },
+    retryPolicy: { ...DEFAULT_RETRY_POLICY, ...options.retryPolicy },
     heartbeatMs: options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS,
   };
   const app = createApp(deps);

@@ -5,12 +5,15 @@ import type { ProviderProfile } from '../../src/providers/types.js';
 import { ModelRouter, type AliasTarget } from '../../src/routing/router.js';
 import { startRelayServer, type RunningRelay } from '../../src/server/start-server.js';
 import type { UpstreamTimeouts } from '../../src/upstream/chat-client.js';
+import type { RetryPolicy } from '../../src/upstream/retry-policy.js';
 
 export interface TestRelayOptions {
   profile?: ProviderProfile;
   aliases?: Map<string, AliasTarget>;
   apiKey?: string;
   timeouts?: Partial<UpstreamTimeouts>;
+  /** Defaults to no retries, so a scripted failure reaches the test as it is. */
+  retryPolicy?: Partial<RetryPolicy>;
   heartbeatMs?: number;
 }
 
@@ -27,6 +30,7 @@ export async function startTestRelay(upstreamBaseUrl: string, options: TestRelay
     router,
     logger: silentLogger(),
     ...(options.timeouts ? { timeouts: options.timeouts } : {}),
+    retryPolicy: options.retryPolicy ?? { maxRetries: 0 },
     ...(options.heartbeatMs ? { heartbeatMs: options.heartbeatMs } : {}),
   });
 }
