@@ -1,6 +1,7 @@
 /** Everything the HTTP app needs from outside, injected so tests can replace any of it. */
 import type { Dispatcher } from 'undici';
 import type { Logger } from '../log.js';
+import type { ModelDirectory } from '../models/model-directory.js';
 import type { ModelRouter } from '../routing/router.js';
 import type { IdPrefix } from '../translate/stream/response-stream.js';
 import type { UpstreamTimeouts } from '../upstream/chat-client.js';
@@ -8,6 +9,8 @@ import type { RetryPolicy } from '../upstream/retry-policy.js';
 
 export interface AppDependencies {
   router: ModelRouter;
+  /** The routed models across providers, for GET /v1/models. */
+  models: ModelDirectory;
   /** The HTTP client pool used for every upstream request. */
   dispatcher: Dispatcher;
   logger: Logger;

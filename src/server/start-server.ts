@@ -6,8 +6,10 @@ import type { AddressInfo } from 'node:net';
 import { createAdaptorServer } from '@hono/node-server';
 import { Agent, type Dispatcher } from 'undici';
 import type { Logger } from '../log.js';
+import { ModelDirectory } from '../models/model-directory.js';
 import type { ModelRouter } from '../routing/router.js';
 import type { UpstreamTimeouts } from '../upstream/chat-client.js';
+import { fetchUpstreamModels } from '../upstream/list-models.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../upstream/retry-policy.js';
 import { createApp } from './app.js';
 import type { AppDependencies } from './dependencies.js';
@@ -21,6 +23,8 @@ export interface RelayServerOptions {
   timeouts?: Partial<UpstreamTimeouts>;
   retryPolicy?: Partial<RetryPolicy>;
   heartbeatMs?: number;
+  /** How long upstream model lists are reused by GET /v1/models. */
+  modelsTtlMs?: number;
   /** Defaults to a keep-alive pool owned (and closed) by the server. */
   dispatcher?: Dispatcher;
 }
@@ -35,6 +39,8 @@ export interface RunningRelay {
 
 export const DEFAULT_TIMEOUTS: UpstreamTimeouts = { firstByteMs: 300_000, idleMs: 300_000 };
 export const DEFAULT_HEARTBEAT_MS = 15_000;
+export const DEFAULT_MODELS_TTL_MS = 300_000;
+const MODEL_LIST_TIMEOUT_MS = 15_000;
 
 /** Starts the relay; resolves once it is listening. */
 export async function startRelayServer(options: RelayServerOptions): Promise<RunningRelay> {
@@ -42,6 +48,13 @@ export async function startRelayServer(options: RelayServerOptions): Promise<Run
   const dispatcher = options.dispatcher ?? new Agent({ keepAliveTimeout: 30_000, connect: { timeout: 10_000 } });
   const deps: AppDependencies = {
     router: options.router,
+    models: new ModelDirectory({
+      router: options.router,
+      fetchList: (provider) => fetchUpstreamModels(dispatcher, provider.endpoint, MODEL_LIST_TIMEOUT_MS),
+      onListProblem: (provider, problem) => options.logger.warn({ provider: provider.name, problem }, 'upstream model list unavailable; listing the profile\'s known models'),
+      ttlMs: options.modelsTtlMs ?? DEFAULT_MODELS_TTL_MS,
+      now: Date.now,
+    }),
     dispatcher,
     logger: options.logger,
     now: Date.now,
