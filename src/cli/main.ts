@@ -4,19 +4,22 @@
  * serve flag can also be set as RESPONSES_RELAY_<FLAG> in the environment or
  * in the `[serve]` table of the config file (flag > variable > file > default).
  */
-import yargs from 'yargs';
+import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { buildRouter } from '../config/build-router.js';
-import { defaultConfigPath } from '../config/paths.js';
+import { codexHome, defaultConfigPath } from '../config/paths.js';
 import { LOG_LEVELS, type LogLevel } from '../log.js';
 import { CliError } from './cli-error.js';
+import { prepareCodexSettings } from './codex-settings.js';
 import { ConfigSource, findConfigLocation } from './config-location.js';
 import { applyFileSettings } from './file-settings.js';
 import { runInit } from './init-command.js';
 import { listModelsOnce } from './list-models.js';
 import { formatModelJson, formatModelTable } from './models-command.js';
+import { printCodexConfig, reportSetup, reportUndo } from './codex-output.js';
 import { providerHelp } from './provider-option.js';
 import { runServe } from './serve-command.js';
+import { runSetup, runUndo } from './setup-command.js';
 import { withListenOptions, withRoutingOptions } from './shared-options.js';
 
 async function main(argv: string[]): Promise<void> {
@@ -88,6 +91,40 @@ async function main(argv: string[]): Promise<void> {
         process.stdout.write(args.json ? formatModelJson(models) : formatModelTable(models));
       },
     )
+    .command(
+      'print-config',
+      'Print the Codex config.toml fragment for this relay and write its model catalog',
+      (command) => applyFileSettings(codexOptions(withRoutingOptions(withListenOptions(command))), config.file(), { strict: false }),
+      async (args) => {
+        const router = buildRouter(args, config.file(), environment, { requireKeys: false });
+        const prepared = await prepareCodexSettings(args, router, config.file(), environment);
+        printCodexConfig(prepared);
+      },
+    )
+    .command(
+      'setup',
+      'Write the relay into Codex\'s config.toml (backup first; --undo restores)',
+      (command) =>
+        applyFileSettings(
+          codexOptions(withRoutingOptions(withListenOptions(command))).option('undo', {
+            type: 'boolean',
+            default: false,
+            describe: 'Restore Codex\'s config as it was before setup',
+          }),
+          config.file(),
+          { strict: false },
+        ),
+      async (args) => {
+        const home = codexHome(environment);
+        if (args.undo) {
+          reportUndo(runUndo(home));
+          return;
+        }
+        const router = buildRouter(args, config.file(), environment, { requireKeys: false });
+        const prepared = await prepareCodexSettings(args, router, config.file(), environment);
+        reportSetup(runSetup(prepared.settings, home), prepared);
+      },
+    )
     .strict()
     .help()
     .alias('help', 'h')
@@ -97,6 +134,14 @@ async function main(argv: string[]): Promise<void> {
       throw new CliError(message);
     })
     .parseAsync();
+}
+
+/** Options of the commands that write Codex settings. */
+function codexOptions<T>(command: Argv<T>) {
+  return command
+    .option('model', { type: 'string', describe: 'The model Codex starts with (an alias or a routed model name)' })
+    .option('catalog', { type: 'string', describe: 'Where to write the Codex model catalog (default beside the config file)' })
+    .option('env-key', { type: 'string', describe: 'The variable Codex sends to the relay as its key (default RESPONSES_RELAY_CLIENT_KEY)' });
 }
 
 main(hideBin(process.argv)).catch((error: unknown) => {

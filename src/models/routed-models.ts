@@ -70,9 +70,16 @@ export function listRoutedModels(router: ModelRouter, upstreamLists: UpstreamLis
   }
   for (const name of extraNames) {
     const route = router.resolve(name);
+    // Another spelling of a listed model (`provider/model` for a default-provider model) adds nothing.
+    if (findListed(result, route.provider, route.upstreamModel) && route.fallbacks.length === 0) continue;
     add({ ...describeModel(route.provider, route.upstreamModel, findUpstream(upstreamLists, route.provider, route.upstreamModel)), id: name });
   }
   return result;
+}
+
+/** The listed provider model (not alias) for a provider and upstream model. */
+export function findListed(models: readonly RoutedModel[], provider: ConfiguredProvider, upstreamModel: string): RoutedModel | undefined {
+  return models.find((model) => !model.alias && model.provider === provider && model.upstreamModel === upstreamModel);
 }
 
 function findUpstream(lists: UpstreamLists, provider: ConfiguredProvider, upstreamModel: string): UpstreamModel | undefined {
