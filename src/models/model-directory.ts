@@ -28,6 +28,7 @@ interface CacheEntry {
 /** A failed list is retried after this long at most, so a provider that comes back shows up soon. */
 const FAILURE_TTL_MS = 30_000;
 
+/** The routed models of one relay, with the upstream lists cached per provider. */
 export class ModelDirectory {
   private readonly options: ModelDirectoryOptions;
   private readonly cache = new Map<string, CacheEntry>();

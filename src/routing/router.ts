@@ -29,6 +29,7 @@ export interface ResolvedRoute {
   fallbacks: ResolvedRoute[];
 }
 
+/** Resolves model names to routes over a fixed set of providers and aliases. */
 export class ModelRouter {
   readonly providers: ReadonlyMap<string, ConfiguredProvider>;
   readonly defaultProvider: ConfiguredProvider;
