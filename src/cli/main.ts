@@ -12,6 +12,7 @@ import { LOG_LEVELS, type LogLevel } from '../log.js';
 import { CliError } from './cli-error.js';
 import { prepareCodexSettings } from './codex-settings.js';
 import { ConfigSource, findConfigLocation } from './config-location.js';
+import { ignoreForeignVariables } from './environment-settings.js';
 import { applyFileSettings } from './file-settings.js';
 import { runInit } from './init-command.js';
 import { listModelsOnce } from './list-models.js';
@@ -28,6 +29,7 @@ async function main(argv: string[]): Promise<void> {
   await yargs(argv)
     .scriptName('responses-relay')
     .env('RESPONSES_RELAY')
+    .middleware(ignoreForeignVariables('RESPONSES_RELAY', environment, argv), true)
     .option('config', { type: 'string', describe: `Config file (TOML); default ${defaultConfigPath(environment)}, used when present` })
     .command(
       ['serve', '$0'],

@@ -94,6 +94,21 @@ describe('serve settings from the config file', () => {
   });
 });
 
+describe('RESPONSES_RELAY_* variables', () => {
+  it('ignores variables the command has no flag for, but not unknown flags on the command line', async () => {
+    // The variable Codex sends to the relay as its key lives in the same shell as the relay.
+    serving = await startCli(['--provider', 'ollama', '--port', '0'], { RESPONSES_RELAY_CLIENT_KEY: 'local', RESPONSES_RELAY_LOG_LEVEL: 'silent' });
+    await serving.stop();
+    serving = undefined;
+    // A serve setting in the environment does not stop another command.
+    const models = await runCli(['models', '--provider', 'kimi'], { RESPONSES_RELAY_LOG_LEVEL: 'debug', RESPONSES_RELAY_PORT: '1' });
+    expect(models.code, models.stderr).toBe(0);
+    const unknown = await runCli(['--provider', 'ollama', '--client-key', 'x'], { RESPONSES_RELAY_CLIENT_KEY: 'local' });
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('Unknown arguments: client-key');
+  });
+});
+
 describe('responses-relay init', () => {
   it('writes a commented starter config and refuses to overwrite it without --force', async () => {
     const directory = mkdtempSync(join(tmpdir(), 'relay-init-'));
