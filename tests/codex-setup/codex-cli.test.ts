@@ -78,6 +78,7 @@ describe('the generated config with the real Codex CLI', () => {
       const run = await runCodex(release, ['debug', 'models'], codexEnvironment, root, 60_000);
       expect(run.timedOut).toBe(false);
       expect(run.exitCode, run.stderr).toBe(0);
+      expect(run.stderr).not.toMatch(/Model metadata for .* not found/);
       const catalog = JSON.parse(run.stdout) as { models: Array<Record<string, any>> };
       const entries = catalog.models.map((entry) => ({
         slug: entry.slug,
