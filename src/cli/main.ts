@@ -1,63 +1,145 @@
 #!/usr/bin/env node
 /**
  * The `responses-relay` command line. `serve` is the default command; every
- * flag can also be set as RESPONSES_RELAY_<FLAG> in the environment.
+ * serve flag can also be set as RESPONSES_RELAY_<FLAG> in the environment or
+ * in the `[serve]` table of the config file (flag > variable > file > default).
  */
-import yargs from 'yargs';
+import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
+import { buildRouter } from '../config/build-router.js';
+import { codexHome, defaultConfigPath } from '../config/paths.js';
 import { LOG_LEVELS, type LogLevel } from '../log.js';
 import { CliError } from './cli-error.js';
+import { prepareCodexSettings } from './codex-settings.js';
+import { ConfigSource, findConfigLocation } from './config-location.js';
+import { ignoreForeignVariables } from './environment-settings.js';
+import { applyFileSettings } from './file-settings.js';
+import { runInit } from './init-command.js';
+import { listModelsOnce } from './list-models.js';
+import { formatModelJson, formatModelTable } from './models-command.js';
+import { printCodexConfig, reportSetup, reportUndo } from './codex-output.js';
 import { providerHelp } from './provider-option.js';
 import { runServe } from './serve-command.js';
+import { runSetup, runUndo } from './setup-command.js';
+import { withListenOptions, withRoutingOptions } from './shared-options.js';
 
 async function main(argv: string[]): Promise<void> {
+  const environment = process.env;
+  const config = new ConfigSource(findConfigLocation(argv, environment));
   await yargs(argv)
     .scriptName('responses-relay')
     .env('RESPONSES_RELAY')
+    .middleware(ignoreForeignVariables('RESPONSES_RELAY', environment, argv), true)
+    .option('config', { type: 'string', describe: `Config file (TOML); default ${defaultConfigPath(environment)}, used when present` })
     .command(
       ['serve', '$0'],
-      'Serve the OpenAI Responses API on top of a Chat Completions provider',
+      'Serve the OpenAI Responses API on top of Chat Completions providers',
+      (command) =>
+        applyFileSettings(
+          withRoutingOptions(withListenOptions(command))
+            .option('log-level', { type: 'string', choices: LOG_LEVELS, default: 'info', describe: 'Log level (logs go to stderr as JSON)' })
+            .option('upstream-retries', { type: 'number', describe: 'Retries of a failed upstream request before the first byte, per route (default 2)' })
+            .option('models-ttl', { type: 'number', describe: 'Seconds an upstream model list is reused by GET /v1/models (default 300)' })
+            .option('store', { type: 'string', choices: ['memory', 'sqlite'], default: 'sqlite', describe: 'Where stored responses (previous_response_id) are kept' })
+            .option('store-path', {
+              type: 'string',
+              describe: 'SQLite file for --store sqlite (default $XDG_STATE_HOME/responses-relay/sessions.db, else ~/.local/state/responses-relay/sessions.db)',
+            })
+            .option('store-ttl', { type: 'string', default: '7d', describe: 'How long a conversation nobody continues is kept (e.g. 7d, 12h, 30m)' })
+            .option('store-max-mb', {
+              type: 'number',
+              describe: 'Memory budget (memory) or size cap (sqlite) in MB; least recently used conversations go first (default 256 / 1024)',
+            })
+            .example('$0 --provider deepseek', 'Relay to DeepSeek, key from DEEPSEEK_API_KEY')
+            .example('$0 --upstream https://api.deepseek.com/v1 --upstream-key-env DEEPSEEK_API_KEY', 'Relay to DeepSeek, spelled out')
+            .example('$0 --provider ollama --port 0', 'Relay to a local Ollama on a free port')
+            .example('$0 --provider openrouter --model-map codex:moonshotai/kimi-k2.6', 'Codex model "codex" served by Kimi on OpenRouter')
+            .example('$0 --provider vllm --store memory --store-ttl 12h', 'Keep stored responses in memory for 12 hours')
+            .example('$0 --config ~/relay.toml', 'Several providers, aliases and fallbacks from a config file')
+            .epilogue(providerHelp()),
+          config.file(),
+          { strict: true },
+        ),
+      async (args) => {
+        await runServe(
+          {
+            host: args.host,
+            port: args.port,
+            provider: args.provider,
+            upstream: args.upstream,
+            upstreamKeyEnv: args.upstreamKeyEnv,
+            upstreamKey: args.upstreamKey,
+            modelMap: args.modelMap,
+            logLevel: args.logLevel as LogLevel,
+            upstreamRetries: args.upstreamRetries,
+            modelsTtl: args.modelsTtl,
+            store: args.store,
+            storePath: args.storePath,
+            storeTtl: args.storeTtl,
+            storeMaxMb: args.storeMaxMb,
+          },
+          config.file(),
+          environment,
+        );
+      },
+    )
+    .command(
+      'init',
+      'Write a commented starter config file',
       (command) =>
         command
-          .option('host', { type: 'string', default: '127.0.0.1', describe: 'Address to listen on' })
-          .option('port', { type: 'number', default: 4444, describe: 'Port to listen on (0 picks a free port)' })
-          .option('provider', { type: 'string', describe: 'Provider profile (see the list below): its quirks, default URL and key variable' })
-          .option('upstream', { type: 'string', describe: 'Chat Completions base URL, usually ending in /v1 (overrides the profile\'s)' })
-          .option('upstream-key-env', { type: 'string', describe: 'Name of the environment variable holding the upstream API key' })
-          .option('upstream-key', { type: 'string', describe: 'The upstream API key itself (prefer --upstream-key-env)' })
-          .option('model-map', { type: 'string', describe: 'Model names to rewrite, as source:destination,…' })
-          .option('store', { type: 'string', choices: ['memory', 'sqlite'], default: 'sqlite', describe: 'Where stored responses (previous_response_id) are kept' })
-          .option('store-path', {
-            type: 'string',
-            describe: 'SQLite file for --store sqlite (default $XDG_STATE_HOME/responses-relay/sessions.db, else ~/.local/state/responses-relay/sessions.db)',
-          })
-          .option('store-ttl', { type: 'string', default: '7d', describe: 'How long a conversation nobody continues is kept (e.g. 7d, 12h, 30m)' })
-          .option('store-max-mb', {
-            type: 'number',
-            describe: 'Memory budget (memory) or size cap (sqlite) in MB; least recently used conversations go first (default 256 / 1024)',
-          })
-          .option('log-level', { type: 'string', choices: LOG_LEVELS, default: 'info', describe: 'Log level (logs go to stderr as JSON)' })
-          .example('$0 --provider deepseek', 'Relay to DeepSeek, key from DEEPSEEK_API_KEY')
-          .example('$0 --upstream https://api.deepseek.com/v1 --upstream-key-env DEEPSEEK_API_KEY', 'Relay to DeepSeek, spelled out')
-          .example('$0 --provider ollama --port 0', 'Relay to a local Ollama on a free port')
-          .example('$0 --provider openrouter --model-map codex:moonshotai/kimi-k2.6', 'Codex model "codex" served by Kimi on OpenRouter')
-          .example('$0 --provider vllm --store memory --store-ttl 12h', 'Keep stored responses in memory for 12 hours')
-          .epilogue(providerHelp()),
+          .option('provider', { type: 'string', default: 'deepseek', describe: 'The profile the starter config is set up for' })
+          .option('force', { type: 'boolean', default: false, describe: 'Replace an existing config file' }),
+      (args) => {
+        const path = runInit({ provider: args.provider, force: args.force }, config.location);
+        process.stdout.write(`wrote ${path}\n`);
+      },
+    )
+    .command(
+      'models',
+      'List every routed model with its context window (reads the config; no relay needed)',
+      (command) =>
+        applyFileSettings(withRoutingOptions(command).option('json', { type: 'boolean', default: false, describe: 'Print JSON as GET /v1/models answers' }), config.file(), {
+          strict: false,
+        }),
       async (args) => {
-        await runServe({
-          host: args.host,
-          port: args.port,
-          provider: args.provider,
-          upstream: args.upstream,
-          upstreamKeyEnv: args.upstreamKeyEnv,
-          upstreamKey: args.upstreamKey,
-          modelMap: args.modelMap,
-          logLevel: args.logLevel as LogLevel,
-          store: args.store,
-          storePath: args.storePath,
-          storeTtl: args.storeTtl,
-          storeMaxMb: args.storeMaxMb,
-        });
+        const router = buildRouter(args, config.file(), environment, { requireKeys: false });
+        const models = await listModelsOnce(router);
+        process.stdout.write(args.json ? formatModelJson(models) : formatModelTable(models));
+      },
+    )
+    .command(
+      'print-config',
+      'Print the Codex config.toml fragment for this relay and write its model catalog',
+      (command) => applyFileSettings(codexOptions(withRoutingOptions(withListenOptions(command))), config.file(), { strict: false }),
+      async (args) => {
+        const router = buildRouter(args, config.file(), environment, { requireKeys: false });
+        const prepared = await prepareCodexSettings(args, router, config.file(), environment);
+        printCodexConfig(prepared);
+      },
+    )
+    .command(
+      'setup',
+      'Write the relay into Codex\'s config.toml (backup first; --undo restores)',
+      (command) =>
+        applyFileSettings(
+          codexOptions(withRoutingOptions(withListenOptions(command))).option('undo', {
+            type: 'boolean',
+            default: false,
+            describe: 'Restore Codex\'s config as it was before setup',
+          }),
+          config.file(),
+          { strict: false },
+        ),
+      async (args) => {
+        const home = codexHome(environment);
+        if (args.undo) {
+          reportUndo(runUndo(home));
+          return;
+        }
+        const router = buildRouter(args, config.file(), environment, { requireKeys: false });
+        const prepared = await prepareCodexSettings(args, router, config.file(), environment);
+        reportSetup(runSetup(prepared.settings, home), prepared);
       },
     )
     .strict()
@@ -69,6 +151,14 @@ async function main(argv: string[]): Promise<void> {
       throw new CliError(message);
     })
     .parseAsync();
+}
+
+/** Options of the commands that write Codex settings. */
+function codexOptions<T>(command: Argv<T>) {
+  return command
+    .option('model', { type: 'string', describe: 'The model Codex starts with (an alias or a routed model name)' })
+    .option('catalog', { type: 'string', describe: 'Where to write the Codex model catalog (default beside the config file)' })
+    .option('env-key', { type: 'string', describe: 'The variable Codex sends to the relay as its key (default RESPONSES_RELAY_CLIENT_KEY)' });
 }
 
 main(hideBin(process.argv)).catch((error: unknown) => {

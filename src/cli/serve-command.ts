@@ -1,17 +1,18 @@
 /**
  * `responses-relay serve` (the default command): checks the options, builds
- * the router and starts listening. Problems with the options are one-line
- * CliErrors, never stack traces.
+ * the router from the flags and the config file, opens the session store and
+ * starts listening. Problems with the options are one-line CliErrors, never
+ * stack traces.
  */
+import type { RelayConfigFile } from '../config/config-file.js';
+import { buildRouter } from '../config/build-router.js';
 import { createLogger, type Logger, type LogLevel } from '../log.js';
-import { ModelRouter, parseModelMap, type ConfiguredProvider } from '../routing/router.js';
 import { startRelayServer, type RunningRelay } from '../server/start-server.js';
 import { openResponseStore, StoreOpenError } from '../store/open-store.js';
 import { SqliteResponseStore } from '../store/sqlite-store.js';
 import { DEFAULT_MAX_MB, type ResponseStore, type StoreKind } from '../store/types.js';
 import { CliError } from './cli-error.js';
 import { parseDuration } from './duration.js';
-import { resolveProviderProfile } from './provider-option.js';
 
 export interface ServeOptions {
   host: string;
@@ -22,6 +23,10 @@ export interface ServeOptions {
   upstreamKey?: string | undefined;
   modelMap?: string | undefined;
   logLevel: LogLevel;
+  /** Retries of a failed upstream request before the first byte (per route). */
+  upstreamRetries?: number | undefined;
+  /** Seconds an upstream model list is reused. */
+  modelsTtl?: number | undefined;
   /** Session store backend (default sqlite). */
   store?: string | undefined;
   /** SQLite file (default under the user's state directory). */
@@ -30,43 +35,6 @@ export interface ServeOptions {
   storeTtl?: string | undefined;
   /** Memory budget or size cap in MB. */
   storeMaxMb?: number | undefined;
-}
-
-/** True for upstreams on this machine, which usually need no key (Ollama, vLLM, llama.cpp, LM Studio). */
-export function isLoopbackUrl(url: URL): boolean {
-  const host = url.hostname.replace(/^\[|\]$/g, '');
-  return host === 'localhost' || host === '::1' || host.startsWith('127.');
-}
-
-/** Resolves the provider profile, the upstream and its key from the options and the environment. */
-export function resolveUpstream(options: ServeOptions, environment: NodeJS.ProcessEnv): ConfiguredProvider {
-  const profile = resolveProviderProfile(options.provider);
-  const baseUrl = options.upstream || profile.defaultBaseUrl;
-  if (!baseUrl) {
-    throw new CliError('no upstream: pass --provider <name> (e.g. deepseek) or --upstream <base URL, e.g. https://api.deepseek.com/v1>, or set RESPONSES_RELAY_PROVIDER / RESPONSES_RELAY_UPSTREAM');
-  }
-  let url: URL;
-  try {
-    url = new URL(baseUrl);
-  } catch {
-    throw new CliError(`--upstream '${baseUrl}' is not a URL; expected e.g. https://api.deepseek.com/v1`);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new CliError(`--upstream '${baseUrl}' must start with http:// or https://`);
-  }
-  let apiKey = options.upstreamKey || undefined;
-  if (!apiKey && options.upstreamKeyEnv) {
-    apiKey = environment[options.upstreamKeyEnv] || undefined;
-    if (!apiKey) throw new CliError(`environment variable ${options.upstreamKeyEnv} (named by --upstream-key-env) is not set or empty`);
-  }
-  if (!apiKey && profile.apiKeyEnv) apiKey = environment[profile.apiKeyEnv] || undefined;
-  if (!apiKey && profile.requiresApiKey) {
-    throw new CliError(`no API key for ${profile.displayName}: set ${profile.apiKeyEnv ?? 'its key variable'}, or pass --upstream-key-env <VARIABLE> or --upstream-key <key>`);
-  }
-  if (!apiKey && !profile.local && !isLoopbackUrl(url)) {
-    throw new CliError(`no API key for ${url.origin}: pass --upstream-key-env <VARIABLE holding the key> or --upstream-key <key>`);
-  }
-  return { name: profile.id, profile, endpoint: { baseUrl, apiKey } };
 }
 
 /** Opens the session store the options describe; problems are one-line CliErrors naming the path. */
@@ -93,23 +61,30 @@ export function openStoreFromOptions(options: ServeOptions, logger: Logger): Res
 }
 
 /** Starts the relay and prints `listening on …` once it accepts connections. */
-export async function runServe(options: ServeOptions, environment: NodeJS.ProcessEnv = process.env): Promise<RunningRelay> {
+export async function runServe(options: ServeOptions, file?: RelayConfigFile, environment: NodeJS.ProcessEnv = process.env): Promise<RunningRelay> {
   if (!Number.isInteger(options.port) || options.port < 0 || options.port > 65535) {
     throw new CliError(`--port must be a whole number from 0 to 65535, got '${options.port}'`);
   }
-  const provider = resolveUpstream(options, environment);
-  let aliases;
-  try {
-    aliases = parseModelMap(options.modelMap);
-  } catch (error) {
-    throw new CliError((error as Error).message);
+  if (options.upstreamRetries !== undefined && (!Number.isInteger(options.upstreamRetries) || options.upstreamRetries < 0)) {
+    throw new CliError(`--upstream-retries must be a whole number of 0 or more, got '${options.upstreamRetries}'`);
   }
+  if (options.modelsTtl !== undefined && !(options.modelsTtl >= 0)) {
+    throw new CliError(`--models-ttl must be a number of seconds (0 or more), got '${options.modelsTtl}'`);
+  }
+  const router = buildRouter(options, file, environment, { requireKeys: true });
   const logger = createLogger(options.logLevel);
-  const router = new ModelRouter([provider], provider.name, aliases);
   const store = openStoreFromOptions(options, logger);
   let relay: RunningRelay;
   try {
-    relay = await startRelayServer({ host: options.host, port: options.port, router, logger, store });
+    relay = await startRelayServer({
+      host: options.host,
+      port: options.port,
+      router,
+      logger,
+      store,
+      ...(options.upstreamRetries !== undefined ? { retryPolicy: { maxRetries: options.upstreamRetries } } : {}),
+      ...(options.modelsTtl !== undefined ? { modelsTtlMs: options.modelsTtl * 1000 } : {}),
+    });
   } catch (error) {
     await store.close();
     const code = (error as { code?: string }).code;
@@ -119,11 +94,14 @@ export async function runServe(options: ServeOptions, environment: NodeJS.Proces
     throw error;
   }
   process.stdout.write(`listening on ${relay.url}\n`);
+  const providers = [...router.providers.values()].map((provider) => ({ name: provider.name, profile: provider.profile.id, upstream: provider.endpoint.baseUrl }));
   logger.info(
     {
       url: relay.url,
-      provider: provider.profile.id,
-      upstream: provider.endpoint.baseUrl,
+      config: file?.path,
+      defaultProvider: router.defaultProvider.name,
+      providers,
+      aliases: [...router.aliases.keys()],
       store: store.kind,
       ...(store instanceof SqliteResponseStore ? { storePath: store.path } : {}),
     },

@@ -2,7 +2,7 @@
  * Which provider and upstream model serve a model name a client sent.
  * Lookup order: the alias table (`--model-map`, config aliases), then a
  * `provider/model` prefix naming a configured provider, then the default
- * provider with the name unchanged.
+ * provider with the name unchanged. Only aliases have fallbacks.
  */
 import type { ProviderProfile } from '../providers/types.js';
 import type { UpstreamEndpoint } from '../upstream/chat-client.js';
@@ -29,6 +29,7 @@ export interface ResolvedRoute {
   fallbacks: ResolvedRoute[];
 }
 
+/** Resolves model names to routes over a fixed set of providers and aliases. */
 export class ModelRouter {
   readonly providers: ReadonlyMap<string, ConfiguredProvider>;
   readonly defaultProvider: ConfiguredProvider;
@@ -40,6 +41,18 @@ export class ModelRouter {
     if (!fallback) throw new Error(`default provider '${defaultProviderName}' is not configured`);
     this.defaultProvider = fallback;
     this.aliases = aliases;
+    for (const [name, alias] of aliases) {
+      for (const target of [alias, ...(alias.fallbacks ?? [])]) {
+        if (target.provider !== undefined && !this.providers.has(target.provider)) {
+          throw new Error(`alias '${name}' points at unknown provider '${target.provider}'`);
+        }
+      }
+    }
+  }
+
+  /** The name a client sends for a provider's model: bare on the default provider, else `provider/model`. */
+  publicName(provider: ConfiguredProvider, upstreamModel: string): string {
+    return provider === this.defaultProvider ? upstreamModel : `${provider.name}/${upstreamModel}`;
   }
 
   /** Resolves the model name a client sent. */
@@ -63,6 +76,19 @@ export class ModelRouter {
     if (!provider) throw new Error(`alias points at unknown provider '${providerName}'`);
     return { provider, upstreamModel: model, fallbacks: [] };
   }
+}
+
+/**
+ * Reads a route written as `provider/model`: the part before the first slash
+ * names a provider when one of that name is configured; otherwise the whole
+ * text is a model of the default provider (model ids may contain slashes).
+ */
+export function parseRouteTarget(text: string, providerNames: ReadonlySet<string>): { provider?: string; model: string } {
+  const slash = text.indexOf('/');
+  if (slash > 0 && slash < text.length - 1 && providerNames.has(text.slice(0, slash))) {
+    return { provider: text.slice(0, slash), model: text.slice(slash + 1) };
+  }
+  return { model: text };
 }
 
 /** Parses `src:dst,src2:dst2` into alias targets on the default provider. */

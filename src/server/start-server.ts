@@ -6,11 +6,14 @@ import type { AddressInfo } from 'node:net';
 import { createAdaptorServer } from '@hono/node-server';
 import { Agent, type Dispatcher } from 'undici';
 import type { Logger } from '../log.js';
+import { ModelDirectory } from '../models/model-directory.js';
 import type { ModelRouter } from '../routing/router.js';
 import { MemoryResponseStore } from '../store/memory-store.js';
 import { ResponseHistory } from '../store/response-history.js';
 import { DEFAULT_MAX_MB, DEFAULT_TTL_MS, type ResponseStore } from '../store/types.js';
 import type { UpstreamTimeouts } from '../upstream/chat-client.js';
+import { fetchUpstreamModels } from '../upstream/list-models.js';
+import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../upstream/retry-policy.js';
 import { createApp } from './app.js';
 import type { AppDependencies } from './dependencies.js';
 import { createRandomId } from './ids.js';
@@ -21,7 +24,10 @@ export interface RelayServerOptions {
   router: ModelRouter;
   logger: Logger;
   timeouts?: Partial<UpstreamTimeouts>;
+  retryPolicy?: Partial<RetryPolicy>;
   heartbeatMs?: number;
+  /** How long upstream model lists are reused by GET /v1/models. */
+  modelsTtlMs?: number;
   /** Defaults to a keep-alive pool owned (and closed) by the server. */
   dispatcher?: Dispatcher;
   /** Where stored responses live; defaults to a memory store owned (and closed) by the server. */
@@ -43,6 +49,8 @@ export interface RunningRelay {
 
 export const DEFAULT_TIMEOUTS: UpstreamTimeouts = { firstByteMs: 300_000, idleMs: 300_000 };
 export const DEFAULT_HEARTBEAT_MS = 15_000;
+export const DEFAULT_MODELS_TTL_MS = 300_000;
+const MODEL_LIST_TIMEOUT_MS = 15_000;
 
 /** Starts the relay; resolves once it is listening. */
 export async function startRelayServer(options: RelayServerOptions): Promise<RunningRelay> {
@@ -53,11 +61,19 @@ export async function startRelayServer(options: RelayServerOptions): Promise<Run
   const history = new ResponseHistory({ store, logger: options.logger, createId: createRandomId, now: Date.now });
   const deps: AppDependencies = {
     router: options.router,
+    models: new ModelDirectory({
+      router: options.router,
+      fetchList: (provider) => fetchUpstreamModels(dispatcher, provider.endpoint, MODEL_LIST_TIMEOUT_MS),
+      onListProblem: (provider, problem) => options.logger.warn({ provider: provider.name, problem }, 'upstream model list unavailable; listing the profile\'s known models'),
+      ttlMs: options.modelsTtlMs ?? DEFAULT_MODELS_TTL_MS,
+      now: Date.now,
+    }),
     dispatcher,
     logger: options.logger,
     now: Date.now,
     createId: createRandomId,
     timeouts: { ...DEFAULT_TIMEOUTS, ...options.timeouts },
+    retryPolicy: { ...DEFAULT_RETRY_POLICY, ...options.retryPolicy },
     heartbeatMs: options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS,
     history,
     ...(options.observeResponse ? { observeResponse: options.observeResponse } : {}),

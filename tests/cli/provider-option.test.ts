@@ -9,7 +9,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CliError } from '../../src/cli/cli-error.js';
-import { resolveUpstream, type ServeOptions } from '../../src/cli/serve-command.js';
+import type { ServeOptions } from '../../src/cli/serve-command.js';
+import { resolveUpstream } from '../../src/config/resolve-provider.js';
 import { PROVIDER_IDS } from '../../src/providers/index.js';
 import { startMockUpstream, textChunks, finishChunk, type MockUpstream } from '../support/mock-upstream.js';
 

@@ -37,6 +37,8 @@ export interface MockUpstream {
   requests: RecordedRequest[];
   /** Requests whose connection the client closed before the reply ended. */
   aborted: number;
+  /** GET /v1/models requests answered (they are not in `requests`). */
+  modelListRequests: number;
   script: MockScript;
   close(): Promise<void>;
 }
@@ -47,6 +49,7 @@ export async function startMockUpstream(script: MockScript, models: unknown[] = 
     baseUrl: '',
     requests: [],
     aborted: 0,
+    modelListRequests: 0,
     script,
     close: async () => undefined,
   };
@@ -62,6 +65,7 @@ export async function startMockUpstream(script: MockScript, models: unknown[] = 
     }
     const path = request.url ?? '/';
     if (request.method === 'GET' && path === '/v1/models') {
+      state.modelListRequests++;
       response.writeHead(200, { 'content-type': 'application/json' });
       response.end(JSON.stringify({ object: 'list', data: models }));
       return;

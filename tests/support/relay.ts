@@ -7,12 +7,15 @@ import { startRelayServer, type RunningRelay } from '../../src/server/start-serv
 import type { ResponseStore } from '../../src/store/types.js';
 import type { UpstreamTimeouts } from '../../src/upstream/chat-client.js';
 import { assertConformantStream, conformanceObserver } from './conformance.js';
+import type { RetryPolicy } from '../../src/upstream/retry-policy.js';
 
 export interface TestRelayOptions {
   profile?: ProviderProfile;
   aliases?: Map<string, AliasTarget>;
   apiKey?: string;
   timeouts?: Partial<UpstreamTimeouts>;
+  /** Defaults to no retries, so a scripted failure reaches the test as it is. */
+  retryPolicy?: Partial<RetryPolicy>;
   heartbeatMs?: number;
   /** Defaults to a memory store owned by the relay. */
   store?: ResponseStore;
@@ -33,6 +36,7 @@ export async function startTestRelay(upstreamBaseUrl: string, options: TestRelay
     router,
     logger: options.logger ?? silentLogger(),
     ...(options.timeouts ? { timeouts: options.timeouts } : {}),
+    retryPolicy: options.retryPolicy ?? { maxRetries: 0 },
     ...(options.heartbeatMs ? { heartbeatMs: options.heartbeatMs } : {}),
     ...(options.store ? { store: options.store } : {}),
     // Every response is checked against the OpenAI spec and the ordering rules as it

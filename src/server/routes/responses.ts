@@ -9,7 +9,8 @@ import { parseResponsesRequest } from '../../translate/request/parse-request.js'
 import { buildResponseEcho } from '../../translate/stream/response-object.js';
 import { ResponseStreamTranslator } from '../../translate/stream/response-stream.js';
 import { isClientFailure, type UpstreamFailure } from '../../translate/upstream-errors.js';
-import { classifyForRoute, openUpstreamStream } from '../../upstream/open-stream.js';
+import { classifyForRoute } from '../../upstream/open-stream.js';
+import { describeFailedAttempt, openWithFallbacks } from '../../upstream/open-with-fallbacks.js';
 import type { AppDependencies } from '../dependencies.js';
 import { readJsonBody } from '../read-json-body.js';
 import { collectTurn, createTurnStream, type TurnOutcome, type TurnStreamOptions } from '../turn-stream.js';
@@ -28,9 +29,30 @@ export async function handleCreateResponse(context: Context, deps: AppDependenci
   // With previous_response_id: the stored conversation, then the new input.
   const input = await deps.history.resolveInput(request, instructionItems);
   const route = deps.router.resolve(request.model);
-  const profile = route.provider.profile;
-  const built = buildChatRequest({ ...request, input }, profile, route.upstreamModel, notes);
+  const resolved = { ...request, input };
+  const primary = buildChatRequest(resolved, route.provider.profile, route.upstreamModel, [...notes]);
   const log = deps.logger.child({ provider: route.provider.name, model: request.model, upstreamModel: route.upstreamModel });
+
+  const upstreamAbort = new AbortController();
+  const clientSignal = context.req.raw.signal;
+  const onClientAbort = () => upstreamAbort.abort(new Error('client disconnected'));
+  clientSignal.addEventListener('abort', onClientAbort, { once: true });
+
+  // Retries and fallbacks happen here, before any byte reached the client; each
+  // route gets a request translated for its own provider.
+  const opened = await openWithFallbacks({
+    dispatcher: deps.dispatcher,
+    route,
+    prepare: (candidate) => (candidate === route ? primary : buildChatRequest(resolved, candidate.provider.profile, candidate.upstreamModel, [...notes])),
+    signal: upstreamAbort.signal,
+    timeouts: deps.timeouts,
+    retryPolicy: deps.retryPolicy,
+    now: deps.now,
+    onFailedAttempt: (attempt) => log.warn(describeFailedAttempt(attempt), 'upstream attempt failed'),
+  });
+  const served = opened.route;
+  const built = opened.prepared;
+  const profile = served.provider.profile;
   for (const note of built.notes) log[note.level](note.message);
 
   const rawTools = Array.isArray((body as { tools?: unknown }).tools) ? ((body as { tools: unknown[] }).tools) : [];
@@ -42,13 +64,8 @@ export async function handleCreateResponse(context: Context, deps: AppDependenci
     echo: buildResponseEcho(request, rawTools),
     names: built.names,
     hooks: profile.hooks,
-    classifyStreamError: (errorBody) => classifyForRoute(route, undefined, errorBody),
+    classifyStreamError: (errorBody) => classifyForRoute(served, undefined, errorBody),
   });
-
-  const upstreamAbort = new AbortController();
-  const clientSignal = context.req.raw.signal;
-  const onClientAbort = () => upstreamAbort.abort(new Error('client disconnected'));
-  clientSignal.addEventListener('abort', onClientAbort, { once: true });
 
   const endTurn = (outcome: TurnOutcome) => {
     clientSignal.removeEventListener('abort', onClientAbort);
@@ -59,6 +76,7 @@ export async function handleCreateResponse(context: Context, deps: AppDependenci
       {
         responseId: translator.response.id,
         status: outcome.status,
+        ...(served !== route ? { servedBy: served.provider.name, servedModel: served.upstreamModel } : {}),
         ...(outcome.failure ? { failure: outcome.failure.code, failureMessage: outcome.failure.message } : {}),
         ms: deps.now() - startedAt,
         ...(usage ? { inputTokens: usage.input_tokens, outputTokens: usage.output_tokens } : {}),
@@ -67,7 +85,6 @@ export async function handleCreateResponse(context: Context, deps: AppDependenci
     );
   };
 
-  const opened = await openUpstreamStream(deps.dispatcher, route, built.body, upstreamAbort.signal, deps.timeouts, deps.now());
   if (!opened.ok) {
     endTurn({ status: 'failed', failure: opened.failure });
     if (isClientFailure(opened.failure) || request.stream !== true) throw failureToHttpError(opened.failure);
