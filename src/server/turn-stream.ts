@@ -95,21 +95,25 @@ export function createTurnStream(options: TurnStreamOptions, firstEvents: readon
       },
       async pull(controller) {
         let failure: UpstreamFailure | undefined;
-        let events: ResponseEvent[];
-        try {
-          const next = await batches.next();
-          if (next.done) {
-            events = translator.finish();
-          } else {
-            ({ events, failure } = applyBatch(translator, next.value));
+        let events: ResponseEvent[] = [];
+        // A read can yield no event (a role-only or finish chunk, usage, a comment line). Read on:
+        // returning without enqueuing would leave the stream waiting until the next heartbeat.
+        while (events.length === 0 && !translator.ended) {
+          try {
+            const next = await batches.next();
+            if (next.done) {
+              events = translator.finish();
+            } else {
+              ({ events, failure } = applyBatch(translator, next.value));
+            }
+          } catch (error) {
+            if (options.clientGone()) {
+              end({ status: 'aborted' });
+              return;
+            }
+            failure = failureFromNetworkError(error, options.providerName);
+            events = translator.fail(failure);
           }
-        } catch (error) {
-          if (options.clientGone()) {
-            end({ status: 'aborted' });
-            return;
-          }
-          failure = failureFromNetworkError(error, options.providerName);
-          events = translator.fail(failure);
         }
         if (events.length > 0) {
           lastWrite = Date.now();
