@@ -58,9 +58,17 @@ export function markersFor(path: PathName): Pick<StreamTarget, 'firstMarker' | '
   return { firstMarker: Buffer.from('data: {'), endMarker: Buffer.from('data: [DONE]') };
 }
 
-/** A keep-alive agent for one path, with room for every concurrent client. */
+/**
+ * A keep-alive agent for one path, with room for every concurrent client.
+ * Idle sockets are closed after 4 s, before a server's own keep-alive timeout
+ * (Node's default is 5 s) can close one just as it is reused.
+ */
 export function createClientAgent(): Agent {
-  return new Agent({ keepAlive: true, maxSockets: 64, maxFreeSockets: 64 });
+  return new Agent({ keepAlive: true, maxSockets: 64, maxFreeSockets: 64, timeout: 4_000 });
+}
+
+function withPath(path: PathName, reject: (error: Error) => void): (error: Error) => void {
+  return (error) => reject(new Error(`${path}: ${error.message}`, { cause: error }));
 }
 
 /** Sends one request and times its stream; rejects on a non-200 answer or a stream that did not end properly. */
@@ -95,11 +103,11 @@ export function timeStream(target: StreamTarget, body: Buffer): Promise<StreamTi
           }
           resolve({ firstDeltaMs: firstDeltaAt - startedAt, endMs: endedAt - startedAt, bytes });
         });
-        response.on('error', reject);
+        response.on('error', withPath(target.path, reject));
       },
     );
-    request.setTimeout(STREAM_TIMEOUT_MS, () => request.destroy(new Error(`${target.path}: no data for ${STREAM_TIMEOUT_MS} ms`)));
-    request.on('error', reject);
+    request.setTimeout(STREAM_TIMEOUT_MS, () => request.destroy(new Error(`no data for ${STREAM_TIMEOUT_MS} ms`)));
+    request.on('error', withPath(target.path, reject));
     request.end(body);
   });
 }
@@ -112,10 +120,10 @@ export function readStream(target: StreamTarget, body: Buffer): Promise<string> 
       response.setEncoding('utf8');
       response.on('data', (piece: string) => (text += piece));
       response.on('end', () => (response.statusCode === 200 ? resolve(text) : reject(new Error(`${target.path}: HTTP ${response.statusCode}: ${text.slice(0, 300)}`))));
-      response.on('error', reject);
+      response.on('error', withPath(target.path, reject));
     });
-    request.setTimeout(STREAM_TIMEOUT_MS, () => request.destroy(new Error(`${target.path}: no data for ${STREAM_TIMEOUT_MS} ms`)));
-    request.on('error', reject);
+    request.setTimeout(STREAM_TIMEOUT_MS, () => request.destroy(new Error(`no data for ${STREAM_TIMEOUT_MS} ms`)));
+    request.on('error', withPath(target.path, reject));
     request.end(body);
   });
 }
