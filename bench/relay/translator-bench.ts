@@ -1,14 +1,14 @@
 /**
  * The translation cost alone, in this process, no network: a Codex request
  * parsed and built into a Chat request, and an upstream stream's `data:`
- * payloads turned into Responses SSE text the way the route does it
- * (applyBatch, then one encodeSseEvents and one UTF-8 encode per upstream
- * read).
+ * payloads turned into Responses SSE bytes the way the route does it
+ * (applyBatch, then the response's SseEncoder and one UTF-8 encode per
+ * upstream read).
  */
 import { performance } from 'node:perf_hooks';
 import { genericProvider } from '../../src/providers/generic.js';
 import { createRandomId } from '../../src/server/ids.js';
-import { encodeSseEvents } from '../../src/server/sse-encoding.js';
+import { SseEncoder } from '../../src/server/sse-encoding.js';
 import { applyBatch } from '../../src/server/turn-stream.js';
 import { buildChatRequest } from '../../src/translate/request/build-chat-request.js';
 import { parseResponsesRequest } from '../../src/translate/request/parse-request.js';
@@ -94,10 +94,11 @@ export function measureStreamTranslation(
       hooks: genericProvider.hooks,
       classifyStreamError: () => ({ code: 'server_error', message: 'stream error' }),
     });
-    let bytes = encoder.encode(encodeSseEvents(translator.start())).length;
+    const sse = new SseEncoder(echo);
+    let bytes = encoder.encode(sse.encode(translator.start())).length;
     for (const read of reads) {
       if (translator.ended) break;
-      bytes += encoder.encode(encodeSseEvents(applyBatch(translator, read).events)).length;
+      bytes += encoder.encode(sse.encode(applyBatch(translator, read).events)).length;
     }
     if (!translator.ended) throw new Error(`${variant}: the translator did not reach a terminal event`);
     bytesPerStream = bytes;

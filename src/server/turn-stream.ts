@@ -8,11 +8,13 @@ import type { ChatChunk } from '../translate/chat-types.js';
 import type { ResponseEvent, ResponseStreamTranslator } from '../translate/stream/response-stream.js';
 import type { UpstreamFailure } from '../translate/upstream-errors.js';
 import { failureFromNetworkError } from '../upstream/network-errors.js';
-import { encodeSseEvents } from './sse-encoding.js';
+import type { SseEncoder } from './sse-encoding.js';
 
 export interface TurnStreamOptions {
   translator: ResponseStreamTranslator;
   batches: AsyncGenerator<string[]>;
+  /** Serialises this response's events. */
+  encoder: Pick<SseEncoder, 'encode'>;
   providerName: string;
   /** Aborts the upstream request. */
   abortUpstream: () => void;
@@ -81,12 +83,12 @@ export function createTurnStream(options: TurnStreamOptions, firstEvents: readon
   return new ReadableStream<Uint8Array>(
     {
       start(controller) {
-        controller.enqueue(encoder.encode(encodeSseEvents(firstEvents)));
+        controller.enqueue(encoder.encode(options.encoder.encode(firstEvents)));
         heartbeat = setInterval(() => {
           if (translator.ended || Date.now() - lastWrite < options.heartbeatMs) return;
           lastWrite = Date.now();
           try {
-            controller.enqueue(encoder.encode(encodeSseEvents(translator.heartbeat())));
+            controller.enqueue(encoder.encode(options.encoder.encode(translator.heartbeat())));
           } catch {
             // The stream was closed between the check and the write.
           }
@@ -117,7 +119,7 @@ export function createTurnStream(options: TurnStreamOptions, firstEvents: readon
         }
         if (events.length > 0) {
           lastWrite = Date.now();
-          controller.enqueue(encoder.encode(encodeSseEvents(events)));
+          controller.enqueue(encoder.encode(options.encoder.encode(events)));
         }
         if (translator.ended) {
           end(outcomeOf(translator, failure));

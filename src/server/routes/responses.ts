@@ -12,6 +12,7 @@ import { isClientFailure, type UpstreamFailure } from '../../translate/upstream-
 import { classifyForRoute, openUpstreamStream } from '../../upstream/open-stream.js';
 import type { AppDependencies } from '../dependencies.js';
 import { readJsonBody } from '../read-json-body.js';
+import { SseEncoder } from '../sse-encoding.js';
 import { collectTurn, createTurnStream, type TurnOutcome } from '../turn-stream.js';
 
 const SSE_HEADERS = {
@@ -32,12 +33,13 @@ export async function handleCreateResponse(context: Context, deps: AppDependenci
   for (const note of built.notes) log[note.level](note.message);
 
   const rawTools = Array.isArray((body as { tools?: unknown }).tools) ? ((body as { tools: unknown[] }).tools) : [];
+  const echo = buildResponseEcho(request, rawTools);
   const translator = new ResponseStreamTranslator({
     responseId: deps.createId('resp'),
     createdAt: Math.floor(startedAt / 1000),
     createId: deps.createId,
     now: () => Math.floor(deps.now() / 1000),
-    echo: buildResponseEcho(request, rawTools),
+    echo,
     names: built.names,
     hooks: profile.hooks,
     classifyStreamError: (errorBody) => classifyForRoute(route, undefined, errorBody),
@@ -68,7 +70,7 @@ export async function handleCreateResponse(context: Context, deps: AppDependenci
     finishLog({ status: 'failed', failure: opened.failure });
     if (isClientFailure(opened.failure) || request.stream !== true) throw failureToHttpError(opened.failure);
     const events = [...translator.start(), ...translator.fail(opened.failure)];
-    return new Response(createTurnStream(finishedStreamOptions(translator, profile.displayName), events), { headers: SSE_HEADERS });
+    return new Response(createTurnStream(finishedStreamOptions(translator, new SseEncoder(echo), profile.displayName), events), { headers: SSE_HEADERS });
   }
 
   if (request.stream !== true) {
@@ -82,6 +84,7 @@ export async function handleCreateResponse(context: Context, deps: AppDependenci
     {
       translator,
       batches: opened.batches,
+      encoder: new SseEncoder(echo),
       providerName: profile.displayName,
       abortUpstream: () => upstreamAbort.abort(new Error('response ended')),
       clientGone: () => clientSignal.aborted,
@@ -94,9 +97,10 @@ export async function handleCreateResponse(context: Context, deps: AppDependenci
 }
 
 /** Options for a stream whose events are all known already (a failure before the first byte). */
-function finishedStreamOptions(translator: ResponseStreamTranslator, providerName: string) {
+function finishedStreamOptions(translator: ResponseStreamTranslator, encoder: SseEncoder, providerName: string) {
   return {
     translator,
+    encoder,
     batches: (async function* empty(): AsyncGenerator<string[]> {})(),
     providerName,
     abortUpstream: () => undefined,
