@@ -43,7 +43,7 @@ function machineLine(machine: MachineInfo): string {
   return (
     `Last run: ${machine.date.slice(0, 16).replace('T', ' ')} UTC at commit \`${machine.commit}\`${machine.dirty ? ' (with uncommitted changes)' : ''}; ` +
     `${machine.cpuModel}, ${machine.cores} cores, ${machine.memoryGb} GB RAM, ${machine.os}, Node ${machine.node}; ` +
-    `1-minute load average at start ${machine.loadAverageAtStart}.`
+    `1-minute load average at start ${machine.loadAverageAtStart}; reference workload ${machine.referenceCpuMs} ms CPU (see below).`
   );
 }
 
@@ -68,7 +68,7 @@ async function main(): Promise<void> {
 
   const machine = describeMachine(ROOT);
   const log = (line: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
-  log(`${machine.cpuModel} × ${machine.cores}, Node ${machine.node}, load ${machine.loadAverageAtStart}, commit ${machine.commit}${machine.dirty ? ' (dirty)' : ''}`);
+  log(`${machine.cpuModel} × ${machine.cores}, Node ${machine.node}, load ${machine.loadAverageAtStart}, reference ${machine.referenceCpuMs} ms, commit ${machine.commit}${machine.dirty ? ' (dirty)' : ''}`);
 
   const results: Record<string, unknown> = {};
   const sections: Array<{ name: string; markdown: string }> = [];

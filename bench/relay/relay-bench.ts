@@ -5,7 +5,7 @@
  * so its CPU time and memory can be read from /proc.
  */
 import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { genericProvider } from '../../src/providers/generic.js';
 import { buildChatRequest } from '../../src/translate/request/build-chat-request.js';
 import { parseResponsesRequest } from '../../src/translate/request/parse-request.js';
@@ -32,6 +32,8 @@ interface RelayParameters {
   translatorMs: number;
   relayLogLevel: string;
   relayNodeArgs: string[];
+  /** The relay CLI measured; another build (e.g. of an older commit) can be compared under the same conditions. */
+  relayCli: string | undefined;
 }
 
 function readParameters(context: BenchContext): RelayParameters {
@@ -66,6 +68,7 @@ function readParameters(context: BenchContext): RelayParameters {
     translatorMs: number('translator-ms', 1000, 300),
     relayLogLevel: typeof options['relay-log-level'] === 'string' ? options['relay-log-level'] : 'info',
     relayNodeArgs: nodeArgs,
+    relayCli: typeof options['relay-cli'] === 'string' ? options['relay-cli'] : undefined,
   };
 }
 
@@ -93,7 +96,7 @@ async function run(context: BenchContext): Promise<BenchSection> {
   const stopAll = () => Promise.all(servers.map((server) => server.stop()));
   try {
     const serveScript = join(build, 'bench', 'relay', 'serve.js');
-    const cliScript = join(build, 'src', 'cli', 'main.js');
+    const cliScript = parameters.relayCli ? resolve(parameters.relayCli) : join(build, 'src', 'cli', 'main.js');
     const mock = await spawnServer({
       name: 'mock upstream',
       args: [serveScript, 'mock-upstream', '--chunks', String(parameters.chunks), '--events-per-write', String(parameters.eventsPerWrite)],
@@ -192,6 +195,7 @@ export const relayBench: BenchModule = {
     'translator-ms': { type: 'string' },
     'relay-log-level': { type: 'string' },
     'relay-node-args': { type: 'string' },
+    'relay-cli': { type: 'string' },
   },
   run,
 };

@@ -28,7 +28,17 @@ export interface VariantResults {
 }
 
 export interface RelayResults {
-  parameters: Record<string, unknown> & { chunks: number; concurrency: number; iterations: number; seconds: number; rounds: number; requestBytes: number; toolsEchoBytes: number; eventsPerWrite: number };
+  parameters: Record<string, unknown> & {
+    chunks: number;
+    concurrency: number;
+    iterations: number;
+    seconds: number;
+    rounds: number;
+    requestBytes: number;
+    toolsEchoBytes: number;
+    eventsPerWrite: number;
+    relayCli?: string | undefined;
+  };
   variants: Partial<Record<StreamVariant, VariantResults>>;
   memory: {
     relayRssAtStartMb: number;
@@ -133,7 +143,8 @@ export function renderRelayMarkdown(results: RelayResults): string {
   lines.push(
     `Parameters: ${parameters.chunks} delta chunks per stream (plus finish, usage and \`[DONE]\`), the mock writing ${parameters.eventsPerWrite} SSE event(s) per socket write; ` +
       `a Codex-shaped request of ${fixed(parameters.requestBytes / 1024, 0)} KB whose \`tools\` echo is ${fixed(parameters.toolsEchoBytes / 1024, 0)} KB; ` +
-      `${parameters.iterations} paired sequential iterations; ${parameters.concurrency} clients × ${parameters.seconds} s × ${parameters.rounds} round(s) per path.`,
+      `${parameters.iterations} paired sequential iterations; ${parameters.concurrency} clients × ${parameters.seconds} s × ${parameters.rounds} round(s) per path.` +
+      (parameters.relayCli ? ` Relay measured: \`${parameters.relayCli}\` (the translator-alone figures are from this checkout).` : ''),
     '',
     '#### Goals (text stream)',
     '',

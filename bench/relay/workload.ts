@@ -40,11 +40,13 @@ export interface WorkloadOptions {
   mcpTools: number;
 }
 
-const WORDS = ['the', 'relay', 'streams', 'every', 'token', 'of', 'a', 'turn', 'to', 'Codex', 'with', 'café', 'naïve', '"quoted"', 'path\\to', 'ünïcødé', '→', 'emoji 🚀'];
+const WORDS = ['the', 'relay', 'streams', 'every', 'token', 'of', 'a', 'turn', 'to', 'Codex', 'with', 'src/index.ts', '"quoted"', 'path\\to', 'const', 'value;'];
+/** Most model output is ASCII; about one piece in twenty carries something else. */
+const NON_ASCII = ['café', 'naïve', '→', 'emoji 🚀', '—', '’'];
 
-/** Piece `index` of a streamed answer: short words, punctuation, newlines, escapes, non-ASCII. */
+/** Piece `index` of a streamed answer: short words, punctuation, newlines, escapes, now and then non-ASCII. */
 export function textPiece(index: number): string {
-  const word = WORDS[(index * 7) % WORDS.length]!;
+  const word = index % 20 === 19 ? NON_ASCII[Math.floor(index / 20) % NON_ASCII.length]! : WORDS[(index * 7) % WORDS.length]!;
   if (index % 40 === 39) return `${word}.\n\n`;
   if (index % 11 === 10) return `${word}, `;
   return `${word} `;

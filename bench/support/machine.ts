@@ -1,6 +1,7 @@
 /** A description of the machine and software a benchmark ran on. */
 import { execFileSync } from 'node:child_process';
 import { cpus, loadavg, release, totalmem, type as osType } from 'node:os';
+import { measureReferenceCpuMs } from './reference.js';
 
 export interface MachineInfo {
   cpuModel: string;
@@ -14,6 +15,8 @@ export interface MachineInfo {
   commit: string;
   dirty: boolean;
   date: string;
+  /** CPU ms of a fixed workload at the start (lower: a faster machine at the time). */
+  referenceCpuMs: number;
 }
 
 /** Reads the machine description and the git commit being measured. */
@@ -36,5 +39,6 @@ export function describeMachine(root: string): MachineInfo {
     commit: git(['rev-parse', '--short', 'HEAD']) || 'unknown',
     dirty: git(['status', '--porcelain', '--untracked-files=no']) !== '',
     date: new Date().toISOString(),
+    referenceCpuMs: Math.round(measureReferenceCpuMs()),
   };
 }
