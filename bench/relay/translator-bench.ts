@@ -2,7 +2,7 @@
  * The translation cost alone, in this process, no network: a Codex request
  * parsed and built into a Chat request, and an upstream stream's `data:`
  * payloads turned into Responses SSE bytes the way the route does it
- * (applyBatch, then the response's SseEncoder and one UTF-8 encode per
+ * (applyBatch, then the response's SseEncoder, then UTF-8 bytes, once per
  * upstream read).
  */
 import { performance } from 'node:perf_hooks';
@@ -81,7 +81,6 @@ export function measureStreamTranslation(
   const reads: string[][] = [];
   for (let start = 0; start < payloads.length; start += payloadsPerRead) reads.push(payloads.slice(start, start + payloadsPerRead));
 
-  const encoder = new TextEncoder();
   let bytesPerStream = 0;
   const { runs, cpuMicroseconds: spent } = timeRepeated(minimumMs, () => {
     const translator = new ResponseStreamTranslator({
@@ -95,10 +94,10 @@ export function measureStreamTranslation(
       classifyStreamError: () => ({ code: 'server_error', message: 'stream error' }),
     });
     const sse = new SseEncoder(echo);
-    let bytes = encoder.encode(sse.encode(translator.start())).length;
+    let bytes = Buffer.from(sse.encode(translator.start())).length;
     for (const read of reads) {
       if (translator.ended) break;
-      bytes += encoder.encode(sse.encode(applyBatch(translator, read).events)).length;
+      bytes += Buffer.from(sse.encode(applyBatch(translator, read).events)).length;
     }
     if (!translator.ended) throw new Error(`${variant}: the translator did not reach a terminal event`);
     bytesPerStream = bytes;

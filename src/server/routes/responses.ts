@@ -13,7 +13,7 @@ import { classifyForRoute, openUpstreamStream } from '../../upstream/open-stream
 import type { AppDependencies } from '../dependencies.js';
 import { readJsonBody } from '../read-json-body.js';
 import { SseEncoder } from '../sse-encoding.js';
-import { collectTurn, createTurnStream, type TurnOutcome } from '../turn-stream.js';
+import { collectTurn, createTurnResponse, type TurnOutcome } from '../turn-stream.js';
 
 const SSE_HEADERS = {
   'content-type': 'text/event-stream; charset=utf-8',
@@ -70,7 +70,7 @@ export async function handleCreateResponse(context: Context, deps: AppDependenci
     finishLog({ status: 'failed', failure: opened.failure });
     if (isClientFailure(opened.failure) || request.stream !== true) throw failureToHttpError(opened.failure);
     const events = [...translator.start(), ...translator.fail(opened.failure)];
-    return new Response(createTurnStream(finishedStreamOptions(translator, new SseEncoder(echo), profile.displayName), events), { headers: SSE_HEADERS });
+    return createTurnResponse(finishedStreamOptions(translator, new SseEncoder(echo), profile.displayName), events, SSE_HEADERS);
   }
 
   if (request.stream !== true) {
@@ -80,7 +80,7 @@ export async function handleCreateResponse(context: Context, deps: AppDependenci
     return context.json(translator.response);
   }
 
-  const stream = createTurnStream(
+  return createTurnResponse(
     {
       translator,
       batches: opened.batches,
@@ -92,8 +92,8 @@ export async function handleCreateResponse(context: Context, deps: AppDependenci
       onEnd: finishLog,
     },
     translator.start(),
+    SSE_HEADERS,
   );
-  return new Response(stream, { headers: SSE_HEADERS });
 }
 
 /** Options for a stream whose events are all known already (a failure before the first byte). */
