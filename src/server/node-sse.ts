@@ -1,7 +1,9 @@
 /**
  * Writing a streaming turn straight to a Node `ServerResponse`: each piece
- * of SSE text is one `write` of a string (encoded to UTF-8 in native code),
- * with no web stream, promise chain or TextEncoder per piece in between.
+ * of SSE text is one `write`, with no web stream or promise chain per piece
+ * in between. Pieces are turned into a Buffer first: handed a string, Node's
+ * chunked encoding measures its UTF-8 length (flattening the string) and then
+ * encodes it again.
  *
  * The route still returns an ordinary `Response` whose body is a web stream,
  * so the app works anywhere; the route registers the turn's producer against
@@ -47,13 +49,13 @@ export async function writeSseToNode(source: SsePieceSource, response: Response,
   outgoing.once('close', onClose);
   outgoing.on('drain', onDrain);
   source.startHeartbeats((text) => {
-    if (!closed) outgoing.write(text);
+    if (!closed) outgoing.write(Buffer.from(text));
   });
   try {
     for (;;) {
       const text = await source.next();
       if (text === undefined || closed) break;
-      if (!outgoing.write(text) && !closed) {
+      if (!outgoing.write(Buffer.from(text)) && !closed) {
         await new Promise<void>((resolve) => {
           wake = resolve;
         });

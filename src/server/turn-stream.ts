@@ -38,7 +38,8 @@ export interface TurnOutcome {
 /**
  * Most SSE text translated before it is handed out. One upstream read is
  * normally one piece (one socket write); a burst of upstream data is cut into
- * pieces of about this size, so its first delta is not held back by the rest.
+ * pieces of about this size. The first piece after the opening events is
+ * handed out as soon as there is any, so the first delta is never held back.
  */
 const PIECE_CHARS = 16 * 1024;
 
@@ -78,7 +79,7 @@ function outcomeOf(translator: ResponseStreamTranslator, failure: UpstreamFailur
 /** The SSE text of one streaming turn, handed out piece by piece. */
 export class TurnProducer {
   private readonly options: TurnStreamOptions;
-  /** The events known before any upstream data, handed out first. */
+  /** SSE text known before any upstream data, handed out first. */
   private first: string;
   /** The payloads of the current upstream read, and how far they are translated. */
   private pending: readonly string[] = [];
@@ -88,10 +89,13 @@ export class TurnProducer {
   private ended = false;
   private heartbeat: NodeJS.Timeout | undefined;
   private lastPiece = Date.now();
+  /** 1 until the first text from upstream data has been handed out, then PIECE_CHARS. */
+  private pieceChars = 1;
 
-  constructor(options: TurnStreamOptions, firstEvents: readonly ResponseEvent[]) {
+  /** `first` is SSE text known before any upstream data (the opening events), handed out first. */
+  constructor(options: TurnStreamOptions, first: string) {
     this.options = options;
-    this.first = options.encoder.encode(firstEvents);
+    this.first = first;
   }
 
   /** Sends a `response.in_progress` through `write` whenever the upstream has been silent for the heartbeat interval. */
@@ -111,7 +115,9 @@ export class TurnProducer {
     const { translator, encoder } = this.options;
     let text = this.first;
     this.first = '';
-    while (text === '' || (this.position < this.pending.length && text.length < PIECE_CHARS)) {
+    // The opening events go out alone; after the first piece of upstream output, pieces grow.
+    const limit = text === '' ? this.pieceChars : 0;
+    while (text === '' || (this.position < this.pending.length && text.length < limit)) {
       if (translator.ended) break;
       if (this.position < this.pending.length) {
         const applied = applyPayload(translator, this.pending[this.position++]!);
@@ -142,6 +148,7 @@ export class TurnProducer {
       void drain(this.options.batches, this.options.abortUpstream);
     }
     if (text === '') return undefined;
+    if (limit > 0) this.pieceChars = PIECE_CHARS;
     this.lastPiece = Date.now();
     return text;
   }
@@ -189,12 +196,13 @@ export function createTurnStream(producer: TurnProducer): ReadableStream<Uint8Ar
 }
 
 /**
- * The HTTP response for a streaming turn. `firstEvents` are written before
- * any upstream data. Served by the Node server, the body goes straight to
- * the socket; elsewhere (e.g. `app.request` in tests) it is a web stream.
+ * The HTTP response for a streaming turn. `first` (the encoded opening events)
+ * is written before any upstream data. Served by the Node server, the body
+ * goes straight to the socket; elsewhere (e.g. `app.request` in tests) it is
+ * a web stream.
  */
-export function createTurnResponse(options: TurnStreamOptions, firstEvents: readonly ResponseEvent[], headers: Record<string, string>): Response {
-  const producer = new TurnProducer(options, firstEvents);
+export function createTurnResponse(options: TurnStreamOptions, first: string, headers: Record<string, string>): Response {
+  const producer = new TurnProducer(options, first);
   const response = new Response(createTurnStream(producer), { headers });
   registerNodeWriter(response, producer);
   return response;

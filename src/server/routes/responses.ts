@@ -65,12 +65,16 @@ export async function handleCreateResponse(context: Context, deps: AppDependenci
     );
   };
 
-  const opened = await openUpstreamStream(deps.dispatcher, route, built.body, upstreamAbort.signal, deps.timeouts, deps.now());
+  const opening = openUpstreamStream(deps.dispatcher, route, built.body, upstreamAbort.signal, deps.timeouts, deps.now());
+  // The opening events (created, in_progress) are encoded while the upstream works on the request.
+  const encoder = new SseEncoder(echo);
+  const openingEvents = request.stream === true ? encoder.encode(translator.start()) : '';
+  const opened = await opening;
   if (!opened.ok) {
     finishLog({ status: 'failed', failure: opened.failure });
     if (isClientFailure(opened.failure) || request.stream !== true) throw failureToHttpError(opened.failure);
-    const events = [...translator.start(), ...translator.fail(opened.failure)];
-    return createTurnResponse(finishedStreamOptions(translator, new SseEncoder(echo), profile.displayName), events, SSE_HEADERS);
+    const events = openingEvents + encoder.encode(translator.fail(opened.failure));
+    return createTurnResponse(finishedStreamOptions(translator, encoder, profile.displayName), events, SSE_HEADERS);
   }
 
   if (request.stream !== true) {
@@ -84,14 +88,14 @@ export async function handleCreateResponse(context: Context, deps: AppDependenci
     {
       translator,
       batches: opened.batches,
-      encoder: new SseEncoder(echo),
+      encoder,
       providerName: profile.displayName,
       abortUpstream: () => upstreamAbort.abort(new Error('response ended')),
       clientGone: () => clientSignal.aborted,
       heartbeatMs: deps.heartbeatMs,
       onEnd: finishLog,
     },
-    translator.start(),
+    openingEvents,
     SSE_HEADERS,
   );
 }
