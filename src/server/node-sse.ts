@@ -37,6 +37,11 @@ export function takeNodeWriter(response: Response): SsePieceSource | undefined {
 
 /** Writes status, headers and every piece to `outgoing`, waiting for the socket when it is full. */
 export async function writeSseToNode(source: SsePieceSource, response: Response, outgoing: ServerResponse): Promise<void> {
+  if (outgoing.destroyed) {
+    // The client left between the route's answer and this write.
+    source.cancel();
+    return;
+  }
   outgoing.writeHead(response.status, Object.fromEntries(response.headers));
   let closed = false;
   let wake: (() => void) | undefined;
@@ -55,13 +60,16 @@ export async function writeSseToNode(source: SsePieceSource, response: Response,
     for (;;) {
       const text = await source.next();
       if (text === undefined || closed) break;
-      if (!outgoing.write(Buffer.from(text)) && !closed) {
+      if (!outgoing.write(Buffer.from(text)) && !closed && !outgoing.destroyed) {
         await new Promise<void>((resolve) => {
           wake = resolve;
         });
         wake = undefined;
       }
     }
+  } catch (error) {
+    source.cancel();
+    throw error;
   } finally {
     outgoing.off('drain', onDrain);
     if (!closed) outgoing.end();
