@@ -4,8 +4,7 @@
  * pool. What the relay costs beyond this is the cost of translating.
  */
 import { Agent, createServer, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import type { RunningServer } from './mock-upstream.js';
+import { listen, type RunningServer } from '../support/listen.js';
 
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'trailer']);
 
@@ -33,16 +32,5 @@ export async function startBytePipe(options: { host: string; port: number; upstr
     });
     request.pipe(outgoing);
   });
-  server.keepAliveTimeout = 60_000;
-  await new Promise<void>((resolve) => server.listen(options.port, options.host, resolve));
-  const port = (server.address() as AddressInfo).port;
-  return {
-    url: `http://${options.host}:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-        agent.destroy();
-      }),
-  };
+  return listen(server, options.host, options.port, () => agent.destroy());
 }

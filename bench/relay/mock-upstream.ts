@@ -6,7 +6,7 @@
  * yield to the event loop after each write.
  */
 import { createServer, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listen, type RunningServer } from '../support/listen.js';
 import { modelForVariant, STREAM_VARIANTS, tricklesOf, upstreamPayloads } from './workload.js';
 
 export interface MockUpstreamOptions {
@@ -15,11 +15,6 @@ export interface MockUpstreamOptions {
   chunks: number;
   /** SSE events per socket write; 1 is what providers do. */
   eventsPerWrite: number;
-}
-
-export interface RunningServer {
-  url: string;
-  close(): Promise<void>;
 }
 
 const MODEL_FIELD = /"model"\s*:\s*"([^"]*)"/;
@@ -79,15 +74,5 @@ export async function startMockUpstream(options: MockUpstreamOptions): Promise<R
       writeFrom(response, stream, 0);
     });
   });
-  server.keepAliveTimeout = 60_000;
-  await new Promise<void>((resolve) => server.listen(options.port, options.host, resolve));
-  const port = (server.address() as AddressInfo).port;
-  return {
-    url: `http://${options.host}:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
+  return listen(server, options.host, options.port);
 }

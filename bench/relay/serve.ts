@@ -7,7 +7,8 @@
  */
 import { parseArgs } from 'node:util';
 import { startBytePipe } from './byte-pipe.js';
-import { startMockUpstream, type RunningServer } from './mock-upstream.js';
+import { startMockUpstream } from './mock-upstream.js';
+import type { RunningServer } from '../support/listen.js';
 
 async function main(): Promise<void> {
   const { positionals, values } = parseArgs({

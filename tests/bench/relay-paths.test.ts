@@ -6,7 +6,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBytePipe } from '../../bench/relay/byte-pipe.js';
 import { createClientAgent, markersFor, readStream, timeStream, type PathName, type StreamTarget } from '../../bench/relay/client.js';
-import { startMockUpstream, type RunningServer } from '../../bench/relay/mock-upstream.js';
+import { startMockUpstream } from '../../bench/relay/mock-upstream.js';
+import type { RunningServer } from '../../bench/support/listen.js';
 import { validateStream } from '../../bench/relay/validate.js';
 import { codexLikeRequest, STREAM_VARIANTS } from '../../bench/relay/workload.js';
 import { genericProvider } from '../../src/providers/generic.js';
