@@ -2,8 +2,10 @@
  * Binds the app to a port. Used by the CLI, the tests and the benchmark, so
  * all of them run the relay the way users do.
  */
+import { ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createAdaptorServer } from '@hono/node-server';
+import { createAdaptorServer, type Http2Bindings, type HttpBindings } from '@hono/node-server';
+import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
 import { Agent, type Dispatcher } from 'undici';
 import type { Logger } from '../log.js';
 import { ModelDirectory } from '../models/model-directory.js';
@@ -17,6 +19,7 @@ import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../upstream/retry-policy
 import { createApp } from './app.js';
 import type { AppDependencies } from './dependencies.js';
 import { createRandomId } from './ids.js';
+import { takeNodeWriter, writeSseToNode } from './node-sse.js';
 
 export interface RelayServerOptions {
   host: string;
@@ -79,7 +82,19 @@ export async function startRelayServer(options: RelayServerOptions): Promise<Run
     ...(options.observeResponse ? { observeResponse: options.observeResponse } : {}),
   };
   const app = createApp(deps);
-  const server = createAdaptorServer({ fetch: app.fetch, hostname: options.host, port: options.port });
+  // Streaming turns are written straight to the socket (node-sse.ts); everything else as the app answered.
+  const fetch = async (request: Request, bindings: HttpBindings | Http2Bindings): Promise<Response> => {
+    const response = await app.fetch(request, bindings);
+    const outgoing = bindings.outgoing;
+    const source = outgoing instanceof ServerResponse ? takeNodeWriter(response) : undefined;
+    if (!source) return response;
+    writeSseToNode(source, response, outgoing as ServerResponse).catch((error: unknown) => {
+      options.logger.error({ err: error }, 'writing a streamed response failed');
+      outgoing.destroy();
+    });
+    return RESPONSE_ALREADY_SENT;
+  };
+  const server = createAdaptorServer({ fetch, hostname: options.host, port: options.port });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, options.host, () => {

@@ -1,18 +1,24 @@
 /**
- * Drives a ResponseStreamTranslator from upstream chunk batches. Used twice:
- * as a pull-based ReadableStream of SSE bytes (the client's reading pace sets
- * how fast the upstream is read, so a slow client holds little memory), and
- * to collect a whole response for `stream: false`.
+ * Drives a ResponseStreamTranslator from upstream chunk batches. A
+ * TurnProducer hands out the SSE text of a streaming turn piece by piece and
+ * reads the upstream only when asked for more, so the client's reading pace
+ * sets how fast the upstream is read and a slow client holds little memory.
+ * The Node server writes those pieces straight to the socket (node-sse.ts);
+ * anywhere else they are read through a web ReadableStream. `collectTurn`
+ * gathers a whole response for `stream: false`.
  */
 import type { ChatChunk } from '../translate/chat-types.js';
 import type { ResponseEvent, ResponseStreamTranslator } from '../translate/stream/response-stream.js';
 import type { UpstreamFailure } from '../translate/upstream-errors.js';
 import { failureFromNetworkError } from '../upstream/network-errors.js';
-import { encodeSseEvents } from './sse-encoding.js';
+import { registerNodeWriter } from './node-sse.js';
+import type { SseEncoder } from './sse-encoding.js';
 
 export interface TurnStreamOptions {
   translator: ResponseStreamTranslator;
   batches: AsyncGenerator<string[]>;
+  /** Serialises this response's events. */
+  encoder: Pick<SseEncoder, 'encode'>;
   providerName: string;
   /** Aborts the upstream request. */
   abortUpstream: () => void;
@@ -21,8 +27,6 @@ export interface TurnStreamOptions {
   heartbeatMs: number;
   /** Called once with the final state, however the turn ended. */
   onEnd: (outcome: TurnOutcome) => void;
-  /** Sees every event written (tests check conformance with it); absent in normal use. */
-  observer?: ResponseObserver;
 }
 
 /** Watches one response: every event in the order it is written, then how the turn ended. */
@@ -31,10 +35,45 @@ export interface ResponseObserver {
   end(status: TurnOutcome['status']): void;
 }
 
+/**
+ * An encoder that also shows every event to an observer. The streaming path
+ * encodes each event exactly once, so watching the encoder watches the stream.
+ */
+export function observingEncoder(encoder: Pick<SseEncoder, 'encode'>, observer: ResponseObserver): Pick<SseEncoder, 'encode'> {
+  return {
+    encode(events) {
+      observer.events(events);
+      return encoder.encode(events);
+    },
+  };
+}
+
 export interface TurnOutcome {
   /** Terminal status, or 'aborted' when the client left first. */
   status: 'completed' | 'incomplete' | 'failed' | 'aborted';
   failure?: UpstreamFailure;
+}
+
+/**
+ * Most SSE text translated before it is handed out. One upstream read is
+ * normally one piece (one socket write); a burst of upstream data is cut into
+ * pieces of about this size. The first piece after the opening events is
+ * handed out as soon as there is any, so the first delta is never held back.
+ */
+const PIECE_CHARS = 16 * 1024;
+
+/** Applies one upstream `data:` payload; a payload that is not JSON fails the response. */
+export function applyPayload(translator: ResponseStreamTranslator, data: string): { events: readonly ResponseEvent[]; failure?: UpstreamFailure } {
+  if (data === '[DONE]') return { events: translator.finish() };
+  let chunk: unknown;
+  try {
+    chunk = JSON.parse(data);
+  } catch {
+    const failure: UpstreamFailure = { code: 'server_error', message: `The upstream sent a malformed chunk: ${data.slice(0, 200)}` };
+    return { events: translator.fail(failure), failure };
+  }
+  if (chunk === null || typeof chunk !== 'object') return { events: [] };
+  return { events: translator.onChunk(chunk as ChatChunk) };
 }
 
 /** Applies one batch of upstream `data:` payloads; returns the events produced. */
@@ -42,116 +81,159 @@ export function applyBatch(translator: ResponseStreamTranslator, batch: readonly
   const events: ResponseEvent[] = [];
   for (const data of batch) {
     if (translator.ended) break;
-    if (data === '[DONE]') {
-      pushAll(events, translator.finish());
-      break;
-    }
-    let chunk: unknown;
-    try {
-      chunk = JSON.parse(data);
-    } catch {
-      const failure: UpstreamFailure = { code: 'server_error', message: `The upstream sent a malformed chunk: ${data.slice(0, 200)}` };
-      pushAll(events, translator.fail(failure));
-      return { events, failure };
-    }
-    if (chunk === null || typeof chunk !== 'object') continue;
-    pushAll(events, translator.onChunk(chunk as ChatChunk));
+    const applied = applyPayload(translator, data);
+    for (const event of applied.events) events.push(event);
+    if (applied.failure) return { events, failure: applied.failure };
   }
   return { events };
 }
 
-function pushAll(target: ResponseEvent[], events: readonly ResponseEvent[]): void {
-  for (const event of events) target.push(event);
-}
-
 function outcomeOf(translator: ResponseStreamTranslator, failure: UpstreamFailure | undefined): TurnOutcome {
-  const status = translator.response.status;
-  if (status === 'completed' || status === 'incomplete') return { status };
-  const error = translator.response.error;
+  const response = translator.response;
+  if (response.status === 'completed' || response.status === 'incomplete') return { status: response.status };
+  const error = response.error;
   return { status: 'failed', failure: failure ?? (error ? { code: error.code as UpstreamFailure['code'], message: error.message } : undefined) };
 }
 
-/** The SSE body for a streaming turn. `firstEvents` are written before any upstream data. */
-export function createTurnStream(options: TurnStreamOptions, firstEvents: readonly ResponseEvent[]): ReadableStream<Uint8Array> {
+/** The SSE text of one streaming turn, handed out piece by piece. */
+export class TurnProducer {
+  private readonly options: TurnStreamOptions;
+  /** SSE text known before any upstream data, handed out first. */
+  private first: string;
+  /** The payloads of the current upstream read, and how far they are translated. */
+  private pending: readonly string[] = [];
+  private position = 0;
+  private failure: UpstreamFailure | undefined;
+  private cancelled = false;
+  private ended = false;
+  private heartbeat: NodeJS.Timeout | undefined;
+  private lastPiece = Date.now();
+  /** 1 until the first text from upstream data has been handed out, then PIECE_CHARS. */
+  private pieceChars = 1;
+
+  /** `first` is SSE text known before any upstream data (the opening events), handed out first. */
+  constructor(options: TurnStreamOptions, first: string) {
+    this.options = options;
+    this.first = first;
+  }
+
+  /** Sends a `response.in_progress` through `write` whenever the upstream has been silent for the heartbeat interval. */
+  startHeartbeats(write: (text: string) => void): void {
+    if (this.heartbeat || this.ended) return;
+    const { translator, heartbeatMs, encoder } = this.options;
+    this.heartbeat = setInterval(() => {
+      if (translator.ended || Date.now() - this.lastPiece < heartbeatMs) return;
+      this.lastPiece = Date.now();
+      write(encoder.encode(translator.heartbeat()));
+    }, Math.max(10, Math.floor(heartbeatMs / 2)));
+    this.heartbeat.unref();
+  }
+
+  /** The next piece of SSE text, or undefined once the response has ended. */
+  async next(): Promise<string | undefined> {
+    const { translator, encoder } = this.options;
+    let text = this.first;
+    this.first = '';
+    // The opening events go out alone; after the first piece of upstream output, pieces grow.
+    const limit = text === '' ? this.pieceChars : 0;
+    while (text === '' || (this.position < this.pending.length && text.length < limit)) {
+      if (translator.ended) break;
+      if (this.position < this.pending.length) {
+        const applied = applyPayload(translator, this.pending[this.position++]!);
+        if (applied.failure) this.failure = applied.failure;
+        if (applied.events.length > 0) text += encoder.encode(applied.events);
+        continue;
+      }
+      // Reads can yield no event (a role-only or finish chunk, usage, a comment line): read on.
+      try {
+        const next = await this.options.batches.next();
+        if (next.done) text += encoder.encode(translator.finish());
+        else {
+          this.pending = next.value;
+          this.position = 0;
+        }
+      } catch (error) {
+        if (this.cancelled || this.options.clientGone()) {
+          this.end({ status: 'aborted' });
+          return undefined;
+        }
+        this.failure = failureFromNetworkError(error, this.options.providerName);
+        text += encoder.encode(translator.fail(this.failure));
+      }
+    }
+    if (translator.ended && !this.ended) {
+      this.end(outcomeOf(translator, this.failure));
+      // Read what is left (usually nothing) so the connection can be reused.
+      void drain(this.options.batches, this.options.abortUpstream);
+    }
+    if (text === '') return undefined;
+    if (limit > 0) this.pieceChars = PIECE_CHARS;
+    this.lastPiece = Date.now();
+    return text;
+  }
+
+  /** The client went away: stop the upstream. */
+  cancel(): void {
+    if (this.ended) return;
+    this.cancelled = true;
+    this.options.abortUpstream();
+    void this.options.batches.return(undefined).catch(() => undefined);
+    this.end({ status: 'aborted' });
+  }
+
+  private end(outcome: TurnOutcome): void {
+    if (this.ended) return;
+    this.ended = true;
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    this.options.onEnd(outcome);
+  }
+}
+
+/** The turn as a web ReadableStream of SSE bytes; nothing is read upstream until the stream is. */
+export function createTurnStream(producer: TurnProducer): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder();
-  const { translator, batches } = options;
-  let heartbeat: NodeJS.Timeout | undefined;
-  let lastWrite = Date.now();
-  let ended = false;
-
-  const end = (outcome: TurnOutcome) => {
-    if (ended) return;
-    ended = true;
-    if (heartbeat) clearInterval(heartbeat);
-    options.onEnd(outcome);
-    options.observer?.end(outcome.status);
-  };
-
   return new ReadableStream<Uint8Array>(
     {
-      start(controller) {
-        controller.enqueue(encoder.encode(encodeSseEvents(firstEvents)));
-        options.observer?.events(firstEvents);
-        heartbeat = setInterval(() => {
-          if (translator.ended || Date.now() - lastWrite < options.heartbeatMs) return;
-          lastWrite = Date.now();
+      async pull(controller) {
+        producer.startHeartbeats((text) => {
           try {
-            const beat = translator.heartbeat();
-            controller.enqueue(encoder.encode(encodeSseEvents(beat)));
-            options.observer?.events(beat);
+            controller.enqueue(encoder.encode(text));
           } catch {
             // The stream was closed between the check and the write.
           }
-        }, Math.max(10, Math.floor(options.heartbeatMs / 2)));
-        heartbeat.unref();
-      },
-      async pull(controller) {
-        let failure: UpstreamFailure | undefined;
-        let events: ResponseEvent[] = [];
-        // A read can produce no event (a finish_reason or usage-only chunk). Read on: the
-        // stream calls pull again only after an enqueue, so returning empty-handed would
-        // stall the turn until the next heartbeat.
-        while (events.length === 0 && !translator.ended) {
-          try {
-            const next = await batches.next();
-            if (next.done) {
-              events = translator.finish();
-            } else {
-              ({ events, failure } = applyBatch(translator, next.value));
-            }
-          } catch (error) {
-            if (options.clientGone()) {
-              end({ status: 'aborted' });
-              return;
-            }
-            failure = failureFromNetworkError(error, options.providerName);
-            events = translator.fail(failure);
-          }
-        }
-        if (events.length > 0) {
-          lastWrite = Date.now();
-          controller.enqueue(encoder.encode(encodeSseEvents(events)));
-          options.observer?.events(events);
-        }
-        if (translator.ended) {
-          end(outcomeOf(translator, failure));
-          controller.close();
-          // Read what is left (usually nothing) so the connection can be reused.
-          void drain(batches, options.abortUpstream);
-        }
+        });
+        const text = await producer.next();
+        if (text === undefined) controller.close();
+        else controller.enqueue(encoder.encode(text));
       },
       cancel() {
-        options.abortUpstream();
-        void batches.return(undefined).catch(() => undefined);
-        end({ status: 'aborted' });
+        producer.cancel();
       },
     },
-    { highWaterMark: 1 },
+    { highWaterMark: 0 },
   );
 }
 
+/**
+ * The HTTP response for a streaming turn. `first` (the encoded opening events)
+ * is written before any upstream data. Served by the Node server, the body
+ * goes straight to the socket; elsewhere (e.g. `app.request` in tests) it is
+ * a web stream.
+ */
+export function createTurnResponse(options: TurnStreamOptions, first: string, headers: Record<string, string>): Response {
+  const producer = new TurnProducer(options, first);
+  const response = new Response(createTurnStream(producer), { headers });
+  registerNodeWriter(response, producer);
+  return response;
+}
+
 /** Collects a whole turn for `stream: false`. */
-export async function collectTurn(options: Pick<TurnStreamOptions, 'translator' | 'batches' | 'providerName' | 'observer'>): Promise<TurnOutcome> {
+export async function collectTurn(
+  options: Pick<TurnStreamOptions, 'translator' | 'batches' | 'providerName'> & {
+    /** Sees every event produced (tests check conformance with it); absent in normal use. */
+    observer?: ResponseObserver | undefined;
+  },
+): Promise<TurnOutcome> {
   const { translator, batches, observer } = options;
   const started = translator.start();
   observer?.events(started);

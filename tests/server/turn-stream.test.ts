@@ -5,7 +5,8 @@
  * waiting for the next heartbeat.
  */
 import { describe, expect, it } from 'vitest';
-import { createTurnStream } from '../../src/server/turn-stream.js';
+import { SseEncoder } from '../../src/server/sse-encoding.js';
+import { createTurnStream, TurnProducer } from '../../src/server/turn-stream.js';
 import { createTestTranslator } from '../support/translator.js';
 
 const chunk = (choices: unknown[], extra: Record<string, unknown> = {}) => JSON.stringify({ id: 'c', object: 'chat.completion.chunk', choices, ...extra });
@@ -21,9 +22,11 @@ async function* batches(): AsyncGenerator<string[]> {
 describe('createTurnStream', () => {
   it('reads past upstream reads that produce no event, without waiting for a heartbeat', async () => {
     const translator = createTestTranslator();
-    const stream = createTurnStream(
+    const encoder = new SseEncoder({ tools: [] });
+    const producer = new TurnProducer(
       {
         translator,
+        encoder,
         batches: batches(),
         providerName: 'test',
         abortUpstream: () => undefined,
@@ -32,9 +35,9 @@ describe('createTurnStream', () => {
         heartbeatMs: 3_600_000,
         onEnd: () => undefined,
       },
-      translator.start(),
+      encoder.encode(translator.start()),
     );
-    const text = await new Response(stream).text();
+    const text = await new Response(createTurnStream(producer)).text();
     const types = text
       .split('\n')
       .filter((line) => line.startsWith('event: '))

@@ -13,7 +13,8 @@ import { classifyForRoute } from '../../upstream/open-stream.js';
 import { describeFailedAttempt, openWithFallbacks } from '../../upstream/open-with-fallbacks.js';
 import type { AppDependencies } from '../dependencies.js';
 import { readJsonBody } from '../read-json-body.js';
-import { collectTurn, createTurnStream, type TurnOutcome, type TurnStreamOptions } from '../turn-stream.js';
+import { SseEncoder } from '../sse-encoding.js';
+import { collectTurn, createTurnResponse, observingEncoder, type ResponseObserver, type TurnOutcome, type TurnStreamOptions } from '../turn-stream.js';
 
 const SSE_HEADERS = {
   'content-type': 'text/event-stream; charset=utf-8',
@@ -56,12 +57,13 @@ export async function handleCreateResponse(context: Context, deps: AppDependenci
   for (const note of built.notes) log[note.level](note.message);
 
   const rawTools = Array.isArray((body as { tools?: unknown }).tools) ? ((body as { tools: unknown[] }).tools) : [];
+  const echo = buildResponseEcho(request, rawTools);
   const translator = new ResponseStreamTranslator({
     responseId: deps.createId('resp'),
     createdAt: Math.floor(startedAt / 1000),
     createId: deps.createId,
     now: () => Math.floor(deps.now() / 1000),
-    echo: buildResponseEcho(request, rawTools),
+    echo,
     names: built.names,
     hooks: profile.hooks,
     classifyStreamError: (errorBody) => classifyForRoute(served, undefined, errorBody),
@@ -85,47 +87,59 @@ export async function handleCreateResponse(context: Context, deps: AppDependenci
     );
   };
 
+  const observer = deps.observeResponse?.();
+  const sseEncoder = new SseEncoder(echo);
+  const encoder = observer ? observingEncoder(sseEncoder, observer) : sseEncoder;
+
   if (!opened.ok) {
     endTurn({ status: 'failed', failure: opened.failure });
     if (isClientFailure(opened.failure) || request.stream !== true) throw failureToHttpError(opened.failure);
-    const events = [...translator.start(), ...translator.fail(opened.failure)];
-    return new Response(createTurnStream(finishedStreamOptions(translator, profile.displayName, deps), events), { headers: SSE_HEADERS });
+    const events = encoder.encode(translator.start()) + encoder.encode(translator.fail(opened.failure));
+    return createTurnResponse(finishedStreamOptions(translator, encoder, profile.displayName, observer), events, SSE_HEADERS);
   }
 
   if (request.stream !== true) {
-    const outcome = await collectTurn({ translator, batches: opened.batches, providerName: profile.displayName, observer: deps.observeResponse?.() });
+    const outcome = await collectTurn({ translator, batches: opened.batches, providerName: profile.displayName, observer });
     endTurn(outcome);
     if (outcome.status === 'failed' && outcome.failure) throw failureToHttpError(outcome.failure);
     return context.json(translator.response);
   }
 
-  const stream = createTurnStream(
+  return createTurnResponse(
     {
       translator,
       batches: opened.batches,
+      encoder,
       providerName: profile.displayName,
       abortUpstream: () => upstreamAbort.abort(new Error('response ended')),
       clientGone: () => clientSignal.aborted,
       heartbeatMs: deps.heartbeatMs,
-      onEnd: endTurn,
-      observer: deps.observeResponse?.(),
+      onEnd: (outcome) => {
+        endTurn(outcome);
+        observer?.end(outcome.status);
+      },
     },
-    translator.start(),
+    encoder.encode(translator.start()),
+    SSE_HEADERS,
   );
-  return new Response(stream, { headers: SSE_HEADERS });
 }
 
 /** Options for a stream whose events are all known already (a failure before the first byte). */
-function finishedStreamOptions(translator: ResponseStreamTranslator, providerName: string, deps: AppDependencies): TurnStreamOptions {
+function finishedStreamOptions(
+  translator: ResponseStreamTranslator,
+  encoder: TurnStreamOptions['encoder'],
+  providerName: string,
+  observer: ResponseObserver | undefined,
+): TurnStreamOptions {
   return {
     translator,
+    encoder,
     batches: (async function* empty(): AsyncGenerator<string[]> {})(),
     providerName,
     abortUpstream: () => undefined,
     clientGone: () => false,
     heartbeatMs: 60_000,
-    onEnd: () => undefined,
-    observer: deps.observeResponse?.(),
+    onEnd: (outcome) => observer?.end(outcome.status),
   };
 }
 

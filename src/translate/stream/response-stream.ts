@@ -292,8 +292,11 @@ export class ResponseStreamTranslator {
       });
     }
     open.text += text;
-    this.emit({ type: 'response.reasoning_summary_text.delta', item_id: open.id, output_index: open.outputIndex, summary_index: 0, delta: text });
-    this.emit({ type: 'response.reasoning_text.delta', item_id: open.id, output_index: open.outputIndex, content_index: 0, delta: text });
+    // Deltas are the hot path: built whole here rather than through emit() (see emit).
+    this.events.push(
+      { type: 'response.reasoning_summary_text.delta', sequence_number: this.sequence++, item_id: open.id, output_index: open.outputIndex, summary_index: 0, delta: text },
+      { type: 'response.reasoning_text.delta', sequence_number: this.sequence++, item_id: open.id, output_index: open.outputIndex, content_index: 0, delta: text },
+    );
   }
 
   private onText(text: string): void {
@@ -312,7 +315,7 @@ export class ResponseStreamTranslator {
       open = this.openMessage();
     }
     open.text += text;
-    this.emit({ type: 'response.output_text.delta', item_id: open.id, output_index: open.outputIndex, content_index: 0, delta: text, logprobs: [] });
+    this.events.push({ type: 'response.output_text.delta', sequence_number: this.sequence++, item_id: open.id, output_index: open.outputIndex, content_index: 0, delta: text, logprobs: [] });
   }
 
   private onToolCallFragment(fragment: ChatToolCallDelta): void {
@@ -429,12 +432,12 @@ export class ResponseStreamTranslator {
     const kind = call.target!.kind;
     if (kind === 'function') {
       (this.items[call.outputIndex] as { arguments: string }).arguments = call.arguments;
-      this.emit({ type: 'response.function_call_arguments.delta', item_id: call.itemId, output_index: call.outputIndex, delta: piece });
+      this.events.push({ type: 'response.function_call_arguments.delta', sequence_number: this.sequence++, item_id: call.itemId, output_index: call.outputIndex, delta: piece });
     } else if (kind === 'custom') {
       const decoded = call.decoder!.push(piece);
       if (decoded !== '') {
         (this.items[call.outputIndex] as { input: string }).input += decoded;
-        this.emit({ type: 'response.custom_tool_call_input.delta', item_id: call.itemId, output_index: call.outputIndex, delta: decoded });
+        this.events.push({ type: 'response.custom_tool_call_input.delta', sequence_number: this.sequence++, item_id: call.itemId, output_index: call.outputIndex, delta: decoded });
       }
     }
   }
@@ -619,7 +622,11 @@ export class ResponseStreamTranslator {
     return { ...item };
   }
 
-  /** Stamps the next sequence number; `type` and `sequence_number` lead, as in OpenAI's own events. */
+  /**
+   * Stamps the next sequence number; `type` and `sequence_number` lead, as in OpenAI's own events.
+   * Delta events skip this copy and are pushed whole with the same field order; SseEncoder
+   * (server/sse-encoding.ts) serialises them field by field in that order.
+   */
   private emit(event: { type: string; [field: string]: unknown }): void {
     const { type, ...rest } = event;
     this.events.push({ type, sequence_number: this.sequence++, ...rest });

@@ -1,0 +1,157 @@
+/**
+ * The measurements of the relay benchmark, each over the same client and
+ * the same upstream: paired sequential latency, throughput at N concurrent
+ * clients with the CPU each process spent, and cold start.
+ */
+import { performance } from 'node:perf_hooks';
+import { processCpuMs, spawnServer, type ServerProcess } from '../support/processes.js';
+import { pairedDifferences, summarize, type Summary } from '../support/stats.js';
+import { timeStream, type PathName, type StreamTarget } from './client.js';
+
+export const PATHS: readonly PathName[] = ['direct', 'pipe', 'relay'];
+
+export type Targets = Record<PathName, StreamTarget>;
+/** The request body each path gets (Chat for direct and pipe, Responses for the relay). */
+export type Bodies = Record<PathName, Buffer>;
+
+/** Runs `count` streams per path, one at a time, in rotating order (warms up JIT and connection pools). */
+export async function warmUp(targets: Targets, bodies: Bodies, count: number): Promise<void> {
+  for (let index = 0; index < count; index++) {
+    for (const path of PATHS) await timeStream(targets[path], bodies[path]);
+  }
+}
+
+function rotated<T>(items: readonly T[], by: number): T[] {
+  const shift = by % items.length;
+  return [...items.slice(shift), ...items.slice(0, shift)];
+}
+
+export interface LatencyFigures {
+  firstDeltaMs: Summary;
+  endMs: Summary;
+}
+
+export interface SequentialFigures {
+  iterations: number;
+  /** Absolute times per path. */
+  paths: Record<PathName, LatencyFigures>;
+  /** Paired differences to the direct path, per iteration. */
+  added: { pipe: LatencyFigures; relay: LatencyFigures };
+  /** Relay CPU over the phase divided by its streams (nothing else runs through the relay meanwhile). */
+  relayCpuMsPerStream: number;
+}
+
+/**
+ * One stream per path per iteration, in an order that rotates each iteration,
+ * so each relay sample has a direct sample taken moments before or after it.
+ */
+export async function measureSequential(targets: Targets, bodies: Bodies, iterations: number, relayPid: number): Promise<SequentialFigures> {
+  const samples = Object.fromEntries(PATHS.map((path) => [path, { first: [] as number[], end: [] as number[] }])) as Record<PathName, { first: number[]; end: number[] }>;
+  const cpuBefore = processCpuMs(relayPid);
+  for (let iteration = 0; iteration < iterations; iteration++) {
+    for (const path of rotated(PATHS, iteration)) {
+      const timing = await timeStream(targets[path], bodies[path]);
+      samples[path].first.push(timing.firstDeltaMs);
+      samples[path].end.push(timing.endMs);
+    }
+  }
+  const relayCpuMs = processCpuMs(relayPid) - cpuBefore;
+  const figures = (path: PathName): LatencyFigures => ({ firstDeltaMs: summarize(samples[path].first), endMs: summarize(samples[path].end) });
+  const added = (path: PathName): LatencyFigures => ({
+    firstDeltaMs: summarize(pairedDifferences(samples[path].first, samples.direct.first)),
+    endMs: summarize(pairedDifferences(samples[path].end, samples.direct.end)),
+  });
+  return {
+    iterations,
+    paths: { direct: figures('direct'), pipe: figures('pipe'), relay: figures('relay') },
+    added: { pipe: added('pipe'), relay: added('relay') },
+    relayCpuMsPerStream: relayCpuMs / iterations,
+  };
+}
+
+export interface ThroughputRound {
+  path: PathName;
+  streams: number;
+  seconds: number;
+  streamsPerSecond: number;
+  /** End-of-stream latency under this load. */
+  endMs: Summary;
+  /** CPU milliseconds each process spent during the round. */
+  cpuMs: Record<string, number>;
+}
+
+/** `concurrency` clients, each starting its next stream as soon as the last one ended, for `seconds`. */
+export async function measureThroughput(
+  target: StreamTarget,
+  body: Buffer,
+  concurrency: number,
+  seconds: number,
+  processes: Record<string, number>,
+): Promise<ThroughputRound> {
+  const cpuBefore = Object.fromEntries(Object.entries(processes).map(([name, pid]) => [name, processCpuMs(pid)]));
+  const clientBefore = process.cpuUsage();
+  const startedAt = performance.now();
+  const deadline = startedAt + seconds * 1000;
+  const ends: number[] = [];
+  const client = async () => {
+    while (performance.now() < deadline) ends.push((await timeStream(target, body)).endMs);
+  };
+  await Promise.all(Array.from({ length: concurrency }, client));
+  const elapsedSeconds = (performance.now() - startedAt) / 1000;
+  const clientUsage = process.cpuUsage(clientBefore);
+  const cpuMs: Record<string, number> = { client: (clientUsage.user + clientUsage.system) / 1000 };
+  for (const [name, pid] of Object.entries(processes)) cpuMs[name] = processCpuMs(pid) - cpuBefore[name]!;
+  return { path: target.path, streams: ends.length, seconds: elapsedSeconds, streamsPerSecond: ends.length / elapsedSeconds, endMs: summarize(ends), cpuMs };
+}
+
+/** `rounds` throughput rounds per path, the path order rotating between rounds. */
+export async function measureThroughputRounds(
+  targets: Targets,
+  bodies: Bodies,
+  options: { concurrency: number; seconds: number; rounds: number },
+  processes: Record<string, number>,
+): Promise<ThroughputRound[]> {
+  const results: ThroughputRound[] = [];
+  for (let round = 0; round < options.rounds; round++) {
+    for (const path of rotated(PATHS, round)) {
+      results.push(await measureThroughput(targets[path], bodies[path], options.concurrency, options.seconds, processes));
+    }
+  }
+  return results;
+}
+
+export interface ColdStartFigures {
+  runs: number;
+  /** Spawn to the `listening on` line of the relay CLI. */
+  relayMs: Summary;
+  /** CPU time the relay had used by then. */
+  relayCpuMs: Summary;
+  /** The same for a Node process that prints the line at once: the floor no program can beat. */
+  nodeBaselineMs: Summary;
+  nodeBaselineCpuMs: Summary;
+}
+
+/** Starts the relay CLI `runs` times and times each start to `listening on`. */
+export async function measureColdStart(cliPath: string, upstreamUrl: string, runs: number, stderrPath: string): Promise<ColdStartFigures> {
+  const relay: ServerProcess[] = [];
+  const baseline: ServerProcess[] = [];
+  for (let run = 0; run < runs; run++) {
+    const started = await spawnServer({ name: 'relay (cold start)', args: [cliPath, '--port', '0', '--upstream', upstreamUrl, '--log-level', 'warn'], stderrPath });
+    relay.push(started);
+    await started.stop();
+    const floor = await spawnServer({
+      name: 'node baseline',
+      args: ['-e', "process.stdout.write('listening on http://127.0.0.1:0\\n'); setInterval(() => {}, 1000);"],
+      stderrPath,
+    });
+    baseline.push(floor);
+    await floor.stop();
+  }
+  return {
+    runs,
+    relayMs: summarize(relay.map((started) => started.startupMs)),
+    relayCpuMs: summarize(relay.map((started) => started.startupCpuMs)),
+    nodeBaselineMs: summarize(baseline.map((started) => started.startupMs)),
+    nodeBaselineCpuMs: summarize(baseline.map((started) => started.startupCpuMs)),
+  };
+}

@@ -1,0 +1,56 @@
+/** The direct Node writer when the client is already gone or the producer fails. */
+import { IncomingMessage, ServerResponse } from 'node:http';
+import { Socket } from 'node:net';
+import { describe, expect, it } from 'vitest';
+import { registerNodeWriter, takeNodeWriter, writeSseToNode, type SsePieceSource } from '../../src/server/node-sse.js';
+
+function fakeSource(pieces: Array<string | Error>): SsePieceSource & { cancelled: number; handedOut: number } {
+  const source = {
+    cancelled: 0,
+    handedOut: 0,
+    startHeartbeats: () => undefined,
+    next: async () => {
+      const piece = pieces[source.handedOut++];
+      if (piece instanceof Error) throw piece;
+      return piece;
+    },
+    cancel: () => {
+      source.cancelled++;
+    },
+  };
+  return source;
+}
+
+function serverResponse(): ServerResponse {
+  return new ServerResponse(new IncomingMessage(new Socket()));
+}
+
+describe('writeSseToNode', () => {
+  it('cancels the turn without writing when the client has already left', async () => {
+    const outgoing = serverResponse();
+    outgoing.destroy();
+    const source = fakeSource(['event: a\ndata: {}\n\n']);
+    await writeSseToNode(source, new Response(null, { headers: { 'content-type': 'text/event-stream' } }), outgoing);
+    expect(source.cancelled).toBe(1);
+    expect(source.handedOut).toBe(0);
+    expect(outgoing.headersSent).toBe(false);
+  });
+
+  it('cancels the turn and passes the error on when a piece cannot be produced', async () => {
+    const outgoing = serverResponse();
+    const source = fakeSource([new Error('translator failed')]);
+    await expect(writeSseToNode(source, new Response(null), outgoing)).rejects.toThrow('translator failed');
+    expect(source.cancelled).toBe(1);
+  });
+});
+
+describe('the writer registry', () => {
+  it('hands a registered turn out once, and nothing for other responses', () => {
+    const response = new Response('x');
+    const source = fakeSource([]);
+    registerNodeWriter(response, source);
+    expect(takeNodeWriter(new Response('y'))).toBeUndefined();
+    expect(takeNodeWriter(response)).toBe(source);
+    expect(takeNodeWriter(response)).toBeUndefined();
+  });
+});

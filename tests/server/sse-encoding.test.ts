@@ -1,0 +1,120 @@
+/**
+ * SseEncoder builds hot events field by field and reuses the JSON of the
+ * request's tools; its output must stay byte for byte what
+ * `JSON.stringify(event)` gives. Every event the translator can produce is
+ * run through both.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { genericProvider } from '../../src/providers/generic.js';
+import { encodeSseEvents, SseEncoder } from '../../src/server/sse-encoding.js';
+import { applyBatch } from '../../src/server/turn-stream.js';
+import { buildChatRequest } from '../../src/translate/request/build-chat-request.js';
+import { parseResponsesRequest } from '../../src/translate/request/parse-request.js';
+import { buildResponseEcho } from '../../src/translate/stream/response-object.js';
+import { ResponseStreamTranslator, type ResponseEvent } from '../../src/translate/stream/response-stream.js';
+import { deltaChunk, finishChunk, reasoningChunks, textChunks, toolCallChunks, usageChunk } from '../support/mock-upstream.js';
+
+const TOOLS = [
+  { type: 'function', name: 'exec_command', description: 'Run a command.', parameters: { type: 'object', properties: { cmd: { type: 'string' } }, required: ['cmd'] } },
+  { type: 'custom', name: 'apply_patch', description: 'Edit files.', format: { type: 'grammar', syntax: 'lark', definition: 'start: "x"' } },
+  { type: 'namespace', name: 'mcp__files__', description: 'Files.', tools: [{ type: 'function', name: 'read', parameters: { type: 'object', properties: {} } }] },
+  { type: 'tool_search', execution: 'client', description: 'Find tools.', parameters: { type: 'object', properties: { query: { type: 'string' } } } },
+];
+
+function translatorFor(tools: unknown[]) {
+  const body = { model: 'm', input: 'hi', stream: true, tools, reasoning: { effort: 'high', summary: 'auto' }, metadata: { a: 'b' } };
+  const { request, notes } = parseResponsesRequest(body);
+  const built = buildChatRequest(request, genericProvider, 'm', notes);
+  const echo = buildResponseEcho(request, tools);
+  let id = 0;
+  const translator = new ResponseStreamTranslator({
+    responseId: 'resp_1',
+    createdAt: 1_700_000_000,
+    createId: (prefix) => `${prefix}_${id++}`,
+    now: () => 1_700_000_100,
+    echo,
+    names: built.names,
+    hooks: genericProvider.hooks,
+    classifyStreamError: () => ({ code: 'server_error', message: 'upstream error "quoted"' }),
+  });
+  return { translator, encoder: new SseEncoder(echo) };
+}
+
+/** Feeds `chunks` one read each (plus [DONE] unless told otherwise) and checks every read's encoding. */
+function expectSameEncoding(chunks: Array<object | string>, options: { tools?: unknown[]; done?: boolean; heartbeatAfter?: number } = {}): ResponseEvent[] {
+  const { translator, encoder } = translatorFor(options.tools ?? TOOLS);
+  const all: ResponseEvent[] = [];
+  const check = (events: readonly ResponseEvent[]) => {
+    expect(encoder.encode(events)).toBe(encodeSseEvents(events));
+    all.push(...events);
+  };
+  check(translator.start());
+  const payloads = [...chunks.map((chunk) => (typeof chunk === 'string' ? chunk : JSON.stringify(chunk))), ...(options.done === false ? [] : ['[DONE]'])];
+  payloads.forEach((payload, index) => {
+    check(applyBatch(translator, [payload]).events);
+    if (index === options.heartbeatAfter) check(translator.heartbeat());
+  });
+  if (!translator.ended) check(translator.finish());
+  return all;
+}
+
+describe('SseEncoder matches JSON.stringify', () => {
+  it('for text with escapes, quotes, control characters and non-BMP characters', () => {
+    const events = expectSameEncoding([...textChunks('Hel"lo', '\\path\n', '\u0000\u001f\u2028\u2029', 'café 🚀 𝄞', '</script>'), finishChunk('stop'), usageChunk(10, 5)], { heartbeatAfter: 2 });
+    expect(events.map((event) => event.type)).toContain('response.output_text.delta');
+    expect(events.at(-1)!.type).toBe('response.completed');
+  });
+
+  it('for reasoning, think tags and opaque reasoning details', () => {
+    expectSameEncoding([
+      ...reasoningChunks('Let me "think"', '\n…'),
+      deltaChunk({ reasoning_details: [{ type: 'reasoning.encrypted', data: 'b64==', index: 0 }] }),
+      ...textChunks('Answer.'),
+      finishChunk('stop'),
+    ]);
+    expectSameEncoding([...textChunks('<think>hidden', ' plan</think>\n\nvisible'), finishChunk('stop')], { heartbeatAfter: 0 });
+  });
+
+  it('for function calls, namespaced calls, freeform calls and tool_search', () => {
+    const events = expectSameEncoding([
+      ...toolCallChunks(0, 'call_a', 'exec_command', '{"cmd":', '"ls \\"-la\\""}'),
+      ...toolCallChunks(1, 'call_b', 'mcp__files__read', '{}'),
+      ...toolCallChunks(2, 'call_c', 'apply_patch', '{"input":"*** Begin Patch\\n', '*** End Patch\\n"}'),
+      ...toolCallChunks(3, 'call_d', 'tool_search', '{"query":"files"}'),
+      finishChunk('tool_calls'),
+      usageChunk(3, 4),
+    ]);
+    const types = new Set(events.map((event) => event.type));
+    for (const type of ['response.function_call_arguments.delta', 'response.custom_tool_call_input.delta', 'response.function_call_arguments.done', 'response.output_item.done']) {
+      expect(types).toContain(type);
+    }
+  });
+
+  it('for truncated, failed and malformed streams', () => {
+    expect(expectSameEncoding([...textChunks('cut'), finishChunk('length')]).at(-1)!.type).toBe('response.incomplete');
+    expect(expectSameEncoding([...textChunks('a'), { error: { message: 'overloaded' } }]).at(-1)!.type).toBe('response.failed');
+    expect(expectSameEncoding([...textChunks('a'), '{not json'], { done: false }).at(-1)!.type).toBe('response.failed');
+    expect(expectSameEncoding([...textChunks('no finish')]).at(-1)!.type).toBe('response.failed');
+  });
+
+  it('when the request has no tools, or the text contains what looks like the tools placeholder', () => {
+    expectSameEncoding([...textChunks('plain'), finishChunk('stop')], { tools: [] });
+    expectSameEncoding([...textChunks('\u0000tools:00000000-0000-0000-0000-000000000000', '"tools":[]'), finishChunk('stop')]);
+  });
+
+  it('for any text, reasoning or argument fragment (including lone surrogates)', () => {
+    const fragment = fc.string({ unit: 'binary', minLength: 1, maxLength: 12 });
+    fc.assert(
+      fc.property(fc.array(fragment, { minLength: 1, maxLength: 6 }), fc.array(fragment, { minLength: 1, maxLength: 4 }), fc.array(fragment, { maxLength: 4 }), (texts, thoughts, args) => {
+        expectSameEncoding([
+          ...reasoningChunks(...thoughts),
+          ...textChunks(...texts),
+          ...toolCallChunks(0, 'call_x', 'exec_command', ...args),
+          finishChunk('tool_calls'),
+        ]);
+      }),
+      { numRuns: 150 },
+    );
+  });
+});
