@@ -1,9 +1,13 @@
 /** Everything the HTTP app needs from outside, injected so tests can replace any of it. */
 import type { Dispatcher } from 'undici';
 import type { Logger } from '../log.js';
+import type { RelayMetrics } from '../observability/metrics.js';
+import type { Redactor } from '../observability/redact.js';
 import type { ModelRouter } from '../routing/router.js';
 import type { ResponseHistory } from '../store/response-history.js';
 import type { UpstreamTimeouts } from '../upstream/chat-client.js';
+import type { ConcurrencyLimiter } from './concurrency-limiter.js';
+import type { TurnRegistry } from './turn-lifecycle.js';
 
 export interface AppDependencies {
   router: ModelRouter;
@@ -19,4 +23,18 @@ export interface AppDependencies {
   heartbeatMs: number;
   /** Stored responses: `previous_response_id`, GET/DELETE /v1/responses/{id}. */
   history: ResponseHistory;
+  metrics: RelayMetrics;
+  /** Bounds the upstream calls in flight (`--max-concurrent`, `--max-queue`). */
+  limiter: ConcurrencyLimiter;
+  /** Turns in flight, which a shutdown ends; `draining` once it has begun. */
+  turns: TurnRegistry;
+  /** Takes the configured secrets out of text a client will see. */
+  redact: Redactor;
+  access: {
+    /** The token clients must present; undefined leaves the relay open (the CLI allows that on loopback only). */
+    authToken: string | undefined;
+    maxBodyBytes: number;
+  };
+  /** Log request input and response output (`--log-content`); off, no content is logged. */
+  logContent: boolean;
 }

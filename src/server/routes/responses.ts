@@ -3,16 +3,19 @@
  * stream the translated events back (or return the whole Response object).
  */
 import type { Context } from 'hono';
-import { RelayError } from '../../errors.js';
+import { RelayError, toErrorBody } from '../../errors.js';
 import { buildChatRequest } from '../../translate/request/build-chat-request.js';
 import { parseResponsesRequest } from '../../translate/request/parse-request.js';
 import { buildResponseEcho } from '../../translate/stream/response-object.js';
 import { ResponseStreamTranslator } from '../../translate/stream/response-stream.js';
 import { isClientFailure, type UpstreamFailure } from '../../translate/upstream-errors.js';
-import { classifyForRoute, openUpstreamStream } from '../../upstream/open-stream.js';
+import { CutOffError } from '../../upstream/network-errors.js';
+import { classifyForRoute, openUpstreamStream, type OpenedStream } from '../../upstream/open-stream.js';
 import type { AppDependencies } from '../dependencies.js';
 import { readJsonBody } from '../read-json-body.js';
-import { collectTurn, createTurnStream, type TurnOutcome } from '../turn-stream.js';
+import type { RelayEnv } from '../relay-env.js';
+import { TurnLifecycle, type TurnEnding } from '../turn-lifecycle.js';
+import { collectTurn, createTurnStream } from '../turn-stream.js';
 
 const SSE_HEADERS = {
   'content-type': 'text/event-stream; charset=utf-8',
@@ -20,17 +23,22 @@ const SSE_HEADERS = {
   'x-accel-buffering': 'no',
 };
 
+/** Model names are metric labels: bounded in length (a client chooses them). */
+const MAX_MODEL_LABEL = 100;
+
 /** Handles one Responses request. */
-export async function handleCreateResponse(context: Context, deps: AppDependencies): Promise<Response> {
+export async function handleCreateResponse(context: Context<RelayEnv>, deps: AppDependencies): Promise<Response> {
   const startedAt = deps.now();
   const body = await readJsonBody(context);
   const { request, notes, instructionItems } = parseResponsesRequest(body);
-  // With previous_response_id: the stored conversation, then the new input.
-  const input = await deps.history.resolveInput(request, instructionItems);
   const route = deps.router.resolve(request.model);
+  const labels = { provider: route.provider.name, model: request.model.slice(0, MAX_MODEL_LABEL) };
+  context.set('labels', labels);
+  const log = context.get('log').child({ provider: route.provider.name, model: request.model, upstreamModel: route.upstreamModel });
+  // With previous_response_id: the stored conversation, then the new input.
+  const input = await deps.history.resolveInput(request, instructionItems, log);
   const profile = route.provider.profile;
   const built = buildChatRequest({ ...request, input }, profile, route.upstreamModel, notes);
-  const log = deps.logger.child({ provider: route.provider.name, model: request.model, upstreamModel: route.upstreamModel });
   for (const note of built.notes) log[note.level](note.message);
 
   const rawTools = Array.isArray((body as { tools?: unknown }).tools) ? ((body as { tools: unknown[] }).tools) : [];
@@ -43,58 +51,85 @@ export async function handleCreateResponse(context: Context, deps: AppDependenci
     names: built.names,
     hooks: profile.hooks,
     classifyStreamError: (errorBody) => classifyForRoute(route, undefined, errorBody),
+    redactMessage: deps.redact,
   });
 
-  const upstreamAbort = new AbortController();
   const clientSignal = context.req.raw.signal;
-  const onClientAbort = () => upstreamAbort.abort(new Error('client disconnected'));
-  clientSignal.addEventListener('abort', onClientAbort, { once: true });
+  const turn = new TurnLifecycle({
+    labels,
+    log,
+    metrics: deps.metrics,
+    limiter: deps.limiter,
+    registry: deps.turns,
+    now: deps.now,
+    startedAt,
+    totalTimeoutMs: deps.timeouts.totalMs,
+    clientSignal,
+    response: () => translator.response,
+    ...(deps.logContent ? { content: () => ({ instructions: request.instructions, input: request.input, output: translator.response.output }) } : {}),
+  });
+  context.set('turn', turn);
 
-  const endTurn = (outcome: TurnOutcome) => {
-    clientSignal.removeEventListener('abort', onClientAbort);
+  const endTurn = (ending: TurnEnding) => {
     // Before the last event reaches the client, so a continuation never races the write.
-    deps.history.record(request, instructionItems, translator.response);
-    const usage = translator.response.usage;
-    log.info(
-      {
-        responseId: translator.response.id,
-        status: outcome.status,
-        ...(outcome.failure ? { failure: outcome.failure.code, failureMessage: outcome.failure.message } : {}),
-        ms: deps.now() - startedAt,
-        ...(usage ? { inputTokens: usage.input_tokens, outputTokens: usage.output_tokens } : {}),
-      },
-      'response finished',
-    );
+    deps.history.record(request, instructionItems, translator.response, log);
+    turn.end(ending);
   };
 
-  const opened = await openUpstreamStream(deps.dispatcher, route, built.body, upstreamAbort.signal, deps.timeouts, deps.now());
-  if (!opened.ok) {
-    endTurn({ status: 'failed', failure: opened.failure });
-    if (isClientFailure(opened.failure) || request.stream !== true) throw failureToHttpError(opened.failure);
-    const events = [...translator.start(), ...translator.fail(opened.failure)];
-    return new Response(createTurnStream(finishedStreamOptions(translator, profile.displayName), events), { headers: SSE_HEADERS });
-  }
+  try {
+    let opened: OpenedStream;
+    try {
+      await turn.acquireSlot();
+      opened = await openUpstreamStream(deps.dispatcher, route, built.body, turn.signal, deps.timeouts, deps.now());
+    } catch (error) {
+      // The total timeout or a shutdown stopped the turn before the upstream answered.
+      if (!(error instanceof CutOffError)) throw error;
+      opened = { ok: false, failure: error.failure };
+    }
 
-  if (request.stream !== true) {
-    const outcome = await collectTurn({ translator, batches: opened.batches, providerName: profile.displayName });
-    endTurn(outcome);
-    if (outcome.status === 'failed' && outcome.failure) throw failureToHttpError(outcome.failure);
-    return context.json(translator.response);
-  }
+    if (!opened.ok) {
+      if (isClientFailure(opened.failure) || request.stream !== true) throw endWithHttpError(endTurn, opened.failure);
+      endTurn({ status: 'failed', failure: opened.failure });
+      const events = [...translator.start(), ...translator.fail(opened.failure)];
+      return new Response(createTurnStream(finishedStreamOptions(translator, profile.displayName), events), { headers: SSE_HEADERS });
+    }
+    turn.upstreamAnswered();
 
-  const stream = createTurnStream(
-    {
-      translator,
-      batches: opened.batches,
-      providerName: profile.displayName,
-      abortUpstream: () => upstreamAbort.abort(new Error('response ended')),
-      clientGone: () => clientSignal.aborted,
-      heartbeatMs: deps.heartbeatMs,
-      onEnd: endTurn,
-    },
-    translator.start(),
-  );
-  return new Response(stream, { headers: SSE_HEADERS });
+    if (request.stream !== true) {
+      const outcome = await collectTurn({ translator, batches: opened.batches, providerName: profile.displayName });
+      if (outcome.status === 'failed' && outcome.failure) throw endWithHttpError(endTurn, outcome.failure);
+      endTurn(outcome);
+      return context.json(translator.response);
+    }
+
+    const stream = createTurnStream(
+      {
+        translator,
+        batches: opened.batches,
+        providerName: profile.displayName,
+        abortUpstream: () => turn.stopUpstream(),
+        clientGone: () => clientSignal.aborted,
+        heartbeatMs: deps.heartbeatMs,
+        onEnd: endTurn,
+      },
+      translator.start(),
+    );
+    return new Response(stream, { headers: SSE_HEADERS });
+  } catch (error) {
+    // Whatever went wrong, the turn gives its slot back and is logged once.
+    turn.end(turn.clientGone ? { status: 'aborted' } : { status: 'failed', httpStatus: toErrorBody(error).status });
+    if (turn.clientGone && !(error instanceof RelayError)) {
+      throw new RelayError('The client closed the connection before the response started.', { status: 499, type: 'invalid_request_error', code: 'client_closed_request' });
+    }
+    throw error;
+  }
+}
+
+/** Ends the turn as the HTTP error its failure becomes, and returns that error to throw. */
+function endWithHttpError(endTurn: (ending: TurnEnding) => void, failure: UpstreamFailure): RelayError {
+  const error = failureToHttpError(failure);
+  endTurn({ status: 'failed', failure, httpStatus: error.status });
+  return error;
 }
 
 /** Options for a stream whose events are all known already (a failure before the first byte). */
