@@ -4,6 +4,7 @@
  * CliErrors, never stack traces.
  */
 import { createLogger, type Logger, type LogLevel } from '../log.js';
+import { createRedactor } from '../observability/redact.js';
 import { ModelRouter, parseModelMap, type ConfiguredProvider } from '../routing/router.js';
 import { startRelayServer, type RunningRelay } from '../server/start-server.js';
 import { openResponseStore, StoreOpenError } from '../store/open-store.js';
@@ -11,9 +12,10 @@ import { SqliteResponseStore } from '../store/sqlite-store.js';
 import { DEFAULT_MAX_MB, type ResponseStore, type StoreKind } from '../store/types.js';
 import { CliError } from './cli-error.js';
 import { parseDuration } from './duration.js';
+import { parseOperationsOptions, type OperationsOptions } from './operations-options.js';
 import { resolveProviderProfile } from './provider-option.js';
 
-export interface ServeOptions {
+export interface ServeOptions extends OperationsOptions {
   host: string;
   port: number;
   provider?: string | undefined;
@@ -92,11 +94,8 @@ export function openStoreFromOptions(options: ServeOptions, logger: Logger): Res
   }
 }
 
-/** Starts the relay and prints `listening on …` once it accepts connections. */
-export async function runServe(options: ServeOptions, environment: NodeJS.ProcessEnv = process.env): Promise<RunningRelay> {
-  if (!Number.isInteger(options.port) || options.port < 0 || options.port > 65535) {
-    throw new CliError(`--port must be a whole number from 0 to 65535, got '${options.port}'`);
-  }
+/** The router the options describe: the upstream, its key and the model map. */
+export function buildRouterFromOptions(options: ServeOptions, environment: NodeJS.ProcessEnv): ModelRouter {
   const provider = resolveUpstream(options, environment);
   let aliases;
   try {
@@ -104,12 +103,40 @@ export async function runServe(options: ServeOptions, environment: NodeJS.Proces
   } catch (error) {
     throw new CliError((error as Error).message);
   }
-  const logger = createLogger(options.logLevel);
-  const router = new ModelRouter([provider], provider.name, aliases);
+  return new ModelRouter([provider], provider.name, aliases);
+}
+
+/** Secrets no log line may carry: every upstream key and the relay's token. */
+export function secretsOf(router: ModelRouter, authToken: string | undefined): Array<string | undefined> {
+  return [...[...router.providers.values()].map((provider) => provider.endpoint.apiKey), authToken];
+}
+
+/** Starts the relay and prints `listening on …` once it accepts connections. */
+export async function runServe(options: ServeOptions, environment: NodeJS.ProcessEnv = process.env): Promise<RunningRelay> {
+  if (!Number.isInteger(options.port) || options.port < 0 || options.port > 65535) {
+    throw new CliError(`--port must be a whole number from 0 to 65535, got '${options.port}'`);
+  }
+  const settings = parseOperationsOptions(options, options.host);
+  const router = buildRouterFromOptions(options, environment);
+  const provider = router.defaultProvider;
+  const logger = createLogger(options.logLevel, process.stderr, createRedactor(secretsOf(router, settings.authToken)));
   const store = openStoreFromOptions(options, logger);
   let relay: RunningRelay;
   try {
-    relay = await startRelayServer({ host: options.host, port: options.port, router, logger, store });
+    relay = await startRelayServer({
+      host: options.host,
+      port: options.port,
+      router,
+      logger,
+      store,
+      timeouts: settings.timeouts,
+      heartbeatMs: settings.heartbeatMs,
+      authToken: settings.authToken,
+      maxBodyBytes: settings.maxBodyBytes,
+      maxConcurrent: settings.maxConcurrent,
+      maxQueue: settings.maxQueue,
+      logContent: settings.logContent,
+    });
   } catch (error) {
     await store.close();
     const code = (error as { code?: string }).code;
@@ -126,23 +153,38 @@ export async function runServe(options: ServeOptions, environment: NodeJS.Proces
       upstream: provider.endpoint.baseUrl,
       store: store.kind,
       ...(store instanceof SqliteResponseStore ? { storePath: store.path } : {}),
+      auth: settings.authToken === undefined ? 'none' : 'token',
+      maxConcurrent: settings.maxConcurrent,
+      maxQueue: settings.maxQueue,
     },
     'relay ready',
   );
-  const shutdown = () => {
-    // Stop taking requests, let store writes in flight finish, then close the store cleanly.
+  let signals = 0;
+  const shutdown = (signal: NodeJS.Signals) => {
+    signals++;
+    if (signals > 1) {
+      // A second signal: end the responses in flight now instead of waiting out the grace period.
+      logger.warn({ signal }, 'second signal: ending the responses in flight now');
+      void relay.shutdown();
+      return;
+    }
+    logger.info({ signal, graceMs: settings.shutdownGraceMs }, 'shutting down');
+    // Stop taking requests, let responses and store writes in flight finish, then close the store cleanly.
     void relay
-      .close()
+      .shutdown({ graceMs: settings.shutdownGraceMs })
       .then(() => store.close())
       .then(
-        () => process.exit(0),
+        () => {
+          logger.info('relay stopped');
+          process.exit(0);
+        },
         (error: unknown) => {
-          logger.error({ err: error }, 'closing the session store failed');
+          logger.error({ err: error }, 'shutting down failed');
           process.exit(1);
         },
       );
   };
-  process.once('SIGINT', shutdown);
-  process.once('SIGTERM', shutdown);
+  process.on('SIGINT', shutdown);
+  process.on('SIGTERM', shutdown);
   return relay;
 }
