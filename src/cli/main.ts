@@ -2,16 +2,18 @@
 /**
  * The `responses-relay` command line. `serve` is the default command; every
  * flag can also be set as RESPONSES_RELAY_<FLAG> in the environment.
+ * `doctor` takes the same flags and checks them, the store and the upstreams.
  */
 import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { LOG_LEVELS, type LogLevel } from '../log.js';
 import { CliError } from './cli-error.js';
+import { runDoctor } from './doctor-command.js';
 import { withOperationsOptions } from './operations-options.js';
 import { providerHelp } from './provider-option.js';
 import { runServe, type ServeOptions } from './serve-command.js';
 
-/** The flags of `serve`. */
+/** The flags of `serve` (and of `doctor`, which checks them). */
 function withServeOptions<T>(command: Argv<T>) {
   return withOperationsOptions(
     command
@@ -84,6 +86,14 @@ async function main(argv: string[]): Promise<void> {
           .epilogue(providerHelp()),
       async (args) => {
         await runServe(serveOptions(args));
+      },
+    )
+    .command(
+      'doctor',
+      'Check the options, the session store and every upstream (reachable, key accepted); exit code 1 on a problem',
+      (command) => withServeOptions(command).example('$0 doctor --provider deepseek', 'Check the DeepSeek set-up before starting the relay'),
+      async (args) => {
+        process.exitCode = await runDoctor(serveOptions(args));
       },
     )
     .strict()
