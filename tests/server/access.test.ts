@@ -36,7 +36,8 @@ describe('the relay token', () => {
 
   it('answers a missing or wrong token with a 401 in the OpenAI shape, on every route but the probes', async () => {
     await setup({ authToken: TOKEN });
-    for (const headers of [{}, { authorization: 'Bearer nope' }, { authorization: TOKEN }]) {
+    const attempts: Array<Record<string, string>> = [{}, { authorization: 'Bearer nope' }, { authorization: TOKEN }];
+    for (const headers of attempts) {
       const response = await postResponse(relay!.url, { model: 'm', input: 'hi' }, headers);
       expect(response.status).toBe(401);
       expect(((await response.json()) as any).error).toMatchObject({ type: 'authentication_error', code: 'invalid_api_key' });
