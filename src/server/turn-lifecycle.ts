@@ -120,6 +120,16 @@ export class TurnLifecycle {
     this.controller.abort(new CutOffError(failure, kind));
   }
 
+  /**
+   * The relay's own reason for stopping this turn (total timeout, shutdown),
+   * if it did. Read from the signal rather than from a caught error: a wait
+   * that was aborted (a retry's backoff) throws an AbortError of its own.
+   */
+  get cutOffReason(): CutOffError | undefined {
+    const reason: unknown = this.controller.signal.reason;
+    return reason instanceof CutOffError ? reason : undefined;
+  }
+
   /** Stops what is left of the upstream request once the response is over. */
   stopUpstream(): void {
     if (!this.controller.signal.aborted) this.controller.abort(new Error('response ended'));
@@ -162,7 +172,7 @@ export class TurnLifecycle {
       metrics.tokens.inc({ ...labels, kind: 'reasoning' }, tokens.reasoningTokens);
       metrics.tokens.inc({ ...labels, kind: 'cached' }, tokens.cachedTokens);
     }
-    const shutdown = this.controller.signal.reason instanceof CutOffError && this.controller.signal.reason.kind === 'shutdown';
+    const shutdown = this.cutOffReason?.kind === 'shutdown';
     if (ending.failure && !shutdown) metrics.upstreamErrors.inc({ provider: labels.provider, code: ending.failure.code });
     const fields = {
       responseId: response.id,

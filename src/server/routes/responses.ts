@@ -9,7 +9,6 @@ import { parseResponsesRequest } from '../../translate/request/parse-request.js'
 import { buildResponseEcho } from '../../translate/stream/response-object.js';
 import { ResponseStreamTranslator } from '../../translate/stream/response-stream.js';
 import { isClientFailure, type UpstreamFailure } from '../../translate/upstream-errors.js';
-import { CutOffError } from '../../upstream/network-errors.js';
 import { classifyForRoute, openUpstreamStream, type OpenedStream } from '../../upstream/open-stream.js';
 import type { AppDependencies } from '../dependencies.js';
 import { readJsonBody } from '../read-json-body.js';
@@ -83,8 +82,9 @@ export async function handleCreateResponse(context: Context<RelayEnv>, deps: App
       opened = await openUpstreamStream(deps.dispatcher, route, built.body, turn.signal, deps.timeouts, deps.now());
     } catch (error) {
       // The total timeout or a shutdown stopped the turn before the upstream answered.
-      if (!(error instanceof CutOffError)) throw error;
-      opened = { ok: false, failure: error.failure };
+      const cutOff = turn.cutOffReason;
+      if (cutOff === undefined) throw error;
+      opened = { ok: false, failure: cutOff.failure };
     }
 
     if (!opened.ok) {
