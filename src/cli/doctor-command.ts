@@ -4,8 +4,8 @@
  * with its key and a short timeout) — and prints, for each problem, what is
  * wrong and how to fix it. Exit code 0 when all is well, 1 otherwise.
  *
- * Upstreams are taken from the router, so every provider it is built with is
- * checked, however it was configured.
+ * Upstreams are taken from the router the caller builds, so every provider
+ * it holds is checked, however it was configured.
  */
 import { Agent, type Dispatcher } from 'undici';
 import { silentLogger } from '../log.js';
@@ -18,7 +18,7 @@ import { joinUrl } from '../upstream/chat-client.js';
 import { CliError } from './cli-error.js';
 import { formatDuration } from './duration.js';
 import { isLoopbackHost, parseOperationsOptions, type OperationsSettings } from './operations-options.js';
-import { buildRouterFromOptions, openStoreFromOptions, secretsOf, type ServeOptions } from './serve-command.js';
+import { openStoreFromOptions, secretsOf, type ServeOptions } from './serve-command.js';
 
 export interface DoctorCheck {
   status: 'ok' | 'warn' | 'fail';
@@ -31,13 +31,17 @@ export interface DoctorCheck {
 /** How long each upstream gets to answer GET /models. */
 export const DOCTOR_TIMEOUT_MS = 5_000;
 
+export interface DoctorContext {
+  /** Builds the router serve would use (throws a CliError naming what is wrong). */
+  buildRouter: () => ModelRouter;
+  output?: NodeJS.WritableStream;
+  timeoutMs?: number;
+}
+
 /** Runs every check, prints them, and returns the exit code. */
-export async function runDoctor(
-  options: ServeOptions,
-  environment: NodeJS.ProcessEnv = process.env,
-  output: NodeJS.WritableStream = process.stdout,
-  timeoutMs = DOCTOR_TIMEOUT_MS,
-): Promise<number> {
+export async function runDoctor(options: ServeOptions, context: DoctorContext): Promise<number> {
+  const output = context.output ?? process.stdout;
+  const timeoutMs = context.timeoutMs ?? DOCTOR_TIMEOUT_MS;
   const checks: DoctorCheck[] = [];
   let settings: OperationsSettings | undefined;
   try {
@@ -48,7 +52,7 @@ export async function runDoctor(
   }
   let router: ModelRouter | undefined;
   try {
-    router = buildRouterFromOptions(options, environment);
+    router = context.buildRouter();
     checks.push(routingCheck(router));
     for (const problem of configProblems(router)) checks.push({ status: 'fail', subject: 'config', detail: problem });
   } catch (error) {

@@ -11,7 +11,7 @@ import { CliError } from './cli-error.js';
 import { runDoctor } from './doctor-command.js';
 import { withOperationsOptions } from './operations-options.js';
 import { providerHelp } from './provider-option.js';
-import { runServe, type ServeOptions } from './serve-command.js';
+import { buildRouterFromOptions, runServe, type ServeOptions } from './serve-command.js';
 
 /** The flags of `serve` (and of `doctor`, which checks them). */
 function withServeOptions<T>(command: Argv<T>) {
@@ -93,7 +93,8 @@ async function main(argv: string[]): Promise<void> {
       'Check the options, the session store and every upstream (reachable, key accepted); exit code 1 on a problem',
       (command) => withServeOptions(command).example('$0 doctor --provider deepseek', 'Check the DeepSeek set-up before starting the relay'),
       async (args) => {
-        process.exitCode = await runDoctor(serveOptions(args));
+        const options = serveOptions(args);
+        process.exitCode = await runDoctor(options, { buildRouter: () => buildRouterFromOptions(options, process.env) });
       },
     )
     .strict()

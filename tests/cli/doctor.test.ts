@@ -3,7 +3,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
+import { runDoctor } from '../../src/cli/doctor-command.js';
+import { findProviderProfile } from '../../src/providers/index.js';
+import { genericProvider } from '../../src/providers/generic.js';
+import { ModelRouter } from '../../src/routing/router.js';
 import { startMockUpstream, type MockUpstream } from '../support/mock-upstream.js';
 import { runCli } from '../support/cli.js';
 
@@ -82,6 +87,38 @@ describe('responses-relay doctor', () => {
     expect(result.stdout).toMatch(/^FAIL +options +refusing to listen on 0\.0\.0\.0 without --auth-token/m);
     expect(result.stdout).toMatch(/^FAIL +upstream +--upstream 'not a url' is not a URL/m);
     expect(result.stdout).toMatch(/^OK +store +memory/m);
+  });
+});
+
+describe('runDoctor', () => {
+  it('checks every provider the router holds, however the router was built', async () => {
+    upstream = await startMockUpstream(() => ({ kind: 'json', status: 200, body: {} }), [{ id: 'local-model' }]);
+    const refusing = await startModelListServer(401, () => ({ error: { message: 'bad key' } }));
+    try {
+      const router = new ModelRouter(
+        [
+          { name: 'local', profile: genericProvider, endpoint: { baseUrl: upstream.baseUrl, apiKey: undefined } },
+          { name: 'cloud', profile: findProviderProfile('kimi')!, endpoint: { baseUrl: refusing.baseUrl, apiKey: KEY } },
+        ],
+        'local',
+        new Map([['fast', { provider: 'cloud', model: 'kimi-k2' }]]),
+      );
+      let printed = '';
+      const output = new Writable({
+        write(chunk, _encoding, done) {
+          printed += String(chunk);
+          done();
+        },
+      });
+      const code = await runDoctor({ host: '127.0.0.1', port: 4444, logLevel: 'silent', store: 'memory' }, { buildRouter: () => router, output });
+      expect(code).toBe(1);
+      expect(printed).toMatch(/^OK +upstream +local: .* answered 200, 1 models listed$/m);
+      expect(printed).toMatch(/^FAIL +upstream +cloud: .* answered 401: bad key$/m);
+      expect(printed).toContain('model aliases: fast');
+      expect(printed).not.toContain(KEY);
+    } finally {
+      await refusing.close();
+    }
   });
 });
 
