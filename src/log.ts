@@ -1,5 +1,11 @@
-/** Structured JSON logging (pino). Secrets are redacted wherever they appear. */
+/**
+ * Structured JSON logging (pino). Secrets are kept out twice: fields that hold
+ * them are censored by name, and the configured secret values (upstream keys,
+ * the relay's token) are replaced wherever they appear in a line, because an
+ * upstream may echo a key inside an error message.
+ */
 import { pino, type Logger } from 'pino';
+import type { Redactor } from './observability/redact.js';
 
 export type { Logger };
 
@@ -9,6 +15,8 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 const REDACTED_PATHS = [
   'apiKey',
   '*.apiKey',
+  'authToken',
+  '*.authToken',
   'authorization',
   '*.authorization',
   'headers.authorization',
@@ -18,8 +26,16 @@ const REDACTED_PATHS = [
 ];
 
 /** A JSON logger writing to stderr (stdout is kept for the `listening on` line). */
-export function createLogger(level: LogLevel, destination: NodeJS.WritableStream = process.stderr): Logger {
-  return pino({ level, base: undefined, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } }, destination);
+export function createLogger(level: LogLevel, destination: NodeJS.WritableStream = process.stderr, redact?: Redactor): Logger {
+  return pino(
+    {
+      level,
+      base: undefined,
+      redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+      ...(redact ? { hooks: { streamWrite: redact } } : {}),
+    },
+    destination,
+  );
 }
 
 /** A logger that drops everything (tests). */

@@ -59,7 +59,7 @@ export function measureRequestTranslation(requestBody: string, minimumMs: number
     const body = JSON.parse(requestBody) as Record<string, unknown>;
     const { request, notes } = parseResponsesRequest(body);
     const built = buildChatRequest(request, genericProvider, request.model, notes);
-    buildResponseEcho(request, body.tools as unknown[]);
+    buildResponseEcho(request);
     JSON.stringify(built.body);
   });
   return { requestBytes: Buffer.byteLength(requestBody), microsecondsPerRequest: spent / runs };
@@ -76,7 +76,7 @@ export function measureStreamTranslation(
   const body = JSON.parse(requestBody) as Record<string, unknown>;
   const { request, notes } = parseResponsesRequest(body);
   const built = buildChatRequest(request, genericProvider, request.model, notes);
-  const echo = buildResponseEcho(request, body.tools as unknown[]);
+  const echo = buildResponseEcho(request);
   const payloads = upstreamPayloads(variant, chunks);
   const reads: string[][] = [];
   for (let start = 0; start < payloads.length; start += payloadsPerRead) reads.push(payloads.slice(start, start + payloadsPerRead));

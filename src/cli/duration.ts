@@ -25,3 +25,19 @@ export function parseDuration(text: string): number | undefined {
   }
   return Number.isFinite(total) && total >= 1 ? Math.round(total) : undefined;
 }
+
+/** `ms` written the way parseDuration reads it back: `30m`, `1m30s`, `250ms`, `0s`. */
+export function formatDuration(ms: number): string {
+  if (ms <= 0) return '0s';
+  let rest = Math.round(ms);
+  let text = '';
+  for (const unit of ['d', 'h', 'm', 's', 'ms'] as const) {
+    const size = UNIT_MS[unit]!;
+    const count = Math.floor(rest / size);
+    if (count > 0) {
+      text += `${count}${unit}`;
+      rest -= count * size;
+    }
+  }
+  return text;
+}

@@ -10,6 +10,7 @@ import { buildRouter } from '../config/build-router.js';
 import { codexHome, defaultConfigPath } from '../config/paths.js';
 import { LOG_LEVELS, type LogLevel } from '../log.js';
 import { CliError } from './cli-error.js';
+import { runDoctor } from './doctor-command.js';
 import { prepareCodexSettings } from './codex-settings.js';
 import { ConfigSource, findConfigLocation } from './config-location.js';
 import { ignoreForeignVariables } from './environment-settings.js';
@@ -19,9 +20,62 @@ import { listModelsOnce } from './list-models.js';
 import { formatModelJson, formatModelTable } from './models-command.js';
 import { printCodexConfig, reportSetup, reportUndo } from './codex-output.js';
 import { providerHelp } from './provider-option.js';
-import { runServe } from './serve-command.js';
+import { withOperationsOptions } from './operations-options.js';
+import { runServe, type ServeOptions } from './serve-command.js';
 import { runSetup, runUndo } from './setup-command.js';
 import { withListenOptions, withRoutingOptions } from './shared-options.js';
+
+/** The flags of `serve` (and of `doctor`, which checks them). */
+function withServeOptions<T>(command: Argv<T>) {
+  return withOperationsOptions(
+    withRoutingOptions(withListenOptions(command))
+      .option('log-level', { type: 'string', choices: LOG_LEVELS, default: 'info', describe: 'Log level (logs go to stderr as JSON)' })
+      .option('upstream-retries', { type: 'number', describe: 'Retries of a failed upstream request before the first byte, per route (default 2)' })
+      .option('models-ttl', { type: 'number', describe: 'Seconds an upstream model list is reused by GET /v1/models (default 300)' })
+      .option('store', { type: 'string', choices: ['memory', 'sqlite'], default: 'sqlite', describe: 'Where stored responses (previous_response_id) are kept' })
+      .option('store-path', {
+        type: 'string',
+        describe: 'SQLite file for --store sqlite (default $XDG_STATE_HOME/responses-relay/sessions.db, else ~/.local/state/responses-relay/sessions.db)',
+      })
+      .option('store-ttl', { type: 'string', default: '7d', describe: 'How long a conversation nobody continues is kept (e.g. 7d, 12h, 30m)' })
+      .option('store-max-mb', {
+        type: 'number',
+        describe: 'Memory budget (memory) or size cap (sqlite) in MB; least recently used conversations go first (default 256 / 1024)',
+      }),
+  );
+}
+
+type ServeArgs = Awaited<ReturnType<typeof withServeOptions>['argv']>;
+
+function serveOptions(args: ServeArgs): ServeOptions {
+  return {
+    host: args.host,
+    port: args.port,
+    provider: args.provider,
+    upstream: args.upstream,
+    upstreamKeyEnv: args.upstreamKeyEnv,
+    upstreamKey: args.upstreamKey,
+    modelMap: args.modelMap,
+    logLevel: args.logLevel as LogLevel,
+    upstreamRetries: args.upstreamRetries,
+    modelsTtl: args.modelsTtl,
+    store: args.store,
+    storePath: args.storePath,
+    storeTtl: args.storeTtl,
+    storeMaxMb: args.storeMaxMb,
+    authToken: args.authToken,
+    maxBodyMb: args.maxBodyMb,
+    maxConcurrent: args.maxConcurrent,
+    maxQueue: args.maxQueue,
+    connectTimeout: args.connectTimeout,
+    firstByteTimeout: args.firstByteTimeout,
+    idleTimeout: args.idleTimeout,
+    totalTimeout: args.totalTimeout,
+    heartbeat: args.heartbeat,
+    shutdownGrace: args.shutdownGrace,
+    logContent: args.logContent,
+  };
+}
 
 async function main(argv: string[]): Promise<void> {
   const environment = process.env;
@@ -36,51 +90,32 @@ async function main(argv: string[]): Promise<void> {
       'Serve the OpenAI Responses API on top of Chat Completions providers',
       (command) =>
         applyFileSettings(
-          withRoutingOptions(withListenOptions(command))
-            .option('log-level', { type: 'string', choices: LOG_LEVELS, default: 'info', describe: 'Log level (logs go to stderr as JSON)' })
-            .option('upstream-retries', { type: 'number', describe: 'Retries of a failed upstream request before the first byte, per route (default 2)' })
-            .option('models-ttl', { type: 'number', describe: 'Seconds an upstream model list is reused by GET /v1/models (default 300)' })
-            .option('store', { type: 'string', choices: ['memory', 'sqlite'], default: 'sqlite', describe: 'Where stored responses (previous_response_id) are kept' })
-            .option('store-path', {
-              type: 'string',
-              describe: 'SQLite file for --store sqlite (default $XDG_STATE_HOME/responses-relay/sessions.db, else ~/.local/state/responses-relay/sessions.db)',
-            })
-            .option('store-ttl', { type: 'string', default: '7d', describe: 'How long a conversation nobody continues is kept (e.g. 7d, 12h, 30m)' })
-            .option('store-max-mb', {
-              type: 'number',
-              describe: 'Memory budget (memory) or size cap (sqlite) in MB; least recently used conversations go first (default 256 / 1024)',
-            })
+          withServeOptions(command)
             .example('$0 --provider deepseek', 'Relay to DeepSeek, key from DEEPSEEK_API_KEY')
             .example('$0 --upstream https://api.deepseek.com/v1 --upstream-key-env DEEPSEEK_API_KEY', 'Relay to DeepSeek, spelled out')
             .example('$0 --provider ollama --port 0', 'Relay to a local Ollama on a free port')
             .example('$0 --provider openrouter --model-map codex:moonshotai/kimi-k2.6', 'Codex model "codex" served by Kimi on OpenRouter')
             .example('$0 --provider vllm --store memory --store-ttl 12h', 'Keep stored responses in memory for 12 hours')
             .example('$0 --config ~/relay.toml', 'Several providers, aliases and fallbacks from a config file')
+            .example('$0 --provider deepseek --host 0.0.0.0 --auth-token "$RELAY_TOKEN"', 'Serve other machines; clients must send the token')
             .epilogue(providerHelp()),
           config.file(),
           { strict: true },
         ),
       async (args) => {
-        await runServe(
-          {
-            host: args.host,
-            port: args.port,
-            provider: args.provider,
-            upstream: args.upstream,
-            upstreamKeyEnv: args.upstreamKeyEnv,
-            upstreamKey: args.upstreamKey,
-            modelMap: args.modelMap,
-            logLevel: args.logLevel as LogLevel,
-            upstreamRetries: args.upstreamRetries,
-            modelsTtl: args.modelsTtl,
-            store: args.store,
-            storePath: args.storePath,
-            storeTtl: args.storeTtl,
-            storeMaxMb: args.storeMaxMb,
-          },
-          config.file(),
-          environment,
-        );
+        await runServe(serveOptions(args), config.file(), environment);
+      },
+    )
+    .command(
+      'doctor',
+      'Check the options, the session store and every upstream (reachable, key accepted); exit code 1 on a problem',
+      (command) =>
+        applyFileSettings(withServeOptions(command).example('$0 doctor --provider deepseek', 'Check the DeepSeek set-up before starting the relay'), config.file(), {
+          strict: true,
+        }),
+      async (args) => {
+        const options = serveOptions(args);
+        process.exitCode = await runDoctor(options, { buildRouter: () => buildRouter(options, config.file(), environment, { requireKeys: true }) });
       },
     )
     .command(

@@ -7,14 +7,17 @@
 import type { RelayConfigFile } from '../config/config-file.js';
 import { buildRouter } from '../config/build-router.js';
 import { createLogger, type Logger, type LogLevel } from '../log.js';
+import { createRedactor } from '../observability/redact.js';
+import type { ModelRouter } from '../routing/router.js';
 import { startRelayServer, type RunningRelay } from '../server/start-server.js';
 import { openResponseStore, StoreOpenError } from '../store/open-store.js';
 import { SqliteResponseStore } from '../store/sqlite-store.js';
 import { DEFAULT_MAX_MB, type ResponseStore, type StoreKind } from '../store/types.js';
 import { CliError } from './cli-error.js';
 import { parseDuration } from './duration.js';
+import { parseOperationsOptions, type OperationsOptions } from './operations-options.js';
 
-export interface ServeOptions {
+export interface ServeOptions extends OperationsOptions {
   host: string;
   port: number;
   provider?: string | undefined;
@@ -60,6 +63,11 @@ export function openStoreFromOptions(options: ServeOptions, logger: Logger): Res
   }
 }
 
+/** Secrets no log line may carry: every upstream key and the relay's token. */
+export function secretsOf(router: ModelRouter, authToken: string | undefined): Array<string | undefined> {
+  return [...[...router.providers.values()].map((provider) => provider.endpoint.apiKey), authToken];
+}
+
 /** Starts the relay and prints `listening on …` once it accepts connections. */
 export async function runServe(options: ServeOptions, file?: RelayConfigFile, environment: NodeJS.ProcessEnv = process.env): Promise<RunningRelay> {
   if (!Number.isInteger(options.port) || options.port < 0 || options.port > 65535) {
@@ -71,8 +79,9 @@ export async function runServe(options: ServeOptions, file?: RelayConfigFile, en
   if (options.modelsTtl !== undefined && !(options.modelsTtl >= 0)) {
     throw new CliError(`--models-ttl must be a number of seconds (0 or more), got '${options.modelsTtl}'`);
   }
+  const settings = parseOperationsOptions(options, options.host);
   const router = buildRouter(options, file, environment, { requireKeys: true });
-  const logger = createLogger(options.logLevel);
+  const logger = createLogger(options.logLevel, process.stderr, createRedactor(secretsOf(router, settings.authToken)));
   const store = openStoreFromOptions(options, logger);
   let relay: RunningRelay;
   try {
@@ -84,6 +93,13 @@ export async function runServe(options: ServeOptions, file?: RelayConfigFile, en
       store,
       ...(options.upstreamRetries !== undefined ? { retryPolicy: { maxRetries: options.upstreamRetries } } : {}),
       ...(options.modelsTtl !== undefined ? { modelsTtlMs: options.modelsTtl * 1000 } : {}),
+      timeouts: settings.timeouts,
+      heartbeatMs: settings.heartbeatMs,
+      authToken: settings.authToken,
+      maxBodyBytes: settings.maxBodyBytes,
+      maxConcurrent: settings.maxConcurrent,
+      maxQueue: settings.maxQueue,
+      logContent: settings.logContent,
     });
   } catch (error) {
     await store.close();
@@ -104,23 +120,38 @@ export async function runServe(options: ServeOptions, file?: RelayConfigFile, en
       aliases: [...router.aliases.keys()],
       store: store.kind,
       ...(store instanceof SqliteResponseStore ? { storePath: store.path } : {}),
+      auth: settings.authToken === undefined ? 'none' : 'token',
+      maxConcurrent: settings.maxConcurrent,
+      maxQueue: settings.maxQueue,
     },
     'relay ready',
   );
-  const shutdown = () => {
-    // Stop taking requests, let store writes in flight finish, then close the store cleanly.
+  let signals = 0;
+  const shutdown = (signal: NodeJS.Signals) => {
+    signals++;
+    if (signals > 1) {
+      // A second signal: end the responses in flight now instead of waiting out the grace period.
+      logger.warn({ signal }, 'second signal: ending the responses in flight now');
+      void relay.shutdown();
+      return;
+    }
+    logger.info({ signal, graceMs: settings.shutdownGraceMs }, 'shutting down');
+    // Stop taking requests, let responses and store writes in flight finish, then close the store cleanly.
     void relay
-      .close()
+      .shutdown({ graceMs: settings.shutdownGraceMs })
       .then(() => store.close())
       .then(
-        () => process.exit(0),
+        () => {
+          logger.info('relay stopped');
+          process.exit(0);
+        },
         (error: unknown) => {
-          logger.error({ err: error }, 'closing the session store failed');
+          logger.error({ err: error }, 'shutting down failed');
           process.exit(1);
         },
       );
   };
-  process.once('SIGINT', shutdown);
-  process.once('SIGTERM', shutdown);
+  process.on('SIGINT', shutdown);
+  process.on('SIGTERM', shutdown);
   return relay;
 }

@@ -3,6 +3,7 @@
  * health at a glance. Labels never carry secrets or message content.
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { StoreStats } from '../store/types.js';
 
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300];
 
@@ -15,14 +16,32 @@ export interface RelayMetrics {
   upstreamErrors: Counter<'provider' | 'code'>;
   retries: Counter<'provider'>;
   activeStreams: Gauge;
+  queuedRequests: Gauge;
   storeBytes: Gauge;
   storeWriteFailures: Counter;
 }
 
+/** Values read when the metrics are scraped rather than counted as they happen. */
+export interface MetricSources {
+  storeStats: () => Promise<StoreStats>;
+  /** Failed store writes so far (a running count; the counter follows it). */
+  storeWriteFailures: () => number;
+  /** Requests waiting for an upstream slot. */
+  queuedRequests: () => number;
+}
+
+export interface MetricsOptions {
+  /** Node's process metrics (memory, CPU, event loop), prefixed `responses_relay_`; default true. */
+  processMetrics?: boolean;
+  sources?: MetricSources;
+}
+
 /** Creates a registry with the relay's metrics (and Node's process metrics). */
-export function createMetrics(options: { processMetrics?: boolean } = {}): RelayMetrics {
+export function createMetrics(options: MetricsOptions = {}): RelayMetrics {
   const registry = new Registry();
   if (options.processMetrics !== false) collectDefaultMetrics({ register: registry, prefix: 'responses_relay_' });
+  const sources = options.sources;
+  let reportedWriteFailures = 0;
   return {
     registry,
     requests: new Counter({
@@ -63,12 +82,52 @@ export function createMetrics(options: { processMetrics?: boolean } = {}): Relay
       labelNames: ['provider'],
       registers: [registry],
     }),
-    activeStreams: new Gauge({ name: 'responses_relay_active_streams', help: 'Responses being streamed right now', registers: [registry] }),
-    storeBytes: new Gauge({ name: 'responses_relay_store_bytes', help: 'Size of the response store', registers: [registry] }),
+    activeStreams: new Gauge({
+      name: 'responses_relay_active_streams',
+      help: 'Responses holding an upstream slot right now (streamed or not)',
+      registers: [registry],
+    }),
+    queuedRequests: new Gauge({
+      name: 'responses_relay_queued_requests',
+      help: 'Requests waiting for an upstream slot (--max-concurrent reached)',
+      registers: [registry],
+      ...(sources
+        ? {
+            collect() {
+              this.set(sources.queuedRequests());
+            },
+          }
+        : {}),
+    }),
+    storeBytes: new Gauge({
+      name: 'responses_relay_store_bytes',
+      help: 'Bytes of stored responses (what --store-max-mb limits)',
+      registers: [registry],
+      ...(sources
+        ? {
+            async collect() {
+              try {
+                this.set((await sources.storeStats()).bytes);
+              } catch {
+                // The last value stays; /readyz reports a store that cannot be read.
+              }
+            },
+          }
+        : {}),
+    }),
     storeWriteFailures: new Counter({
       name: 'responses_relay_store_write_failures_total',
       help: 'Responses that could not be stored (the client still got them)',
       registers: [registry],
+      ...(sources
+        ? {
+            collect() {
+              const failures = sources.storeWriteFailures();
+              if (failures > reportedWriteFailures) this.inc(failures - reportedWriteFailures);
+              reportedWriteFailures = failures;
+            },
+          }
+        : {}),
     }),
   };
 }

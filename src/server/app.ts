@@ -1,40 +1,44 @@
 /**
  * createApp(deps): the HTTP surface of the relay, built from injected parts.
  * Only the CLI binds it to a port.
+ *
+ * Every request passes, in order: a request id; its logger and metrics; a 503
+ * once a shutdown has begun; the relay's token (when one is set; health
+ * probes stay open); the body size limit; then its route.
  */
 import { Hono } from 'hono';
 import { RelayError, toErrorBody } from '../errors.js';
 import type { AppDependencies } from './dependencies.js';
+import { limitBody } from './middleware/limit-body.js';
+import { observeRequests } from './middleware/observe-requests.js';
+import { refuseWhileDraining } from './middleware/refuse-while-draining.js';
+import { requestId } from './middleware/request-id.js';
+import { requireToken } from './middleware/require-token.js';
+import type { RelayEnv } from './relay-env.js';
+import { allowedMethods, PROBE_PATHS } from './route-table.js';
+import { handleHealth, handleMetrics, handleReady } from './routes/health.js';
 import { handleListModels } from './routes/models.js';
 import { handleCreateResponse } from './routes/responses.js';
 import { handleDeleteResponse, handleGetResponse, handleListInputItems } from './routes/stored-responses.js';
 
-/** Paths the relay serves, with the methods each accepts (for 405s). */
-const ROUTES: Record<string, string[]> = {
-  '/v1/responses': ['POST'],
-  '/v1/models': ['GET'],
-  '/healthz': ['GET'],
-};
+/** Builds the app. */
+export function createApp(deps: AppDependencies): Hono<RelayEnv> {
+  const app = new Hono<RelayEnv>();
 
-/** Paths with an id in them, with the methods each accepts. */
-const ROUTE_PATTERNS: Array<[RegExp, string[]]> = [
-  [/^\/v1\/responses\/[^/]+$/, ['GET', 'DELETE']],
-  [/^\/v1\/responses\/[^/]+\/input_items$/, ['GET']],
-];
-
-function allowedMethods(path: string): string[] | undefined {
-  return ROUTES[path] ?? ROUTE_PATTERNS.find(([pattern]) => pattern.test(path))?.[1];
-}
-
-export function createApp(deps: AppDependencies): Hono {
-  const app = new Hono();
+  app.use(requestId(() => deps.createId('req')));
+  app.use(observeRequests(deps));
+  app.use(refuseWhileDraining(() => deps.turns.draining));
+  if (deps.access.authToken !== undefined) app.use(requireToken({ token: deps.access.authToken, openPaths: PROBE_PATHS }));
+  app.use(limitBody(deps.access.maxBodyBytes));
 
   app.post('/v1/responses', (context) => handleCreateResponse(context, deps));
   app.get('/v1/responses/:id', (context) => handleGetResponse(context, deps));
   app.delete('/v1/responses/:id', (context) => handleDeleteResponse(context, deps));
   app.get('/v1/responses/:id/input_items', (context) => handleListInputItems(context, deps));
   app.get('/v1/models', (context) => handleListModels(context, deps));
-  app.get('/healthz', (context) => context.json({ status: 'ok' }));
+  app.get('/healthz', (context) => handleHealth(context));
+  app.get('/readyz', (context) => handleReady(context, deps));
+  app.get('/metrics', (context) => handleMetrics(context, deps));
 
   app.notFound((context) => {
     const allowed = allowedMethods(context.req.path);
@@ -44,21 +48,28 @@ export function createApp(deps: AppDependencies): Hono {
         type: 'invalid_request_error',
         code: 'method_not_allowed',
       });
-      return renderError(context, error, { allow: allowed.join(', ') });
+      return renderError(context, deps, error, { allow: allowed.join(', ') });
     }
-    return renderError(context, new RelayError(`No route for ${context.req.method} ${context.req.path}.`, { status: 404, type: 'invalid_request_error', code: 'not_found' }));
+    return renderError(context, deps, new RelayError(`No route for ${context.req.method} ${context.req.path}.`, { status: 404, type: 'invalid_request_error', code: 'not_found' }));
   });
 
   app.onError((error, context) => {
-    if (!(error instanceof RelayError)) deps.logger.error({ err: error, path: context.req.path }, 'unhandled error');
-    return renderError(context, error);
+    if (!(error instanceof RelayError)) (context.get('log') ?? deps.logger).error({ err: error, path: context.req.path }, 'unhandled error');
+    return renderError(context, deps, error);
   });
 
   return app;
 }
 
-function renderError(context: { json: (body: unknown, status: number, headers?: Record<string, string>) => Response }, error: unknown, headers: Record<string, string> = {}): Response {
+/** The one renderer of the OpenAI error shape; secrets an upstream echoed never leave. */
+function renderError(
+  context: { json: (body: unknown, status: number, headers?: Record<string, string>) => Response },
+  deps: AppDependencies,
+  error: unknown,
+  headers: Record<string, string> = {},
+): Response {
   const { status, body, retryAfterSeconds } = toErrorBody(error);
+  body.error.message = deps.redact(body.error.message);
   if (retryAfterSeconds !== undefined) headers['retry-after'] = String(retryAfterSeconds);
   return context.json(body, status, headers);
 }

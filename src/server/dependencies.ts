@@ -2,11 +2,15 @@
 import type { Dispatcher } from 'undici';
 import type { Logger } from '../log.js';
 import type { ModelDirectory } from '../models/model-directory.js';
+import type { RelayMetrics } from '../observability/metrics.js';
+import type { Redactor } from '../observability/redact.js';
 import type { ModelRouter } from '../routing/router.js';
 import type { ResponseHistory } from '../store/response-history.js';
 import type { UpstreamTimeouts } from '../upstream/chat-client.js';
-import type { ResponseObserver } from './turn-stream.js';
 import type { RetryPolicy } from '../upstream/retry-policy.js';
+import type { ConcurrencyLimiter } from './concurrency-limiter.js';
+import type { TurnRegistry } from './turn-lifecycle.js';
+import type { ResponseObserver } from './turn-stream.js';
 
 export interface AppDependencies {
   router: ModelRouter;
@@ -28,4 +32,18 @@ export interface AppDependencies {
   history: ResponseHistory;
   /** Called once per response to watch what it emits (tests check conformance); absent in normal use. */
   observeResponse?: () => ResponseObserver;
+  metrics: RelayMetrics;
+  /** Bounds the upstream calls in flight (`--max-concurrent`, `--max-queue`). */
+  limiter: ConcurrencyLimiter;
+  /** Turns in flight, which a shutdown ends; `draining` once it has begun. */
+  turns: TurnRegistry;
+  /** Takes the configured secrets out of text a client will see. */
+  redact: Redactor;
+  access: {
+    /** The token clients must present; undefined leaves the relay open (the CLI allows that on loopback only). */
+    authToken: string | undefined;
+    maxBodyBytes: number;
+  };
+  /** Log request input and response output (`--log-content`); off, no content is logged. */
+  logContent: boolean;
 }

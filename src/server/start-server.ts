@@ -2,13 +2,15 @@
  * Binds the app to a port. Used by the CLI, the tests and the benchmark, so
  * all of them run the relay the way users do.
  */
-import { ServerResponse } from 'node:http';
+import { ServerResponse, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createAdaptorServer, type Http2Bindings, type HttpBindings } from '@hono/node-server';
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
 import { Agent, type Dispatcher } from 'undici';
 import type { Logger } from '../log.js';
 import { ModelDirectory } from '../models/model-directory.js';
+import { createMetrics, type RelayMetrics } from '../observability/metrics.js';
+import { createRedactor } from '../observability/redact.js';
 import type { ModelRouter } from '../routing/router.js';
 import { MemoryResponseStore } from '../store/memory-store.js';
 import { ResponseHistory } from '../store/response-history.js';
@@ -17,9 +19,12 @@ import type { UpstreamTimeouts } from '../upstream/chat-client.js';
 import { fetchUpstreamModels } from '../upstream/list-models.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../upstream/retry-policy.js';
 import { createApp } from './app.js';
+import { ConcurrencyLimiter } from './concurrency-limiter.js';
 import type { AppDependencies } from './dependencies.js';
 import { createRandomId } from './ids.js';
 import { takeNodeWriter, writeSseToNode } from './node-sse.js';
+import { drainServer, OpenResponses } from './shutdown.js';
+import { TurnRegistry } from './turn-lifecycle.js';
 
 export interface RelayServerOptions {
   host: string;
@@ -37,6 +42,17 @@ export interface RelayServerOptions {
   store?: ResponseStore;
   /** Watches every response the relay emits (see AppDependencies). */
   observeResponse?: AppDependencies['observeResponse'];
+  /** The token clients must send; without one the relay is open (the CLI allows that on loopback only). */
+  authToken?: string;
+  /** Largest request body in bytes. */
+  maxBodyBytes?: number;
+  /** Upstream requests in flight at once, and requests allowed to wait for one. */
+  maxConcurrent?: number;
+  maxQueue?: number;
+  /** Log request input and response output. */
+  logContent?: boolean;
+  /** Node's process metrics on /metrics (default true). */
+  processMetrics?: boolean;
 }
 
 export interface RunningRelay {
@@ -46,23 +62,41 @@ export interface RunningRelay {
   port: number;
   /** Stored responses and their write counters. */
   history: ResponseHistory;
-  /** Stops listening and waits for store writes in flight (a store passed in stays open). */
+  metrics: RelayMetrics;
+  /**
+   * Stops accepting, lets the responses in flight finish for up to `graceMs`,
+   * ends the rest with `response.failed`, closes every connection and waits
+   * for store writes (a store passed in stays open). Calling it again while it
+   * runs ends the grace period at once; every call resolves when it is done.
+   */
+  shutdown(options?: { graceMs?: number }): Promise<void>;
+  /** shutdown() with no grace period. Idempotent. */
   close(): Promise<void>;
 }
 
-export const DEFAULT_TIMEOUTS: UpstreamTimeouts = { firstByteMs: 300_000, idleMs: 300_000 };
+export const DEFAULT_TIMEOUTS: UpstreamTimeouts = { connectMs: 10_000, firstByteMs: 300_000, idleMs: 300_000, totalMs: 1_800_000 };
 export const DEFAULT_HEARTBEAT_MS = 15_000;
+export const DEFAULT_MAX_BODY_MB = 50;
+export const DEFAULT_MAX_CONCURRENT = 64;
+export const DEFAULT_MAX_QUEUE = 256;
+export const DEFAULT_SHUTDOWN_GRACE_MS = 25_000;
 export const DEFAULT_MODELS_TTL_MS = 300_000;
 const MODEL_LIST_TIMEOUT_MS = 15_000;
 
-/** Starts the relay; resolves once it is listening. */
-export async function startRelayServer(options: RelayServerOptions): Promise<RunningRelay> {
-  const ownsDispatcher = options.dispatcher === undefined;
-  const dispatcher = options.dispatcher ?? new Agent({ keepAliveTimeout: 30_000, connect: { timeout: 10_000 } });
-  const ownsStore = options.store === undefined;
-  const store = options.store ?? new MemoryResponseStore({ ttlMs: DEFAULT_TTL_MS, maxBytes: DEFAULT_MAX_MB.memory * 1024 * 1024 });
+/** The app's dependencies from the server options, the upstream pool and the store. */
+export function createDependencies(
+  options: Omit<RelayServerOptions, 'host' | 'port' | 'dispatcher' | 'store'>,
+  dispatcher: Dispatcher,
+  store: ResponseStore,
+): AppDependencies {
   const history = new ResponseHistory({ store, logger: options.logger, createId: createRandomId, now: Date.now });
-  const deps: AppDependencies = {
+  const limiter = new ConcurrencyLimiter(options.maxConcurrent ?? DEFAULT_MAX_CONCURRENT, options.maxQueue ?? DEFAULT_MAX_QUEUE);
+  const metrics = createMetrics({
+    ...(options.processMetrics === undefined ? {} : { processMetrics: options.processMetrics }),
+    sources: { storeStats: () => store.stats(), storeWriteFailures: () => history.counters.writeFailures, queuedRequests: () => limiter.queuedCount },
+  });
+  const secrets = [...options.router.providers.values()].map((provider) => provider.endpoint.apiKey);
+  return {
     router: options.router,
     models: new ModelDirectory({
       router: options.router,
@@ -80,7 +114,24 @@ export async function startRelayServer(options: RelayServerOptions): Promise<Run
     heartbeatMs: options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS,
     history,
     ...(options.observeResponse ? { observeResponse: options.observeResponse } : {}),
+    metrics,
+    limiter,
+    turns: new TurnRegistry(),
+    redact: createRedactor([...secrets, options.authToken]),
+    access: { authToken: options.authToken, maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_MB * 1024 * 1024 },
+    logContent: options.logContent ?? false,
   };
+}
+
+/** Starts the relay; resolves once it is listening. */
+export async function startRelayServer(options: RelayServerOptions): Promise<RunningRelay> {
+  const connectMs = options.timeouts?.connectMs ?? DEFAULT_TIMEOUTS.connectMs;
+  const ownsDispatcher = options.dispatcher === undefined;
+  const dispatcher = options.dispatcher ?? new Agent({ keepAliveTimeout: 30_000, connect: { timeout: connectMs } });
+  const ownsStore = options.store === undefined;
+  const store = options.store ?? new MemoryResponseStore({ ttlMs: DEFAULT_TTL_MS, maxBytes: DEFAULT_MAX_MB.memory * 1024 * 1024 });
+  const deps = createDependencies(options, dispatcher, store);
+  const { history, metrics, turns } = deps;
   const app = createApp(deps);
   // Streaming turns are written straight to the socket (node-sse.ts); everything else as the app answered.
   const fetch = async (request: Request, bindings: HttpBindings | Http2Bindings): Promise<Response> => {
@@ -94,7 +145,8 @@ export async function startRelayServer(options: RelayServerOptions): Promise<Run
     });
     return RESPONSE_ALREADY_SENT;
   };
-  const server = createAdaptorServer({ fetch, hostname: options.host, port: options.port });
+  const server = createAdaptorServer({ fetch, hostname: options.host, port: options.port }) as Server;
+  const responses = new OpenResponses(server);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, options.host, () => {
@@ -104,19 +156,31 @@ export async function startRelayServer(options: RelayServerOptions): Promise<Run
   });
   const address = server.address() as AddressInfo;
   const host = options.host.includes(':') ? `[${options.host}]` : options.host;
+
+  let stopping: Promise<void> | undefined;
+  let hurry!: () => void;
+  const hurried = new Promise<void>((resolve) => (hurry = resolve));
+  const shutdown = (graceMs: number): Promise<void> => {
+    if (stopping) {
+      hurry();
+      return stopping;
+    }
+    stopping = (async () => {
+      await drainServer({ server, responses, turns, graceMs, logger: options.logger, hurry: hurried });
+      // Nothing may still be waiting on the pool: what a drain left behind is cut.
+      if (ownsDispatcher) await dispatcher.destroy();
+      await history.close();
+      if (ownsStore) await store.close();
+    })();
+    return stopping;
+  };
   return {
     url: `http://${host}:${address.port}`,
     host: options.host,
     port: address.port,
     history,
-    async close() {
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        (server as { closeAllConnections?: () => void }).closeAllConnections?.();
-      });
-      if (ownsDispatcher) await dispatcher.close();
-      await history.close();
-      if (ownsStore) await store.close();
-    },
+    metrics,
+    shutdown: (shutdownOptions = {}) => shutdown(shutdownOptions.graceMs ?? DEFAULT_SHUTDOWN_GRACE_MS),
+    close: () => shutdown(0),
   };
 }

@@ -40,6 +40,7 @@ export class MemoryResponseStore implements ResponseStore {
   /** Tool-call key → id of the latest turn that made the call. */
   private readonly callIndex = new Map<string, string>();
   private readonly sweepTimer: NodeJS.Timeout;
+  private closed = false;
 
   constructor(limits: StoreLimits) {
     const now = limits.now ?? Date.now;
@@ -129,11 +130,16 @@ export class MemoryResponseStore implements ResponseStore {
     return { turns: this.cache.size, bytes: this.cache.calculatedSize };
   }
 
+  async ping(): Promise<void> {
+    if (this.closed) throw new Error('the memory session store is closed');
+  }
+
   async sweep(): Promise<void> {
     this.cache.purgeStale();
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     clearInterval(this.sweepTimer);
     this.cache.clear();
     this.callIndex.clear();

@@ -50,18 +50,18 @@ export class ResponseHistory {
    * `request.input` came from an `instructions` array: they stay first and
    * are never inherited by later turns.
    */
-  async resolveInput(request: ResponsesRequest, instructionItems: number): Promise<InputItem[]> {
+  async resolveInput(request: ResponsesRequest, instructionItems: number, log: Logger = this.options.logger): Promise<InputItem[]> {
     let items = request.input;
     const previousId = request.previous_response_id;
     if (typeof previousId === 'string') {
-      const history = await this.rebuild(previousId);
+      const history = await this.rebuild(previousId, log);
       items = [...items.slice(0, instructionItems), ...history, ...items.slice(instructionItems)];
     }
-    return this.withRecoveredReasoning(items);
+    return this.withRecoveredReasoning(items, log);
   }
 
-  /** Stores a finished response (completed or incomplete) unless the request opted out. */
-  record(request: ResponsesRequest, instructionItems: number, response: ResponseObject): void {
+  /** Stores a finished response (completed or incomplete) unless the request opted out; `log` is the request's logger. */
+  record(request: ResponsesRequest, instructionItems: number, response: ResponseObject, log: Logger = this.options.logger): void {
     if (request.store === false) return;
     if (response.status !== 'completed' && response.status !== 'incomplete') return;
     const id = response.id;
@@ -71,7 +71,7 @@ export class ResponseHistory {
       },
       (error: unknown) => {
         this.counters.writeFailures++;
-        this.options.logger.error(
+        log.error(
           { err: error, responseId: id, store: this.store.kind },
           'session store write failed; the response was delivered but cannot be continued or retrieved',
         );
@@ -107,7 +107,7 @@ export class ResponseHistory {
     });
   }
 
-  private async rebuild(previousId: string): Promise<InputItem[]> {
+  private async rebuild(previousId: string, log: Logger): Promise<InputItem[]> {
     if (!isResponseId(previousId)) {
       throw invalidRequest(
         `Invalid 'previous_response_id': '${previousId.slice(0, 100)}'. Expected an ID that begins with 'resp_' followed by letters, digits, '_' or '-'.`,
@@ -120,7 +120,7 @@ export class ResponseHistory {
     try {
       lookup = await this.store.chain(previousId);
     } catch (error) {
-      this.options.logger.error({ err: error, previousResponseId: previousId }, 'session store read failed');
+      log.error({ err: error, previousResponseId: previousId }, 'session store read failed');
       throw new RelayError('The session store could not be read, so the previous response cannot be continued.', {
         status: 500,
         type: 'server_error',
@@ -144,7 +144,7 @@ export class ResponseHistory {
     }
   }
 
-  private async withRecoveredReasoning(items: InputItem[]): Promise<InputItem[]> {
+  private async withRecoveredReasoning(items: InputItem[], log: Logger): Promise<InputItem[]> {
     if (!this.store.mayHoldReasoning()) return items;
     const keys = callKeysMissingReasoning(items as StoredItem[]);
     if (keys.length === 0) return items;
@@ -154,7 +154,7 @@ export class ResponseHistory {
     } catch (error) {
       // The request can still go ahead; the upstream may accept it without the reasoning.
       this.counters.readFailures++;
-      this.options.logger.warn({ err: error }, 'session store lookup of stored reasoning failed');
+      log.warn({ err: error }, 'session store lookup of stored reasoning failed');
       return items;
     }
   }

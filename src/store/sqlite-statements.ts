@@ -71,5 +71,7 @@ export function prepareStatements(db: Database) {
     turnCount: db.prepare<[], number>('SELECT count(*) FROM turns').pluck(),
     anyCallKey: db.prepare<[], number>('SELECT EXISTS (SELECT 1 FROM tool_calls)').pluck(),
     maxLastUse: db.prepare<[], number>('SELECT coalesce(max(last_used_at), 0) FROM conversations').pluck(),
+    // Reads the first page of a table: fails when the file or the schema is gone.
+    ping: db.prepare<[], number>('SELECT 1 FROM conversations LIMIT 1').pluck(),
   };
 }

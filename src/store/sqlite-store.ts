@@ -180,6 +180,11 @@ export class SqliteResponseStore implements ResponseStore {
     return { turns: this.statements.turnCount.get() ?? 0, bytes: this.statements.totalBytes.get() ?? 0 };
   }
 
+  async ping(): Promise<void> {
+    if (this.closed) throw new Error(`the session store at ${this.path} is closed`);
+    this.statements.ping.get();
+  }
+
   /** Removes expired conversations, then the least recently used ones while over the size cap. */
   sweep(): Promise<void> {
     this.maintenance ??= this.runMaintenance().finally(() => {

@@ -80,6 +80,8 @@ export interface ResponseStore {
    */
   mayHoldReasoning(): boolean;
   stats(): Promise<StoreStats>;
+  /** Throws when the store cannot serve requests (closed, database unreadable); cheap enough for a readiness probe. */
+  ping(): Promise<void>;
   /** Removes expired turns (and, over the size cap, the oldest) now; also runs on a timer. */
   sweep(): Promise<void>;
   /** Stops background work and releases the backend. Idempotent. */

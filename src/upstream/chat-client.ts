@@ -20,6 +20,10 @@ export interface UpstreamTimeouts {
   firstByteMs: number;
   /** Longest silence between two body chunks. */
   idleMs: number;
+  /** Time to open a connection (applied by the dispatcher the relay builds). */
+  connectMs: number;
+  /** Longest a whole response may take, from the upstream call to its last byte (applied per turn). */
+  totalMs: number;
 }
 
 export type UpstreamOpenResult =

@@ -1,8 +1,27 @@
 /** Transport failures (refused connection, timeouts, resets) as upstream failures. */
 import type { UpstreamFailure } from '../translate/upstream-errors.js';
 
+/**
+ * The reason the relay itself gives when it stops an upstream request: the
+ * total timeout ran out, or the relay is shutting down. It is the abort
+ * reason of the request's signal, so undici throws it from wherever the turn
+ * is waiting, and the turn ends with the failure it carries.
+ */
+export class CutOffError extends Error {
+  readonly failure: UpstreamFailure;
+  readonly kind: 'total-timeout' | 'shutdown';
+
+  constructor(failure: UpstreamFailure, kind: 'total-timeout' | 'shutdown') {
+    super(failure.message);
+    this.name = 'CutOffError';
+    this.failure = failure;
+    this.kind = kind;
+  }
+}
+
 /** Describes a thrown transport error in words a user can act on. */
 export function failureFromNetworkError(error: unknown, providerName: string): UpstreamFailure {
+  if (error instanceof CutOffError) return error.failure;
   const code = (error as { code?: unknown } | null)?.code;
   const message = error instanceof Error ? error.message : String(error);
   switch (code) {

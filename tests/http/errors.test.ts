@@ -131,6 +131,8 @@ describe('upstream failures in the middle of the stream', () => {
     const events = await readSse(await post({ model: 'm', input: 'hi', stream: true }));
     expect(events.at(-1)!.type).toBe('response.failed');
     expect(events.at(-1)!.response.error.message).toContain('malformed chunk');
+    // A code Codex retries.
+    expect(events.at(-1)!.response.error.code).toBe('server_error');
   });
 
   it('fails when the connection closes before a finish reason', async () => {
@@ -143,7 +145,10 @@ describe('upstream failures in the middle of the stream', () => {
       },
     });
     const events = await readSse(await post({ model: 'm', input: 'hi', stream: true }));
+    // What arrived is delivered; the turn then fails with a code Codex retries.
+    expect(events.filter((event) => event.type === 'response.output_text.delta').map((event) => event.delta)).toEqual(['half']);
     expect(events.at(-1)!.type).toBe('response.failed');
+    expect(events.at(-1)!.response.error.code).toBe('server_error');
   });
 
   it('fails when the upstream stays silent past the idle timeout', async () => {
@@ -162,6 +167,7 @@ describe('upstream failures in the middle of the stream', () => {
     const events = await readSse(await post({ model: 'm', input: 'hi', stream: true }));
     expect(events.at(-1)!.type).toBe('response.failed');
     expect(events.at(-1)!.response.error.message).toContain('went silent');
+    expect(events.at(-1)!.response.error.code).toBe('server_error');
   });
 
   it('returns the failure as an HTTP error for stream: false', async () => {

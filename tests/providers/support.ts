@@ -62,7 +62,7 @@ export function streamThrough(profile: ProviderProfile, chunks: readonly object[
     createdAt: 1_700_000_000,
     createId: (prefix) => `${prefix}_${++counter}`,
     now: () => 1_700_000_001,
-    echo: buildResponseEcho(request, Array.isArray(body.tools) ? body.tools : []),
+    echo: buildResponseEcho(request),
     names: built.names,
     hooks: profile.hooks,
     classifyStreamError: (errorBody) => classifyForRoute(routeFor(profile), undefined, errorBody),

@@ -26,7 +26,7 @@ function translatorFor(tools: unknown[]) {
   const body = { model: 'm', input: 'hi', stream: true, tools, reasoning: { effort: 'high', summary: 'auto' }, metadata: { a: 'b' } };
   const { request, notes } = parseResponsesRequest(body);
   const built = buildChatRequest(request, genericProvider, 'm', notes);
-  const echo = buildResponseEcho(request, tools);
+  const echo = buildResponseEcho(request);
   let id = 0;
   const translator = new ResponseStreamTranslator({
     responseId: 'resp_1',

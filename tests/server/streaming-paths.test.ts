@@ -9,14 +9,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/log.js';
 import { genericProvider } from '../../src/providers/generic.js';
 import { ModelRouter } from '../../src/routing/router.js';
-import { ModelDirectory } from '../../src/models/model-directory.js';
 import { MemoryResponseStore } from '../../src/store/memory-store.js';
-import { ResponseHistory } from '../../src/store/response-history.js';
-import { DEFAULT_RETRY_POLICY } from '../../src/upstream/retry-policy.js';
 import { createApp } from '../../src/server/app.js';
-import type { AppDependencies } from '../../src/server/dependencies.js';
-import { createRandomId } from '../../src/server/ids.js';
-import type { RunningRelay } from '../../src/server/start-server.js';
+import { createDependencies, type RunningRelay } from '../../src/server/start-server.js';
 import { finishChunk, sleep, startMockUpstream, textChunks, usageChunk, type MockUpstream } from '../support/mock-upstream.js';
 import { readSse, startTestRelay } from '../support/relay.js';
 
@@ -36,19 +31,8 @@ afterEach(async () => {
 function inMemoryApp(baseUrl: string) {
   dispatcher = new Agent();
   const router = new ModelRouter([{ name: 'generic', profile: genericProvider, endpoint: { baseUrl, apiKey: undefined } }], 'generic');
-  const logger = silentLogger();
-  const deps: AppDependencies = {
-    router,
-    models: new ModelDirectory({ router, fetchList: async () => ({ data: [] }), onListProblem: () => undefined, ttlMs: 0, now: Date.now }),
-    dispatcher,
-    logger,
-    now: Date.now,
-    createId: createRandomId,
-    timeouts: { firstByteMs: 10_000, idleMs: 10_000 },
-    retryPolicy: { ...DEFAULT_RETRY_POLICY, maxRetries: 0 },
-    heartbeatMs: 20_000,
-    history: new ResponseHistory({ store: new MemoryResponseStore({ ttlMs: 60_000, maxBytes: 1024 * 1024 }), logger, createId: createRandomId, now: Date.now }),
-  };
+  const store = new MemoryResponseStore({ ttlMs: 60_000, maxBytes: 1024 * 1024 });
+  const deps = createDependencies({ router, logger: silentLogger(), retryPolicy: { maxRetries: 0 }, heartbeatMs: 20_000, processMetrics: false }, dispatcher, store);
   return createApp(deps);
 }
 

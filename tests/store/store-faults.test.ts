@@ -133,6 +133,7 @@ describe.each(BACKENDS)('the %s store under faults and limits', (kind) => {
       reasoningForCalls: (keys) => inner.reasoningForCalls(keys),
       mayHoldReasoning: () => inner.mayHoldReasoning(),
       stats: () => inner.stats(),
+      ping: () => inner.ping(),
       sweep: () => inner.sweep(),
       close: () => inner.close(),
     };

@@ -3,7 +3,7 @@ import { silentLogger, type Logger } from '../../src/log.js';
 import { genericProvider } from '../../src/providers/generic.js';
 import type { ProviderProfile } from '../../src/providers/types.js';
 import { ModelRouter, type AliasTarget } from '../../src/routing/router.js';
-import { startRelayServer, type RunningRelay } from '../../src/server/start-server.js';
+import { startRelayServer, type RelayServerOptions, type RunningRelay } from '../../src/server/start-server.js';
 import type { ResponseStore } from '../../src/store/types.js';
 import type { UpstreamTimeouts } from '../../src/upstream/chat-client.js';
 import { assertConformantStream, conformanceObserver } from './conformance.js';
@@ -21,6 +21,8 @@ export interface TestRelayOptions {
   store?: ResponseStore;
   /** Defaults to a silent logger. */
   logger?: Logger;
+  /** Any other server option (token, limits, …); process metrics are off unless asked for. */
+  server?: Partial<RelayServerOptions>;
 }
 
 export async function startTestRelay(upstreamBaseUrl: string, options: TestRelayOptions = {}): Promise<RunningRelay> {
@@ -42,6 +44,8 @@ export async function startTestRelay(upstreamBaseUrl: string, options: TestRelay
     // Every response is checked against the OpenAI spec and the ordering rules as it
     // is emitted; tests/support/conformance-setup.ts fails the test on a violation.
     observeResponse: conformanceObserver,
+    processMetrics: false,
+    ...options.server,
   });
 }
 

@@ -80,7 +80,7 @@ describe('retries before the first byte', () => {
       route,
       prepare: () => ({ body: { model: 'm', messages: [{ role: 'user', content: 'hi' }], stream: true } }),
       signal: new AbortController().signal,
-      timeouts: { firstByteMs: 5_000, idleMs: 5_000 },
+      timeouts: { connectMs: 5_000, firstByteMs: 5_000, idleMs: 5_000, totalMs: 60_000 },
       retryPolicy: FAST_RETRIES,
       now: Date.now,
       onFailedAttempt: (attempt) => attempts.push(attempt),

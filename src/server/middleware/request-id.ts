@@ -13,6 +13,8 @@ export const requestId = (createId: () => string): MiddlewareHandler<RelayEnv> =
     const incoming = context.req.header('x-request-id');
     const id = incoming !== undefined && ACCEPTABLE_ID.test(incoming) ? incoming : createId();
     context.set('requestId', id);
-    context.header('x-request-id', id);
     await next();
+    // Set on the finished reply, so a Response a handler built itself (the SSE stream) and
+    // an error rendered by onError carry it too.
+    context.header('x-request-id', id);
   };

@@ -1,20 +1,23 @@
 /**
- * POST /v1/responses: validate, route, translate, call the upstream and
- * stream the translated events back (or return the whole Response object).
+ * POST /v1/responses: validate, route, translate, call the upstream (with
+ * retries and fallbacks before the first byte) and stream the translated
+ * events back, or return the whole Response object.
  */
 import type { Context } from 'hono';
-import { RelayError } from '../../errors.js';
-import { buildChatRequest } from '../../translate/request/build-chat-request.js';
+import { RelayError, toErrorBody } from '../../errors.js';
+import { buildChatRequest, type BuiltChatRequest } from '../../translate/request/build-chat-request.js';
 import { parseResponsesRequest } from '../../translate/request/parse-request.js';
 import { buildResponseEcho } from '../../translate/stream/response-object.js';
 import { ResponseStreamTranslator } from '../../translate/stream/response-stream.js';
 import { isClientFailure, type UpstreamFailure } from '../../translate/upstream-errors.js';
 import { classifyForRoute } from '../../upstream/open-stream.js';
-import { describeFailedAttempt, openWithFallbacks } from '../../upstream/open-with-fallbacks.js';
+import { describeFailedAttempt, openWithFallbacks, type OpenWithFallbacksResult } from '../../upstream/open-with-fallbacks.js';
 import type { AppDependencies } from '../dependencies.js';
 import { readJsonBody } from '../read-json-body.js';
+import type { RelayEnv } from '../relay-env.js';
 import { SseEncoder } from '../sse-encoding.js';
-import { collectTurn, createTurnResponse, observingEncoder, type ResponseObserver, type TurnOutcome, type TurnStreamOptions } from '../turn-stream.js';
+import { TurnLifecycle, type TurnEnding } from '../turn-lifecycle.js';
+import { collectTurn, createTurnResponse, observingEncoder, type ResponseObserver, type TurnStreamOptions } from '../turn-stream.js';
 
 const SSE_HEADERS = {
   'content-type': 'text/event-stream; charset=utf-8',
@@ -22,106 +25,141 @@ const SSE_HEADERS = {
   'x-accel-buffering': 'no',
 };
 
+/** Model names are metric labels: bounded in length (a client chooses them). */
+const MAX_MODEL_LABEL = 100;
+
 /** Handles one Responses request. */
-export async function handleCreateResponse(context: Context, deps: AppDependencies): Promise<Response> {
+export async function handleCreateResponse(context: Context<RelayEnv>, deps: AppDependencies): Promise<Response> {
   const startedAt = deps.now();
   const body = await readJsonBody(context);
   const { request, notes, instructionItems } = parseResponsesRequest(body);
-  // With previous_response_id: the stored conversation, then the new input.
-  const input = await deps.history.resolveInput(request, instructionItems);
   const route = deps.router.resolve(request.model);
+  const labels = { provider: route.provider.name, model: request.model.slice(0, MAX_MODEL_LABEL) };
+  context.set('labels', labels);
+  const log = context.get('log').child({ provider: route.provider.name, model: request.model, upstreamModel: route.upstreamModel });
+  // With previous_response_id: the stored conversation, then the new input.
+  const input = await deps.history.resolveInput(request, instructionItems, log);
   const resolved = { ...request, input };
   const primary = buildChatRequest(resolved, route.provider.profile, route.upstreamModel, [...notes]);
-  const log = deps.logger.child({ provider: route.provider.name, model: request.model, upstreamModel: route.upstreamModel });
 
-  const upstreamAbort = new AbortController();
   const clientSignal = context.req.raw.signal;
-  const onClientAbort = () => upstreamAbort.abort(new Error('client disconnected'));
-  clientSignal.addEventListener('abort', onClientAbort, { once: true });
-
-  // Retries and fallbacks happen here, before any byte reached the client; each
-  // route gets a request translated for its own provider.
-  const opened = await openWithFallbacks({
-    dispatcher: deps.dispatcher,
-    route,
-    prepare: (candidate) => (candidate === route ? primary : buildChatRequest(resolved, candidate.provider.profile, candidate.upstreamModel, [...notes])),
-    signal: upstreamAbort.signal,
-    timeouts: deps.timeouts,
-    retryPolicy: deps.retryPolicy,
+  // The translator is built once the upstream that answers is known; until then the turn has no output.
+  let translator: ResponseStreamTranslator | undefined;
+  const turn = new TurnLifecycle({
+    labels,
+    log,
+    metrics: deps.metrics,
+    limiter: deps.limiter,
+    registry: deps.turns,
     now: deps.now,
-    onFailedAttempt: (attempt) => log.warn(describeFailedAttempt(attempt), 'upstream attempt failed'),
+    startedAt,
+    totalTimeoutMs: deps.timeouts.totalMs,
+    clientSignal,
+    response: () => translator?.response,
+    ...(deps.logContent ? { content: () => ({ instructions: request.instructions, input: request.input, output: translator?.response.output }) } : {}),
   });
-  const served = opened.route;
-  const built = opened.prepared;
-  const profile = served.provider.profile;
-  for (const note of built.notes) log[note.level](note.message);
+  context.set('turn', turn);
 
-  const rawTools = Array.isArray((body as { tools?: unknown }).tools) ? ((body as { tools: unknown[] }).tools) : [];
-  const echo = buildResponseEcho(request, rawTools);
-  const translator = new ResponseStreamTranslator({
-    responseId: deps.createId('resp'),
-    createdAt: Math.floor(startedAt / 1000),
-    createId: deps.createId,
-    now: () => Math.floor(deps.now() / 1000),
-    echo,
-    names: built.names,
-    hooks: profile.hooks,
-    classifyStreamError: (errorBody) => classifyForRoute(served, undefined, errorBody),
-  });
+  try {
+    let opened: OpenWithFallbacksResult<BuiltChatRequest>;
+    try {
+      await turn.acquireSlot();
+      // Retries and fallbacks happen here, before any byte reached the client; each
+      // route gets a request translated for its own provider.
+      opened = await openWithFallbacks({
+        dispatcher: deps.dispatcher,
+        route,
+        prepare: (candidate) => (candidate === route ? primary : buildChatRequest(resolved, candidate.provider.profile, candidate.upstreamModel, [...notes])),
+        signal: turn.signal,
+        timeouts: deps.timeouts,
+        retryPolicy: deps.retryPolicy,
+        now: deps.now,
+        onFailedAttempt: (attempt) => {
+          if (attempt.next === 'retry') deps.metrics.retries.inc({ provider: attempt.route.provider.name });
+          log.warn(describeFailedAttempt(attempt), 'upstream attempt failed');
+        },
+      });
+    } catch (error) {
+      // The total timeout or a shutdown stopped the turn before the upstream answered.
+      const cutOff = turn.cutOffReason;
+      if (cutOff === undefined) throw error;
+      opened = { ok: false, route, prepared: primary, failure: cutOff.failure };
+    }
 
-  const endTurn = (outcome: TurnOutcome) => {
-    clientSignal.removeEventListener('abort', onClientAbort);
-    // Before the last event reaches the client, so a continuation never races the write.
-    deps.history.record(request, instructionItems, translator.response);
-    const usage = translator.response.usage;
-    log.info(
+    const served = opened.route;
+    const built = opened.prepared;
+    const profile = served.provider.profile;
+    const servedLog = served === route ? log : log.child({ servedBy: served.provider.name, servedModel: served.upstreamModel });
+    for (const note of built.notes) servedLog[note.level](note.message);
+    const echo = buildResponseEcho(request);
+    const current = new ResponseStreamTranslator({
+      responseId: deps.createId('resp'),
+      createdAt: Math.floor(startedAt / 1000),
+      createId: deps.createId,
+      now: () => Math.floor(deps.now() / 1000),
+      echo,
+      names: built.names,
+      hooks: profile.hooks,
+      classifyStreamError: (errorBody) => classifyForRoute(served, undefined, errorBody),
+      redactMessage: deps.redact,
+    });
+    translator = current;
+    const endTurn = (ending: TurnEnding) => {
+      // Before the last event reaches the client, so a continuation never races the write.
+      deps.history.record(request, instructionItems, current.response, servedLog);
+      turn.end(ending);
+    };
+    const observer = deps.observeResponse?.();
+    const sseEncoder = new SseEncoder(echo);
+    const encoder = observer ? observingEncoder(sseEncoder, observer) : sseEncoder;
+
+    if (!opened.ok) {
+      if (isClientFailure(opened.failure) || request.stream !== true) throw endWithHttpError(endTurn, opened.failure);
+      endTurn({ status: 'failed', failure: opened.failure });
+      const events = encoder.encode(current.start()) + encoder.encode(current.fail(opened.failure));
+      return createTurnResponse(finishedStreamOptions(current, encoder, profile.displayName, observer), events, SSE_HEADERS);
+    }
+    turn.upstreamAnswered();
+
+    if (request.stream !== true) {
+      const outcome = await collectTurn({ translator: current, batches: opened.batches, providerName: profile.displayName, observer });
+      if (outcome.status === 'failed' && outcome.failure) throw endWithHttpError(endTurn, outcome.failure);
+      endTurn(outcome);
+      return context.json(current.response);
+    }
+
+    return createTurnResponse(
       {
-        responseId: translator.response.id,
-        status: outcome.status,
-        ...(served !== route ? { servedBy: served.provider.name, servedModel: served.upstreamModel } : {}),
-        ...(outcome.failure ? { failure: outcome.failure.code, failureMessage: outcome.failure.message } : {}),
-        ms: deps.now() - startedAt,
-        ...(usage ? { inputTokens: usage.input_tokens, outputTokens: usage.output_tokens } : {}),
+        translator: current,
+        batches: opened.batches,
+        encoder,
+        providerName: profile.displayName,
+        abortUpstream: () => turn.stopUpstream(),
+        clientGone: () => clientSignal.aborted,
+        heartbeatMs: deps.heartbeatMs,
+        onEnd: (outcome) => {
+          endTurn(outcome);
+          observer?.end(outcome.status);
+        },
       },
-      'response finished',
+      encoder.encode(current.start()),
+      SSE_HEADERS,
     );
-  };
-
-  const observer = deps.observeResponse?.();
-  const sseEncoder = new SseEncoder(echo);
-  const encoder = observer ? observingEncoder(sseEncoder, observer) : sseEncoder;
-
-  if (!opened.ok) {
-    endTurn({ status: 'failed', failure: opened.failure });
-    if (isClientFailure(opened.failure) || request.stream !== true) throw failureToHttpError(opened.failure);
-    const events = encoder.encode(translator.start()) + encoder.encode(translator.fail(opened.failure));
-    return createTurnResponse(finishedStreamOptions(translator, encoder, profile.displayName, observer), events, SSE_HEADERS);
+  } catch (error) {
+    // Whatever went wrong, the turn gives its slot back and is logged once.
+    turn.end(turn.clientGone ? { status: 'aborted' } : { status: 'failed', httpStatus: toErrorBody(error).status });
+    if (turn.clientGone && !(error instanceof RelayError)) {
+      throw new RelayError('The client closed the connection before the response started.', { status: 499, type: 'invalid_request_error', code: 'client_closed_request' });
+    }
+    throw error;
   }
+}
 
-  if (request.stream !== true) {
-    const outcome = await collectTurn({ translator, batches: opened.batches, providerName: profile.displayName, observer });
-    endTurn(outcome);
-    if (outcome.status === 'failed' && outcome.failure) throw failureToHttpError(outcome.failure);
-    return context.json(translator.response);
-  }
-
-  return createTurnResponse(
-    {
-      translator,
-      batches: opened.batches,
-      encoder,
-      providerName: profile.displayName,
-      abortUpstream: () => upstreamAbort.abort(new Error('response ended')),
-      clientGone: () => clientSignal.aborted,
-      heartbeatMs: deps.heartbeatMs,
-      onEnd: (outcome) => {
-        endTurn(outcome);
-        observer?.end(outcome.status);
-      },
-    },
-    encoder.encode(translator.start()),
-    SSE_HEADERS,
-  );
+/** Ends the turn as the HTTP error its failure becomes, and returns that error to throw. */
+function endWithHttpError(endTurn: (ending: TurnEnding) => void, failure: UpstreamFailure): RelayError {
+  const error = failureToHttpError(failure);
+  endTurn({ status: 'failed', failure, httpStatus: error.status });
+  return error;
 }
 
 /** Options for a stream whose events are all known already (a failure before the first byte). */

@@ -22,8 +22,11 @@ export interface ResponseEcho {
   prompt_cache_key: string | null;
 }
 
-/** Builds the echo from the validated request and the raw tool list the client sent. */
-export function buildResponseEcho(request: ResponsesRequest, rawTools: unknown[]): ResponseEcho {
+/**
+ * Builds the echo from the validated request. The tools listed are the ones
+ * the relay offers the model: hosted and unknown tool types it dropped are not.
+ */
+export function buildResponseEcho(request: ResponsesRequest): ResponseEcho {
   const reasoning = request.reasoning
     ? { effort: request.reasoning.effort ?? null, summary: request.reasoning.summary ?? null }
     : null;
@@ -38,7 +41,7 @@ export function buildResponseEcho(request: ResponsesRequest, rawTools: unknown[]
     temperature: request.temperature ?? null,
     text: { format: request.text?.format ?? { type: 'text' }, ...(request.text?.verbosity ? { verbosity: request.text.verbosity } : {}) },
     tool_choice: request.tool_choice ?? 'auto',
-    tools: rawTools.map(echoTool),
+    tools: request.tools.map(echoTool),
     top_p: request.top_p ?? null,
     metadata: request.metadata ?? {},
     prompt_cache_key: request.prompt_cache_key ?? null,
@@ -52,7 +55,8 @@ export function buildResponseEcho(request: ResponsesRequest, rawTools: unknown[]
  */
 function echoTool(tool: unknown): unknown {
   if (tool === null || typeof tool !== 'object') return tool;
-  const record = tool as Record<string, unknown>;
+  // Optional fields sent as null are left out: the schema types them without null.
+  const record = Object.fromEntries(Object.entries(tool as Record<string, unknown>).filter(([, value]) => value !== null && value !== undefined));
   if (record.type === 'function') return { ...record, parameters: record.parameters ?? null, strict: record.strict ?? false };
   if (record.type === 'namespace') return { ...record, description: record.description ?? '' };
   return record;

@@ -53,6 +53,8 @@ export interface ResponseStreamOptions {
   hooks: Pick<ProviderHooks, 'readUsage' | 'normalizeUsage' | 'createContentSplitters'>;
   /** Classifies an error object that arrived inside the stream. */
   classifyStreamError: (body: unknown) => UpstreamFailure;
+  /** Applied to a failure's message before it is emitted (keeps upstream keys an error body echoed away from clients). */
+  redactMessage?: (message: string) => string;
 }
 
 interface OpenMessage {
@@ -574,7 +576,7 @@ export class ResponseStreamTranslator {
     if (this.phase === 'ended') return;
     this.phase = 'ended';
     this.status = 'failed';
-    this.error = { code: failure.code, message: failure.message };
+    this.error = { code: failure.code, message: this.options.redactMessage ? this.options.redactMessage(failure.message) : failure.message };
     this.completedAt = this.options.now();
     this.emit({ type: 'response.failed', response: this.snapshot() });
   }

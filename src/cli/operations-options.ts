@@ -1,0 +1,123 @@
+/**
+ * The serve flags for running the relay as a service: access (`--auth-token`),
+ * limits (`--max-body-mb`, `--max-concurrent`, `--max-queue`), upstream
+ * timeouts, heartbeats, the shutdown grace period and `--log-content`.
+ * `doctor` takes the same flags and checks them the same way.
+ */
+import type { Argv } from 'yargs';
+import {
+  DEFAULT_HEARTBEAT_MS,
+  DEFAULT_MAX_BODY_MB,
+  DEFAULT_MAX_CONCURRENT,
+  DEFAULT_MAX_QUEUE,
+  DEFAULT_SHUTDOWN_GRACE_MS,
+  DEFAULT_TIMEOUTS,
+} from '../server/start-server.js';
+import type { UpstreamTimeouts } from '../upstream/chat-client.js';
+import { CliError } from './cli-error.js';
+import { formatDuration, parseDuration } from './duration.js';
+
+/** Adds the flags to a command (defaults live in start-server.ts and are shown in the help). */
+export function withOperationsOptions<T>(command: Argv<T>) {
+  return command
+    .option('auth-token', {
+      type: 'string',
+      describe: 'Token clients must send (Authorization: Bearer or x-api-key); required to listen beyond loopback',
+    })
+    .option('max-body-mb', { type: 'number', describe: `Largest request body in MB; images travel inline (default ${DEFAULT_MAX_BODY_MB})` })
+    .option('max-concurrent', { type: 'number', describe: `Upstream requests in flight at once (default ${DEFAULT_MAX_CONCURRENT})` })
+    .option('max-queue', {
+      type: 'number',
+      describe: `Requests that may wait for an upstream slot; past that, 503 with Retry-After (default ${DEFAULT_MAX_QUEUE})`,
+    })
+    .option('connect-timeout', { type: 'string', describe: `Time to connect to the upstream (default ${formatDuration(DEFAULT_TIMEOUTS.connectMs)})` })
+    .option('first-byte-timeout', {
+      type: 'string',
+      describe: `Time for the upstream to start answering (default ${formatDuration(DEFAULT_TIMEOUTS.firstByteMs)})`,
+    })
+    .option('idle-timeout', { type: 'string', describe: `Longest upstream silence inside an answer (default ${formatDuration(DEFAULT_TIMEOUTS.idleMs)})` })
+    .option('total-timeout', {
+      type: 'string',
+      describe: `Longest one response may take; then it ends with response.failed (default ${formatDuration(DEFAULT_TIMEOUTS.totalMs)})`,
+    })
+    .option('heartbeat', {
+      type: 'string',
+      describe: `Interval of response.in_progress events while the upstream is silent (default ${formatDuration(DEFAULT_HEARTBEAT_MS)})`,
+    })
+    .option('shutdown-grace', {
+      type: 'string',
+      describe: `On SIGTERM/SIGINT, how long responses in flight may take to finish (default ${formatDuration(DEFAULT_SHUTDOWN_GRACE_MS)})`,
+    })
+    .option('log-content', { type: 'boolean', default: false, describe: 'Also log request input and response output (never logged otherwise)' });
+}
+
+export interface OperationsOptions {
+  authToken?: string | undefined;
+  maxBodyMb?: number | undefined;
+  maxConcurrent?: number | undefined;
+  maxQueue?: number | undefined;
+  connectTimeout?: string | undefined;
+  firstByteTimeout?: string | undefined;
+  idleTimeout?: string | undefined;
+  totalTimeout?: string | undefined;
+  heartbeat?: string | undefined;
+  shutdownGrace?: string | undefined;
+  logContent?: boolean | undefined;
+}
+
+export interface OperationsSettings {
+  authToken: string | undefined;
+  maxBodyBytes: number;
+  maxConcurrent: number;
+  maxQueue: number;
+  timeouts: UpstreamTimeouts;
+  heartbeatMs: number;
+  shutdownGraceMs: number;
+  logContent: boolean;
+}
+
+/** True for addresses only this machine can reach. */
+export function isLoopbackHost(host: string): boolean {
+  const bare = host.replace(/^\[|\]$/g, '').toLowerCase();
+  return bare === 'localhost' || bare === '::1' || /^127(?:\.\d{1,3}){3}$/.test(bare);
+}
+
+/** Checks the flags against `host`; a problem is a one-line CliError naming the flag. */
+export function parseOperationsOptions(options: OperationsOptions, host: string): OperationsSettings {
+  const authToken = options.authToken === undefined || options.authToken === '' ? undefined : options.authToken;
+  if (authToken !== undefined && /\s/.test(authToken)) throw new CliError('--auth-token must not contain spaces or line breaks');
+  if (authToken === undefined && !isLoopbackHost(host)) {
+    throw new CliError(
+      `refusing to listen on ${host} without --auth-token: anyone who can reach it could spend your provider key; set --auth-token <secret> (or RESPONSES_RELAY_AUTH_TOKEN), or listen on 127.0.0.1`,
+    );
+  }
+  const maxBodyMb = options.maxBodyMb ?? DEFAULT_MAX_BODY_MB;
+  if (!Number.isFinite(maxBodyMb) || maxBodyMb <= 0) throw new CliError(`--max-body-mb must be a positive number of megabytes, got '${options.maxBodyMb}'`);
+  const maxConcurrent = options.maxConcurrent ?? DEFAULT_MAX_CONCURRENT;
+  if (!Number.isInteger(maxConcurrent) || maxConcurrent < 1) throw new CliError(`--max-concurrent must be a whole number of 1 or more, got '${options.maxConcurrent}'`);
+  const maxQueue = options.maxQueue ?? DEFAULT_MAX_QUEUE;
+  if (!Number.isInteger(maxQueue) || maxQueue < 0) throw new CliError(`--max-queue must be a whole number of 0 or more, got '${options.maxQueue}'`);
+  return {
+    authToken,
+    maxBodyBytes: Math.floor(maxBodyMb * 1024 * 1024),
+    maxConcurrent,
+    maxQueue,
+    timeouts: {
+      connectMs: duration('--connect-timeout', options.connectTimeout, DEFAULT_TIMEOUTS.connectMs),
+      firstByteMs: duration('--first-byte-timeout', options.firstByteTimeout, DEFAULT_TIMEOUTS.firstByteMs),
+      idleMs: duration('--idle-timeout', options.idleTimeout, DEFAULT_TIMEOUTS.idleMs),
+      totalMs: duration('--total-timeout', options.totalTimeout, DEFAULT_TIMEOUTS.totalMs),
+    },
+    heartbeatMs: duration('--heartbeat', options.heartbeat, DEFAULT_HEARTBEAT_MS),
+    // 0 is allowed here: end the responses in flight at once.
+    shutdownGraceMs: options.shutdownGrace?.trim() === '0' ? 0 : duration('--shutdown-grace', options.shutdownGrace, DEFAULT_SHUTDOWN_GRACE_MS),
+    logContent: options.logContent ?? false,
+  };
+}
+
+function duration(flag: string, text: string | undefined, fallback: number): number {
+  if (text === undefined) return fallback;
+  const ms = parseDuration(text);
+  if (ms === undefined) throw new CliError(`${flag} '${text}' is not a duration; use e.g. 30s, 5m or 1h30m`);
+  return ms;
+}
