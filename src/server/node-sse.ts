@@ -7,10 +7,9 @@
  *
  * The route still returns an ordinary `Response` whose body is a web stream,
  * so the app works anywhere; the route registers the turn's producer against
- * that Response, and the Node server (start-server.ts) takes it and writes
- * directly. A Response that was wrapped on its way out (e.g. by middleware)
- * is no longer registered and is served as a web stream, correctly if less
- * quickly.
+ * that body, and the Node server (start-server.ts) takes it and writes
+ * directly. The body is the key because middleware that changes headers on the
+ * way out (the request id) answers with a new Response around the same body.
  */
 import type { ServerResponse } from 'node:http';
 
@@ -21,17 +20,18 @@ export interface SsePieceSource {
   cancel(): void;
 }
 
-const sources = new WeakMap<Response, SsePieceSource>();
+const sources = new WeakMap<ReadableStream<Uint8Array>, SsePieceSource>();
 
 /** Marks `response` as a turn whose body the Node server may write directly. */
 export function registerNodeWriter(response: Response, source: SsePieceSource): void {
-  sources.set(response, source);
+  if (response.body) sources.set(response.body, source);
 }
 
 /** The turn behind `response`, once: taking it means the caller writes the body. */
 export function takeNodeWriter(response: Response): SsePieceSource | undefined {
-  const source = sources.get(response);
-  if (source) sources.delete(response);
+  if (!response.body) return undefined;
+  const source = sources.get(response.body);
+  if (source) sources.delete(response.body);
   return source;
 }
 
