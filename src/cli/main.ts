@@ -3,26 +3,22 @@
  * The `responses-relay` command line. `serve` is the default command; every
  * serve flag can also be set as RESPONSES_RELAY_<FLAG> in the environment or
  * in the `[serve]` table of the config file (flag > variable > file > default).
+ *
+ * Each command loads what it runs only when it runs (dynamic imports), so
+ * starting the relay does not pay for the Codex set-up or doctor code, and
+ * `--help` does not load the server.
  */
 import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { buildRouter } from '../config/build-router.js';
 import { codexHome, defaultConfigPath } from '../config/paths.js';
 import { LOG_LEVELS, type LogLevel } from '../log.js';
 import { CliError } from './cli-error.js';
-import { runDoctor } from './doctor-command.js';
-import { prepareCodexSettings } from './codex-settings.js';
 import { ConfigSource, findConfigLocation } from './config-location.js';
 import { ignoreForeignVariables } from './environment-settings.js';
 import { applyFileSettings } from './file-settings.js';
-import { runInit } from './init-command.js';
-import { listModelsOnce } from './list-models.js';
-import { formatModelJson, formatModelTable } from './models-command.js';
-import { printCodexConfig, reportSetup, reportUndo } from './codex-output.js';
 import { providerHelp } from './provider-option.js';
 import { withOperationsOptions } from './operations-options.js';
-import { runServe, type ServeOptions } from './serve-command.js';
-import { runSetup, runUndo } from './setup-command.js';
+import type { ServeOptions } from './serve-command.js';
 import { withListenOptions, withRoutingOptions } from './shared-options.js';
 
 /** The flags of `serve` (and of `doctor`, which checks them). */
@@ -103,6 +99,7 @@ async function main(argv: string[]): Promise<void> {
           { strict: true },
         ),
       async (args) => {
+        const { runServe } = await import('./serve-command.js');
         await runServe(serveOptions(args), config.file(), environment);
       },
     )
@@ -114,6 +111,7 @@ async function main(argv: string[]): Promise<void> {
           strict: true,
         }),
       async (args) => {
+        const [{ runDoctor }, { buildRouter }] = await Promise.all([import('./doctor-command.js'), import('../config/build-router.js')]);
         const options = serveOptions(args);
         process.exitCode = await runDoctor(options, { buildRouter: () => buildRouter(options, config.file(), environment, { requireKeys: true }) });
       },
@@ -125,7 +123,8 @@ async function main(argv: string[]): Promise<void> {
         command
           .option('provider', { type: 'string', default: 'deepseek', describe: 'The profile the starter config is set up for' })
           .option('force', { type: 'boolean', default: false, describe: 'Replace an existing config file' }),
-      (args) => {
+      async (args) => {
+        const { runInit } = await import('./init-command.js');
         const path = runInit({ provider: args.provider, force: args.force }, config.location);
         process.stdout.write(`wrote ${path}\n`);
       },
@@ -138,6 +137,11 @@ async function main(argv: string[]): Promise<void> {
           strict: false,
         }),
       async (args) => {
+        const [{ buildRouter }, { listModelsOnce }, { formatModelJson, formatModelTable }] = await Promise.all([
+          import('../config/build-router.js'),
+          import('./list-models.js'),
+          import('./models-command.js'),
+        ]);
         const router = buildRouter(args, config.file(), environment, { requireKeys: false });
         const models = await listModelsOnce(router);
         process.stdout.write(args.json ? formatModelJson(models) : formatModelTable(models));
@@ -148,6 +152,11 @@ async function main(argv: string[]): Promise<void> {
       'Print the Codex config.toml fragment for this relay and write its model catalog',
       (command) => applyFileSettings(codexOptions(withRoutingOptions(withListenOptions(command))), config.file(), { strict: false }),
       async (args) => {
+        const [{ buildRouter }, { prepareCodexSettings }, { printCodexConfig }] = await Promise.all([
+          import('../config/build-router.js'),
+          import('./codex-settings.js'),
+          import('./codex-output.js'),
+        ]);
         const router = buildRouter(args, config.file(), environment, { requireKeys: false });
         const prepared = await prepareCodexSettings(args, router, config.file(), environment);
         printCodexConfig(prepared);
@@ -167,6 +176,12 @@ async function main(argv: string[]): Promise<void> {
           { strict: false },
         ),
       async (args) => {
+        const [{ buildRouter }, { prepareCodexSettings }, { reportSetup, reportUndo }, { runSetup, runUndo }] = await Promise.all([
+          import('../config/build-router.js'),
+          import('./codex-settings.js'),
+          import('./codex-output.js'),
+          import('./setup-command.js'),
+        ]);
         const home = codexHome(environment);
         if (args.undo) {
           reportUndo(runUndo(home));

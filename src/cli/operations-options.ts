@@ -12,7 +12,7 @@ import {
   DEFAULT_MAX_QUEUE,
   DEFAULT_SHUTDOWN_GRACE_MS,
   DEFAULT_TIMEOUTS,
-} from '../server/start-server.js';
+} from '../server/defaults.js';
 import type { UpstreamTimeouts } from '../upstream/chat-client.js';
 import { CliError } from './cli-error.js';
 import { formatDuration, parseDuration } from './duration.js';

@@ -19,6 +19,15 @@ import type { UpstreamTimeouts } from '../upstream/chat-client.js';
 import { fetchUpstreamModels } from '../upstream/list-models.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../upstream/retry-policy.js';
 import { createApp } from './app.js';
+import {
+  DEFAULT_HEARTBEAT_MS,
+  DEFAULT_MAX_BODY_MB,
+  DEFAULT_MAX_CONCURRENT,
+  DEFAULT_MAX_QUEUE,
+  DEFAULT_MODELS_TTL_MS,
+  DEFAULT_SHUTDOWN_GRACE_MS,
+  DEFAULT_TIMEOUTS,
+} from './defaults.js';
 import { ConcurrencyLimiter } from './concurrency-limiter.js';
 import type { AppDependencies } from './dependencies.js';
 import { createRandomId } from './ids.js';
@@ -74,13 +83,6 @@ export interface RunningRelay {
   close(): Promise<void>;
 }
 
-export const DEFAULT_TIMEOUTS: UpstreamTimeouts = { connectMs: 10_000, firstByteMs: 300_000, idleMs: 300_000, totalMs: 1_800_000 };
-export const DEFAULT_HEARTBEAT_MS = 15_000;
-export const DEFAULT_MAX_BODY_MB = 50;
-export const DEFAULT_MAX_CONCURRENT = 64;
-export const DEFAULT_MAX_QUEUE = 256;
-export const DEFAULT_SHUTDOWN_GRACE_MS = 25_000;
-export const DEFAULT_MODELS_TTL_MS = 300_000;
 const MODEL_LIST_TIMEOUT_MS = 15_000;
 
 /** The app's dependencies from the server options, the upstream pool and the store. */

@@ -8,70 +8,127 @@
  * parser; a final event without a trailing newline is kept.
  */
 import type { Readable } from 'node:stream';
-import { createParser } from 'eventsource-parser';
+import { createParser, type EventSourceParser } from 'eventsource-parser';
 
 /** Yields the data payloads found in the body, batched as they arrive. */
-export async function* readSseBatches(body: AsyncIterable<Uint8Array> | Readable): AsyncGenerator<string[]> {
-  const decoder = new TextDecoder();
-  let batch: string[] = [];
-  const parser = createParser({
-    onEvent(event) {
-      batch.push(event.data);
-    },
-  });
-  for await (const chunk of isNodeReadable(body) ? drainReadable(body) : body) {
-    parser.feed(decoder.decode(chunk, { stream: true }));
-    if (batch.length > 0) {
-      const ready = batch;
-      batch = [];
-      yield ready;
-    }
+export function readSseBatches(body: AsyncIterable<Uint8Array> | Readable): AsyncGenerator<string[]> {
+  return isNodeReadable(body) ? new SseBatchReader(body) : readIterableBatches(body);
+}
+
+/** The general form, for any async iterable of bytes. */
+async function* readIterableBatches(body: AsyncIterable<Uint8Array>): AsyncGenerator<string[]> {
+  const splitter = new SseSplitter();
+  for await (const chunk of body) {
+    const batch = splitter.feed(chunk);
+    if (batch) yield batch;
   }
-  const rest = decoder.decode();
-  if (rest !== '') parser.feed(rest);
-  // An event whose terminating blank line never came (e.g. `[DONE]` with no newline).
-  parser.feed('\n\n');
-  if (batch.length > 0) yield batch;
+  const rest = splitter.end();
+  if (rest) yield rest;
 }
 
 function isNodeReadable(body: AsyncIterable<Uint8Array> | Readable): body is Readable {
   return typeof (body as Readable).read === 'function' && typeof (body as Readable).once === 'function';
 }
 
-/** Everything buffered in the stream as one chunk per wake-up; ends with the stream, throws its error. */
-async function* drainReadable(body: Readable): AsyncGenerator<Uint8Array> {
-  for (;;) {
-    const chunk = body.read() as Uint8Array | null;
-    if (chunk !== null) {
-      yield chunk;
-      continue;
-    }
-    if (body.errored) throw body.errored;
-    if (body.readableEnded || body.destroyed) return;
-    await nextWakeUp(body);
+/** Bytes in, complete `data:` payloads out. */
+class SseSplitter {
+  private readonly decoder = new TextDecoder();
+  private batch: string[] = [];
+  private readonly parser: EventSourceParser = createParser({
+    onEvent: (event) => {
+      this.batch.push(event.data);
+    },
+  });
+
+  /** The payloads completed by these bytes, if any. */
+  feed(chunk: Uint8Array): string[] | undefined {
+    this.parser.feed(this.decoder.decode(chunk, { stream: true }));
+    return this.take();
+  }
+
+  /** The payloads left at the end of the body, including one whose blank line never came. */
+  end(): string[] | undefined {
+    const rest = this.decoder.decode();
+    if (rest !== '') this.parser.feed(rest);
+    this.parser.feed('\n\n');
+    return this.take();
+  }
+
+  private take(): string[] | undefined {
+    if (this.batch.length === 0) return undefined;
+    const ready = this.batch;
+    this.batch = [];
+    return ready;
   }
 }
 
-/** Resolves when the stream has data, ended or closed; rejects on its error. */
+/**
+ * Reads a Node stream without an async generator per chunk: each `next()`
+ * takes everything buffered, and waits only when nothing is.
+ */
+class SseBatchReader implements AsyncGenerator<string[]> {
+  private readonly splitter = new SseSplitter();
+  private finished = false;
+  private failure: { error: unknown } | undefined;
+
+  constructor(private readonly body: Readable) {
+    // Listened to for the stream's whole life: an error while nobody waits (an abort) is kept, not thrown.
+    body.on('error', (error: unknown) => {
+      this.failure ??= { error };
+    });
+  }
+
+  async next(): Promise<IteratorResult<string[]>> {
+    for (;;) {
+      if (this.finished) return { done: true, value: undefined };
+      const chunk = this.body.read() as Uint8Array | null;
+      if (chunk !== null) {
+        const batch = this.splitter.feed(chunk);
+        if (batch) return { done: false, value: batch };
+        continue;
+      }
+      if (this.failure) throw this.failure.error;
+      if (this.body.errored) throw this.body.errored;
+      if (this.body.readableEnded || this.body.destroyed) {
+        this.finished = true;
+        const rest = this.splitter.end();
+        if (rest) return { done: false, value: rest };
+        continue;
+      }
+      await nextWakeUp(this.body);
+    }
+  }
+
+  async return(): Promise<IteratorResult<string[]>> {
+    this.finished = true;
+    this.body.destroy();
+    return { done: true, value: undefined };
+  }
+
+  async throw(error: unknown): Promise<IteratorResult<string[]>> {
+    this.finished = true;
+    this.body.destroy();
+    throw error;
+  }
+
+  [Symbol.asyncIterator](): AsyncGenerator<string[]> {
+    return this;
+  }
+}
+
+/** Resolves when the stream has data, ended, failed or closed. */
 function nextWakeUp(body: Readable): Promise<void> {
-  return new Promise((resolve, reject) => {
+  return new Promise((resolve) => {
     const wake = () => {
-      stop();
-      resolve();
-    };
-    const fail = (error: unknown) => {
-      stop();
-      reject(error);
-    };
-    const stop = () => {
       body.off('readable', wake);
       body.off('end', wake);
       body.off('close', wake);
-      body.off('error', fail);
+      body.off('error', wake);
+      resolve();
     };
     body.on('readable', wake);
     body.on('end', wake);
     body.on('close', wake);
-    body.on('error', fail);
+    body.on('error', wake);
   });
 }

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { CliError } from '../../src/cli/cli-error.js';
 import { formatDuration, parseDuration } from '../../src/cli/duration.js';
 import { isLoopbackHost, parseOperationsOptions } from '../../src/cli/operations-options.js';
-import { DEFAULT_TIMEOUTS } from '../../src/server/start-server.js';
+import { DEFAULT_TIMEOUTS } from '../../src/server/defaults.js';
 import { finishChunk, startMockUpstream, textChunks, type MockUpstream } from '../support/mock-upstream.js';
 import { runCli, startCli, type ServingCli } from '../support/cli.js';
 

@@ -15,6 +15,18 @@ export interface ContentSplitter {
   push(text: string): ContentSegment[];
   /** The stream ended; returns whatever was held back. */
   flush(): ContentSegment[];
+  /**
+   * True when pushing `text` would return it unchanged as one text segment
+   * (nothing held back, nothing in it that could start a tag). Lets the hot
+   * path skip the segment arrays for ordinary text.
+   */
+  passesThrough(text: string): boolean;
+}
+
+/** Whether every splitter would hand `text` on untouched. */
+export function splittersPassThrough(splitters: readonly ContentSplitter[], text: string): boolean {
+  for (const splitter of splitters) if (!splitter.passesThrough(text)) return false;
+  return true;
 }
 
 /** Runs text through a chain of splitters; later splitters see only text segments. */

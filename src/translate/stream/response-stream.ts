@@ -20,7 +20,7 @@ import { encodeReasoningEnvelope } from '../reasoning-envelope.js';
 import type { ToolNameMap, ToolTarget } from '../tool-names.js';
 import type { UpstreamFailure } from '../upstream-errors.js';
 import { toResponsesUsage, type Usage } from '../usage.js';
-import { runSplitters, type ContentSegment, type ContentSplitter } from './content-splitter.js';
+import { runSplitters, splittersPassThrough, type ContentSegment, type ContentSplitter } from './content-splitter.js';
 import { JsonStringFieldDecoder } from './json-string-field-decoder.js';
 import { accumulateReasoningDetails, readDeltaReasoning } from './reasoning-reader.js';
 import {
@@ -223,7 +223,7 @@ export class ResponseStreamTranslator {
 
     const content = delta.content;
     if (typeof content === 'string') {
-      if (content !== '') this.pushSegments(runSplitters(this.splitters, content, false));
+      if (content !== '') this.onContentText(content);
     } else if (Array.isArray(content)) {
       this.onContentParts(content);
     }
@@ -240,7 +240,7 @@ export class ResponseStreamTranslator {
       if (part === null || typeof part !== 'object') continue;
       const record = part as Record<string, unknown>;
       if (record.type === 'text' && typeof record.text === 'string' && record.text !== '') {
-        this.pushSegments(runSplitters(this.splitters, record.text, false));
+        this.onContentText(record.text);
       } else if (record.type === 'thinking') {
         const thinking = record.thinking;
         const text = Array.isArray(thinking)
@@ -251,6 +251,12 @@ export class ResponseStreamTranslator {
         if (text !== '') this.onReasoning(text, undefined);
       }
     }
+  }
+
+  /** Content text, through the splitters unless they would pass it on untouched anyway. */
+  private onContentText(text: string): void {
+    if (splittersPassThrough(this.splitters, text)) this.onText(text);
+    else this.pushSegments(runSplitters(this.splitters, text, false));
   }
 
   private pushSegments(segments: ContentSegment[]): void {

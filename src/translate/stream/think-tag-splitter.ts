@@ -29,6 +29,10 @@ export class ThinkTagSplitter implements ContentSplitter {
     return segments;
   }
 
+  passesThrough(): boolean {
+    return this.state === 'text';
+  }
+
   flush(): ContentSegment[] {
     const rest = this.held;
     this.held = '';

@@ -58,6 +58,11 @@ export class ToolMarkupSplitter implements ContentSplitter {
     return this.drain(true);
   }
 
+  passesThrough(text: string): boolean {
+    // Every opener starts with '<': text without one cannot begin a block.
+    return this.buffer === '' && this.block === undefined && !this.afterBlock && !text.includes('<');
+  }
+
   private drain(final: boolean): ContentSegment[] {
     const segments: ContentSegment[] = [];
     for (;;) {
