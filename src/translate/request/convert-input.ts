@@ -284,7 +284,10 @@ function toolOutputContent(item: ToolOutputItem, names: ToolNameMap): { text: st
  * The names the model can call for a tool a tool_search found: a namespace
  * (how Codex returns MCP servers) stands for its tools' flat names.
  */
-function callableNames(tool: { type: string; name?: unknown; tools?: unknown }, names: ToolNameMap): string[] {
+function callableNames(value: unknown, names: ToolNameMap): string[] {
+  if (value === null || typeof value !== 'object') return [];
+  const tool = value as { type?: unknown; name?: unknown; tools?: unknown };
+  if (typeof tool.type !== 'string') return [];
   const name = typeof tool.name === 'string' ? tool.name : undefined;
   if (tool.type === 'namespace' && name !== undefined && Array.isArray(tool.tools)) {
     return (tool.tools as Array<{ type?: unknown; name?: unknown }>)

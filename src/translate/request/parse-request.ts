@@ -73,7 +73,8 @@ export function parseResponsesRequest(body: unknown): ParsedRequest {
 }
 
 /** Validates one input item and appends it, or notes why it was skipped. */
-function pushItem(target: InputItem[], item: Record<string, unknown>, path: string, notes: TranslationNote[]): void {
+function pushItem(target: InputItem[], raw: unknown, path: string, notes: TranslationNote[]): void {
+  const item = requireObject(raw, path);
   const type = item.type === undefined && 'role' in item ? 'message' : item.type;
   if (typeof type !== 'string') {
     throw invalidRequest(`Missing required parameter: '${path}.type'.`, `${path}.type`);
@@ -98,11 +99,12 @@ function pushItem(target: InputItem[], item: Record<string, unknown>, path: stri
 const IGNORED_ITEM_TYPES = new Set(['compaction', 'compaction_trigger', 'item_reference']);
 
 /** Validates the tool list; hosted and unknown tool types are dropped with a note. */
-export function parseTools(rawTools: ReadonlyArray<Record<string, unknown>>, path: string, notes: TranslationNote[]): ToolDefinition[] {
+export function parseTools(rawTools: readonly unknown[], path: string, notes: TranslationNote[]): ToolDefinition[] {
   const tools: ToolDefinition[] = [];
-  rawTools.forEach((tool, index) => {
-    const type = tool.type;
+  rawTools.forEach((value, index) => {
     const toolPath = `${path}[${index}]`;
+    const tool = requireObject(value, toolPath);
+    const type = tool.type;
     if (typeof type !== 'string') throw invalidRequest(`Missing required parameter: '${toolPath}.type'.`, `${toolPath}.type`);
     const schema = (toolSchemas as Record<string, z.ZodType>)[type];
     if (schema === undefined) {
@@ -120,6 +122,12 @@ export function parseTools(rawTools: ReadonlyArray<Record<string, unknown>>, pat
   return tools;
 }
 
+/** An item or tool must be a JSON object. */
+function requireObject(value: unknown, path: string): Record<string, unknown> {
+  if (value !== null && typeof value === 'object' && !Array.isArray(value)) return value as Record<string, unknown>;
+  throw invalidRequest(`Invalid type for '${path}': expected an object, but got ${describeValue(value)} instead.`, path, 'invalid_type');
+}
+
 type Issue = z.core.$ZodIssue;
 
 /** Turns the most specific zod issue into an OpenAI-style 400. */
@@ -133,6 +141,14 @@ function zodErrorToRelayError(error: z.ZodError, prefix: string[], root: unknown
   if (issue.code === 'invalid_type') {
     return invalidRequest(
       `Invalid type for '${path}': expected ${describeExpected(issue.expected)}, but got ${describeValue(value)} instead.`,
+      path,
+      'invalid_type',
+    );
+  }
+  if (issue.code === 'custom' && typeof issue.params?.expected === 'string') {
+    if (value === undefined) return invalidRequest(`Missing required parameter: '${path}'.`, path, 'missing_required_parameter');
+    return invalidRequest(
+      `Invalid type for '${path}': expected ${describeExpected(issue.params.expected)}, but got ${describeValue(value)} instead.`,
       path,
       'invalid_type',
     );

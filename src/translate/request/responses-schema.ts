@@ -6,6 +6,16 @@
  */
 import { z } from 'zod';
 
+/**
+ * A JSON object taken as it is. JSON schemas (tool parameters, output formats)
+ * can be large and are only passed on, so they are checked for being an object
+ * and not copied key by key.
+ */
+export const jsonObjectSchema = z.custom<Record<string, unknown>>(
+  (value) => value !== null && typeof value === 'object' && !Array.isArray(value),
+  { params: { expected: 'object' } },
+);
+
 const textPart = z.object({ type: z.enum(['input_text', 'output_text', 'text', 'summary_text', 'reasoning_text']), text: z.string() }).loose();
 const imagePart = z
   .object({
@@ -100,11 +110,11 @@ export const toolSearchCallItemSchema = z
   .loose();
 
 export const toolSearchOutputItemSchema = z
-  .object({ type: z.literal('tool_search_output'), call_id: z.string().nullish(), tools: z.array(z.object({ type: z.string() }).loose()) })
+  .object({ type: z.literal('tool_search_output'), call_id: z.string().nullish(), tools: z.array(z.unknown()) })
   .loose();
 
 export const additionalToolsItemSchema = z
-  .object({ type: z.literal('additional_tools'), tools: z.array(z.object({ type: z.string() }).loose()) })
+  .object({ type: z.literal('additional_tools'), tools: z.array(z.unknown()) })
   .loose();
 
 export const localShellCallItemSchema = z
@@ -171,7 +181,7 @@ export const functionToolSchema = z
     type: z.literal('function'),
     name: z.string().min(1),
     description: z.string().nullish(),
-    parameters: z.record(z.string(), z.unknown()).nullish(),
+    parameters: jsonObjectSchema.nullish(),
     strict: z.boolean().nullish(),
   })
   .loose();
@@ -201,7 +211,7 @@ export const toolSearchToolSchema = z
   .object({
     type: z.literal('tool_search'),
     description: z.string().nullish(),
-    parameters: z.record(z.string(), z.unknown()).nullish(),
+    parameters: jsonObjectSchema.nullish(),
     execution: z.string().nullish(),
   })
   .loose();
@@ -256,7 +266,7 @@ const textFormatSchema = z.union([
     .object({
       type: z.literal('json_schema'),
       name: z.string().nullish(),
-      schema: z.record(z.string(), z.unknown()),
+      schema: jsonObjectSchema,
       strict: z.boolean().nullish(),
       description: z.string().nullish(),
     })
@@ -270,9 +280,10 @@ export type ReasoningEffort = z.infer<typeof reasoningEffortSchema>;
 export const responsesRequestSchema = z
   .object({
     model: z.string().min(1),
-    input: z.union([z.string(), z.array(z.object({}).loose())]).optional(),
-    instructions: z.union([z.string(), z.array(z.object({}).loose())]).nullish(),
-    tools: z.array(z.object({ type: z.string() }).loose()).nullish(),
+    // Items and tools are validated one by one, by type (parse-request.ts).
+    input: z.union([z.string(), z.array(z.unknown())]).optional(),
+    instructions: z.union([z.string(), z.array(z.unknown())]).nullish(),
+    tools: z.array(z.unknown()).nullish(),
     tool_choice: toolChoiceSchema.nullish(),
     parallel_tool_calls: z.boolean().nullish(),
     reasoning: z
