@@ -10,6 +10,7 @@
 import type { ChatChunk } from '../translate/chat-types.js';
 import type { ResponseEvent, ResponseStreamTranslator } from '../translate/stream/response-stream.js';
 import type { UpstreamFailure } from '../translate/upstream-errors.js';
+import { ChunkReader } from '../upstream/chunk-reader.js';
 import { failureFromNetworkError } from '../upstream/network-errors.js';
 import { registerNodeWriter } from './node-sse.js';
 import type { SseEncoder } from './sse-encoding.js';
@@ -63,11 +64,15 @@ export interface TurnOutcome {
 const PIECE_CHARS = 16 * 1024;
 
 /** Applies one upstream `data:` payload; a payload that is not JSON fails the response. */
-export function applyPayload(translator: ResponseStreamTranslator, data: string): { events: readonly ResponseEvent[]; failure?: UpstreamFailure } {
+export function applyPayload(
+  translator: ResponseStreamTranslator,
+  data: string,
+  reader: ChunkReader,
+): { events: readonly ResponseEvent[]; failure?: UpstreamFailure } {
   if (data === '[DONE]') return { events: translator.finish() };
   let chunk: unknown;
   try {
-    chunk = JSON.parse(data);
+    chunk = reader.read(data);
   } catch {
     const failure: UpstreamFailure = { code: 'server_error', message: `The upstream sent a malformed chunk: ${data.slice(0, 200)}` };
     return { events: translator.fail(failure), failure };
@@ -77,11 +82,15 @@ export function applyPayload(translator: ResponseStreamTranslator, data: string)
 }
 
 /** Applies one batch of upstream `data:` payloads; returns the events produced. */
-export function applyBatch(translator: ResponseStreamTranslator, batch: readonly string[]): { events: ResponseEvent[]; failure?: UpstreamFailure } {
+export function applyBatch(
+  translator: ResponseStreamTranslator,
+  batch: readonly string[],
+  reader: ChunkReader = new ChunkReader(),
+): { events: ResponseEvent[]; failure?: UpstreamFailure } {
   const events: ResponseEvent[] = [];
   for (const data of batch) {
     if (translator.ended) break;
-    const applied = applyPayload(translator, data);
+    const applied = applyPayload(translator, data, reader);
     for (const event of applied.events) events.push(event);
     if (applied.failure) return { events, failure: applied.failure };
   }
@@ -102,6 +111,7 @@ export class TurnProducer {
   private first: string;
   /** The payloads of the current upstream read, and how far they are translated. */
   private pending: readonly string[] = [];
+  private readonly reader = new ChunkReader();
   private position = 0;
   private failure: UpstreamFailure | undefined;
   private cancelled = false;
@@ -139,7 +149,7 @@ export class TurnProducer {
     while (text === '' || (this.position < this.pending.length && text.length < limit)) {
       if (translator.ended) break;
       if (this.position < this.pending.length) {
-        const applied = applyPayload(translator, this.pending[this.position++]!);
+        const applied = applyPayload(translator, this.pending[this.position++]!, this.reader);
         if (applied.failure) this.failure = applied.failure;
         if (applied.events.length > 0) text += encoder.encode(applied.events);
         continue;
@@ -238,9 +248,10 @@ export async function collectTurn(
   const started = translator.start();
   observer?.events(started);
   let failure: UpstreamFailure | undefined;
+  const reader = new ChunkReader();
   try {
     for await (const batch of batches) {
-      const applied = applyBatch(translator, batch);
+      const applied = applyBatch(translator, batch, reader);
       failure = applied.failure;
       observer?.events(applied.events);
       if (translator.ended) break;
