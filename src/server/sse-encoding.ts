@@ -28,6 +28,9 @@ const json = JSON.stringify;
 export class SseEncoder {
   private readonly tools: unknown[];
   private toolsJson: string | undefined;
+  /** The last snapshot serialised: `created` and `in_progress` share one. */
+  private lastResponse: ResponseObject | undefined;
+  private lastResponseJson = '';
 
   constructor(echo: Pick<ResponseEcho, 'tools'>) {
     this.tools = echo.tools;
@@ -67,6 +70,13 @@ export class SseEncoder {
 
   /** A Response snapshot, with the tools' JSON reused when the snapshot carries this response's tools. */
   private encodeResponse(response: ResponseObject): string {
+    if (response === this.lastResponse) return this.lastResponseJson;
+    this.lastResponse = response;
+    this.lastResponseJson = this.serialiseResponse(response);
+    return this.lastResponseJson;
+  }
+
+  private serialiseResponse(response: ResponseObject): string {
     if (response.tools !== this.tools || this.tools.length === 0) return json(response);
     this.toolsJson ??= json(this.tools);
     const text = json({ ...response, tools: TOOLS_PLACEHOLDER });

@@ -125,8 +125,10 @@ export class ResponseStreamTranslator {
     this.events = [];
     if (this.phase !== 'idle') return this.events;
     this.phase = 'streaming';
-    this.emit({ type: 'response.created', response: this.snapshot() });
-    this.emit({ type: 'response.in_progress', response: this.snapshot() });
+    // One snapshot for both: they describe the same state (and are serialised once).
+    const response = this.snapshot();
+    this.emit({ type: 'response.created', response });
+    this.emit({ type: 'response.in_progress', response });
     return this.events;
   }
 
