@@ -17,7 +17,7 @@ import type { ProviderHooks } from '../../providers/types.js';
 import type { ChatChunk, ChatDelta, ChatToolCallDelta } from '../chat-types.js';
 import { CUSTOM_TOOL_INPUT_FIELD } from '../request/convert-tools.js';
 import { encodeReasoningEnvelope } from '../reasoning-envelope.js';
-import type { ToolNameMap, ToolTarget } from '../tool-names.js';
+import type { ToolNameMap } from '../tool-names.js';
 import type { UpstreamFailure } from '../upstream-errors.js';
 import { toResponsesUsage, type Usage } from '../usage.js';
 import { runSplitters, splittersPassThrough, type ContentSegment, type ContentSplitter } from './content-splitter.js';
@@ -31,6 +31,16 @@ import {
   type ResponseObject,
   type ResponseStatus,
 } from './response-object.js';
+import {
+  argumentsComplete,
+  createToolCallState,
+  fragmentId,
+  functionArguments,
+  matchToolCall,
+  readThoughtSignature,
+  toolCallItem,
+  type ToolCallState,
+} from './tool-calls.js';
 
 /** One Responses stream event. */
 export interface ResponseEvent {
@@ -71,23 +81,6 @@ interface OpenReasoning {
   text: string;
   textStarted: boolean;
   details: Array<Record<string, unknown>>;
-}
-
-interface ToolCallState {
-  index: number | undefined;
-  upstreamId: string | undefined;
-  upstreamName: string;
-  arguments: string;
-  /** Arguments received before the item could be announced. */
-  pendingArguments: string;
-  target: ToolTarget | undefined;
-  itemId: string;
-  callId: string;
-  outputIndex: number;
-  added: boolean;
-  closed: boolean;
-  decoder: JsonStringFieldDecoder | undefined;
-  signature: string | undefined;
 }
 
 type Phase = 'idle' | 'streaming' | 'ended';
@@ -365,51 +358,21 @@ export class ResponseStreamTranslator {
   }
 
   private findOrCreateToolCall(fragment: ChatToolCallDelta): ToolCallState {
-    const id = typeof fragment.id === 'string' && fragment.id !== '' ? fragment.id : undefined;
-    const index = typeof fragment.index === 'number' ? fragment.index : undefined;
-    let candidate: ToolCallState | undefined;
-    for (let position = this.toolCalls.length - 1; position >= 0 && candidate === undefined; position--) {
-      const call = this.toolCalls[position]!;
-      if (index !== undefined) {
-        if (call.index === index) candidate = call;
-      } else if (id !== undefined) {
-        if (call.upstreamId === id) candidate = call;
-      } else {
-        candidate = call; // neither index nor id: a continuation of the latest call…
-      }
-    }
-    // …unless it names a tool while the latest call is already complete (Gemini sends whole calls without index or id).
-    const namesTool = typeof fragment.function?.name === 'string' && fragment.function.name !== '';
-    if (index === undefined && id === undefined && candidate?.added && namesTool && argumentsComplete(candidate)) candidate = undefined;
-    // A new id at a known index is a new call (some providers put every call at index 0).
-    const newId = id !== undefined && candidate?.upstreamId !== undefined && candidate.upstreamId !== id;
-    if (candidate && !newId) {
-      if (candidate.upstreamId === undefined && id !== undefined) candidate.upstreamId = id;
-      return candidate;
+    const id = fragmentId(fragment);
+    const existing = matchToolCall(this.toolCalls, fragment);
+    if (existing) {
+      if (existing.upstreamId === undefined && id !== undefined) existing.upstreamId = id;
+      return existing;
     }
     // Sequential streaming: an earlier call is complete once its arguments parse.
     for (const call of this.toolCalls) {
       if (!call.closed && call.added && argumentsComplete(call)) this.closeToolCall(call, 'completed');
     }
-    return this.newToolCall(index, id);
+    return this.newToolCall(typeof fragment.index === 'number' ? fragment.index : undefined, id);
   }
 
   private newToolCall(index: number | undefined, upstreamId: string | undefined): ToolCallState {
-    const call: ToolCallState = {
-      index,
-      upstreamId,
-      upstreamName: '',
-      arguments: '',
-      pendingArguments: '',
-      target: undefined,
-      itemId: '',
-      callId: '',
-      outputIndex: -1,
-      added: false,
-      closed: false,
-      decoder: undefined,
-      signature: undefined,
-    };
+    const call = createToolCallState(index, upstreamId);
     this.toolCalls.push(call);
     return call;
   }
@@ -420,19 +383,9 @@ export class ResponseStreamTranslator {
     call.callId = call.upstreamId ?? this.options.createId('call');
     call.outputIndex = this.nextOutputIndex++;
     call.added = true;
-    const namespace = target.namespace !== undefined ? { namespace: target.namespace } : {};
-    let item: OutputItem;
-    if (target.kind === 'custom') {
-      call.itemId = this.options.createId('ctc');
-      call.decoder = new JsonStringFieldDecoder(CUSTOM_TOOL_INPUT_FIELD);
-      item = { type: 'custom_tool_call', id: call.itemId, call_id: call.callId, name: target.name, ...namespace, input: '', status: 'in_progress' };
-    } else if (target.kind === 'tool_search') {
-      call.itemId = this.options.createId('tsc');
-      item = { type: 'tool_search_call', id: call.itemId, call_id: call.callId, execution: 'client', arguments: {}, status: 'in_progress' };
-    } else {
-      call.itemId = this.options.createId('fc');
-      item = { type: 'function_call', id: call.itemId, call_id: call.callId, name: target.name, ...namespace, arguments: '', status: 'in_progress' };
-    }
+    call.itemId = this.options.createId(target.kind === 'custom' ? 'ctc' : target.kind === 'tool_search' ? 'tsc' : 'fc');
+    if (target.kind === 'custom') call.decoder = new JsonStringFieldDecoder(CUSTOM_TOOL_INPUT_FIELD);
+    const item = toolCallItem(call, 'in_progress');
     this.items[call.outputIndex] = item;
     this.emit({ type: 'response.output_item.added', output_index: call.outputIndex, item: { ...item } });
   }
@@ -536,26 +489,13 @@ export class ResponseStreamTranslator {
     if (call.closed) return;
     call.closed = true;
     if (!call.added) return; // never got a name: nothing was announced
-    const target = call.target!;
-    const namespace = target.namespace !== undefined ? { namespace: target.namespace } : {};
-    if (target.kind === 'custom') {
-      const input = customToolInput(call.arguments);
-      this.emit({ type: 'response.custom_tool_call_input.done', item_id: call.itemId, output_index: call.outputIndex, input });
-      this.completeItem(call.outputIndex, { type: 'custom_tool_call', id: call.itemId, call_id: call.callId, name: target.name, ...namespace, input, status });
-    } else if (target.kind === 'tool_search') {
-      this.completeItem(call.outputIndex, {
-        type: 'tool_search_call',
-        id: call.itemId,
-        call_id: call.callId,
-        execution: 'client',
-        arguments: parseObject(call.arguments),
-        status,
-      });
-    } else {
-      const args = call.arguments.trim() === '' ? '{}' : call.arguments;
-      this.emit({ type: 'response.function_call_arguments.done', item_id: call.itemId, output_index: call.outputIndex, name: target.name, arguments: args });
-      this.completeItem(call.outputIndex, { type: 'function_call', id: call.itemId, call_id: call.callId, name: target.name, ...namespace, arguments: args, status });
+    const item = toolCallItem(call, status);
+    if (item.type === 'custom_tool_call') {
+      this.emit({ type: 'response.custom_tool_call_input.done', item_id: call.itemId, output_index: call.outputIndex, input: item.input });
+    } else if (item.type === 'function_call') {
+      this.emit({ type: 'response.function_call_arguments.done', item_id: call.itemId, output_index: call.outputIndex, name: item.name, arguments: functionArguments(call) });
     }
+    this.completeItem(call.outputIndex, item);
   }
 
   /** Opaque reasoning that came after its item closed (e.g. thought signatures on tool calls). */
@@ -644,50 +584,3 @@ export class ResponseStreamTranslator {
 }
 
 const BLANK = /^\s*$/;
-
-function argumentsComplete(call: ToolCallState): boolean {
-  if (call.target?.kind === 'custom' && call.decoder) {
-    // Raw (non-JSON) custom input cannot be judged; treat it as complete.
-    const text = call.arguments.trimStart();
-    if (text !== '' && !text.startsWith('{')) return true;
-  }
-  try {
-    JSON.parse(call.arguments);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** The raw input of a freeform tool call, however the model wrapped it. */
-function customToolInput(args: string): string {
-  try {
-    const parsed: unknown = JSON.parse(args);
-    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) {
-      const record = parsed as Record<string, unknown>;
-      if (typeof record[CUSTOM_TOOL_INPUT_FIELD] === 'string') return record[CUSTOM_TOOL_INPUT_FIELD] as string;
-      const strings = Object.values(record).filter((value): value is string => typeof value === 'string');
-      if (strings.length === 1) return strings[0]!;
-    }
-    if (typeof parsed === 'string') return parsed;
-    return args;
-  } catch {
-    return args;
-  }
-}
-
-function parseObject(args: string): unknown {
-  try {
-    const parsed: unknown = JSON.parse(args);
-    return parsed !== null && typeof parsed === 'object' ? parsed : {};
-  } catch {
-    return {};
-  }
-}
-
-/** Gemini 3 puts a thought signature on tool calls; it must go back with them. */
-function readThoughtSignature(fragment: ChatToolCallDelta): string | undefined {
-  const extra = fragment.extra_content as { google?: { thought_signature?: unknown } } | undefined;
-  const signature = extra?.google?.thought_signature;
-  return typeof signature === 'string' && signature !== '' ? signature : undefined;
-}
