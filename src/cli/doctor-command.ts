@@ -15,6 +15,7 @@ import type { ConfiguredProvider, ModelRouter } from '../routing/router.js';
 import { SqliteResponseStore } from '../store/sqlite-store.js';
 import { extractErrorMessage } from '../translate/upstream-errors.js';
 import { joinUrl } from '../upstream/chat-client.js';
+import { requestUpstreamModels } from '../upstream/list-models.js';
 import { CliError } from './cli-error.js';
 import { formatDuration } from './duration.js';
 import { isLoopbackHost, parseOperationsOptions, type OperationsSettings } from './operations-options.js';
@@ -143,26 +144,15 @@ export async function upstreamCheck(provider: ConfiguredProvider, dispatcher: Di
   const url = joinUrl(provider.endpoint.baseUrl, 'models');
   const subject = 'upstream';
   const name = `${provider.name}: ${url.href}`;
-  const headers: Record<string, string> = { accept: 'application/json', ...provider.endpoint.headers };
-  if (provider.endpoint.apiKey) headers.authorization = `Bearer ${provider.endpoint.apiKey}`;
   let status: number;
   let body: unknown;
   try {
-    const response = await dispatcher.request({
-      origin: url.origin,
-      path: url.pathname + url.search,
-      method: 'GET',
-      headers,
-      headersTimeout: timeoutMs,
-      bodyTimeout: timeoutMs,
-      signal: AbortSignal.timeout(timeoutMs),
-    });
-    status = response.statusCode;
-    const text = await response.body.text();
+    const answer = await requestUpstreamModels(dispatcher, provider.endpoint, timeoutMs);
+    status = answer.status;
     try {
-      body = JSON.parse(text) as unknown;
+      body = JSON.parse(answer.text) as unknown;
     } catch {
-      body = text.slice(0, 300);
+      body = answer.text.slice(0, 300);
     }
   } catch (error) {
     return { status: 'fail', subject, ...describeNetworkFailure(provider, url, error, timeoutMs) };

@@ -57,3 +57,16 @@ export function defineProvider(definition: ProviderDefinition): ProviderProfile 
   }
   return profile;
 }
+
+/**
+ * What the local runtimes (Ollama, vLLM, llama.cpp, LM Studio) share: they run
+ * on this machine, need no key, take images where the model does, and serve
+ * chat templates that usually want one system message, first.
+ */
+export const LOCAL_RUNTIME = {
+  requiresApiKey: false,
+  local: true,
+  maxTokensParameter: 'max_tokens',
+  images: true,
+  systemMessagesAnywhere: false,
+} as const satisfies Partial<ProviderDefinition>;

@@ -9,7 +9,7 @@
  */
 import type { ChatChunk, ChatUsage } from '../translate/chat-types.js';
 import { readChunkUsage } from '../translate/usage.js';
-import { defineProvider } from './define-provider.js';
+import { defineProvider, LOCAL_RUNTIME } from './define-provider.js';
 import { applyChatTemplateThinking } from './effort.js';
 
 /** The llama.cpp server profile (`--provider llama-cpp`). */
@@ -18,11 +18,7 @@ export const llamaCppProvider = defineProvider({
   displayName: 'llama.cpp server',
   defaultBaseUrl: 'http://127.0.0.1:8080/v1',
   apiKeyEnv: 'LLAMA_API_KEY',
-  requiresApiKey: false,
-  local: true,
-  maxTokensParameter: 'max_tokens',
-  images: true,
-  systemMessagesAnywhere: false,
+  ...LOCAL_RUNTIME,
   reasoningEfforts: ['none', 'low', 'medium', 'high'],
   hooks: {
     applyReasoningEffort(request, effort) {

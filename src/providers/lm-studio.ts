@@ -7,18 +7,14 @@
  * usually want one system message, first. Context lengths are listed at
  * /api/v0/models (`max_context_length`).
  */
-import { defineProvider } from './define-provider.js';
+import { defineProvider, LOCAL_RUNTIME } from './define-provider.js';
 
 /** The LM Studio profile (`--provider lm-studio`). */
 export const lmStudioProvider = defineProvider({
   id: 'lm-studio',
   displayName: 'LM Studio',
   defaultBaseUrl: 'http://127.0.0.1:1234/v1',
-  requiresApiKey: false,
-  local: true,
-  maxTokensParameter: 'max_tokens',
-  images: true,
-  systemMessagesAnywhere: false,
+  ...LOCAL_RUNTIME,
   reasoningEfforts: [],
   hooks: {
     finalizeRequest(request) {

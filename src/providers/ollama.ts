@@ -9,18 +9,14 @@
  * server was started with (OLLAMA_CONTEXT_LENGTH), so no model list is kept.
  */
 import type { ChatContentPart, ChatMessage } from '../translate/chat-types.js';
-import { defineProvider } from './define-provider.js';
+import { defineProvider, LOCAL_RUNTIME } from './define-provider.js';
 
 /** The Ollama profile (`--provider ollama`). */
 export const ollamaProvider = defineProvider({
   id: 'ollama',
   displayName: 'Ollama',
   defaultBaseUrl: 'http://127.0.0.1:11434/v1',
-  requiresApiKey: false,
-  local: true,
-  maxTokensParameter: 'max_tokens',
-  images: true,
-  systemMessagesAnywhere: false,
+  ...LOCAL_RUNTIME,
   reasoningEfforts: ['none', 'low', 'medium', 'high'],
   hooks: {
     echoReasoning(message, reasoning) {

@@ -7,7 +7,7 @@
  * usually want one system message, first. `max_model_len` in /v1/models is
  * the context window.
  */
-import { defineProvider } from './define-provider.js';
+import { defineProvider, LOCAL_RUNTIME } from './define-provider.js';
 import { applyChatTemplateThinking } from './effort.js';
 
 /** The vLLM profile (`--provider vllm`). */
@@ -16,11 +16,7 @@ export const vllmProvider = defineProvider({
   displayName: 'vLLM',
   defaultBaseUrl: 'http://127.0.0.1:8000/v1',
   apiKeyEnv: 'VLLM_API_KEY',
-  requiresApiKey: false,
-  local: true,
-  maxTokensParameter: 'max_tokens',
-  images: true,
-  systemMessagesAnywhere: false,
+  ...LOCAL_RUNTIME,
   reasoningEfforts: ['none', 'low', 'medium', 'high'],
   hooks: {
     applyReasoningEffort(request, effort) {

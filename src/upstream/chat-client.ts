@@ -37,6 +37,13 @@ export function joinUrl(baseUrl: string, path: string): URL {
   return new URL(`${baseUrl.replace(/\/+$/, '')}/${path.replace(/^\/+/, '')}`);
 }
 
+/** The headers every upstream request carries: the provider's own and its key. */
+export function upstreamHeaders(endpoint: UpstreamEndpoint, accept: string): Record<string, string> {
+  const headers: Record<string, string> = { accept, ...endpoint.headers };
+  if (endpoint.apiKey) headers.authorization = `Bearer ${endpoint.apiKey}`;
+  return headers;
+}
+
 /** Sends a Chat Completions request; resolves once the response headers arrived. */
 export async function openChatCompletion(
   dispatcher: Dispatcher,
@@ -46,12 +53,8 @@ export async function openChatCompletion(
   timeouts: UpstreamTimeouts,
 ): Promise<UpstreamOpenResult> {
   const url = joinUrl(endpoint.baseUrl, 'chat/completions');
-  const headers: Record<string, string> = {
-    'content-type': 'application/json',
-    accept: body.stream ? 'text/event-stream' : 'application/json',
-    ...endpoint.headers,
-  };
-  if (endpoint.apiKey) headers.authorization = `Bearer ${endpoint.apiKey}`;
+  const headers = upstreamHeaders(endpoint, body.stream ? 'text/event-stream' : 'application/json');
+  headers['content-type'] = 'application/json';
   const response = await dispatcher.request({
     origin: url.origin,
     path: url.pathname + url.search,

@@ -1,22 +1,32 @@
-/** `GET {baseUrl}/models` on an upstream: the one request the model list needs. */
+/** `GET {baseUrl}/models` on an upstream: the one request the model list (and `doctor`) needs. */
 import type { Dispatcher } from 'undici';
-import { joinUrl, type UpstreamEndpoint } from './chat-client.js';
+import { joinUrl, upstreamHeaders, type UpstreamEndpoint } from './chat-client.js';
 
-/** Fetches and parses an upstream's model list; throws with a short reason when it cannot. */
-export async function fetchUpstreamModels(dispatcher: Dispatcher, endpoint: UpstreamEndpoint, timeoutMs: number): Promise<unknown> {
+export interface ModelListAnswer {
+  url: URL;
+  status: number;
+  text: string;
+}
+
+/** Sends the request and reads the answer, whatever its status; throws when nothing answers. */
+export async function requestUpstreamModels(dispatcher: Dispatcher, endpoint: UpstreamEndpoint, timeoutMs: number): Promise<ModelListAnswer> {
   const url = joinUrl(endpoint.baseUrl, 'models');
-  const headers: Record<string, string> = { accept: 'application/json', ...endpoint.headers };
-  if (endpoint.apiKey) headers.authorization = `Bearer ${endpoint.apiKey}`;
   const response = await dispatcher.request({
     origin: url.origin,
     path: url.pathname + url.search,
     method: 'GET',
-    headers,
+    headers: upstreamHeaders(endpoint, 'application/json'),
     headersTimeout: timeoutMs,
     bodyTimeout: timeoutMs,
+    signal: AbortSignal.timeout(timeoutMs),
   });
-  const text = await response.body.text();
-  if (response.statusCode >= 400) throw new Error(`HTTP ${response.statusCode} from ${url.href}: ${text.slice(0, 200)}`);
+  return { url, status: response.statusCode, text: await response.body.text() };
+}
+
+/** Fetches and parses an upstream's model list; throws with a short reason when it cannot. */
+export async function fetchUpstreamModels(dispatcher: Dispatcher, endpoint: UpstreamEndpoint, timeoutMs: number): Promise<unknown> {
+  const { url, status, text } = await requestUpstreamModels(dispatcher, endpoint, timeoutMs);
+  if (status >= 400) throw new Error(`HTTP ${status} from ${url.href}: ${text.slice(0, 200)}`);
   try {
     return JSON.parse(text) as unknown;
   } catch {
