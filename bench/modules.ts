@@ -1,8 +1,9 @@
 /**
- * The benchmark modules `npm run bench` runs, in order. A new module (e.g.
- * the session store) is added here; `--only name,…` picks some of them.
+ * The benchmark modules `npm run bench` runs, in order: the relay's overhead,
+ * the session store, and the load test. `--only name,…` picks some of them.
  */
 import { relayBench } from './relay/relay-bench.js';
+import { loadBench, storeBench } from './store-and-load.js';
 import type { BenchModule } from './types.js';
 
-export const BENCH_MODULES: readonly BenchModule[] = [relayBench];
+export const BENCH_MODULES: readonly BenchModule[] = [relayBench, storeBench, loadBench];
