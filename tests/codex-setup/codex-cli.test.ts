@@ -73,9 +73,9 @@ afterAll(async () => {
 });
 
 describe('the generated config with the real Codex CLI', () => {
-  for (const release of CODEX_RELEASES) {
-    it(`codex ${release}: debug models reads the catalog with our context windows and reasoning levels`, async () => {
-      const run = await runCodex(release, ['debug', 'models'], codexEnvironment, root, 60_000);
+  for (const codex of CODEX_RELEASES) {
+    it(`codex ${codex.version}: debug models reads the catalog with our context windows and reasoning levels`, async () => {
+      const run = await runCodex(codex, ['debug', 'models'], codexEnvironment, root, 60_000);
       expect(run.timedOut).toBe(false);
       expect(run.exitCode, run.stderr).toBe(0);
       expect(run.stderr).not.toMatch(/Model metadata for .* not found/);
@@ -98,11 +98,12 @@ describe('the generated config with the real Codex CLI', () => {
     });
   }
 
-  it('codex 0169: one exec turn through the relay uses apply_patch and the file appears', async () => {
+  const newest = CODEX_RELEASES.at(-1)!;
+  it(`codex ${newest.version}: one exec turn through the relay uses apply_patch and the file appears`, async () => {
     const project = join(root, 'project');
     mkdirSync(project);
     const run = await runCodex(
-      '0169',
+      newest,
       ['exec', '--skip-git-repo-check', '--dangerously-bypass-approvals-and-sandbox', '--color', 'never', '--cd', project, 'Create hello.txt saying hello'],
       codexEnvironment,
       project,

@@ -8,26 +8,17 @@
  */
 import { once } from 'node:events';
 import type { ServerResponse } from 'node:http';
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import type { RunningRelay } from '../../src/server/start-server.js';
 import { deltaChunk, startMockUpstream, type MockUpstream } from '../support/mock-upstream.js';
 import { startTestRelay } from '../support/relay.js';
-import { postResponse, readUntil, until, watchProcessErrors } from './support.js';
+import { failOnProcessErrors, postResponse, readUntil, until } from './support.js';
 
 let upstream: MockUpstream | undefined;
 let relay: RunningRelay | undefined;
-const watcher = { current: undefined as ReturnType<typeof watchProcessErrors> | undefined };
-
-beforeAll(() => {
-  watcher.current = watchProcessErrors();
-});
-
-afterAll(() => watcher.current?.stop());
-
-afterEach(async () => {
+failOnProcessErrors(async () => {
   await relay?.close();
   await upstream?.close();
-  expect(watcher.current!.errors).toEqual([]);
 });
 
 const MB = 1024 * 1024;

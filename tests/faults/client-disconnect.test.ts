@@ -4,28 +4,19 @@
  * stream (the last is also in tests/http/client-abort.test.ts). The upstream
  * request never outlives its client, and the slot always comes back.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { RunningRelay } from '../../src/server/start-server.js';
 import { finishChunk, startMockUpstream, textChunks, type MockReply, type MockUpstream } from '../support/mock-upstream.js';
 import { readSse, startTestRelay } from '../support/relay.js';
-import { answerAfter, metricValue, postResponse, readUntil, until, watchProcessErrors } from './support.js';
+import { answerAfter, failOnProcessErrors, metricValue, postResponse, readUntil, until } from './support.js';
 
 let upstream: MockUpstream | undefined;
 let relay: RunningRelay | undefined;
-const watcher = { current: undefined as ReturnType<typeof watchProcessErrors> | undefined };
-
-beforeAll(() => {
-  watcher.current = watchProcessErrors();
-});
-
-afterAll(() => watcher.current?.stop());
-
-afterEach(async () => {
+failOnProcessErrors(async () => {
   await relay?.close();
   await upstream?.close();
   relay = undefined;
   upstream = undefined;
-  expect(watcher.current!.errors).toEqual([]);
 });
 
 const never = new Promise<void>(() => undefined);

@@ -1,5 +1,6 @@
 /** Helpers shared by the fault and operations tests: requests, gates, stream reading, metric lookup. */
 import type { ServerResponse } from 'node:http';
+import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import { deltaChunk, finishChunk } from '../support/mock-upstream.js';
 
 /** POST /v1/responses with a JSON body. */
@@ -92,4 +93,21 @@ export function watchProcessErrors(): { errors: unknown[]; stop(): void } {
       process.off('uncaughtException', record);
     },
   };
+}
+
+/**
+ * For a whole test file: watches the process for unhandled rejections and
+ * uncaught exceptions, and after each test runs `cleanUp` (closing the test's
+ * servers) and fails the test if anything went unhandled.
+ */
+export function failOnProcessErrors(cleanUp: () => Promise<void>): void {
+  let watcher: ReturnType<typeof watchProcessErrors> | undefined;
+  beforeAll(() => {
+    watcher = watchProcessErrors();
+  });
+  afterAll(() => watcher?.stop());
+  afterEach(async () => {
+    await cleanUp();
+    expect(watcher!.errors).toEqual([]);
+  });
 }

@@ -6,29 +6,20 @@
  * client gets a terminal event with a code Codex acts on, the upstream
  * request is stopped, and no promise is left unhandled.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { RunningRelay } from '../../src/server/start-server.js';
 import { DEFAULT_RETRY_POLICY } from '../../src/upstream/retry-policy.js';
 import { deltaChunk, finishChunk, sleep, startMockUpstream, textChunks, usageChunk, type MockReply, type MockUpstream } from '../support/mock-upstream.js';
 import { readSse, startTestRelay, type TestRelayOptions } from '../support/relay.js';
-import { metricValue, postResponse, until, watchProcessErrors } from './support.js';
+import { failOnProcessErrors, metricValue, postResponse, until } from './support.js';
 
 let upstream: MockUpstream | undefined;
 let relay: RunningRelay | undefined;
-const watcher = { current: undefined as ReturnType<typeof watchProcessErrors> | undefined };
-
-beforeAll(() => {
-  watcher.current = watchProcessErrors();
-});
-
-afterAll(() => watcher.current?.stop());
-
-afterEach(async () => {
+failOnProcessErrors(async () => {
   await relay?.close();
   await upstream?.close();
   relay = undefined;
   upstream = undefined;
-  expect(watcher.current!.errors).toEqual([]);
 });
 
 async function setup(reply: (index: number) => MockReply, options: TestRelayOptions = {}) {

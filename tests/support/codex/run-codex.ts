@@ -4,9 +4,9 @@
  * process gets a clean environment so the user's own Codex setup never leaks
  * in, and is killed (with everything it started) when it overruns.
  */
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { runDetached } from '../detached-process.js';
 import type { PinnedCodex } from './versions.js';
 import { CODEX_KEY_VARIABLE, type CodexWorkspace } from './workspace.js';
 
@@ -69,44 +69,15 @@ export function runCodexExec(options: CodexRunOptions): Promise<CodexRunResult> 
     TERM: 'dumb',
     NO_COLOR: '1',
   };
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { cwd: workspace.project, env: environment, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-    let stdout = '';
-    let stderr = '';
-    let timedOut = false;
-    child.stdout.setEncoding('utf8').on('data', (text: string) => (stdout += text));
-    child.stderr.setEncoding('utf8').on('data', (text: string) => (stderr += text));
-    const timer = setTimeout(() => {
-      timedOut = true;
-      killGroup(child.pid);
-    }, options.timeoutMs ?? 60_000);
-    child.once('error', (error) => {
-      clearTimeout(timer);
-      reject(error);
-    });
-    child.once('close', (exitCode, signal) => {
-      clearTimeout(timer);
-      // Codex may leave helpers (MCP servers, shells) behind when killed: end the group it led.
-      killGroup(child.pid);
-      let lastMessage: string | undefined;
-      try {
-        lastMessage = readFileSync(lastMessagePath, 'utf8');
-      } catch {
-        lastMessage = undefined;
-      }
-      resolve({ exitCode, signal, timedOut, stdout, stderr, lastMessage });
-    });
+  return runDetached(args, { cwd: workspace.project, env: environment, timeoutMs: options.timeoutMs ?? 60_000 }).then((run) => {
+    let lastMessage: string | undefined;
+    try {
+      lastMessage = readFileSync(lastMessagePath, 'utf8');
+    } catch {
+      lastMessage = undefined;
+    }
+    return { ...run, lastMessage };
   });
-}
-
-/** Kills the process group led by `pid` (the child was spawned detached, so it leads one). */
-function killGroup(pid: number | undefined): void {
-  if (pid === undefined) return;
-  try {
-    process.kill(-pid, 'SIGKILL');
-  } catch {
-    // Already gone.
-  }
 }
 
 /** Codex's output in one block, for assertion messages. */
