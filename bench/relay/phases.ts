@@ -132,11 +132,11 @@ export interface ColdStartFigures {
 }
 
 /** Starts the relay CLI `runs` times and times each start to `listening on`. */
-export async function measureColdStart(cliPath: string, upstreamUrl: string, runs: number, stderrPath: string): Promise<ColdStartFigures> {
+export async function measureColdStart(cliPath: string, upstreamUrl: string, storePath: string, runs: number, stderrPath: string): Promise<ColdStartFigures> {
   const relay: ServerProcess[] = [];
   const baseline: ServerProcess[] = [];
   for (let run = 0; run < runs; run++) {
-    const started = await spawnServer({ name: 'relay (cold start)', args: [cliPath, '--port', '0', '--upstream', upstreamUrl, '--log-level', 'warn'], stderrPath });
+    const started = await spawnServer({ name: 'relay (cold start)', args: [cliPath, '--port', '0', '--upstream', upstreamUrl, '--store-path', storePath, '--log-level', 'warn'], stderrPath });
     relay.push(started);
     await started.stop();
     const floor = await spawnServer({

@@ -92,6 +92,8 @@ async function run(context: BenchContext): Promise<BenchSection> {
   const logDirectory = join(context.root, '.tmp', 'bench');
   mkdirSync(logDirectory, { recursive: true });
   const stderrPath = (name: string) => join(logDirectory, `${name}.log`);
+  // The relay keeps its default SQLite store, but in a file of its own rather than the user's.
+  const storePath = join(logDirectory, 'relay-sessions.db');
   const servers: ServerProcess[] = [];
   const stopAll = () => Promise.all(servers.map((server) => server.stop()));
   try {
@@ -107,7 +109,7 @@ async function run(context: BenchContext): Promise<BenchSection> {
     servers.push(pipe);
     const relay = await spawnServer({
       name: 'relay',
-      args: [...parameters.relayNodeArgs, cliScript, '--port', '0', '--upstream', `${mock.url}/v1`, '--log-level', parameters.relayLogLevel],
+      args: [...parameters.relayNodeArgs, cliScript, '--port', '0', '--upstream', `${mock.url}/v1`, '--store-path', storePath, '--log-level', parameters.relayLogLevel],
       stderrPath: stderrPath('relay'),
     });
     servers.push(relay);
@@ -143,7 +145,7 @@ async function run(context: BenchContext): Promise<BenchSection> {
     context.log(`cold start: ${parameters.coldStarts} runs`);
     const coldMock = await spawnServer({ name: 'mock upstream', args: [serveScript, 'mock-upstream', '--chunks', '1'], stderrPath: stderrPath('mock-upstream') });
     servers.push(coldMock);
-    const coldStart = await measureColdStart(cliScript, `${coldMock.url}/v1`, parameters.coldStarts, stderrPath('relay-cold-start'));
+    const coldStart = await measureColdStart(cliScript, `${coldMock.url}/v1`, storePath, parameters.coldStarts, stderrPath('relay-cold-start'));
     await stopAll();
     servers.length = 0;
 
