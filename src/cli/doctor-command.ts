@@ -7,7 +7,7 @@
  * Upstreams are taken from the router the caller builds, so every provider
  * it holds is checked, however it was configured.
  */
-import { Agent, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
 import { silentLogger } from '../log.js';
 import { createRedactor, type Redactor } from '../observability/redact.js';
 import { configProblems } from '../routing/config-problems.js';
@@ -15,8 +15,11 @@ import type { ConfiguredProvider, ModelRouter } from '../routing/router.js';
 import { SqliteResponseStore } from '../store/sqlite-store.js';
 import { extractErrorMessage } from '../translate/upstream-errors.js';
 import { joinUrl } from '../upstream/chat-client.js';
+import { describeCertificateProblem } from '../upstream/certificate-problems.js';
 import { requestUpstreamModels } from '../upstream/list-models.js';
+import { ProviderDispatchers } from '../upstream/upstream-dispatcher.js';
 import { CliError } from './cli-error.js';
+import { keyPoolCheck, networkCheck } from './doctor-network.js';
 import { formatDuration } from './duration.js';
 import { isLoopbackHost, parseOperationsOptions, type OperationsSettings } from './operations-options.js';
 import { openStoreFromOptions, secretsOf, type ServeOptions } from './serve-command.js';
@@ -61,11 +64,16 @@ export async function runDoctor(options: ServeOptions, context: DoctorContext): 
   }
   checks.push(await storeCheck(options));
   if (router) {
-    const dispatcher = new Agent({ connect: { timeout: timeoutMs } });
+    const dispatchers = new ProviderDispatchers({ connectTimeoutMs: timeoutMs });
     try {
-      for (const provider of router.providers.values()) checks.push(await upstreamCheck(provider, dispatcher, timeoutMs));
+      for (const provider of router.providers.values()) {
+        const dispatcher = dispatchers.forProvider(provider);
+        checks.push(await networkCheck(provider, timeoutMs), await upstreamCheck(provider, dispatcher, timeoutMs));
+        const keys = await keyPoolCheck(provider, dispatcher, timeoutMs);
+        if (keys) checks.push(keys);
+      }
     } finally {
-      await dispatcher.destroy();
+      await dispatchers.destroy();
     }
   }
   const redact = createRedactor(router ? secretsOf(router, settings?.authToken) : [options.upstreamKey, options.authToken]);
@@ -114,7 +122,8 @@ function limitsCheck(settings: OperationsSettings): DoctorCheck {
 
 function routingCheck(router: ModelRouter): DoctorCheck {
   const providers = [...router.providers.values()].map(
-    (provider) => `${provider.name} (${provider.profile.displayName}) at ${provider.endpoint.baseUrl}, ${provider.endpoint.apiKey ? 'key set' : 'no key'}`,
+    (provider) =>
+      `${provider.name} (${provider.profile.displayName}) at ${provider.endpoint.baseUrl}, ${provider.keyPool ? `${provider.keyPool.keys.length} keys (${provider.keyPool.keys.map((key) => key.variable).join(', ')})` : provider.endpoint.apiKey ? 'key set' : 'no key'}`,
   );
   const aliases = router.aliases.size > 0 ? `; model aliases: ${[...router.aliases.keys()].join(', ')}` : '';
   return { status: 'ok', subject: 'upstream', detail: `${providers.join('; ')}${aliases}` };
@@ -197,6 +206,10 @@ function describeNetworkFailure(provider: ConfiguredProvider, url: URL, error: u
   if (code === 'TimeoutError' || code === 'AbortError' || code.startsWith('UND_ERR_') && code.includes('TIMEOUT')) {
     return { detail: `${name}: no answer within ${formatDuration(timeoutMs)}`, fix: 'check the network path (proxy, firewall) to the upstream' };
   }
+  const certificate = describeCertificateProblem(error, url.host);
+  if (certificate) return { detail: `${name}: ${certificate.problem}`, fix: certificate.fix };
+  const proxyRefusal = /^Proxy response \((\d+)\)/.exec(reason);
+  if (proxyRefusal) return { detail: `${name}: the proxy refused the tunnel (HTTP ${proxyRefusal[1]})`, fix: 'check the proxy URL and its user name and password' };
   if (code.startsWith('ERR_TLS') || code.includes('CERT') || code.includes('SIGNATURE')) {
     return { detail: `${name}: the TLS connection failed (${reason})`, fix: 'check the URL scheme (http:// or https://) and the server certificate' };
   }

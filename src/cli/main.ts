@@ -52,6 +52,8 @@ function serveOptions(args: ServeArgs): ServeOptions {
     upstreamKeyEnv: args.upstreamKeyEnv,
     upstreamKey: args.upstreamKey,
     modelMap: args.modelMap,
+    upstreamProxy: args.upstreamProxy,
+    upstreamCa: args.upstreamCa,
     logLevel: args.logLevel as LogLevel,
     upstreamRetries: args.upstreamRetries,
     modelsTtl: args.modelsTtl,

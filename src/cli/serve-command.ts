@@ -8,8 +8,9 @@ import type { RelayConfigFile } from '../config/config-file.js';
 import { buildRouter } from '../config/build-router.js';
 import { createLogger, type Logger, type LogLevel } from '../log.js';
 import { createRedactor } from '../observability/redact.js';
-import type { ModelRouter } from '../routing/router.js';
+import { providerSecrets, type ModelRouter } from '../routing/router.js';
 import { startRelayServer, type RunningRelay } from '../server/start-server.js';
+import { describeProxyUrl } from '../upstream/proxy-settings.js';
 import { openResponseStore, StoreOpenError } from '../store/open-store.js';
 import { SqliteResponseStore } from '../store/sqlite-store.js';
 import { DEFAULT_MAX_MB, type ResponseStore, type StoreKind } from '../store/types.js';
@@ -25,6 +26,10 @@ export interface ServeOptions extends OperationsOptions {
   upstreamKeyEnv?: string | undefined;
   upstreamKey?: string | undefined;
   modelMap?: string | undefined;
+  /** Forward proxy for every upstream (a provider's own `proxy` wins). */
+  upstreamProxy?: string | undefined;
+  /** Private CA file trusted for every upstream. */
+  upstreamCa?: string | undefined;
   logLevel: LogLevel;
   /** Retries of a failed upstream request before the first byte (per route). */
   upstreamRetries?: number | undefined;
@@ -65,7 +70,7 @@ export function openStoreFromOptions(options: ServeOptions, logger: Logger): Res
 
 /** Secrets no log line may carry: every upstream key and the relay's token. */
 export function secretsOf(router: ModelRouter, authToken: string | undefined): Array<string | undefined> {
-  return [...[...router.providers.values()].map((provider) => provider.endpoint.apiKey), authToken];
+  return [...[...router.providers.values()].flatMap(providerSecrets), authToken];
 }
 
 /** Starts the relay and prints `listening on …` once it accepts connections. */
@@ -110,7 +115,14 @@ export async function runServe(options: ServeOptions, file?: RelayConfigFile, en
     throw error;
   }
   process.stdout.write(`listening on ${relay.url}\n`);
-  const providers = [...router.providers.values()].map((provider) => ({ name: provider.name, profile: provider.profile.id, upstream: provider.endpoint.baseUrl }));
+  const providers = [...router.providers.values()].map((provider) => ({
+    name: provider.name,
+    profile: provider.profile.id,
+    upstream: provider.endpoint.baseUrl,
+    ...(provider.network?.proxy ? { proxy: describeProxyUrl(provider.network.proxy.url), proxyFrom: provider.network.proxy.source } : {}),
+    ...(provider.network && provider.network.caFiles.length > 0 ? { caFiles: provider.network.caFiles } : {}),
+    ...(provider.keyPool ? { keys: provider.keyPool.keys.map((key) => key.variable) } : {}),
+  }));
   logger.info(
     {
       url: relay.url,

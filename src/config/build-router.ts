@@ -39,12 +39,12 @@ export function buildRouter(flags: RoutingFlags, file: RelayConfigFile | undefin
     const sameName = fileProviders.find((provider) => provider.name === requested) ?? fileProviders.find((provider) => provider.name === profileId);
     const single = resolveUpstream(flags, environment, sameName, options.requireKeys);
     for (const provider of fileProviders) {
-      if (provider !== sameName) providers.push(resolveFileProvider(provider, environment, file!.path, options.requireKeys));
+      if (provider !== sameName) providers.push(resolveFileProvider(provider, environment, file!.path, options.requireKeys, flags));
     }
     providers.unshift(single);
     defaultName = single.name;
   } else {
-    for (const provider of fileProviders) providers.push(resolveFileProvider(provider, environment, file!.path, options.requireKeys));
+    for (const provider of fileProviders) providers.push(resolveFileProvider(provider, environment, file!.path, options.requireKeys, flags));
     defaultName = file!.defaultProvider ?? fileProviders[0]!.name;
   }
 

@@ -5,6 +5,7 @@
  * file, the key and what is wrong.
  */
 import { existsSync, readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { parse, TomlError } from 'smol-toml';
 import { z } from 'zod';
 import { CliError } from '../cli/cli-error.js';
@@ -19,6 +20,12 @@ export interface FileProvider {
   profile: ProviderProfile;
   baseUrl: string | undefined;
   apiKeyEnv: string | undefined;
+  /** Several key variables to rotate over (`api_key_envs`). */
+  apiKeyEnvs: string[] | undefined;
+  /** Forward proxy for this provider (`proxy`), overriding --upstream-proxy and HTTPS_PROXY. */
+  proxy: string | undefined;
+  /** Private CA file (`ca_file`), relative paths taken from the config file's directory. */
+  caFile: string | undefined;
   headers: Record<string, string>;
   /** Models declared in the file; they take precedence over the profile's. */
   models: ProviderModel[];
@@ -67,6 +74,9 @@ const providerSchema = z.strictObject({
   profile: z.string().min(1).optional(),
   base_url: z.string().refine(isHttpUrl, 'expected an http:// or https:// URL, e.g. https://api.deepseek.com/v1').optional(),
   api_key_env: z.string().regex(VARIABLE, 'expected an environment variable name, e.g. DEEPSEEK_API_KEY').optional(),
+  api_key_envs: z.array(z.string().regex(VARIABLE, 'expected environment variable names, e.g. ["KEY_A", "KEY_B"]')).min(1).optional(),
+  proxy: z.string().refine(isHttpUrl, 'expected an http:// or https:// proxy URL, e.g. http://proxy.example.com:3128').optional(),
+  ca_file: z.string().min(1).optional(),
   headers: z.record(z.string(), z.string()).optional(),
   models: z.array(modelSchema).optional(),
 });
@@ -133,11 +143,17 @@ export function parseConfigText(text: string, path: string): RelayConfigFile {
     if (!profile) {
       throw new CliError(`${path}: ${keyPath(['providers', name, 'profile'])}: unknown profile '${profileName}'; known profiles: ${PROVIDER_IDS.join(', ')}`);
     }
+    if (provider.api_key_env !== undefined && provider.api_key_envs !== undefined) {
+      throw new CliError(`${path}: ${keyPath(['providers', name])}: give either api_key_env or api_key_envs, not both`);
+    }
     return {
       name,
       profile,
       baseUrl: provider.base_url,
       apiKeyEnv: provider.api_key_env,
+      apiKeyEnvs: provider.api_key_envs,
+      proxy: provider.proxy,
+      caFile: provider.ca_file === undefined ? undefined : resolve(dirname(path), provider.ca_file),
       headers: { ...provider.headers },
       models: (provider.models ?? []).map(toProviderModel),
     };

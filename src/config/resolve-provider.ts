@@ -8,9 +8,10 @@ import { resolveProviderProfile } from '../cli/provider-option.js';
 import type { ConfiguredProvider } from '../routing/router.js';
 import type { FileProvider } from './config-file.js';
 import { keyPath } from './config-file.js';
+import { resolveKeyVariables, resolveNetwork, splitVariableList, type NetworkFlags } from './resolve-network.js';
 
-/** The single-upstream flags (`--provider`, `--upstream`, `--upstream-key-env`, `--upstream-key`). */
-export interface UpstreamFlags {
+/** The single-upstream flags (`--provider`, `--upstream`, `--upstream-key-env`, `--upstream-key`), and the network flags every provider follows. */
+export interface UpstreamFlags extends NetworkFlags {
   provider?: string | undefined;
   upstream?: string | undefined;
   upstreamKeyEnv?: string | undefined;
@@ -42,12 +43,14 @@ export function resolveUpstream(
   }
   const url = checkedUrl(baseUrl, `--upstream '${baseUrl}'`);
   let apiKey = flags.upstreamKey || undefined;
+  let keyPool: ConfiguredProvider['keyPool'];
   if (!apiKey && flags.upstreamKeyEnv) {
-    apiKey = environment[flags.upstreamKeyEnv] || undefined;
-    if (!apiKey && requireKey) throw new CliError(`environment variable ${flags.upstreamKeyEnv} (named by --upstream-key-env) is not set or empty`);
+    ({ apiKey, keyPool } = resolveKeyVariables(splitVariableList(flags.upstreamKeyEnv), environment, '--upstream-key-env', requireKey));
+  } else if (!apiKey && fileProvider?.apiKeyEnvs) {
+    ({ apiKey, keyPool } = resolveKeyVariables(fileProvider.apiKeyEnvs, environment, `${keyPath(['providers', fileProvider.name, 'api_key_envs'])}`, requireKey));
   }
   const keyVariable = fileProvider?.apiKeyEnv ?? profile.apiKeyEnv;
-  if (!apiKey && !flags.upstreamKeyEnv && keyVariable) apiKey = environment[keyVariable] || undefined;
+  if (!apiKey && !flags.upstreamKeyEnv && !fileProvider?.apiKeyEnvs && keyVariable) apiKey = environment[keyVariable] || undefined;
   if (!apiKey && requireKey && profile.requiresApiKey) {
     throw new CliError(`no API key for ${profile.displayName}: set ${keyVariable ?? 'its key variable'}, or pass --upstream-key-env <VARIABLE> or --upstream-key <key>`);
   }
@@ -55,24 +58,43 @@ export function resolveUpstream(
     throw new CliError(`no API key for ${url.origin}: pass --upstream-key-env <VARIABLE holding the key> or --upstream-key <key>`);
   }
   const name = fileProvider?.name ?? profile.id;
-  return { name, profile: withFileModels(profile, fileProvider), endpoint: endpoint(baseUrl, apiKey, fileProvider) };
+  const network = resolveNetwork(url, flags, fileProvider && ownNetwork(fileProvider), environment);
+  return { name, profile: withFileModels(profile, fileProvider), endpoint: endpoint(baseUrl, apiKey, fileProvider), ...optional(network, keyPool) };
 }
 
 /** A provider declared in the config file. */
-export function resolveFileProvider(provider: FileProvider, environment: NodeJS.ProcessEnv, configPath: string, requireKey = true): ConfiguredProvider {
+export function resolveFileProvider(
+  provider: FileProvider,
+  environment: NodeJS.ProcessEnv,
+  configPath: string,
+  requireKey = true,
+  networkFlags: NetworkFlags = {},
+): ConfiguredProvider {
   const { profile } = provider;
   const baseUrl = provider.baseUrl ?? profile.defaultBaseUrl;
   const where = `${configPath}: ${keyPath(['providers', provider.name])}`;
   if (!baseUrl) throw new CliError(`${where}: base_url is required (the ${profile.displayName} profile has no default URL)`);
   const url = checkedUrl(baseUrl, `${where}.base_url '${baseUrl}'`);
   const keyVariable = provider.apiKeyEnv ?? profile.apiKeyEnv;
-  const apiKey = keyVariable ? environment[keyVariable] || undefined : undefined;
+  const { apiKey, keyPool } = provider.apiKeyEnvs
+    ? resolveKeyVariables(provider.apiKeyEnvs, environment, `${where}.api_key_envs`, requireKey)
+    : { apiKey: keyVariable ? environment[keyVariable] || undefined : undefined, keyPool: undefined };
   if (!apiKey && requireKey) {
     if (provider.apiKeyEnv) throw new CliError(`${where}: environment variable ${provider.apiKeyEnv} (named by api_key_env) is not set or empty`);
     if (profile.requiresApiKey) throw new CliError(`${where}: no API key for ${profile.displayName}: set ${keyVariable ?? 'the variable named by api_key_env'}`);
     if (!profile.local && !isLoopbackUrl(url)) throw new CliError(`${where}: no API key for ${url.origin}: name the variable holding it with api_key_env`);
   }
-  return { name: provider.name, profile: withFileModels(profile, provider), endpoint: endpoint(baseUrl, apiKey, provider) };
+  const network = resolveNetwork(url, networkFlags, ownNetwork(provider), environment);
+  return { name: provider.name, profile: withFileModels(profile, provider), endpoint: endpoint(baseUrl, apiKey, provider), ...optional(network, keyPool) };
+}
+
+function ownNetwork(provider: FileProvider) {
+  return { proxy: provider.proxy, caFile: provider.caFile, where: keyPath(['providers', provider.name]) };
+}
+
+/** The optional parts of a provider, present only when set. */
+function optional(network: ConfiguredProvider['network'], keyPool: ConfiguredProvider['keyPool']): Pick<ConfiguredProvider, 'network' | 'keyPool'> {
+  return { ...(network ? { network } : {}), ...(keyPool ? { keyPool } : {}) };
 }
 
 function checkedUrl(baseUrl: string, subject: string): URL {

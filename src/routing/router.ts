@@ -6,6 +6,9 @@
  */
 import type { ProviderProfile } from '../providers/types.js';
 import type { UpstreamEndpoint } from '../upstream/chat-client.js';
+import type { KeyPool } from '../upstream/key-pool.js';
+import { proxySecrets } from '../upstream/proxy-settings.js';
+import type { UpstreamNetwork } from '../upstream/upstream-dispatcher.js';
 
 /** One configured upstream. */
 export interface ConfiguredProvider {
@@ -13,6 +16,17 @@ export interface ConfiguredProvider {
   name: string;
   profile: ProviderProfile;
   endpoint: UpstreamEndpoint;
+  /** Proxy and private CAs; absent, the upstream is reached directly with the system's roots. */
+  network?: UpstreamNetwork;
+  /** Several keys to rotate over; absent, `endpoint.apiKey` is the key. */
+  keyPool?: KeyPool;
+}
+
+/** What no log line or error may show of a provider: its keys and its proxy's password. */
+export function providerSecrets(provider: ConfiguredProvider): string[] {
+  const keys = provider.keyPool?.keys.map((key) => key.value) ?? [];
+  const apiKey = provider.endpoint.apiKey === undefined ? [] : [provider.endpoint.apiKey];
+  return [...apiKey, ...keys, ...proxySecrets(provider.network?.proxy?.url)];
 }
 
 /** Where a model alias points; `provider` defaults to the default provider. */

@@ -17,6 +17,7 @@ import { requireToken } from './middleware/require-token.js';
 import type { RelayEnv } from './relay-env.js';
 import { allowedMethods, PROBE_PATHS } from './route-table.js';
 import { handleHealth, handleMetrics, handleReady } from './routes/health.js';
+import { handleInputTokens } from './routes/input-tokens.js';
 import { handleListModels } from './routes/models.js';
 import { handleCreateResponse } from './routes/responses.js';
 import { handleDeleteResponse, handleGetResponse, handleListInputItems } from './routes/stored-responses.js';
@@ -32,6 +33,7 @@ export function createApp(deps: AppDependencies): Hono<RelayEnv> {
   app.use(limitBody(deps.access.maxBodyBytes));
 
   app.post('/v1/responses', (context) => handleCreateResponse(context, deps));
+  app.post('/v1/responses/input_tokens', (context) => handleInputTokens(context, deps));
   app.get('/v1/responses/:id', (context) => handleGetResponse(context, deps));
   app.delete('/v1/responses/:id', (context) => handleDeleteResponse(context, deps));
   app.get('/v1/responses/:id/input_items', (context) => handleListInputItems(context, deps));

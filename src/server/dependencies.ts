@@ -1,5 +1,4 @@
 /** Everything the HTTP app needs from outside, injected so tests can replace any of it. */
-import type { Dispatcher } from 'undici';
 import type { Logger } from '../log.js';
 import type { ModelDirectory } from '../models/model-directory.js';
 import type { RelayMetrics } from '../observability/metrics.js';
@@ -8,6 +7,7 @@ import type { ModelRouter } from '../routing/router.js';
 import type { ResponseHistory } from '../store/response-history.js';
 import type { UpstreamTimeouts } from '../upstream/chat-client.js';
 import type { RetryPolicy } from '../upstream/retry-policy.js';
+import type { UpstreamDispatcher } from '../upstream/upstream-dispatcher.js';
 import type { ConcurrencyLimiter } from './concurrency-limiter.js';
 import type { TurnRegistry } from './turn-lifecycle.js';
 import type { ResponseObserver } from './turn-stream.js';
@@ -16,8 +16,8 @@ export interface AppDependencies {
   router: ModelRouter;
   /** The routed models across providers, for GET /v1/models. */
   models: ModelDirectory;
-  /** The HTTP client pool used for every upstream request. */
-  dispatcher: Dispatcher;
+  /** The HTTP client pools for upstream requests: one per provider's network set-up (proxy, CAs). */
+  dispatcher: UpstreamDispatcher;
   logger: Logger;
   /** Milliseconds since the epoch. */
   now: () => number;

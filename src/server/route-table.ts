@@ -6,6 +6,7 @@
 /** Paths served as they are, with the methods each accepts. */
 const ROUTES: Record<string, string[]> = {
   '/v1/responses': ['POST'],
+  '/v1/responses/input_tokens': ['POST'],
   '/v1/models': ['GET'],
   '/healthz': ['GET'],
   '/readyz': ['GET'],

@@ -6,18 +6,20 @@ import { ServerResponse, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createAdaptorServer, type Http2Bindings, type HttpBindings } from '@hono/node-server';
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
-import { Agent, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
 import type { Logger } from '../log.js';
 import { ModelDirectory } from '../models/model-directory.js';
 import { createMetrics, type RelayMetrics } from '../observability/metrics.js';
+import { registerKeyMetrics } from '../observability/key-metrics.js';
 import { createRedactor } from '../observability/redact.js';
-import type { ModelRouter } from '../routing/router.js';
+import { providerSecrets, type ModelRouter } from '../routing/router.js';
 import { MemoryResponseStore } from '../store/memory-store.js';
 import { ResponseHistory } from '../store/response-history.js';
 import { DEFAULT_MAX_MB, DEFAULT_TTL_MS, type ResponseStore } from '../store/types.js';
 import type { UpstreamTimeouts } from '../upstream/chat-client.js';
 import { fetchUpstreamModels } from '../upstream/list-models.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../upstream/retry-policy.js';
+import { ProviderDispatchers, sharedDispatcher, type UpstreamDispatcher } from '../upstream/upstream-dispatcher.js';
 import { createApp } from './app.js';
 import {
   DEFAULT_HEARTBEAT_MS,
@@ -45,7 +47,7 @@ export interface RelayServerOptions {
   heartbeatMs?: number;
   /** How long upstream model lists are reused by GET /v1/models. */
   modelsTtlMs?: number;
-  /** Defaults to a keep-alive pool owned (and closed) by the server. */
+  /** Every upstream request through this one; defaults to keep-alive pools per provider set-up, owned (and closed) by the server. */
   dispatcher?: Dispatcher;
   /** Where stored responses live; defaults to a memory store owned (and closed) by the server. */
   store?: ResponseStore;
@@ -88,26 +90,28 @@ const MODEL_LIST_TIMEOUT_MS = 15_000;
 /** The app's dependencies from the server options, the upstream pool and the store. */
 export function createDependencies(
   options: Omit<RelayServerOptions, 'host' | 'port' | 'dispatcher' | 'store'>,
-  dispatcher: Dispatcher,
+  dispatcher: Dispatcher | UpstreamDispatcher,
   store: ResponseStore,
 ): AppDependencies {
+  const upstream = 'forProvider' in dispatcher ? dispatcher : sharedDispatcher(dispatcher);
   const history = new ResponseHistory({ store, logger: options.logger, createId: createRandomId, now: Date.now });
   const limiter = new ConcurrencyLimiter(options.maxConcurrent ?? DEFAULT_MAX_CONCURRENT, options.maxQueue ?? DEFAULT_MAX_QUEUE);
   const metrics = createMetrics({
     ...(options.processMetrics === undefined ? {} : { processMetrics: options.processMetrics }),
     sources: { storeStats: () => store.stats(), storeWriteFailures: () => history.counters.writeFailures, queuedRequests: () => limiter.queuedCount },
   });
-  const secrets = [...options.router.providers.values()].map((provider) => provider.endpoint.apiKey);
+  registerKeyMetrics(metrics.registry, options.router, Date.now);
+  const secrets = [...options.router.providers.values()].flatMap(providerSecrets);
   return {
     router: options.router,
     models: new ModelDirectory({
       router: options.router,
-      fetchList: (provider) => fetchUpstreamModels(dispatcher, provider.endpoint, MODEL_LIST_TIMEOUT_MS),
+      fetchList: (provider) => fetchUpstreamModels(upstream.forProvider(provider), provider.endpoint, MODEL_LIST_TIMEOUT_MS),
       onListProblem: (provider, problem) => options.logger.warn({ provider: provider.name, problem }, 'upstream model list unavailable; listing the profile\'s known models'),
       ttlMs: options.modelsTtlMs ?? DEFAULT_MODELS_TTL_MS,
       now: Date.now,
     }),
-    dispatcher,
+    dispatcher: upstream,
     logger: options.logger,
     now: Date.now,
     createId: createRandomId,
@@ -129,7 +133,7 @@ export function createDependencies(
 export async function startRelayServer(options: RelayServerOptions): Promise<RunningRelay> {
   const connectMs = options.timeouts?.connectMs ?? DEFAULT_TIMEOUTS.connectMs;
   const ownsDispatcher = options.dispatcher === undefined;
-  const dispatcher = options.dispatcher ?? new Agent({ keepAliveTimeout: 30_000, connect: { timeout: connectMs } });
+  const dispatcher = options.dispatcher ?? new ProviderDispatchers({ connectTimeoutMs: connectMs });
   const ownsStore = options.store === undefined;
   const store = options.store ?? new MemoryResponseStore({ ttlMs: DEFAULT_TTL_MS, maxBytes: DEFAULT_MAX_MB.memory * 1024 * 1024 });
   const deps = createDependencies(options, dispatcher, store);

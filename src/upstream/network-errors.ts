@@ -1,5 +1,6 @@
 /** Transport failures (refused connection, timeouts, resets) as upstream failures. */
 import type { UpstreamFailure } from '../translate/upstream-errors.js';
+import { describeCertificateProblem } from './certificate-problems.js';
 
 /**
  * The reason the relay itself gives when it stops an upstream request: the
@@ -20,10 +21,17 @@ export class CutOffError extends Error {
 }
 
 /** Describes a thrown transport error in words a user can act on. */
-export function failureFromNetworkError(error: unknown, providerName: string): UpstreamFailure {
+export function failureFromNetworkError(error: unknown, providerName: string, host = providerName): UpstreamFailure {
   if (error instanceof CutOffError) return error.failure;
   const code = (error as { code?: unknown } | null)?.code;
   const message = error instanceof Error ? error.message : String(error);
+  const certificate = describeCertificateProblem(error, host);
+  if (certificate) return { code: 'server_error', message: `Could not reach ${providerName}: ${certificate.problem}. Fix: ${certificate.fix}.` };
+  const proxyRefusal = /^Proxy response \((\d+)\)/.exec(message);
+  if (proxyRefusal) {
+    const hint = proxyRefusal[1] === '407' ? 'check the user name and password in the proxy URL' : 'check --upstream-proxy (or HTTPS_PROXY) and whether the proxy allows this host';
+    return { code: 'server_error', message: `The proxy refused to connect to ${providerName} (HTTP ${proxyRefusal[1]}): ${hint}.` };
+  }
   switch (code) {
     case 'UND_ERR_HEADERS_TIMEOUT':
       return { code: 'server_error', message: `${providerName} did not start answering in time (${message}).` };

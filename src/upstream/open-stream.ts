@@ -7,7 +7,7 @@ import type { Dispatcher } from 'undici';
 import type { ResolvedRoute } from '../routing/router.js';
 import type { ChatRequest } from '../translate/chat-types.js';
 import { classifyUpstreamError, parseRetryAfterHeaders, type UpstreamFailure } from '../translate/upstream-errors.js';
-import { openChatCompletion, readJsonBody, type UpstreamTimeouts } from './chat-client.js';
+import { openChatCompletion, readJsonBody, type UpstreamEndpoint, type UpstreamTimeouts } from './chat-client.js';
 import { failureFromNetworkError } from './network-errors.js';
 import { readSseBatches } from './sse-reader.js';
 
@@ -19,7 +19,7 @@ export function classifyForRoute(route: ResolvedRoute, status: number | undefine
   return route.provider.profile.hooks.classifyError(status, body, generic.message) ?? generic;
 }
 
-/** Sends the request and waits for the response headers. */
+/** Sends the request (with the provider's key, or the one given) and waits for the response headers. */
 export async function openUpstreamStream(
   dispatcher: Dispatcher,
   route: ResolvedRoute,
@@ -27,10 +27,11 @@ export async function openUpstreamStream(
   signal: AbortSignal,
   timeouts: UpstreamTimeouts,
   now: number,
+  endpoint: UpstreamEndpoint = route.provider.endpoint,
 ): Promise<OpenedStream> {
   const providerName = route.provider.profile.displayName;
   try {
-    const opened = await openChatCompletion(dispatcher, route.provider.endpoint, body, signal, timeouts);
+    const opened = await openChatCompletion(dispatcher, endpoint, body, signal, timeouts);
     if (!opened.ok) {
       return { ok: false, failure: classifyForRoute(route, opened.status, opened.errorBody, parseRetryAfterHeaders(opened.headers, now)) };
     }
@@ -38,7 +39,7 @@ export async function openUpstreamStream(
     return { ok: true, batches: readSseBatches(opened.body) };
   } catch (error) {
     if (signal.aborted) throw error;
-    return { ok: false, failure: failureFromNetworkError(error, providerName) };
+    return { ok: false, failure: failureFromNetworkError(error, providerName, new URL(endpoint.baseUrl).host) };
   }
 }
 

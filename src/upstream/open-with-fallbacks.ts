@@ -3,20 +3,22 @@
  * the client: the same route while its failure is retryable and the retry
  * policy allows (connection errors, 429, 5xx; backoff with jitter, the
  * upstream's Retry-After, a time budget), then each fallback route in order.
- * The last failure is what the client hears about.
+ * The last failure is what the client hears about. Within an attempt, a
+ * provider with several keys moves on to its next key (open-with-keys.ts).
  *
  * A failure caused by the request itself (refused as invalid, or too long for
  * the model) ends the loop at once: the same request would fail elsewhere too,
  * and a context overflow must reach Codex so it compacts.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Dispatcher } from 'undici';
 import type { ResolvedRoute } from '../routing/router.js';
 import type { ChatRequest } from '../translate/chat-types.js';
 import type { UpstreamFailure } from '../translate/upstream-errors.js';
 import type { UpstreamTimeouts } from './chat-client.js';
-import { openUpstreamStream } from './open-stream.js';
+import type { KeyEvent } from './key-pool.js';
+import { openWithKeys } from './open-with-keys.js';
 import { retryDelayMs, type RetryPolicy } from './retry-policy.js';
+import type { UpstreamDispatcher } from './upstream-dispatcher.js';
 
 /** What a caller learns about each failed attempt (for logs). */
 export interface FailedAttempt {
@@ -30,7 +32,8 @@ export interface FailedAttempt {
 }
 
 export interface OpenWithFallbacksOptions<Prepared extends { body: ChatRequest }> {
-  dispatcher: Dispatcher;
+  /** The pool of each provider. */
+  dispatcher: UpstreamDispatcher;
   route: ResolvedRoute;
   /** Builds the upstream request for one route: each provider gets its own translation. */
   prepare: (route: ResolvedRoute) => Prepared;
@@ -41,6 +44,8 @@ export interface OpenWithFallbacksOptions<Prepared extends { body: ChatRequest }
   /** Milliseconds since the epoch. */
   now: () => number;
   onFailedAttempt?: (attempt: FailedAttempt) => void;
+  /** A key of a provider's pool changed status (set aside, resting, accepted again). */
+  onKeyEvent?: (route: ResolvedRoute, event: KeyEvent) => void;
   random?: () => number;
 }
 
@@ -64,7 +69,9 @@ export async function openWithFallbacks<Prepared extends { body: ChatRequest }>(
     const prepared = options.prepare(route);
     for (let attempt = 1; ; attempt++) {
       const retriesSoFar = attempt - 1;
-      const opened = await openUpstreamStream(options.dispatcher, route, prepared.body, options.signal, options.timeouts, options.now());
+      const opened = await openWithKeys(options.dispatcher.forProvider(route.provider), route, prepared.body, options.signal, options.timeouts, options.now, (event) =>
+        options.onKeyEvent?.(route, event),
+      );
       if (opened.ok) return { ok: true, route, prepared, batches: opened.batches };
       last = { ok: false, route, prepared, failure: opened.failure };
       const hasFallback = routeIndex < routes.length - 1;

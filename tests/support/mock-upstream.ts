@@ -3,7 +3,8 @@
  * recorded and answered by a script (SSE chunks with optional delays, a JSON
  * error, or a hand-written fault). It closes with the test.
  */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { ChatChunk } from '../../src/translate/chat-types.js';
 
@@ -43,8 +44,13 @@ export interface MockUpstream {
   close(): Promise<void>;
 }
 
+export interface MockUpstreamOptions {
+  /** Serve HTTPS with this key and certificate (PEM). */
+  tls?: { key: string; cert: string };
+}
+
 /** Starts a mock upstream; `script` answers /v1/chat/completions. */
-export async function startMockUpstream(script: MockScript, models: unknown[] = []): Promise<MockUpstream> {
+export async function startMockUpstream(script: MockScript, models: unknown[] = [], options: MockUpstreamOptions = {}): Promise<MockUpstream> {
   const state: MockUpstream = {
     baseUrl: '',
     requests: [],
@@ -53,7 +59,7 @@ export async function startMockUpstream(script: MockScript, models: unknown[] = 
     script,
     close: async () => undefined,
   };
-  const server = createServer(async (request, response) => {
+  const handle: RequestListener = async (request, response) => {
     const chunks: Buffer[] = [];
     for await (const chunk of request) chunks.push(chunk as Buffer);
     const text = Buffer.concat(chunks).toString('utf8');
@@ -82,11 +88,12 @@ export async function startMockUpstream(script: MockScript, models: unknown[] = 
     } finally {
       finished = response.writableFinished;
     }
-  });
+  };
+  const server: Server = options.tls ? createHttpsServer(options.tls, handle) : createServer(handle);
   server.keepAliveTimeout = 1_000;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
-  state.baseUrl = `http://127.0.0.1:${port}/v1`;
+  state.baseUrl = `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}/v1`;
   state.close = () =>
     new Promise<void>((resolve) => {
       server.close(() => resolve());

@@ -9,6 +9,7 @@ import { genericProvider } from '../../src/providers/generic.js';
 import { ModelRouter, type ResolvedRoute } from '../../src/routing/router.js';
 import { startRelayServer, type RunningRelay } from '../../src/server/start-server.js';
 import { openWithFallbacks, type FailedAttempt } from '../../src/upstream/open-with-fallbacks.js';
+import { sharedDispatcher } from '../../src/upstream/upstream-dispatcher.js';
 import { Agent } from 'undici';
 import { deltaChunk, finishChunk, startMockUpstream, textChunks, usageChunk, type MockReply, type MockUpstream } from '../support/mock-upstream.js';
 import { readSse } from '../support/relay.js';
@@ -76,7 +77,7 @@ describe('retries before the first byte', () => {
     cleanups.push(() => dispatcher.close());
     const attempts: FailedAttempt[] = [];
     const result = await openWithFallbacks({
-      dispatcher,
+      dispatcher: sharedDispatcher(dispatcher),
       route,
       prepare: () => ({ body: { model: 'm', messages: [{ role: 'user', content: 'hi' }], stream: true } }),
       signal: new AbortController().signal,

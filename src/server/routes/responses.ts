@@ -11,6 +11,7 @@ import { buildResponseEcho } from '../../translate/stream/response-object.js';
 import { ResponseStreamTranslator } from '../../translate/stream/response-stream.js';
 import { isClientFailure, type UpstreamFailure } from '../../translate/upstream-errors.js';
 import { classifyForRoute } from '../../upstream/open-stream.js';
+import { logKeyEvent } from '../../upstream/key-events.js';
 import { describeFailedAttempt, openWithFallbacks, type OpenWithFallbacksResult } from '../../upstream/open-with-fallbacks.js';
 import type { AppDependencies } from '../dependencies.js';
 import { readJsonBody } from '../read-json-body.js';
@@ -78,6 +79,7 @@ export async function handleCreateResponse(context: Context<RelayEnv>, deps: App
           if (attempt.next === 'retry') deps.metrics.retries.inc({ provider: attempt.route.provider.name });
           log.warn(describeFailedAttempt(attempt), 'upstream attempt failed');
         },
+        onKeyEvent: (candidate, event) => logKeyEvent(log, candidate.provider.name, event),
       });
     } catch (error) {
       // The total timeout or a shutdown stopped the turn before the upstream answered.

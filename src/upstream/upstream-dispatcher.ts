@@ -1,0 +1,83 @@
+/**
+ * The connection pools upstream requests go through, one per network set-up:
+ * providers reached directly with the system's trusted roots share one
+ * keep-alive pool; a provider with a proxy or private CAs gets its own
+ * (an undici ProxyAgent, which tunnels with CONNECT, or an Agent trusting
+ * the extra CAs). Pools are made on first use and closed together.
+ */
+import { Agent, ProxyAgent, type Dispatcher } from 'undici';
+import type { ConfiguredProvider } from '../routing/router.js';
+import type { UpstreamProxy } from './proxy-settings.js';
+
+/** How a provider's upstream is reached. */
+export interface UpstreamNetwork {
+  /** The forward proxy, when one applies (explicit, or from HTTPS_PROXY/HTTP_PROXY). */
+  proxy?: UpstreamProxy;
+  /** PEM files of private CAs (`--upstream-ca`, `ca_file`), as given. */
+  caFiles: string[];
+  /**
+   * Every certificate to trust when `caFiles` is not empty: the system roots,
+   * NODE_EXTRA_CA_CERTS and the files' certificates.
+   */
+  trusted: string[];
+}
+
+/** Picks the pool for a provider's requests. */
+export interface UpstreamDispatcher {
+  forProvider(provider: ConfiguredProvider): Dispatcher;
+}
+
+export interface PoolOptions {
+  connectTimeoutMs: number;
+  /** How long an idle connection is kept (default 30 s). */
+  keepAliveTimeoutMs?: number;
+}
+
+/** Every provider through the same dispatcher (tests inject one this way). */
+export function sharedDispatcher(dispatcher: Dispatcher): UpstreamDispatcher {
+  return { forProvider: () => dispatcher };
+}
+
+/** The pools of a running relay (or of one `doctor` or `models` run). */
+export class ProviderDispatchers implements UpstreamDispatcher {
+  private readonly pools = new Map<string, Dispatcher>();
+
+  constructor(private readonly options: PoolOptions) {}
+
+  forProvider(provider: ConfiguredProvider): Dispatcher {
+    const network = provider.network;
+    const identity = network === undefined ? '' : JSON.stringify([network.proxy?.url ?? '', network.caFiles]);
+    let pool = this.pools.get(identity);
+    if (pool === undefined) {
+      pool = createPool(network, this.options);
+      this.pools.set(identity, pool);
+    }
+    return pool;
+  }
+
+  /** Closes every pool, letting requests in flight finish. */
+  async close(): Promise<void> {
+    await Promise.all([...this.pools.values()].map((pool) => pool.close()));
+  }
+
+  /** Ends every pool at once. */
+  async destroy(): Promise<void> {
+    await Promise.all([...this.pools.values()].map((pool) => pool.destroy()));
+  }
+}
+
+function createPool(network: UpstreamNetwork | undefined, options: PoolOptions): Dispatcher {
+  const keepAliveTimeout = options.keepAliveTimeoutMs ?? 30_000;
+  const tls = network !== undefined && network.caFiles.length > 0 ? { ca: network.trusted } : {};
+  if (network?.proxy) {
+    return new ProxyAgent({
+      uri: network.proxy.url,
+      keepAliveTimeout,
+      connect: { timeout: options.connectTimeoutMs },
+      // The upstream's certificate is checked through the tunnel; an https:// proxy's own too.
+      requestTls: { timeout: options.connectTimeoutMs, ...tls },
+      proxyTls: { timeout: options.connectTimeoutMs, ...tls },
+    });
+  }
+  return new Agent({ keepAliveTimeout, connect: { timeout: options.connectTimeoutMs, ...tls } });
+}

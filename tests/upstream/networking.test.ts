@@ -1,0 +1,173 @@
+/**
+ * Upstream networking as offices have it, over real sockets: a forward proxy
+ * (CONNECT tunnels, credentials) chosen by --upstream-proxy or HTTPS_PROXY,
+ * NO_PROXY exemptions, and an HTTPS upstream signed by a private CA that is
+ * refused clearly without --upstream-ca and trusted with it. The router is
+ * built from flags and an environment the way `serve` builds it.
+ */
+import { Writable } from 'node:stream';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { runDoctor } from '../../src/cli/doctor-command.js';
+import type { ServeOptions } from '../../src/cli/serve-command.js';
+import { buildRouter, type RoutingFlags } from '../../src/config/build-router.js';
+import { silentLogger } from '../../src/log.js';
+import { startRelayServer, type RunningRelay } from '../../src/server/start-server.js';
+import { startForwardProxy, type ForwardProxy } from '../support/forward-proxy.js';
+import { finishChunk, startMockUpstream, textChunks, type MockUpstream } from '../support/mock-upstream.js';
+import { readSse } from '../support/relay.js';
+import { createTestCertificates, type TestCertificates } from '../support/test-certificates.js';
+
+const KEY = 'sk-network-test-key-0001';
+const PROXY_USER = { user: 'office', password: 'proxy-secret-9871' };
+
+let certificates: TestCertificates;
+let plain: MockUpstream;
+let secure: MockUpstream;
+let proxy: ForwardProxy;
+let relay: RunningRelay | undefined;
+
+const answer = () => ({ kind: 'sse' as const, chunks: [...textChunks('through ', 'the office'), finishChunk('stop')] });
+
+beforeAll(async () => {
+  certificates = createTestCertificates();
+  plain = await startMockUpstream(answer);
+  secure = await startMockUpstream(answer, [{ id: 'model-a' }], { tls: { key: certificates.key, cert: certificates.cert } });
+  proxy = await startForwardProxy({ credentials: PROXY_USER });
+});
+afterAll(async () => {
+  await Promise.all([plain?.close(), secure?.close(), proxy?.close()]);
+  certificates?.remove();
+});
+afterEach(async () => {
+  await relay?.close();
+  relay = undefined;
+});
+
+async function startRelay(flags: RoutingFlags, environment: NodeJS.ProcessEnv = {}): Promise<RunningRelay> {
+  const router = buildRouter({ upstreamKey: KEY, ...flags }, undefined, environment, { requireKeys: true });
+  relay = await startRelayServer({ host: '127.0.0.1', port: 0, router, logger: silentLogger(), retryPolicy: { maxRetries: 0 }, processMetrics: false });
+  return relay;
+}
+
+function post(stream: boolean): Promise<Response> {
+  return fetch(`${relay!.url}/v1/responses`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ model: 'm', input: 'hello', stream }),
+  });
+}
+
+async function expectServed(): Promise<void> {
+  const response = await post(false);
+  expect(response.status).toBe(200);
+  const body = (await response.json()) as any;
+  expect(body.status).toBe('completed');
+  expect(body.output[0].content[0].text).toBe('through the office');
+}
+
+describe('forward proxy', () => {
+  it('sends every upstream request through --upstream-proxy, with its credentials', async () => {
+    await startRelay({ upstream: plain.baseUrl, upstreamProxy: proxy.url });
+    const targetsBefore = proxy.targets.length;
+    const requestsBefore = plain.requests.length;
+    await expectServed();
+    expect(proxy.targets.slice(targetsBefore)).toEqual([new URL(plain.baseUrl).host]);
+    expect(plain.requests.length).toBe(requestsBefore + 1);
+    expect(plain.requests.at(-1)!.headers.authorization).toBe(`Bearer ${KEY}`);
+    expect(proxy.refused).toBe(0);
+  });
+
+  it('uses HTTPS_PROXY for an https upstream when no proxy is given, and NO_PROXY exempts hosts', async () => {
+    await startRelay({ upstream: secure.baseUrl, upstreamCa: certificates.caFile }, { HTTPS_PROXY: proxy.url });
+    const before = proxy.targets.length;
+    await expectServed();
+    expect(proxy.targets.slice(before)).toEqual([new URL(secure.baseUrl).host]);
+    await relay!.close();
+
+    await startRelay({ upstream: secure.baseUrl, upstreamCa: certificates.caFile }, { HTTPS_PROXY: proxy.url, NO_PROXY: 'localhost,127.0.0.1' });
+    const exemptBefore = proxy.targets.length;
+    const served = secure.requests.length;
+    await expectServed();
+    expect(proxy.targets.length).toBe(exemptBefore);
+    expect(secure.requests.length).toBe(served + 1);
+  });
+
+  it('reports a proxy that refuses the credentials as a clear error', async () => {
+    const wrong = proxy.url.replace(PROXY_USER.password, 'not-the-password');
+    await startRelay({ upstream: plain.baseUrl, upstreamProxy: wrong });
+    const response = await post(false);
+    expect(response.status).toBe(502);
+    const body = (await response.json()) as any;
+    expect(body.error.message).toMatch(/proxy refused .*HTTP 407.*user name and password/);
+    expect(body.error.message).not.toContain('not-the-password');
+  });
+});
+
+describe('private certificate authority', () => {
+  it('fails clearly without --upstream-ca: HTTP error and response.failed name the problem and the option', async () => {
+    await startRelay({ upstream: secure.baseUrl });
+    const before = secure.requests.length;
+    const response = await post(false);
+    expect(response.status).toBe(502);
+    const message = ((await response.json()) as any).error.message as string;
+    expect(message).toMatch(/certificate of 127\.0\.0\.1:\d+ is signed by a certificate authority this machine does not trust/);
+    expect(message).toContain('--upstream-ca');
+
+    const events = await readSse(await post(true));
+    const failed = events.at(-1)!;
+    expect(failed.type).toBe('response.failed');
+    expect(failed.response.error.message).toContain('--upstream-ca');
+    expect(secure.requests.length).toBe(before);
+  });
+
+  it('trusts the CA given with --upstream-ca, on top of the system roots', async () => {
+    await startRelay({ upstream: secure.baseUrl, upstreamCa: certificates.caFile });
+    const events = await readSse(await post(true));
+    expect(events.at(-1)!.type).toBe('response.completed');
+    expect(events.at(-1)!.response.output[0].content[0].text).toBe('through the office');
+  });
+
+  it('reaches the CA-signed upstream through the proxy tunnel', async () => {
+    await startRelay({ upstream: secure.baseUrl, upstreamCa: certificates.caFile, upstreamProxy: proxy.url });
+    const before = proxy.targets.length;
+    await expectServed();
+    expect(proxy.targets.length).toBe(before + 1);
+  });
+});
+
+describe('doctor', () => {
+  async function doctor(flags: Partial<ServeOptions>, environment: NodeJS.ProcessEnv = {}): Promise<{ code: number; text: string }> {
+    let text = '';
+    const output = new Writable({
+      write(chunk, _encoding, callback) {
+        text += String(chunk);
+        callback();
+      },
+    });
+    const options = { host: '127.0.0.1', port: 4444, logLevel: 'info', store: 'memory', upstreamKey: KEY, ...flags } as ServeOptions;
+    const code = await runDoctor(options, { buildRouter: () => buildRouter(options, undefined, environment, { requireKeys: true }), output, timeoutMs: 5_000 });
+    return { code, text };
+  }
+
+  it('names the certificate problem and the option that fixes it', async () => {
+    const { code, text } = await doctor({ upstream: secure.baseUrl });
+    expect(code).toBe(1);
+    expect(text).toMatch(/^FAIL +upstream +generic: .*signed by a certificate authority this machine does not trust/m);
+    expect(text).toMatch(/^ +fix: .*--upstream-ca FILE/m);
+  });
+
+  it('reports the proxy each provider uses, hiding its password, and whether it answers', async () => {
+    const { code, text } = await doctor({ upstream: secure.baseUrl, upstreamCa: certificates.caFile }, { HTTPS_PROXY: proxy.url });
+    expect(text).toMatch(/^OK +network +generic: through the proxy http:\/\/\*\*\*:\*\*\*@127\.0\.0\.1:\d+ \(from HTTPS_PROXY\), which answers; trusting the system roots plus .*ca\.pem$/m);
+    expect(text).not.toContain(PROXY_USER.password);
+    expect(text).toMatch(/^OK +upstream +generic: .* answered 200/m);
+    expect(code).toBe(0);
+
+    const closed = await startForwardProxy();
+    const deadUrl = closed.url;
+    await closed.close();
+    const dead = await doctor({ upstream: plain.baseUrl, upstreamProxy: deadUrl });
+    expect(dead.code).toBe(1);
+    expect(dead.text).toMatch(/^FAIL +network +generic: through the proxy http:\/\/127\.0\.0\.1:\d+ \(from --upstream-proxy\), which does not answer \(ECONNREFUSED/m);
+  });
+});
