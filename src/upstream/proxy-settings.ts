@@ -34,7 +34,8 @@ export function isExemptFromProxy(target: URL, noProxy: string): boolean {
     const entry = raw.trim().toLowerCase();
     if (entry === '') continue;
     if (entry === '*') return true;
-    const match = /^(\[[^\]]+\]|[^:]+)(?::(\d+))?$/.exec(entry);
+    // A bare IPv6 address has colons of its own and no port.
+    const match = entry.split(':').length > 2 && !entry.startsWith('[') ? [entry, entry, undefined] : /^(\[[^\]]+\]|[^:]+)(?::(\d+))?$/.exec(entry);
     if (!match) continue;
     const entryHost = match[1]!.replace(/^\[|\]$/g, '').replace(/^\*?\./, '');
     if (match[2] !== undefined && match[2] !== port) continue;

@@ -7,6 +7,8 @@
  */
 import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
+import { runDoctor } from '../../src/cli/doctor-command.js';
+import type { ServeOptions } from '../../src/cli/serve-command.js';
 import { buildRouter } from '../../src/config/build-router.js';
 import { createLogger } from '../../src/log.js';
 import { createRedactor } from '../../src/observability/redact.js';
@@ -42,7 +44,7 @@ function answerByKey(request: { headers: Record<string, unknown> }): MockReply {
 }
 
 async function start(keyVariables: string) {
-  upstream = await startMockUpstream(answerByKey);
+  upstream = await startMockUpstream(answerByKey, [], { modelsScript: answerByKey });
   const lines: string[] = [];
   const destination = new Writable({
     write(chunk, _encoding, done) {
@@ -113,6 +115,27 @@ describe('key pools', () => {
     expect(failed.response.error.message).toMatch(/try again in [1-7]s/);
     // Nothing was sent: every key is resting or set aside.
     expect(upstream!.requests).toHaveLength(3);
+  });
+
+  it('doctor checks every key of the pool by its variable name', async () => {
+    upstream = await startMockUpstream(answerByKey, [], { modelsScript: (request) => {
+      const reply = answerByKey(request);
+      return reply.kind === 'sse' ? { kind: 'json', status: 200, body: { object: 'list', data: [{ id: 'model-a' }] } } : reply;
+    } });
+    let text = '';
+    const output = new Writable({
+      write(chunk, _encoding, done) {
+        text += String(chunk);
+        done();
+      },
+    });
+    const options = { host: '127.0.0.1', port: 4444, logLevel: 'info', store: 'memory', upstream: upstream.baseUrl, upstreamKeyEnv: 'KEY_GOOD,KEY_REVOKED,KEY_LIMITED' } as ServeOptions;
+    const code = await runDoctor(options, { buildRouter: () => buildRouter(options, undefined, environment, { requireKeys: true }), output, timeoutMs: 5_000 });
+    expect(text).toMatch(/^OK +upstream +generic \(OpenAI-compatible\) at .*, 3 keys \(KEY_GOOD, KEY_REVOKED, KEY_LIMITED\)$/m);
+    expect(text).toMatch(/^WARN +keys +generic: 3 keys in rotation: KEY_GOOD accepted, KEY_REVOKED refused \(401\), KEY_LIMITED rate limited right now \(429\)$/m);
+    expect(text).toMatch(/^ +fix: replace the key in KEY_REVOKED; the relay sets refused keys aside and serves with the others$/m);
+    for (const secret of secrets) expect(text).not.toContain(secret);
+    expect(code).toBe(0);
   });
 
   it('refuses a key variable that is not set, naming it', () => {

@@ -47,6 +47,8 @@ export interface MockUpstream {
 export interface MockUpstreamOptions {
   /** Serve HTTPS with this key and certificate (PEM). */
   tls?: { key: string; cert: string };
+  /** Answers GET /v1/models instead of the plain list (e.g. per key). */
+  modelsScript?: MockScript;
 }
 
 /** Starts a mock upstream; `script` answers /v1/chat/completions. */
@@ -72,6 +74,10 @@ export async function startMockUpstream(script: MockScript, models: unknown[] = 
     const path = request.url ?? '/';
     if (request.method === 'GET' && path === '/v1/models') {
       state.modelListRequests++;
+      if (options.modelsScript) {
+        await sendReply(options.modelsScript({ method: 'GET', path, headers: request.headers, body }, state.modelListRequests - 1), request, response);
+        return;
+      }
       response.writeHead(200, { 'content-type': 'application/json' });
       response.end(JSON.stringify({ object: 'list', data: models }));
       return;

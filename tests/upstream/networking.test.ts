@@ -5,6 +5,8 @@
  * refused clearly without --upstream-ca and trusted with it. The router is
  * built from flags and an environment the way `serve` builds it.
  */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { runDoctor } from '../../src/cli/doctor-command.js';
@@ -12,6 +14,7 @@ import type { ServeOptions } from '../../src/cli/serve-command.js';
 import { buildRouter, type RoutingFlags } from '../../src/config/build-router.js';
 import { silentLogger } from '../../src/log.js';
 import { startRelayServer, type RunningRelay } from '../../src/server/start-server.js';
+import { runCli } from '../support/cli.js';
 import { startForwardProxy, type ForwardProxy } from '../support/forward-proxy.js';
 import { finishChunk, startMockUpstream, textChunks, type MockUpstream } from '../support/mock-upstream.js';
 import { readSse } from '../support/relay.js';
@@ -148,6 +151,23 @@ describe('doctor', () => {
     const code = await runDoctor(options, { buildRouter: () => buildRouter(options, undefined, environment, { requireKeys: true }), output, timeoutMs: 5_000 });
     return { code, text };
   }
+
+  it('takes the proxy and the CA from RESPONSES_RELAY_* variables and the config file, through the real binary', async () => {
+    const fromVariables = await runCli(['doctor', '--upstream', secure.baseUrl, '--upstream-key', KEY, '--store', 'memory'], {
+      RESPONSES_RELAY_UPSTREAM_PROXY: proxy.url,
+      RESPONSES_RELAY_UPSTREAM_CA: certificates.caFile,
+    });
+    expect(fromVariables.stdout).toMatch(/^OK +network +generic: through the proxy http:\/\/\*\*\*:\*\*\*@127\.0\.0\.1:\d+ \(from --upstream-proxy\), which answers/m);
+    expect(fromVariables.stdout).toMatch(/^OK +upstream +generic: https:\/\/127\.0\.0\.1:\d+\/v1\/models answered 200/m);
+    expect(fromVariables.code).toBe(0);
+
+    const configFile = join(certificates.directory, 'relay.toml');
+    writeFileSync(configFile, `[providers.office]\nbase_url = "${secure.baseUrl}"\napi_key_env = "OFFICE_KEY"\nproxy = "${proxy.url}"\nca_file = "ca.pem"\n`);
+    const fromFile = await runCli(['doctor', '--config', configFile, '--store', 'memory'], { OFFICE_KEY: KEY });
+    expect(fromFile.stdout).toMatch(/^OK +network +office: through the proxy .* \(from providers\.office\.proxy\), which answers; trusting the system roots plus .*ca\.pem$/m);
+    expect(fromFile.stdout).toMatch(/^OK +upstream +office: .* answered 200/m);
+    expect(fromFile.stdout + fromFile.stderr).not.toContain(PROXY_USER.password);
+  });
 
   it('names the certificate problem and the option that fixes it', async () => {
     const { code, text } = await doctor({ upstream: secure.baseUrl });
