@@ -74,15 +74,16 @@ export class KeyPool {
   /**
    * The next key to try for a request that already tried `tried` (variable
    * names): a healthy key in turn; when every key is set aside and none
-   * rests, a set-aside one (the client then hears the upstream's refusal);
-   * undefined when the rest are resting or tried.
+   * rests, one set-aside key as the request's first (the client then hears
+   * the upstream's refusal, and a key accepted again is noticed); undefined
+   * when the rest are resting or tried.
    */
   pick(now: number, tried: ReadonlySet<string>): PoolKey | undefined {
     this.wakeRested(now);
     const count = this.states.length;
     const untried = (state: KeyState) => !tried.has(state.key.variable);
-    const anyResting = this.states.some((state) => state.status === 'resting');
-    for (const wanted of anyResting ? (['healthy'] as const) : (['healthy', 'set_aside'] as const)) {
+    const lastResort = tried.size === 0 && !this.states.some((state) => state.status === 'resting');
+    for (const wanted of lastResort ? (['healthy', 'set_aside'] as const) : (['healthy'] as const)) {
       for (let step = 0; step < count; step++) {
         const index = (this.nextIndex + step) % count;
         const state = this.states[index]!;
