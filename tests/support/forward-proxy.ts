@@ -4,11 +4,12 @@
  * and plain absolute-URL requests, optionally behind Basic credentials
  * (answered 407 without them). It records every target it was asked for.
  */
-import { createServer, request as httpRequest, type IncomingMessage } from 'node:http';
+import { createServer, request as httpRequest, type IncomingMessage, type RequestListener, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import { connect, type AddressInfo, type Socket } from 'node:net';
 
 export interface ForwardProxy {
-  /** http://[user:password@]127.0.0.1:port */
+  /** http(s)://[user:password@]127.0.0.1:port */
   url: string;
   /** `host:port` of each tunnel or request, in order. */
   targets: string[];
@@ -20,6 +21,8 @@ export interface ForwardProxy {
 export interface ForwardProxyOptions {
   /** Required credentials (Basic). */
   credentials?: { user: string; password: string };
+  /** Listen with TLS (an https:// proxy) with this key and certificate (PEM). */
+  tls?: { key: string; cert: string };
 }
 
 /** Starts the proxy. */
@@ -29,7 +32,7 @@ export async function startForwardProxy(options: ForwardProxyOptions = {}): Prom
   const state: ForwardProxy = { url: '', targets: [], refused: 0, close: async () => undefined };
   const authorized = (request: IncomingMessage) => expected === undefined || request.headers['proxy-authorization'] === expected;
 
-  const server = createServer((request, response) => {
+  const forward: RequestListener = (request, response) => {
     // A plain proxied request carries the absolute URL.
     if (!authorized(request)) {
       state.refused++;
@@ -46,7 +49,8 @@ export async function startForwardProxy(options: ForwardProxyOptions = {}): Prom
     });
     forwarded.on('error', () => response.destroy());
     request.pipe(forwarded);
-  });
+  };
+  const server: Server = options.tls ? createHttpsServer(options.tls, forward) : createServer(forward);
   server.on('connect', (request: IncomingMessage, client: Socket, head: Buffer) => {
     sockets.add(client);
     client.on('close', () => sockets.delete(client));
@@ -69,14 +73,14 @@ export async function startForwardProxy(options: ForwardProxyOptions = {}): Prom
     upstream.on('error', () => client.destroy());
     client.on('close', () => upstream.destroy());
   });
-  server.on('connection', (socket: Socket) => {
+  server.on(options.tls ? 'secureConnection' : 'connection', (socket: Socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
   const credentials = options.credentials ? `${encodeURIComponent(options.credentials.user)}:${encodeURIComponent(options.credentials.password)}@` : '';
-  state.url = `http://${credentials}127.0.0.1:${port}`;
+  state.url = `${options.tls ? 'https' : 'http'}://${credentials}127.0.0.1:${port}`;
   state.close = () =>
     new Promise<void>((resolve) => {
       for (const socket of sockets) socket.destroy();

@@ -130,6 +130,19 @@ describe('private certificate authority', () => {
     expect(events.at(-1)!.response.output[0].content[0].text).toBe('through the office');
   });
 
+  it('speaks TLS to an https:// proxy whose certificate the same CA signed', async () => {
+    const secureProxy = await startForwardProxy({ tls: { key: certificates.key, cert: certificates.cert } });
+    try {
+      await startRelay({ upstream: secure.baseUrl, upstreamCa: certificates.caFile, upstreamProxy: secureProxy.url });
+      await expectServed();
+      expect(secureProxy.targets).toEqual([new URL(secure.baseUrl).host]);
+    } finally {
+      await relay?.close();
+      relay = undefined;
+      await secureProxy.close();
+    }
+  });
+
   it('reaches the CA-signed upstream through the proxy tunnel', async () => {
     await startRelay({ upstream: secure.baseUrl, upstreamCa: certificates.caFile, upstreamProxy: proxy.url });
     const before = proxy.targets.length;
