@@ -11,8 +11,9 @@ describe('docs/configuration.md', () => {
     const example = /```toml\n([\s\S]*?)```/.exec(section)?.[1];
     expect(example, 'a ```toml block under "## The format"').toBeDefined();
     const file = parseConfigText(example!, 'docs/configuration.md');
-    expect(file.providers.map((provider) => provider.name)).toEqual(['deepseek', 'openrouter', 'box']);
+    expect(file.providers.map((provider) => provider.name)).toEqual(['deepseek', 'openrouter', 'box', 'work']);
     const router = buildRouter({}, file, {}, { requireKeys: false });
     expect(router.resolve('coder').fallbacks.map((route) => route.provider.name)).toEqual(['openrouter', 'box']);
+    expect(router.providers.get('work')!.network?.proxy?.source).toBe('providers.work.proxy');
   });
 });
