@@ -12,7 +12,7 @@ import { ModelDirectory } from '../models/model-directory.js';
 import { createMetrics, type RelayMetrics } from '../observability/metrics.js';
 import { registerKeyMetrics } from '../observability/key-metrics.js';
 import { createRedactor } from '../observability/redact.js';
-import { providerSecrets, type ModelRouter } from '../routing/router.js';
+import { providerSecrets, type ConfiguredProvider, type ModelRouter } from '../routing/router.js';
 import { MemoryResponseStore } from '../store/memory-store.js';
 import { ResponseHistory } from '../store/response-history.js';
 import { DEFAULT_MAX_MB, DEFAULT_TTL_MS, type ResponseStore } from '../store/types.js';
@@ -106,7 +106,7 @@ export function createDependencies(
     router: options.router,
     models: new ModelDirectory({
       router: options.router,
-      fetchList: (provider) => fetchUpstreamModels(upstream.forProvider(provider), provider.endpoint, MODEL_LIST_TIMEOUT_MS),
+      fetchList: (provider) => fetchUpstreamModels(upstream.forProvider(provider), withPooledKey(provider), MODEL_LIST_TIMEOUT_MS),
       onListProblem: (provider, problem) => options.logger.warn({ provider: provider.name, problem }, 'upstream model list unavailable; listing the profile\'s known models'),
       ttlMs: options.modelsTtlMs ?? DEFAULT_MODELS_TTL_MS,
       now: Date.now,
@@ -127,6 +127,12 @@ export function createDependencies(
     access: { authToken: options.authToken, maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_MB * 1024 * 1024 },
     logContent: options.logContent ?? false,
   };
+}
+
+/** The provider's endpoint with a healthy key of its pool, if it has one (the first key may be set aside). */
+function withPooledKey(provider: ConfiguredProvider): ConfiguredProvider['endpoint'] {
+  const key = provider.keyPool?.pick(Date.now(), new Set());
+  return key === undefined ? provider.endpoint : { ...provider.endpoint, apiKey: key.value };
 }
 
 /** Starts the relay; resolves once it is listening. */

@@ -23,6 +23,8 @@ export interface UpstreamFailure {
   /** The upstream's HTTP status, when the failure came with one. */
   status?: number;
   retryAfterSeconds?: number;
+  /** False when trying again cannot help (an untrusted certificate, a proxy refusing credentials). */
+  retryable?: false;
 }
 
 /** Failures the client caused or must fix: reported as an HTTP error, never retried. */
@@ -37,6 +39,7 @@ export function isClientFailure(failure: UpstreamFailure): boolean {
 
 /** Failures worth another attempt by the relay before any byte reached the client. */
 export function isRetryableFailure(failure: UpstreamFailure): boolean {
+  if (failure.retryable === false) return false;
   return failure.code === 'rate_limit_exceeded' || failure.code === 'server_is_overloaded' || failure.code === 'server_error';
 }
 

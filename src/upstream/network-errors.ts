@@ -26,11 +26,11 @@ export function failureFromNetworkError(error: unknown, providerName: string, ho
   const code = (error as { code?: unknown } | null)?.code;
   const message = error instanceof Error ? error.message : String(error);
   const certificate = describeCertificateProblem(error, host);
-  if (certificate) return { code: 'server_error', message: `Could not reach ${providerName}: ${certificate.problem}. Fix: ${certificate.fix}.` };
+  if (certificate) return { code: 'server_error', message: `Could not reach ${providerName}: ${certificate.problem}. Fix: ${certificate.fix}.`, retryable: false };
   const proxyRefusal = /^Proxy response \((\d+)\)/.exec(message);
   if (proxyRefusal) {
     const hint = proxyRefusal[1] === '407' ? 'check the user name and password in the proxy URL' : 'check --upstream-proxy (or HTTPS_PROXY) and whether the proxy allows this host';
-    return { code: 'server_error', message: `The proxy refused to connect to ${providerName} (HTTP ${proxyRefusal[1]}): ${hint}.` };
+    return { code: 'server_error', message: `The proxy refused to connect to ${providerName} (HTTP ${proxyRefusal[1]}): ${hint}.`, retryable: false };
   }
   switch (code) {
     case 'UND_ERR_HEADERS_TIMEOUT':

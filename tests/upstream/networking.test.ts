@@ -12,8 +12,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { runDoctor } from '../../src/cli/doctor-command.js';
 import type { ServeOptions } from '../../src/cli/serve-command.js';
 import { buildRouter, type RoutingFlags } from '../../src/config/build-router.js';
-import { silentLogger } from '../../src/log.js';
-import { startRelayServer, type RunningRelay } from '../../src/server/start-server.js';
+import { createLogger, silentLogger } from '../../src/log.js';
+import { startRelayServer, type RelayServerOptions, type RunningRelay } from '../../src/server/start-server.js';
 import { runCli } from '../support/cli.js';
 import { startForwardProxy, type ForwardProxy } from '../support/forward-proxy.js';
 import { finishChunk, startMockUpstream, textChunks, type MockUpstream } from '../support/mock-upstream.js';
@@ -46,9 +46,9 @@ afterEach(async () => {
   relay = undefined;
 });
 
-async function startRelay(flags: RoutingFlags, environment: NodeJS.ProcessEnv = {}): Promise<RunningRelay> {
+async function startRelay(flags: RoutingFlags, environment: NodeJS.ProcessEnv = {}, server: Partial<RelayServerOptions> = {}): Promise<RunningRelay> {
   const router = buildRouter({ upstreamKey: KEY, ...flags }, undefined, environment, { requireKeys: true });
-  relay = await startRelayServer({ host: '127.0.0.1', port: 0, router, logger: silentLogger(), retryPolicy: { maxRetries: 0 }, processMetrics: false });
+  relay = await startRelayServer({ host: '127.0.0.1', port: 0, router, logger: silentLogger(), retryPolicy: { maxRetries: 0 }, processMetrics: false, ...server });
   return relay;
 }
 
@@ -108,7 +108,15 @@ describe('forward proxy', () => {
 
 describe('private certificate authority', () => {
   it('fails clearly without --upstream-ca: HTTP error and response.failed name the problem and the option', async () => {
-    await startRelay({ upstream: secure.baseUrl });
+    const lines: string[] = [];
+    const destination = new Writable({
+      write(chunk, _encoding, done) {
+        lines.push(String(chunk));
+        done();
+      },
+    });
+    // Retries are allowed, but another attempt cannot fix a certificate.
+    await startRelay({ upstream: secure.baseUrl }, {}, { retryPolicy: { maxRetries: 2, baseDelayMs: 1 }, logger: createLogger('info', destination) });
     const before = secure.requests.length;
     const response = await post(false);
     expect(response.status).toBe(502);
@@ -121,6 +129,11 @@ describe('private certificate authority', () => {
     expect(failed.type).toBe('response.failed');
     expect(failed.response.error.message).toContain('--upstream-ca');
     expect(secure.requests.length).toBe(before);
+    const attempts = lines.map((line) => JSON.parse(line) as Record<string, unknown>).filter((record) => record.msg === 'upstream attempt failed');
+    expect(attempts.map((record) => [record.attempt, record.next])).toEqual([
+      [1, 'give-up'],
+      [1, 'give-up'],
+    ]);
   });
 
   it('trusts the CA given with --upstream-ca, on top of the system roots', async () => {
