@@ -14,7 +14,7 @@ import type { ServeOptions } from '../../src/cli/serve-command.js';
 import { buildRouter, type RoutingFlags } from '../../src/config/build-router.js';
 import { createLogger, silentLogger } from '../../src/log.js';
 import { startRelayServer, type RelayServerOptions, type RunningRelay } from '../../src/server/start-server.js';
-import { runCli } from '../support/cli.js';
+import { runCli, startCli } from '../support/cli.js';
 import { startForwardProxy, type ForwardProxy } from '../support/forward-proxy.js';
 import { finishChunk, startMockUpstream, textChunks, type MockUpstream } from '../support/mock-upstream.js';
 import { readSse } from '../support/relay.js';
@@ -80,6 +80,26 @@ describe('forward proxy', () => {
     expect(proxy.refused).toBe(0);
   });
 
+  it('serves through the proxy from the real binary, with a key pool, and logs neither keys nor the proxy password', async () => {
+    const keys = { POOL_KEY_A: 'sk-pool-a-123456789', POOL_KEY_B: 'sk-pool-b-123456789' };
+    const serving = await startCli(['--port', '0', '--store', 'memory', '--upstream', plain.baseUrl, '--upstream-key-env', 'POOL_KEY_A,POOL_KEY_B', '--upstream-proxy', proxy.url], keys);
+    try {
+      const before = proxy.targets.length;
+      const response = await fetch(`${serving.url}/v1/responses`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'm', input: 'hi' }) });
+      expect(response.status).toBe(200);
+      expect(proxy.targets.length).toBe(before + 1);
+      const ready = serving
+        .stderr()
+        .split('\n')
+        .filter((line) => line.includes('relay ready'))
+        .map((line) => JSON.parse(line) as Record<string, any>)[0]!;
+      expect(ready.providers[0]).toMatchObject({ proxy: expect.stringMatching(/^http:\/\/\*\*\*:\*\*\*@127\.0\.0\.1:\d+$/), proxyFrom: '--upstream-proxy', keys: ['POOL_KEY_A', 'POOL_KEY_B'] });
+      for (const secret of [PROXY_USER.password, ...Object.values(keys)]) expect(serving.stderr()).not.toContain(secret);
+    } finally {
+      await serving.stop();
+    }
+  });
+
   it('uses HTTPS_PROXY for an https upstream when no proxy is given, and NO_PROXY exempts hosts', async () => {
     await startRelay({ upstream: secure.baseUrl, upstreamCa: certificates.caFile }, { HTTPS_PROXY: proxy.url });
     const before = proxy.targets.length;
@@ -141,6 +161,20 @@ describe('private certificate authority', () => {
     const events = await readSse(await post(true));
     expect(events.at(-1)!.type).toBe('response.completed');
     expect(events.at(-1)!.response.output[0].content[0].text).toBe('through the office');
+  });
+
+  it('keeps trusting NODE_EXTRA_CA_CERTS when --upstream-ca adds another CA', async () => {
+    const other = createTestCertificates();
+    try {
+      await startRelay({ upstream: secure.baseUrl, upstreamCa: other.caFile }, { NODE_EXTRA_CA_CERTS: certificates.caFile });
+      await expectServed();
+      await relay!.close();
+      // The other CA alone does not vouch for this upstream.
+      await startRelay({ upstream: secure.baseUrl, upstreamCa: other.caFile });
+      expect((await post(false)).status).toBe(502);
+    } finally {
+      other.remove();
+    }
   });
 
   it('speaks TLS to an https:// proxy whose certificate the same CA signed', async () => {
