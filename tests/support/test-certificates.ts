@@ -1,9 +1,11 @@
 /**
  * A private certificate authority and a server certificate it signed for
  * 127.0.0.1 and localhost, made with openssl in a temporary directory (as a
- * company CA would be), for HTTPS upstreams in tests.
+ * company CA would be), for HTTPS upstreams in tests. Where the openssl
+ * command is missing and the tests run as root (CI), it is installed with
+ * apt-get.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,8 +20,9 @@ export interface TestCertificates {
   remove(): void;
 }
 
-/** Generates the CA and the server certificate; throws with openssl's message when it is missing. */
+/** Generates the CA and the server certificate. */
 export function createTestCertificates(): TestCertificates {
+  ensureOpenssl();
   const directory = mkdtempSync(join(tmpdir(), 'relay-ca-'));
   const file = (name: string) => join(directory, name);
   const openssl = (...args: string[]) => execFileSync('openssl', args, { cwd: directory, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -34,4 +37,23 @@ export function createTestCertificates(): TestCertificates {
     cert: readFileSync(file('server.pem'), 'utf8'),
     remove: () => rmSync(directory, { recursive: true, force: true }),
   };
+}
+
+function hasOpenssl(): boolean {
+  return spawnSync('openssl', ['version'], { stdio: 'ignore' }).status === 0;
+}
+
+/** Installs the openssl command when it is missing and the tests may (root with apt-get); throws saying what to do otherwise. */
+function ensureOpenssl(): void {
+  if (hasOpenssl()) return;
+  const canInstall = process.getuid?.() === 0 && spawnSync('apt-get', ['--version'], { stdio: 'ignore' }).status === 0;
+  if (!canInstall) throw new Error('the certificate tests need the openssl command: install it (e.g. apt-get install openssl)');
+  const environment = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  // Test files run in parallel: another one may hold apt's lock, so try a bounded number of times.
+  for (let attempt = 0; attempt < 30 && !hasOpenssl(); attempt++) {
+    if (attempt === 0) spawnSync('apt-get', ['update', '-qq'], { stdio: 'ignore', env: environment });
+    spawnSync('apt-get', ['install', '-y', '-qq', 'openssl'], { stdio: 'ignore', env: environment });
+    if (!hasOpenssl()) spawnSync('sleep', ['2']);
+  }
+  if (!hasOpenssl()) throw new Error('installing openssl with apt-get failed; the certificate tests need the openssl command');
 }
