@@ -16,7 +16,7 @@ export interface AppDependencies {
   router: ModelRouter;
   /** The routed models across providers, for GET /v1/models. */
   models: ModelDirectory;
-  /** The HTTP client pools for upstream requests: one per provider's network set-up (proxy, CAs). */
+  /** The HTTP client pools for upstream requests: one per provider, with its proxy and CAs. */
   dispatcher: UpstreamDispatcher;
   logger: Logger;
   /** Milliseconds since the epoch. */

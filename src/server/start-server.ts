@@ -47,7 +47,7 @@ export interface RelayServerOptions {
   heartbeatMs?: number;
   /** How long upstream model lists are reused by GET /v1/models. */
   modelsTtlMs?: number;
-  /** Every upstream request through this one; defaults to keep-alive pools per provider set-up, owned (and closed) by the server. */
+  /** Every upstream request through this one; defaults to one keep-alive pool per provider, owned (and closed) by the server. */
   dispatcher?: Dispatcher;
   /** Where stored responses live; defaults to a memory store owned (and closed) by the server. */
   store?: ResponseStore;

@@ -1,9 +1,9 @@
 /**
- * The connection pools upstream requests go through, one per network set-up:
- * providers reached directly with the system's trusted roots share one
- * keep-alive pool; a provider with a proxy or private CAs gets its own
- * (an undici ProxyAgent, which tunnels with CONNECT, or an Agent trusting
- * the extra CAs). Pools are made on first use and closed together.
+ * The connection pools upstream requests go through, one keep-alive pool per
+ * provider: an undici ProxyAgent (which tunnels with CONNECT) when the
+ * provider has a proxy, else an Agent; either trusts the provider's private
+ * CAs on top of the system roots. Pools are made on first use and closed
+ * together.
  */
 import { Agent, ProxyAgent, type Dispatcher } from 'undici';
 import type { ConfiguredProvider } from '../routing/router.js';
@@ -45,12 +45,10 @@ export class ProviderDispatchers implements UpstreamDispatcher {
   constructor(private readonly options: PoolOptions) {}
 
   forProvider(provider: ConfiguredProvider): Dispatcher {
-    const network = provider.network;
-    const identity = network === undefined ? '' : JSON.stringify([network.proxy?.url ?? '', network.caFiles]);
-    let pool = this.pools.get(identity);
+    let pool = this.pools.get(provider.name);
     if (pool === undefined) {
-      pool = createPool(network, this.options);
-      this.pools.set(identity, pool);
+      pool = createPool(provider.network, this.options);
+      this.pools.set(provider.name, pool);
     }
     return pool;
   }
