@@ -12,6 +12,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { runDoctor } from '../../src/cli/doctor-command.js';
 import type { ServeOptions } from '../../src/cli/serve-command.js';
 import { buildRouter, type RoutingFlags } from '../../src/config/build-router.js';
+import { parseConfigText } from '../../src/config/config-file.js';
 import { createLogger, silentLogger } from '../../src/log.js';
 import { startRelayServer, type RelayServerOptions, type RunningRelay } from '../../src/server/start-server.js';
 import { runCli, startCli } from '../support/cli.js';
@@ -98,6 +99,22 @@ describe('forward proxy', () => {
     } finally {
       await serving.stop();
     }
+  });
+
+  it('gives each provider its own way out: one through its proxy, the other direct', async () => {
+    const file = parseConfigText(
+      `[providers.office]\nbase_url = "${plain.baseUrl}"\nproxy = "${proxy.url}"\n\n[providers.direct]\nbase_url = "${secure.baseUrl}"\nca_file = "${certificates.caFile}"\n`,
+      join(certificates.directory, 'two.toml'),
+    );
+    const router = buildRouter({}, file, {}, { requireKeys: true });
+    relay = await startRelayServer({ host: '127.0.0.1', port: 0, router, logger: silentLogger(), retryPolicy: { maxRetries: 0 }, processMetrics: false });
+    const before = proxy.targets.length;
+    for (const model of ['office/m', 'direct/m', 'office/m']) {
+      const response = await fetch(`${relay.url}/v1/responses`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model, input: 'hi' }) });
+      expect(response.status).toBe(200);
+    }
+    // Both office requests went through the proxy; the direct provider's did not.
+    expect(proxy.targets.slice(before)).toEqual([new URL(plain.baseUrl).host, new URL(plain.baseUrl).host]);
   });
 
   it('uses HTTPS_PROXY for an https upstream when no proxy is given, and NO_PROXY exempts hosts', async () => {
