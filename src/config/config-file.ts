@@ -22,7 +22,7 @@ export interface FileProvider {
   apiKeyEnv: string | undefined;
   /** Several key variables to rotate over (`api_key_envs`). */
   apiKeyEnvs: string[] | undefined;
-  /** Forward proxy for this provider (`proxy`), overriding --upstream-proxy and HTTPS_PROXY. */
+  /** Forward proxy for this provider (`proxy`), overriding --upstream-proxy and HTTPS_PROXY; `none` for a direct connection. */
   proxy: string | undefined;
   /** Private CA file (`ca_file`), relative paths taken from the config file's directory. */
   caFile: string | undefined;
@@ -75,7 +75,7 @@ const providerSchema = z.strictObject({
   base_url: z.string().refine(isHttpUrl, 'expected an http:// or https:// URL, e.g. https://api.deepseek.com/v1').optional(),
   api_key_env: z.string().regex(VARIABLE, 'expected an environment variable name, e.g. DEEPSEEK_API_KEY').optional(),
   api_key_envs: z.array(z.string().regex(VARIABLE, 'expected environment variable names, e.g. ["KEY_A", "KEY_B"]')).min(1).optional(),
-  proxy: z.string().refine(isHttpUrl, 'expected an http:// or https:// proxy URL, e.g. http://proxy.example.com:3128').optional(),
+  proxy: z.string().refine((value) => value === 'none' || isHttpUrl(value), 'expected an http:// or https:// proxy URL, e.g. http://proxy.example.com:3128, or "none"').optional(),
   ca_file: z.string().min(1).optional(),
   headers: z.record(z.string(), z.string()).optional(),
   models: z.array(modelSchema).optional(),

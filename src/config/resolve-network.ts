@@ -24,7 +24,7 @@ export interface ProviderNetworkSettings {
 }
 
 /**
- * The proxy and CAs of a provider: its own proxy, else `--upstream-proxy`,
+ * The proxy and CAs of a provider: its own proxy (`none`: none at all), else `--upstream-proxy`,
  * else HTTPS_PROXY/HTTP_PROXY (unless NO_PROXY exempts its host); CAs from
  * `--upstream-ca` and its `ca_file`. Undefined when it is reached directly
  * with the system's roots.
@@ -36,7 +36,8 @@ export function resolveNetwork(
   environment: NodeJS.ProcessEnv,
 ): UpstreamNetwork | undefined {
   let proxy: UpstreamProxy | undefined;
-  if (own?.proxy) proxy = { url: own.proxy, source: `${own.where}.proxy` };
+  if (own?.proxy === 'none') proxy = undefined;
+  else if (own?.proxy) proxy = { url: own.proxy, source: `${own.where}.proxy` };
   else if (flags.upstreamProxy?.trim()) proxy = { url: flags.upstreamProxy.trim(), source: '--upstream-proxy' };
   else proxy = proxyFromEnvironment(baseUrl, environment);
   if (proxy) {

@@ -43,6 +43,9 @@ api_key_env = "HOME_KEY"
     expect(home.network?.proxy).toEqual({ url: 'http://env-proxy:8080', source: 'HTTPS_PROXY' });
     expect(home.keyPool).toBeUndefined();
 
+    const local = file('[providers.local]\nprofile = "ollama"\nproxy = "none"\n');
+    expect(buildRouter({ upstreamProxy: 'http://flag-proxy:3128' }, local, { HTTP_PROXY: 'http://env-proxy:8080' }, { requireKeys: true }).defaultProvider.network).toBeUndefined();
+
     const flagged = buildRouter({ upstreamProxy: 'http://flag-proxy:3128' }, config, { ...KEYS, HTTPS_PROXY: 'http://env-proxy:8080' }, { requireKeys: true });
     expect(flagged.providers.get('home')!.network?.proxy?.source).toBe('--upstream-proxy');
     expect(flagged.providers.get('work')!.network?.proxy?.source).toBe('providers.work.proxy');
@@ -64,7 +67,7 @@ api_key_env = "HOME_KEY"
     expect(single({ upstreamCa: broken })).toThrow(/certificate 1 in the CA file .*broken\.pem cannot be read/);
     expect(() => buildRouter({ upstream: 'https://api.example.com/v1', upstreamKeyEnv: 'WORK_A,sk-live-123' }, undefined, KEYS, { requireKeys: true })).toThrow("--upstream-key-env: 'sk-live-123' is not an environment variable name");
     expect(() => file('[providers.a]\nbase_url = "https://a.example/v1"\napi_key_env = "A"\napi_key_envs = ["B", "C"]\n')).toThrow('providers.a: give either api_key_env or api_key_envs, not both');
-    expect(() => file('[providers.a]\nbase_url = "https://a.example/v1"\nproxy = "proxy:3128"\n')).toThrow('providers.a.proxy: expected an http:// or https:// proxy URL');
+    expect(() => file('[providers.a]\nbase_url = "https://a.example/v1"\nproxy = "proxy:3128"\n')).toThrow('providers.a.proxy: expected an http:// or https:// proxy URL, e.g. http://proxy.example.com:3128, or "none"');
     expect(() => buildRouter({}, file('[providers.a]\nbase_url = "https://a.example/v1"\nca_file = "nope.pem"\n'), {}, { requireKeys: false })).toThrow(/^providers\.a\.ca_file: cannot read the CA file/);
   });
 });
