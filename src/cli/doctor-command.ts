@@ -17,6 +17,7 @@ import { extractErrorMessage } from '../translate/upstream-errors.js';
 import { joinUrl } from '../upstream/chat-client.js';
 import { describeCertificateProblem } from '../upstream/certificate-problems.js';
 import { requestUpstreamModels } from '../upstream/list-models.js';
+import { proxyRefusalStatus } from '../upstream/network-errors.js';
 import { ProviderDispatchers } from '../upstream/upstream-dispatcher.js';
 import { CliError } from './cli-error.js';
 import { keyPoolCheck, networkCheck } from './doctor-network.js';
@@ -208,8 +209,8 @@ function describeNetworkFailure(provider: ConfiguredProvider, url: URL, error: u
   }
   const certificate = describeCertificateProblem(error, url.host);
   if (certificate) return { detail: `${name}: ${certificate.problem}`, fix: certificate.fix };
-  const proxyRefusal = /^Proxy response \((\d+)\)/.exec(reason);
-  if (proxyRefusal) return { detail: `${name}: the proxy refused the tunnel (HTTP ${proxyRefusal[1]})`, fix: 'check the proxy URL and its user name and password' };
+  const proxyStatus = proxyRefusalStatus(error);
+  if (proxyStatus !== undefined) return { detail: `${name}: the proxy refused the tunnel (HTTP ${proxyStatus})`, fix: 'check the proxy URL and its user name and password' };
   if (code.startsWith('ERR_TLS') || code.includes('CERT') || code.includes('SIGNATURE')) {
     return { detail: `${name}: the TLS connection failed (${reason})`, fix: 'check the URL scheme (http:// or https://) and the server certificate' };
   }

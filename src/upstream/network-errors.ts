@@ -27,10 +27,10 @@ export function failureFromNetworkError(error: unknown, providerName: string, ho
   const message = error instanceof Error ? error.message : String(error);
   const certificate = describeCertificateProblem(error, host);
   if (certificate) return { code: 'server_error', message: `Could not reach ${providerName}: ${certificate.problem}. Fix: ${certificate.fix}.`, retryable: false };
-  const proxyRefusal = /^Proxy response \((\d+)\)/.exec(message);
-  if (proxyRefusal) {
-    const hint = proxyRefusal[1] === '407' ? 'check the user name and password in the proxy URL' : 'check --upstream-proxy (or HTTPS_PROXY) and whether the proxy allows this host';
-    return { code: 'server_error', message: `The proxy refused to connect to ${providerName} (HTTP ${proxyRefusal[1]}): ${hint}.`, retryable: false };
+  const proxyStatus = proxyRefusalStatus(error);
+  if (proxyStatus !== undefined) {
+    const hint = proxyStatus === '407' ? 'check the user name and password in the proxy URL' : 'check --upstream-proxy (or HTTPS_PROXY) and whether the proxy allows this host';
+    return { code: 'server_error', message: `The proxy refused to connect to ${providerName} (HTTP ${proxyStatus}): ${hint}.`, retryable: false };
   }
   switch (code) {
     case 'UND_ERR_HEADERS_TIMEOUT':
@@ -50,4 +50,10 @@ export function failureFromNetworkError(error: unknown, providerName: string, ho
     default:
       return { code: 'server_error', message: `The request to ${providerName} failed: ${message}` };
   }
+}
+
+/** The status a forward proxy refused a CONNECT tunnel with (undici reports it only in the message), if that is the error. */
+export function proxyRefusalStatus(error: unknown): string | undefined {
+  const message = error instanceof Error ? error.message : String(error);
+  return /^Proxy response \((\d+)\)/.exec(message)?.[1];
 }

@@ -260,6 +260,12 @@ describe('doctor', () => {
     expect(text).toMatch(/^OK +upstream +generic: .* answered 200/m);
     expect(code).toBe(0);
 
+    const refusing = await doctor({ upstream: plain.baseUrl, upstreamProxy: proxy.url.replace(PROXY_USER.password, 'wrong-password') });
+    expect(refusing.code).toBe(1);
+    expect(refusing.text).toMatch(/^FAIL +upstream +generic: .*: the proxy refused the tunnel \(HTTP 407\)$/m);
+    expect(refusing.text).toMatch(/^ +fix: check the proxy URL and its user name and password$/m);
+    expect(refusing.text).not.toContain('wrong-password');
+
     const closed = await startForwardProxy();
     const deadUrl = closed.url;
     await closed.close();
