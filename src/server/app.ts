@@ -18,8 +18,17 @@ import type { RelayEnv } from './relay-env.js';
 import { allowedMethods, PROBE_PATHS } from './route-table.js';
 import { handleHealth, handleMetrics, handleReady } from './routes/health.js';
 import { handleListModels } from './routes/models.js';
+import {
+  DASHBOARD_OPEN_PATHS,
+  handleDashboardLive,
+  handleDashboardPage,
+  handleDashboardScript,
+  handleDashboardSession,
+  handleDashboardStyles,
+} from './routes/dashboard.js';
 import { handleCreateResponse } from './routes/responses.js';
 import { handleDeleteResponse, handleGetResponse, handleListInputItems } from './routes/stored-responses.js';
+import { handleUsage } from './routes/usage.js';
 
 /** Builds the app. */
 export function createApp(deps: AppDependencies): Hono<RelayEnv> {
@@ -28,7 +37,7 @@ export function createApp(deps: AppDependencies): Hono<RelayEnv> {
   app.use(requestId(() => deps.createId('req')));
   app.use(observeRequests(deps));
   app.use(refuseWhileDraining(() => deps.turns.draining));
-  if (deps.access.authToken !== undefined) app.use(requireToken({ token: deps.access.authToken, openPaths: PROBE_PATHS }));
+  if (deps.access.authToken !== undefined) app.use(requireToken({ token: deps.access.authToken, openPaths: new Set([...PROBE_PATHS, ...DASHBOARD_OPEN_PATHS]) }));
   app.use(limitBody(deps.access.maxBodyBytes));
 
   app.post('/v1/responses', (context) => handleCreateResponse(context, deps));
@@ -39,6 +48,13 @@ export function createApp(deps: AppDependencies): Hono<RelayEnv> {
   app.get('/healthz', (context) => handleHealth(context));
   app.get('/readyz', (context) => handleReady(context, deps));
   app.get('/metrics', (context) => handleMetrics(context, deps));
+  app.get('/v1/usage', (context) => handleUsage(context, deps));
+  app.get('/dashboard', () => handleDashboardPage());
+  app.get('/dashboard/dashboard.js', () => handleDashboardScript());
+  app.get('/dashboard/dashboard.css', () => handleDashboardStyles());
+  app.post('/dashboard/session', (context) => handleDashboardSession(context, deps));
+  app.get('/dashboard/api/usage', (context) => handleUsage(context, deps));
+  app.get('/dashboard/api/live', (context) => handleDashboardLive(context, deps));
 
   app.notFound((context) => {
     const allowed = allowedMethods(context.req.path);

@@ -2,11 +2,13 @@
  * Inbound access control: every route except the open ones needs the relay's
  * token, as `Authorization: Bearer <token>` or `x-api-key: <token>`. Tokens
  * are compared in constant time (digests of equal length), so response timing
- * says nothing about how much of a guess was right.
+ * says nothing about how much of a guess was right. The dashboard's data
+ * routes also take the dashboard's session cookie.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { MiddlewareHandler } from 'hono';
 import { RelayError } from '../../errors.js';
+import { DASHBOARD_COOKIE, DASHBOARD_DATA_PREFIX, readCookie, sessionCookieValue } from './dashboard-session.js';
 
 export interface RequireTokenOptions {
   token: string;
@@ -30,8 +32,13 @@ export function presentedToken(authorization: string | undefined, apiKey: string
 /** Rejects requests without the right token with a 401 in the OpenAI error shape. */
 export const requireToken = ({ token, openPaths }: RequireTokenOptions): MiddlewareHandler => {
   const expected = digest(token);
+  const expectedSession = digest(sessionCookieValue(token));
   return async function requireTokenMiddleware(context, next) {
     if (openPaths.has(context.req.path)) return next();
+    if (context.req.path.startsWith(DASHBOARD_DATA_PREFIX)) {
+      const session = readCookie(context.req.header('cookie'), DASHBOARD_COOKIE);
+      if (session !== undefined && timingSafeEqual(digest(session), expectedSession)) return next();
+    }
     const presented = presentedToken(context.req.header('authorization'), context.req.header('x-api-key'));
     if (presented === undefined || !timingSafeEqual(digest(presented), expected)) {
       throw new RelayError(

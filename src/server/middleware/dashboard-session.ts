@@ -1,0 +1,31 @@
+/**
+ * The dashboard's session cookie: after the token was entered once, the
+ * browser keeps an HttpOnly SameSite=Strict cookie scoped to /dashboard. Its
+ * value is derived from the token (never the token itself), so it changes
+ * when the token does; it opens the dashboard's data routes only.
+ */
+import { createHmac } from 'node:crypto';
+
+export const DASHBOARD_COOKIE = 'relay_dashboard';
+
+/** Paths the cookie opens: the dashboard's data. */
+export const DASHBOARD_DATA_PREFIX = '/dashboard/api/';
+
+/** The cookie value that stands for `token`. */
+export function sessionCookieValue(token: string): string {
+  return createHmac('sha256', token).update('responses-relay dashboard session').digest('base64url');
+}
+
+/** The Set-Cookie header for a session (a day long; entered again after that). */
+export function sessionCookieHeader(token: string): string {
+  return `${DASHBOARD_COOKIE}=${sessionCookieValue(token)}; Path=/dashboard; HttpOnly; SameSite=Strict; Max-Age=86400`;
+}
+
+/** One cookie's value from a Cookie header. */
+export function readCookie(header: string | undefined, name: string): string | undefined {
+  for (const part of (header ?? '').split(';')) {
+    const separator = part.indexOf('=');
+    if (separator > 0 && part.slice(0, separator).trim() === name) return part.slice(separator + 1).trim();
+  }
+  return undefined;
+}
