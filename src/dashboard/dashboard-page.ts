@@ -10,6 +10,7 @@ export const DASHBOARD_HTML = `<!doctype html>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>responses-relay · usage</title>
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="/dashboard/dashboard.css">
 <script src="/dashboard/dashboard.js" defer></script>
 </head>
@@ -44,7 +45,7 @@ export const DASHBOARD_HTML = `<!doctype html>
   </section>
   <section>
     <h2>Turns and tokens over time</h2>
-    <svg id="timeline" class="chart" viewBox="0 0 800 200" role="img" aria-label="turns and tokens over time"></svg>
+    <svg id="timeline" class="chart" viewBox="0 0 800 200" preserveAspectRatio="xMinYMin meet" role="img" aria-label="turns and tokens over time"></svg>
     <p class="legend"><span class="swatch tokens"></span> tokens <span class="swatch turns"></span> turns</p>
   </section>
   <section class="columns">
@@ -71,6 +72,7 @@ export const DASHBOARD_HTML = `<!doctype html>
 export const DASHBOARD_CSS = `
 :root { color-scheme: light dark; --ink: #1d232b; --muted: #6a7380; --line: #d8dde3; --card: #f5f7f9; --accent: #2f6fd6; --accent2: #e08a2c; --bad: #c23b3b; --good: #2c8a4b; }
 @media (prefers-color-scheme: dark) { :root { --ink: #e6e9ee; --muted: #98a1ad; --line: #3a414b; --card: #22272e; } body { background: #1a1e24; } }
+[hidden] { display: none !important; }
 body { font: 14px/1.4 system-ui, sans-serif; color: var(--ink); margin: 0 auto; max-width: 1200px; padding: 16px 24px; }
 header { display: flex; align-items: center; gap: 24px; border-bottom: 1px solid var(--line); padding-bottom: 8px; }
 h1 { font-size: 20px; margin: 0; flex: 1; }
@@ -91,6 +93,7 @@ h2 { font-size: 13px; text-transform: uppercase; letter-spacing: .04em; color: v
 .swatch.tokens { background: var(--accent); }
 .swatch.turns { background: var(--accent2); }
 .columns { display: grid; grid-template-columns: 3fr 2fr; gap: 24px; }
+.columns > div { overflow-x: auto; }
 table { border-collapse: collapse; width: 100%; font-variant-numeric: tabular-nums; }
 th, td { text-align: left; padding: 4px 8px; border-bottom: 1px solid var(--line); white-space: nowrap; }
 th { font-weight: 600; color: var(--muted); font-size: 12px; }

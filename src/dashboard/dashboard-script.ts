@@ -104,11 +104,28 @@ export const DASHBOARD_SCRIPT = String.raw`'use strict';
     setFigure('client_gone', integer(totals.client_gone) + ' left by the client', totals.client_gone);
   }
 
-  function drawTimeline(groups) {
+  /** Every hour or day of the period, empty ones included, so the time axis is even. */
+  function buckets(groups) {
+    var byKey = new Map(groups.map(function (group) { return [group.key, group]; }));
+    var hourly = grouping() === 'hour';
+    var count = hourly ? 24 : period.value === '30d' ? 30 : 7;
+    var step = hourly ? 3600000 : 86400000;
+    var result = [];
+    for (var index = count - 1; index >= 0; index--) {
+      var iso = new Date(Date.now() - index * step).toISOString();
+      var key = hourly ? iso.slice(0, 13) + ':00Z' : iso.slice(0, 10);
+      result.push(byKey.get(key) || { key: key, turns: 0, input_tokens: 0, output_tokens: 0 });
+    }
+    return result;
+  }
+
+  function drawTimeline(periodGroups) {
     var svg = document.getElementById('timeline');
     svg.replaceChildren();
-    var width = 800, height = 200, bottom = 20, top = 10;
-    if (groups.length === 0) {
+    var width = Math.max(300, svg.clientWidth || 800), height = 200, bottom = 20, top = 22;
+    svg.setAttribute('viewBox', '0 0 ' + width + ' ' + height);
+    var groups = buckets(periodGroups);
+    if (periodGroups.length === 0) {
       var empty = document.createElementNS(SVG, 'text');
       empty.setAttribute('x', '20');
       empty.setAttribute('y', '100');
@@ -118,6 +135,11 @@ export const DASHBOARD_SCRIPT = String.raw`'use strict';
     }
     var maxTokens = Math.max.apply(null, groups.map(function (g) { return g.input_tokens + g.output_tokens; }).concat([1]));
     var maxTurns = Math.max.apply(null, groups.map(function (g) { return g.turns; }).concat([1]));
+    var scale = document.createElementNS(SVG, 'text');
+    scale.setAttribute('x', '6');
+    scale.setAttribute('y', '14');
+    scale.textContent = 'max ' + integer(maxTokens) + ' tokens, ' + integer(maxTurns) + ' turns';
+    svg.appendChild(scale);
     var slot = width / groups.length;
     var bar = Math.max(2, Math.min(40, slot / 2 - 2));
     groups.forEach(function (group, index) {
@@ -136,7 +158,7 @@ export const DASHBOARD_SCRIPT = String.raw`'use strict';
         rect.appendChild(title);
         svg.appendChild(rect);
       });
-      if (groups.length <= 14 || index % Math.ceil(groups.length / 14) === 0) {
+      if (index % Math.ceil(groups.length / 12) === 0) {
         var label = document.createElementNS(SVG, 'text');
         label.setAttribute('x', String(x - bar));
         label.setAttribute('y', String(height - 5));
@@ -241,6 +263,9 @@ export const DASHBOARD_SCRIPT = String.raw`'use strict';
     refresh().catch(report);
   });
   period.addEventListener('change', function () { refresh().catch(report); });
-  refresh().catch(report);
+  fetchJson('/dashboard/session').then(function (state) {
+    if (state && !state.signed_in) showLogin();
+    else return refresh();
+  }).catch(report);
 })();
 `;

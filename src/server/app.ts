@@ -24,6 +24,7 @@ import {
   handleDashboardPage,
   handleDashboardScript,
   handleDashboardSession,
+  handleDashboardSessionState,
   handleDashboardStyles,
 } from './routes/dashboard.js';
 import { handleCreateResponse } from './routes/responses.js';
@@ -52,6 +53,7 @@ export function createApp(deps: AppDependencies): Hono<RelayEnv> {
   app.get('/dashboard', () => handleDashboardPage());
   app.get('/dashboard/dashboard.js', () => handleDashboardScript());
   app.get('/dashboard/dashboard.css', () => handleDashboardStyles());
+  app.get('/dashboard/session', (context) => handleDashboardSessionState(context, deps));
   app.post('/dashboard/session', (context) => handleDashboardSession(context, deps));
   app.get('/dashboard/api/usage', (context) => handleUsage(context, deps));
   app.get('/dashboard/api/live', (context) => handleDashboardLive(context, deps));

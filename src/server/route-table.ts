@@ -14,7 +14,7 @@ const ROUTES: Record<string, string[]> = {
   '/dashboard': ['GET'],
   '/dashboard/dashboard.js': ['GET'],
   '/dashboard/dashboard.css': ['GET'],
-  '/dashboard/session': ['POST'],
+  '/dashboard/session': ['GET', 'POST'],
   '/dashboard/api/usage': ['GET'],
   '/dashboard/api/live': ['GET'],
 };

@@ -4,7 +4,7 @@
  * value is derived from the token (never the token itself), so it changes
  * when the token does; it opens the dashboard's data routes only.
  */
-import { createHmac } from 'node:crypto';
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 
 export const DASHBOARD_COOKIE = 'relay_dashboard';
 
@@ -28,4 +28,14 @@ export function readCookie(header: string | undefined, name: string): string | u
     if (separator > 0 && part.slice(0, separator).trim() === name) return part.slice(separator + 1).trim();
   }
   return undefined;
+}
+
+/** Whether a Cookie header carries the session cookie for `token` (compared in constant time). */
+export function hasSession(cookieHeader: string | undefined, token: string): boolean {
+  const session = readCookie(cookieHeader, DASHBOARD_COOKIE);
+  return session !== undefined && timingSafeEqual(digest(session), digest(sessionCookieValue(token)));
+}
+
+function digest(value: string): Buffer {
+  return createHash('sha256').update(value, 'utf8').digest();
 }

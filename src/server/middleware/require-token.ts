@@ -8,7 +8,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { MiddlewareHandler } from 'hono';
 import { RelayError } from '../../errors.js';
-import { DASHBOARD_COOKIE, DASHBOARD_DATA_PREFIX, readCookie, sessionCookieValue } from './dashboard-session.js';
+import { DASHBOARD_DATA_PREFIX, hasSession } from './dashboard-session.js';
 
 export interface RequireTokenOptions {
   token: string;
@@ -32,13 +32,9 @@ export function presentedToken(authorization: string | undefined, apiKey: string
 /** Rejects requests without the right token with a 401 in the OpenAI error shape. */
 export const requireToken = ({ token, openPaths }: RequireTokenOptions): MiddlewareHandler => {
   const expected = digest(token);
-  const expectedSession = digest(sessionCookieValue(token));
   return async function requireTokenMiddleware(context, next) {
     if (openPaths.has(context.req.path)) return next();
-    if (context.req.path.startsWith(DASHBOARD_DATA_PREFIX)) {
-      const session = readCookie(context.req.header('cookie'), DASHBOARD_COOKIE);
-      if (session !== undefined && timingSafeEqual(digest(session), expectedSession)) return next();
-    }
+    if (context.req.path.startsWith(DASHBOARD_DATA_PREFIX) && hasSession(context.req.header('cookie'), token)) return next();
     const presented = presentedToken(context.req.header('authorization'), context.req.header('x-api-key'));
     if (presented === undefined || !timingSafeEqual(digest(presented), expected)) {
       throw new RelayError(

@@ -4,7 +4,7 @@
  * handler) and /dashboard/api/live, an SSE stream of turns starting and
  * finishing. With a token set, POST /dashboard/session (JSON `{"token"}`,
  * same origin only) sets the HttpOnly SameSite=Strict cookie the data routes
- * accept.
+ * accept; GET /dashboard/session says whether the browser has it.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Context } from 'hono';
@@ -13,15 +13,15 @@ import { DASHBOARD_CSS, DASHBOARD_HTML } from '../../dashboard/dashboard-page.js
 import { DASHBOARD_SCRIPT } from '../../dashboard/dashboard-script.js';
 import type { LiveEvent } from '../../usage/usage-recorder.js';
 import type { AppDependencies } from '../dependencies.js';
-import { sessionCookieHeader } from '../middleware/dashboard-session.js';
+import { hasSession, sessionCookieHeader } from '../middleware/dashboard-session.js';
 import { readJsonBody } from '../read-json-body.js';
 
 /** The dashboard paths reachable without the token: the page itself holds no data. */
 export const DASHBOARD_OPEN_PATHS: ReadonlySet<string> = new Set(['/dashboard', '/dashboard/dashboard.js', '/dashboard/dashboard.css', '/dashboard/session']);
 
 const PAGE_HEADERS = {
-  // Only the relay's own script, styles and data; never inside another site's frame.
-  'content-security-policy': "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+  // Only the relay's own script, styles and data (the empty icon is inline, so the browser asks for no /favicon.ico); never inside another site's frame.
+  'content-security-policy': "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
   'x-content-type-options': 'nosniff',
   'referrer-policy': 'no-referrer',
   'cache-control': 'no-cache',
@@ -43,6 +43,14 @@ export function handleDashboardScript(): Response {
 /** GET /dashboard/dashboard.css */
 export function handleDashboardStyles(): Response {
   return new Response(DASHBOARD_CSS, { headers: { ...PAGE_HEADERS, 'content-type': 'text/css; charset=utf-8' } });
+}
+
+/** GET /dashboard/session: whether the page may read the data (so it asks for the token without a failed request first). */
+export function handleDashboardSessionState(context: Context, deps: AppDependencies): Response {
+  const token = deps.access.authToken;
+  return context.json({ token_required: token !== undefined, signed_in: token === undefined || hasSession(context.req.header('cookie'), token) }, 200, {
+    'cache-control': 'no-store',
+  });
 }
 
 /** POST /dashboard/session: checks the token and sets the session cookie. */
