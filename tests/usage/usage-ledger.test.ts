@@ -141,6 +141,35 @@ describe('the usage ledger', () => {
   });
 });
 
+describe('the live list', () => {
+  it('streams a snapshot, then each turn as it starts and finishes, and ends when the relay shuts down', async () => {
+    upstream = await startMockUpstream(() => reply('hi'));
+    relay = await startTestRelay(upstream.baseUrl);
+    const live = await fetch(`${relay.url}/dashboard/api/live`);
+    expect(live.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    const reader = live.body!.getReader();
+    const decoder = new TextDecoder();
+    let text = '';
+    const readUntil = async (marker: string) => {
+      while (!text.includes(marker)) {
+        const next = await reader.read();
+        if (next.done) throw new Error(`the live stream ended before ${marker}`);
+        text += decoder.decode(next.value, { stream: true });
+      }
+    };
+    await readUntil('event: snapshot');
+    await readSse(await postResponse(relay.url, { model: 'm', input: 'hi', stream: true }, { 'user-agent': 'codex_exec/0.169.0' }));
+    await readUntil('event: finished');
+    const events = text.split('\n\n').filter((block) => block.startsWith('event: '));
+    expect(events.map((block) => block.split('\n')[0])).toEqual(['event: snapshot', 'event: started', 'event: finished']);
+    const finished = JSON.parse(events[2]!.split('\n')[1]!.slice('data: '.length));
+    expect(finished.record).toMatchObject({ client: 'codex', outcome: 'completed', inputTokens: 1000, cachedInputTokens: 600, outputTokens: 200, reasoningTokens: 50 });
+    // A grace period longer than the test: the shutdown ends only because it closes the live stream itself.
+    await relay.shutdown({ graceMs: 120_000 });
+    expect((await reader.read()).done).toBe(true);
+  });
+});
+
 describe('dashboard access with a token', () => {
   it('serves the page openly, and its data only with the token or the session cookie set by the token', async () => {
     upstream = await startMockUpstream(() => reply('hi'));
