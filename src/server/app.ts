@@ -9,6 +9,7 @@
 import { Hono } from 'hono';
 import { RelayError, toErrorBody } from '../errors.js';
 import type { AppDependencies } from './dependencies.js';
+import { admitsDashboardSession } from './middleware/dashboard-session.js';
 import { limitBody } from './middleware/limit-body.js';
 import { observeRequests } from './middleware/observe-requests.js';
 import { refuseWhileDraining } from './middleware/refuse-while-draining.js';
@@ -38,7 +39,9 @@ export function createApp(deps: AppDependencies): Hono<RelayEnv> {
   app.use(requestId(() => deps.createId('req')));
   app.use(observeRequests(deps));
   app.use(refuseWhileDraining(() => deps.turns.draining));
-  if (deps.access.authToken !== undefined) app.use(requireToken({ token: deps.access.authToken, openPaths: new Set([...PROBE_PATHS, ...DASHBOARD_OPEN_PATHS]) }));
+  const token = deps.access.authToken;
+  // The dashboard page holds no data; its data routes also take its session cookie.
+  if (token !== undefined) app.use(requireToken({ token, openPaths: new Set([...PROBE_PATHS, ...DASHBOARD_OPEN_PATHS]), admits: admitsDashboardSession(token) }));
   app.use(limitBody(deps.access.maxBodyBytes));
 
   app.post('/v1/responses', (context) => handleCreateResponse(context, deps));

@@ -4,7 +4,8 @@
  * value is derived from the token (never the token itself), so it changes
  * when the token does; it opens the dashboard's data routes only.
  */
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac } from 'node:crypto';
+import { sameSecret } from './require-token.js';
 
 export const DASHBOARD_COOKIE = 'relay_dashboard';
 
@@ -33,9 +34,10 @@ export function readCookie(header: string | undefined, name: string): string | u
 /** Whether a Cookie header carries the session cookie for `token` (compared in constant time). */
 export function hasSession(cookieHeader: string | undefined, token: string): boolean {
   const session = readCookie(cookieHeader, DASHBOARD_COOKIE);
-  return session !== undefined && timingSafeEqual(digest(session), digest(sessionCookieValue(token)));
+  return session !== undefined && sameSecret(session, sessionCookieValue(token));
 }
 
-function digest(value: string): Buffer {
-  return createHash('sha256').update(value, 'utf8').digest();
+/** Whether a request may read the dashboard's data with its session cookie. */
+export function admitsDashboardSession(token: string): (request: Request) => boolean {
+  return (request) => new URL(request.url).pathname.startsWith(DASHBOARD_DATA_PREFIX) && hasSession(request.headers.get('cookie') ?? undefined, token);
 }

@@ -6,7 +6,6 @@
  * same origin only) sets the HttpOnly SameSite=Strict cookie the data routes
  * accept; GET /dashboard/session says whether the browser has it.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Context } from 'hono';
 import { RelayError, invalidRequest } from '../../errors.js';
 import { DASHBOARD_CSS, DASHBOARD_HTML } from '../../dashboard/dashboard-page.js';
@@ -14,6 +13,7 @@ import { DASHBOARD_SCRIPT } from '../../dashboard/dashboard-script.js';
 import type { LiveEvent } from '../../usage/usage-recorder.js';
 import type { AppDependencies } from '../dependencies.js';
 import { hasSession, sessionCookieHeader } from '../middleware/dashboard-session.js';
+import { sameSecret } from '../middleware/require-token.js';
 import { readJsonBody } from '../read-json-body.js';
 
 /** The dashboard paths reachable without the token: the page itself holds no data. */
@@ -61,7 +61,7 @@ export async function handleDashboardSession(context: Context, deps: AppDependen
   if (typeof body !== 'object' || body === null || typeof token !== 'string') throw invalidRequest('Expected a JSON object with the relay token as "token".', 'token');
   const expected = deps.access.authToken;
   if (expected === undefined) return context.body(null, 204);
-  if (!timingSafeEqual(digest(token), digest(expected))) {
+  if (!sameSecret(token, expected)) {
     throw new RelayError('Incorrect token for this relay.', { status: 401, type: 'authentication_error', code: 'invalid_api_key' });
   }
   return context.body(null, 204, { 'set-cookie': sessionCookieHeader(expected) });
@@ -119,8 +119,4 @@ function refuseOtherOrigins(context: Context): void {
   if (origin !== `${own.protocol}//${host}`) {
     throw new RelayError(`Requests from ${origin.slice(0, 100)} may not log in to this relay's dashboard.`, { status: 403, type: 'permission_error', code: 'origin_not_allowed' });
   }
-}
-
-function digest(value: string): Buffer {
-  return createHash('sha256').update(value, 'utf8').digest();
 }
