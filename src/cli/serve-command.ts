@@ -13,6 +13,7 @@ import { startRelayServer, type RunningRelay } from '../server/start-server.js';
 import { openResponseStore, StoreOpenError } from '../store/open-store.js';
 import { SqliteResponseStore } from '../store/sqlite-store.js';
 import { openUsageLedger } from '../usage/open-ledger.js';
+import type { UsageLedger } from '../usage/types.js';
 import { DEFAULT_MAX_MB, type ResponseStore, type StoreKind } from '../store/types.js';
 import { CliError } from './cli-error.js';
 import { parseDuration } from './duration.js';
@@ -88,7 +89,13 @@ export async function runServe(options: ServeOptions, file?: RelayConfigFile, en
   const usageRetentionMs = parseDuration(options.usageRetention ?? '30d');
   if (usageRetentionMs === undefined) throw new CliError(`--usage-retention '${options.usageRetention}' is not a duration; use e.g. 30d or 12h`);
   const store = openStoreFromOptions(options, logger);
-  const usageLedger = openUsageLedger(store, logger);
+  let usageLedger: UsageLedger;
+  try {
+    usageLedger = openUsageLedger(store, logger);
+  } catch (error) {
+    await store.close();
+    throw new CliError(`cannot open the usage ledger beside the session store: ${(error as Error).message}`);
+  }
   let relay: RunningRelay;
   try {
     relay = await startRelayServer({

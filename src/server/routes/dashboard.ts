@@ -27,6 +27,9 @@ const PAGE_HEADERS = {
   'cache-control': 'no-cache',
 };
 
+/** Events a live stream may hold for a browser that does not read them. */
+const MAX_QUEUED_EVENTS = 1_000;
+
 /** A comment line that keeps idle proxies from closing the live stream. */
 const KEEP_ALIVE_MS = 15_000;
 
@@ -76,24 +79,30 @@ export function handleDashboardLive(context: Context, deps: AppDependencies): Re
       let open = true;
       const write = (text: string) => {
         if (!open) return;
+        // A browser that stopped reading is let go (it reconnects and gets a new snapshot) rather than buffered for.
+        if ((controller.desiredSize ?? 0) < -MAX_QUEUED_EVENTS) {
+          end();
+          return;
+        }
         try {
           controller.enqueue(encoder.encode(text));
         } catch {
           stop();
         }
       };
+      const end = () => {
+        stop();
+        try {
+          controller.close();
+        } catch {
+          // Already closed by the client.
+        }
+      };
       const keepAlive = setInterval(() => write(': keep-alive\n\n'), KEEP_ALIVE_MS);
       keepAlive.unref();
       const unsubscribe = deps.usage.subscribe({
         send: (event: LiveEvent) => write(`event: ${event.type}\ndata: ${JSON.stringify(event.turn)}\n\n`),
-        end: () => {
-          stop();
-          try {
-            controller.close();
-          } catch {
-            // Already closed by the client.
-          }
-        },
+        end,
       });
       stop = () => {
         open = false;
