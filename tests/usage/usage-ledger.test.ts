@@ -15,7 +15,7 @@ import { openResponseStore } from '../../src/store/open-store.js';
 import type { ResponseStore } from '../../src/store/types.js';
 import { openUsageLedger } from '../../src/usage/open-ledger.js';
 import { silentLogger } from '../../src/log.js';
-import { postResponse } from '../faults/support.js';
+import { answerAfter, createGate, postResponse, readUntil, until } from '../faults/support.js';
 import { finishChunk, startMockUpstream, textChunks, usageChunk, type MockReply, type MockUpstream } from '../support/mock-upstream.js';
 import { readSse, startTestRelay } from '../support/relay.js';
 
@@ -124,6 +124,22 @@ describe('the usage ledger', () => {
 
     // A range that ends before the traffic holds nothing.
     expect((await usage(relay.url, '?until=2000-01-01')).totals.turns).toBe(0);
+  });
+
+  it('records a turn whose client left as client_gone, with the time to its first token', async () => {
+    const gate = createGate();
+    upstream = await startMockUpstream(() => ({ kind: 'custom', handle: (_request, response) => answerAfter(gate.opened, response) }));
+    relay = await startTestRelay(upstream.baseUrl);
+    const controller = new AbortController();
+    const response = await postResponse(relay.url, { model: 'm', input: 'hi', stream: true }, {}, controller.signal);
+    const reader = response.body!.getReader();
+    await readUntil(reader, 'response.output_text.delta');
+    controller.abort();
+    await until(async () => (await usage(relay!.url)).totals.turns === 1, 'the abandoned turn to be recorded');
+    gate.open();
+    const { totals } = await usage(relay.url);
+    expect(totals).toMatchObject({ turns: 1, client_gone: 1, failed: 0, errors: {} });
+    expect(totals.latency_ms.first_token).not.toBeNull();
   });
 
   it('refuses a bad grouping or time with a 400 naming the parameter', async () => {
