@@ -17,10 +17,10 @@ import { ResponseHistory } from '../store/response-history.js';
 import { DEFAULT_MAX_MB, DEFAULT_TTL_MS, type ResponseStore } from '../store/types.js';
 import type { UpstreamTimeouts } from '../upstream/chat-client.js';
 import { fetchUpstreamModels } from '../upstream/list-models.js';
+import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../upstream/retry-policy.js';
 import { MemoryUsageLedger } from '../usage/memory-ledger.js';
 import { DEFAULT_USAGE_RETENTION_MS, type UsageLedger } from '../usage/types.js';
 import { UsageRecorder } from '../usage/usage-recorder.js';
-import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../upstream/retry-policy.js';
 import { createApp } from './app.js';
 import {
   DEFAULT_HEARTBEAT_MS,
