@@ -1,7 +1,7 @@
 /**
  * The dashboard's HTML and CSS. Everything the page needs comes from the
  * relay itself (no CDN), so it works offline; the data arrives through
- * /dashboard/api/usage and the live stream /dashboard/api/live.
+ * /dashboard/api/overview and the live stream /dashboard/api/live.
  */
 
 export const DASHBOARD_HTML = `<!doctype html>

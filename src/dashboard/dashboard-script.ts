@@ -14,6 +14,8 @@ export const DASHBOARD_SCRIPT = String.raw`'use strict';
   var liveOrder = [];
   var source = null;
   var refreshTimer = null;
+  var lastRefresh = 0;
+  var MIN_REFRESH_MS = 3000;
   var MAX_LIVE_ROWS = 40;
   var SVG = 'http://www.w3.org/2000/svg';
 
@@ -59,26 +61,22 @@ export const DASHBOARD_SCRIPT = String.raw`'use strict';
   }
 
   async function refresh() {
-    var since = 'since=' + encodeURIComponent(period.value);
-    var results = await Promise.all([
-      fetchJson('/dashboard/api/usage?' + since + '&group_by=' + grouping()),
-      fetchJson('/dashboard/api/usage?' + since + '&group_by=model'),
-      fetchJson('/dashboard/api/usage?' + since + '&group_by=provider'),
-    ]);
-    if (results.some(function (result) { return result === null; })) return;
+    lastRefresh = Date.now();
+    var overview = await fetchJson('/dashboard/api/overview?since=' + encodeURIComponent(period.value) + '&timeline=' + grouping());
+    if (overview === null) return;
     content.hidden = false;
     login.hidden = true;
-    showTotals(results[0].totals);
-    drawTimeline(results[0].groups);
-    fillTable('by-model', results[1].groups, function (row) {
+    showTotals(overview.totals);
+    drawTimeline(overview.timeline);
+    fillTable('by-model', overview.by_model, function (row) {
       return [row.key, integer(row.turns), integer(row.input_tokens) + ' / ' + integer(row.cached_input_tokens) + ' / ' + integer(row.output_tokens),
         dollars(row.cost_usd), dollars(row.saved_usd),
         milliseconds(row.latency_ms.first_token && row.latency_ms.first_token.p50), milliseconds(row.latency_ms.total && row.latency_ms.total.p50)];
     });
-    fillTable('by-provider', results[2].groups, function (row) {
+    fillTable('by-provider', overview.by_provider, function (row) {
       return [row.key, integer(row.turns), dollars(row.cost_usd), dollars(row.saved_usd), integer(row.failed)];
     });
-    var errors = Object.keys(results[0].totals.errors).map(function (code) { return { key: code, turns: results[0].totals.errors[code] }; });
+    var errors = Object.keys(overview.totals.errors).map(function (code) { return { key: code, turns: overview.totals.errors[code] }; });
     errors.sort(function (a, b) { return b.turns - a.turns; });
     fillTable('errors', errors, function (row) { return [row.key, integer(row.turns)]; });
     startLive();
@@ -231,12 +229,13 @@ export const DASHBOARD_SCRIPT = String.raw`'use strict';
     });
   }
 
+  /** The figures follow finished turns at most every few seconds (reading the ledger costs the relay); the live list at once. */
   function scheduleRefresh() {
     if (refreshTimer) return;
     refreshTimer = setTimeout(function () {
       refreshTimer = null;
       refresh().catch(report);
-    }, 300);
+    }, Math.max(300, lastRefresh + MIN_REFRESH_MS - Date.now()));
   }
 
   function report(error) {

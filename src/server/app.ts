@@ -30,7 +30,7 @@ import {
 } from './routes/dashboard.js';
 import { handleCreateResponse } from './routes/responses.js';
 import { handleDeleteResponse, handleGetResponse, handleListInputItems } from './routes/stored-responses.js';
-import { handleUsage } from './routes/usage.js';
+import { handleUsage, handleUsageOverview } from './routes/usage.js';
 
 /** Builds the app. */
 export function createApp(deps: AppDependencies): Hono<RelayEnv> {
@@ -58,7 +58,7 @@ export function createApp(deps: AppDependencies): Hono<RelayEnv> {
   app.get('/dashboard/dashboard.css', () => handleDashboardStyles());
   app.get('/dashboard/session', (context) => handleDashboardSessionState(context, deps));
   app.post('/dashboard/session', (context) => handleDashboardSession(context, deps));
-  app.get('/dashboard/api/usage', (context) => handleUsage(context, deps));
+  app.get('/dashboard/api/overview', (context) => handleUsageOverview(context, deps));
   app.get('/dashboard/api/live', (context) => handleDashboardLive(context, deps));
 
   app.notFound((context) => {

@@ -15,7 +15,7 @@ const ROUTES: Record<string, string[]> = {
   '/dashboard/dashboard.js': ['GET'],
   '/dashboard/dashboard.css': ['GET'],
   '/dashboard/session': ['GET', 'POST'],
-  '/dashboard/api/usage': ['GET'],
+  '/dashboard/api/overview': ['GET'],
   '/dashboard/api/live': ['GET'],
 };
 

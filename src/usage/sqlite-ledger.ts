@@ -63,6 +63,8 @@ export class SqliteUsageLedger implements UsageLedger {
   private readonly db: Database.Database;
   private readonly insert: Database.Statement;
   private readonly insertAll: (records: readonly UsageRecord[]) => void;
+  /** Rows as arrays (half the cost of row objects over a month of turns). */
+  private readonly select: Database.Statement<[number, number], unknown[]>;
 
   constructor(options: SqliteLedgerOptions) {
     this.db = new Database(options.path, { timeout: 1_000, readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false });
@@ -73,6 +75,9 @@ export class SqliteUsageLedger implements UsageLedger {
         migrate(this.db);
       }
       this.insert = this.db.prepare(`INSERT INTO usage_turns (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map((column) => `@${column}`).join(', ')})`);
+      this.select = this.db
+        .prepare<[number, number], unknown[]>(`SELECT ${COLUMNS.join(', ')} FROM usage_turns WHERE started_at >= ? AND started_at <= ? ORDER BY started_at, seq`)
+        .raw(true);
     } catch (error) {
       this.db.close();
       throw error;
@@ -87,10 +92,8 @@ export class SqliteUsageLedger implements UsageLedger {
   }
 
   async query(range: UsageRange): Promise<UsageRecord[]> {
-    const rows = this.db
-      .prepare(`SELECT ${COLUMNS.join(', ')} FROM usage_turns WHERE started_at >= ? AND started_at <= ? ORDER BY started_at, seq`)
-      .all(range.since ?? 0, range.until ?? Number.MAX_SAFE_INTEGER) as UsageRow[];
-    return rows.map(fromRow);
+    const rows = this.select.all(range.since ?? 0, range.until ?? Number.MAX_SAFE_INTEGER);
+    return rows.map(fromValues);
   }
 
   async prune(before: number): Promise<number> {
@@ -126,26 +129,29 @@ function toRow(record: UsageRecord): UsageRow {
   };
 }
 
-function fromRow(row: UsageRow): UsageRecord {
+/** A selected row, its values in the order of COLUMNS. */
+function fromValues(values: unknown[]): UsageRecord {
+  const [id, startedAt, client, transport, provider, requestedModel, upstreamModel, outcome, errorCode, inputTokens, cachedInputTokens, outputTokens, reasoningTokens] = values;
+  const [firstTokenMs, durationMs, retries, fallbacks, costUsd, savedUsd] = values.slice(13);
   return {
-    id: row.id,
-    startedAt: row.started_at,
-    client: row.client as UsageRecord['client'],
-    transport: row.transport as UsageRecord['transport'],
-    provider: row.provider,
-    requestedModel: row.requested_model,
-    upstreamModel: row.upstream_model,
-    outcome: row.outcome as UsageRecord['outcome'],
-    errorCode: row.error_code,
-    inputTokens: row.input_tokens,
-    cachedInputTokens: row.cached_input_tokens,
-    outputTokens: row.output_tokens,
-    reasoningTokens: row.reasoning_tokens,
-    firstTokenMs: row.first_token_ms,
-    durationMs: row.duration_ms,
-    retries: row.retries,
-    fallbacks: row.fallbacks,
-    costUsd: row.cost_usd,
-    savedUsd: row.saved_usd,
+    id: id as string,
+    startedAt: startedAt as number,
+    client: client as UsageRecord['client'],
+    transport: transport as UsageRecord['transport'],
+    provider: provider as string,
+    requestedModel: requestedModel as string,
+    upstreamModel: upstreamModel as string,
+    outcome: outcome as UsageRecord['outcome'],
+    errorCode: errorCode as string | null,
+    inputTokens: inputTokens as number,
+    cachedInputTokens: cachedInputTokens as number,
+    outputTokens: outputTokens as number,
+    reasoningTokens: reasoningTokens as number,
+    firstTokenMs: firstTokenMs as number | null,
+    durationMs: durationMs as number,
+    retries: retries as number,
+    fallbacks: fallbacks as number,
+    costUsd: costUsd as number | null,
+    savedUsd: savedUsd as number | null,
   };
 }

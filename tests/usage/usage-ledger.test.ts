@@ -194,7 +194,7 @@ describe('dashboard access with a token', () => {
     expect(page.status).toBe(200);
     expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");
     expect((await fetch(`${relay.url}/v1/usage`)).status).toBe(401);
-    expect((await fetch(`${relay.url}/dashboard/api/usage`)).status).toBe(401);
+    expect((await fetch(`${relay.url}/dashboard/api/overview`)).status).toBe(401);
     expect((await fetch(`${relay.url}/v1/usage`, { headers: { authorization: 'Bearer relay-token-123' } })).status).toBe(200);
 
     const login = (token: string, origin?: string) =>
@@ -212,9 +212,9 @@ describe('dashboard access with a token', () => {
     expect(cookie).toMatch(/SameSite=Strict/);
     expect(cookie).not.toContain('relay-token-123');
     const session = cookie.split(';')[0]!;
-    expect((await fetch(`${relay.url}/dashboard/api/usage`, { headers: { cookie: session } })).status).toBe(200);
+    expect((await fetch(`${relay.url}/dashboard/api/overview`, { headers: { cookie: session } })).status).toBe(200);
     // The cookie opens the dashboard's data, not the API.
     expect((await fetch(`${relay.url}/v1/usage`, { headers: { cookie: session } })).status).toBe(401);
-    expect((await fetch(`${relay.url}/dashboard/api/usage`, { headers: { cookie: 'relay_dashboard=forged' } })).status).toBe(401);
+    expect((await fetch(`${relay.url}/dashboard/api/overview`, { headers: { cookie: 'relay_dashboard=forged' } })).status).toBe(401);
   });
 });

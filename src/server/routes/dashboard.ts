@@ -1,7 +1,7 @@
 /**
  * GET /dashboard: one page served by the relay (HTML, script and styles from
- * here, no CDN), its data from /dashboard/api/usage (the GET /v1/usage
- * handler) and /dashboard/api/live, an SSE stream of turns starting and
+ * here, no CDN), its data from /dashboard/api/overview (the GET /v1/usage
+ * figures) and /dashboard/api/live, an SSE stream of turns starting and
  * finishing. With a token set, POST /dashboard/session (JSON `{"token"}`,
  * same origin only) sets the HttpOnly SameSite=Strict cookie the data routes
  * accept; GET /dashboard/session says whether the browser has it.
