@@ -210,7 +210,10 @@ export const DASHBOARD_SCRIPT = String.raw`'use strict';
   function drawLive() {
     var body = document.querySelector('#live tbody');
     body.replaceChildren();
-    liveOrder.slice().reverse().forEach(function (key) {
+    // Turns in flight first, then the finished ones, newest first.
+    var keys = liveOrder.slice().reverse();
+    keys.sort(function (a, b) { return (live.get(a).record ? 1 : 0) - (live.get(b).record ? 1 : 0); });
+    keys.forEach(function (key) {
       var turn = live.get(key);
       var record = turn.record;
       var tr = document.createElement('tr');
