@@ -1,7 +1,10 @@
 /** The pure parts of usage: figures, prices, the query, the client, the memory ring, the recorder, config prices. */
 import { describe, expect, it } from 'vitest';
+import { buildRouter } from '../../src/config/build-router.js';
 import { parseConfigText } from '../../src/config/config-file.js';
-import { silentLogger } from '../../src/log.js';
+import { silentLogger, type Logger } from '../../src/log.js';
+import type { ResponseStore } from '../../src/store/types.js';
+import { openUsageLedger } from '../../src/usage/open-ledger.js';
 import { deepseekProvider } from '../../src/providers/deepseek.js';
 import { kimiProvider } from '../../src/providers/kimi.js';
 import { MemoryUsageLedger } from '../../src/usage/memory-ledger.js';
@@ -138,6 +141,10 @@ describe('prices', () => {
       { model: 'deepseek-flash', inputPerMillion: 0.1, cachedInputPerMillion: 0.01, outputPerMillion: 0.2, source: '/etc/relay.toml', takenOn: '2026-11-30' },
       { model: 'my-model', inputPerMillion: 1, outputPerMillion: 2, source: '/etc/relay.toml', takenOn: '' },
     ]);
+    const router = buildRouter({}, file, { DEEPSEEK_API_KEY: 'sk-test' }, { requireKeys: true });
+    const prices = router.providers.get('deepseek')!.profile.prices;
+    expect(findPrice(prices, 'deepseek-flash')?.inputPerMillion).toBe(0.1);
+    expect(findPrice(prices, 'deepseek-v4-pro')?.source).toBe('https://api-docs.deepseek.com/quick_start/pricing');
     expect(() => parseConfigText('[providers.deepseek.prices.m]\ninput = -1\noutput = 1', '/etc/relay.toml')).toThrow(/providers\.deepseek\.prices\.m\.input/);
     expect(() => parseConfigText('[providers.deepseek.prices.m]\ninput = 1', '/etc/relay.toml')).toThrow(/output/);
   });
@@ -178,6 +185,18 @@ describe('MemoryUsageLedger', () => {
     expect((await ledger.query({ since: T0 + 4 * 60_000 })).map((entry) => entry.id)).toEqual(['r4', 'r5']);
     expect(await ledger.prune(T0 + 5 * 60_000)).toBe(2);
     expect((await ledger.query({})).map((entry) => entry.id)).toEqual(['r5']);
+  });
+});
+
+describe('openUsageLedger', () => {
+  it('keeps usage in memory for a store kind without a ledger, and says so once', () => {
+    const warnings: unknown[] = [];
+    const logger = { ...silentLogger(), warn: (...args: unknown[]) => warnings.push(args) } as unknown as Logger;
+    const ledger = openUsageLedger({ kind: 'redis' } as unknown as ResponseStore, logger);
+    expect(ledger.kind).toBe('memory');
+    expect(warnings).toHaveLength(1);
+    expect(openUsageLedger({ kind: 'memory' } as unknown as ResponseStore, logger).kind).toBe('memory');
+    expect(warnings).toHaveLength(1);
   });
 });
 
