@@ -164,18 +164,9 @@ describe('the live list', () => {
     const live = await fetch(`${relay.url}/dashboard/api/live`);
     expect(live.headers.get('content-type')).toMatch(/^text\/event-stream/);
     const reader = live.body!.getReader();
-    const decoder = new TextDecoder();
-    let text = '';
-    const readUntil = async (marker: string) => {
-      while (!text.includes(marker)) {
-        const next = await reader.read();
-        if (next.done) throw new Error(`the live stream ended before ${marker}`);
-        text += decoder.decode(next.value, { stream: true });
-      }
-    };
-    await readUntil('event: snapshot');
+    let text = await readUntil(reader, 'event: snapshot');
     await readSse(await postResponse(relay.url, { model: 'm', input: 'hi', stream: true }, { 'user-agent': 'codex_exec/0.169.0' }));
-    await readUntil('event: finished');
+    if (!text.includes('event: finished')) text += await readUntil(reader, 'event: finished');
     const events = text.split('\n\n').filter((block) => block.startsWith('event: '));
     expect(events.map((block) => block.split('\n')[0])).toEqual(['event: snapshot', 'event: started', 'event: finished']);
     const finished = JSON.parse(events[2]!.split('\n')[1]!.slice('data: '.length));
