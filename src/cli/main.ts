@@ -37,7 +37,8 @@ function withServeOptions<T>(command: Argv<T>) {
       .option('store-max-mb', {
         type: 'number',
         describe: 'Memory budget (memory) or size cap (sqlite) in MB; least recently used conversations go first (default 256 / 1024)',
-      }),
+      })
+      .option('usage-retention', { type: 'string', default: '30d', describe: 'How long the usage ledger keeps each turn (e.g. 30d, 12h)' }),
   );
 }
 
@@ -61,6 +62,7 @@ function serveOptions(args: ServeArgs): ServeOptions {
     storePath: args.storePath,
     storeTtl: args.storeTtl,
     storeMaxMb: args.storeMaxMb,
+    usageRetention: args.usageRetention,
     authToken: args.authToken,
     maxBodyMb: args.maxBodyMb,
     maxConcurrent: args.maxConcurrent,
@@ -147,6 +149,25 @@ async function main(argv: string[]): Promise<void> {
         const router = buildRouter(args, config.file(), environment, { requireKeys: false });
         const models = await listModelsOnce(router);
         process.stdout.write(args.json ? formatModelJson(models) : formatModelTable(models));
+      },
+    )
+    .command(
+      'usage',
+      'Show what the relay served: turns, tokens, estimated cost and cache savings (reads the SQLite store; no relay needed)',
+      (command) =>
+        applyFileSettings(
+          command
+            .option('store-path', { type: 'string', describe: 'SQLite file of the relay (default as for serve)' })
+            .option('since', { type: 'string', default: '7d', describe: 'Start of the period: a duration ago (7d, 12h), an ISO date or Unix seconds' })
+            .option('until', { type: 'string', describe: 'End of the period (same forms; default now)' })
+            .option('by', { type: 'string', choices: ['model', 'provider', 'client', 'day', 'hour'], default: 'model', describe: 'One row per …' })
+            .option('json', { type: 'boolean', default: false, describe: 'Print JSON as GET /v1/usage answers' }),
+          config.file(),
+          { strict: false },
+        ),
+      async (args) => {
+        const { runUsage } = await import('./usage-command.js');
+        process.stdout.write(await runUsage({ storePath: args.storePath, since: args.since, until: args.until, by: args.by, json: args.json }, environment));
       },
     )
     .command(

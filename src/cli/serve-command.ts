@@ -13,6 +13,8 @@ import { startRelayServer, type RunningRelay } from '../server/start-server.js';
 import { describeProxyUrl } from '../upstream/proxy-settings.js';
 import { openResponseStore, StoreOpenError } from '../store/open-store.js';
 import { SqliteResponseStore } from '../store/sqlite-store.js';
+import { openUsageLedger } from '../usage/open-ledger.js';
+import type { UsageLedger } from '../usage/types.js';
 import { DEFAULT_MAX_MB, type ResponseStore, type StoreKind } from '../store/types.js';
 import { CliError } from './cli-error.js';
 import { parseDuration } from './duration.js';
@@ -43,6 +45,8 @@ export interface ServeOptions extends OperationsOptions {
   storeTtl?: string | undefined;
   /** Memory budget or size cap in MB. */
   storeMaxMb?: number | undefined;
+  /** How long the usage ledger keeps each turn, e.g. `30d` (the default). */
+  usageRetention?: string | undefined;
 }
 
 /** Opens the session store the options describe; problems are one-line CliErrors naming the path. */
@@ -87,7 +91,16 @@ export async function runServe(options: ServeOptions, file?: RelayConfigFile, en
   const settings = parseOperationsOptions(options, options.host);
   const router = buildRouter(options, file, environment, { requireKeys: true });
   const logger = createLogger(options.logLevel, process.stderr, createRedactor(secretsOf(router, settings.authToken)));
+  const usageRetentionMs = parseDuration(options.usageRetention ?? '30d');
+  if (usageRetentionMs === undefined) throw new CliError(`--usage-retention '${options.usageRetention}' is not a duration; use e.g. 30d or 12h`);
   const store = openStoreFromOptions(options, logger);
+  let usageLedger: UsageLedger;
+  try {
+    usageLedger = openUsageLedger(store, logger);
+  } catch (error) {
+    await store.close();
+    throw new CliError(`cannot open the usage ledger beside the session store: ${(error as Error).message}`);
+  }
   let relay: RunningRelay;
   try {
     relay = await startRelayServer({
@@ -105,8 +118,11 @@ export async function runServe(options: ServeOptions, file?: RelayConfigFile, en
       maxConcurrent: settings.maxConcurrent,
       maxQueue: settings.maxQueue,
       logContent: settings.logContent,
+      usageLedger,
+      usageRetentionMs,
     });
   } catch (error) {
+    await usageLedger.close();
     await store.close();
     const code = (error as { code?: string }).code;
     if (code === 'EADDRINUSE') throw new CliError(`port ${options.port} on ${options.host} is already in use; pick another with --port`);
@@ -151,6 +167,7 @@ export async function runServe(options: ServeOptions, file?: RelayConfigFile, en
     // Stop taking requests, let responses and store writes in flight finish, then close the store cleanly.
     void relay
       .shutdown({ graceMs: settings.shutdownGraceMs })
+      .then(() => usageLedger.close())
       .then(() => store.close())
       .then(
         () => {

@@ -12,7 +12,7 @@ import { CliError } from '../cli/cli-error.js';
 import { looksLikeOpenAiModel } from '../codex/slugs.js';
 import { PROVIDER_IDS, findProviderProfile } from '../providers/index.js';
 import { genericProvider } from '../providers/generic.js';
-import type { ProviderModel, ProviderProfile } from '../providers/types.js';
+import type { ModelPrice, ProviderModel, ProviderProfile } from '../providers/types.js';
 
 export interface FileProvider {
   /** The table name: how routes and `provider/model` names refer to it. */
@@ -29,6 +29,8 @@ export interface FileProvider {
   headers: Record<string, string>;
   /** Models declared in the file; they take precedence over the profile's. */
   models: ProviderModel[];
+  /** Prices declared in the file; they take precedence over the profile's. */
+  prices: ModelPrice[];
 }
 
 export interface FileAlias {
@@ -70,6 +72,15 @@ const modelSchema = z.strictObject({
   images: z.boolean().optional(),
 });
 
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+const priceSchema = z.strictObject({
+  input: z.number().nonnegative(),
+  cached_input: z.number().nonnegative().optional(),
+  output: z.number().nonnegative(),
+  source: z.string().min(1).optional(),
+  date: z.string().regex(DAY, 'expected a day as YYYY-MM-DD').optional(),
+});
+
 const providerSchema = z.strictObject({
   profile: z.string().min(1).optional(),
   base_url: z.string().refine(isHttpUrl, 'expected an http:// or https:// URL, e.g. https://api.deepseek.com/v1').optional(),
@@ -79,6 +90,8 @@ const providerSchema = z.strictObject({
   ca_file: z.string().min(1).optional(),
   headers: z.record(z.string(), z.string()).optional(),
   models: z.array(modelSchema).optional(),
+  /** US dollars per million tokens, by upstream model id. */
+  prices: z.record(z.string().min(1), priceSchema).optional(),
 });
 
 const routeSchema = z.string().min(1, 'expected "provider/model" or a model name');
@@ -156,6 +169,7 @@ export function parseConfigText(text: string, path: string): RelayConfigFile {
       caFile: provider.ca_file === undefined ? undefined : resolve(dirname(path), provider.ca_file),
       headers: { ...provider.headers },
       models: (provider.models ?? []).map(toProviderModel),
+      prices: Object.entries(provider.prices ?? {}).map(([model, price]) => toModelPrice(model, price, path)),
     };
   });
   if (file.default_provider !== undefined && !providers.some((provider) => provider.name === file.default_provider)) {
@@ -181,6 +195,12 @@ function toProviderModel(model: z.infer<typeof modelSchema>): ProviderModel {
   if (model.reasoning_efforts !== undefined) result.reasoningEfforts = model.reasoning_efforts;
   if (model.default_reasoning_effort !== undefined) result.defaultReasoningEffort = model.default_reasoning_effort;
   if (model.images !== undefined) result.images = model.images;
+  return result;
+}
+
+function toModelPrice(model: string, price: z.infer<typeof priceSchema>, path: string): ModelPrice {
+  const result: ModelPrice = { model, inputPerMillion: price.input, outputPerMillion: price.output, source: price.source ?? path, takenOn: price.date ?? '' };
+  if (price.cached_input !== undefined) result.cachedInputPerMillion = price.cached_input;
   return result;
 }
 

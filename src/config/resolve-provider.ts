@@ -113,8 +113,8 @@ function endpoint(baseUrl: string, apiKey: string | undefined, fileProvider: Fil
   return Object.keys(headers).length > 0 ? { baseUrl, apiKey, headers } : { baseUrl, apiKey };
 }
 
-/** The profile with the file's model declarations first, so they win over the profile's own. */
+/** The profile with the file's model and price declarations first, so they win over the profile's own. */
 function withFileModels(profile: ConfiguredProvider['profile'], fileProvider: FileProvider | undefined): ConfiguredProvider['profile'] {
-  if (!fileProvider || fileProvider.models.length === 0) return profile;
-  return { ...profile, models: [...fileProvider.models, ...profile.models] };
+  if (!fileProvider || (fileProvider.models.length === 0 && fileProvider.prices.length === 0)) return profile;
+  return { ...profile, models: [...fileProvider.models, ...profile.models], prices: [...fileProvider.prices, ...profile.prices] };
 }

@@ -46,6 +46,7 @@ export function defineProvider(definition: ProviderDefinition): ProviderProfile 
     reasoningEfforts: ['low', 'medium', 'high'],
     defaultReasoningEffort: undefined,
     models: [],
+    prices: [],
     ...definition,
     hooks: { ...genericHooks, ...definition.hooks },
   };

@@ -35,6 +35,8 @@ function hasFixedSampling(model: string): boolean {
   return modelMatches(model, ['kimi-k2.5', 'kimi-k2.6', 'kimi-k2.7', 'kimi-k3']);
 }
 
+const KIMI_PRICING_PAGE = 'https://platform.moonshot.ai/docs/pricing/chat';
+
 /** The Kimi (Moonshot) profile (`--provider kimi`). */
 export const kimiProvider = defineProvider({
   id: 'kimi',
@@ -44,6 +46,12 @@ export const kimiProvider = defineProvider({
   maxTokensParameter: 'max_completion_tokens',
   images: true,
   reasoningEfforts: [],
+  // Only the models whose price the pricing page listed when it was read; the others show an unknown cost.
+  prices: [
+    { model: 'kimi-k2.5', inputPerMillion: 0.6, cachedInputPerMillion: 0.1, outputPerMillion: 3, source: KIMI_PRICING_PAGE, takenOn: '2026-03-26' },
+    { model: 'kimi-k2-0905-preview', inputPerMillion: 0.6, cachedInputPerMillion: 0.15, outputPerMillion: 2.5, source: KIMI_PRICING_PAGE, takenOn: '2026-03-26' },
+    { model: 'kimi-k2-0711-preview', inputPerMillion: 0.6, cachedInputPerMillion: 0.15, outputPerMillion: 2.5, source: KIMI_PRICING_PAGE, takenOn: '2026-03-26' },
+  ],
   models: [
     { id: 'kimi-k3', ...K3 },
     { id: 'kimi-k3.1-pro', ...K3 },

@@ -23,6 +23,20 @@ export interface ProviderModel {
   images?: boolean;
 }
 
+/** A model's list price in US dollars per million tokens, and where it was read. */
+export interface ModelPrice {
+  /** The upstream model id. */
+  model: string;
+  inputPerMillion: number;
+  /** Input served from the provider's prompt cache; absent when the provider bills it as input. */
+  cachedInputPerMillion?: number;
+  outputPerMillion: number;
+  /** The page the price was read from. */
+  source: string;
+  /** The day it was read there, YYYY-MM-DD. */
+  takenOn: string;
+}
+
 /** Per-request facts hooks may look at. */
 export interface RequestContext {
   upstreamModel: string;
@@ -90,5 +104,7 @@ export interface ProviderProfile {
   defaultReasoningEffort: ReasoningEffort | undefined;
   /** Known models with their context windows. */
   models: ProviderModel[];
+  /** List prices of the models whose price could be checked; a model without one has an unknown cost. */
+  prices: ModelPrice[];
   hooks: ProviderHooks;
 }

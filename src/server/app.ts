@@ -9,6 +9,7 @@
 import { Hono } from 'hono';
 import { RelayError, toErrorBody } from '../errors.js';
 import type { AppDependencies } from './dependencies.js';
+import { admitsDashboardSession } from './middleware/dashboard-session.js';
 import { limitBody } from './middleware/limit-body.js';
 import { observeRequests } from './middleware/observe-requests.js';
 import { refuseWhileDraining } from './middleware/refuse-while-draining.js';
@@ -19,8 +20,18 @@ import { allowedMethods, PROBE_PATHS } from './route-table.js';
 import { handleHealth, handleMetrics, handleReady } from './routes/health.js';
 import { handleInputTokens } from './routes/input-tokens.js';
 import { handleListModels } from './routes/models.js';
+import {
+  DASHBOARD_OPEN_PATHS,
+  handleDashboardLive,
+  handleDashboardPage,
+  handleDashboardScript,
+  handleDashboardSession,
+  handleDashboardSessionState,
+  handleDashboardStyles,
+} from './routes/dashboard.js';
 import { handleCreateResponse } from './routes/responses.js';
 import { handleDeleteResponse, handleGetResponse, handleListInputItems } from './routes/stored-responses.js';
+import { handleUsage, handleUsageOverview } from './routes/usage.js';
 
 /** Builds the app. */
 export function createApp(deps: AppDependencies): Hono<RelayEnv> {
@@ -29,7 +40,9 @@ export function createApp(deps: AppDependencies): Hono<RelayEnv> {
   app.use(requestId(() => deps.createId('req')));
   app.use(observeRequests(deps));
   app.use(refuseWhileDraining(() => deps.turns.draining));
-  if (deps.access.authToken !== undefined) app.use(requireToken({ token: deps.access.authToken, openPaths: PROBE_PATHS }));
+  const token = deps.access.authToken;
+  // The dashboard page holds no data; its data routes also take its session cookie.
+  if (token !== undefined) app.use(requireToken({ token, openPaths: new Set([...PROBE_PATHS, ...DASHBOARD_OPEN_PATHS]), admits: admitsDashboardSession(token) }));
   app.use(limitBody(deps.access.maxBodyBytes));
 
   app.post('/v1/responses', (context) => handleCreateResponse(context, deps));
@@ -41,6 +54,14 @@ export function createApp(deps: AppDependencies): Hono<RelayEnv> {
   app.get('/healthz', (context) => handleHealth(context));
   app.get('/readyz', (context) => handleReady(context, deps));
   app.get('/metrics', (context) => handleMetrics(context, deps));
+  app.get('/v1/usage', (context) => handleUsage(context, deps));
+  app.get('/dashboard', () => handleDashboardPage());
+  app.get('/dashboard/dashboard.js', () => handleDashboardScript());
+  app.get('/dashboard/dashboard.css', () => handleDashboardStyles());
+  app.get('/dashboard/session', (context) => handleDashboardSessionState(context, deps));
+  app.post('/dashboard/session', (context) => handleDashboardSession(context, deps));
+  app.get('/dashboard/api/overview', (context) => handleUsageOverview(context, deps));
+  app.get('/dashboard/api/live', (context) => handleDashboardLive(context, deps));
 
   app.notFound((context) => {
     const allowed = allowedMethods(context.req.path);

@@ -8,6 +8,7 @@ import type { ResponseHistory } from '../store/response-history.js';
 import type { UpstreamTimeouts } from '../upstream/chat-client.js';
 import type { RetryPolicy } from '../upstream/retry-policy.js';
 import type { UpstreamDispatcher } from '../upstream/upstream-dispatcher.js';
+import type { UsageRecorder } from '../usage/usage-recorder.js';
 import type { ConcurrencyLimiter } from './concurrency-limiter.js';
 import type { TurnRegistry } from './turn-lifecycle.js';
 import type { ResponseObserver } from './turn-stream.js';
@@ -46,4 +47,6 @@ export interface AppDependencies {
   };
   /** Log request input and response output (`--log-content`); off, no content is logged. */
   logContent: boolean;
+  /** The usage ledger and the dashboard's live list. */
+  usage: UsageRecorder;
 }

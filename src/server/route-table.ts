@@ -11,6 +11,13 @@ const ROUTES: Record<string, string[]> = {
   '/healthz': ['GET'],
   '/readyz': ['GET'],
   '/metrics': ['GET'],
+  '/v1/usage': ['GET'],
+  '/dashboard': ['GET'],
+  '/dashboard/dashboard.js': ['GET'],
+  '/dashboard/dashboard.css': ['GET'],
+  '/dashboard/session': ['GET', 'POST'],
+  '/dashboard/api/overview': ['GET'],
+  '/dashboard/api/live': ['GET'],
 };
 
 /** Paths with an id in them: pattern, metric label, methods. */

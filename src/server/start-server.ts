@@ -20,6 +20,9 @@ import type { UpstreamTimeouts } from '../upstream/chat-client.js';
 import { fetchUpstreamModels } from '../upstream/list-models.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../upstream/retry-policy.js';
 import { ProviderDispatchers, sharedDispatcher, type UpstreamDispatcher } from '../upstream/upstream-dispatcher.js';
+import { MemoryUsageLedger } from '../usage/memory-ledger.js';
+import { DEFAULT_USAGE_RETENTION_MS, type UsageLedger } from '../usage/types.js';
+import { UsageRecorder } from '../usage/usage-recorder.js';
 import { createApp } from './app.js';
 import {
   DEFAULT_HEARTBEAT_MS,
@@ -64,6 +67,10 @@ export interface RelayServerOptions {
   logContent?: boolean;
   /** Node's process metrics on /metrics (default true). */
   processMetrics?: boolean;
+  /** Where usage records go; defaults to a memory ring owned by the server. */
+  usageLedger?: UsageLedger;
+  /** How long usage records are kept (default 30 days). */
+  usageRetentionMs?: number;
 }
 
 export interface RunningRelay {
@@ -74,6 +81,8 @@ export interface RunningRelay {
   /** Stored responses and their write counters. */
   history: ResponseHistory;
   metrics: RelayMetrics;
+  /** The usage ledger and the live list of turns. */
+  usage: UsageRecorder;
   /**
    * Stops accepting, lets the responses in flight finish for up to `graceMs`,
    * ends the rest with `response.failed`, closes every connection and waits
@@ -89,9 +98,10 @@ const MODEL_LIST_TIMEOUT_MS = 15_000;
 
 /** The app's dependencies from the server options, the upstream pool and the store. */
 export function createDependencies(
-  options: Omit<RelayServerOptions, 'host' | 'port' | 'dispatcher' | 'store'>,
+  options: Omit<RelayServerOptions, 'host' | 'port' | 'dispatcher' | 'store' | 'usageLedger'>,
   dispatcher: Dispatcher | UpstreamDispatcher,
   store: ResponseStore,
+  usageLedger: UsageLedger = new MemoryUsageLedger(),
 ): AppDependencies {
   const upstream = 'forProvider' in dispatcher ? dispatcher : sharedDispatcher(dispatcher);
   const history = new ResponseHistory({ store, logger: options.logger, createId: createRandomId, now: Date.now });
@@ -126,6 +136,7 @@ export function createDependencies(
     redact: createRedactor([...secrets, options.authToken]),
     access: { authToken: options.authToken, maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_MB * 1024 * 1024 },
     logContent: options.logContent ?? false,
+    usage: new UsageRecorder({ ledger: usageLedger, retentionMs: options.usageRetentionMs ?? DEFAULT_USAGE_RETENTION_MS, logger: options.logger }),
   };
 }
 
@@ -142,8 +153,9 @@ export async function startRelayServer(options: RelayServerOptions): Promise<Run
   const dispatcher = options.dispatcher ?? new ProviderDispatchers({ connectTimeoutMs: connectMs });
   const ownsStore = options.store === undefined;
   const store = options.store ?? new MemoryResponseStore({ ttlMs: DEFAULT_TTL_MS, maxBytes: DEFAULT_MAX_MB.memory * 1024 * 1024 });
-  const deps = createDependencies(options, dispatcher, store);
-  const { history, metrics, turns } = deps;
+  const ownsLedger = options.usageLedger === undefined;
+  const deps = createDependencies(options, dispatcher, store, options.usageLedger);
+  const { history, metrics, turns, usage } = deps;
   const app = createApp(deps);
   // Streaming turns are written straight to the socket (node-sse.ts); everything else as the app answered.
   const fetch = async (request: Request, bindings: HttpBindings | Http2Bindings): Promise<Response> => {
@@ -178,10 +190,14 @@ export async function startRelayServer(options: RelayServerOptions): Promise<Run
       return stopping;
     }
     stopping = (async () => {
+      // The dashboard's live streams never end by themselves.
+      usage.endSubscribers();
       await drainServer({ server, responses, turns, graceMs, logger: options.logger, hurry: hurried });
       // Nothing may still be waiting on the pool: what a drain left behind is cut.
       if (ownsDispatcher) await dispatcher.destroy();
       await history.close();
+      await usage.close();
+      if (ownsLedger) await usage.ledger.close();
       if (ownsStore) await store.close();
     })();
     return stopping;
@@ -192,6 +208,7 @@ export async function startRelayServer(options: RelayServerOptions): Promise<Run
     port: address.port,
     history,
     metrics,
+    usage,
     shutdown: (shutdownOptions = {}) => shutdown(shutdownOptions.graceMs ?? DEFAULT_SHUTDOWN_GRACE_MS),
     close: () => shutdown(0),
   };

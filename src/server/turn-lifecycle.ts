@@ -10,6 +10,7 @@ import type { RelayMetrics } from '../observability/metrics.js';
 import type { ResponseObject } from '../translate/stream/response-object.js';
 import type { UpstreamFailure } from '../translate/upstream-errors.js';
 import { CutOffError } from '../upstream/network-errors.js';
+import type { TurnUsage } from '../usage/turn-usage.js';
 import type { ConcurrencyLimiter } from './concurrency-limiter.js';
 import type { RequestLabels } from './relay-env.js';
 import type { TurnOutcome } from './turn-stream.js';
@@ -63,6 +64,8 @@ export interface TurnLifecycleOptions {
   response: () => ResponseObject | undefined;
   /** Request and response content for the log line; only with --log-content. */
   content?: () => Record<string, unknown>;
+  /** The turn's entry in the usage ledger (never given content). */
+  usage?: TurnUsage;
 }
 
 /** The route label of every turn in the metrics. */
@@ -186,6 +189,13 @@ export class TurnLifecycle {
     };
     if (ending.status === 'failed') log.warn(fields, 'response finished');
     else log.info(fields, 'response finished');
+    this.options.usage?.finish({
+      outcome: ending.status === 'aborted' ? 'client_gone' : ending.status,
+      errorCode: ending.status === 'failed' ? (ending.failure?.code ?? (ending.httpStatus !== undefined ? `http_${ending.httpStatus}` : null)) : null,
+      responseId: response?.id,
+      usage: tokens && { inputTokens: tokens.inputTokens, cachedInputTokens: tokens.cachedTokens, outputTokens: tokens.outputTokens, reasoningTokens: tokens.reasoningTokens },
+      endedAt: this.options.now(),
+    });
   }
 }
 

@@ -57,6 +57,38 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 2,
+    description: 'the usage ledger',
+    up(db) {
+      // One row per turn: counts and timings only, never content.
+      db.exec(`
+        CREATE TABLE usage_turns (
+          seq INTEGER PRIMARY KEY AUTOINCREMENT,
+          id TEXT NOT NULL,
+          started_at INTEGER NOT NULL,
+          client TEXT NOT NULL,
+          transport TEXT NOT NULL,
+          provider TEXT NOT NULL,
+          requested_model TEXT NOT NULL,
+          upstream_model TEXT NOT NULL,
+          outcome TEXT NOT NULL,
+          error_code TEXT,
+          input_tokens INTEGER NOT NULL,
+          cached_input_tokens INTEGER NOT NULL,
+          output_tokens INTEGER NOT NULL,
+          reasoning_tokens INTEGER NOT NULL,
+          first_token_ms INTEGER,
+          duration_ms INTEGER NOT NULL,
+          retries INTEGER NOT NULL,
+          fallbacks INTEGER NOT NULL,
+          cost_usd REAL,
+          saved_usd REAL
+        );
+        CREATE INDEX usage_turns_by_start ON usage_turns (started_at);
+      `);
+    },
+  },
 ];
 
 /** Brings the schema up to the latest version; returns the version found and the version now. */

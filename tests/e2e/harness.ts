@@ -89,6 +89,10 @@ export async function runScenario(codex: PinnedCodex, scenario: E2EScenario): Pr
     else for (const each of runs) expect(each.exitCode, transcript).toBe(0);
     if (scenario.followUpPrompt !== undefined) expect(runs, transcript).toHaveLength(2);
     expect(upstream.rejections, `the upstream refused a request\n${transcript}`).toEqual([]);
+    // The usage ledger saw every turn as Codex's, with the tokens the upstream reported.
+    const usage = (await (await fetch(`${relay.url}/v1/usage?group_by=client`)).json()) as { totals: Record<string, number>; groups: Array<{ key: string }> };
+    expect(usage.groups.map((group) => group.key), transcript).toEqual(['codex']);
+    if (!scenario.expectFailure) expect(usage.totals.completed, transcript).toBeGreaterThan(0);
     scenario.verify(outcome);
   } finally {
     workspace?.remove();

@@ -150,7 +150,7 @@ describe('session store through the CLI', () => {
     const cases: Array<[string[], NodeJS.ProcessEnv, RegExp]> = [
       [['--store-path', '/proc/no-such-dir/sessions.db'], {}, /^responses-relay: cannot open the session store at \/proc\/no-such-dir\/sessions\.db: cannot create the directory/],
       [['--store-path', directory], {}, new RegExp(`^responses-relay: cannot open the session store at ${directory}: `)],
-      [['--store-path', newer], {}, /written by a newer responses-relay \(schema version 99; this version knows up to 1\)/],
+      [['--store-path', newer], {}, /written by a newer responses-relay \(schema version 99; this version knows up to 2\)/],
       [[], { RESPONSES_RELAY_STORE_TTL: 'forever' }, /^responses-relay: --store-ttl 'forever' is not a duration/],
       [['--store-max-mb', '0'], {}, /^responses-relay: --store-max-mb must be a positive number/],
       [['--store', 'postgres'], {}, /Invalid values:/],

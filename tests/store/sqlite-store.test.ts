@@ -71,7 +71,7 @@ describe('SQLite session store', () => {
     await second.save(makeTurn('resp_3', 'resp_2', 'three'));
     expect((await second.chain('resp_3')).status).toBe('found');
     await second.close();
-    expect(inspect(path, (db) => db.prepare('SELECT version FROM schema_migrations').pluck().all())).toEqual([1]);
+    expect(inspect(path, (db) => db.prepare('SELECT version FROM schema_migrations').pluck().all())).toEqual(MIGRATIONS.map((migration) => migration.version));
   });
 
   it('grows linearly: each turn stores only its own items', async () => {
@@ -98,7 +98,7 @@ describe('SQLite session store', () => {
     db.prepare('INSERT INTO schema_migrations (version, description, applied_at) VALUES (7, ?, 0)').run('from the future');
     db.close();
     expect(() => openResponseStore({ kind: 'sqlite', path, ...LIMITS })).toThrow(
-      /was written by a newer responses-relay \(schema version 7; this version knows up to 1\)/,
+      /was written by a newer responses-relay \(schema version 7; this version knows up to 2\)/,
     );
     expect(inspect(path, (check) => check.prepare('SELECT max(version) FROM schema_migrations').pluck().get())).toBe(7);
   });
@@ -113,23 +113,24 @@ describe('SQLite session store', () => {
 
   it('runs each new migration once, in a transaction that rolls back on failure', () => {
     const db = new Database(':memory:');
-    const second: Migration = { version: 2, description: 'notes', up: (target) => target.exec('CREATE TABLE notes (text TEXT)') };
+    const latest = MIGRATIONS.at(-1)!.version;
+    const second: Migration = { version: latest + 1, description: 'notes', up: (target) => target.exec('CREATE TABLE notes (text TEXT)') };
     const broken: Migration = {
-      version: 3,
+      version: latest + 2,
       description: 'half done',
       up: (target) => {
         target.exec('CREATE TABLE half (x)');
         throw new Error('migration failed');
       },
     };
-    expect(migrate(db, MIGRATIONS)).toEqual({ from: 0, to: 1 });
-    expect(migrate(db, MIGRATIONS)).toEqual({ from: 1, to: 1 });
-    expect(migrate(db, [...MIGRATIONS, second])).toEqual({ from: 1, to: 2 });
+    expect(migrate(db, MIGRATIONS)).toEqual({ from: 0, to: latest });
+    expect(migrate(db, MIGRATIONS)).toEqual({ from: latest, to: latest });
+    expect(migrate(db, [...MIGRATIONS, second])).toEqual({ from: latest, to: latest + 1 });
     expect(() => migrate(db, [...MIGRATIONS, second, broken])).toThrow('migration failed');
     const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all();
     expect(tables).toContain('notes');
     expect(tables).not.toContain('half');
-    expect(db.prepare('SELECT max(version) FROM schema_migrations').pluck().get()).toBe(2);
+    expect(db.prepare('SELECT max(version) FROM schema_migrations').pluck().get()).toBe(latest + 1);
     expect(() => migrate(db, MIGRATIONS)).toThrow(StoreSchemaError);
     db.close();
   });

@@ -13,6 +13,7 @@ import { isClientFailure, type UpstreamFailure } from '../../translate/upstream-
 import { classifyForRoute } from '../../upstream/open-stream.js';
 import { logKeyEvent } from '../../upstream/key-events.js';
 import { describeFailedAttempt, openWithFallbacks, type OpenWithFallbacksResult } from '../../upstream/open-with-fallbacks.js';
+import { TurnUsage } from '../../usage/turn-usage.js';
 import type { AppDependencies } from '../dependencies.js';
 import { readJsonBody } from '../read-json-body.js';
 import type { RelayEnv } from '../relay-env.js';
@@ -44,6 +45,16 @@ export async function handleCreateResponse(context: Context<RelayEnv>, deps: App
   const primary = buildChatRequest(resolved, route.provider.profile, route.upstreamModel, [...notes]);
 
   const clientSignal = context.req.raw.signal;
+  const usage = new TurnUsage(deps.usage, {
+    key: context.get('requestId'),
+    startedAt,
+    userAgent: context.req.header('user-agent'),
+    transport: request.stream === true ? 'sse' : 'json',
+    provider: route.provider.name,
+    requestedModel: labels.model,
+    upstreamModel: route.upstreamModel,
+    prices: route.provider.profile.prices,
+  });
   // The translator is built once the upstream that answers is known; until then the turn has no output.
   let translator: ResponseStreamTranslator | undefined;
   const turn = new TurnLifecycle({
@@ -57,6 +68,7 @@ export async function handleCreateResponse(context: Context<RelayEnv>, deps: App
     totalTimeoutMs: deps.timeouts.totalMs,
     clientSignal,
     response: () => translator?.response,
+    usage,
     ...(deps.logContent ? { content: () => ({ instructions: request.instructions, input: request.input, output: translator?.response.output }) } : {}),
   });
   context.set('turn', turn);
@@ -76,7 +88,11 @@ export async function handleCreateResponse(context: Context<RelayEnv>, deps: App
         retryPolicy: deps.retryPolicy,
         now: deps.now,
         onFailedAttempt: (attempt) => {
-          if (attempt.next === 'retry') deps.metrics.retries.inc({ provider: attempt.route.provider.name });
+          if (attempt.next === 'retry') {
+            deps.metrics.retries.inc({ provider: attempt.route.provider.name });
+            usage.noteRetry();
+          }
+          if (attempt.next === 'fallback') usage.noteFallback();
           log.warn(describeFailedAttempt(attempt), 'upstream attempt failed');
         },
         onKeyEvent: (candidate, event) => logKeyEvent(log, candidate.provider.name, event),
@@ -91,6 +107,7 @@ export async function handleCreateResponse(context: Context<RelayEnv>, deps: App
     const served = opened.route;
     const built = opened.prepared;
     const profile = served.provider.profile;
+    usage.servedBy(served.provider.name, served.upstreamModel, profile.prices);
     const servedLog = served === route ? log : log.child({ servedBy: served.provider.name, servedModel: served.upstreamModel });
     for (const note of built.notes) servedLog[note.level](note.message);
     const echo = buildResponseEcho(request);
@@ -111,9 +128,8 @@ export async function handleCreateResponse(context: Context<RelayEnv>, deps: App
       deps.history.record(request, instructionItems, current.response, servedLog);
       turn.end(ending);
     };
-    const observer = deps.observeResponse?.();
-    const sseEncoder = new SseEncoder(echo);
-    const encoder = observer ? observingEncoder(sseEncoder, observer) : sseEncoder;
+    const observer = watchFirstOutput(deps.observeResponse?.(), () => usage.firstOutput(deps.now()));
+    const encoder = observingEncoder(new SseEncoder(echo), observer);
 
     if (!opened.ok) {
       if (isClientFailure(opened.failure) || request.stream !== true) throw endWithHttpError(endTurn, opened.failure);
@@ -155,6 +171,23 @@ export async function handleCreateResponse(context: Context<RelayEnv>, deps: App
     }
     throw error;
   }
+}
+
+/** Tells `onFirst` when the first output delta is emitted, and passes every event on to `inner`. */
+function watchFirstOutput(inner: ResponseObserver | undefined, onFirst: () => void): ResponseObserver {
+  let seen = false;
+  return {
+    events(events) {
+      if (!seen && events.some((event) => event.type.endsWith('.delta'))) {
+        seen = true;
+        onFirst();
+      }
+      inner?.events(events);
+    },
+    end(status) {
+      inner?.end(status);
+    },
+  };
 }
 
 /** Ends the turn as the HTTP error its failure becomes, and returns that error to throw. */

@@ -1,0 +1,85 @@
+/**
+ * `responses-relay usage [--since 7d] [--by model] [--json]`: the figures of
+ * GET /v1/usage as a table, read from the SQLite store's usage ledger (the
+ * relay may be running or not). With `--store memory` the ledger lives in
+ * the relay's memory: ask the running relay's GET /v1/usage instead.
+ */
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { defaultStorePath } from '../store/open-store.js';
+import { SqliteUsageLedger } from '../usage/sqlite-ledger.js';
+import { summarizeUsage, type UsageFigures, type UsageGrouping, type UsageSummary } from '../usage/summarize.js';
+import { parseUsageQuery, UsageQueryError } from '../usage/usage-query.js';
+import { CliError } from './cli-error.js';
+
+export interface UsageOptions {
+  storePath?: string | undefined;
+  since?: string | undefined;
+  until?: string | undefined;
+  by?: string | undefined;
+  json: boolean;
+}
+
+/** The output of the command. */
+export async function runUsage(options: UsageOptions, environment: NodeJS.ProcessEnv = process.env, now: number = Date.now()): Promise<string> {
+  let query;
+  try {
+    query = parseUsageQuery({ since: options.since, until: options.until, group_by: options.by }, now);
+  } catch (error) {
+    if (error instanceof UsageQueryError) throw new CliError(`--${error.param === 'group_by' ? 'by' : error.param}: ${error.message}`);
+    throw error;
+  }
+  const path = resolve(options.storePath ?? defaultStorePath(environment));
+  if (!existsSync(path)) throw new CliError(`no usage recorded at ${path} (the file does not exist); the ledger is kept by a relay running with --store sqlite`);
+  let ledger: SqliteUsageLedger;
+  try {
+    ledger = new SqliteUsageLedger({ path, readonly: true });
+  } catch (error) {
+    throw new CliError(`cannot read the usage ledger in ${path}: ${(error as Error).message}`);
+  }
+  try {
+    const summary = summarizeUsage(await ledger.query({ since: query.since, until: query.until }), query);
+    return options.json ? JSON.stringify(summary, null, 2) + '\n' : formatUsageTable(summary);
+  } finally {
+    await ledger.close();
+  }
+}
+
+/** The summary as an aligned table: one row per group, then the totals. */
+export function formatUsageTable(summary: UsageSummary): string {
+  const grouping: UsageGrouping = summary.group_by ?? 'model';
+  const header = [grouping.toUpperCase(), 'TURNS', 'FAILED', 'INPUT', 'CACHED', 'OUTPUT', 'REASONING', 'COST', 'SAVED', 'FIRST TOKEN p50', 'TOTAL p50'];
+  const row = (key: string, figures: UsageFigures) => [
+    key,
+    count(figures.turns),
+    count(figures.failed),
+    count(figures.input_tokens),
+    count(figures.cached_input_tokens),
+    count(figures.output_tokens),
+    count(figures.reasoning_tokens),
+    dollars(figures.cost_usd, figures.unpriced_turns),
+    dollars(figures.saved_usd, 0),
+    milliseconds(figures.latency_ms.first_token?.p50),
+    milliseconds(figures.latency_ms.total?.p50),
+  ];
+  const rows = [...summary.groups.map((group) => row(group.key, group)), row('total', summary.totals)];
+  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((cells) => cells[column]!.length)));
+  const line = (cells: string[]) => cells.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!))).join('  ');
+  const period = `since ${summary.since === null ? 'the start' : new Date(summary.since).toISOString()}${summary.until === null ? '' : ` until ${new Date(summary.until).toISOString()}`}`;
+  const notes = summary.totals.unpriced_turns > 0 ? `\n${summary.totals.unpriced_turns} turns have no known price (marked +); their cost is not included.` : '';
+  return `${period}\n${[line(header), ...rows.map(line)].join('\n')}\nCost is estimated at list price.${notes}\n`;
+}
+
+function count(value: number): string {
+  return value.toLocaleString('en-US');
+}
+
+function dollars(value: number | null, unpriced: number): string {
+  if (value === null) return unpriced > 0 ? 'unknown' : '-';
+  return `$${value.toFixed(4)}${unpriced > 0 ? '+' : ''}`;
+}
+
+function milliseconds(value: number | undefined): string {
+  if (value === undefined) return '-';
+  return value < 1000 ? `${value} ms` : `${(value / 1000).toFixed(2)} s`;
+}
