@@ -60,6 +60,8 @@ function serveOptions(args: ServeArgs): ServeOptions {
     storeTtl: args.storeTtl,
     storeMaxMb: args.storeMaxMb,
     authToken: args.authToken,
+    allowOrigin: args.allowOrigin,
+    allowHost: args.allowHost,
     maxBodyMb: args.maxBodyMb,
     maxConcurrent: args.maxConcurrent,
     maxQueue: args.maxQueue,

@@ -9,6 +9,7 @@ import type { ResponseHistory } from '../store/response-history.js';
 import type { UpstreamTimeouts } from '../upstream/chat-client.js';
 import type { RetryPolicy } from '../upstream/retry-policy.js';
 import type { ConcurrencyLimiter } from './concurrency-limiter.js';
+import type { BrowserAccessPolicy } from './middleware/browser-guard.js';
 import type { TurnRegistry } from './turn-lifecycle.js';
 import type { ResponseObserver } from './turn-stream.js';
 
@@ -43,6 +44,8 @@ export interface AppDependencies {
     /** The token clients must present; undefined leaves the relay open (the CLI allows that on loopback only). */
     authToken: string | undefined;
     maxBodyBytes: number;
+    /** Which web origins and Host names are accepted (browser protections). */
+    browser: BrowserAccessPolicy;
   };
   /** Log request input and response output (`--log-content`); off, no content is logged. */
   logContent: boolean;
