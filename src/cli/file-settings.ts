@@ -55,8 +55,10 @@ function typeProblem(name: string, value: unknown, declared: DeclaredOptions): s
   const shown = JSON.stringify(value);
   if (declared.boolean.includes(name) && typeof value !== 'boolean') return `expected true or false, got ${shown}`;
   if ((declared.number.includes(name) || declared.count.includes(name)) && typeof value !== 'number') return `expected a number, got ${shown}`;
-  if (declared.string.includes(name) && typeof value !== 'string') return `expected a string, got ${shown}`;
-  if (declared.array.includes(name) && !Array.isArray(value)) return `expected an array, got ${shown}`;
+  if (declared.array.includes(name)) {
+    if (!Array.isArray(value)) return `expected an array, got ${shown}`;
+    if (declared.string.includes(name) && !value.every((item) => typeof item === 'string')) return `expected an array of strings, got ${shown}`;
+  } else if (declared.string.includes(name) && typeof value !== 'string') return `expected a string, got ${shown}`;
   const choices = declared.choices[name];
   const values = Array.isArray(value) ? value : [value];
   if (choices && !values.every((item) => choices.includes(item))) return `expected one of ${choices.map((choice) => JSON.stringify(choice)).join(', ')}, got ${shown}`;
@@ -64,7 +66,7 @@ function typeProblem(name: string, value: unknown, declared: DeclaredOptions): s
   return undefined;
 }
 
-/** True for a short alias (`-h`): the file uses the flags' full names. */
+/** True for a short alias (`-h`): the file uses the flags' full names (long aliases such as `allow-origins` count). */
 function isAliasOnly(name: string, aliases: Record<string, string[]>): boolean {
-  return Object.values(aliases).some((list) => list.includes(name));
+  return name.length === 1 && Object.values(aliases).some((list) => list.includes(name));
 }

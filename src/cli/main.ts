@@ -64,6 +64,8 @@ function serveOptions(args: ServeArgs): ServeOptions {
     storeMaxMb: args.storeMaxMb,
     usageRetention: args.usageRetention,
     authToken: args.authToken,
+    allowOrigin: args.allowOrigin,
+    allowHost: args.allowHost,
     maxBodyMb: args.maxBodyMb,
     maxConcurrent: args.maxConcurrent,
     maxQueue: args.maxQueue,

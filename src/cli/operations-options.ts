@@ -1,5 +1,6 @@
 /**
- * The serve flags for running the relay as a service: access (`--auth-token`),
+ * The serve flags for running the relay as a service: access (`--auth-token`,
+ * `--allow-origin`, `--allow-host`),
  * limits (`--max-body-mb`, `--max-concurrent`, `--max-queue`), upstream
  * timeouts, heartbeats, the shutdown grace period and `--log-content`.
  * `doctor` takes the same flags and checks them the same way.
@@ -23,6 +24,19 @@ export function withOperationsOptions<T>(command: Argv<T>) {
     .option('auth-token', {
       type: 'string',
       describe: 'Token clients must send (Authorization: Bearer or x-api-key); required to listen beyond loopback',
+    })
+    .option('allow-origin', {
+      type: 'string',
+      array: true,
+      // The config file spells it `allow_origins`.
+      alias: 'allow-origins',
+      describe: 'A web origin (e.g. http://localhost:3000) allowed to call the relay from a browser; repeatable. Others get 403',
+    })
+    .option('allow-host', {
+      type: 'string',
+      array: true,
+      alias: 'allow-hosts',
+      describe: "Another name the Host header may carry (the relay behind a reverse proxy); repeatable; '*' turns the Host check off",
     })
     .option('max-body-mb', { type: 'number', describe: `Largest request body in MB; images travel inline (default ${DEFAULT_MAX_BODY_MB})` })
     .option('max-concurrent', { type: 'number', describe: `Upstream requests in flight at once (default ${DEFAULT_MAX_CONCURRENT})` })
@@ -53,6 +67,8 @@ export function withOperationsOptions<T>(command: Argv<T>) {
 
 export interface OperationsOptions {
   authToken?: string | undefined;
+  allowOrigin?: string[] | undefined;
+  allowHost?: string[] | undefined;
   maxBodyMb?: number | undefined;
   maxConcurrent?: number | undefined;
   maxQueue?: number | undefined;
@@ -67,6 +83,8 @@ export interface OperationsOptions {
 
 export interface OperationsSettings {
   authToken: string | undefined;
+  allowOrigins: string[];
+  allowHosts: string[];
   maxBodyBytes: number;
   maxConcurrent: number;
   maxQueue: number;
@@ -99,6 +117,8 @@ export function parseOperationsOptions(options: OperationsOptions, host: string)
   if (!Number.isInteger(maxQueue) || maxQueue < 0) throw new CliError(`--max-queue must be a whole number of 0 or more, got '${options.maxQueue}'`);
   return {
     authToken,
+    allowOrigins: (options.allowOrigin ?? []).map(checkOrigin),
+    allowHosts: (options.allowHost ?? []).map(checkHostName),
     maxBodyBytes: Math.floor(maxBodyMb * 1024 * 1024),
     maxConcurrent,
     maxQueue,
@@ -113,6 +133,29 @@ export function parseOperationsOptions(options: OperationsOptions, host: string)
     shutdownGraceMs: options.shutdownGrace?.trim() === '0' ? 0 : duration('--shutdown-grace', options.shutdownGrace, DEFAULT_SHUTDOWN_GRACE_MS),
     logContent: options.logContent ?? false,
   };
+}
+
+/** An origin as browsers send it: `scheme://host[:port]`, nothing else; or `*`. */
+function checkOrigin(value: string): string {
+  const text = String(value).trim().replace(/\/+$/, '');
+  if (text === '*') return text;
+  let origin: string | undefined;
+  try {
+    origin = new URL(text).origin;
+  } catch {
+    origin = undefined;
+  }
+  if (origin === undefined || origin === 'null' || origin !== text.toLowerCase()) {
+    throw new CliError(`--allow-origin '${value}' is not a web origin; write it as a browser sends it, e.g. http://localhost:3000 (scheme, host and port only)`);
+  }
+  return origin;
+}
+
+/** A host name or address, without scheme, path or port; or `*`. */
+function checkHostName(value: string): string {
+  const text = String(value).trim();
+  if (text === '*' || /^\[[0-9a-f:.]+\]$/i.test(text) || /^[a-z0-9_.-]+$/i.test(text) || /^[0-9a-f:]+$/i.test(text)) return text;
+  throw new CliError(`--allow-host '${value}' is not a host name; give the name alone, e.g. relay.internal (no scheme, port or path), or '*'`);
 }
 
 function duration(flag: string, text: string | undefined, fallback: number): number {

@@ -114,6 +114,8 @@ export async function runServe(options: ServeOptions, file?: RelayConfigFile, en
       timeouts: settings.timeouts,
       heartbeatMs: settings.heartbeatMs,
       authToken: settings.authToken,
+      allowOrigins: settings.allowOrigins,
+      allowHosts: settings.allowHosts,
       maxBodyBytes: settings.maxBodyBytes,
       maxConcurrent: settings.maxConcurrent,
       maxQueue: settings.maxQueue,

@@ -4,11 +4,13 @@
  *
  * Every request passes, in order: a request id; its logger and metrics; a 503
  * once a shutdown has begun; the relay's token (when one is set; health
- * probes stay open); the body size limit; then its route.
+ * probes stay open); the browser protections (Origin, Host, JSON bodies);
+ * the body size limit; then its route.
  */
 import { Hono } from 'hono';
 import { RelayError, toErrorBody } from '../errors.js';
 import type { AppDependencies } from './dependencies.js';
+import { guardBrowserAccess, requireJsonBody } from './middleware/browser-guard.js';
 import { admitsDashboardSession } from './middleware/dashboard-session.js';
 import { limitBody } from './middleware/limit-body.js';
 import { observeRequests } from './middleware/observe-requests.js';
@@ -40,9 +42,11 @@ export function createApp(deps: AppDependencies): Hono<RelayEnv> {
   app.use(requestId(() => deps.createId('req')));
   app.use(observeRequests(deps));
   app.use(refuseWhileDraining(() => deps.turns.draining));
+  app.use(guardBrowserAccess({ ...deps.access.browser, openPaths: PROBE_PATHS }));
   const token = deps.access.authToken;
   // The dashboard page holds no data; its data routes also take its session cookie.
   if (token !== undefined) app.use(requireToken({ token, openPaths: new Set([...PROBE_PATHS, ...DASHBOARD_OPEN_PATHS]), admits: admitsDashboardSession(token) }));
+  app.use(requireJsonBody());
   app.use(limitBody(deps.access.maxBodyBytes));
 
   app.post('/v1/responses', (context) => handleCreateResponse(context, deps));

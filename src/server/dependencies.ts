@@ -10,6 +10,7 @@ import type { RetryPolicy } from '../upstream/retry-policy.js';
 import type { UpstreamDispatcher } from '../upstream/upstream-dispatcher.js';
 import type { UsageRecorder } from '../usage/usage-recorder.js';
 import type { ConcurrencyLimiter } from './concurrency-limiter.js';
+import type { BrowserAccessPolicy } from './middleware/browser-guard.js';
 import type { TurnRegistry } from './turn-lifecycle.js';
 import type { ResponseObserver } from './turn-stream.js';
 
@@ -44,6 +45,8 @@ export interface AppDependencies {
     /** The token clients must present; undefined leaves the relay open (the CLI allows that on loopback only). */
     authToken: string | undefined;
     maxBodyBytes: number;
+    /** Which web origins and Host names are accepted (browser protections). */
+    browser: BrowserAccessPolicy;
   };
   /** Log request input and response output (`--log-content`); off, no content is logged. */
   logContent: boolean;

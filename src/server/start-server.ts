@@ -58,6 +58,9 @@ export interface RelayServerOptions {
   observeResponse?: AppDependencies['observeResponse'];
   /** The token clients must send; without one the relay is open (the CLI allows that on loopback only). */
   authToken?: string;
+  /** Web origins allowed to call the relay, and extra names the Host header may carry (`*` turns that check off). */
+  allowOrigins?: readonly string[];
+  allowHosts?: readonly string[];
   /** Largest request body in bytes. */
   maxBodyBytes?: number;
   /** Upstream requests in flight at once, and requests allowed to wait for one. */
@@ -98,7 +101,7 @@ const MODEL_LIST_TIMEOUT_MS = 15_000;
 
 /** The app's dependencies from the server options, the upstream pool and the store. */
 export function createDependencies(
-  options: Omit<RelayServerOptions, 'host' | 'port' | 'dispatcher' | 'store' | 'usageLedger'>,
+  options: Omit<RelayServerOptions, 'host' | 'port' | 'dispatcher' | 'store' | 'usageLedger'> & { host?: string },
   dispatcher: Dispatcher | UpstreamDispatcher,
   store: ResponseStore,
   usageLedger: UsageLedger = new MemoryUsageLedger(),
@@ -134,7 +137,11 @@ export function createDependencies(
     limiter,
     turns: new TurnRegistry(),
     redact: createRedactor([...secrets, options.authToken]),
-    access: { authToken: options.authToken, maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_MB * 1024 * 1024 },
+    access: {
+      authToken: options.authToken,
+      maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_MB * 1024 * 1024,
+      browser: { allowOrigins: options.allowOrigins ?? [], allowHosts: options.allowHosts ?? [], bindHost: options.host },
+    },
     logContent: options.logContent ?? false,
     usage: new UsageRecorder({ ledger: usageLedger, retentionMs: options.usageRetentionMs ?? DEFAULT_USAGE_RETENTION_MS, logger: options.logger }),
   };

@@ -100,8 +100,8 @@ export function applyBatch(
 function outcomeOf(translator: ResponseStreamTranslator, failure: UpstreamFailure | undefined): TurnOutcome {
   const response = translator.response;
   if (response.status === 'completed' || response.status === 'incomplete') return { status: response.status };
-  const error = response.error;
-  return { status: 'failed', failure: failure ?? (error ? { code: error.code as UpstreamFailure['code'], message: error.message } : undefined) };
+  const reason = failure ?? translator.failure;
+  return reason ? { status: 'failed', failure: reason } : { status: 'failed' };
 }
 
 /** The SSE text of one streaming turn, handed out piece by piece. */

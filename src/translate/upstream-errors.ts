@@ -1,8 +1,10 @@
 /**
- * Upstream errors → what Codex acts on. Codex compacts on
- * `context_length_exceeded`, waits on `rate_limit_exceeded` ("try again in Ns"
- * in the message), stops on `insufficient_quota`, backs off on
- * `server_is_overloaded` and retries anything else. Pure.
+ * Upstream errors → what Codex acts on. Failures are classified by cause
+ * (`FailureCode`); `responseErrorCode` then picks the `response.failed` code
+ * for the behaviour wanted from Codex: wait and retry on
+ * `rate_limit_exceeded` ("try again in Ns" in the message), retry on
+ * `server_error`, stop with a message on `context_length_exceeded`,
+ * `insufficient_quota` and `invalid_prompt`. Pure.
  */
 
 export type FailureCode =
@@ -25,6 +27,31 @@ export interface UpstreamFailure {
   retryAfterSeconds?: number;
   /** False when trying again cannot help (an untrusted certificate, a proxy refusing credentials). */
   retryable?: false;
+}
+
+/**
+ * The `response.failed` error code for a failure, chosen by what Codex does
+ * with it (checked with the real Codex releases; the table is in
+ * docs/operations.md). Codex treats `server_is_overloaded` as "Selected model
+ * is at capacity" and stops, so an overload — which passes — is sent as
+ * `server_error`, which Codex retries. A request the upstream refuses
+ * (key, permission, unknown model, bad request) would fail the same way on
+ * every retry: `invalid_prompt` makes Codex stop and show the message.
+ */
+export function responseErrorCode(failure: UpstreamFailure): 'context_length_exceeded' | 'rate_limit_exceeded' | 'insufficient_quota' | 'server_error' | 'invalid_prompt' {
+  // An untrusted certificate or a proxy refusing the relay fails the same way every time.
+  if (failure.retryable === false) return 'invalid_prompt';
+  switch (failure.code) {
+    case 'context_length_exceeded':
+    case 'rate_limit_exceeded':
+    case 'insufficient_quota':
+      return failure.code;
+    case 'server_is_overloaded':
+    case 'server_error':
+      return 'server_error';
+    default:
+      return 'invalid_prompt';
+  }
 }
 
 /** Failures the client caused or must fix: reported as an HTTP error, never retried. */

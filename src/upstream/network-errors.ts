@@ -20,9 +20,20 @@ export class CutOffError extends Error {
   }
 }
 
+/** A failure already classified, thrown through a stream of upstream data (no upstream answered, or one answered with an error). */
+export class UpstreamFailedError extends Error {
+  readonly failure: UpstreamFailure;
+
+  constructor(failure: UpstreamFailure) {
+    super(failure.message);
+    this.name = 'UpstreamFailedError';
+    this.failure = failure;
+  }
+}
+
 /** Describes a thrown transport error in words a user can act on. */
 export function failureFromNetworkError(error: unknown, providerName: string, host = providerName): UpstreamFailure {
-  if (error instanceof CutOffError) return error.failure;
+  if (error instanceof CutOffError || error instanceof UpstreamFailedError) return error.failure;
   const code = (error as { code?: unknown } | null)?.code;
   const message = error instanceof Error ? error.message : String(error);
   const certificate = describeCertificateProblem(error, host);

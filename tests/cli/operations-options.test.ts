@@ -1,4 +1,7 @@
 /** The access, limit, timeout and shutdown flags: parsing, defaults, and the loopback rule through the real binary. */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CliError } from '../../src/cli/cli-error.js';
 import { formatDuration, parseDuration } from '../../src/cli/duration.js';
@@ -31,6 +34,8 @@ describe('parseOperationsOptions', () => {
   it('fills in the defaults', () => {
     expect(parseOperationsOptions({}, '127.0.0.1')).toEqual({
       authToken: undefined,
+      allowOrigins: [],
+      allowHosts: [],
       maxBodyBytes: 50 * 1024 * 1024,
       maxConcurrent: 64,
       maxQueue: 256,
@@ -60,6 +65,8 @@ describe('parseOperationsOptions', () => {
     );
     expect(settings).toEqual({
       authToken: 'token-1234567890',
+      allowOrigins: [],
+      allowHosts: [],
       maxBodyBytes: 512 * 1024,
       maxConcurrent: 8,
       maxQueue: 0,
@@ -77,6 +84,18 @@ describe('parseOperationsOptions', () => {
     expect(problem(() => parseOperationsOptions({ maxQueue: 1.5 }, 'localhost'))).toContain('--max-queue');
     expect(problem(() => parseOperationsOptions({ maxBodyMb: -1 }, 'localhost'))).toContain('--max-body-mb');
     expect(problem(() => parseOperationsOptions({ authToken: 'two words' }, 'localhost'))).toContain('--auth-token');
+  });
+
+  it('reads allowed origins and hosts, and refuses what a browser would never send', () => {
+    const settings = parseOperationsOptions({ allowOrigin: ['http://localhost:3000/', 'https://Dash.Example'], allowHost: ['relay.internal', '*'] }, 'localhost');
+    expect(settings.allowOrigins).toEqual(['http://localhost:3000', 'https://dash.example']);
+    expect(settings.allowHosts).toEqual(['relay.internal', '*']);
+    for (const origin of ['localhost:3000', 'http://localhost:3000/app', 'file:///tmp/x']) {
+      expect(problem(() => parseOperationsOptions({ allowOrigin: [origin] }, 'localhost'))).toContain(`--allow-origin '${origin}' is not a web origin`);
+    }
+    for (const host of ['http://relay.internal', 'relay.internal/v1', 'two words']) {
+      expect(problem(() => parseOperationsOptions({ allowHost: [host] }, 'localhost'))).toContain(`--allow-host '${host}'`);
+    }
   });
 
   it('refuses to listen beyond loopback without a token', () => {
@@ -121,5 +140,26 @@ describe('responses-relay serve, access flags', () => {
     expect(upstream.requests).toHaveLength(1);
     expect(await serving.stop('SIGTERM')).toBe(0);
     serving = undefined;
+  });
+
+  it('takes allow_origins from the config file and --allow-origin repeated', async () => {
+    upstream = await startMockUpstream(() => ({ kind: 'sse', chunks: [...textChunks('pong'), finishChunk('stop')] }));
+    const directory = mkdtempSync(join(tmpdir(), 'relay-origins-'));
+    const config = join(directory, 'config.toml');
+    writeFileSync(config, '[serve]\nallow_origins = ["http://localhost:3000"]\n');
+    const post = (url: string, origin: string) =>
+      fetch(`${url}/v1/responses`, { method: 'POST', headers: { 'content-type': 'application/json', origin }, body: JSON.stringify({ model: 'm', input: 'ping' }) });
+    serving = await startCli(['--config', config, '--port', '0', '--store', 'memory', '--upstream', upstream.baseUrl], { RESPONSES_RELAY_LOG_LEVEL: 'silent' });
+    expect((await post(serving.url, 'http://localhost:3000')).status).toBe(200);
+    expect((await post(serving.url, 'http://localhost:5173')).status).toBe(403);
+    await serving.stop('SIGTERM');
+    serving = await startCli(
+      ['--port', '0', '--store', 'memory', '--upstream', upstream.baseUrl, '--allow-origin', 'http://localhost:3000', '--allow-origin', 'http://localhost:5173'],
+      { RESPONSES_RELAY_LOG_LEVEL: 'silent' },
+    );
+    expect((await post(serving.url, 'http://localhost:5173')).status).toBe(200);
+    expect((await post(serving.url, 'http://evil.example')).status).toBe(403);
+    expect(upstream.requests).toHaveLength(2);
+    rmSync(directory, { recursive: true, force: true });
   });
 });

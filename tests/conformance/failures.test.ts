@@ -51,9 +51,10 @@ describe('failed turns', () => {
     expect(failure(events).code).toBe('insufficient_quota');
   });
 
-  it('reports an overloaded upstream as server_is_overloaded', async () => {
+  it('reports an overloaded upstream as server_error, which Codex retries', async () => {
     const events = await failedStream({ kind: 'json', status: 503, body: { error: { message: 'The server is overloaded' } } });
-    expect(failure(events).code).toBe('server_is_overloaded');
+    expect(failure(events).code).toBe('server_error');
+    expect(failure(events).message).toContain('overloaded');
   });
 
   it('reports a rate limit as rate_limit_exceeded with the wait in the message', async () => {

@@ -13,7 +13,7 @@ import { testMcpServer, TEST_MCP_SERVER_NAME } from '../support/codex/mcp.js';
 import { describeRun, runCodexExec, type CodexRunResult } from '../support/codex/run-codex.js';
 import type { PinnedCodex } from '../support/codex/versions.js';
 import { createCodexWorkspace, type CodexWorkspace } from '../support/codex/workspace.js';
-import { startTestRelay } from '../support/relay.js';
+import { startTestRelay, type TestRelayOptions } from '../support/relay.js';
 import { summarizeRequests } from './request-summary.js';
 import { startScriptedUpstream, type ChatScript, type ScriptedUpstream } from '../support/scripted-upstream.js';
 
@@ -36,6 +36,8 @@ export interface E2EScenario {
   /** Codex's `stream_idle_timeout_ms` (default 20 s here) and the relay's heartbeat interval (default 2 s). */
   streamIdleTimeoutMs?: number;
   heartbeatMs?: number;
+  /** The relay's upstream timeouts and retries (default: its timeouts, no retries). */
+  relay?: Pick<TestRelayOptions, 'timeouts' | 'retryPolicy'>;
   /** Prepares the project; returns extra `codex exec` arguments. */
   setup?: (workspace: CodexWorkspace) => string[];
   /** A second prompt sent by resuming the session (`codex exec resume --last`) after the first run. */
@@ -63,7 +65,7 @@ export async function runScenario(codex: PinnedCodex, scenario: E2EScenario): Pr
   let relay: RunningRelay | undefined;
   let workspace: CodexWorkspace | undefined;
   try {
-    relay = await startTestRelay(upstream.baseUrl, { heartbeatMs: scenario.heartbeatMs ?? 2_000 });
+    relay = await startTestRelay(upstream.baseUrl, { heartbeatMs: scenario.heartbeatMs ?? 2_000, ...scenario.relay });
     workspace = createCodexWorkspace({
       baseUrl: `${relay.url}/v1`,
       catalog: { slug: E2E_MODEL, searchTool: true, ...scenario.catalog },

@@ -40,10 +40,12 @@ describe('a client that disconnects', () => {
     await readUntil(first.body!.getReader(), 'response.output_text.delta');
 
     const waiting = new AbortController();
-    const queued = postResponse(relay.url, { model: 'm', input: 'waits', stream: true }, {}, waiting.signal).catch((error: unknown) => error);
+    // The stream starts at once; the wait for a slot happens behind its heartbeats.
+    const queued = await postResponse(relay.url, { model: 'm', input: 'waits', stream: true }, {}, waiting.signal);
+    expect(queued.status).toBe(200);
     await until(async () => (await gauges()).queued === 1, 'the request to queue');
     waiting.abort();
-    expect(await queued).toBeInstanceOf(Error);
+    expect(await queued.text().catch((error: unknown) => error)).toBeInstanceOf(Error);
     await until(async () => (await gauges()).queued === 0, 'the queue to empty');
     expect(upstream.requests).toHaveLength(1);
 

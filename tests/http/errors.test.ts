@@ -63,13 +63,15 @@ describe('bad input', () => {
 });
 
 describe('upstream failures before the first byte', () => {
-  it('turns an upstream 401 into a clear HTTP error naming the upstream message', async () => {
+  it('turns an upstream 401 into a message Codex shows and stops on (streamed) or an HTTP 401 (whole)', async () => {
     await setup({ kind: 'json', status: 401, body: { error: { message: 'Invalid API key provided', type: 'authentication_error' } } });
-    for (const stream of [true, false]) {
-      const response = await post({ model: 'm', input: 'hi', stream });
-      expect(response.status).toBe(401);
-      expect((await (response.json() as Promise<any>)).error.message).toContain('Invalid API key provided');
-    }
+    const events = await readSse(await post({ model: 'm', input: 'hi', stream: true }));
+    expect(events.map((event) => event.type)).toEqual(['response.created', 'response.in_progress', 'response.failed']);
+    expect(events[2]!.response.error).toMatchObject({ code: 'invalid_prompt' });
+    expect(events[2]!.response.error.message).toContain('Invalid API key provided');
+    const response = await post({ model: 'm', input: 'hi', stream: false });
+    expect(response.status).toBe(401);
+    expect((await (response.json() as Promise<any>)).error.message).toContain('Invalid API key provided');
   });
 
   it('reports context overflow as context_length_exceeded so Codex compacts', async () => {
@@ -105,10 +107,11 @@ describe('upstream failures before the first byte', () => {
     expect(events.at(-1)!.response.error.code).toBe('insufficient_quota');
   });
 
-  it('reports 503 as server_is_overloaded and other 5xx as server_error', async () => {
+  it('reports 503 and other 5xx as server_error, which Codex retries', async () => {
     await setup((index) => ({ kind: 'json', status: index === 0 ? 503 : 500, body: { error: { message: index === 0 ? 'busy' : 'boom' } } }));
     const first = await readSse(await post({ model: 'm', input: 'hi', stream: true }));
-    expect(first.at(-1)!.response.error.code).toBe('server_is_overloaded');
+    expect(first.at(-1)!.response.error.code).toBe('server_error');
+    expect(first.at(-1)!.response.error.message).toContain('overloaded');
     const second = await readSse(await post({ model: 'm', input: 'hi', stream: true }));
     expect(second.at(-1)!.response.error.code).toBe('server_error');
   });

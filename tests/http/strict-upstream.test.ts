@@ -6,7 +6,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RunningRelay } from '../../src/server/start-server.js';
 import { DEEPSEEK_MISSING_REASONING, validateChatRequest } from '../support/chat-validation.js';
-import { startTestRelay } from '../support/relay.js';
+import { readSse, startTestRelay } from '../support/relay.js';
 import { chatAnswer, startScriptedUpstream, type ScriptedUpstream } from '../support/scripted-upstream.js';
 
 let upstream: ScriptedUpstream | undefined;
@@ -40,10 +40,12 @@ describe('strict mock upstream', () => {
     upstream = await startScriptedUpstream(() => chatAnswer({ text: 'ok' }), { thinking: 'deepseek' });
     relay = await startTestRelay(upstream.baseUrl);
 
-    const response = await post({ input: history(false) });
-    expect(response.status).toBe(400);
-    const body = (await response.json()) as { error: { message: string } };
-    expect(body.error.message).toContain(DEEPSEEK_MISSING_REASONING);
+    const events = await readSse(await post({ input: history(false) }));
+    const failed = events.at(-1)!;
+    expect(failed.type).toBe('response.failed');
+    // A refused request would be refused again: a code Codex stops on, showing the message.
+    expect(failed.response.error.code).toBe('invalid_prompt');
+    expect(failed.response.error.message).toContain(DEEPSEEK_MISSING_REASONING);
     expect(upstream.rejections).toHaveLength(1);
   });
 

@@ -110,9 +110,10 @@ describe('OpenRouter reasoning effort', () => {
 
 describe('OpenRouter errors', () => {
   function failedCode(errorChunk: object): unknown {
-    const { response } = streamThrough(openRouterProvider, [chunk({ content: 'partial' }), errorChunk]);
+    const { response, failure } = streamThrough(openRouterProvider, [chunk({ content: 'partial' }), errorChunk]);
     expect(response.status).toBe('failed');
-    return response.error?.code;
+    // The classification; what Codex is sent for it is responseErrorCode's (tests/translate/failure-codes.test.ts).
+    return failure?.code;
   }
 
   it('reads the status an in-stream error carries in error.code', () => {

@@ -46,6 +46,8 @@ export interface StreamResult {
   response: ResponseObject;
   /** Output items in order, as a client would send them back as input. */
   output: OutputItem[];
+  /** How a failed response was classified (its `error.code` is what Codex is sent for that). */
+  failure: UpstreamFailure | undefined;
 }
 
 /**
@@ -71,7 +73,7 @@ export function streamThrough(profile: ProviderProfile, chunks: readonly object[
   for (const chunk of chunks) events.push(...translator.onChunk(chunk as ChatChunk));
   events.push(...translator.finish());
   const response = translator.response;
-  return { events, response, output: response.output };
+  return { events, response, output: response.output, failure: translator.failure };
 }
 
 /** A route to the profile, for error classification as the server does it. */

@@ -117,7 +117,7 @@ describe('the body size limit', () => {
 });
 
 describe('the upstream concurrency limit', () => {
-  it('queues past --max-concurrent, turns away past --max-queue with 503 and Retry-After, and frees the slot when a stream ends', async () => {
+  it('queues past --max-concurrent, turns away past --max-queue with a retryable failure, and frees the slot when a stream ends', async () => {
     const gate = createGate();
     await setup({ maxConcurrent: 1, maxQueue: 1 }, (index) =>
       index === 0 ? { kind: 'custom', handle: (_request, response) => answerAfter(gate.opened, response) } : answer,
@@ -128,10 +128,15 @@ describe('the upstream concurrency limit', () => {
     // The second waits for the slot; the third finds the queue full.
     const second = postResponse(relay!.url, { model: 'm', input: 'second', stream: true });
     await until(async () => (await queued()) === 1, 'the second request to queue');
-    const third = await postResponse(relay!.url, { model: 'm', input: 'third', stream: true });
-    expect(third.status).toBe(503);
-    expect(third.headers.get('retry-after')).toBe('1');
-    expect(((await third.json()) as any).error).toMatchObject({ type: 'server_error', code: 'server_is_overloaded' });
+    // A stream has started before the queue is checked: the refusal is a response.failed Codex retries.
+    const third = await readSse(await postResponse(relay!.url, { model: 'm', input: 'third', stream: true }));
+    expect(third.map((event) => event.type)).toEqual(['response.created', 'response.in_progress', 'response.failed']);
+    expect(third[2]!.response.error.code).toBe('server_error');
+    expect(third[2]!.response.error.message).toContain('concurrent upstream requests');
+    const whole = await postResponse(relay!.url, { model: 'm', input: 'third' });
+    expect(whole.status).toBe(503);
+    expect(whole.headers.get('retry-after')).toBe('1');
+    expect(((await whole.json()) as any).error).toMatchObject({ type: 'server_error', code: 'server_is_overloaded' });
     expect(upstream!.requests).toHaveLength(1);
 
     gate.open();

@@ -19,12 +19,12 @@ const addFormats = addFormatsModule.default;
 export const OPENAI_SPEC_PATH = sharedPath('openai-openapi', 'openapi.json');
 
 /**
- * Codex acts on these `response.failed` error codes (compact, wait, stop, back
- * off), so the relay must send them even though the spec's `ResponseErrorCode`
+ * Codex acts on these `response.failed` error codes (stop on a full context
+ * or an empty balance, wait on a rate limit), so the relay must send them even though the spec's `ResponseErrorCode`
  * enum may not list them. Only the ones the spec lacks are added, and only to
  * that enum.
  */
-export const CODEX_FAILURE_CODES = ['context_length_exceeded', 'insufficient_quota', 'server_is_overloaded', 'rate_limit_exceeded'] as const;
+export const CODEX_FAILURE_CODES = ['context_length_exceeded', 'insufficient_quota', 'rate_limit_exceeded'] as const;
 
 export interface SpecDeviation {
   component: string;
@@ -119,7 +119,7 @@ function allowCodexFailureCodes(schemas: Record<string, JsonObject>): SpecDeviat
   const added = CODEX_FAILURE_CODES.filter((code) => !errorCode.enum!.includes(code));
   if (added.length === 0) return [];
   errorCode.enum = [...errorCode.enum, ...added];
-  return [{ component: 'ResponseErrorCode', added, reason: 'Codex acts on these response.failed codes (compact, stop, back off, wait).' }];
+  return [{ component: 'ResponseErrorCode', added, reason: 'Codex acts on these response.failed codes (stop, wait).' }];
 }
 
 /** Event `type` → component name, from the `ResponseStreamEvent` union. */

@@ -165,6 +165,8 @@ describe('private certificate authority', () => {
     const failed = events.at(-1)!;
     expect(failed.type).toBe('response.failed');
     expect(failed.response.error.message).toContain('--upstream-ca');
+    // A code Codex stops on, showing the message, rather than retrying in vain.
+    expect(failed.response.error.code).toBe('invalid_prompt');
     expect(secure.requests.length).toBe(before);
     const attempts = lines.map((line) => JSON.parse(line) as Record<string, unknown>).filter((record) => record.msg === 'upstream attempt failed');
     expect(attempts.map((record) => [record.attempt, record.next])).toEqual([

@@ -1,17 +1,22 @@
 /**
  * POST /v1/responses: validate, route, translate, call the upstream (with
- * retries and fallbacks before the first byte) and stream the translated
- * events back, or return the whole Response object.
+ * retries and fallbacks before any output) and stream the translated events
+ * back, or return the whole Response object. A streamed response starts at
+ * once — headers and `response.created` — and heartbeats while the upstream
+ * is awaited, so a slow first byte is never a silent wait; what goes wrong
+ * after that start ends as `response.failed`.
  */
 import type { Context } from 'hono';
 import { RelayError, toErrorBody } from '../../errors.js';
 import { buildChatRequest, type BuiltChatRequest } from '../../translate/request/build-chat-request.js';
 import { parseResponsesRequest } from '../../translate/request/parse-request.js';
 import { buildResponseEcho } from '../../translate/stream/response-object.js';
-import { ResponseStreamTranslator } from '../../translate/stream/response-stream.js';
-import { isClientFailure, type UpstreamFailure } from '../../translate/upstream-errors.js';
-import { classifyForRoute } from '../../upstream/open-stream.js';
+import { ResponseStreamTranslator, type UpstreamOptions } from '../../translate/stream/response-stream.js';
+import type { UpstreamFailure } from '../../translate/upstream-errors.js';
+import type { ResolvedRoute } from '../../routing/router.js';
+import { failureFromNetworkError, UpstreamFailedError } from '../../upstream/network-errors.js';
 import { logKeyEvent } from '../../upstream/key-events.js';
+import { classifyForRoute } from '../../upstream/open-stream.js';
 import { describeFailedAttempt, openWithFallbacks, type OpenWithFallbacksResult } from '../../upstream/open-with-fallbacks.js';
 import { TurnUsage } from '../../usage/turn-usage.js';
 import type { AppDependencies } from '../dependencies.js';
@@ -19,7 +24,7 @@ import { readJsonBody } from '../read-json-body.js';
 import type { RelayEnv } from '../relay-env.js';
 import { SseEncoder } from '../sse-encoding.js';
 import { TurnLifecycle, type TurnEnding } from '../turn-lifecycle.js';
-import { collectTurn, createTurnResponse, observingEncoder, type ResponseObserver, type TurnStreamOptions } from '../turn-stream.js';
+import { collectTurn, createTurnResponse, observingEncoder, type ResponseObserver } from '../turn-stream.js';
 
 const SSE_HEADERS = {
   'content-type': 'text/event-stream; charset=utf-8',
@@ -33,6 +38,7 @@ const MAX_MODEL_LABEL = 100;
 /** Handles one Responses request. */
 export async function handleCreateResponse(context: Context<RelayEnv>, deps: AppDependencies): Promise<Response> {
   const startedAt = deps.now();
+  // Everything the relay can refuse on its own is checked here, before any byte is sent: an HTTP error.
   const body = await readJsonBody(context);
   const { request, notes, instructionItems } = parseResponsesRequest(body);
   const route = deps.router.resolve(request.model);
@@ -55,7 +61,7 @@ export async function handleCreateResponse(context: Context<RelayEnv>, deps: App
     upstreamModel: route.upstreamModel,
     prices: route.provider.profile.prices,
   });
-  // The translator is built once the upstream that answers is known; until then the turn has no output.
+  // A streamed response is started at once; a whole one once the upstream that answers is known.
   let translator: ResponseStreamTranslator | undefined;
   const turn = new TurnLifecycle({
     labels,
@@ -73,12 +79,31 @@ export async function handleCreateResponse(context: Context<RelayEnv>, deps: App
   });
   context.set('turn', turn);
 
-  try {
+  const echo = buildResponseEcho(request);
+  let servedLog = log;
+  const createTranslator = (served: ResolvedRoute, built: BuiltChatRequest) =>
+    new ResponseStreamTranslator({
+      responseId: deps.createId('resp'),
+      createdAt: Math.floor(startedAt / 1000),
+      createId: deps.createId,
+      now: () => Math.floor(deps.now() / 1000),
+      echo,
+      ...upstreamOptions(served, built),
+      redactMessage: deps.redact,
+    });
+  const observer = watchFirstOutput(deps.observeResponse?.(), () => usage.firstOutput(deps.now()));
+  const encoder = observingEncoder(new SseEncoder(echo), observer);
+  const endTurn = (current: ResponseStreamTranslator) => (ending: TurnEnding) => {
+    // Before the last event reaches the client, so a continuation never races the write.
+    deps.history.record(request, instructionItems, current.response, servedLog);
+    turn.end(ending);
+  };
+
+  /** Retries and fallbacks, before any output; each route gets a request translated for its own provider. */
+  const open = async (): Promise<OpenWithFallbacksResult<BuiltChatRequest>> => {
     let opened: OpenWithFallbacksResult<BuiltChatRequest>;
     try {
       await turn.acquireSlot();
-      // Retries and fallbacks happen here, before any byte reached the client; each
-      // route gets a request translated for its own provider.
       opened = await openWithFallbacks({
         dispatcher: deps.dispatcher,
         route,
@@ -103,66 +128,49 @@ export async function handleCreateResponse(context: Context<RelayEnv>, deps: App
       if (cutOff === undefined) throw error;
       opened = { ok: false, route, prepared: primary, failure: cutOff.failure };
     }
+    usage.servedBy(opened.route.provider.name, opened.route.upstreamModel, opened.route.provider.profile.prices);
+    if (opened.route !== route) servedLog = log.child({ servedBy: opened.route.provider.name, servedModel: opened.route.upstreamModel });
+    for (const note of opened.prepared.notes) servedLog[note.level](note.message);
+    if (opened.ok) turn.upstreamAnswered();
+    return opened;
+  };
 
-    const served = opened.route;
-    const built = opened.prepared;
-    const profile = served.provider.profile;
-    usage.servedBy(served.provider.name, served.upstreamModel, profile.prices);
-    const servedLog = served === route ? log : log.child({ servedBy: served.provider.name, servedModel: served.upstreamModel });
-    for (const note of built.notes) servedLog[note.level](note.message);
-    const echo = buildResponseEcho(request);
-    const current = new ResponseStreamTranslator({
-      responseId: deps.createId('resp'),
-      createdAt: Math.floor(startedAt / 1000),
-      createId: deps.createId,
-      now: () => Math.floor(deps.now() / 1000),
-      echo,
-      names: built.names,
-      hooks: profile.hooks,
-      classifyStreamError: (errorBody) => classifyForRoute(served, undefined, errorBody),
-      redactMessage: deps.redact,
-    });
-    translator = current;
-    const endTurn = (ending: TurnEnding) => {
-      // Before the last event reaches the client, so a continuation never races the write.
-      deps.history.record(request, instructionItems, current.response, servedLog);
-      turn.end(ending);
-    };
-    const observer = watchFirstOutput(deps.observeResponse?.(), () => usage.firstOutput(deps.now()));
-    const encoder = observingEncoder(new SseEncoder(echo), observer);
-
-    if (!opened.ok) {
-      if (isClientFailure(opened.failure) || request.stream !== true) throw endWithHttpError(endTurn, opened.failure);
-      endTurn({ status: 'failed', failure: opened.failure });
-      const events = encoder.encode(current.start()) + encoder.encode(current.fail(opened.failure));
-      return createTurnResponse(finishedStreamOptions(current, encoder, profile.displayName, observer), events, SSE_HEADERS);
-    }
-    turn.upstreamAnswered();
-
-    if (request.stream !== true) {
-      const outcome = await collectTurn({ translator: current, batches: opened.batches, providerName: profile.displayName, observer });
-      if (outcome.status === 'failed' && outcome.failure) throw endWithHttpError(endTurn, outcome.failure);
-      endTurn(outcome);
-      return context.json(current.response);
-    }
-
-    return createTurnResponse(
-      {
-        translator: current,
-        batches: opened.batches,
-        encoder,
-        providerName: profile.displayName,
-        abortUpstream: () => turn.stopUpstream(),
-        clientGone: () => clientSignal.aborted,
-        heartbeatMs: deps.heartbeatMs,
-        onEnd: (outcome) => {
-          endTurn(outcome);
-          observer?.end(outcome.status);
+  try {
+    if (request.stream === true) {
+      const current = createTranslator(route, primary);
+      translator = current;
+      const onEnd = endTurn(current);
+      // The upstream is called now, not when the client first reads; the stream waits for it.
+      const opening = open();
+      opening.catch(() => undefined);
+      return createTurnResponse(
+        {
+          translator: current,
+          batches: streamFromUpstream(opening, current, route),
+          encoder,
+          providerName: route.provider.profile.displayName,
+          abortUpstream: () => turn.stopUpstream(),
+          clientGone: () => clientSignal.aborted,
+          heartbeatMs: deps.heartbeatMs,
+          onEnd: (outcome) => {
+            onEnd(outcome);
+            observer?.end(outcome.status);
+          },
         },
-      },
-      encoder.encode(current.start()),
-      SSE_HEADERS,
-    );
+        // Headers and the opening events go out now: heartbeats follow while the upstream is awaited.
+        encoder.encode(current.start()),
+        SSE_HEADERS,
+      );
+    }
+
+    const opened = await open();
+    const current = createTranslator(opened.route, opened.prepared);
+    translator = current;
+    if (!opened.ok) throw endWithHttpError(endTurn(current), opened.failure);
+    const outcome = await collectTurn({ translator: current, batches: opened.batches, providerName: opened.route.provider.profile.displayName, observer });
+    if (outcome.status === 'failed' && outcome.failure) throw endWithHttpError(endTurn(current), outcome.failure);
+    endTurn(current)(outcome);
+    return context.json(current.response);
   } catch (error) {
     // Whatever went wrong, the turn gives its slot back and is logged once.
     turn.end(turn.clientGone ? { status: 'aborted' } : { status: 'failed', httpStatus: toErrorBody(error).status });
@@ -190,30 +198,50 @@ function watchFirstOutput(inner: ResponseObserver | undefined, onFirst: () => vo
   };
 }
 
+/** The parts of the translator that depend on the upstream that answers. */
+function upstreamOptions(served: ResolvedRoute, built: BuiltChatRequest): UpstreamOptions {
+  return {
+    names: built.names,
+    hooks: served.provider.profile.hooks,
+    classifyStreamError: (errorBody) => classifyForRoute(served, undefined, errorBody),
+  };
+}
+
+/**
+ * The upstream's batches for a response that has already started: waits for
+ * the upstream (retries, fallbacks), then reads it. A failure before any
+ * output — the upstream refused, every attempt failed, the queue was full —
+ * is thrown as the failure it is, and ends the stream as `response.failed`.
+ */
+async function* streamFromUpstream(
+  opening: Promise<OpenWithFallbacksResult<BuiltChatRequest>>,
+  translator: ResponseStreamTranslator,
+  route: ResolvedRoute,
+): AsyncGenerator<string[]> {
+  let opened: OpenWithFallbacksResult<BuiltChatRequest>;
+  try {
+    opened = await opening;
+  } catch (error) {
+    // The queue for an upstream slot was full (an HTTP 503 had the response not started).
+    if (error instanceof RelayError) throw new UpstreamFailedError({ code: error.code === 'server_is_overloaded' ? 'server_is_overloaded' : 'server_error', message: error.message });
+    throw error;
+  }
+  if (!opened.ok) throw new UpstreamFailedError(opened.failure);
+  if (opened.route !== route) translator.useUpstream(upstreamOptions(opened.route, opened.prepared));
+  const providerName = opened.route.provider.profile.displayName;
+  try {
+    yield* opened.batches;
+  } catch (error) {
+    // Named after the provider that answered, which may be a fallback.
+    throw new UpstreamFailedError(failureFromNetworkError(error, providerName));
+  }
+}
+
 /** Ends the turn as the HTTP error its failure becomes, and returns that error to throw. */
 function endWithHttpError(endTurn: (ending: TurnEnding) => void, failure: UpstreamFailure): RelayError {
   const error = failureToHttpError(failure);
   endTurn({ status: 'failed', failure, httpStatus: error.status });
   return error;
-}
-
-/** Options for a stream whose events are all known already (a failure before the first byte). */
-function finishedStreamOptions(
-  translator: ResponseStreamTranslator,
-  encoder: TurnStreamOptions['encoder'],
-  providerName: string,
-  observer: ResponseObserver | undefined,
-): TurnStreamOptions {
-  return {
-    translator,
-    encoder,
-    batches: (async function* empty(): AsyncGenerator<string[]> {})(),
-    providerName,
-    abortUpstream: () => undefined,
-    clientGone: () => false,
-    heartbeatMs: 60_000,
-    onEnd: (outcome) => observer?.end(outcome.status),
-  };
 }
 
 /** The HTTP error for a failure reported outside a stream. */

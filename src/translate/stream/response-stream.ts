@@ -18,7 +18,7 @@ import type { ChatChunk, ChatDelta, ChatToolCallDelta } from '../chat-types.js';
 import { CUSTOM_TOOL_INPUT_FIELD } from '../request/convert-tools.js';
 import { encodeReasoningEnvelope } from '../reasoning-envelope.js';
 import type { ToolNameMap } from '../tool-names.js';
-import type { UpstreamFailure } from '../upstream-errors.js';
+import { responseErrorCode, type UpstreamFailure } from '../upstream-errors.js';
 import { toResponsesUsage, type Usage } from '../usage.js';
 import { runSplitters, splittersPassThrough, type ContentSegment, type ContentSplitter } from './content-splitter.js';
 import { JsonStringFieldDecoder } from './json-string-field-decoder.js';
@@ -85,9 +85,12 @@ interface OpenReasoning {
 
 type Phase = 'idle' | 'streaming' | 'ended';
 
+/** What depends on the upstream that answers: a fallback brings its own. */
+export type UpstreamOptions = Pick<ResponseStreamOptions, 'names' | 'hooks' | 'classifyStreamError'>;
+
 export class ResponseStreamTranslator {
-  private readonly options: ResponseStreamOptions;
-  private readonly splitters: ContentSplitter[];
+  private options: ResponseStreamOptions;
+  private splitters: ContentSplitter[];
   private events: ResponseEvent[] = [];
   private sequence = 0;
   private phase: Phase = 'idle';
@@ -105,12 +108,23 @@ export class ResponseStreamTranslator {
   private finishReason: string | undefined;
   private status: ResponseStatus = 'in_progress';
   private error: { code: string; message: string } | null = null;
+  private failureReason: UpstreamFailure | undefined;
   private incompleteReason: string | null = null;
   private completedAt: number | null = null;
 
   constructor(options: ResponseStreamOptions) {
     this.options = options;
     this.splitters = options.hooks.createContentSplitters(options.names);
+  }
+
+  /**
+   * Reads the rest of the stream as coming from another upstream (a fallback
+   * answered after the response was started); only before any output.
+   */
+  useUpstream(upstream: UpstreamOptions): void {
+    if (this.items.length > 0 || this.phase === 'ended') throw new Error('The upstream can only change before the response has any output.');
+    this.options = { ...this.options, ...upstream };
+    this.splitters = upstream.hooks.createContentSplitters(upstream.names);
   }
 
   /** `response.created` and `response.in_progress`. */
@@ -198,6 +212,11 @@ export class ResponseStreamTranslator {
     if (this.phase === 'idle') this.start();
     this.failWith(failure);
     return this.events;
+  }
+
+  /** Why the response failed, as classified (the emitted `error.code` is the one Codex acts on). */
+  get failure(): UpstreamFailure | undefined {
+    return this.failureReason;
   }
 
   /** True once a terminal event has been produced. */
@@ -524,7 +543,8 @@ export class ResponseStreamTranslator {
     if (this.phase === 'ended') return;
     this.phase = 'ended';
     this.status = 'failed';
-    this.error = { code: failure.code, message: this.options.redactMessage ? this.options.redactMessage(failure.message) : failure.message };
+    this.failureReason = failure;
+    this.error = { code: responseErrorCode(failure), message: this.options.redactMessage ? this.options.redactMessage(failure.message) : failure.message };
     this.completedAt = this.options.now();
     this.emit({ type: 'response.failed', response: this.snapshot() });
   }

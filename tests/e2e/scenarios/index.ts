@@ -1,5 +1,16 @@
 /** Every end-to-end scenario, in the order of the compatibility matrix. */
 import type { E2EScenario } from '../harness.js';
+import {
+  contentFilter,
+  keyRefused,
+  overloadBeforeFirstByte,
+  overloadMidStream,
+  quotaExhausted,
+  rateLimitWithoutRetryAfter,
+  resetMidStream,
+  slowFirstByte,
+  upstreamIdleTimeout,
+} from './failures.js';
 import { mcpTool } from './mcp.js';
 import { autoCompaction, contextLengthError, kimiParallelThinking, resumedSession, silentUpstream, rateLimitRetry, streamErrorRetry, thinkingModel } from './resilience.js';
 import { applyPatch, execCommand, outputSchema, parallelCalls, plainAnswer, viewImage } from './tools.js';
@@ -20,4 +31,13 @@ export const E2E_SCENARIOS: E2EScenario[] = [
   kimiParallelThinking,
   contextLengthError,
   resumedSession,
+  overloadBeforeFirstByte,
+  overloadMidStream,
+  resetMidStream,
+  upstreamIdleTimeout,
+  rateLimitWithoutRetryAfter,
+  quotaExhausted,
+  keyRefused,
+  contentFilter,
+  slowFirstByte,
 ];
