@@ -102,6 +102,7 @@ export async function handleCreateResponse(context: Context<RelayEnv>, deps: App
       hooks: profile.hooks,
       classifyStreamError: (errorBody) => classifyForRoute(served, undefined, errorBody),
       redactMessage: deps.redact,
+      onNote: (note) => servedLog[note.level](note.message),
     });
     translator = current;
     const endTurn = (ending: TurnEnding) => {

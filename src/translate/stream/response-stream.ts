@@ -17,6 +17,7 @@ import type { ProviderHooks } from '../../providers/types.js';
 import type { ChatChunk, ChatDelta, ChatToolCallDelta } from '../chat-types.js';
 import { CUSTOM_TOOL_INPUT_FIELD } from '../request/convert-tools.js';
 import { encodeReasoningEnvelope } from '../reasoning-envelope.js';
+import type { TranslationNote } from '../notes.js';
 import type { ToolNameMap } from '../tool-names.js';
 import type { UpstreamFailure } from '../upstream-errors.js';
 import { toResponsesUsage, type Usage } from '../usage.js';
@@ -38,6 +39,7 @@ import {
   functionArguments,
   matchToolCall,
   readThoughtSignature,
+  uniqueCallId,
   toolCallItem,
   type ToolCallState,
 } from './tool-calls.js';
@@ -65,6 +67,8 @@ export interface ResponseStreamOptions {
   classifyStreamError: (body: unknown) => UpstreamFailure;
   /** Applied to a failure's message before it is emitted (keeps upstream keys an error body echoed away from clients). */
   redactMessage?: (message: string) => string;
+  /** Told what the stream ignored (output after the finish reason); the caller logs it. */
+  onNote?: (note: TranslationNote) => void;
 }
 
 interface OpenMessage {
@@ -85,6 +89,9 @@ interface OpenReasoning {
 
 type Phase = 'idle' | 'streaming' | 'ended';
 
+/** How the upstream stream ended: with `[DONE]`, or the body just stopped. */
+export type StreamEnding = 'done' | 'end_of_body';
+
 export class ResponseStreamTranslator {
   private readonly options: ResponseStreamOptions;
   private readonly splitters: ContentSplitter[];
@@ -103,6 +110,8 @@ export class ResponseStreamTranslator {
   private readonly lateDetails: Array<Record<string, unknown>> = [];
   private usage: Usage | undefined;
   private finishReason: string | undefined;
+  /** Chunks with output that arrived after the finish reason (ignored). */
+  private readonly lateOutput = { chunks: 0, kinds: new Set<string>() };
   private status: ResponseStatus = 'in_progress';
   private error: { code: string; message: string } | null = null;
   private incompleteReason: string | null = null;
@@ -152,6 +161,11 @@ export class ResponseStreamTranslator {
     const choice = chunk.choices?.[0];
     if (!choice) return this.events;
     const delta = choice.delta ?? choice.message;
+    if (this.finishReason !== undefined) {
+      // The model said it was done: nothing more of this choice counts (usage, read above, does).
+      if (delta) this.noteLateOutput(delta);
+      return this.events;
+    }
     if (delta) this.onDelta(delta);
     if (typeof choice.finish_reason === 'string' && choice.finish_reason !== '') {
       if (choice.finish_reason === 'error') {
@@ -163,21 +177,36 @@ export class ResponseStreamTranslator {
     return this.events;
   }
 
-  /** The upstream stream ended ([DONE] or end of body): close items and end the response. */
-  finish(): ResponseEvent[] {
+  /**
+   * The upstream stream ended: `done` when it said so with `[DONE]` (or sent a
+   * whole completion), otherwise the body just stopped. Closes items and ends
+   * the response.
+   */
+  finish(ending: StreamEnding = 'end_of_body'): ResponseEvent[] {
     this.events = [];
     if (this.phase === 'idle') this.start();
     if (this.phase !== 'streaming') return this.events;
     this.pushSegments(runSplitters(this.splitters, '', true));
     if (this.finishReason === undefined) {
-      this.failWith({ code: 'server_error', message: 'The upstream stream ended before the model finished (no finish_reason).' });
-      return this.events;
+      const inferred = ending === 'done' ? this.inferFinishReason() : undefined;
+      if (inferred === undefined) {
+        this.failWith({
+          code: 'server_error',
+          message:
+            ending === 'done'
+              ? 'The upstream stream ended with an unfinished tool call (no finish_reason, arguments cut off).'
+              : 'The upstream stream ended before the model finished (no finish_reason).',
+        });
+        return this.events;
+      }
+      this.finishReason = inferred;
     }
     const truncated = this.finishReason === 'length' || this.finishReason === 'content_filter';
     const itemStatus: ItemStatus = truncated ? 'incomplete' : 'completed';
     this.closeOpenItem(itemStatus);
     for (const call of this.toolCalls) this.closeToolCall(call, itemStatus);
     this.emitLateReasoning();
+    this.reportLateOutput();
     this.completedAt = this.options.now();
     if (truncated) {
       this.status = 'incomplete';
@@ -190,6 +219,38 @@ export class ResponseStreamTranslator {
       this.emit({ type: 'response.completed', response: this.snapshot() });
     }
     return this.events;
+  }
+
+  /**
+   * Some servers end a stream properly with `[DONE]` but never send a finish
+   * reason: the model stopped, or called tools when every call it made is
+   * whole. A call cut off mid-arguments gives no reason to complete.
+   */
+  private inferFinishReason(): string | undefined {
+    const announced = this.toolCalls.filter((call) => call.added);
+    if (announced.length === 0) return 'stop';
+    return announced.every(argumentsComplete) ? 'tool_calls' : undefined;
+  }
+
+  /** Counts output a choice sent after its finish reason, for one note at the end. */
+  private noteLateOutput(delta: ChatDelta): void {
+    const kinds: string[] = [];
+    if ((typeof delta.content === 'string' && delta.content !== '') || (Array.isArray(delta.content) && delta.content.length > 0)) kinds.push('content');
+    if (readDeltaReasoning(delta)) kinds.push('reasoning');
+    if (Array.isArray(delta.tool_calls) && delta.tool_calls.length > 0) kinds.push('tool_calls');
+    if (typeof delta.refusal === 'string' && delta.refusal !== '') kinds.push('refusal');
+    if (kinds.length === 0) return;
+    this.lateOutput.chunks++;
+    for (const kind of kinds) this.lateOutput.kinds.add(kind);
+  }
+
+  private reportLateOutput(): void {
+    const { chunks, kinds } = this.lateOutput;
+    if (chunks === 0 || !this.options.onNote) return;
+    this.options.onNote({
+      level: 'warn',
+      message: `ignored ${chunks} upstream chunk(s) with ${[...kinds].join(', ')} sent after finish_reason '${this.finishReason}'`,
+    });
   }
 
   /** Ends the response with `response.failed` (upstream error, lost connection, timeout). */
@@ -380,7 +441,7 @@ export class ResponseStreamTranslator {
   private announceToolCall(call: ToolCallState): void {
     const target = this.options.names.resolve(call.upstreamName);
     call.target = target;
-    call.callId = call.upstreamId ?? this.options.createId('call');
+    call.callId = call.upstreamId === undefined ? this.options.createId('call') : uniqueCallId(call.upstreamId, this.toolCalls);
     call.outputIndex = this.nextOutputIndex++;
     call.added = true;
     call.itemId = this.options.createId(target.kind === 'custom' ? 'ctc' : target.kind === 'tool_search' ? 'tsc' : 'fc');
@@ -522,6 +583,7 @@ export class ResponseStreamTranslator {
 
   private failWith(failure: UpstreamFailure): void {
     if (this.phase === 'ended') return;
+    this.reportLateOutput();
     this.phase = 'ended';
     this.status = 'failed';
     this.error = { code: failure.code, message: this.options.redactMessage ? this.options.redactMessage(failure.message) : failure.message };

@@ -1,6 +1,7 @@
 /** Every end-to-end scenario, in the order of the compatibility matrix. */
 import type { E2EScenario } from '../harness.js';
 import { mcpTool } from './mcp.js';
+import { multiAgent } from './multi-agent.js';
 import { autoCompaction, contextLengthError, kimiParallelThinking, resumedSession, silentUpstream, rateLimitRetry, streamErrorRetry, thinkingModel } from './resilience.js';
 import { applyPatch, execCommand, outputSchema, parallelCalls, plainAnswer, viewImage } from './tools.js';
 
@@ -20,4 +21,5 @@ export const E2E_SCENARIOS: E2EScenario[] = [
   kimiParallelThinking,
   contextLengthError,
   resumedSession,
+  multiAgent,
 ];
