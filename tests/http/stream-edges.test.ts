@@ -5,11 +5,9 @@
  * is judged in Responses terms, as Codex would see it, and the follow-up
  * request shows the ids travel back consistently.
  */
-import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createLogger } from '../../src/log.js';
-import { createRedactor } from '../../src/observability/redact.js';
 import type { RunningRelay } from '../../src/server/start-server.js';
+import { captureLogs } from '../support/capture-logs.js';
 import { startMockUpstream, type MockUpstream } from '../support/mock-upstream.js';
 import { readSse, startTestRelay, type TestRelayOptions } from '../support/relay.js';
 
@@ -46,17 +44,6 @@ async function streamTurn(body: Record<string, unknown>): Promise<Array<Record<s
   });
   expect(response.status).toBe(200);
   return readSse(response);
-}
-
-function captureLogs() {
-  const lines: string[] = [];
-  const destination = new Writable({
-    write(chunk, _encoding, done) {
-      lines.push(...String(chunk).split('\n').filter((line) => line !== ''));
-      done();
-    },
-  });
-  return { logger: createLogger('debug', destination, createRedactor([])), records: () => lines.map((line) => JSON.parse(line) as Record<string, any>) };
 }
 
 describe('[DONE] without any finish_reason', () => {

@@ -23,6 +23,7 @@ import type { UpstreamFailure } from '../upstream-errors.js';
 import { toResponsesUsage, type Usage } from '../usage.js';
 import { runSplitters, splittersPassThrough, type ContentSegment, type ContentSplitter } from './content-splitter.js';
 import { JsonStringFieldDecoder } from './json-string-field-decoder.js';
+import { LateOutput } from './late-output.js';
 import { accumulateReasoningDetails, readDeltaReasoning } from './reasoning-reader.js';
 import {
   buildResponseObject,
@@ -35,6 +36,7 @@ import {
 import {
   argumentsComplete,
   createToolCallState,
+  finishReasonFromCalls,
   fragmentId,
   functionArguments,
   matchToolCall,
@@ -110,8 +112,8 @@ export class ResponseStreamTranslator {
   private readonly lateDetails: Array<Record<string, unknown>> = [];
   private usage: Usage | undefined;
   private finishReason: string | undefined;
-  /** Chunks with output that arrived after the finish reason (ignored). */
-  private readonly lateOutput = { chunks: 0, kinds: new Set<string>() };
+  /** Output that arrived after the finish reason (ignored). */
+  private readonly lateOutput = new LateOutput();
   private status: ResponseStatus = 'in_progress';
   private error: { code: string; message: string } | null = null;
   private incompleteReason: string | null = null;
@@ -163,7 +165,7 @@ export class ResponseStreamTranslator {
     const delta = choice.delta ?? choice.message;
     if (this.finishReason !== undefined) {
       // The model said it was done: nothing more of this choice counts (usage, read above, does).
-      if (delta) this.noteLateOutput(delta);
+      if (delta) this.lateOutput.record(delta);
       return this.events;
     }
     if (delta) this.onDelta(delta);
@@ -188,7 +190,7 @@ export class ResponseStreamTranslator {
     if (this.phase !== 'streaming') return this.events;
     this.pushSegments(runSplitters(this.splitters, '', true));
     if (this.finishReason === undefined) {
-      const inferred = ending === 'done' ? this.inferFinishReason() : undefined;
+      const inferred = ending === 'done' ? finishReasonFromCalls(this.toolCalls) : undefined;
       if (inferred === undefined) {
         this.failWith({
           code: 'server_error',
@@ -221,36 +223,9 @@ export class ResponseStreamTranslator {
     return this.events;
   }
 
-  /**
-   * Some servers end a stream properly with `[DONE]` but never send a finish
-   * reason: the model stopped, or called tools when every call it made is
-   * whole. A call cut off mid-arguments gives no reason to complete.
-   */
-  private inferFinishReason(): string | undefined {
-    const announced = this.toolCalls.filter((call) => call.added);
-    if (announced.length === 0) return 'stop';
-    return announced.every(argumentsComplete) ? 'tool_calls' : undefined;
-  }
-
-  /** Counts output a choice sent after its finish reason, for one note at the end. */
-  private noteLateOutput(delta: ChatDelta): void {
-    const kinds: string[] = [];
-    if ((typeof delta.content === 'string' && delta.content !== '') || (Array.isArray(delta.content) && delta.content.length > 0)) kinds.push('content');
-    if (readDeltaReasoning(delta)) kinds.push('reasoning');
-    if (Array.isArray(delta.tool_calls) && delta.tool_calls.length > 0) kinds.push('tool_calls');
-    if (typeof delta.refusal === 'string' && delta.refusal !== '') kinds.push('refusal');
-    if (kinds.length === 0) return;
-    this.lateOutput.chunks++;
-    for (const kind of kinds) this.lateOutput.kinds.add(kind);
-  }
-
   private reportLateOutput(): void {
-    const { chunks, kinds } = this.lateOutput;
-    if (chunks === 0 || !this.options.onNote) return;
-    this.options.onNote({
-      level: 'warn',
-      message: `ignored ${chunks} upstream chunk(s) with ${[...kinds].join(', ')} sent after finish_reason '${this.finishReason}'`,
-    });
+    const note = this.lateOutput.note(this.finishReason);
+    if (note) this.options.onNote?.(note);
   }
 
   /** Ends the response with `response.failed` (upstream error, lost connection, timeout). */

@@ -114,6 +114,17 @@ export function argumentsComplete(call: ToolCallState): boolean {
   }
 }
 
+/**
+ * The finish reason of a stream that ended properly with `[DONE]` but never
+ * sent one (some servers and gateways): the model stopped, or called tools if
+ * every call it made is whole. A call cut off mid-arguments gives none.
+ */
+export function finishReasonFromCalls(calls: readonly ToolCallState[]): string | undefined {
+  const announced = calls.filter((call) => call.added);
+  if (announced.length === 0) return 'stop';
+  return announced.every(argumentsComplete) ? 'tool_calls' : undefined;
+}
+
 /** The output item of an announced call: empty while in progress, whole when done. */
 export function toolCallItem(call: ToolCallState, status: ItemStatus): OutputItem {
   const target = call.target!;
