@@ -4,11 +4,13 @@
  */
 import { deepseekProvider } from './deepseek.js';
 import { geminiProvider } from './gemini.js';
+import { glmCodingProvider, glmProvider } from './glm.js';
 import { genericProvider } from './generic.js';
 import { groqProvider } from './groq.js';
 import { kimiProvider } from './kimi.js';
 import { llamaCppProvider } from './llama-cpp.js';
 import { lmStudioProvider } from './lm-studio.js';
+import { minimaxProvider } from './minimax.js';
 import { mistralProvider } from './mistral.js';
 import { ollamaProvider } from './ollama.js';
 import { openRouterProvider } from './openrouter.js';
@@ -28,6 +30,9 @@ export const PROVIDER_PROFILES: readonly ProviderProfile[] = [
   groqProvider,
   xaiProvider,
   geminiProvider,
+  glmProvider,
+  glmCodingProvider,
+  minimaxProvider,
   ollamaProvider,
   vllmProvider,
   llamaCppProvider,
@@ -45,6 +50,11 @@ const ALIASES: Readonly<Record<string, string>> = {
   llamacpp: 'llama-cpp',
   'llama-server': 'llama-cpp',
   lmstudio: 'lm-studio',
+  zai: 'glm',
+  'z.ai': 'glm',
+  zhipu: 'glm',
+  bigmodel: 'glm',
+  'zai-coding': 'glm-coding',
 };
 
 const BY_ID = new Map(PROVIDER_PROFILES.map((profile) => [profile.id, profile]));

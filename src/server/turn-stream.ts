@@ -69,7 +69,7 @@ export function applyPayload(
   data: string,
   reader: ChunkReader,
 ): { events: readonly ResponseEvent[]; failure?: UpstreamFailure } {
-  if (data === '[DONE]') return { events: translator.finish() };
+  if (data === '[DONE]') return { events: translator.finish('done') };
   let chunk: unknown;
   try {
     chunk = reader.read(data);

@@ -13,7 +13,19 @@ export interface ToolTarget {
   kind: ToolKind;
   name: string;
   namespace?: string;
+  /**
+   * The tool marks parameters `encrypted` (Codex multi-agent v2 messages): its
+   * calls must say their arguments are plain text, or Codex hands them on as
+   * encrypted content no Chat model can read.
+   */
+  plaintextArguments?: boolean;
 }
+
+/**
+ * Codex reserves the namespace `functions` for its ordinary top-level tools: a
+ * call to one is routed by its bare name, so the namespace is dropped both ways.
+ */
+const TOP_LEVEL_NAMESPACE = 'functions';
 
 const MAX_NAME_LENGTH = 64;
 const VALID_NAME = /^[A-Za-z0-9_-]{1,64}$/;
@@ -38,6 +50,7 @@ export class ToolNameMap {
 
   /** Registers a tool and returns the flat name the upstream will see. */
   register(target: ToolTarget): string {
+    target = withoutTopLevelNamespace(target);
     const key = targetKey(target);
     const existing = this.byTargetKey.get(key);
     if (existing !== undefined) return existing;
@@ -54,6 +67,7 @@ export class ToolNameMap {
 
   /** The flat name for a call found in history (registered or not). */
   upstreamNameFor(target: ToolTarget): string {
+    target = withoutTopLevelNamespace(target);
     return this.byTargetKey.get(targetKey(target)) ?? flattenToolName(target.namespace, target.name);
   }
 
@@ -69,6 +83,12 @@ export class ToolNameMap {
   get size(): number {
     return this.byUpstreamName.size;
   }
+}
+
+function withoutTopLevelNamespace(target: ToolTarget): ToolTarget {
+  if (target.namespace !== TOP_LEVEL_NAMESPACE) return target;
+  const { namespace: _dropped, ...bare } = target;
+  return bare;
 }
 
 function targetKey(target: ToolTarget): string {

@@ -31,6 +31,10 @@ export interface E2EScenario {
   catalog?: Partial<Omit<CatalogOptions, 'slug'>>;
   /** Configures the test MCP server (it writes into the project directory). */
   mcp?: boolean;
+  /** Codex feature flags (`[features]` in config.toml). */
+  features?: Record<string, boolean>;
+  /** The oldest Codex release that has what the scenario needs; older releases do not run it. */
+  minimumCodexVersion?: string;
   /** Codex is expected to stop with an error (the scenario checks which). */
   expectFailure?: boolean;
   /** Codex's `stream_idle_timeout_ms` (default 20 s here) and the relay's heartbeat interval (default 2 s). */
@@ -75,6 +79,7 @@ export async function runScenario(codex: PinnedCodex, scenario: E2EScenario): Pr
       streamMaxRetries: 2,
       streamIdleTimeoutMs: scenario.streamIdleTimeoutMs ?? 20_000,
       // The MCP server writes its proof into this run's project directory.
+      ...(scenario.features ? { extraConfig: { features: scenario.features } } : {}),
       ...(scenario.mcp ? { mcpServers: (project: string) => ({ [TEST_MCP_SERVER_NAME]: testMcpServer(project) }) } : {}),
     });
     const args = scenario.setup?.(workspace) ?? [];

@@ -5,7 +5,7 @@ import { findProviderProfile, PROVIDER_IDS, PROVIDER_PROFILES } from '../../src/
 
 describe('provider registry', () => {
   it('has every profile the relay promises', () => {
-    expect(PROVIDER_IDS).toEqual(['generic', 'deepseek', 'kimi', 'openrouter', 'qwen', 'mistral', 'groq', 'xai', 'gemini', 'ollama', 'vllm', 'llama-cpp', 'lm-studio']);
+    expect(PROVIDER_IDS).toEqual(['generic', 'deepseek', 'kimi', 'openrouter', 'qwen', 'mistral', 'groq', 'xai', 'gemini', 'glm', 'glm-coding', 'minimax', 'ollama', 'vllm', 'llama-cpp', 'lm-studio']);
   });
 
   it('finds profiles by id and by the names people also use, in any case', () => {

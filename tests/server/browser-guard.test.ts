@@ -120,7 +120,7 @@ describe('the Origin allow-list', () => {
   });
 });
 
-describe('same-origin pages (the relay's own dashboard)', () => {
+describe('same-origin pages (the dashboard the relay serves)', () => {
   it('lets a page the relay served call it, but not a rebinding page whose Origin matches its own Host', async () => {
     await setup();
     const port = new URL(relay!.url).port;

@@ -1,11 +1,9 @@
 /** Logs, probes and metrics: what an operator sees, and what never shows up there (content, keys). */
-import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createLogger } from '../../src/log.js';
-import { createRedactor } from '../../src/observability/redact.js';
 import type { RunningRelay } from '../../src/server/start-server.js';
 import { MemoryResponseStore } from '../../src/store/memory-store.js';
 import { metricValue, postResponse } from '../faults/support.js';
+import { captureLogs } from '../support/capture-logs.js';
 import { deltaChunk, finishChunk, startMockUpstream, textChunks, usageChunk, type MockReply, type MockUpstream } from '../support/mock-upstream.js';
 import { readSse, startTestRelay, type TestRelayOptions } from '../support/relay.js';
 
@@ -21,19 +19,6 @@ afterEach(async () => {
 
 const UPSTREAM_KEY = 'sk-upstream-secret-4f9a8b7c6d5e';
 const PROMPT = 'the secret plan is purple elephants';
-
-/** Log lines written during a test, parsed. */
-function captureLogs(secrets: string[]) {
-  const lines: string[] = [];
-  const destination = new Writable({
-    write(chunk, _encoding, done) {
-      lines.push(...String(chunk).split('\n').filter((line) => line !== ''));
-      done();
-    },
-  });
-  const logger = createLogger('debug', destination, createRedactor(secrets));
-  return { logger, lines, records: () => lines.map((line) => JSON.parse(line) as Record<string, any>) };
-}
 
 async function setup(reply: (index: number) => MockReply, options: TestRelayOptions = {}) {
   upstream = await startMockUpstream((_request, index) => reply(index));

@@ -7,6 +7,7 @@ import { buildChatRequest } from '../../src/translate/request/build-chat-request
 import { parseResponsesRequest } from '../../src/translate/request/parse-request.js';
 import { buildResponseEcho } from '../../src/translate/stream/response-object.js';
 import { ResponseStreamTranslator, type ResponseEvent } from '../../src/translate/stream/response-stream.js';
+import type { TranslationNote } from '../../src/translate/notes.js';
 import { ToolNameMap } from '../../src/translate/tool-names.js';
 import { classifyUpstreamError } from '../../src/translate/upstream-errors.js';
 
@@ -23,12 +24,15 @@ export function sequentialIds(): (prefix: string) => string {
 export interface TestTranslation {
   translator: ResponseStreamTranslator;
   chatBody: Record<string, any>;
+  /** What the translator asked to be logged. */
+  notes: TranslationNote[];
 }
 
 /** A translator for a Responses request body, as the route would build it. */
 export function translatorFor(body: Record<string, unknown>, profile: ProviderProfile = genericProvider): TestTranslation {
   const { request, notes } = parseResponsesRequest({ model: 'test-model', input: 'hi', ...body });
   const built = buildChatRequest(request, profile, request.model, notes);
+  const streamNotes: TranslationNote[] = [];
   const translator = new ResponseStreamTranslator({
     responseId: 'resp_test',
     createdAt: 1_700_000_000,
@@ -38,8 +42,9 @@ export function translatorFor(body: Record<string, unknown>, profile: ProviderPr
     names: built.names,
     hooks: profile.hooks,
     classifyStreamError: (errorBody) => classifyUpstreamError(undefined, errorBody, undefined, profile.displayName),
+    onNote: (note) => streamNotes.push(note),
   });
-  return { translator, chatBody: built.body as Record<string, any> };
+  return { translator, chatBody: built.body as Record<string, any>, notes: streamNotes };
 }
 
 /** Runs chunks through a translator: start, every chunk, finish. */

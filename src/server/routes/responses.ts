@@ -90,6 +90,7 @@ export async function handleCreateResponse(context: Context<RelayEnv>, deps: App
       echo,
       ...upstreamOptions(served, built),
       redactMessage: deps.redact,
+      onNote: (note) => servedLog[note.level](note.message),
     });
   const observer = watchFirstOutput(deps.observeResponse?.(), () => usage.firstOutput(deps.now()));
   const encoder = observingEncoder(new SseEncoder(echo), observer);

@@ -16,7 +16,7 @@ import type { TranslationNote } from '../notes.js';
 import { decodeReasoningEnvelope, mergeReasoning, type ReasoningCarrier } from '../reasoning-envelope.js';
 import type { ToolNameMap } from '../tool-names.js';
 import { CUSTOM_TOOL_INPUT_FIELD } from './convert-tools.js';
-import type { ContentPart, InputItem, MessageItem, ReasoningItem } from './responses-schema.js';
+import type { AgentMessageItem, ContentPart, InputItem, MessageItem, ReasoningItem } from './responses-schema.js';
 
 export interface ConvertInputOptions {
   hooks: ProviderHooks;
@@ -172,6 +172,10 @@ export function convertInput(
         notes.push({ level: 'debug', message: `tool output ${callId ?? '(no call id)'} has no matching call; sent as user text` });
         break;
       }
+      case 'agent_message':
+        flush();
+        messages.push({ role: 'user', content: agentMessageText(item) });
+        break;
       case 'additional_tools':
         break; // its tools are added to the tool list
       default: {
@@ -197,6 +201,16 @@ function reasoningCarrier(item: ReasoningItem): ReasoningCarrier {
   const content = (item.content ?? []).map((part) => (typeof part.text === 'string' ? part.text : '')).join('');
   const text = content !== '' ? content : (item.summary ?? []).map((part) => (typeof part.text === 'string' ? part.text : '')).join('\n\n');
   return { text, ...decodeReasoningEnvelope(item.encrypted_content) };
+}
+
+/**
+ * A message from another agent, as the user text Codex itself sends when it
+ * delivers one in plain text. The relay marks every call's arguments as plain
+ * text, so `encrypted_content` here is text a model wrote (or was labelled
+ * encrypted by an earlier relay version) and is passed on as it is.
+ */
+function agentMessageText(item: AgentMessageItem): string {
+  return item.content.map((part) => (part.type === 'input_text' ? part.text : part.encrypted_content)).join('\n');
 }
 
 /** The text of a message; images and files in non-user messages are described. */

@@ -41,14 +41,17 @@ export function convertTools(definitions: readonly ToolDefinition[]): ConvertedT
   for (const definition of definitions) {
     switch (definition.type) {
       case 'function':
-        add({ kind: 'function', name: definition.name }, functionBody(definition));
+        add({ kind: 'function', name: definition.name, ...plaintextMarker(definition) }, functionBody(definition));
         break;
       case 'custom':
         add({ kind: 'custom', name: definition.name }, customBody(definition));
         break;
       case 'namespace':
         for (const inner of definition.tools) {
-          const target: ToolTarget = { kind: inner.type === 'custom' ? 'custom' : 'function', name: inner.name, namespace: definition.name };
+          const target: ToolTarget =
+            inner.type === 'custom'
+              ? { kind: 'custom', name: inner.name, namespace: definition.name }
+              : { kind: 'function', name: inner.name, namespace: definition.name, ...plaintextMarker(inner) };
           const body = inner.type === 'custom' ? customBody(inner) : functionBody(inner);
           if (definition.description) {
             body.description = `${definition.name}: ${definition.description}\n\n${body.description ?? ''}`.trimEnd();
@@ -75,10 +78,35 @@ export function convertTools(definitions: readonly ToolDefinition[]): ConvertedT
 }
 
 function functionBody(tool: FunctionTool): Omit<ChatFunctionTool['function'], 'name'> {
-  const body: Omit<ChatFunctionTool['function'], 'name'> = { parameters: tool.parameters ?? EMPTY_PARAMETERS };
+  const body: Omit<ChatFunctionTool['function'], 'name'> = { parameters: withoutEncryptedMarkers(tool.parameters ?? EMPTY_PARAMETERS) };
   if (tool.description) body.description = tool.description;
   if (tool.strict === true) body.strict = true;
   return body;
+}
+
+/** The `encrypted: true` markers on a tool's top-level parameters (Codex multi-agent v2). */
+function encryptedParameterNames(parameters: Record<string, unknown> | null | undefined): string[] {
+  const properties = parameters?.properties;
+  if (properties === null || typeof properties !== 'object' || Array.isArray(properties)) return [];
+  return Object.entries(properties as Record<string, unknown>)
+    .filter(([, schema]) => schema !== null && typeof schema === 'object' && (schema as { encrypted?: unknown }).encrypted === true)
+    .map(([name]) => name);
+}
+
+function plaintextMarker(tool: FunctionTool): Pick<ToolTarget, 'plaintextArguments'> {
+  return encryptedParameterNames(tool.parameters).length > 0 ? { plaintextArguments: true } : {};
+}
+
+/** The schema without `encrypted` markers: not JSON Schema, and strict upstreams refuse unknown keywords. */
+function withoutEncryptedMarkers(parameters: Record<string, unknown>): Record<string, unknown> {
+  const marked = encryptedParameterNames(parameters);
+  if (marked.length === 0) return parameters;
+  const properties = { ...(parameters.properties as Record<string, Record<string, unknown>>) };
+  for (const name of marked) {
+    const { encrypted: _marker, ...schema } = properties[name]!;
+    properties[name] = schema;
+  }
+  return { ...parameters, properties };
 }
 
 function customBody(tool: CustomTool): Omit<ChatFunctionTool['function'], 'name'> {

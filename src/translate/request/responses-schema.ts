@@ -133,6 +133,25 @@ export const imageGenerationCallItemSchema = z
   .object({ type: z.literal('image_generation_call'), revised_prompt: z.string().nullish() })
   .loose();
 
+/**
+ * A message between Codex agents (multi-agent v2): text parts, and the task
+ * itself as `encrypted_content` when the call that carried it did not say its
+ * arguments were plain text.
+ */
+export const agentMessageItemSchema = z
+  .object({
+    type: z.literal('agent_message'),
+    author: z.string().nullish(),
+    recipient: z.string().nullish(),
+    content: z.array(
+      z.union([
+        z.object({ type: z.literal('input_text'), text: z.string() }).loose(),
+        z.object({ type: z.literal('encrypted_content'), encrypted_content: z.string() }).loose(),
+      ]),
+    ),
+  })
+  .loose();
+
 export const itemSchemas = {
   message: messageItemSchema,
   reasoning: reasoningItemSchema,
@@ -146,6 +165,7 @@ export const itemSchemas = {
   local_shell_call: localShellCallItemSchema,
   web_search_call: webSearchCallItemSchema,
   image_generation_call: imageGenerationCallItemSchema,
+  agent_message: agentMessageItemSchema,
 } as const;
 
 export type MessageItem = z.infer<typeof messageItemSchema>;
@@ -160,6 +180,7 @@ export type AdditionalToolsItem = z.infer<typeof additionalToolsItemSchema>;
 export type LocalShellCallItem = z.infer<typeof localShellCallItemSchema>;
 export type WebSearchCallItem = z.infer<typeof webSearchCallItemSchema>;
 export type ImageGenerationCallItem = z.infer<typeof imageGenerationCallItemSchema>;
+export type AgentMessageItem = z.infer<typeof agentMessageItemSchema>;
 
 /** An input item after validation; `message` items always carry their type. */
 export type InputItem =
@@ -174,7 +195,8 @@ export type InputItem =
   | AdditionalToolsItem
   | LocalShellCallItem
   | WebSearchCallItem
-  | ImageGenerationCallItem;
+  | ImageGenerationCallItem
+  | AgentMessageItem;
 
 export const functionToolSchema = z
   .object({

@@ -96,6 +96,8 @@ export interface FunctionCallOutputItem {
   name: string;
   namespace?: string;
   arguments: string;
+  /** Present and empty when the tool marks parameters encrypted: the arguments are plain text. */
+  encrypted_function_args?: string[];
   status: ItemStatus;
 }
 

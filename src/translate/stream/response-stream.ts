@@ -17,11 +17,13 @@ import type { ProviderHooks } from '../../providers/types.js';
 import type { ChatChunk, ChatDelta, ChatToolCallDelta } from '../chat-types.js';
 import { CUSTOM_TOOL_INPUT_FIELD } from '../request/convert-tools.js';
 import { encodeReasoningEnvelope } from '../reasoning-envelope.js';
+import type { TranslationNote } from '../notes.js';
 import type { ToolNameMap } from '../tool-names.js';
 import { responseErrorCode, type UpstreamFailure } from '../upstream-errors.js';
 import { toResponsesUsage, type Usage } from '../usage.js';
 import { runSplitters, splittersPassThrough, type ContentSegment, type ContentSplitter } from './content-splitter.js';
 import { JsonStringFieldDecoder } from './json-string-field-decoder.js';
+import { LateOutput } from './late-output.js';
 import { accumulateReasoningDetails, readDeltaReasoning } from './reasoning-reader.js';
 import {
   buildResponseObject,
@@ -34,10 +36,12 @@ import {
 import {
   argumentsComplete,
   createToolCallState,
+  finishReasonFromCalls,
   fragmentId,
   functionArguments,
   matchToolCall,
   readThoughtSignature,
+  uniqueCallId,
   toolCallItem,
   type ToolCallState,
 } from './tool-calls.js';
@@ -65,6 +69,8 @@ export interface ResponseStreamOptions {
   classifyStreamError: (body: unknown) => UpstreamFailure;
   /** Applied to a failure's message before it is emitted (keeps upstream keys an error body echoed away from clients). */
   redactMessage?: (message: string) => string;
+  /** Told what the stream ignored (output after the finish reason); the caller logs it. */
+  onNote?: (note: TranslationNote) => void;
 }
 
 interface OpenMessage {
@@ -87,6 +93,8 @@ type Phase = 'idle' | 'streaming' | 'ended';
 
 /** What depends on the upstream that answers: a fallback brings its own. */
 export type UpstreamOptions = Pick<ResponseStreamOptions, 'names' | 'hooks' | 'classifyStreamError'>;
+/** How the upstream stream ended: with `[DONE]`, or the body just stopped. */
+export type StreamEnding = 'done' | 'end_of_body';
 
 export class ResponseStreamTranslator {
   private options: ResponseStreamOptions;
@@ -106,6 +114,8 @@ export class ResponseStreamTranslator {
   private readonly lateDetails: Array<Record<string, unknown>> = [];
   private usage: Usage | undefined;
   private finishReason: string | undefined;
+  /** Output that arrived after the finish reason (ignored). */
+  private readonly lateOutput = new LateOutput();
   private status: ResponseStatus = 'in_progress';
   private error: { code: string; message: string } | null = null;
   private failureReason: UpstreamFailure | undefined;
@@ -166,6 +176,11 @@ export class ResponseStreamTranslator {
     const choice = chunk.choices?.[0];
     if (!choice) return this.events;
     const delta = choice.delta ?? choice.message;
+    if (this.finishReason !== undefined) {
+      // The model said it was done: nothing more of this choice counts (usage, read above, does).
+      if (delta) this.lateOutput.record(delta);
+      return this.events;
+    }
     if (delta) this.onDelta(delta);
     if (typeof choice.finish_reason === 'string' && choice.finish_reason !== '') {
       if (choice.finish_reason === 'error') {
@@ -177,21 +192,36 @@ export class ResponseStreamTranslator {
     return this.events;
   }
 
-  /** The upstream stream ended ([DONE] or end of body): close items and end the response. */
-  finish(): ResponseEvent[] {
+  /**
+   * The upstream stream ended: `done` when it said so with `[DONE]` (or sent a
+   * whole completion), otherwise the body just stopped. Closes items and ends
+   * the response.
+   */
+  finish(ending: StreamEnding = 'end_of_body'): ResponseEvent[] {
     this.events = [];
     if (this.phase === 'idle') this.start();
     if (this.phase !== 'streaming') return this.events;
     this.pushSegments(runSplitters(this.splitters, '', true));
     if (this.finishReason === undefined) {
-      this.failWith({ code: 'server_error', message: 'The upstream stream ended before the model finished (no finish_reason).' });
-      return this.events;
+      const inferred = ending === 'done' ? finishReasonFromCalls(this.toolCalls) : undefined;
+      if (inferred === undefined) {
+        this.failWith({
+          code: 'server_error',
+          message:
+            ending === 'done'
+              ? 'The upstream stream ended with an unfinished tool call (no finish_reason, arguments cut off).'
+              : 'The upstream stream ended before the model finished (no finish_reason).',
+        });
+        return this.events;
+      }
+      this.finishReason = inferred;
     }
     const truncated = this.finishReason === 'length' || this.finishReason === 'content_filter';
     const itemStatus: ItemStatus = truncated ? 'incomplete' : 'completed';
     this.closeOpenItem(itemStatus);
     for (const call of this.toolCalls) this.closeToolCall(call, itemStatus);
     this.emitLateReasoning();
+    this.reportLateOutput();
     this.completedAt = this.options.now();
     if (truncated) {
       this.status = 'incomplete';
@@ -204,6 +234,11 @@ export class ResponseStreamTranslator {
       this.emit({ type: 'response.completed', response: this.snapshot() });
     }
     return this.events;
+  }
+
+  private reportLateOutput(): void {
+    const note = this.lateOutput.note(this.finishReason);
+    if (note) this.options.onNote?.(note);
   }
 
   /** Ends the response with `response.failed` (upstream error, lost connection, timeout). */
@@ -399,7 +434,7 @@ export class ResponseStreamTranslator {
   private announceToolCall(call: ToolCallState): void {
     const target = this.options.names.resolve(call.upstreamName);
     call.target = target;
-    call.callId = call.upstreamId ?? this.options.createId('call');
+    call.callId = call.upstreamId === undefined ? this.options.createId('call') : uniqueCallId(call.upstreamId, this.toolCalls);
     call.outputIndex = this.nextOutputIndex++;
     call.added = true;
     call.itemId = this.options.createId(target.kind === 'custom' ? 'ctc' : target.kind === 'tool_search' ? 'tsc' : 'fc');
@@ -541,6 +576,7 @@ export class ResponseStreamTranslator {
 
   private failWith(failure: UpstreamFailure): void {
     if (this.phase === 'ended') return;
+    this.reportLateOutput();
     this.phase = 'ended';
     this.status = 'failed';
     this.failureReason = failure;

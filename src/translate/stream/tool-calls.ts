@@ -50,8 +50,9 @@ export function createToolCallState(index: number | undefined, upstreamId: strin
  * The call a fragment continues, or undefined when it starts a new one.
  * Fragments are matched by index, else by id, else they continue the latest
  * call; a new id at a known index is a new call (some providers put every
- * call at index 0), and so is a named fragment with neither index nor id once
- * the latest call is complete (Gemini sends whole calls that way).
+ * call at index 0), and so is a named fragment without an index once the
+ * call it would continue is complete (Gemini sends whole calls that way, and
+ * some servers repeat one id for parallel calls).
  */
 export function matchToolCall(calls: readonly ToolCallState[], fragment: ChatToolCallDelta): ToolCallState | undefined {
   const id = fragmentId(fragment);
@@ -68,9 +69,29 @@ export function matchToolCall(calls: readonly ToolCallState[], fragment: ChatToo
     }
   }
   const namesTool = typeof fragment.function?.name === 'string' && fragment.function.name !== '';
-  if (index === undefined && id === undefined && candidate?.added && namesTool && argumentsComplete(candidate)) return undefined;
+  // Without an index, a named fragment after a whole call starts a new call, even under the same id.
+  if (index === undefined && candidate?.added && namesTool && argumentsComplete(candidate)) return undefined;
   if (id !== undefined && candidate?.upstreamId !== undefined && candidate.upstreamId !== id) return undefined;
   return candidate;
+}
+
+/**
+ * A call id no other call of the turn has: Codex matches outputs to calls by
+ * id, so two calls sharing one would break the next turn's history. A repeat
+ * keeps the provider's format where it can — a trailing number counts on
+ * (`functions.read:0` → `functions.read:1`, Kimi), anything else gets `_2`,
+ * `_3`… The new id is what the model sees for that call from then on.
+ */
+export function uniqueCallId(upstreamId: string, calls: readonly ToolCallState[]): string {
+  const taken = new Set(calls.filter((call) => call.added).map((call) => call.callId));
+  if (!taken.has(upstreamId)) return upstreamId;
+  const numbered = /^(.*?)(\d+)$/.exec(upstreamId);
+  for (let step = 1; ; step++) {
+    const candidate = numbered
+      ? `${numbered[1]}${String(BigInt(numbered[2]!) + BigInt(step)).padStart(numbered[2]!.length, '0')}`
+      : `${upstreamId}_${step + 1}`;
+    if (!taken.has(candidate)) return candidate;
+  }
 }
 
 /** The id a fragment carries, if any. */
@@ -93,6 +114,17 @@ export function argumentsComplete(call: ToolCallState): boolean {
   }
 }
 
+/**
+ * The finish reason of a stream that ended properly with `[DONE]` but never
+ * sent one (some servers and gateways): the model stopped, or called tools if
+ * every call it made is whole. A call cut off mid-arguments gives none.
+ */
+export function finishReasonFromCalls(calls: readonly ToolCallState[]): string | undefined {
+  const announced = calls.filter((call) => call.added);
+  if (announced.length === 0) return 'stop';
+  return announced.every(argumentsComplete) ? 'tool_calls' : undefined;
+}
+
 /** The output item of an announced call: empty while in progress, whole when done. */
 export function toolCallItem(call: ToolCallState, status: ItemStatus): OutputItem {
   const target = call.target!;
@@ -104,7 +136,9 @@ export function toolCallItem(call: ToolCallState, status: ItemStatus): OutputIte
   if (target.kind === 'tool_search') {
     return { type: 'tool_search_call', id: call.itemId, call_id: call.callId, execution: 'client', arguments: done ? parseObject(call.arguments) : {}, status };
   }
-  return { type: 'function_call', id: call.itemId, call_id: call.callId, name: target.name, ...namespace, arguments: done ? functionArguments(call) : '', status };
+  // An empty list says no argument is encrypted (Codex would otherwise take marked fields as ciphertext).
+  const plaintext = target.plaintextArguments ? { encrypted_function_args: [] } : {};
+  return { type: 'function_call', id: call.itemId, call_id: call.callId, name: target.name, ...namespace, arguments: done ? functionArguments(call) : '', ...plaintext, status };
 }
 
 /** A function call's final arguments; an empty string becomes `{}`. */

@@ -12,6 +12,7 @@ import {
   upstreamIdleTimeout,
 } from './failures.js';
 import { mcpTool } from './mcp.js';
+import { multiAgent } from './multi-agent.js';
 import { autoCompaction, contextLengthError, kimiParallelThinking, resumedSession, silentUpstream, rateLimitRetry, streamErrorRetry, thinkingModel } from './resilience.js';
 import { applyPatch, execCommand, outputSchema, parallelCalls, plainAnswer, viewImage } from './tools.js';
 
@@ -40,4 +41,5 @@ export const E2E_SCENARIOS: E2EScenario[] = [
   keyRefused,
   contentFilter,
   slowFirstByte,
+  multiAgent,
 ];
