@@ -104,10 +104,11 @@ export async function handleCreateResponse(context: Context<RelayEnv>, deps: App
       redactMessage: deps.redact,
     });
     translator = current;
-    const endTurn = (ending: TurnEnding) => {
-      // Before the last event reaches the client, so a continuation never races the write.
-      deps.history.record(request, instructionItems, current.response, servedLog);
+    const endTurn = (ending: TurnEnding): Promise<void> => {
+      // The last event waits for this write, so the next turn finds the response on any relay.
+      const written = deps.history.record(request, instructionItems, current.response, servedLog);
       turn.end(ending);
+      return written;
     };
     const observer = deps.observeResponse?.();
     const sseEncoder = new SseEncoder(echo);
@@ -124,7 +125,7 @@ export async function handleCreateResponse(context: Context<RelayEnv>, deps: App
     if (request.stream !== true) {
       const outcome = await collectTurn({ translator: current, batches: opened.batches, providerName: profile.displayName, observer });
       if (outcome.status === 'failed' && outcome.failure) throw endWithHttpError(endTurn, outcome.failure);
-      endTurn(outcome);
+      await endTurn(outcome);
       return context.json(current.response);
     }
 
@@ -138,8 +139,9 @@ export async function handleCreateResponse(context: Context<RelayEnv>, deps: App
         clientGone: () => clientSignal.aborted,
         heartbeatMs: deps.heartbeatMs,
         onEnd: (outcome) => {
-          endTurn(outcome);
+          const written = endTurn(outcome);
           observer?.end(outcome.status);
+          return written;
         },
       },
       encoder.encode(current.start()),
