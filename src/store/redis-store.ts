@@ -95,6 +95,10 @@ export class RedisResponseStore implements ResponseStore {
   private down = false;
   private closed = false;
   private maintenance: Promise<void> | undefined;
+  /** The checks after the latest connection (see afterConnect). */
+  private checked: Promise<void> | undefined;
+  /** Whether open() has returned (a refusal found later is a warning, not a start-up error). */
+  private started = false;
 
   /** Connects (waiting up to `connectWaitMs` for Redis) and checks the layout version; throws RedisSchemaError for a newer one. */
   static async open(options: RedisStoreOptions): Promise<RedisResponseStore> {
@@ -106,6 +110,7 @@ export class RedisResponseStore implements ResponseStore {
       throw refusal;
     }
     if (!ready) store.warn(`Redis at ${store.location} is not reachable yet; requests that need the store get 503 until it is`);
+    store.started = true;
     return store;
   }
 
@@ -131,15 +136,18 @@ export class RedisResponseStore implements ResponseStore {
     this.client.defineCommand('relayChain', { numberOfKeys: 0, lua: CHAIN_SCRIPT });
     this.client.defineCommand('relayDelete', { numberOfKeys: 0, lua: DELETE_SCRIPT });
     this.client.defineCommand('relaySweep', { numberOfKeys: 0, lua: SWEEP_SCRIPT });
-    this.client.on('error', (error: Error) => {
-      if (this.down || this.closed) return; // one warning per outage
+    // One warning per outage: the connection closing, or a first connection that fails.
+    const wentDown = (error?: Error) => {
+      if (this.down || this.closed) return;
       this.down = true;
-      this.warn(`Redis at ${this.location} is unreachable (${error.message}); reconnecting`, error);
-    });
+      this.warn(`Redis at ${this.location} is unreachable${error ? ` (${error.message})` : ''}; reconnecting with backoff`, error);
+    };
+    this.client.on('error', wentDown);
+    this.client.on('close', () => wentDown());
     this.client.on('ready', () => {
       if (this.down) this.warn(`Redis at ${this.location} is reachable again`);
       this.down = false;
-      this.afterConnect().catch(this.reportError);
+      this.checked = this.afterConnect().catch(this.reportError);
     });
     this.client.connect().catch(() => undefined); // failures arrive as 'error' events; retried with backoff
     this.sweepTimer = setInterval(() => this.sweep().catch(this.reportError), options.sweepIntervalMs ?? DEFAULT_SWEEP_INTERVAL_MS);
@@ -282,7 +290,7 @@ export class RedisResponseStore implements ResponseStore {
     const found = (await this.client.get(schemaKey)) ?? String(REDIS_SCHEMA_VERSION);
     this.refusal = Number(found) > REDIS_SCHEMA_VERSION ? new RedisSchemaError(this.location, found) : undefined;
     if (this.refusal) {
-      this.reportError(this.refusal);
+      if (this.started) this.warn(this.refusal.message);
       return;
     }
     this.holdsReasoning = (await this.client.hlen(`${this.prefix}calls`)) > 0;
@@ -307,8 +315,8 @@ export class RedisResponseStore implements ResponseStore {
   private async waitForConnection(waitMs: number): Promise<boolean> {
     const deadline = Date.now() + waitMs;
     while (Date.now() < deadline) {
-      if (this.client.status === 'ready') {
-        await this.afterConnect();
+      if (this.checked) {
+        await this.checked;
         return true;
       }
       await new Promise((resolve) => setTimeout(resolve, 20));
