@@ -13,7 +13,8 @@
  * - `P sizes`        hash turn id → bytes of stored JSON;
  * - `P bytes`        the sum of `P sizes`;
  * - `P calls`        hash tool-call key → id of the latest turn that made it.
- * The scripts build turn keys from the prefix, so the backend needs a single
+ * A continuation costs one round trip when this relay has parsed every turn
+ * before, two otherwise. The scripts build turn keys from the prefix, so the backend needs a single
  * Redis (or Valkey) primary, not Redis Cluster.
  */
 
@@ -46,30 +47,27 @@ end
 
 /**
  * ARGV: prefix, id, cutoff, now, ttl ms, max turns.
- * Returns {'missing'}, {'found', '', turns} or {'broken', missing id, turns},
- * turns newest first as flat triples id, input, output. Every turn walked gets
- * its last use and expiry refreshed, so continuing a conversation keeps all of it.
+ * Returns {'missing'}, {'found', '', ids} or {'broken', missing id, ids}, ids
+ * newest first. Only ids: the caller fetches the turns it has not parsed
+ * before. Every turn walked gets its last use and expiry refreshed, so
+ * continuing a conversation keeps all of it.
  */
 export const CHAIN_SCRIPT = `
 local prefix, id, cutoff, now, ttl, limit = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4], ARGV[5], tonumber(ARGV[6])
-local turns = {}
-local count = 0
+local ids = {}
 while true do
   local key = prefix .. 'turn:' .. id
-  local fields = redis.call('HMGET', key, 'parent', 'used', 'input', 'output')
-  if not fields[3] or tonumber(fields[2]) < cutoff then
-    if count == 0 then return {'missing'} end
-    return {'broken', id, turns}
+  local fields = redis.call('HMGET', key, 'parent', 'used')
+  if not fields[2] or tonumber(fields[2]) < cutoff then
+    if #ids == 0 then return {'missing'} end
+    return {'broken', id, ids}
   end
   redis.call('HSET', key, 'used', now)
   redis.call('PEXPIRE', key, ttl)
   redis.call('ZADD', prefix .. 'used', now, id)
-  turns[#turns + 1] = id
-  turns[#turns + 1] = fields[3]
-  turns[#turns + 1] = fields[4]
-  count = count + 1
-  if fields[1] == '' then return {'found', '', turns} end
-  if count >= limit then return {'broken', fields[1], turns} end
+  ids[#ids + 1] = id
+  if fields[1] == '' then return {'found', '', ids} end
+  if #ids >= limit then return {'broken', fields[1], ids} end
   id = fields[1]
 end
 `;

@@ -6,6 +6,8 @@
  * relay sends the response's last event, so the next turn may go to any
  * instance at once.
  *
+ * - Turns already parsed are kept in memory (as for SQLite), so a
+ *   continuation fetches and parses only the turns this relay has not seen.
  * - Expiry: every turn key carries the TTL, refreshed for the whole chain
  *   whenever it is continued; reads also compare the last use with the clock.
  * - Size: `--store-max-mb` becomes Redis's `maxmemory` with an evicting
@@ -17,16 +19,17 @@
 import { Redis, type RedisOptions } from 'ioredis';
 import { CHAIN_SCRIPT, DELETE_SCRIPT, MAX_CHAIN_TURNS, REDIS_SCHEMA_VERSION, SWEEP_SCRIPT } from './redis-scripts.js';
 import { toolCallKeysOf } from './tool-call-key.js';
+import { DEFAULT_TURN_CACHE_BYTES, TurnCache, type TurnContent } from './turn-cache.js';
 import {
   DEFAULT_SWEEP_INTERVAL_MS,
   reasoningItemsOf,
   StoreUnavailableError,
   type ChainLookup,
-  type ChainTurn,
   type RecoveredReasoning,
   type ResponseStore,
   type StoreLimits,
   type StoreStats,
+  type StoredItem,
   type StoredTurn,
   warnBackgroundError,
 } from './types.js';
@@ -81,6 +84,8 @@ export class RedisResponseStore implements ResponseStore {
   /** The URL without its password. */
   readonly location: string;
   private readonly client: Redis & ScriptCommands;
+  /** Turns parsed before: a continuation fetches only the turns added since. */
+  private readonly turnCache = new TurnCache(DEFAULT_TURN_CACHE_BYTES);
   private readonly prefix: string;
   private readonly now: () => number;
   private readonly ttlMs: number;
@@ -205,18 +210,38 @@ export class RedisResponseStore implements ResponseStore {
     const reply = (await this.run(() =>
       this.client.relayChain(this.prefix, id, String(this.cutoff()), String(this.now()), String(this.ttlMs), String(MAX_CHAIN_TURNS)),
     )) as [string, string?, string[]?];
-    const [status, missingId, flat = []] = reply;
+    const [status, missingId, newestFirst = []] = reply;
     if (status === 'missing') return { status: 'missing' };
-    const turns: ChainTurn[] = [];
-    // The script lists turns newest first.
-    for (let index = flat.length - 3; index >= 0; index -= 3) {
-      turns.push({ id: flat[index]!, input: JSON.parse(flat[index + 1]!), output: JSON.parse(flat[index + 2]!) });
-    }
+    const ids = [...newestFirst].reverse();
+    const contents = await this.turnContents(ids);
+    // A turn deleted between the walk and the fetch breaks the chain there.
+    const gone = contents.findLastIndex((content) => content === undefined);
+    const turns = contents.slice(gone + 1).map((content) => ({ id: content!.id, input: content!.input as StoredItem[], output: content!.output as StoredItem[] }));
+    if (gone >= 0) return { status: 'broken', missingId: ids[gone]!, turns };
     if (status === 'broken') return { status: 'broken', missingId: missingId!, turns };
     return { status: 'found', turns };
   }
 
+  /** The items of each turn, from the cache or fetched in one pipeline for all the others; undefined for a turn that is gone. */
+  private async turnContents(ids: readonly string[]): Promise<Array<TurnContent | undefined>> {
+    const contents = ids.map((id) => this.turnCache.get(id));
+    const missing = ids.filter((_, index) => contents[index] === undefined);
+    if (missing.length === 0) return contents;
+    const pipeline = this.client.pipeline();
+    for (const id of missing) pipeline.hmget(this.turnKey(id), 'input', 'output');
+    const results = await this.run(() => pipeline.exec());
+    const fetched = new Map<string, TurnContent>();
+    missing.forEach((id, index) => {
+      const [error, fields] = results?.[index] ?? [new Error('no reply from Redis')];
+      if (error) throw error;
+      const [input, output] = fields as [string | null, string | null];
+      if (input != null && output != null) fetched.set(id, this.turnCache.parse(id, id, input, output));
+    });
+    return ids.map((id, index) => contents[index] ?? fetched.get(id));
+  }
+
   async delete(id: string): Promise<boolean> {
+    this.turnCache.delete(id);
     return (await this.run(() => this.client.relayDelete(this.prefix, id))) === 1;
   }
 
@@ -271,6 +296,7 @@ export class RedisResponseStore implements ResponseStore {
     this.closed = true;
     clearInterval(this.sweepTimer);
     await this.maintenance?.catch(() => undefined);
+    this.turnCache.clear();
     this.client.disconnect();
   }
 

@@ -48,6 +48,22 @@ describe('redis store', () => {
     expect(redis.cli('HGET', 'deployment-a:turn:resp_shared_2', 'parent')).toBe('resp_shared_1');
   });
 
+  it('sees a deletion made through another relay even when it has the turns parsed already', async () => {
+    const prefix = `shared-${randomUUID()}:`;
+    const first = await open({ prefix });
+    const second = await open({ prefix });
+    await first.save(makeTurn('resp_c1', null, 'one'));
+    await first.save(makeTurn('resp_c2', 'resp_c1', 'two'));
+    await first.save(makeTurn('resp_c3', 'resp_c2', 'three'));
+    expect((await first.chain('resp_c3')).status).toBe('found');
+    expect((await second.chain('resp_c3')).status).toBe('found');
+    expect(await second.delete('resp_c2')).toBe(true);
+    const lookup = await first.chain('resp_c3');
+    expect(lookup.status === 'broken' && lookup.missingId).toBe('resp_c2');
+    expect(lookup.status === 'broken' && lookup.turns.map((turn) => turn.id)).toEqual(['resp_c3']);
+    expect(await first.get('resp_c2')).toBeUndefined();
+  });
+
   it('refuses a Redis whose data a newer relay wrote, and leaves it alone', async () => {
     const redis = await sharedTestRedis();
     redis.cli('SET', 'newer:schema', '7');

@@ -38,8 +38,13 @@ export function redisServerBinary(): string {
   throw new Error(INSTALL_ADVICE);
 }
 
+export interface TestRedisOptions {
+  /** `always` (default: a killed server loses nothing) or `everysec` (Redis's default for the append-only file). */
+  appendfsync?: 'always' | 'everysec';
+}
+
 /** Starts a redis-server; call stop() in afterAll. */
-export async function startTestRedis(): Promise<TestRedis> {
+export async function startTestRedis(options: TestRedisOptions = {}): Promise<TestRedis> {
   const binary = redisServerBinary();
   const directory = mkdtempSync(join(tmpdir(), 'relay-redis-'));
   const port = await freePort();
@@ -47,7 +52,7 @@ export async function startTestRedis(): Promise<TestRedis> {
   const launch = async () => {
     child = spawn(
       binary,
-      ['--port', String(port), '--bind', '127.0.0.1', '--dir', directory, '--save', '', '--appendonly', 'yes', '--appendfsync', 'always', '--daemonize', 'no', '--loglevel', 'warning'],
+      ['--port', String(port), '--bind', '127.0.0.1', '--dir', directory, '--save', '', '--appendonly', 'yes', '--appendfsync', options.appendfsync ?? 'always', '--daemonize', 'no', '--loglevel', 'warning'],
       { stdio: 'ignore' },
     );
     await waitUntilAnswering(port, child);
