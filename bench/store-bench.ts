@@ -230,6 +230,22 @@ async function timeInputResolution(store: ResponseStore, chainId: string, option
   return { ...(await timeRuns(options.rebuildIterations, () => history.resolveInput(request, 0))), turns: options.chainTurns };
 }
 
+/** Rebuilds on a store opened afresh each time (nothing parsed yet); only the rebuild is timed. */
+async function timeColdRebuilds(options: Required<StoreBenchOptions>, chainId: string, open: () => Promise<ResponseStore>): Promise<Percentiles> {
+  let fresh: ResponseStore | undefined;
+  const timed = await timeRuns(
+    Math.min(options.rebuildIterations, 100),
+    (store: ResponseStore) => rebuild(store, chainId),
+    async () => {
+      await fresh?.close();
+      fresh = await open();
+      return fresh;
+    },
+  );
+  await fresh?.close();
+  return timed;
+}
+
 async function measureRedis(options: Required<StoreBenchOptions>): Promise<StoreBenchResult['redis']> {
   let server;
   try {
@@ -247,17 +263,7 @@ async function measureRedis(options: Required<StoreBenchOptions>): Promise<Store
     const memoryPerTurn = Math.round((usedMemory() - memoryBefore) / stats.turns);
     const items = await rebuild(store, chainId);
     const rebuildChain = { ...(await timeRuns(options.rebuildIterations, () => rebuild(store, chainId))), turns: options.chainTurns, items };
-    let fresh: RedisResponseStore | undefined;
-    const rebuildChainCold = await timeRuns(
-      Math.min(options.rebuildIterations, 100),
-      (relay: RedisResponseStore) => rebuild(relay, chainId),
-      async () => {
-        await fresh?.close();
-        fresh = await open();
-        return fresh;
-      },
-    );
-    await fresh?.close();
+    const rebuildChainCold = await timeColdRebuilds(options, chainId, open);
     const rebuildRequest = await timeInputResolution(store, chainId, options);
     const version = /redis_version:(\S+)/.exec(server.cli('INFO', 'server'))![1]!;
     return { version, rebuildChain, rebuildChainCold, rebuildRequest, write: percentiles(writes), bytesPerTurn: { json: Math.round(stats.bytes / stats.turns), memory: memoryPerTurn } };
@@ -276,17 +282,7 @@ async function measureSqlite(options: Required<StoreBenchOptions>): Promise<Stor
     const items = await rebuild(store, chainId);
     const rebuildChain = { ...(await timeRuns(options.rebuildIterations, () => rebuild(store, chainId))), turns: options.chainTurns, items };
     // The first rebuild after a restart: a new store on the same file, nothing parsed yet.
-    let restarted: SqliteResponseStore | undefined;
-    const rebuildChainCold = await timeRuns(
-      Math.min(options.rebuildIterations, 100),
-      (fresh: SqliteResponseStore) => rebuild(fresh, chainId),
-      async () => {
-        await restarted?.close();
-        restarted = new SqliteResponseStore({ path, ttlMs: 7 * 86_400_000, maxBytes: 8 * 1024 * 1024 * 1024 });
-        return restarted;
-      },
-    );
-    await restarted?.close();
+    const rebuildChainCold = await timeColdRebuilds(options, chainId, async () => new SqliteResponseStore({ path, ttlMs: 7 * 86_400_000, maxBytes: 8 * 1024 * 1024 * 1024 }));
 
     const rebuildRequest = await timeInputResolution(store, chainId, options);
 

@@ -227,17 +227,25 @@ export class RedisResponseStore implements ResponseStore {
     const contents = ids.map((id) => this.turnCache.get(id));
     const missing = ids.filter((_, index) => contents[index] === undefined);
     if (missing.length === 0) return contents;
-    const pipeline = this.client.pipeline();
-    for (const id of missing) pipeline.hmget(this.turnKey(id), 'input', 'output');
-    const results = await this.run(() => pipeline.exec());
+    const rows = await this.turnFields(missing, 'input', 'output');
     const fetched = new Map<string, TurnContent>();
     missing.forEach((id, index) => {
-      const [error, fields] = results?.[index] ?? [new Error('no reply from Redis')];
-      if (error) throw error;
-      const [input, output] = fields as [string | null, string | null];
+      const [input, output] = rows[index]!;
       if (input != null && output != null) fetched.set(id, this.turnCache.parse(id, id, input, output));
     });
     return ids.map((id, index) => contents[index] ?? fetched.get(id));
+  }
+
+  /** The given fields of several turns, in one pipeline; null where a turn (or field) is gone. */
+  private async turnFields(ids: readonly string[], ...fields: string[]): Promise<Array<Array<string | null>>> {
+    const pipeline = this.client.pipeline();
+    for (const id of ids) pipeline.hmget(this.turnKey(id), ...fields);
+    const results = await this.run(() => pipeline.exec());
+    return ids.map((_, index) => {
+      const [error, values] = results?.[index] ?? [new Error('no reply from Redis')];
+      if (error) throw error;
+      return values as Array<string | null>;
+    });
   }
 
   async delete(id: string): Promise<boolean> {
@@ -251,14 +259,10 @@ export class RedisResponseStore implements ResponseStore {
     const responseIds = await this.run(() => this.client.hmget(`${this.prefix}calls`, ...callKeys));
     const unique = [...new Set(responseIds.filter((id): id is string => id !== null))];
     if (unique.length === 0) return found;
-    const pipeline = this.client.pipeline();
-    for (const id of unique) pipeline.hmget(this.turnKey(id), 'used', 'output');
-    const results = await this.run(() => pipeline.exec());
+    const rows = await this.turnFields(unique, 'used', 'output');
     const recovered = new Map<string, RecoveredReasoning>();
     unique.forEach((id, index) => {
-      const [error, fields] = results?.[index] ?? [new Error('no reply')];
-      if (error) throw error;
-      const [used, output] = fields as [string | null, string | null];
+      const [used, output] = rows[index]!;
       if (output == null || Number(used) < this.cutoff()) return;
       recovered.set(id, { responseId: id, items: reasoningItemsOf(JSON.parse(output)) });
     });
@@ -361,7 +365,7 @@ export class RedisResponseStore implements ResponseStore {
     } catch (error) {
       // An error reply (a script error, OOM under `noeviction`) is Redis answering, not Redis being down.
       if ((error as Error).name === 'ReplyError') throw error;
-      throw new StoreUnavailableError(`Redis at ${this.location} did not answer: ${(error as Error).message}`, { cause: error });
+      throw new StoreUnavailableError(`Redis at ${this.location} is unreachable (${(error as Error).message})`, { cause: error });
     }
   }
 

@@ -88,7 +88,7 @@ describe('redis store', () => {
     await store.save(makeTurn('resp_before', null, 'before the outage'));
     await redis.kill();
     await expect(store.ping()).rejects.toThrow(StoreUnavailableError);
-    await expect(store.chain('resp_before')).rejects.toThrow(/Redis at redis:\/\/127\.0\.0\.1:\d+\/? (is unreachable|did not answer)/);
+    await expect(store.chain('resp_before')).rejects.toThrow(/Redis at redis:\/\/127\.0\.0\.1:\d+\/? is unreachable/);
     await expect(store.save(makeTurn('resp_during', null, 'during'))).rejects.toThrow(StoreUnavailableError);
     await redis.restart();
     for (let attempt = 0; attempt < 200; attempt++) {

@@ -5,7 +5,7 @@
  */
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { toolCallKey } from '../../src/store/tool-call-key.js';
-import type { ResponseStore } from '../../src/store/types.js';
+import type { ResponseStore, StoreKind } from '../../src/store/types.js';
 import { BACKENDS, fakeClock, LOCAL_BACKENDS, openTestStore, removeTempDirectories, stopTestRedis, type TestStoreOptions } from './support.js';
 import { chainTexts, makeTurn } from './turns.js';
 
@@ -18,12 +18,15 @@ afterEach(async () => {
 afterAll(removeTempDirectories);
 afterAll(stopTestRedis);
 
+/** A store closed after the test. */
+async function openStore(kind: StoreKind, options: TestStoreOptions = {}): Promise<ResponseStore> {
+  const store = await openTestStore(kind, options);
+  opened.push(store);
+  return store;
+}
+
 describe.each(BACKENDS)('%s store', (kind) => {
-  async function open(options: TestStoreOptions = {}): Promise<ResponseStore> {
-    const store = await openTestStore(kind, options);
-    opened.push(store);
-    return store;
-  }
+  const open = (options?: TestStoreOptions) => openStore(kind, options);
 
   it('reads back a stored turn exactly', async () => {
     const store = await open();
@@ -140,11 +143,7 @@ describe.each(BACKENDS)('%s store', (kind) => {
 
 // Redis enforces the cap itself (maxmemory with volatile-lru); redis-store.test.ts checks it is applied.
 describe.each(LOCAL_BACKENDS)('%s store size cap', (kind) => {
-  async function open(options: TestStoreOptions = {}): Promise<ResponseStore> {
-    const store = await openTestStore(kind, options);
-    opened.push(store);
-    return store;
-  }
+  const open = (options?: TestStoreOptions) => openStore(kind, options);
 
   it('over the size cap drops the least recently used conversation first', async () => {
     const store = await open({ maxBytes: 22_500 });
