@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { RedisResponseStore, RedisSchemaError } from '../../src/store/redis-store.js';
+import { describeRedisUrl, RedisResponseStore, RedisSchemaError } from '../../src/store/redis-store.js';
 import { DEFAULT_TTL_MS, StoreUnavailableError, type ResponseStore } from '../../src/store/types.js';
 import { sharedTestRedis, stopTestRedis } from './support.js';
 import { makeTurn } from './turns.js';
@@ -62,6 +62,12 @@ describe('redis store', () => {
     expect(lookup.status === 'broken' && lookup.missingId).toBe('resp_c2');
     expect(lookup.status === 'broken' && lookup.turns.map((turn) => turn.id)).toEqual(['resp_c3']);
     expect(await first.get('resp_c2')).toBeUndefined();
+  });
+
+  it('never shows the password of the URL', () => {
+    expect(describeRedisUrl('rediss://relay:s3cret@redis.internal:6380/2')).toBe('rediss://relay:***@redis.internal:6380/2');
+    expect(describeRedisUrl('redis://:s3cret@localhost:6379')).not.toContain('s3cret');
+    expect(describeRedisUrl('not a url s3cret')).toBe('(an invalid Redis URL)');
   });
 
   it('refuses a Redis whose data a newer relay wrote, and leaves it alone', async () => {
