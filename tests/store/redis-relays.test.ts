@@ -6,11 +6,14 @@
  * 503s and not-ready probes while requests that need no store keep working,
  * and once Redis is back the relays serve again without a restart.
  */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { finishChunk, startMockUpstream, textChunks, type MockUpstream } from '../support/mock-upstream.js';
 import { readSse } from '../support/relay.js';
 import { startTestRedis, type TestRedis } from '../support/redis-server.js';
 import { killChildren, runCli, startChildRelay, type ChildRelay } from './child-relay.js';
+import { removeTempDirectories, tempDirectory } from './support.js';
 
 let redis: TestRedis;
 let upstream: MockUpstream;
@@ -31,6 +34,7 @@ afterAll(async () => {
   killChildren();
   await upstream?.close();
   await redis?.stop();
+  removeTempDirectories();
 });
 
 interface Reply {
@@ -151,7 +155,10 @@ describe('three relays sharing one Redis', () => {
     const missing = await runCli(base);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/--store redis needs --store-url redis:\/\/\[user:pass@\]host:port\/db/);
-    const wrong = await runCli([...base, '--store-url', 'http://127.0.0.1:1']);
+    // The URL from the [serve] table of the config file.
+    const config = join(tempDirectory(), 'relay.toml');
+    writeFileSync(config, '[serve]\nstore-url = "http://127.0.0.1:1"\n');
+    const wrong = await runCli([...base, '--config', config]);
     expect(wrong.code).toBe(2);
     expect(wrong.stderr).toMatch(/--store-url must start with redis:\/\/ or rediss:\/\//);
     redis.cli('SET', 'future:schema', '9');
