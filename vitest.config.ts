@@ -9,5 +9,7 @@ export default defineConfig({
     pool: 'forks',
     // Fails a test when a response the relay emitted during it is not conformant.
     setupFiles: ['tests/support/conformance-setup.ts'],
+    // Installs redis-server for the Redis store tests when missing (as root with apt-get).
+    globalSetup: ['tests/support/redis-global-setup.ts'],
   },
 });

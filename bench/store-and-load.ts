@@ -16,33 +16,50 @@ const WRITE_GOAL_MS = 1;
 
 export const storeBench: BenchModule = {
   name: 'store',
-  description: 'Session store: rebuild of a 500-turn chain, write per turn, bytes per turn (SQLite); RSS with 10,000 responses (memory)',
+  description: 'Session store: rebuild of a 500-turn chain, write per turn, bytes per turn (SQLite, Redis on loopback); RSS with 10,000 responses (memory)',
   options: {},
   async run(context) {
     const script = join(context.root, '.bench-build', 'bench', 'store-bench.js');
     const output = await runNode(['--expose-gc', script, '--json'], context.root);
     const result = JSON.parse(output.trim().split('\n').at(-1)!) as StoreBenchResult;
-    const { sqlite, memory } = result;
-    const met = (value: number, goal: number) => (value <= goal ? 'yes' : '**no**');
-    const markdown = [
-      `Run by \`npm run bench\` (also alone: \`npm run bench:store\`); SQLite ${result.machine.sqlite}.`,
-      '',
-      '| Measure | p50 | p99 | Goal | Met |',
-      '|---|---|---|---|---|',
-      `| SQLite rebuild, ${sqlite.rebuildChain.turns} turns (${sqlite.rebuildChain.items.toLocaleString('en-US')} items), warm | ${sqlite.rebuildChain.p50Ms} ms | ${sqlite.rebuildChain.p99Ms} ms | ≤ ${REBUILD_GOAL_MS} ms p50 | ${met(sqlite.rebuildChain.p50Ms, REBUILD_GOAL_MS)} |`,
-      `| SQLite rebuild, first after a restart | ${sqlite.rebuildChainCold.p50Ms} ms | ${sqlite.rebuildChainCold.p99Ms} ms | | |`,
-      `| Input resolution for \`previous_response_id\`, ${sqlite.rebuildRequest.turns} turns | ${sqlite.rebuildRequest.p50Ms} ms | ${sqlite.rebuildRequest.p99Ms} ms | | |`,
-      `| SQLite write per turn | ${sqlite.write.p50Ms} ms | ${sqlite.write.p99Ms} ms | ≤ ${WRITE_GOAL_MS} ms p50 | ${met(sqlite.write.p50Ms, WRITE_GOAL_MS)} |`,
-      `| Memory backend rebuild, ${memory.rebuildChain.turns} turns | ${memory.rebuildChain.p50Ms} ms | ${memory.rebuildChain.p99Ms} ms | | |`,
-      '',
-      '| Measure | Value |',
-      '|---|---|',
-      `| SQLite bytes per stored turn | ${sqlite.bytesPerTurn.json.toLocaleString('en-US')} bytes of JSON; ${sqlite.bytesPerTurn.file.toLocaleString('en-US')} bytes of file |`,
-      `| Memory backend with ${memory.responses.toLocaleString('en-US')} responses | RSS ${memory.rssMb} MB (+${memory.rssDeltaMb} MB over the empty process; V8 heap +${memory.heapDeltaMb} MB) |`,
-    ].join('\n');
-    return { results: result, markdown };
+    return { results: result, markdown: storeMarkdown(result) };
   },
 };
+
+/** The store section of docs/benchmarks.md. */
+export function storeMarkdown(result: StoreBenchResult): string {
+  const { sqlite, memory, redis } = result;
+  const met = (value: number, goal: number) => (value <= goal ? 'yes' : '**no**');
+  const redisRows =
+    'unavailable' in redis
+      ? []
+      : [
+          `| Redis rebuild, ${redis.rebuildChain.turns} turns, warm, loopback | ${redis.rebuildChain.p50Ms} ms | ${redis.rebuildChain.p99Ms} ms | | |`,
+          `| Redis rebuild, first on a relay that parsed none of it | ${redis.rebuildChainCold.p50Ms} ms | ${redis.rebuildChainCold.p99Ms} ms | | |`,
+          `| Input resolution for \`previous_response_id\`, ${redis.rebuildRequest.turns} turns, Redis | ${redis.rebuildRequest.p50Ms} ms | ${redis.rebuildRequest.p99Ms} ms | | |`,
+          `| Redis write per turn, loopback | ${redis.write.p50Ms} ms | ${redis.write.p99Ms} ms | | |`,
+        ];
+  return [
+    `Run by \`npm run bench\` (also alone: \`npm run bench:store\`); SQLite ${result.machine.sqlite}${'unavailable' in redis ? '' : `, Redis ${redis.version}`}.`,
+    '',
+    '| Measure | p50 | p99 | Goal | Met |',
+    '|---|---|---|---|---|',
+    `| SQLite rebuild, ${sqlite.rebuildChain.turns} turns (${sqlite.rebuildChain.items.toLocaleString('en-US')} items), warm | ${sqlite.rebuildChain.p50Ms} ms | ${sqlite.rebuildChain.p99Ms} ms | ≤ ${REBUILD_GOAL_MS} ms p50 | ${met(sqlite.rebuildChain.p50Ms, REBUILD_GOAL_MS)} |`,
+    `| SQLite rebuild, first after a restart | ${sqlite.rebuildChainCold.p50Ms} ms | ${sqlite.rebuildChainCold.p99Ms} ms | | |`,
+    `| Input resolution for \`previous_response_id\`, ${sqlite.rebuildRequest.turns} turns | ${sqlite.rebuildRequest.p50Ms} ms | ${sqlite.rebuildRequest.p99Ms} ms | | |`,
+    `| SQLite write per turn | ${sqlite.write.p50Ms} ms | ${sqlite.write.p99Ms} ms | ≤ ${WRITE_GOAL_MS} ms p50 | ${met(sqlite.write.p50Ms, WRITE_GOAL_MS)} |`,
+    `| Memory backend rebuild, ${memory.rebuildChain.turns} turns | ${memory.rebuildChain.p50Ms} ms | ${memory.rebuildChain.p99Ms} ms | | |`,
+    ...redisRows,
+    '',
+    '| Measure | Value |',
+    '|---|---|',
+    `| SQLite bytes per stored turn | ${sqlite.bytesPerTurn.json.toLocaleString('en-US')} bytes of JSON; ${sqlite.bytesPerTurn.file.toLocaleString('en-US')} bytes of file |`,
+    `| Memory backend with ${memory.responses.toLocaleString('en-US')} responses | RSS ${memory.rssMb} MB (+${memory.rssDeltaMb} MB over the empty process; V8 heap +${memory.heapDeltaMb} MB) |`,
+    'unavailable' in redis
+      ? `| Redis | not measured: ${redis.unavailable} |`
+      : `| Redis bytes per stored turn | ${redis.bytesPerTurn.json.toLocaleString('en-US')} bytes of JSON; ${redis.bytesPerTurn.memory.toLocaleString('en-US')} bytes of Redis memory |`,
+  ].join('\n');
+}
 
 export const loadBench: BenchModule = {
   name: 'load',

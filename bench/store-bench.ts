@@ -1,8 +1,8 @@
 /**
- * Session store benchmark. Reports, for SQLite: the time to rebuild a
- * 500-turn conversation for previous_response_id (p50, p99), the time to
- * write one turn, and the bytes each stored turn takes; for the memory
- * backend: the process RSS with 10,000 stored responses.
+ * Session store benchmark. Reports, for SQLite and for Redis on loopback: the
+ * time to rebuild a 500-turn conversation for previous_response_id (p50,
+ * p99), the time to write one turn, and the bytes each stored turn takes; for
+ * the memory backend: the process RSS with 10,000 stored responses.
  *
  * `runStoreBench()` returns the figures (for a larger benchmark harness);
  * `npm run bench:store` runs it alone and prints them.
@@ -14,10 +14,12 @@ import { pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
 import { pino } from 'pino';
 import { MemoryResponseStore } from '../src/store/memory-store.js';
+import { RedisResponseStore } from '../src/store/redis-store.js';
 import { ResponseHistory } from '../src/store/response-history.js';
 import { SqliteResponseStore } from '../src/store/sqlite-store.js';
 import type { ResponseStore, StoredItem, StoredTurn } from '../src/store/types.js';
 import type { ResponsesRequest } from '../src/translate/request/responses-schema.js';
+import { startTestRedis } from '../tests/support/redis-server.js';
 
 export interface StoreBenchOptions {
   /** Turns in the conversation that is rebuilt (default 500). */
@@ -51,6 +53,21 @@ export interface StoreBenchResult {
     bytesPerTurn: { json: number; file: number };
   };
   memory: { responses: number; rssMb: number; rssDeltaMb: number; heapDeltaMb: number; rebuildChain: Percentiles & { turns: number } };
+  /** A local redis-server on loopback (append-only file, fsync every second); `unavailable` says why it did not run. */
+  redis: RedisFigures | { unavailable: string };
+}
+
+export interface RedisFigures {
+  version: string;
+  /** store.chain() plus flattening, warm: one script walks the chain inside Redis and refreshes its expiry; only ids come back. */
+  rebuildChain: Percentiles & { turns: number; items: number };
+  /** The first rebuild on a relay that has parsed none of the turns (every turn fetched and parsed). */
+  rebuildChainCold: Percentiles;
+  rebuildRequest: Percentiles & { turns: number };
+  /** One store.save(): a MULTI/EXEC of the turn hash, its TTL and the indexes, acknowledged by Redis. */
+  write: Percentiles;
+  /** Stored JSON per turn, and Redis's used_memory growth per turn. */
+  bytesPerTurn: { json: number; memory: number };
 }
 
 const NOW = Date.now();
@@ -179,54 +196,95 @@ async function measureMemory(responses: number, chainTurns: number, iterations: 
   return { responses, rssMb: megabytes(after.rss), rssDeltaMb: megabytes(after.rss - before.rss), heapDeltaMb: megabytes(after.heapUsed - before.heapUsed), rebuildChain };
 }
 
+/** 2,000 writes appended to 20 conversations in turn (rows interleave as with real traffic), then a chain of `chainTurns`; returns the write times and the chain's last id. */
+async function writeTurns(store: ResponseStore, options: Required<StoreBenchOptions>): Promise<{ writes: bigint[]; chainId: string }> {
+  const writes: bigint[] = [];
+  const leaves: Array<string | null> = Array.from({ length: 20 }, () => null);
+  for (let index = 0; index < options.writeTurns; index++) {
+    const slot = index % leaves.length;
+    const turn = realisticTurn(Math.floor(index / leaves.length), leaves[slot]!);
+    const started = process.hrtime.bigint();
+    await store.save(turn);
+    writes.push(process.hrtime.bigint() - started);
+    leaves[slot] = turn.id;
+  }
+  let leaf: string | null = null;
+  for (let index = 0; index < options.chainTurns; index++) {
+    const turn = realisticTurn(index, leaf);
+    await store.save(turn);
+    leaf = turn.id;
+  }
+  return { writes, chainId: leaf! };
+}
+
+/** The relay's whole `previous_response_id` step (rebuild, reasoning check) for the chain. */
+async function timeInputResolution(store: ResponseStore, chainId: string, options: Required<StoreBenchOptions>): Promise<Percentiles & { turns: number }> {
+  const history = new ResponseHistory({ store, logger: pino({ level: 'silent' }), createId: nextId, now: Date.now });
+  const request: ResponsesRequest = {
+    model: 'deepseek-chat',
+    input: [{ type: 'function_call_output', call_id: `call_${options.chainTurns - 1}`, output: 'ok' }],
+    tools: [],
+    instructions: null,
+    previous_response_id: chainId,
+  };
+  return { ...(await timeRuns(options.rebuildIterations, () => history.resolveInput(request, 0))), turns: options.chainTurns };
+}
+
+/** Rebuilds on a store opened afresh each time (nothing parsed yet); only the rebuild is timed. */
+async function timeColdRebuilds(options: Required<StoreBenchOptions>, chainId: string, open: () => Promise<ResponseStore>): Promise<Percentiles> {
+  let fresh: ResponseStore | undefined;
+  const timed = await timeRuns(
+    Math.min(options.rebuildIterations, 100),
+    (store: ResponseStore) => rebuild(store, chainId),
+    async () => {
+      await fresh?.close();
+      fresh = await open();
+      return fresh;
+    },
+  );
+  await fresh?.close();
+  return timed;
+}
+
+async function measureRedis(options: Required<StoreBenchOptions>): Promise<StoreBenchResult['redis']> {
+  let server;
+  try {
+    server = await startTestRedis({ appendfsync: 'everysec' });
+  } catch (error) {
+    return { unavailable: (error as Error).message };
+  }
+  const open = () => RedisResponseStore.open({ url: server.url, prefix: 'bench:', ttlMs: 7 * 86_400_000, maxBytes: 0 });
+  const store = await open();
+  try {
+    const usedMemory = () => Number(/used_memory:(\d+)/.exec(server.cli('INFO', 'memory'))![1]);
+    const memoryBefore = usedMemory();
+    const { writes, chainId } = await writeTurns(store, options);
+    const stats = await store.stats();
+    const memoryPerTurn = Math.round((usedMemory() - memoryBefore) / stats.turns);
+    const items = await rebuild(store, chainId);
+    const rebuildChain = { ...(await timeRuns(options.rebuildIterations, () => rebuild(store, chainId))), turns: options.chainTurns, items };
+    const rebuildChainCold = await timeColdRebuilds(options, chainId, open);
+    const rebuildRequest = await timeInputResolution(store, chainId, options);
+    const version = /redis_version:(\S+)/.exec(server.cli('INFO', 'server'))![1]!;
+    return { version, rebuildChain, rebuildChainCold, rebuildRequest, write: percentiles(writes), bytesPerTurn: { json: Math.round(stats.bytes / stats.turns), memory: memoryPerTurn } };
+  } finally {
+    await store.close();
+    await server.stop();
+  }
+}
+
 async function measureSqlite(options: Required<StoreBenchOptions>): Promise<StoreBenchResult['sqlite']> {
   const directory = mkdtempSync(join(tmpdir(), 'store-bench-'));
   const path = join(directory, 'sessions.db');
   const store = new SqliteResponseStore({ path, ttlMs: 7 * 86_400_000, maxBytes: 8 * 1024 * 1024 * 1024 });
   try {
-    // Writes: appended to 20 conversations in turn, so rows interleave as with real traffic.
-    const writes: bigint[] = [];
-    const leaves: Array<string | null> = Array.from({ length: 20 }, () => null);
-    for (let index = 0; index < options.writeTurns; index++) {
-      const slot = index % leaves.length;
-      const turn = realisticTurn(Math.floor(index / leaves.length), leaves[slot]!);
-      const started = process.hrtime.bigint();
-      await store.save(turn);
-      writes.push(process.hrtime.bigint() - started);
-      leaves[slot] = turn.id;
-    }
-
-    let leaf: string | null = null;
-    for (let index = 0; index < options.chainTurns; index++) {
-      const turn = realisticTurn(index, leaf);
-      await store.save(turn);
-      leaf = turn.id;
-    }
-    const chainId = leaf!;
+    const { writes, chainId } = await writeTurns(store, options);
     const items = await rebuild(store, chainId);
     const rebuildChain = { ...(await timeRuns(options.rebuildIterations, () => rebuild(store, chainId))), turns: options.chainTurns, items };
     // The first rebuild after a restart: a new store on the same file, nothing parsed yet.
-    let restarted: SqliteResponseStore | undefined;
-    const rebuildChainCold = await timeRuns(
-      Math.min(options.rebuildIterations, 100),
-      (fresh: SqliteResponseStore) => rebuild(fresh, chainId),
-      async () => {
-        await restarted?.close();
-        restarted = new SqliteResponseStore({ path, ttlMs: 7 * 86_400_000, maxBytes: 8 * 1024 * 1024 * 1024 });
-        return restarted;
-      },
-    );
-    await restarted?.close();
+    const rebuildChainCold = await timeColdRebuilds(options, chainId, async () => new SqliteResponseStore({ path, ttlMs: 7 * 86_400_000, maxBytes: 8 * 1024 * 1024 * 1024 }));
 
-    const history = new ResponseHistory({ store, logger: pino({ level: 'silent' }), createId: nextId, now: Date.now });
-    const request: ResponsesRequest = {
-      model: 'deepseek-chat',
-      input: [{ type: 'function_call_output', call_id: `call_${options.chainTurns - 1}`, output: 'ok' }],
-      tools: [],
-      instructions: null,
-      previous_response_id: chainId,
-    };
-    const rebuildRequest = { ...(await timeRuns(options.rebuildIterations, () => history.resolveInput(request, 0))), turns: options.chainTurns };
+    const rebuildRequest = await timeInputResolution(store, chainId, options);
 
     const stats = await store.stats();
     await store.close();
@@ -269,7 +327,8 @@ export async function runStoreBench(options: StoreBenchOptions = {}): Promise<St
   // Memory first, so the RSS figure is not inflated by the SQLite run.
   const memory = await measureMemory(settings.memoryResponses, settings.chainTurns, settings.rebuildIterations);
   const sqlite = await measureSqlite(settings);
-  return { machine: describeMachine(), sqlite, memory };
+  const redis = await measureRedis(settings);
+  return { machine: describeMachine(), sqlite, memory, redis };
 }
 
 /** The figures as the lines docs/benchmarks.md shows. */
@@ -284,7 +343,19 @@ export function formatStoreBench(result: StoreBenchResult): string {
     `sqlite bytes per stored turn: ${sqlite.bytesPerTurn.json} of JSON, ${sqlite.bytesPerTurn.file} in the file`,
     `memory backend with ${memory.responses} responses: RSS ${memory.rssMb} MB (+${memory.rssDeltaMb} MB; heap +${memory.heapDeltaMb} MB)`,
     `memory rebuild of a ${memory.rebuildChain.turns}-turn chain: p50 ${memory.rebuildChain.p50Ms} ms, p99 ${memory.rebuildChain.p99Ms} ms`,
+    ...formatRedis(result.redis),
   ].join('\n');
+}
+
+function formatRedis(redis: StoreBenchResult['redis']): string[] {
+  if ('unavailable' in redis) return [`redis: not measured (${redis.unavailable})`];
+  return [
+    `redis ${redis.version} rebuild of a ${redis.rebuildChain.turns}-turn chain (${redis.rebuildChain.items} items): p50 ${redis.rebuildChain.p50Ms} ms, p99 ${redis.rebuildChain.p99Ms} ms`,
+    `redis rebuild, nothing cached (first on a relay): p50 ${redis.rebuildChainCold.p50Ms} ms, p99 ${redis.rebuildChainCold.p99Ms} ms`,
+    `redis previous_response_id input resolution, ${redis.rebuildRequest.turns} turns: p50 ${redis.rebuildRequest.p50Ms} ms, p99 ${redis.rebuildRequest.p99Ms} ms`,
+    `redis write per turn: p50 ${redis.write.p50Ms} ms, p99 ${redis.write.p99Ms} ms (${redis.write.samples} writes)`,
+    `redis bytes per stored turn: ${redis.bytesPerTurn.json} of JSON, ${redis.bytesPerTurn.memory} of Redis memory`,
+  ];
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

@@ -12,6 +12,7 @@ import { silentLogger } from '../log.js';
 import { createRedactor, type Redactor } from '../observability/redact.js';
 import { configProblems } from '../routing/config-problems.js';
 import type { ConfiguredProvider, ModelRouter } from '../routing/router.js';
+import { RedisResponseStore } from '../store/redis-store.js';
 import { SqliteResponseStore } from '../store/sqlite-store.js';
 import { extractErrorMessage } from '../translate/upstream-errors.js';
 import { joinUrl } from '../upstream/chat-client.js';
@@ -133,17 +134,19 @@ function routingCheck(router: ModelRouter): DoctorCheck {
 async function storeCheck(options: ServeOptions): Promise<DoctorCheck> {
   let store;
   try {
-    store = openStoreFromOptions(options, silentLogger());
+    store = await openStoreFromOptions(options, silentLogger());
   } catch (error) {
     return failed('store', error, 'pass --store-path with a file in a writable directory, or --store memory');
   }
   try {
     await store.ping();
     const stats = await store.stats();
-    const where = store instanceof SqliteResponseStore ? `sqlite at ${store.path}` : 'memory (stored responses are lost on restart)';
+    const where =
+      store instanceof SqliteResponseStore ? `sqlite at ${store.path}` : store instanceof RedisResponseStore ? `redis at ${store.location}` : 'memory (stored responses are lost on restart)';
     return { status: 'ok', subject: 'store', detail: `${where}: ${stats.turns} responses, ${(stats.bytes / 1024 / 1024).toFixed(1)} MB` };
   } catch (error) {
-    return { status: 'fail', subject: 'store', detail: `the store opened but cannot be read: ${(error as Error).message}`, fix: 'move the file away (it will be created again), or pass --store-path' };
+    const fix = store instanceof RedisResponseStore ? 'start Redis, or check --store-url' : 'move the file away (it will be created again), or pass --store-path';
+    return { status: 'fail', subject: 'store', detail: `the store opened but cannot be read: ${(error as Error).message}`, fix };
   } finally {
     await store.close();
   }

@@ -28,7 +28,7 @@ function withServeOptions<T>(command: Argv<T>) {
       .option('log-level', { type: 'string', choices: LOG_LEVELS, default: 'info', describe: 'Log level (logs go to stderr as JSON)' })
       .option('upstream-retries', { type: 'number', describe: 'Retries of a failed upstream request before the first byte, per route (default 2)' })
       .option('models-ttl', { type: 'number', describe: 'Seconds an upstream model list is reused by GET /v1/models (default 300)' })
-      .option('store', { type: 'string', choices: ['memory', 'sqlite'], default: 'sqlite', describe: 'Where stored responses (previous_response_id) are kept' })
+      .option('store', { type: 'string', choices: ['memory', 'sqlite', 'redis'], default: 'sqlite', describe: 'Where stored responses (previous_response_id) are kept' })
       .option('store-path', {
         type: 'string',
         describe: 'SQLite file for --store sqlite (default $XDG_STATE_HOME/responses-relay/sessions.db, else ~/.local/state/responses-relay/sessions.db)',
@@ -36,8 +36,10 @@ function withServeOptions<T>(command: Argv<T>) {
       .option('store-ttl', { type: 'string', default: '7d', describe: 'How long a conversation nobody continues is kept (e.g. 7d, 12h, 30m)' })
       .option('store-max-mb', {
         type: 'number',
-        describe: 'Memory budget (memory) or size cap (sqlite) in MB; least recently used conversations go first (default 256 / 1024)',
+        describe: 'Memory budget (memory), size cap (sqlite) or Redis maxmemory (redis) in MB; least recently used go first (default 256 / 1024 / as Redis is set)',
       })
+      .option('store-url', { type: 'string', describe: 'Redis or Valkey for --store redis: redis://[user:pass@]host:port/db, rediss:// for TLS' })
+      .option('store-prefix', { type: 'string', describe: 'Prefix of every Redis key, so one Redis serves several deployments (default responses-relay:)' })
       .option('usage-retention', { type: 'string', default: '30d', describe: 'How long the usage ledger keeps each turn (e.g. 30d, 12h)' }),
   );
 }
@@ -63,6 +65,8 @@ function serveOptions(args: ServeArgs): ServeOptions {
     storeTtl: args.storeTtl,
     storeMaxMb: args.storeMaxMb,
     usageRetention: args.usageRetention,
+    storeUrl: args.storeUrl,
+    storePrefix: args.storePrefix,
     authToken: args.authToken,
     allowOrigin: args.allowOrigin,
     allowHost: args.allowHost,

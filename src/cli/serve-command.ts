@@ -15,7 +15,8 @@ import { openResponseStore, StoreOpenError } from '../store/open-store.js';
 import { SqliteResponseStore } from '../store/sqlite-store.js';
 import { openUsageLedger } from '../usage/open-ledger.js';
 import type { UsageLedger } from '../usage/types.js';
-import { DEFAULT_MAX_MB, type ResponseStore, type StoreKind } from '../store/types.js';
+import { DEFAULT_REDIS_PREFIX, describeRedisUrl, RedisResponseStore, RedisSchemaError } from '../store/redis-store.js';
+import { DEFAULT_MAX_MB, type ResponseStore, type StoreKind, type StoreLimits } from '../store/types.js';
 import { CliError } from './cli-error.js';
 import { parseDuration } from './duration.js';
 import { parseOperationsOptions, type OperationsOptions } from './operations-options.js';
@@ -43,31 +44,61 @@ export interface ServeOptions extends OperationsOptions {
   storePath?: string | undefined;
   /** How long an unused conversation is kept, e.g. `7d` (the default). */
   storeTtl?: string | undefined;
-  /** Memory budget or size cap in MB. */
+  /** Memory budget or size cap in MB (for Redis: its maxmemory). */
   storeMaxMb?: number | undefined;
   /** How long the usage ledger keeps each turn, e.g. `30d` (the default). */
   usageRetention?: string | undefined;
+  /** Redis URL for --store redis. */
+  storeUrl?: string | undefined;
+  /** Prefix of every Redis key (default `responses-relay:`). */
+  storePrefix?: string | undefined;
 }
 
-/** Opens the session store the options describe; problems are one-line CliErrors naming the path. */
-export function openStoreFromOptions(options: ServeOptions, logger: Logger): ResponseStore {
+/** Opens the session store the options describe; problems are one-line CliErrors naming the path or URL. */
+export async function openStoreFromOptions(options: ServeOptions, logger: Logger): Promise<ResponseStore> {
   const kind = options.store ?? 'sqlite';
-  if (kind !== 'memory' && kind !== 'sqlite') throw new CliError(`--store must be 'memory' or 'sqlite', got '${kind}'`);
+  if (kind !== 'memory' && kind !== 'sqlite' && kind !== 'redis') throw new CliError(`--store must be 'memory', 'sqlite' or 'redis', got '${kind}'`);
   const ttlText = options.storeTtl ?? '7d';
   const ttlMs = parseDuration(ttlText);
   if (ttlMs === undefined) throw new CliError(`--store-ttl '${ttlText}' is not a duration; use e.g. 7d, 12h or 30m`);
-  const maxMb = options.storeMaxMb ?? DEFAULT_MAX_MB[kind as StoreKind];
-  if (!Number.isFinite(maxMb) || maxMb <= 0) throw new CliError(`--store-max-mb must be a positive number of megabytes, got '${options.storeMaxMb}'`);
+  // Redis keeps its own maxmemory unless the flag is given.
+  const maxMb = options.storeMaxMb ?? (kind === 'redis' ? undefined : DEFAULT_MAX_MB[kind]);
+  if (maxMb !== undefined && (!Number.isFinite(maxMb) || maxMb <= 0)) {
+    throw new CliError(`--store-max-mb must be a positive number of megabytes, got '${options.storeMaxMb}'`);
+  }
+  const limits = {
+    ttlMs,
+    maxBytes: maxMb === undefined ? 0 : Math.floor(maxMb * 1024 * 1024),
+    onBackgroundError: (error: unknown) => logger.error({ err: error }, 'session store sweep failed'),
+  };
+  if (kind === 'redis') return openRedisStoreFromOptions(options, limits, logger);
   try {
-    return openResponseStore({
-      kind,
-      path: options.storePath,
-      ttlMs,
-      maxBytes: Math.floor(maxMb * 1024 * 1024),
-      onBackgroundError: (error) => logger.error({ err: error }, 'session store sweep failed'),
-    });
+    return openResponseStore({ kind, path: options.storePath, ...limits });
   } catch (error) {
     if (error instanceof StoreOpenError) throw new CliError(error.message);
+    throw error;
+  }
+}
+
+async function openRedisStoreFromOptions(options: ServeOptions, limits: StoreLimits, logger: Logger): Promise<ResponseStore> {
+  const url = options.storeUrl;
+  if (url === undefined || url === '') throw new CliError('--store redis needs --store-url redis://[user:pass@]host:port/db (or rediss:// for TLS)');
+  let protocol: string;
+  try {
+    protocol = new URL(url).protocol;
+  } catch {
+    throw new CliError(`--store-url '${describeRedisUrl(url)}' is not a URL; use redis://[user:pass@]host:port/db or rediss://…`);
+  }
+  if (protocol !== 'redis:' && protocol !== 'rediss:') throw new CliError(`--store-url must start with redis:// or rediss://, got '${protocol}'`);
+  try {
+    return await RedisResponseStore.open({
+      ...limits,
+      url,
+      prefix: options.storePrefix ?? DEFAULT_REDIS_PREFIX,
+      onWarning: (message, error) => logger.warn(error === undefined ? {} : { err: error }, message),
+    });
+  } catch (error) {
+    if (error instanceof RedisSchemaError) throw new CliError(error.message);
     throw error;
   }
 }
@@ -93,7 +124,7 @@ export async function runServe(options: ServeOptions, file?: RelayConfigFile, en
   const logger = createLogger(options.logLevel, process.stderr, createRedactor(secretsOf(router, settings.authToken)));
   const usageRetentionMs = parseDuration(options.usageRetention ?? '30d');
   if (usageRetentionMs === undefined) throw new CliError(`--usage-retention '${options.usageRetention}' is not a duration; use e.g. 30d or 12h`);
-  const store = openStoreFromOptions(options, logger);
+  const store = await openStoreFromOptions(options, logger);
   let usageLedger: UsageLedger;
   try {
     usageLedger = openUsageLedger(store, logger);
@@ -150,6 +181,7 @@ export async function runServe(options: ServeOptions, file?: RelayConfigFile, en
       aliases: [...router.aliases.keys()],
       store: store.kind,
       ...(store instanceof SqliteResponseStore ? { storePath: store.path } : {}),
+      ...(store instanceof RedisResponseStore ? { storeUrl: store.location } : {}),
       auth: settings.authToken === undefined ? 'none' : 'token',
       maxConcurrent: settings.maxConcurrent,
       maxQueue: settings.maxQueue,

@@ -26,8 +26,8 @@ export interface TurnStreamOptions {
   /** Whether the client went away (then nothing more is written). */
   clientGone: () => boolean;
   heartbeatMs: number;
-  /** Called once with the final state, however the turn ended. */
-  onEnd: (outcome: TurnOutcome) => void;
+  /** Called once with the final state, however the turn ended; the last piece of text waits for what it returns (the store write). */
+  onEnd: (outcome: TurnOutcome) => void | Promise<void>;
 }
 
 /** Watches one response: every event in the order it is written, then how the turn ended. */
@@ -172,9 +172,11 @@ export class TurnProducer {
       }
     }
     if (translator.ended && !this.ended) {
-      this.end(outcomeOf(translator, this.failure));
+      const written = this.end(outcomeOf(translator, this.failure));
       // Read what is left (usually nothing) so the connection can be reused.
       void drain(this.options.batches, this.options.abortUpstream);
+      // The final event goes out once the response is stored.
+      await written;
     }
     if (text === '') return undefined;
     if (limit > 0) this.pieceChars = PIECE_CHARS;
@@ -191,11 +193,11 @@ export class TurnProducer {
     this.end({ status: 'aborted' });
   }
 
-  private end(outcome: TurnOutcome): void {
+  private end(outcome: TurnOutcome): void | Promise<void> {
     if (this.ended) return;
     this.ended = true;
     if (this.heartbeat) clearInterval(this.heartbeat);
-    this.options.onEnd(outcome);
+    return this.options.onEnd(outcome);
   }
 }
 

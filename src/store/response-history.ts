@@ -13,7 +13,10 @@ import type { InputItem, ResponsesRequest } from '../translate/request/responses
 import type { ResponseObject } from '../translate/stream/response-object.js';
 import { callKeysMissingReasoning, restoreReasoning } from './reasoning-recovery.js';
 import { isResponseId, toStoredInputItems } from './stored-items.js';
-import type { ResponseStore, StoredItem } from './types.js';
+import { StoreUnavailableError, type ResponseStore, type StoredItem } from './types.js';
+
+/** Seconds a client is told to wait while the store is unreachable (about one reconnection attempt). */
+const STORE_RETRY_AFTER_SECONDS = 2;
 
 export interface ResponseHistoryOptions {
   store: ResponseStore;
@@ -60,10 +63,15 @@ export class ResponseHistory {
     return this.withRecoveredReasoning(items, log);
   }
 
-  /** Stores a finished response (completed or incomplete) unless the request opted out; `log` is the request's logger. */
-  record(request: ResponsesRequest, instructionItems: number, response: ResponseObject, log: Logger = this.options.logger): void {
-    if (request.store === false) return;
-    if (response.status !== 'completed' && response.status !== 'incomplete') return;
+  /**
+   * Stores a finished response (completed or incomplete) unless the request
+   * opted out; `log` is the request's logger. Resolves (never rejects) once the
+   * write is durable or has failed: the caller holds the response's last event
+   * until then, so the next turn finds it on any relay sharing the store.
+   */
+  record(request: ResponsesRequest, instructionItems: number, response: ResponseObject, log: Logger = this.options.logger): Promise<void> {
+    if (request.store === false) return Promise.resolve();
+    if (response.status !== 'completed' && response.status !== 'incomplete') return Promise.resolve();
     const id = response.id;
     const write = this.write(request, instructionItems, response).then(
       () => {
@@ -81,6 +89,7 @@ export class ResponseHistory {
     void write.finally(() => {
       if (this.pending.get(id) === write) this.pending.delete(id);
     });
+    return write;
   }
 
   /** Waits for a response's write if it is still in flight (GET/DELETE right after a response ended). */
@@ -121,12 +130,7 @@ export class ResponseHistory {
       lookup = await this.store.chain(previousId);
     } catch (error) {
       log.error({ err: error, previousResponseId: previousId }, 'session store read failed');
-      throw new RelayError('The session store could not be read, so the previous response cannot be continued.', {
-        status: 500,
-        type: 'server_error',
-        code: 'store_unavailable',
-        cause: error,
-      });
+      throw storeFailure(error, 'The session store could not be read, so the previous response cannot be continued.');
     }
     switch (lookup.status) {
       case 'found':
@@ -158,6 +162,23 @@ export class ResponseHistory {
       return items;
     }
   }
+}
+
+/**
+ * The client's error for a store that failed: 503 with Retry-After while a
+ * networked store is unreachable (it will come back), else 500.
+ */
+export function storeFailure(error: unknown, message: string): RelayError {
+  if (error instanceof StoreUnavailableError) {
+    return new RelayError(`${message} It is unreachable at the moment; retry shortly.`, {
+      status: 503,
+      type: 'server_error',
+      code: 'store_unavailable',
+      retryAfterSeconds: STORE_RETRY_AFTER_SECONDS,
+      cause: error,
+    });
+  }
+  return new RelayError(message, { status: 500, type: 'server_error', code: 'store_unavailable', cause: error });
 }
 
 function previousResponseNotFound(message: string): RelayError {

@@ -14,7 +14,7 @@ import Database from 'better-sqlite3';
 import { MIGRATIONS, migrate, type Migration } from './sqlite-migrations.js';
 import { prepareStatements, type Statements } from './sqlite-statements.js';
 import { toolCallKeysOf } from './tool-call-key.js';
-import { TurnCache, type TurnContent } from './turn-cache.js';
+import { DEFAULT_TURN_CACHE_BYTES, TurnCache, type TurnContent } from './turn-cache.js';
 import {
   DEFAULT_SWEEP_INTERVAL_MS,
   reasoningItemsOf,
@@ -40,7 +40,7 @@ export interface SqliteStoreOptions extends StoreLimits {
   cacheBytes?: number;
 }
 
-export const DEFAULT_TURN_CACHE_BYTES = 16 * 1024 * 1024;
+export { DEFAULT_TURN_CACHE_BYTES };
 
 /** Conversations removed per maintenance transaction, so one batch never stalls requests for long. */
 const MAINTENANCE_BATCH = 100;

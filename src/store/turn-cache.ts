@@ -1,7 +1,8 @@
 /**
- * Parsed turns kept in memory by their row number. A stored turn never
- * changes and row numbers are never reused, so a cached turn is valid for as
- * long as its row exists — which the chain query checks on every rebuild.
+ * Parsed turns kept in memory by their row number (SQLite) or response id
+ * (Redis). A stored turn never changes and neither key is ever reused, so a
+ * cached turn is valid for as long as the turn exists — which the chain
+ * lookup checks on every rebuild.
  * Continuing a conversation then parses only the turns added since the last
  * rebuild instead of the whole history.
  *
@@ -17,26 +18,32 @@ export interface TurnContent {
   output: readonly StoredItem[];
 }
 
+/** JSON bytes of parsed turns a store keeps by default. */
+export const DEFAULT_TURN_CACHE_BYTES = 16 * 1024 * 1024;
+
+/** A turn's row number or response id. */
+export type TurnKey = number | string;
+
 export class TurnCache {
-  private readonly cache: LRUCache<number, TurnContent> | undefined;
+  private readonly cache: LRUCache<TurnKey, TurnContent> | undefined;
 
   /** `maxBytes` of JSON text held; 0 turns the cache off. */
   constructor(maxBytes: number) {
-    this.cache = maxBytes > 0 ? new LRUCache<number, TurnContent>({ maxSize: maxBytes }) : undefined;
+    this.cache = maxBytes > 0 ? new LRUCache<TurnKey, TurnContent>({ maxSize: maxBytes }) : undefined;
   }
 
-  get(seq: number): TurnContent | undefined {
+  get(seq: TurnKey): TurnContent | undefined {
     return this.cache?.get(seq);
   }
 
   /** Parses (and keeps) a turn's JSON. */
-  parse(seq: number, id: string, input: string, output: string): TurnContent {
+  parse(seq: TurnKey, id: string, input: string, output: string): TurnContent {
     const content: TurnContent = { id, input: deepFreeze(JSON.parse(input)), output: deepFreeze(JSON.parse(output)) };
     this.cache?.set(seq, content, { size: input.length + output.length });
     return content;
   }
 
-  delete(seq: number): void {
+  delete(seq: TurnKey): void {
     this.cache?.delete(seq);
   }
 

@@ -11,7 +11,7 @@
 /** A Responses item as stored: a JSON object with a `type`. */
 export type StoredItem = { type: string; [field: string]: unknown };
 
-export type StoreKind = 'memory' | 'sqlite';
+export type StoreKind = 'memory' | 'sqlite' | 'redis';
 
 /** One stored response. */
 export interface StoredTurn {
@@ -92,7 +92,7 @@ export interface ResponseStore {
 export interface StoreLimits {
   /** A conversation neither continued nor extended for this long is removed. */
   ttlMs: number;
-  /** Memory budget (memory) or size cap (sqlite) in bytes of stored JSON; oldest removed first. */
+  /** Memory budget (memory) or size cap (sqlite) in bytes of stored JSON, oldest removed first; for Redis its `maxmemory` (0: left as configured). */
   maxBytes: number;
   /** Milliseconds since the epoch (tests pass a fake clock). */
   now?: () => number;
@@ -104,8 +104,19 @@ export interface StoreLimits {
 
 export const DEFAULT_TTL_MS = 7 * 24 * 60 * 60 * 1000;
 export const DEFAULT_SWEEP_INTERVAL_MS = 60_000;
-/** Default `--store-max-mb` per backend. */
-export const DEFAULT_MAX_MB: Record<StoreKind, number> = { memory: 256, sqlite: 1024 };
+/** Default `--store-max-mb` per backend (Redis keeps its own `maxmemory` unless the flag is given). */
+export const DEFAULT_MAX_MB: Record<Exclude<StoreKind, 'redis'>, number> = { memory: 256, sqlite: 1024 };
+
+/**
+ * The store cannot be reached right now (a networked backend is down or
+ * restarting); requests that need it get a 503 with Retry-After.
+ */
+export class StoreUnavailableError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'StoreUnavailableError';
+  }
+}
 
 /** Reasoning items of an output list, in order. */
 export function reasoningItemsOf(output: readonly StoredItem[]): StoredItem[] {

@@ -8,10 +8,11 @@ import OpenAI from 'openai';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { finishChunk, reasoningChunks, textChunks, toolCallChunks, usageChunk, type MockScript } from '../support/mock-upstream.js';
 import { createResponse, sentMessages, startHarness, stopHarnesses } from './http.js';
-import { BACKENDS, removeTempDirectories } from './support.js';
+import { BACKENDS, removeTempDirectories, stopTestRedis } from './support.js';
 
 afterEach(stopHarnesses);
 afterAll(removeTempDirectories);
+afterAll(stopTestRedis);
 
 const EXEC_TOOL = { type: 'function', name: 'exec_command', parameters: { type: 'object', properties: { cmd: { type: 'string' } } }, strict: false } as const;
 

@@ -3,7 +3,7 @@ import type { RunningRelay } from '../../src/server/start-server.js';
 import type { ResponseStore, StoreKind } from '../../src/store/types.js';
 import { finishChunk, startMockUpstream, textChunks, usageChunk, type MockScript, type MockUpstream } from '../support/mock-upstream.js';
 import { readSse, startTestRelay, type TestRelayOptions } from '../support/relay.js';
-import { createTestStore, type TestStoreOptions } from './support.js';
+import { openTestStore, type TestStoreOptions } from './support.js';
 
 export interface Harness {
   upstream: MockUpstream;
@@ -25,7 +25,7 @@ export async function startHarness(
   options: { script?: MockScript; store?: TestStoreOptions; storeInstance?: ResponseStore; relay?: TestRelayOptions } = {},
 ): Promise<Harness> {
   const upstream = await startMockUpstream(options.script ?? numberedAnswers);
-  const store = options.storeInstance ?? createTestStore(kind, options.store);
+  const store = options.storeInstance ?? (await openTestStore(kind, options.store));
   const relay = await startTestRelay(upstream.baseUrl, { ...options.relay, store });
   const harness = { upstream, relay, store };
   running.push(harness);

@@ -5,8 +5,8 @@
  */
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { toolCallKey } from '../../src/store/tool-call-key.js';
-import type { ResponseStore } from '../../src/store/types.js';
-import { BACKENDS, createTestStore, fakeClock, removeTempDirectories, type TestStoreOptions } from './support.js';
+import type { ResponseStore, StoreKind } from '../../src/store/types.js';
+import { BACKENDS, fakeClock, LOCAL_BACKENDS, openTestStore, removeTempDirectories, stopTestRedis, type TestStoreOptions } from './support.js';
 import { chainTexts, makeTurn } from './turns.js';
 
 const HOUR = 3_600_000;
@@ -16,16 +16,20 @@ afterEach(async () => {
   for (const store of opened.splice(0)) await store.close();
 });
 afterAll(removeTempDirectories);
+afterAll(stopTestRedis);
+
+/** A store closed after the test. */
+async function openStore(kind: StoreKind, options: TestStoreOptions = {}): Promise<ResponseStore> {
+  const store = await openTestStore(kind, options);
+  opened.push(store);
+  return store;
+}
 
 describe.each(BACKENDS)('%s store', (kind) => {
-  function open(options: TestStoreOptions = {}): ResponseStore {
-    const store = createTestStore(kind, options);
-    opened.push(store);
-    return store;
-  }
+  const open = (options?: TestStoreOptions) => openStore(kind, options);
 
   it('reads back a stored turn exactly', async () => {
-    const store = open();
+    const store = await open();
     const turn = makeTurn('resp_a1', null, 'hello');
     await store.save(turn);
     expect(await store.get('resp_a1')).toEqual(turn);
@@ -34,7 +38,7 @@ describe.each(BACKENDS)('%s store', (kind) => {
   });
 
   it('walks a chain back to its first turn, oldest first', async () => {
-    const store = open();
+    const store = await open();
     await store.save(makeTurn('resp_1', null, 'one'));
     await store.save(makeTurn('resp_2', 'resp_1', 'two'));
     await store.save(makeTurn('resp_3', 'resp_2', 'three'));
@@ -47,7 +51,7 @@ describe.each(BACKENDS)('%s store', (kind) => {
   });
 
   it('keeps branches from one parent independent', async () => {
-    const store = open();
+    const store = await open();
     await store.save(makeTurn('resp_root', null, 'root'));
     await store.save(makeTurn('resp_left', 'resp_root', 'left'));
     await store.save(makeTurn('resp_right', 'resp_root', 'right'));
@@ -59,7 +63,7 @@ describe.each(BACKENDS)('%s store', (kind) => {
   });
 
   it('deletes one turn; a chain through it is reported broken', async () => {
-    const store = open();
+    const store = await open();
     await store.save(makeTurn('resp_1', null, 'one'));
     await store.save(makeTurn('resp_2', 'resp_1', 'two'));
     await store.save(makeTurn('resp_3', 'resp_2', 'three'));
@@ -75,7 +79,7 @@ describe.each(BACKENDS)('%s store', (kind) => {
   });
 
   it('checks a chain against what is stored even right after rebuilding it', async () => {
-    const store = open();
+    const store = await open();
     await store.save(makeTurn('resp_1', null, 'one'));
     await store.save(makeTurn('resp_2', 'resp_1', 'two'));
     await store.save(makeTurn('resp_3', 'resp_2', 'three'));
@@ -91,7 +95,7 @@ describe.each(BACKENDS)('%s store', (kind) => {
 
   it('expires a conversation the TTL after its last use, and continuing it keeps it', async () => {
     const clock = fakeClock();
-    const store = open({ ttlMs: 10 * HOUR, now: clock.now });
+    const store = await open({ ttlMs: 10 * HOUR, now: clock.now });
     await store.save(makeTurn('resp_old', null, 'old', { createdAt: clock.now() }));
     await store.save(makeTurn('resp_kept', null, 'kept', { createdAt: clock.now() }));
     clock.advance(6 * HOUR);
@@ -104,28 +108,8 @@ describe.each(BACKENDS)('%s store', (kind) => {
     expect((await store.stats()).turns).toBe(1);
   });
 
-  it('over the size cap drops the least recently used conversation first', async () => {
-    const store = open({ maxBytes: 22_500 });
-    const turn = (id: string, parent: string | null) => makeTurn(id, parent, id, { padding: 4_600 });
-    const save = async (id: string, parent: string | null) => {
-      await store.save(turn(id, parent));
-      await store.sweep();
-    };
-    await save('resp_a1', null);
-    await save('resp_a2', 'resp_a1');
-    await save('resp_b1', null);
-    await save('resp_b2', 'resp_b1');
-    expect((await store.chain('resp_a2')).status).toBe('found'); // conversation A is now the most recent
-    await save('resp_c1', null);
-    await save('resp_c2', 'resp_c1');
-    const present = [];
-    for (const id of ['resp_a1', 'resp_a2', 'resp_b1', 'resp_b2', 'resp_c1', 'resp_c2']) if (await store.get(id)) present.push(id);
-    expect(present).toEqual(['resp_a1', 'resp_a2', 'resp_c1', 'resp_c2']);
-    expect((await store.stats()).bytes).toBeLessThanOrEqual(22_500);
-  });
-
   it('finds the reasoning stored next to a tool call by the whole call', async () => {
-    const store = open();
+    const store = await open();
     const call = { callId: 'functions.exec:0', name: 'exec', arguments: '{"cmd":"ls"}', reasoning: 'List first.' };
     await store.save(makeTurn('resp_plain_first', null, 'no reasoning', { call: { ...call, reasoning: undefined } }));
     expect(store.mayHoldReasoning()).toBe(false);
@@ -150,9 +134,34 @@ describe.each(BACKENDS)('%s store', (kind) => {
   });
 
   it('close is idempotent', async () => {
-    const store = createTestStore(kind);
+    const store = await openTestStore(kind);
     await store.save(makeTurn('resp_x', null, 'x'));
     await store.close();
     await store.close();
+  });
+});
+
+// Redis enforces the cap itself (maxmemory with volatile-lru); redis-store.test.ts checks it is applied.
+describe.each(LOCAL_BACKENDS)('%s store size cap', (kind) => {
+  const open = (options?: TestStoreOptions) => openStore(kind, options);
+
+  it('over the size cap drops the least recently used conversation first', async () => {
+    const store = await open({ maxBytes: 22_500 });
+    const turn = (id: string, parent: string | null) => makeTurn(id, parent, id, { padding: 4_600 });
+    const save = async (id: string, parent: string | null) => {
+      await store.save(turn(id, parent));
+      await store.sweep();
+    };
+    await save('resp_a1', null);
+    await save('resp_a2', 'resp_a1');
+    await save('resp_b1', null);
+    await save('resp_b2', 'resp_b1');
+    expect((await store.chain('resp_a2')).status).toBe('found'); // conversation A is now the most recent
+    await save('resp_c1', null);
+    await save('resp_c2', 'resp_c1');
+    const present = [];
+    for (const id of ['resp_a1', 'resp_a2', 'resp_b1', 'resp_b2', 'resp_c1', 'resp_c2']) if (await store.get(id)) present.push(id);
+    expect(present).toEqual(['resp_a1', 'resp_a2', 'resp_c1', 'resp_c2']);
+    expect((await store.stats()).bytes).toBeLessThanOrEqual(22_500);
   });
 });

@@ -12,7 +12,7 @@ import { SqliteResponseStore } from '../../src/store/sqlite-store.js';
 import type { ResponseStore, StoredTurn } from '../../src/store/types.js';
 import { finishChunk, textChunks } from '../support/mock-upstream.js';
 import { call, createResponse, startHarness, stopHarnesses } from './http.js';
-import { BACKENDS, createTestStore, fakeClock, removeTempDirectories } from './support.js';
+import { createTestStore, fakeClock, LOCAL_BACKENDS, removeTempDirectories } from './support.js';
 
 afterEach(stopHarnesses);
 afterAll(removeTempDirectories);
@@ -31,7 +31,8 @@ function capturingLogger() {
   return { logger: createLogger('info', destination), lines };
 }
 
-describe.each(BACKENDS)('the %s store under faults and limits', (kind) => {
+// Redis faults (unreachable, restarted) are in redis-relays.test.ts.
+describe.each(LOCAL_BACKENDS)('the %s store under faults and limits', (kind) => {
   it('streams the response when the write fails, and logs and counts the failure', async () => {
     const { logger, lines } = capturingLogger();
     // memory: a reply larger than the whole budget; sqlite: another connection holds the write lock.
@@ -110,7 +111,7 @@ describe.each(BACKENDS)('the %s store under faults and limits', (kind) => {
     expect((await store.stats()).bytes).toBeLessThanOrEqual(14_000);
   });
 
-  it('makes a continuation that arrives during its parent’s write wait for it', async () => {
+  it('sends the last event only once the response is stored, so the next turn always finds it', async () => {
     const events: string[] = [];
     let release: () => void = () => undefined;
     const gate = new Promise<void>((resolve) => (release = resolve));
@@ -138,12 +139,19 @@ describe.each(BACKENDS)('the %s store under faults and limits', (kind) => {
       close: () => inner.close(),
     };
     const { relay, upstream } = await startHarness(kind, { storeInstance: slow });
-    const first = await createResponse(relay, { input: 'first', stream: true });
-    expect(events).toEqual(['save started']);
-    const continuation = createResponse(relay, { input: 'second', previous_response_id: first.json.id });
-    setTimeout(release, 100);
-    expect((await continuation).status).toBe(200);
-    expect(events.slice(0, 3)).toEqual(['save started', 'save done', 'chain read']);
+    const firstResult = createResponse(relay, { input: 'first', stream: true }).then((result) => {
+      events.push('client saw the end');
+      return result;
+    });
+    for (let turn = 0; turn < 1_000 && !events.includes('save started'); turn++) await new Promise((resolve) => setImmediate(resolve));
+    // Give the client every chance to see the end early if the stream did not wait.
+    for (let turn = 0; turn < 20; turn++) await new Promise((resolve) => setImmediate(resolve));
+    events.push('released');
+    release();
+    const first = await firstResult;
+    expect(first.events.at(-1)!.type).toBe('response.completed');
+    expect(events).toEqual(['save started', 'released', 'save done', 'client saw the end']);
+    expect((await createResponse(relay, { input: 'second', previous_response_id: first.json.id })).status).toBe(200);
     expect(upstream.requests[1]!.body.messages.map((message: any) => message.content)).toEqual(['first', 'answer 1', 'second']);
   });
 });

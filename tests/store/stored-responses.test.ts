@@ -9,10 +9,11 @@ import { Ajv } from 'ajv';
 import OpenAI from 'openai';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { call, createResponse, startHarness, stopHarnesses } from './http.js';
-import { BACKENDS, removeTempDirectories } from './support.js';
+import { BACKENDS, removeTempDirectories, stopTestRedis } from './support.js';
 
 afterEach(stopHarnesses);
 afterAll(removeTempDirectories);
+afterAll(stopTestRedis);
 
 const SPEC_PATH = resolve(process.cwd(), '../shared/openai-openapi/openapi.json');
 const specPresent = existsSync(SPEC_PATH);

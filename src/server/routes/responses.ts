@@ -94,11 +94,14 @@ export async function handleCreateResponse(context: Context<RelayEnv>, deps: App
     });
   const observer = watchFirstOutput(deps.observeResponse?.(), () => usage.firstOutput(deps.now()));
   const encoder = observingEncoder(new SseEncoder(echo), observer);
-  const endTurn = (current: ResponseStreamTranslator) => (ending: TurnEnding) => {
-    // Before the last event reaches the client, so a continuation never races the write.
-    deps.history.record(request, instructionItems, current.response, servedLog);
-    turn.end(ending);
-  };
+  const endTurn =
+    (current: ResponseStreamTranslator) =>
+    (ending: TurnEnding): Promise<void> => {
+      // The last event waits for this write, so the next turn finds the response on any relay.
+      const written = deps.history.record(request, instructionItems, current.response, servedLog);
+      turn.end(ending);
+      return written;
+    };
 
   /** Retries and fallbacks, before any output; each route gets a request translated for its own provider. */
   const open = async (): Promise<OpenWithFallbacksResult<BuiltChatRequest>> => {
@@ -154,8 +157,9 @@ export async function handleCreateResponse(context: Context<RelayEnv>, deps: App
           clientGone: () => clientSignal.aborted,
           heartbeatMs: deps.heartbeatMs,
           onEnd: (outcome) => {
-            onEnd(outcome);
+            const written = onEnd(outcome);
             observer?.end(outcome.status);
+            return written;
           },
         },
         // Headers and the opening events go out now: heartbeats follow while the upstream is awaited.
@@ -170,7 +174,7 @@ export async function handleCreateResponse(context: Context<RelayEnv>, deps: App
     if (!opened.ok) throw endWithHttpError(endTurn(current), opened.failure);
     const outcome = await collectTurn({ translator: current, batches: opened.batches, providerName: opened.route.provider.profile.displayName, observer });
     if (outcome.status === 'failed' && outcome.failure) throw endWithHttpError(endTurn(current), outcome.failure);
-    endTurn(current)(outcome);
+    await endTurn(current)(outcome);
     return context.json(current.response);
   } catch (error) {
     // Whatever went wrong, the turn gives its slot back and is logged once.

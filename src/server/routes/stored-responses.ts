@@ -5,8 +5,9 @@
  * from: every earlier turn of its conversation, then its own input).
  */
 import type { Context } from 'hono';
-import { invalidRequest, notFound, RelayError } from '../../errors.js';
+import { invalidRequest, notFound, type RelayError } from '../../errors.js';
 import { pageOfItems, type ItemListQuery } from '../../store/item-list.js';
+import { storeFailure } from '../../store/response-history.js';
 import { isResponseId } from '../../store/stored-items.js';
 import type { StoredItem } from '../../store/types.js';
 import type { AppDependencies } from '../dependencies.js';
@@ -79,12 +80,12 @@ function responseNotFound(id: string): RelayError {
   return notFound(`Response with id '${id}' not found.`);
 }
 
-/** Store failures become a clear 500 instead of the generic internal error. */
+/** Store failures become a clear 503 (unreachable) or 500 instead of the generic internal error. */
 async function readStore<Result>(deps: AppDependencies, operation: () => Promise<Result>): Promise<Result> {
   try {
     return await operation();
   } catch (error) {
     deps.logger.error({ err: error, store: deps.history.store.kind }, 'session store operation failed');
-    throw new RelayError('The session store could not be read or written.', { status: 500, type: 'server_error', code: 'store_unavailable', cause: error });
+    throw storeFailure(error, 'The session store could not be read or written.');
   }
 }
