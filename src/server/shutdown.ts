@@ -20,7 +20,7 @@ export const SHUTDOWN_FAILURE: UpstreamFailure = {
 
 /** Follows the HTTP responses still open, so a shutdown knows when every reply is out. */
 export class OpenResponses {
-  private readonly open = new Set<ServerResponse>();
+  private readonly open = new Set<object>();
   private waiters: Array<() => void> = [];
 
   /** Starts following the server's requests; call before it listens. */
@@ -36,6 +36,16 @@ export class OpenResponses {
 
   get size(): number {
     return this.open.size;
+  }
+
+  /** Counts a reply that is not an HTTP response (a WebSocket turn) until the returned release is called. */
+  hold(): () => void {
+    const held = {};
+    this.open.add(held);
+    return () => {
+      if (!this.open.delete(held)) return;
+      if (this.open.size === 0) this.wakeAll();
+    };
   }
 
   /** Resolves when no response is open, after `ms`, or when wakeAll() is called. */
@@ -66,6 +76,8 @@ export interface DrainOptions {
   logger: Logger;
   /** Resolves when the grace period should end early (a second signal). */
   hurry: Promise<void>;
+  /** Closes what the HTTP server does not track once upgraded (WebSockets), before it waits for its connections. */
+  closeUpgraded?: () => void;
 }
 
 /** Runs the shutdown sequence; resolves once every connection is closed. */
@@ -89,6 +101,7 @@ export async function drainServer(options: DrainOptions): Promise<void> {
     turns.cutOffAll(SHUTDOWN_FAILURE);
     await responses.settle(flushMs);
   }
+  options.closeUpgraded?.();
   server.closeAllConnections();
   await closed;
 }

@@ -39,6 +39,7 @@ import { createRandomId } from './ids.js';
 import { takeNodeWriter, writeSseToNode } from './node-sse.js';
 import { drainServer, OpenResponses } from './shutdown.js';
 import { TurnRegistry } from './turn-lifecycle.js';
+import { WebSocketHub, type WebSocketLimits } from './websocket/websocket-hub.js';
 
 export interface RelayServerOptions {
   host: string;
@@ -74,6 +75,8 @@ export interface RelayServerOptions {
   usageLedger?: UsageLedger;
   /** How long usage records are kept (default 30 days). */
   usageRetentionMs?: number;
+  /** Caps and timers of the WebSocket transport. */
+  websocket?: Partial<WebSocketLimits>;
 }
 
 export interface RunningRelay {
@@ -178,6 +181,8 @@ export async function startRelayServer(options: RelayServerOptions): Promise<Run
   };
   const server = createAdaptorServer({ fetch, hostname: options.host, port: options.port }) as Server;
   const responses = new OpenResponses(server);
+  const websockets = new WebSocketHub(deps, () => responses.hold(), options.websocket);
+  server.on('upgrade', websockets.handleUpgrade);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, options.host, () => {
@@ -199,7 +204,7 @@ export async function startRelayServer(options: RelayServerOptions): Promise<Run
     stopping = (async () => {
       // The dashboard's live streams never end by themselves.
       usage.endSubscribers();
-      await drainServer({ server, responses, turns, graceMs, logger: options.logger, hurry: hurried });
+      await drainServer({ server, responses, turns, graceMs, logger: options.logger, hurry: hurried, closeUpgraded: () => websockets.closeAll() });
       // Nothing may still be waiting on the pool: what a drain left behind is cut.
       if (ownsDispatcher) await dispatcher.destroy();
       await history.close();

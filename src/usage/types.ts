@@ -16,8 +16,8 @@ export interface UsageRecord {
   /** When the request arrived, milliseconds since the epoch. */
   startedAt: number;
   client: UsageClient;
-  /** `sse` for a streamed turn, `json` for `stream: false`. */
-  transport: 'sse' | 'json';
+  /** `sse` for a streamed turn, `json` for `stream: false`, `websocket` for a turn on a WebSocket. */
+  transport: 'sse' | 'json' | 'websocket';
   /** The provider that served the turn (the fallback's, when one answered). */
   provider: string;
   /** The model the client asked for. */

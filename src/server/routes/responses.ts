@@ -9,8 +9,9 @@
 import type { Context } from 'hono';
 import { RelayError, toErrorBody } from '../../errors.js';
 import { buildChatRequest, type BuiltChatRequest } from '../../translate/request/build-chat-request.js';
-import { parseResponsesRequest } from '../../translate/request/parse-request.js';
-import { buildResponseEcho } from '../../translate/stream/response-object.js';
+import { parseResponsesRequest, type ParsedRequest } from '../../translate/request/parse-request.js';
+import type { InputItem } from '../../translate/request/responses-schema.js';
+import { buildResponseEcho, type ResponseEcho, type ResponseObject } from '../../translate/stream/response-object.js';
 import { ResponseStreamTranslator, type UpstreamOptions } from '../../translate/stream/response-stream.js';
 import type { UpstreamFailure } from '../../translate/upstream-errors.js';
 import type { ResolvedRoute } from '../../routing/router.js';
@@ -21,10 +22,12 @@ import { describeFailedAttempt, openWithFallbacks, type OpenWithFallbacksResult 
 import { TurnUsage } from '../../usage/turn-usage.js';
 import type { AppDependencies } from '../dependencies.js';
 import { readJsonBody } from '../read-json-body.js';
-import type { RelayEnv } from '../relay-env.js';
+import type { RelayEnv, RequestLabels } from '../relay-env.js';
 import { SseEncoder } from '../sse-encoding.js';
 import { TurnLifecycle, type TurnEnding } from '../turn-lifecycle.js';
-import { collectTurn, createTurnResponse, observingEncoder, type ResponseObserver } from '../turn-stream.js';
+import type { Logger } from '../../log.js';
+import type { UsageRecord } from '../../usage/types.js';
+import { collectTurn, createTurnResponse, observingEncoder, type ResponseObserver, type TurnStreamOptions } from '../turn-stream.js';
 
 const SSE_HEADERS = {
   'content-type': 'text/event-stream; charset=utf-8',
@@ -37,7 +40,6 @@ const MAX_MODEL_LABEL = 100;
 
 /** Handles one Responses request. */
 export async function handleCreateResponse(context: Context<RelayEnv>, deps: AppDependencies): Promise<Response> {
-  const startedAt = deps.now();
   // Everything the relay can refuse on its own is checked here, before any byte is sent: an HTTP error.
   const body = await readJsonBody(context);
   const { request, notes, instructionItems } = parseResponsesRequest(body);
@@ -47,15 +49,70 @@ export async function handleCreateResponse(context: Context<RelayEnv>, deps: App
   const log = context.get('log').child({ provider: route.provider.name, model: request.model, upstreamModel: route.upstreamModel });
   // With previous_response_id: the stored conversation, then the new input.
   const input = await deps.history.resolveInput(request, instructionItems, log);
+  return runTurn(
+    deps,
+    {
+      parsed: { request, notes, instructionItems },
+      input,
+      route,
+      labels,
+      log,
+      requestId: context.get('requestId'),
+      userAgent: context.req.header('user-agent'),
+      clientSignal: context.req.raw.signal,
+      transport: request.stream === true ? 'sse' : 'json',
+      onTurn: (turn) => context.set('turn', turn),
+    },
+    {
+      createEncoder: (echo) => new SseEncoder(echo),
+      deliver: (options, first) => createTurnResponse(options, first, SSE_HEADERS),
+      whole: (response) => context.json(response),
+    },
+  );
+}
+
+/** One turn, parsed and with its input resolved (the stored or connection history before the new items). */
+export interface PreparedTurn {
+  parsed: ParsedRequest;
+  /** The whole input to translate. */
+  input: InputItem[];
+  route: ResolvedRoute;
+  labels: RequestLabels;
+  log: Logger;
+  requestId: string;
+  userAgent: string | undefined;
+  /** Aborted when the client goes away. */
+  clientSignal: AbortSignal;
+  transport: UsageRecord['transport'];
+  onTurn?: (turn: TurnLifecycle) => void;
+}
+
+/** Where a turn's events go: SSE on HTTP, frames on a WebSocket. */
+export interface TurnSink<Delivered> {
+  /** Serialises the events of one response. */
+  createEncoder: (echo: ResponseEcho) => Pick<SseEncoder, 'encode'>;
+  /** Takes a streamed turn once its opening events are encoded (`first`). */
+  deliver: (options: TurnStreamOptions, first: string) => Delivered;
+  /** Answers a whole response (`stream: false`). */
+  whole: (response: ResponseObject) => Delivered;
+}
+
+/**
+ * Runs one turn: upstream slot, retries and fallbacks, translation, the store
+ * write. Both transports call it, so a turn behaves the same on either.
+ */
+export async function runTurn<Delivered>(deps: AppDependencies, prepared: PreparedTurn, sink: TurnSink<Delivered>): Promise<Delivered> {
+  const startedAt = deps.now();
+  const { parsed, input, route, labels, log, clientSignal } = prepared;
+  const { request, notes, instructionItems } = parsed;
   const resolved = { ...request, input };
   const primary = buildChatRequest(resolved, route.provider.profile, route.upstreamModel, [...notes]);
 
-  const clientSignal = context.req.raw.signal;
   const usage = new TurnUsage(deps.usage, {
-    key: context.get('requestId'),
+    key: prepared.requestId,
     startedAt,
-    userAgent: context.req.header('user-agent'),
-    transport: request.stream === true ? 'sse' : 'json',
+    userAgent: prepared.userAgent,
+    transport: prepared.transport,
     provider: route.provider.name,
     requestedModel: labels.model,
     upstreamModel: route.upstreamModel,
@@ -77,7 +134,7 @@ export async function handleCreateResponse(context: Context<RelayEnv>, deps: App
     usage,
     ...(deps.logContent ? { content: () => ({ instructions: request.instructions, input: request.input, output: translator?.response.output }) } : {}),
   });
-  context.set('turn', turn);
+  prepared.onTurn?.(turn);
 
   const echo = buildResponseEcho(request);
   let servedLog = log;
@@ -93,7 +150,7 @@ export async function handleCreateResponse(context: Context<RelayEnv>, deps: App
       onNote: (note) => servedLog[note.level](note.message),
     });
   const observer = watchFirstOutput(deps.observeResponse?.(), () => usage.firstOutput(deps.now()));
-  const encoder = observingEncoder(new SseEncoder(echo), observer);
+  const encoder = observingEncoder(sink.createEncoder(echo), observer);
   const endTurn =
     (current: ResponseStreamTranslator) =>
     (ending: TurnEnding): Promise<void> => {
@@ -147,7 +204,7 @@ export async function handleCreateResponse(context: Context<RelayEnv>, deps: App
       // The upstream is called now, not when the client first reads; the stream waits for it.
       const opening = open();
       opening.catch(() => undefined);
-      return createTurnResponse(
+      return sink.deliver(
         {
           translator: current,
           batches: streamFromUpstream(opening, current, route),
@@ -164,7 +221,6 @@ export async function handleCreateResponse(context: Context<RelayEnv>, deps: App
         },
         // Headers and the opening events go out now: heartbeats follow while the upstream is awaited.
         encoder.encode(current.start()),
-        SSE_HEADERS,
       );
     }
 
@@ -175,7 +231,7 @@ export async function handleCreateResponse(context: Context<RelayEnv>, deps: App
     const outcome = await collectTurn({ translator: current, batches: opened.batches, providerName: opened.route.provider.profile.displayName, observer });
     if (outcome.status === 'failed' && outcome.failure) throw endWithHttpError(endTurn(current), outcome.failure);
     await endTurn(current)(outcome);
-    return context.json(current.response);
+    return sink.whole(current.response);
   } catch (error) {
     // Whatever went wrong, the turn gives its slot back and is logged once.
     turn.end(turn.clientGone ? { status: 'aborted' } : { status: 'failed', httpStatus: toErrorBody(error).status });
