@@ -6,7 +6,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Reporter, TestModule } from 'vitest/node';
 import { PROJECT_ROOT } from '../support/codex/versions.js';
-import { renderCompatibilityMatrix, type CellState, type ScenarioResult } from './compatibility-matrix.js';
+import { renderCompatibilityMatrix, splitTransport, type CellState, type ScenarioResult } from './compatibility-matrix.js';
 
 const SUITE_NAME = /^Codex (\d+\.\d+\.\d+)$/;
 
@@ -20,7 +20,7 @@ export default class CompatibilityReporter implements Reporter {
         if (!match) continue;
         const state = test.result().state;
         const cell: CellState = state === 'passed' ? 'passed' : state === 'failed' ? 'failed' : 'not run';
-        results.push({ version: match[1]!, scenario: test.name, state: cell });
+        results.push({ version: match[1]!, ...splitTransport(test.name), state: cell });
       }
     }
     if (results.length === 0) {

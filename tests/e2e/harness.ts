@@ -42,6 +42,8 @@ export interface E2EScenario {
   heartbeatMs?: number;
   /** The relay's upstream timeouts and retries (default: its timeouts, no retries). */
   relay?: Pick<TestRelayOptions, 'timeouts' | 'retryPolicy'>;
+  /** Also run over Codex's WebSocket transport (a representative set does; see docs/testing.md). */
+  websocket?: boolean;
   /** Prepares the project; returns extra `codex exec` arguments. */
   setup?: (workspace: CodexWorkspace) => string[];
   /** A second prompt sent by resuming the session (`codex exec resume --last`) after the first run. */
@@ -62,8 +64,14 @@ export interface E2EOutcome {
   transcript: string;
 }
 
+/** How Codex reaches the relay: POST with SSE, or its WebSocket (`supports_websockets = true`). */
+export type E2ETransport = 'http' | 'websocket';
+
+/** What Codex prints when its WebSocket failed and it fell back to HTTP. */
+const WEBSOCKET_FALLBACK = /failed to connect to Responses WebSocket|Reconnecting\.\.\./i;
+
 /** Starts everything, runs Codex once, checks the common expectations and the scenario's own. */
-export async function runScenario(codex: PinnedCodex, scenario: E2EScenario): Promise<void> {
+export async function runScenario(codex: PinnedCodex, scenario: E2EScenario, transport: E2ETransport = 'http'): Promise<void> {
   expect(existsSync(codex.entry), `Codex ${codex.version} is pinned in package.json but not installed (${codex.entry}); run npm install`).toBe(true);
   const upstream = await startScriptedUpstream(scenario.script, scenario.thinking ? { thinking: scenario.thinking } : {});
   let relay: RunningRelay | undefined;
@@ -80,6 +88,7 @@ export async function runScenario(codex: PinnedCodex, scenario: E2EScenario): Pr
       streamIdleTimeoutMs: scenario.streamIdleTimeoutMs ?? 20_000,
       // The MCP server writes its proof into this run's project directory.
       ...(scenario.features ? { extraConfig: { features: scenario.features } } : {}),
+      ...(transport === 'websocket' ? { websocket: true } : {}),
       ...(scenario.mcp ? { mcpServers: (project: string) => ({ [TEST_MCP_SERVER_NAME]: testMcpServer(project) }) } : {}),
     });
     const args = scenario.setup?.(workspace) ?? [];
@@ -100,6 +109,14 @@ export async function runScenario(codex: PinnedCodex, scenario: E2EScenario): Pr
     const usage = (await (await fetch(`${relay.url}/v1/usage?group_by=client`)).json()) as { totals: Record<string, number>; groups: Array<{ key: string }> };
     expect(usage.groups.map((group) => group.key), transcript).toEqual(['codex']);
     if (!scenario.expectFailure) expect(usage.totals.completed, transcript).toBeGreaterThan(0);
+    // Every turn went over the transport under test: over the WebSocket, no fallback to HTTP.
+    const transports = new Set((await relay.usage.query({})).map((record) => record.transport));
+    if (transport === 'websocket') {
+      expect(runs.map((each) => each.stdout + each.stderr).join('\n'), transcript).not.toMatch(WEBSOCKET_FALLBACK);
+      expect([...transports], transcript).toEqual(['websocket']);
+    } else {
+      expect(transports.has('websocket'), transcript).toBe(false);
+    }
     scenario.verify(outcome);
   } finally {
     workspace?.remove();

@@ -13,6 +13,7 @@ import { assistantToolCallMessages, lastUserText, messages, textOf, toolNames, t
 
 export const thinkingModel: E2EScenario = {
   id: 'thinking-reasoning-content',
+  websocket: true,
   title: 'thinking model (DeepSeek) gets reasoning_content back on every tool-call turn, three steps',
   prompt: 'Take three steps',
   thinking: 'deepseek',
@@ -108,6 +109,7 @@ function isCompactionRequest(body: Record<string, any>): boolean {
 
 export const autoCompaction: E2EScenario = {
   id: 'auto-compaction',
+  websocket: true,
   title: 'usage near the context window: Codex compacts and carries on',
   prompt: 'Run the proof command, then finish',
   catalog: { contextWindow: CONTEXT_WINDOW, autoCompactTokenLimit: COMPACT_LIMIT },
@@ -136,6 +138,7 @@ export const autoCompaction: E2EScenario = {
 
 export const streamErrorRetry: E2EScenario = {
   id: 'stream-error-retry',
+  websocket: true,
   title: 'error chunk in the middle of a stream: Codex retries and succeeds',
   prompt: 'Say recovered',
   script: (_request, index) => {
@@ -203,6 +206,7 @@ export const contextLengthError: E2EScenario = {
 
 export const resumedSession: E2EScenario = {
   id: 'resumed-session',
+  websocket: true,
   title: 'resumed session (codex exec resume): the whole history, reasoning included, is accepted by a thinking model',
   prompt: 'Write the note',
   followUpPrompt: 'What did the command print?',

@@ -17,6 +17,7 @@ const ADD_FILE_PATCH = '*** Begin Patch\n*** Add File: hello.txt\n+hello from ap
 
 export const plainAnswer: E2EScenario = {
   id: 'plain-answer',
+  websocket: true,
   title: 'plain answer',
   prompt: 'Say pong',
   script: () => chatAnswer({ text: 'pong' }),
@@ -35,6 +36,7 @@ export const plainAnswer: E2EScenario = {
 
 export const execCommand: E2EScenario = {
   id: 'exec-command',
+  websocket: true,
   title: 'exec_command round trip',
   prompt: 'Write the proof file and tell me what the command printed',
   script: (request, index) => {
@@ -61,6 +63,7 @@ export const execCommand: E2EScenario = {
 
 export const parallelCalls: E2EScenario = {
   id: 'parallel-tool-calls',
+  websocket: true,
   title: 'two parallel tool calls in one turn',
   prompt: 'Create both proof files at once',
   script: (request, index) => {
@@ -88,6 +91,7 @@ export const parallelCalls: E2EScenario = {
 
 export const applyPatch: E2EScenario = {
   id: 'apply-patch',
+  websocket: true,
   title: 'apply_patch creates a file (freeform tool)',
   prompt: 'Create hello.txt with apply_patch',
   script: (request, index) => {

@@ -33,6 +33,10 @@ export interface WorkspaceOptions {
   mcpServers?: Record<string, McpServerConfig> | ((project: string) => Record<string, McpServerConfig>);
   /** Extra top-level config.toml keys. */
   extraConfig?: Record<string, unknown>;
+  /** `supports_websockets = true`: Codex talks to the relay over its WebSocket. */
+  websocket?: boolean;
+  /** The provider's display name (`OpenAI` makes Codex use remote compaction). */
+  providerName?: string;
 }
 
 export interface CodexWorkspace {
@@ -59,7 +63,7 @@ export function createCodexWorkspace(options: WorkspaceOptions): CodexWorkspace 
   writeFileSync(catalogPath, `${JSON.stringify(buildModelCatalog(options.catalog), null, 2)}\n`);
 
   const provider: Record<string, unknown> = {
-    name: 'responses-relay',
+    name: options.providerName ?? 'responses-relay',
     base_url: options.baseUrl,
     env_key: CODEX_KEY_VARIABLE,
     wire_api: 'responses',
@@ -67,6 +71,7 @@ export function createCodexWorkspace(options: WorkspaceOptions): CodexWorkspace 
   if (options.requestMaxRetries !== undefined) provider.request_max_retries = options.requestMaxRetries;
   if (options.streamMaxRetries !== undefined) provider.stream_max_retries = options.streamMaxRetries;
   if (options.streamIdleTimeoutMs !== undefined) provider.stream_idle_timeout_ms = options.streamIdleTimeoutMs;
+  if (options.websocket) provider.supports_websockets = true;
 
   const config: Record<string, unknown> = {
     model: options.catalog.slug,
