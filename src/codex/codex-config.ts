@@ -37,7 +37,7 @@ export function rootValues(settings: CodexSettingsToWrite): Record<OwnedRootKey,
 }
 
 /** The provider table's keys and values, in the order they are written. */
-export function providerTableValues(settings: CodexSettingsToWrite): Record<string, string | number> {
+export function providerTableValues(settings: CodexSettingsToWrite): Record<string, string | number | boolean> {
   return {
     name: 'responses-relay',
     base_url: settings.baseUrl,
@@ -47,12 +47,14 @@ export function providerTableValues(settings: CodexSettingsToWrite): Record<stri
     request_max_retries: CODEX_REQUEST_MAX_RETRIES,
     stream_max_retries: CODEX_STREAM_MAX_RETRIES,
     stream_idle_timeout_ms: CODEX_STREAM_IDLE_TIMEOUT_MS,
+    // Codex's own transport: one socket per session, only the new items each turn.
+    supports_websockets: true,
   };
 }
 
-/** `key = value` with the value as TOML (strings quoted and escaped, numbers bare). */
-export function tomlLine(key: string, value: string | number): string {
-  return `${key} = ${typeof value === 'number' ? String(value) : JSON.stringify(value)}`;
+/** `key = value` with the value as TOML (strings quoted and escaped, numbers and booleans bare). */
+export function tomlLine(key: string, value: string | number | boolean): string {
+  return `${key} = ${typeof value === 'string' ? JSON.stringify(value) : String(value)}`;
 }
 
 /** The `[model_providers.responses-relay]` table as text. */

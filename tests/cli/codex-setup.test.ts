@@ -57,6 +57,7 @@ describe('responses-relay print-config', () => {
       request_max_retries: 2,
       stream_max_retries: 3,
       stream_idle_timeout_ms: 600000,
+      supports_websockets: true,
     });
     expect(result.stderr).toContain(`wrote the Codex model catalog (2 models) to ${catalogPath}`);
     const catalog = JSON.parse(readFileSync(catalogPath, 'utf8')) as { models: Array<Record<string, any>> };
