@@ -7,6 +7,8 @@ export default defineConfig({
     hookTimeout: 60_000,
     // Servers in tests listen on loopback ports; files run in parallel processes.
     pool: 'forks',
+    // Installs the pinned Codex releases into the cache once (they are not npm dependencies).
+    globalSetup: ['tests/support/global-setup.ts'],
     // Fails a test when a response the relay emitted during it is not conformant.
     setupFiles: ['tests/support/conformance-setup.ts'],
   },

@@ -1,5 +1,5 @@
 /**
- * The real Codex CLI, every pinned release (read from package.json), through
+ * The real Codex CLI, every pinned release (tests/support/codex/releases.json), through
  * the relay to a scripted Chat Completions upstream that checks requests the
  * way strict providers do. `npm run test:compat` turns the results into
  * docs/compatibility.md.
