@@ -17,6 +17,6 @@ export function withRoutingOptions<T>(command: Argv<T>) {
     .option('provider', { type: 'string', describe: 'Provider profile (see the list below) or a provider of the config file: its quirks, default URL and key variable' })
     .option('upstream', { type: 'string', describe: 'Chat Completions base URL, usually ending in /v1 (overrides the profile\'s)' })
     .option('upstream-key-env', { type: 'string', describe: 'Name of the environment variable holding the upstream API key' })
-    .option('upstream-key', { type: 'string', describe: 'The upstream API key itself (prefer --upstream-key-env)' })
+    .option('upstream-key', { type: 'string', alias: 'api-key', describe: 'The upstream API key itself (prefer --upstream-key-env)' })
     .option('model-map', { type: 'string', describe: 'Model names to rewrite, as source:destination,…' });
 }
