@@ -14,7 +14,7 @@
 import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { codexHome, defaultConfigPath } from '../config/paths.js';
-import { LOG_LEVELS, type LogLevel } from '../log.js';
+import { LOG_LEVELS, type LogLevel } from '../log-levels.js';
 import { CliError } from './cli-error.js';
 import { ConfigSource, findConfigLocation } from './config-location.js';
 import { ignoreForeignVariables } from './environment-settings.js';
