@@ -50,9 +50,10 @@ export async function runBackgroundCommand(command: BackgroundCommand, argv: rea
   const problem = (text: string) => process.stderr.write(text);
   switch (command) {
     case 'start':
-      return startInBackground(serveArgumentsOf(argv, ['start']), stopAfterMs(options.shutdownGrace), files, environment, out, problem);
-    case 'restart':
-      return restartBackground(serveArgumentsOf(argv, ['restart']), stopAfterMs(options.shutdownGrace), files, environment, out, problem);
+    case 'restart': {
+      const request = { serveArgs: serveArgumentsOf(argv, [command]), stopAfterMs: stopAfterMs(options.shutdownGrace), files, environment, out, problem };
+      return command === 'start' ? startInBackground(request) : restartBackground(request);
+    }
     case 'status':
       return reportStatus(files, out);
     case 'stop':

@@ -42,15 +42,22 @@ function describeRunning(record: BackgroundRecord, files: BackgroundFiles): stri
   return `url: ${record.url}\npid: ${record.pid}\nlog: ${record.log}\npid file: ${files.pidFile}\n`;
 }
 
+/** What `start` and `restart` are given. */
+export interface StartRequest {
+  /** The `serve` arguments. */
+  serveArgs: string[];
+  /** How long `stop` will wait after SIGTERM. */
+  stopAfterMs: number;
+  files: BackgroundFiles;
+  environment: NodeJS.ProcessEnv;
+  out: Output;
+  /** Where a failure to start is reported. */
+  problem: Output;
+}
+
 /** Starts `serve <serveArgs>` in the background and waits until it listens. */
-export async function startInBackground(
-  serveArgs: string[],
-  stopAfterMs: number,
-  files: BackgroundFiles,
-  environment: NodeJS.ProcessEnv,
-  out: Output,
-  problem: Output = out,
-): Promise<number> {
+export async function startInBackground(request: StartRequest): Promise<number> {
+  const { serveArgs, stopAfterMs, files, environment, out, problem } = request;
   const running = runningRelay(files, staleNotice(out));
   if (running) {
     out(`responses-relay is already running (restart applies new options)\n${describeRunning(running, files)}`);
@@ -136,19 +143,11 @@ export async function stopBackground(files: BackgroundFiles, out: Output): Promi
 }
 
 /** Stops the running relay and starts it again, with new serve arguments or the ones it had. */
-export async function restartBackground(
-  serveArgs: string[],
-  stopAfterMs: number,
-  files: BackgroundFiles,
-  environment: NodeJS.ProcessEnv,
-  out: Output,
-  problem: Output = out,
-): Promise<number> {
-  const previous = runningRelay(files, staleNotice(out));
-  const args = serveArgs.length > 0 || !previous ? serveArgs : previous.args;
-  const stopAfter = serveArgs.length > 0 || !previous ? stopAfterMs : previous.stopAfterMs;
-  await stopBackground(files, out);
-  return startInBackground(args, stopAfter, files, environment, out, problem);
+export async function restartBackground(request: StartRequest): Promise<number> {
+  const previous = runningRelay(request.files, staleNotice(request.out));
+  const reuse = request.serveArgs.length === 0 && previous !== undefined;
+  await stopBackground(request.files, request.out);
+  return startInBackground(reuse ? { ...request, serveArgs: previous.args, stopAfterMs: previous.stopAfterMs } : request);
 }
 
 /** Prints the last lines of the log; with `follow`, keeps printing what is appended until interrupted. */
