@@ -123,6 +123,17 @@ describe('the relay in the background', () => {
     expect(stopAgain.stdout).toContain('not running');
   });
 
+  it('starts one relay when two starts run at the same moment', async () => {
+    freshState();
+    const [first, second] = await Promise.all([runCli(['start', ...serveArgs()], environment), runCli(['start', ...serveArgs()], environment)]);
+    expect(first.code, first.stderr).toBe(0);
+    expect(second.code, second.stderr).toBe(0);
+    expect([first.stdout, second.stdout].filter((output) => output.includes('already running'))).toHaveLength(1);
+    expect(field(first.stdout, 'pid')).toBe(field(second.stdout, 'pid'));
+    expect(field(first.stdout, 'url')).toBe(field(second.stdout, 'url'));
+    expect((await runCli(['stop'], environment)).code).toBe(0);
+  });
+
   it('detects a stale PID file and starts anyway', async () => {
     freshState();
     // The id of a process that has exited.

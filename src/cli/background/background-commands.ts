@@ -58,15 +58,15 @@ export interface StartRequest {
 /** Starts `serve <serveArgs>` in the background and waits until it listens. */
 export async function startInBackground(request: StartRequest): Promise<number> {
   const { serveArgs, stopAfterMs, files, environment, out, problem } = request;
-  const running = runningRelay(files, staleNotice(out));
+  const running = await settledRelay(files, staleNotice(out));
   if (running) {
     out(`responses-relay is already running (restart applies new options)\n${describeRunning(running, files)}`);
     return 0;
   }
   const record: BackgroundRecord = { pid: process.pid, url: '', log: files.logFile, args: serveArgs, stopAfterMs, startedAt: new Date().toISOString() };
   if (!claimRecord(files, record)) {
-    // Another start got there first, between our check and our claim.
-    const other = runningRelay(files);
+    // Another start got there first, between our check and our claim: its relay is the one.
+    const other = await settledRelay(files);
     if (other) {
       out(`responses-relay is already running\n${describeRunning(other, files)}`);
       return 0;
@@ -113,6 +113,16 @@ export async function startInBackground(request: StartRequest): Promise<number> 
   return EXIT_START_FAILED;
 }
 
+/** The running relay once a start in progress (a record without a URL yet) has finished or given up. */
+async function settledRelay(files: BackgroundFiles, onStale?: (record: BackgroundRecord) => void): Promise<BackgroundRecord | undefined> {
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  for (;;) {
+    const record = runningRelay(files, onStale);
+    if (!record || record.url || Date.now() > deadline) return record;
+    await sleep(POLL_MS);
+  }
+}
+
 /** Exit 0 with where it listens when running; EXIT_NOT_RUNNING otherwise. */
 export function reportStatus(files: BackgroundFiles, out: Output): number {
   const running = runningRelay(files, staleNotice(out));
@@ -120,7 +130,7 @@ export function reportStatus(files: BackgroundFiles, out: Output): number {
     out('responses-relay is not running\n');
     return EXIT_NOT_RUNNING;
   }
-  out(`responses-relay is running\n${describeRunning(running, files)}`);
+  out(running.url ? `responses-relay is running\n${describeRunning(running, files)}` : `responses-relay is starting (pid ${running.pid})\n`);
   return 0;
 }
 
