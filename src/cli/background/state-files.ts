@@ -4,7 +4,7 @@
  * and `relay.log`, both under `$XDG_STATE_HOME/responses-relay/`. Only Node
  * built-ins: `status` and `stop` never load the server.
  */
-import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { linkSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { relayStateDirectory } from '../../config/paths.js';
 
@@ -43,33 +43,34 @@ export function readRecord(files: BackgroundFiles): BackgroundRecord | undefined
 
 /**
  * Creates the PID file only if there is none: of two `start`s at the same
- * moment exactly one wins. Returns false when the file exists.
+ * moment exactly one wins. The record is written beside it and linked into
+ * place, so nobody ever reads a half-written file. Returns false when the
+ * file exists.
  */
 export function claimRecord(files: BackgroundFiles, record: BackgroundRecord): boolean {
   mkdirSync(files.directory, { recursive: true, mode: 0o700 });
-  let descriptor: number;
+  const written = writeBeside(files, record);
   try {
-    // Private: the arguments may hold an upstream key.
-    descriptor = openSync(files.pidFile, 'wx', 0o600);
+    linkSync(written, files.pidFile);
+    return true;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
     throw error;
-  }
-  try {
-    writeSync(descriptor, `${JSON.stringify(record)}\n`);
   } finally {
-    closeSync(descriptor);
+    rmSync(written, { force: true });
   }
-  return true;
 }
 
+/** Replaces the record in one step (rename). */
 export function replaceRecord(files: BackgroundFiles, record: BackgroundRecord): void {
-  const descriptor = openSync(files.pidFile, 'w', 0o600);
-  try {
-    writeSync(descriptor, `${JSON.stringify(record)}\n`);
-  } finally {
-    closeSync(descriptor);
-  }
+  renameSync(writeBeside(files, record), files.pidFile);
+}
+
+/** Private: the arguments may hold an upstream key. */
+function writeBeside(files: BackgroundFiles, record: BackgroundRecord): string {
+  const path = `${files.pidFile}.${process.pid}.tmp`;
+  writeFileSync(path, `${JSON.stringify(record)}\n`, { mode: 0o600 });
+  return path;
 }
 
 export function removeRecord(files: BackgroundFiles): void {
