@@ -128,7 +128,7 @@ describe('the relay in the background', () => {
     const [first, second] = await Promise.all([runCli(['start', ...serveArgs()], environment), runCli(['start', ...serveArgs()], environment)]);
     expect(first.code, first.stderr).toBe(0);
     expect(second.code, second.stderr).toBe(0);
-    expect([first.stdout, second.stdout].filter((output) => output.includes('already running'))).toHaveLength(1);
+    expect([first.stdout, second.stdout].filter((output) => output.includes('already running')), `${first.stdout}\n${second.stdout}`).toHaveLength(1);
     expect(field(first.stdout, 'pid')).toBe(field(second.stdout, 'pid'));
     expect(field(first.stdout, 'url')).toBe(field(second.stdout, 'url'));
     expect((await runCli(['stop'], environment)).code).toBe(0);

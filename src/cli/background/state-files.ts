@@ -112,6 +112,8 @@ function belongsToAnotherProgram(pid: number): boolean {
   } catch {
     return false; // no /proc (macOS): the process id is all there is
   }
+  // Empty while a process is being started (between fork and exec) or already exited: not proof of another program.
+  if (commandLine === '') return false;
   return !commandLine.includes('responses-relay') && !commandLine.includes('/cli/bin.js') && !commandLine.includes('/cli/main.js');
 }
 
