@@ -16,7 +16,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { testMcpServer, TEST_MCP_SERVER_NAME } from '../tests/support/codex/mcp.js';
 import { describeRun, runCodexExec } from '../tests/support/codex/run-codex.js';
-import { findPinnedCodex, pinnedCodexVersions, PROJECT_ROOT, type PinnedCodex } from '../tests/support/codex/versions.js';
+import { findPinnedCodex, installPinnedCodex, pinnedCodexVersions, PROJECT_ROOT, type PinnedCodex } from '../tests/support/codex/versions.js';
 import { createCodexWorkspace } from '../tests/support/codex/workspace.js';
 import { startCaptureServer } from './capture/capture-server.js';
 import { CaptureNormalizer } from './capture/normalize.js';
@@ -102,6 +102,7 @@ async function main(): Promise<number> {
   let failures = 0;
   for (const codex of releases) {
     process.stdout.write(`Codex ${codex.version}\n`);
+    await installPinnedCodex(codex);
     const outcomes = await Promise.all(scenarios.map((scenario) => captureScenario(codex, scenario, outDirectory)));
     for (const outcome of outcomes) {
       if (!outcome.ok) failures++;

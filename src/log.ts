@@ -5,12 +5,11 @@
  * upstream may echo a key inside an error message.
  */
 import { pino, type Logger } from 'pino';
+import type { LogLevel } from './log-levels.js';
 import type { Redactor } from './observability/redact.js';
 
 export type { Logger };
-
-export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
-export type LogLevel = (typeof LOG_LEVELS)[number];
+export { LOG_LEVELS, type LogLevel } from './log-levels.js';
 
 const REDACTED_PATHS = [
   'apiKey',

@@ -6,16 +6,21 @@
  *
  * Each command loads what it runs only when it runs (dynamic imports), so
  * starting the relay does not pay for the Codex set-up or doctor code, and
- * `--help` does not load the server.
+ * `--help`, `print-config` and the background commands (`status`, …) do not
+ * load the server. The executable is bin.ts, which answers `--version` alone.
+ * A command is one `.command(name, description, builder, handler)` below,
+ * the handler importing its module.
  */
 import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { codexHome, defaultConfigPath } from '../config/paths.js';
-import { LOG_LEVELS, type LogLevel } from '../log.js';
+import { LOG_LEVELS, type LogLevel } from '../log-levels.js';
 import { CliError } from './cli-error.js';
 import { ConfigSource, findConfigLocation } from './config-location.js';
 import { ignoreForeignVariables } from './environment-settings.js';
+import type { BackgroundCommand, BackgroundOptions } from './background/background-cli.js';
 import { applyFileSettings } from './file-settings.js';
+import { commandFromFlag } from './flag-commands.js';
 import { providerHelp } from './provider-option.js';
 import { withOperationsOptions } from './operations-options.js';
 import type { ServeOptions } from './serve-command.js';
@@ -221,6 +226,38 @@ async function main(argv: string[]): Promise<void> {
         reportSetup(runSetup(prepared.settings, home), prepared);
       },
     )
+    .command(
+      'start',
+      'Start the relay in the background (takes the serve options) and wait until it listens; PID and log under $XDG_STATE_HOME/responses-relay',
+      (command) => applyFileSettings(withServeOptions(command).example('$0 start --provider deepseek', 'Relay to DeepSeek in the background'), config.file(), { strict: true }),
+      (args) => runBackground('start', argv, { shutdownGrace: args.shutdownGrace }),
+    )
+    .command(
+      'restart',
+      'Stop the background relay and start it again, with new serve options or the ones it had',
+      (command) => applyFileSettings(withServeOptions(command), config.file(), { strict: true }),
+      (args) => runBackground('restart', argv, { shutdownGrace: args.shutdownGrace }),
+    )
+    .command('status', 'Say whether the background relay runs, where it listens and its PID (exit 3 when it does not)', {}, () => runBackground('status', argv))
+    .command('stop', 'Stop the background relay: gracefully, forced once its shutdown grace is over', {}, () => runBackground('stop', argv))
+    .command(
+      'logs',
+      'Print the background relay\'s log',
+      (command) =>
+        command
+          .option('follow', { alias: 'f', type: 'boolean', default: false, describe: 'Keep printing what is appended' })
+          .option('lines', { alias: 'n', type: 'number', default: 100, describe: 'How many of the last lines to print' }),
+      (args) => runBackground('logs', argv, { follow: args.follow, lines: args.lines }),
+    )
+    .command(
+      'service <action>',
+      'Write (install) or remove (uninstall) a systemd user unit or launchd agent that starts the relay at login (takes the serve options)',
+      (command) =>
+        withServeOptions(command)
+          .positional('action', { type: 'string', choices: ['install', 'uninstall'], demandOption: true })
+          .option('manager', { type: 'string', choices: ['systemd', 'launchd'], describe: 'The init system (default: launchd on macOS, systemd elsewhere)' }),
+      (args) => runBackground('service', argv, { action: args.action, manager: args.manager }),
+    )
     .strict()
     .help()
     .alias('help', 'h')
@@ -232,6 +269,12 @@ async function main(argv: string[]): Promise<void> {
     .parseAsync();
 }
 
+/** Runs a background command (start, status, …); they never load the server. */
+async function runBackground(command: BackgroundCommand, argv: string[], options: BackgroundOptions = {}): Promise<void> {
+  const { runBackgroundCommand } = await import('./background/background-cli.js');
+  process.exitCode = await runBackgroundCommand(command, argv, options, process.env);
+}
+
 /** Options of the commands that write Codex settings. */
 function codexOptions<T>(command: Argv<T>) {
   return command
@@ -240,7 +283,7 @@ function codexOptions<T>(command: Argv<T>) {
     .option('env-key', { type: 'string', describe: 'The variable Codex sends to the relay as its key (default RESPONSES_RELAY_CLIENT_KEY)' });
 }
 
-main(hideBin(process.argv)).catch((error: unknown) => {
+main(commandFromFlag(hideBin(process.argv))).catch((error: unknown) => {
   if (error instanceof CliError) {
     process.stderr.write(`responses-relay: ${error.message}\n`);
     process.exit(error.exitCode);

@@ -23,6 +23,14 @@ export function defaultCatalogPath(environment: NodeJS.ProcessEnv): string {
   return join(relayConfigDirectory(environment), 'codex-models.json');
 }
 
+/** `$XDG_STATE_HOME/responses-relay`, else `~/.local/state/responses-relay`: the session store, PID and log files. */
+export function relayStateDirectory(environment: NodeJS.ProcessEnv, home: string = homeDirectory(environment)): string {
+  const stateHome = environment.XDG_STATE_HOME;
+  // The XDG spec says relative values are to be ignored.
+  const base = stateHome && isAbsolute(stateHome) ? stateHome : join(home, '.local', 'state');
+  return join(base, 'responses-relay');
+}
+
 /** Codex's configuration directory: CODEX_HOME, else `~/.codex`. */
 export function codexHome(environment: NodeJS.ProcessEnv): string {
   const configured = environment.CODEX_HOME;

@@ -5,7 +5,8 @@
  */
 import { closeSync, chmodSync, existsSync, mkdirSync, openSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { relayStateDirectory } from '../config/paths.js';
 import { MemoryResponseStore } from './memory-store.js';
 import { StoreSchemaError } from './sqlite-migrations.js';
 import { SqliteResponseStore } from './sqlite-store.js';
@@ -30,10 +31,7 @@ export class StoreOpenError extends Error {
 
 /** `$XDG_STATE_HOME/responses-relay/sessions.db`, else `~/.local/state/responses-relay/sessions.db`. */
 export function defaultStorePath(environment: NodeJS.ProcessEnv = process.env, home: string = homedir()): string {
-  const stateHome = environment.XDG_STATE_HOME;
-  // The XDG spec says relative values are to be ignored.
-  const base = stateHome && isAbsolute(stateHome) ? stateHome : join(home, '.local', 'state');
-  return join(base, 'responses-relay', 'sessions.db');
+  return join(relayStateDirectory(environment, home), 'sessions.db');
 }
 
 /** Opens the configured store; throws StoreOpenError when it cannot. */

@@ -68,6 +68,17 @@ describe('responses-relay print-config', () => {
     ]);
   });
 
+  it('is also spelled --print-config (as in codex-relay), before or after the other flags, with the same output', async () => {
+    const { environment } = await relayConfig();
+    const command = await runCli(['print-config', '--model', 'vllm/qwen3-coder'], environment);
+    const flagFirst = await runCli(['--print-config', '--model', 'vllm/qwen3-coder'], environment);
+    const flagLast = await runCli(['--model', 'vllm/qwen3-coder', '--print-config'], environment);
+    expect(command.code, command.stderr).toBe(0);
+    expect(flagFirst.code, flagFirst.stderr).toBe(0);
+    expect(flagFirst.stdout).toBe(command.stdout);
+    expect(flagLast.stdout).toBe(command.stdout);
+  });
+
   it('needs a fixed port, and describes a starting model no list mentions', async () => {
     const { environment } = await relayConfig();
     const port = await runCli(['print-config', '--port', '0'], environment);

@@ -101,7 +101,7 @@ describe('the built CLI', () => {
 
   it('takes the profile from RESPONSES_RELAY_PROVIDER and applies its quirks', async () => {
     upstream = await startMockUpstream(() => ({ kind: 'sse', chunks: [...textChunks('ok'), finishChunk('stop')] }));
-    const { stdout } = await runCli(['--port', '0'], { RESPONSES_RELAY_PROVIDER: 'ollama', RESPONSES_RELAY_UPSTREAM: upstream.baseUrl, RESPONSES_RELAY_LOG_LEVEL: 'silent' }, /listening on (\S+)/);
+    const { stdout } = await runCli(['--port', '0', '--store', 'memory'], { RESPONSES_RELAY_PROVIDER: 'ollama', RESPONSES_RELAY_UPSTREAM: upstream.baseUrl, RESPONSES_RELAY_LOG_LEVEL: 'silent' }, /listening on (\S+)/);
     const url = /listening on (\S+)/.exec(stdout)![1]!;
     const response = await fetch(`${url}/v1/responses`, {
       method: 'POST',

@@ -1,16 +1,11 @@
 /**
- * The real Codex CLI, every pinned release (read from package.json), through
+ * The real Codex CLI, every pinned release (tests/support/codex/releases.json), through
  * the relay to a scripted Chat Completions upstream that checks requests the
  * way strict providers do. `npm run test:compat` turns the results into
  * docs/compatibility.md.
- *
- * `RELAY_E2E_EXTRA_CODEX=/path/to/@openai/codex/bin/codex.js` adds one more
- * release, installed anywhere, to the run (to try a release before pinning it).
  */
-import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
 import { describe, it } from 'vitest';
-import { compareVersions, pinnedCodexVersions, type PinnedCodex } from '../support/codex/versions.js';
+import { compareVersions, pinnedCodexVersions } from '../support/codex/versions.js';
 import { WEBSOCKET_SUFFIX } from './compatibility-matrix.js';
 import { runScenario } from './harness.js';
 import { E2E_SCENARIOS } from './scenarios/index.js';
@@ -21,7 +16,7 @@ const WEBSOCKET_CODEX_VERSION = '0.128.0';
 /** Codex runs are mostly waiting on each other and on loopback I/O, so scenarios run side by side. */
 const SCENARIO_TIMEOUT_MS = 45_000;
 
-for (const codex of [...pinnedCodexVersions(), ...extraCodex()]) {
+for (const codex of pinnedCodexVersions()) {
   describe(`Codex ${codex.version}`, () => {
     for (const scenario of E2E_SCENARIOS) {
       if (scenario.minimumCodexVersion !== undefined && compareVersions(codex.version, scenario.minimumCodexVersion) < 0) continue;
@@ -31,12 +26,4 @@ for (const codex of [...pinnedCodexVersions(), ...extraCodex()]) {
       }
     }
   });
-}
-
-/** The release named by RELAY_E2E_EXTRA_CODEX, its version read from the package beside the launcher. */
-function extraCodex(): PinnedCodex[] {
-  const entry = process.env.RELAY_E2E_EXTRA_CODEX;
-  if (!entry) return [];
-  const manifest = JSON.parse(readFileSync(join(dirname(entry), '..', 'package.json'), 'utf8')) as { version: string };
-  return [{ alias: `extra-${manifest.version}`, version: manifest.version, entry }];
 }

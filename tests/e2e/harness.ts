@@ -4,14 +4,13 @@
  * the relay through a temporary CODEX_HOME. Everything listens on 127.0.0.1
  * with a free port and is torn down when the scenario ends.
  */
-import { existsSync } from 'node:fs';
 import { expect } from 'vitest';
 import type { RunningRelay } from '../../src/server/start-server.js';
 import type { ThinkingMode } from '../support/chat-validation.js';
 import type { CatalogOptions } from '../support/codex/model-catalog.js';
 import { testMcpServer, TEST_MCP_SERVER_NAME } from '../support/codex/mcp.js';
 import { describeRun, runCodexExec, type CodexRunResult } from '../support/codex/run-codex.js';
-import type { PinnedCodex } from '../support/codex/versions.js';
+import { codexMissingReason, type PinnedCodex } from '../support/codex/versions.js';
 import { createCodexWorkspace, type CodexWorkspace } from '../support/codex/workspace.js';
 import { startTestRelay, type TestRelayOptions } from '../support/relay.js';
 import { summarizeRequests } from './request-summary.js';
@@ -72,7 +71,7 @@ const WEBSOCKET_FALLBACK = /failed to connect to Responses WebSocket|Reconnectin
 
 /** Starts everything, runs Codex once, checks the common expectations and the scenario's own. */
 export async function runScenario(codex: PinnedCodex, scenario: E2EScenario, transport: E2ETransport = 'http'): Promise<void> {
-  expect(existsSync(codex.entry), `Codex ${codex.version} is pinned in package.json but not installed (${codex.entry}); run npm install`).toBe(true);
+  expect(codexMissingReason(codex), 'the pinned release must be installed').toBeUndefined();
   const upstream = await startScriptedUpstream(scenario.script, scenario.thinking ? { thinking: scenario.thinking } : {});
   let relay: RunningRelay | undefined;
   let workspace: CodexWorkspace | undefined;

@@ -1,11 +1,11 @@
 /** Runs the built command line (`npm test` builds dist/ first). */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const CLI_PATH = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
+export const CLI_PATH = fileURLToPath(new URL('../../dist/cli/bin.js', import.meta.url));
 
 /**
  * A config directory that does not exist, so a config file in the developer's
@@ -14,8 +14,23 @@ export const CLI_PATH = fileURLToPath(new URL('../../dist/cli/main.js', import.m
  */
 const NO_CONFIG_HOME = join(tmpdir(), 'responses-relay-tests-no-config');
 
+/**
+ * A state directory of this test process, so the session store, PID and log
+ * files of the relays a test starts never touch the user's own (tests that
+ * want another pass XDG_STATE_HOME).
+ */
+let stateHome: string | undefined;
+function testStateHome(): string {
+  if (!stateHome) {
+    const created = mkdtempSync(join(tmpdir(), 'responses-relay-tests-state-'));
+    process.once('exit', () => rmSync(created, { recursive: true, force: true }));
+    stateHome = created;
+  }
+  return stateHome;
+}
+
 function childEnvironment(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  return { PATH: process.env.PATH, HOME: process.env.HOME, XDG_CONFIG_HOME: NO_CONFIG_HOME, ...env };
+  return { PATH: process.env.PATH, HOME: process.env.HOME, XDG_CONFIG_HOME: NO_CONFIG_HOME, XDG_STATE_HOME: testStateHome(), ...env };
 }
 
 function assertBuilt(): void {

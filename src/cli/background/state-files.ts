@@ -1,0 +1,131 @@
+/**
+ * The files of the relay running in the background: `relay.pid` (a JSON
+ * record: process id, URL, log file, the serve arguments it was started with)
+ * and `relay.log`, both under `$XDG_STATE_HOME/responses-relay/`. Only Node
+ * built-ins: `status` and `stop` never load the server.
+ */
+import { linkSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { relayStateDirectory } from '../../config/paths.js';
+
+export interface BackgroundRecord {
+  pid: number;
+  /** Where it listens; empty until it is ready. */
+  url: string;
+  log: string;
+  /** The `serve` arguments, reused by `restart` without arguments. */
+  args: string[];
+  /** How long `stop` waits after SIGTERM before SIGKILL. */
+  stopAfterMs: number;
+  startedAt: string;
+}
+
+export interface BackgroundFiles {
+  directory: string;
+  pidFile: string;
+  logFile: string;
+}
+
+export function backgroundFiles(environment: NodeJS.ProcessEnv): BackgroundFiles {
+  const directory = relayStateDirectory(environment);
+  return { directory, pidFile: join(directory, 'relay.pid'), logFile: join(directory, 'relay.log') };
+}
+
+/** The record, or undefined when there is no PID file (or it is unreadable). */
+export function readRecord(files: BackgroundFiles): BackgroundRecord | undefined {
+  try {
+    const record = JSON.parse(readFileSync(files.pidFile, 'utf8')) as BackgroundRecord;
+    return Number.isInteger(record.pid) && record.pid > 0 ? record : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Creates the PID file only if there is none: of two `start`s at the same
+ * moment exactly one wins. The record is written beside it and linked into
+ * place, so nobody ever reads a half-written file. Returns false when the
+ * file exists.
+ */
+export function claimRecord(files: BackgroundFiles, record: BackgroundRecord): boolean {
+  mkdirSync(files.directory, { recursive: true, mode: 0o700 });
+  const written = writeBeside(files, record);
+  try {
+    linkSync(written, files.pidFile);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw error;
+  } finally {
+    rmSync(written, { force: true });
+  }
+}
+
+/** Replaces the record in one step (rename). */
+export function replaceRecord(files: BackgroundFiles, record: BackgroundRecord): void {
+  renameSync(writeBeside(files, record), files.pidFile);
+}
+
+/** Private: the arguments may hold an upstream key. */
+function writeBeside(files: BackgroundFiles, record: BackgroundRecord): string {
+  const path = `${files.pidFile}.${process.pid}.tmp`;
+  writeFileSync(path, `${JSON.stringify(record)}\n`, { mode: 0o600 });
+  return path;
+}
+
+export function removeRecord(files: BackgroundFiles): void {
+  rmSync(files.pidFile, { force: true });
+}
+
+/** True while a process with this id exists (and may be signalled by us). */
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * The running relay, or undefined. A PID file whose process is gone, or whose
+ * id now belongs to another program (Linux: its command line does not name
+ * the relay), is stale and removed; `onStale` hears about it.
+ */
+export function runningRelay(files: BackgroundFiles, onStale?: (record: BackgroundRecord) => void): BackgroundRecord | undefined {
+  const record = readRecord(files);
+  if (!record) {
+    // An unreadable PID file is as stale as a dead one.
+    removeRecord(files);
+    return undefined;
+  }
+  if (isAlive(record.pid) && !belongsToAnotherProgram(record.pid)) return record;
+  removeRecord(files);
+  onStale?.(record);
+  return undefined;
+}
+
+function belongsToAnotherProgram(pid: number): boolean {
+  let commandLine: string;
+  try {
+    commandLine = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+  } catch {
+    return false; // no /proc (macOS): the process id is all there is
+  }
+  // Empty while a process is being started (between fork and exec) or already exited: not proof of another program.
+  if (commandLine === '') return false;
+  return !commandLine.includes('responses-relay') && !commandLine.includes('/cli/bin.js') && !commandLine.includes('/cli/main.js');
+}
+
+/** The last lines of the log, for error messages and `logs`. */
+export function lastLogLines(logFile: string, count: number, fromOffset = 0): string {
+  let text: string;
+  try {
+    text = readFileSync(logFile).subarray(fromOffset).toString('utf8');
+  } catch {
+    return '';
+  }
+  const lines = text.split('\n');
+  if (lines.at(-1) === '') lines.pop();
+  return lines.slice(-count).join('\n');
+}
