@@ -63,6 +63,8 @@ export interface TurnLifecycleOptions {
   response: () => ResponseObject | undefined;
   /** Request and response content for the log line; only with --log-content. */
   content?: () => Record<string, unknown>;
+  /** The route label in the metrics; `/v1/responses` unless the turn came in another way. */
+  route?: string;
 }
 
 /** The route label of every turn in the metrics. */
@@ -156,7 +158,7 @@ export class TurnLifecycle {
     const response = this.options.response();
     const seconds = (this.options.now() - this.options.startedAt) / 1000;
     const status = ending.httpStatus !== undefined ? String(ending.httpStatus) : ending.status;
-    metrics.requests.inc({ route: RESPONSES_ROUTE, ...labels, status });
+    metrics.requests.inc({ route: this.options.route ?? RESPONSES_ROUTE, ...labels, status });
     metrics.duration.observe({ ...labels, status }, seconds);
     const usage = response?.usage;
     const tokens = usage

@@ -156,7 +156,7 @@ export async function handleCreateResponse(context: Context<RelayEnv>, deps: App
 }
 
 /** Ends the turn as the HTTP error its failure becomes, and returns that error to throw. */
-function endWithHttpError(endTurn: (ending: TurnEnding) => void, failure: UpstreamFailure): RelayError {
+export function endWithHttpError(endTurn: (ending: TurnEnding) => void, failure: UpstreamFailure): RelayError {
   const error = failureToHttpError(failure);
   endTurn({ status: 'failed', failure, httpStatus: error.status });
   return error;

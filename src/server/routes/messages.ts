@@ -1,0 +1,172 @@
+/**
+ * POST /v1/messages (Anthropic Messages, what Claude Code speaks) and
+ * POST /v1/messages/count_tokens. A Messages request is read as the relay's
+ * Responses request (translate/anthropic/parse-messages-request.ts), so it
+ * takes the same routes, aliases, fallbacks, retries, limits and provider
+ * hooks as a Codex turn; the stream comes back as Anthropic's events
+ * (translate/anthropic/message-stream.ts). Errors are rendered in Anthropic's
+ * shape by the app (the path says which dialect).
+ */
+import type { Context } from 'hono';
+import { notFound, RelayError, toErrorBody } from '../../errors.js';
+import type { ProviderProfile } from '../../providers/types.js';
+import type { ModelRouter, ResolvedRoute } from '../../routing/router.js';
+import { estimateChatRequestTokens } from '../../tokens/estimate-tokens.js';
+import { encodeAnthropicEvents, AnthropicMessageStream, messageFromResponse } from '../../translate/anthropic/message-stream.js';
+import { parseMessagesRequest } from '../../translate/anthropic/parse-messages-request.js';
+import type { TranslationNote } from '../../translate/notes.js';
+import { buildChatRequest, type BuiltChatRequest } from '../../translate/request/build-chat-request.js';
+import type { ResponsesRequest } from '../../translate/request/responses-schema.js';
+import { buildResponseEcho } from '../../translate/stream/response-object.js';
+import { ResponseStreamTranslator } from '../../translate/stream/response-stream.js';
+import { isClientFailure } from '../../translate/upstream-errors.js';
+import { classifyForRoute } from '../../upstream/open-stream.js';
+import type { AppDependencies } from '../dependencies.js';
+import { openTurnUpstream } from '../open-turn-upstream.js';
+import { readJsonBody } from '../read-json-body.js';
+import type { RelayEnv } from '../relay-env.js';
+import { TurnLifecycle, type TurnEnding } from '../turn-lifecycle.js';
+import { collectTurn, createTurnResponse } from '../turn-stream.js';
+import { endWithHttpError } from './responses.js';
+
+const SSE_HEADERS = {
+  'content-type': 'text/event-stream; charset=utf-8',
+  'cache-control': 'no-cache',
+  'x-accel-buffering': 'no',
+};
+
+const ANTHROPIC_ENCODER = { encode: encodeAnthropicEvents };
+
+/** Model names are metric labels: bounded in length (a client chooses them). */
+const MAX_MODEL_LABEL = 100;
+
+/** Handles one Messages request. */
+export async function handleCreateMessage(context: Context<RelayEnv>, deps: AppDependencies): Promise<Response> {
+  const startedAt = deps.now();
+  const { request, stopSequences, notes } = parseMessagesRequest(await readJsonBody(context));
+  const route = resolveMessagesRoute(deps.router, request.model);
+  const labels = { provider: route.provider.name, model: request.model.slice(0, MAX_MODEL_LABEL) };
+  context.set('labels', labels);
+  const log = context.get('log').child({ provider: route.provider.name, model: request.model, upstreamModel: route.upstreamModel });
+  const prepare = (candidate: ResolvedRoute) => buildForRoute(request, candidate, stopSequences, notes);
+  const primary = prepare(route);
+
+  const clientSignal = context.req.raw.signal;
+  let stream: AnthropicMessageStream | undefined;
+  const turn = new TurnLifecycle({
+    labels,
+    log,
+    metrics: deps.metrics,
+    limiter: deps.limiter,
+    registry: deps.turns,
+    now: deps.now,
+    startedAt,
+    totalTimeoutMs: deps.timeouts.totalMs,
+    clientSignal,
+    route: '/v1/messages',
+    response: () => stream?.response,
+    ...(deps.logContent ? { content: () => ({ instructions: request.instructions, input: request.input, output: stream?.response.output }) } : {}),
+  });
+  context.set('turn', turn);
+
+  try {
+    const opened = await openTurnUpstream({ deps, turn, route, primary, prepare, log });
+    const served = opened.route;
+    const profile = served.provider.profile;
+    const servedLog = served === route ? log : log.child({ servedBy: served.provider.name, servedModel: served.upstreamModel });
+    for (const note of opened.prepared.notes) servedLog[note.level](note.message);
+    const messageId = deps.createId('msg');
+    const current = new AnthropicMessageStream({
+      messageId,
+      model: request.model,
+      redactMessage: deps.redact,
+      inner: new ResponseStreamTranslator({
+        responseId: deps.createId('resp'),
+        createdAt: Math.floor(startedAt / 1000),
+        createId: deps.createId,
+        now: () => Math.floor(deps.now() / 1000),
+        echo: buildResponseEcho(request),
+        names: opened.prepared.names,
+        hooks: profile.hooks,
+        classifyStreamError: (errorBody) => classifyForRoute(served, undefined, errorBody),
+        redactMessage: deps.redact,
+      }),
+    });
+    stream = current;
+    const endTurn = (ending: TurnEnding) => turn.end(ending);
+
+    if (!opened.ok) {
+      // Before any byte went out an error is an HTTP status Claude Code acts on (429/529 are retried).
+      throw endWithHttpError(endTurn, opened.failure);
+    }
+    turn.upstreamAnswered();
+
+    if (request.stream !== true) {
+      const outcome = await collectTurn({ translator: current, batches: opened.batches, providerName: profile.displayName });
+      if (outcome.status === 'failed' && outcome.failure) throw endWithHttpError(endTurn, outcome.failure);
+      endTurn(outcome);
+      return context.json(messageFromResponse(current.response, messageId, request.model));
+    }
+
+    return createTurnResponse(
+      {
+        translator: current,
+        batches: opened.batches,
+        encoder: ANTHROPIC_ENCODER,
+        providerName: profile.displayName,
+        abortUpstream: () => turn.stopUpstream(),
+        clientGone: () => clientSignal.aborted,
+        heartbeatMs: deps.heartbeatMs,
+        onEnd: endTurn,
+      },
+      encodeAnthropicEvents(current.start()),
+      SSE_HEADERS,
+    );
+  } catch (error) {
+    turn.end(turn.clientGone ? { status: 'aborted' } : { status: 'failed', httpStatus: toErrorBody(error).status });
+    if (turn.clientGone && !(error instanceof RelayError)) {
+      throw new RelayError('The client closed the connection before the response started.', { status: 499, type: 'invalid_request_error', code: 'client_closed_request' });
+    }
+    throw error;
+  }
+}
+
+/** POST /v1/messages/count_tokens: the request as the routed provider would get it, counted. */
+export async function handleCountTokens(context: Context<RelayEnv>, deps: AppDependencies): Promise<Response> {
+  const { request, stopSequences, notes } = parseMessagesRequest(await readJsonBody(context));
+  const route = resolveMessagesRoute(deps.router, request.model);
+  context.set('labels', { provider: route.provider.name, model: request.model.slice(0, MAX_MODEL_LABEL) });
+  const built = buildForRoute(request, route, stopSequences, notes);
+  return context.json({ input_tokens: estimateChatRequestTokens(built.body) });
+}
+
+/** The Chat request for one route, with `stop` where the provider takes it. */
+function buildForRoute(request: ResponsesRequest, route: ResolvedRoute, stopSequences: readonly string[], notes: readonly TranslationNote[]): BuiltChatRequest {
+  const profile = route.provider.profile;
+  const built = buildChatRequest(request, profile, route.upstreamModel, [...notes]);
+  if (stopSequences.length > 0 && acceptsField(profile, 'stop')) built.body.stop = [...stopSequences];
+  return built;
+}
+
+function acceptsField(profile: ProviderProfile, field: string): boolean {
+  return profile.allowedRequestFields === undefined || profile.allowedRequestFields.includes(field);
+}
+
+/**
+ * The route for a model Claude Code asked for. Claude Code asks for Claude
+ * model ids; one that no alias maps to a served model would reach the default
+ * provider as it is and fail there, so it is refused with the fix instead.
+ */
+export function resolveMessagesRoute(router: ModelRouter, model: string): ResolvedRoute {
+  const route = router.resolve(model);
+  if (model.toLowerCase().startsWith('claude') && !router.aliases.has(model) && route.upstreamModel === model) {
+    const example = router.aliases.keys().next().value ?? router.defaultProvider.profile.models[0]?.id ?? 'a model the relay serves';
+    throw notFound(
+      `model: ${model} is not routed by this relay. Set ANTHROPIC_MODEL and ANTHROPIC_SMALL_FAST_MODEL to a model it serves (for example ${example}), ` +
+        `or add an alias for ${model} to the relay's config ([aliases] in the config file, or --model-map ${model}:<model>).`,
+      'model_not_found',
+      'model',
+    );
+  }
+  return route;
+}
