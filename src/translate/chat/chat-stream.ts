@@ -62,6 +62,7 @@ export class ChatPassthroughStream {
   /** Index of the next tool call the relay adds (from leaked markup), after the upstream's own. */
   private nextCallIndex = 0;
   private repairedCalls = false;
+  private roleSent = false;
   private finishReason: string | undefined;
   private usage: Usage | undefined;
   private status: ResponseStatus = 'in_progress';
@@ -184,7 +185,8 @@ export class ChatPassthroughStream {
   // ---- deltas ---------------------------------------------------------------------------
 
   private onDelta(delta: ChatDelta): void {
-    const { content, tool_calls: toolCalls, ...rest } = delta;
+    // The role goes on the first chunk that goes out, whatever the upstream put it on (see pushChunk).
+    const { content, tool_calls: toolCalls, role: _role, ...rest } = delta;
     for (const field of ['reasoning_content', 'reasoning'] as const) {
       if (typeof rest[field] === 'string') this.reasoning += rest[field];
     }
@@ -244,6 +246,11 @@ export class ChatPassthroughStream {
   }
 
   private pushChunk(choices: Array<Record<string, unknown>>, usage?: unknown): void {
+    const first = choices[0];
+    if (first && !this.roleSent) {
+      first.delta = { role: 'assistant', ...(first.delta as Record<string, unknown>) };
+      this.roleSent = true;
+    }
     const chunk: Record<string, unknown> = { id: this.options.id, object: 'chat.completion.chunk', created: this.options.created, model: this.options.model, choices };
     if (usage !== undefined) chunk.usage = usage;
     this.events.push({ type: 'chunk', chunk });
