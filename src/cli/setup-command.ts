@@ -137,7 +137,7 @@ function readState(path: string): SetupState | undefined {
 }
 
 /** Copies the file next to itself as `config.toml.backup-<UTC time>` (never overwriting an older backup). */
-function backup(path: string, now: Date): string {
+export function backup(path: string, now: Date): string {
   const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
   let target = `${path}.backup-${stamp}`;
   for (let counter = 2; existsSync(target); counter++) target = `${path}.backup-${stamp}-${counter}`;
@@ -149,7 +149,7 @@ function backup(path: string, now: Date): string {
   return target;
 }
 
-function writeAtomically(path: string, text: string, mode: number): void {
+export function writeAtomically(path: string, text: string, mode: number): void {
   const temporary = `${path}.${process.pid}.tmp`;
   try {
     writeFileSync(temporary, text, { encoding: 'utf8', mode });
@@ -159,7 +159,7 @@ function writeAtomically(path: string, text: string, mode: number): void {
   }
 }
 
-function readText(path: string): string {
+export function readText(path: string): string {
   try {
     return readFileSync(path, 'utf8');
   } catch (error) {
