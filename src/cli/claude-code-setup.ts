@@ -13,7 +13,7 @@ import { relayBaseUrl } from '../codex/codex-config.js';
 import { expandHome } from '../config/paths.js';
 import type { RoutedModel } from '../models/routed-models.js';
 import { CliError } from './cli-error.js';
-import { backup, readText, writeAtomically, type SetupResult, type UndoResult } from './setup-command.js';
+import { backup, readSetupRecord, readText, writeAtomically, type SetupResult, type UndoResult } from './setup-command.js';
 
 /** The `env` keys of settings.json the relay owns. */
 export const CLAUDE_CODE_ENV_KEYS = [
@@ -165,14 +165,5 @@ function envOf(settings: Record<string, unknown>, path: string): Record<string, 
 }
 
 function readState(path: string): z.infer<typeof stateSchema> | undefined {
-  if (!existsSync(path)) return undefined;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(readText(path));
-  } catch {
-    throw new CliError(`${path} is not valid JSON; remove it to start over (backups of settings.json are next to it)`);
-  }
-  const checked = stateSchema.safeParse(parsed);
-  if (!checked.success) throw new CliError(`${path} is not a setup record this version understands; remove it to start over`);
-  return checked.data;
+  return readSetupRecord(path, stateSchema, 'settings.json');
 }

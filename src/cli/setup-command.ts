@@ -124,14 +124,19 @@ export function runUndo(codexHome: string, now: Date = new Date()): UndoResult {
 }
 
 function readState(path: string): SetupState | undefined {
+  return readSetupRecord(path, stateSchema, 'config.toml');
+}
+
+/** A setup record (what `--undo` needs) if there is one; `edited` names the file whose backups sit next to it. */
+export function readSetupRecord<T>(path: string, schema: z.ZodType<T>, edited: string): T | undefined {
   if (!existsSync(path)) return undefined;
   let parsed: unknown;
   try {
     parsed = JSON.parse(readText(path));
   } catch {
-    throw new CliError(`${path} is not valid JSON; remove it to start over (backups of config.toml are next to it)`);
+    throw new CliError(`${path} is not valid JSON; remove it to start over (backups of ${edited} are next to it)`);
   }
-  const checked = stateSchema.safeParse(parsed);
+  const checked = schema.safeParse(parsed);
   if (!checked.success) throw new CliError(`${path} is not a setup record this version understands; remove it to start over`);
   return checked.data;
 }

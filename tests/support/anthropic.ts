@@ -5,10 +5,7 @@ import { AnthropicMessageStream, type AnthropicEvent } from '../../src/translate
 import { parseMessagesRequest } from '../../src/translate/anthropic/parse-messages-request.js';
 import type { ChatChunk } from '../../src/translate/chat-types.js';
 import { buildChatRequest } from '../../src/translate/request/build-chat-request.js';
-import { buildResponseEcho } from '../../src/translate/stream/response-object.js';
-import { ResponseStreamTranslator } from '../../src/translate/stream/response-stream.js';
-import { classifyUpstreamError } from '../../src/translate/upstream-errors.js';
-import { sequentialIds } from './translator.js';
+import { translatorForBuilt } from './translator.js';
 
 /** The Chat request a Messages body becomes for `profile`. */
 export function chatRequestFor(body: Record<string, unknown>, profile: ProviderProfile = genericProvider): Record<string, any> {
@@ -20,20 +17,7 @@ export function chatRequestFor(body: Record<string, unknown>, profile: ProviderP
 export function messageStreamFor(body: Record<string, unknown> = {}, profile: ProviderProfile = genericProvider): AnthropicMessageStream {
   const { request, notes } = parseMessagesRequest({ model: 'claude-test', max_tokens: 1024, messages: [{ role: 'user', content: 'hi' }], ...body });
   const built = buildChatRequest(request, profile, request.model, notes);
-  return new AnthropicMessageStream({
-    messageId: 'msg_test',
-    model: request.model,
-    inner: new ResponseStreamTranslator({
-      responseId: 'resp_test',
-      createdAt: 1_700_000_000,
-      createId: sequentialIds(),
-      now: () => 1_700_000_001,
-      echo: buildResponseEcho(request),
-      names: built.names,
-      hooks: profile.hooks,
-      classifyStreamError: (errorBody) => classifyUpstreamError(undefined, errorBody, undefined, profile.displayName),
-    }),
-  });
+  return new AnthropicMessageStream({ messageId: 'msg_test', model: request.model, inner: translatorForBuilt(request, built, profile) });
 }
 
 /** start, every chunk, finish. */

@@ -3,7 +3,8 @@ import { genericHooks } from '../../src/providers/define-provider.js';
 import { genericProvider } from '../../src/providers/generic.js';
 import type { ProviderProfile } from '../../src/providers/types.js';
 import type { ChatChunk } from '../../src/translate/chat-types.js';
-import { buildChatRequest } from '../../src/translate/request/build-chat-request.js';
+import { buildChatRequest, type BuiltChatRequest } from '../../src/translate/request/build-chat-request.js';
+import type { ResponsesRequest } from '../../src/translate/request/responses-schema.js';
 import { parseResponsesRequest } from '../../src/translate/request/parse-request.js';
 import { buildResponseEcho } from '../../src/translate/stream/response-object.js';
 import { ResponseStreamTranslator, type ResponseEvent } from '../../src/translate/stream/response-stream.js';
@@ -29,7 +30,12 @@ export interface TestTranslation {
 export function translatorFor(body: Record<string, unknown>, profile: ProviderProfile = genericProvider): TestTranslation {
   const { request, notes } = parseResponsesRequest({ model: 'test-model', input: 'hi', ...body });
   const built = buildChatRequest(request, profile, request.model, notes);
-  const translator = new ResponseStreamTranslator({
+  return { translator: translatorForBuilt(request, built, profile), chatBody: built.body as Record<string, any> };
+}
+
+/** The stream translator for a request already built for `profile`, with fixed ids and clock. */
+export function translatorForBuilt(request: ResponsesRequest, built: BuiltChatRequest, profile: ProviderProfile): ResponseStreamTranslator {
+  return new ResponseStreamTranslator({
     responseId: 'resp_test',
     createdAt: 1_700_000_000,
     createId: sequentialIds(),
@@ -39,7 +45,6 @@ export function translatorFor(body: Record<string, unknown>, profile: ProviderPr
     hooks: profile.hooks,
     classifyStreamError: (errorBody) => classifyUpstreamError(undefined, errorBody, undefined, profile.displayName),
   });
-  return { translator, chatBody: built.body as Record<string, any> };
 }
 
 /** Runs chunks through a translator: start, every chunk, finish. */

@@ -7,29 +7,19 @@
  * for chunk with the provider's quirks repaired (translate/chat/chat-stream.ts).
  */
 import type { Context } from 'hono';
-import { RelayError, toErrorBody } from '../../errors.js';
 import type { ResolvedRoute } from '../../routing/router.js';
 import { ChatPassthroughStream, encodeChatEvents } from '../../translate/chat/chat-stream.js';
 import { buildPassthroughRequest, parseChatRequest } from '../../translate/chat/passthrough-request.js';
 import { classifyForRoute } from '../../upstream/open-stream.js';
 import type { AppDependencies } from '../dependencies.js';
-import { openTurnUpstream } from '../open-turn-upstream.js';
 import { readJsonBody } from '../read-json-body.js';
 import type { RelayEnv } from '../relay-env.js';
-import { TurnLifecycle, type TurnEnding } from '../turn-lifecycle.js';
-import { collectTurn, createTurnResponse } from '../turn-stream.js';
+import { failTurn, openTurnUpstream, routeLabels, startTurn, streamTurn } from '../turn-handling.js';
+import type { TurnEnding } from '../turn-lifecycle.js';
+import { collectTurn } from '../turn-stream.js';
 import { endWithHttpError } from './responses.js';
 
-const SSE_HEADERS = {
-  'content-type': 'text/event-stream; charset=utf-8',
-  'cache-control': 'no-cache',
-  'x-accel-buffering': 'no',
-};
-
 const CHAT_ENCODER = { encode: encodeChatEvents };
-
-/** Model names are metric labels: bounded in length (a client chooses them). */
-const MAX_MODEL_LABEL = 100;
 
 /** Handles one Chat Completions request. */
 export async function handleChatCompletion(context: Context<RelayEnv>, deps: AppDependencies): Promise<Response> {
@@ -37,29 +27,19 @@ export async function handleChatCompletion(context: Context<RelayEnv>, deps: App
   const client = parseChatRequest(await readJsonBody(context));
   const model = client.body.model;
   const route = deps.router.resolve(model);
-  const labels = { provider: route.provider.name, model: model.slice(0, MAX_MODEL_LABEL) };
-  context.set('labels', labels);
-  const log = context.get('log').child({ provider: route.provider.name, model, upstreamModel: route.upstreamModel });
+  const { labels, log } = routeLabels(context, route, model);
   const prepare = (candidate: ResolvedRoute) => buildPassthroughRequest(client, candidate.provider.profile, candidate.upstreamModel);
   const primary = prepare(route);
 
-  const clientSignal = context.req.raw.signal;
   let stream: ChatPassthroughStream | undefined;
-  const turn = new TurnLifecycle({
+  const turn = startTurn(context, deps, {
     labels,
     log,
-    metrics: deps.metrics,
-    limiter: deps.limiter,
-    registry: deps.turns,
-    now: deps.now,
     startedAt,
-    totalTimeoutMs: deps.timeouts.totalMs,
-    clientSignal,
     route: '/v1/chat/completions',
     response: () => stream?.response,
     ...(deps.logContent ? { content: () => ({ messages: client.body.messages, output: stream?.completion() }) } : {}),
   });
-  context.set('turn', turn);
 
   try {
     const opened = await openTurnUpstream({ deps, turn, route, primary, prepare, log });
@@ -88,26 +68,9 @@ export async function handleChatCompletion(context: Context<RelayEnv>, deps: App
       endTurn(outcome);
       return context.json(current.completion());
     }
-
-    return createTurnResponse(
-      {
-        translator: current,
-        batches: opened.batches,
-        encoder: CHAT_ENCODER,
-        providerName: profile.displayName,
-        abortUpstream: () => turn.stopUpstream(),
-        clientGone: () => clientSignal.aborted,
-        heartbeatMs: deps.heartbeatMs,
-        onEnd: endTurn,
-      },
-      encodeChatEvents(current.start()),
-      SSE_HEADERS,
-    );
+    const options = { translator: current, batches: opened.batches, encoder: CHAT_ENCODER, providerName: profile.displayName, onEnd: endTurn };
+    return streamTurn(context, deps, turn, options, encodeChatEvents(current.start()));
   } catch (error) {
-    turn.end(turn.clientGone ? { status: 'aborted' } : { status: 'failed', httpStatus: toErrorBody(error).status });
-    if (turn.clientGone && !(error instanceof RelayError)) {
-      throw new RelayError('The client closed the connection before the response started.', { status: 499, type: 'invalid_request_error', code: 'client_closed_request' });
-    }
-    throw error;
+    return failTurn(turn, error);
   }
 }

@@ -8,7 +8,7 @@
  * shape by the app (the path says which dialect).
  */
 import type { Context } from 'hono';
-import { notFound, RelayError, toErrorBody } from '../../errors.js';
+import { notFound } from '../../errors.js';
 import type { ProviderProfile } from '../../providers/types.js';
 import type { ModelRouter, ResolvedRoute } from '../../routing/router.js';
 import { estimateChatRequestTokens } from '../../tokens/estimate-tokens.js';
@@ -19,55 +19,35 @@ import { buildChatRequest, type BuiltChatRequest } from '../../translate/request
 import type { ResponsesRequest } from '../../translate/request/responses-schema.js';
 import { buildResponseEcho } from '../../translate/stream/response-object.js';
 import { ResponseStreamTranslator } from '../../translate/stream/response-stream.js';
-import { isClientFailure } from '../../translate/upstream-errors.js';
 import { classifyForRoute } from '../../upstream/open-stream.js';
 import type { AppDependencies } from '../dependencies.js';
-import { openTurnUpstream } from '../open-turn-upstream.js';
 import { readJsonBody } from '../read-json-body.js';
 import type { RelayEnv } from '../relay-env.js';
-import { TurnLifecycle, type TurnEnding } from '../turn-lifecycle.js';
-import { collectTurn, createTurnResponse } from '../turn-stream.js';
+import { failTurn, openTurnUpstream, routeLabels, startTurn, streamTurn } from '../turn-handling.js';
+import type { TurnEnding } from '../turn-lifecycle.js';
+import { collectTurn } from '../turn-stream.js';
 import { endWithHttpError } from './responses.js';
 
-const SSE_HEADERS = {
-  'content-type': 'text/event-stream; charset=utf-8',
-  'cache-control': 'no-cache',
-  'x-accel-buffering': 'no',
-};
-
 const ANTHROPIC_ENCODER = { encode: encodeAnthropicEvents };
-
-/** Model names are metric labels: bounded in length (a client chooses them). */
-const MAX_MODEL_LABEL = 100;
 
 /** Handles one Messages request. */
 export async function handleCreateMessage(context: Context<RelayEnv>, deps: AppDependencies): Promise<Response> {
   const startedAt = deps.now();
   const { request, stopSequences, notes } = parseMessagesRequest(await readJsonBody(context));
   const route = resolveMessagesRoute(deps.router, request.model);
-  const labels = { provider: route.provider.name, model: request.model.slice(0, MAX_MODEL_LABEL) };
-  context.set('labels', labels);
-  const log = context.get('log').child({ provider: route.provider.name, model: request.model, upstreamModel: route.upstreamModel });
+  const { labels, log } = routeLabels(context, route, request.model);
   const prepare = (candidate: ResolvedRoute) => buildForRoute(request, candidate, stopSequences, notes);
   const primary = prepare(route);
 
-  const clientSignal = context.req.raw.signal;
   let stream: AnthropicMessageStream | undefined;
-  const turn = new TurnLifecycle({
+  const turn = startTurn(context, deps, {
     labels,
     log,
-    metrics: deps.metrics,
-    limiter: deps.limiter,
-    registry: deps.turns,
-    now: deps.now,
     startedAt,
-    totalTimeoutMs: deps.timeouts.totalMs,
-    clientSignal,
     route: '/v1/messages',
     response: () => stream?.response,
     ...(deps.logContent ? { content: () => ({ instructions: request.instructions, input: request.input, output: stream?.response.output }) } : {}),
   });
-  context.set('turn', turn);
 
   try {
     const opened = await openTurnUpstream({ deps, turn, route, primary, prepare, log });
@@ -95,10 +75,8 @@ export async function handleCreateMessage(context: Context<RelayEnv>, deps: AppD
     stream = current;
     const endTurn = (ending: TurnEnding) => turn.end(ending);
 
-    if (!opened.ok) {
-      // Before any byte went out an error is an HTTP status Claude Code acts on (429/529 are retried).
-      throw endWithHttpError(endTurn, opened.failure);
-    }
+    // Before any byte went out an error is an HTTP status Claude Code acts on (429/529 are retried).
+    if (!opened.ok) throw endWithHttpError(endTurn, opened.failure);
     turn.upstreamAnswered();
 
     if (request.stream !== true) {
@@ -107,27 +85,10 @@ export async function handleCreateMessage(context: Context<RelayEnv>, deps: AppD
       endTurn(outcome);
       return context.json(messageFromResponse(current.response, messageId, request.model));
     }
-
-    return createTurnResponse(
-      {
-        translator: current,
-        batches: opened.batches,
-        encoder: ANTHROPIC_ENCODER,
-        providerName: profile.displayName,
-        abortUpstream: () => turn.stopUpstream(),
-        clientGone: () => clientSignal.aborted,
-        heartbeatMs: deps.heartbeatMs,
-        onEnd: endTurn,
-      },
-      encodeAnthropicEvents(current.start()),
-      SSE_HEADERS,
-    );
+    const options = { translator: current, batches: opened.batches, encoder: ANTHROPIC_ENCODER, providerName: profile.displayName, onEnd: endTurn };
+    return streamTurn(context, deps, turn, options, encodeAnthropicEvents(current.start()));
   } catch (error) {
-    turn.end(turn.clientGone ? { status: 'aborted' } : { status: 'failed', httpStatus: toErrorBody(error).status });
-    if (turn.clientGone && !(error instanceof RelayError)) {
-      throw new RelayError('The client closed the connection before the response started.', { status: 499, type: 'invalid_request_error', code: 'client_closed_request' });
-    }
-    throw error;
+    return failTurn(turn, error);
   }
 }
 
@@ -135,7 +96,7 @@ export async function handleCreateMessage(context: Context<RelayEnv>, deps: AppD
 export async function handleCountTokens(context: Context<RelayEnv>, deps: AppDependencies): Promise<Response> {
   const { request, stopSequences, notes } = parseMessagesRequest(await readJsonBody(context));
   const route = resolveMessagesRoute(deps.router, request.model);
-  context.set('labels', { provider: route.provider.name, model: request.model.slice(0, MAX_MODEL_LABEL) });
+  routeLabels(context, route, request.model);
   const built = buildForRoute(request, route, stopSequences, notes);
   return context.json({ input_tokens: estimateChatRequestTokens(built.body) });
 }

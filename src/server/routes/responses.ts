@@ -4,29 +4,21 @@
  * events back, or return the whole Response object.
  */
 import type { Context } from 'hono';
-import { RelayError, toErrorBody } from '../../errors.js';
-import { buildChatRequest, type BuiltChatRequest } from '../../translate/request/build-chat-request.js';
+import { RelayError } from '../../errors.js';
+import type { ResolvedRoute } from '../../routing/router.js';
+import { buildChatRequest } from '../../translate/request/build-chat-request.js';
 import { parseResponsesRequest } from '../../translate/request/parse-request.js';
 import { buildResponseEcho } from '../../translate/stream/response-object.js';
 import { ResponseStreamTranslator } from '../../translate/stream/response-stream.js';
 import { isClientFailure, type UpstreamFailure } from '../../translate/upstream-errors.js';
 import { classifyForRoute } from '../../upstream/open-stream.js';
-import { describeFailedAttempt, openWithFallbacks, type OpenWithFallbacksResult } from '../../upstream/open-with-fallbacks.js';
 import type { AppDependencies } from '../dependencies.js';
 import { readJsonBody } from '../read-json-body.js';
 import type { RelayEnv } from '../relay-env.js';
 import { SseEncoder } from '../sse-encoding.js';
-import { TurnLifecycle, type TurnEnding } from '../turn-lifecycle.js';
+import { failTurn, openTurnUpstream, routeLabels, SSE_HEADERS, startTurn, streamTurn } from '../turn-handling.js';
+import type { TurnEnding } from '../turn-lifecycle.js';
 import { collectTurn, createTurnResponse, observingEncoder, type ResponseObserver, type TurnStreamOptions } from '../turn-stream.js';
-
-const SSE_HEADERS = {
-  'content-type': 'text/event-stream; charset=utf-8',
-  'cache-control': 'no-cache',
-  'x-accel-buffering': 'no',
-};
-
-/** Model names are metric labels: bounded in length (a client chooses them). */
-const MAX_MODEL_LABEL = 100;
 
 /** Handles one Responses request. */
 export async function handleCreateResponse(context: Context<RelayEnv>, deps: AppDependencies): Promise<Response> {
@@ -34,57 +26,26 @@ export async function handleCreateResponse(context: Context<RelayEnv>, deps: App
   const body = await readJsonBody(context);
   const { request, notes, instructionItems } = parseResponsesRequest(body);
   const route = deps.router.resolve(request.model);
-  const labels = { provider: route.provider.name, model: request.model.slice(0, MAX_MODEL_LABEL) };
-  context.set('labels', labels);
-  const log = context.get('log').child({ provider: route.provider.name, model: request.model, upstreamModel: route.upstreamModel });
+  const { labels, log } = routeLabels(context, route, request.model);
   // With previous_response_id: the stored conversation, then the new input.
   const input = await deps.history.resolveInput(request, instructionItems, log);
   const resolved = { ...request, input };
   const primary = buildChatRequest(resolved, route.provider.profile, route.upstreamModel, [...notes]);
 
-  const clientSignal = context.req.raw.signal;
   // The translator is built once the upstream that answers is known; until then the turn has no output.
   let translator: ResponseStreamTranslator | undefined;
-  const turn = new TurnLifecycle({
+  const turn = startTurn(context, deps, {
     labels,
     log,
-    metrics: deps.metrics,
-    limiter: deps.limiter,
-    registry: deps.turns,
-    now: deps.now,
     startedAt,
-    totalTimeoutMs: deps.timeouts.totalMs,
-    clientSignal,
     response: () => translator?.response,
     ...(deps.logContent ? { content: () => ({ instructions: request.instructions, input: request.input, output: translator?.response.output }) } : {}),
   });
-  context.set('turn', turn);
 
   try {
-    let opened: OpenWithFallbacksResult<BuiltChatRequest>;
-    try {
-      await turn.acquireSlot();
-      // Retries and fallbacks happen here, before any byte reached the client; each
-      // route gets a request translated for its own provider.
-      opened = await openWithFallbacks({
-        dispatcher: deps.dispatcher,
-        route,
-        prepare: (candidate) => (candidate === route ? primary : buildChatRequest(resolved, candidate.provider.profile, candidate.upstreamModel, [...notes])),
-        signal: turn.signal,
-        timeouts: deps.timeouts,
-        retryPolicy: deps.retryPolicy,
-        now: deps.now,
-        onFailedAttempt: (attempt) => {
-          if (attempt.next === 'retry') deps.metrics.retries.inc({ provider: attempt.route.provider.name });
-          log.warn(describeFailedAttempt(attempt), 'upstream attempt failed');
-        },
-      });
-    } catch (error) {
-      // The total timeout or a shutdown stopped the turn before the upstream answered.
-      const cutOff = turn.cutOffReason;
-      if (cutOff === undefined) throw error;
-      opened = { ok: false, route, prepared: primary, failure: cutOff.failure };
-    }
+    // Each route gets a request translated for its own provider.
+    const prepare = (candidate: ResolvedRoute) => buildChatRequest(resolved, candidate.provider.profile, candidate.upstreamModel, [...notes]);
+    const opened = await openTurnUpstream({ deps, turn, route, primary, prepare, log });
 
     const served = opened.route;
     const built = opened.prepared;
@@ -128,30 +89,13 @@ export async function handleCreateResponse(context: Context<RelayEnv>, deps: App
       return context.json(current.response);
     }
 
-    return createTurnResponse(
-      {
-        translator: current,
-        batches: opened.batches,
-        encoder,
-        providerName: profile.displayName,
-        abortUpstream: () => turn.stopUpstream(),
-        clientGone: () => clientSignal.aborted,
-        heartbeatMs: deps.heartbeatMs,
-        onEnd: (outcome) => {
-          endTurn(outcome);
-          observer?.end(outcome.status);
-        },
-      },
-      encoder.encode(current.start()),
-      SSE_HEADERS,
-    );
+    const onEnd = (outcome: TurnEnding) => {
+      endTurn(outcome);
+      observer?.end(outcome.status);
+    };
+    return streamTurn(context, deps, turn, { translator: current, batches: opened.batches, encoder, providerName: profile.displayName, onEnd }, encoder.encode(current.start()));
   } catch (error) {
-    // Whatever went wrong, the turn gives its slot back and is logged once.
-    turn.end(turn.clientGone ? { status: 'aborted' } : { status: 'failed', httpStatus: toErrorBody(error).status });
-    if (turn.clientGone && !(error instanceof RelayError)) {
-      throw new RelayError('The client closed the connection before the response started.', { status: 499, type: 'invalid_request_error', code: 'client_closed_request' });
-    }
-    throw error;
+    return failTurn(turn, error);
   }
 }
 
