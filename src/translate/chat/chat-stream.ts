@@ -103,7 +103,10 @@ export class ChatPassthroughStream {
       return this.events;
     }
     this.onDelta(delta);
-    if (finish !== undefined) {
+    if (finish !== undefined && this.finishReason !== undefined) {
+      // Some hosts (Kimi's) send the finish reason twice, usage on the second: the client gets it once.
+      if (rawUsage && this.options.includeUsage) this.pushChunk([], rawUsage);
+    } else if (finish !== undefined) {
       this.finishReason = finish;
       // Held-back text goes out before the finish reason.
       this.pushSegments(runSplitters(this.splitters, '', true));
