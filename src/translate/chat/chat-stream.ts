@@ -21,6 +21,7 @@ import type { ProviderHooks } from '../../providers/types.js';
 import type { ChatChunk, ChatDelta, ChatToolCallDelta } from '../chat-types.js';
 import { runSplitters, splittersPassThrough, type ContentSegment, type ContentSplitter } from '../stream/content-splitter.js';
 import { buildResponseEcho, buildResponseObject, type ResponseEcho, type ResponseObject, type ResponseStatus } from '../stream/response-object.js';
+import { createToolCallState, fragmentId, matchToolCall, type ToolCallState } from '../stream/tool-calls.js';
 import type { UpstreamFailure } from '../upstream-errors.js';
 import { toResponsesUsage, type Usage } from '../usage.js';
 
@@ -42,12 +43,6 @@ export interface ChatStreamOptions {
   redactMessage?: (message: string) => string;
 }
 
-interface CollectedCall {
-  id: string;
-  name: string;
-  arguments: string;
-}
-
 type Phase = 'streaming' | 'ended';
 
 export class ChatPassthroughStream {
@@ -58,9 +53,13 @@ export class ChatPassthroughStream {
   private phase: Phase = 'streaming';
   private text = '';
   private reasoning = '';
-  private readonly calls = new Map<number, CollectedCall>();
-  /** Index of the next tool call the relay adds (from leaked markup), after the upstream's own. */
-  private nextCallIndex = 0;
+  /**
+   * Every tool call in the order the client sees them: `outputIndex` is the
+   * client's index, `callId` its id. Upstreams that put every call at index 0
+   * (with new ids) or send whole calls without index or id are re-indexed, so
+   * a client never merges two calls into one.
+   */
+  private readonly calls: ToolCallState[] = [];
   private repairedCalls = false;
   private roleSent = false;
   private finishReason: string | undefined;
@@ -159,12 +158,10 @@ export class ChatPassthroughStream {
 
   /** The whole `chat.completion` for `stream: false`. */
   completion(): Record<string, unknown> {
-    const message: Record<string, unknown> = { role: 'assistant', content: this.text === '' && this.calls.size > 0 ? null : this.text };
+    const message: Record<string, unknown> = { role: 'assistant', content: this.text === '' && this.calls.length > 0 ? null : this.text };
     if (this.reasoning !== '') message.reasoning_content = this.reasoning;
-    if (this.calls.size > 0) {
-      message.tool_calls = [...this.calls.entries()]
-        .sort(([left], [right]) => left - right)
-        .map(([, call]) => ({ id: call.id, type: 'function', function: { name: call.name, arguments: call.arguments } }));
+    if (this.calls.length > 0) {
+      message.tool_calls = this.calls.map((call) => ({ id: call.callId, type: 'function', function: { name: call.upstreamName, arguments: call.arguments } }));
     }
     const completion: Record<string, unknown> = {
       id: this.options.id,
@@ -210,17 +207,27 @@ export class ChatPassthroughStream {
 
   /** Keeps a tool-call fragment for the whole message; returns it as the client gets it. */
   private collectFragment(fragment: ChatToolCallDelta): ChatToolCallDelta {
-    const index = typeof fragment.index === 'number' ? fragment.index : Math.max(0, this.nextCallIndex - 1);
-    let call = this.calls.get(index);
-    if (!call) {
-      call = { id: '', name: '', arguments: '' };
-      this.calls.set(index, call);
-      this.nextCallIndex = Math.max(this.nextCallIndex, index + 1);
+    let call = matchToolCall(this.calls, fragment);
+    const id = fragmentId(fragment);
+    const starts = call === undefined;
+    if (!call) call = this.newCall(typeof fragment.index === 'number' ? fragment.index : undefined, id);
+    if (call.upstreamId === undefined && id !== undefined) call.upstreamId = id;
+    const name = fragment.function?.name;
+    if (typeof name === 'string' && name !== '') {
+      call.upstreamName += name;
+      call.added = true;
     }
-    if (typeof fragment.id === 'string' && fragment.id !== '') call.id = fragment.id;
-    if (typeof fragment.function?.name === 'string') call.name += fragment.function.name;
     if (typeof fragment.function?.arguments === 'string') call.arguments += fragment.function.arguments;
-    return { ...fragment, index };
+    // The first fragment of a call always names its id (some upstreams send none).
+    return { ...fragment, index: call.outputIndex, ...(starts ? { id: call.callId, type: 'function' } : {}) };
+  }
+
+  private newCall(upstreamIndex: number | undefined, upstreamId: string | undefined): ToolCallState {
+    const call = createToolCallState(upstreamIndex, upstreamId);
+    call.outputIndex = this.calls.length;
+    call.callId = upstreamId ?? this.options.createId('call');
+    this.calls.push(call);
+    return call;
   }
 
   private pushSegments(segments: readonly ContentSegment[]): void {
@@ -233,11 +240,14 @@ export class ChatPassthroughStream {
         this.reasoning += segment.text;
         this.pushChunk([{ index: 0, delta: { reasoning_content: segment.text }, finish_reason: null }]);
       } else {
-        const index = this.nextCallIndex++;
-        const id = this.options.createId('call');
-        this.calls.set(index, { id, name: segment.name, arguments: segment.arguments });
+        const call = this.newCall(undefined, undefined);
+        call.upstreamName = segment.name;
+        call.arguments = segment.arguments;
+        call.added = true;
+        call.closed = true;
         this.repairedCalls = true;
-        this.pushChunk([{ index: 0, delta: { tool_calls: [{ index, id, type: 'function', function: { name: segment.name, arguments: segment.arguments } }] }, finish_reason: null }]);
+        const repaired = { index: call.outputIndex, id: call.callId, type: 'function', function: { name: segment.name, arguments: segment.arguments } };
+        this.pushChunk([{ index: 0, delta: { tool_calls: [repaired] }, finish_reason: null }]);
       }
     }
   }

@@ -101,18 +101,31 @@ function convertMessage(message: Record<string, unknown>, profile: ProviderProfi
     case 'tool':
       return { ...message, tool_call_id: hooks.toUpstreamToolCallId(String(message.tool_call_id ?? '')) } as ChatMessage;
     case 'assistant': {
-      const { reasoning_content: reasoningContent, reasoning, ...rest } = message;
-      const assistant = { ...rest, role: 'assistant', content: (message.content ?? null) as ChatAssistantMessage['content'] } as ChatAssistantMessage;
+      const assistant = { ...message, role: 'assistant', content: (message.content ?? null) as ChatAssistantMessage['content'] } as ChatAssistantMessage;
       if (Array.isArray(message.tool_calls)) {
         assistant.tool_calls = (message.tool_calls as ChatToolCall[]).map((call) => ({ ...call, type: 'function', id: hooks.toUpstreamToolCallId(call.id) }));
       }
-      // Reasoning the client kept (DeepSeek's reasoning_content, or `reasoning`) goes back in the provider's own field.
-      const text = typeof reasoningContent === 'string' ? reasoningContent : typeof reasoning === 'string' ? reasoning : '';
-      if (text !== '') hooks.echoReasoning(assistant, { text }, context);
+      echoKeptReasoning(assistant, profile, context);
       return assistant;
     }
     default:
       return message as unknown as ChatMessage;
+  }
+}
+
+/**
+ * Reasoning the client kept stays as it sent it. When it is in a field the
+ * provider does not read (`reasoning` for a provider that wants DeepSeek's
+ * `reasoning_content`, or the other way round), the provider's own field is
+ * added with the same text, so a thinking model gets its reasoning back.
+ */
+function echoKeptReasoning(message: ChatAssistantMessage, profile: ProviderProfile, context: RequestContext): void {
+  const text = typeof message.reasoning_content === 'string' ? message.reasoning_content : typeof message.reasoning === 'string' ? message.reasoning : '';
+  if (text === '') return;
+  const echoed: ChatAssistantMessage = { role: 'assistant', content: null };
+  profile.hooks.echoReasoning(echoed, { text }, context);
+  for (const [field, value] of Object.entries(echoed)) {
+    if (field !== 'role' && field !== 'content' && message[field] === undefined) message[field] = value;
   }
 }
 
