@@ -66,6 +66,19 @@ const cases: Array<{ name: string; includeUsage: boolean; chunks: ChatChunk[]; e
     ],
   },
   {
+    name: 'parallel calls an upstream puts all at index 0 reach the client as two calls',
+    includeUsage: false,
+    chunks: [...toolCallChunks(0, 'call_a', 'get_weather', '{"city":"A"}'), ...toolCallChunks(0, 'call_b', 'get_weather', '{"city":"B"}'), finishChunk('tool_calls')],
+    expected: [
+      '{"role":"assistant","tool_calls":[{"index":0,"id":"call_a","type":"function","function":{"name":"get_weather","arguments":""}}]}',
+      '{"tool_calls":[{"index":0,"function":{"arguments":"{\\"city\\":\\"A\\"}"}}]}',
+      '{"tool_calls":[{"index":1,"id":"call_b","type":"function","function":{"name":"get_weather","arguments":""}}]}',
+      '{"tool_calls":[{"index":1,"function":{"arguments":"{\\"city\\":\\"B\\"}"}}]}',
+      '{} finish tool_calls',
+      'done',
+    ],
+  },
+  {
     name: '<think> tags become reasoning_content; leaked markup a tool call and the finish reason tool_calls',
     includeUsage: false,
     chunks: [...textChunks('<think>why</think>', '<tool_call>{"name":"get_weather","arguments":{"city":"Rome"}}</tool_call>'), finishChunk('stop')],
