@@ -5,19 +5,17 @@
  * tool calls and usage the recording holds (derived from the recorded chunks,
  * as in cassettes.test.ts).
  */
-import type { ServerResponse } from 'node:http';
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningRelay } from '../../src/server/start-server.js';
-import { CASSETTES_DIR, listCassettes, loadInteractions, recordedOutcome, type RecordedInteraction, type RecordedOutcome } from '../support/cassettes.js';
+import { CASSETTES_DIR, listCassettes, loadInteractions, recordedOutcome, replayInteraction, type RecordedInteraction, type RecordedOutcome } from '../support/cassettes.js';
 import { startMockUpstream, type MockUpstream } from '../support/mock-upstream.js';
 import { startTestRelay } from '../support/relay.js';
 import { missingSharedMessage } from '../support/shared-material.js';
 
 type Json = Record<string, any>;
 
-const REPLAY_SLICE_BYTES = 257;
 const cassettesMissing = missingSharedMessage(CASSETTES_DIR);
 
 describe('recorded provider streams through /v1/messages and /v1/chat/completions', () => {
@@ -31,7 +29,7 @@ describe('recorded provider streams through /v1/messages and /v1/chat/completion
   let current: RecordedInteraction | undefined;
 
   beforeAll(async () => {
-    upstream = await startMockUpstream(() => ({ kind: 'custom', handle: (_request, response) => replay(current!, response) }));
+    upstream = await startMockUpstream(() => ({ kind: 'custom', handle: (_request, response) => replayInteraction(current!, response) }));
     relay = await startTestRelay(upstream.baseUrl);
   });
   afterAll(async () => {
@@ -97,14 +95,3 @@ function stopReason(expected: RecordedOutcome): string {
   return expected.toolCalls.length > 0 ? 'tool_use' : 'end_turn';
 }
 
-/** Writes the recorded status, content type and body, in small slices. */
-async function replay(interaction: RecordedInteraction, response: ServerResponse): Promise<void> {
-  response.writeHead(interaction.status, { 'content-type': interaction.contentType });
-  const bytes = Buffer.from(interaction.body, 'utf8');
-  for (let offset = 0; offset < bytes.length; offset += REPLAY_SLICE_BYTES) {
-    if (response.destroyed) return;
-    response.write(bytes.subarray(offset, offset + REPLAY_SLICE_BYTES));
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-  response.end();
-}

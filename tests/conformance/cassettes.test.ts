@@ -9,7 +9,6 @@
  * and in order (readSse and the live observer check that), both streamed and
  * as a whole Response object.
  */
-import type { ServerResponse } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningRelay } from '../../src/server/start-server.js';
 import { decodeReasoningEnvelope } from '../../src/translate/reasoning-envelope.js';
@@ -18,6 +17,7 @@ import {
   listCassettes,
   loadInteractions,
   recordedOutcome,
+  replayInteraction,
   responsesRequestFor,
   type RecordedInteraction,
   type RecordedOutcome,
@@ -29,8 +29,6 @@ import { missingSharedMessage } from '../support/shared-material.js';
 
 type Json = Record<string, any>;
 
-/** Bytes per write when replaying: events and UTF-8 characters get cut across reads. */
-const REPLAY_SLICE_BYTES = 257;
 
 const cassettesMissing = missingSharedMessage(CASSETTES_DIR);
 
@@ -45,7 +43,7 @@ describe('recorded provider streams through the relay', () => {
   let current: RecordedInteraction | undefined;
 
   beforeAll(async () => {
-    upstream = await startMockUpstream(() => ({ kind: 'custom', handle: (_request, response) => replay(current!, response) }));
+    upstream = await startMockUpstream(() => ({ kind: 'custom', handle: (_request, response) => replayInteraction(current!, response) }));
     relay = await startTestRelay(upstream.baseUrl);
   });
   afterAll(async () => {
@@ -122,17 +120,6 @@ describe('recorded provider streams through the relay', () => {
   }
 });
 
-/** Writes the recorded status, content type and body, in small slices. */
-async function replay(interaction: RecordedInteraction, response: ServerResponse): Promise<void> {
-  response.writeHead(interaction.status, { 'content-type': interaction.contentType });
-  const bytes = Buffer.from(interaction.body, 'utf8');
-  for (let offset = 0; offset < bytes.length; offset += REPLAY_SLICE_BYTES) {
-    if (response.destroyed) return;
-    response.write(bytes.subarray(offset, offset + REPLAY_SLICE_BYTES));
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-  response.end();
-}
 
 async function peekError(response: Response): Promise<string> {
   return response.status === 200 ? '' : await response.clone().text();

@@ -6,6 +6,7 @@
  * the text, reasoning, tool calls and usage the provider produced. Nothing
  * here uses the relay's own code.
  */
+import type { ServerResponse } from 'node:http';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { parse } from 'yaml';
@@ -197,4 +198,19 @@ export function responsesRequestFor(chat: Json): Json {
   const effort = chat.reasoning?.effort ?? chat.reasoning_effort;
   if (typeof effort === 'string') request.reasoning = { effort };
   return request;
+}
+
+/** Bytes per write when replaying: events and UTF-8 characters get cut across reads. */
+const REPLAY_SLICE_BYTES = 257;
+
+/** Writes the recorded status, content type and body, in small slices. */
+export async function replayInteraction(interaction: RecordedInteraction, response: ServerResponse): Promise<void> {
+  response.writeHead(interaction.status, { 'content-type': interaction.contentType });
+  const bytes = Buffer.from(interaction.body, 'utf8');
+  for (let offset = 0; offset < bytes.length; offset += REPLAY_SLICE_BYTES) {
+    if (response.destroyed) return;
+    response.write(bytes.subarray(offset, offset + REPLAY_SLICE_BYTES));
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  response.end();
 }
