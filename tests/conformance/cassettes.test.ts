@@ -29,7 +29,6 @@ import { missingSharedMessage } from '../support/shared-material.js';
 
 type Json = Record<string, any>;
 
-
 const cassettesMissing = missingSharedMessage(CASSETTES_DIR);
 
 describe('recorded provider streams through the relay', () => {
@@ -119,7 +118,6 @@ describe('recorded provider streams through the relay', () => {
     }
   }
 });
-
 
 async function peekError(response: Response): Promise<string> {
   return response.status === 200 ? '' : await response.clone().text();
