@@ -11,7 +11,6 @@ import type { Context } from 'hono';
 import { notFound } from '../../errors.js';
 import type { ProviderProfile } from '../../providers/types.js';
 import type { ModelRouter, ResolvedRoute } from '../../routing/router.js';
-import { estimateChatRequestTokens } from '../../tokens/estimate-tokens.js';
 import { encodeAnthropicEvents, AnthropicMessageStream, messageFromResponse } from '../../translate/anthropic/message-stream.js';
 import { parseMessagesRequest } from '../../translate/anthropic/parse-messages-request.js';
 import type { TranslationNote } from '../../translate/notes.js';
@@ -98,6 +97,8 @@ export async function handleCountTokens(context: Context<RelayEnv>, deps: AppDep
   const route = resolveMessagesRoute(deps.router, request.model);
   routeLabels(context, route, request.model);
   const built = buildForRoute(request, route, stopSequences, notes);
+  // Loaded on first use: the tokenizer's tables cost ~70 MB, which a relay that never counts should not pay.
+  const { estimateChatRequestTokens } = await import('../../tokens/estimate-tokens.js');
   return context.json({ input_tokens: estimateChatRequestTokens(built.body) });
 }
 
