@@ -7,7 +7,7 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { deepseekProvider } from '../../src/providers/deepseek.js';
 import type { RunningRelay } from '../../src/server/start-server.js';
-import { ensureClaudeCode } from '../support/claude-code/install-claude-code.js';
+import { CLAUDE_CODE_VERSION, ensureClaudeCode } from '../support/claude-code/install-claude-code.js';
 import { runClaudeCode, type ClaudeCodeRun } from '../support/claude-code/run-claude-code.js';
 import type { RecordedRequest } from '../support/mock-upstream.js';
 import { startTestRelay } from '../support/relay.js';
@@ -47,7 +47,7 @@ function describeRun(run: ClaudeCodeRun): string {
 /** Side requests (no tools) get a short plain answer. */
 const sideAnswer = () => chatAnswer({ text: 'ok' });
 
-describe(`Claude Code ${'2.1.332'} through the relay`, () => {
+describe(`Claude Code ${CLAUDE_CODE_VERSION} through the relay`, () => {
   it('a plain answer', async () => {
     upstream = await startScriptedUpstream((request) => (request.body.tools ? chatAnswer({ text: 'pong' }) : sideAnswer()));
     relay = await startTestRelay(upstream.baseUrl);
