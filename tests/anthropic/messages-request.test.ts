@@ -22,7 +22,7 @@ describe('Anthropic Messages request → Chat Completions', () => {
     const chat = chatRequestFor({
       system: [
         { type: 'text', text: 'x-anthropic-billing-header: cc_version=2.1.332.abc;' },
-        { type: 'text', text: 'You are a coding agent.', cache_control: { type: 'ephemeral' } },
+        { type: 'text', text: 'You are a careful engineer.', cache_control: { type: 'ephemeral' } },
         { type: 'text', text: 'Be brief.' },
       ],
       messages: [{ role: 'user', content: [{ type: 'text', text: 'hi', cache_control: { type: 'ephemeral' } }] }],
@@ -33,7 +33,7 @@ describe('Anthropic Messages request → Chat Completions', () => {
     expect(chat).toEqual({
       model: 'test-model',
       messages: [
-        { role: 'system', content: 'You are a coding agent.\n\nBe brief.' },
+        { role: 'system', content: 'You are a careful engineer.\n\nBe brief.' },
         { role: 'user', content: 'hi' },
       ],
       stream: true,

@@ -32,7 +32,7 @@ afterEach(async () => {
 });
 
 /** The conversation's own requests (Claude Code may also ask side questions without tools). */
-function agentRequests(server: ScriptedUpstream): RecordedRequest[] {
+function conversationRequests(server: ScriptedUpstream): RecordedRequest[] {
   return server.requests.filter((request) => Array.isArray(request.body?.tools) && request.body.tools.some((tool: { function?: { name?: string } }) => tool.function?.name === 'Bash'));
 }
 
@@ -55,7 +55,7 @@ describe(`Claude Code ${CLAUDE_CODE_VERSION} through the relay`, () => {
     expect(run.exitCode, describeRun(run)).toBe(0);
     expect(run.stdout.trim()).toBe('pong');
     expect(upstream.rejections).toEqual([]);
-    const [first] = agentRequests(upstream);
+    const [first] = conversationRequests(upstream);
     expect(first!.body.model).toBe(MODEL);
     expect(first!.body.messages[0].role).toBe('system');
   }, RUN_TIMEOUT_MS + 30_000);
@@ -71,7 +71,7 @@ describe(`Claude Code ${CLAUDE_CODE_VERSION} through the relay`, () => {
     const run = await runClaudeCode({ binary, relayUrl: relay.url, prompt: 'Run echo relay-ok and tell me what it printed', model: MODEL, timeoutMs: RUN_TIMEOUT_MS });
     expect(run.exitCode, describeRun(run)).toBe(0);
     expect(upstream.rejections).toEqual([]);
-    const requests = agentRequests(upstream);
+    const requests = conversationRequests(upstream);
     expect(requests).toHaveLength(2);
     // Claude Code really ran the command: its output came back as the tool result.
     expect(toolResults(requests[1]!)[0]).toContain('relay-ok');
@@ -94,7 +94,7 @@ describe(`Claude Code ${CLAUDE_CODE_VERSION} through the relay`, () => {
     const run = await runClaudeCode({ binary, relayUrl: relay.url, prompt: 'Run echo step-one, then echo step-two, then say you finished.', model: 'deepseek-v4-pro', timeoutMs: RUN_TIMEOUT_MS });
     expect(run.exitCode, describeRun(run)).toBe(0);
     expect(upstream.rejections).toEqual([]);
-    const requests = agentRequests(upstream);
+    const requests = conversationRequests(upstream);
     expect(requests).toHaveLength(3);
     const echoed = (request: RecordedRequest) =>
       (request.body.messages as Array<{ role: string; reasoning_content?: string }>).filter((message) => message.role === 'assistant').map((message) => message.reasoning_content);
