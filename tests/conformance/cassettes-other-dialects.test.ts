@@ -7,11 +7,8 @@
  */
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningRelay } from '../../src/server/start-server.js';
-import { CASSETTES_DIR, listCassettes, loadInteractions, recordedOutcome, replayInteraction, type RecordedInteraction, type RecordedOutcome } from '../support/cassettes.js';
-import { startMockUpstream, type MockUpstream } from '../support/mock-upstream.js';
-import { startTestRelay } from '../support/relay.js';
+import { describe, expect, it } from 'vitest';
+import { CASSETTES_DIR, listCassettes, loadInteractions, recordedOutcome, replayingRelay, type RecordedOutcome } from '../support/cassettes.js';
 import { missingSharedMessage } from '../support/shared-material.js';
 
 type Json = Record<string, any>;
@@ -24,18 +21,7 @@ describe('recorded provider streams through /v1/messages and /v1/chat/completion
     return;
   }
 
-  let upstream: MockUpstream;
-  let relay: RunningRelay;
-  let current: RecordedInteraction | undefined;
-
-  beforeAll(async () => {
-    upstream = await startMockUpstream(() => ({ kind: 'custom', handle: (_request, response) => replayInteraction(current!, response) }));
-    relay = await startTestRelay(upstream.baseUrl);
-  });
-  afterAll(async () => {
-    await relay?.close();
-    await upstream?.close();
-  });
+  const replaying = replayingRelay();
 
   for (const file of listCassettes()) {
     for (const interaction of loadInteractions(file)) {
@@ -44,8 +30,8 @@ describe('recorded provider streams through /v1/messages and /v1/chat/completion
       if (expected.finishReason === undefined) continue;
 
       it(`${interaction.name} as Anthropic messages.stream()`, async () => {
-        current = interaction;
-        const anthropic = new Anthropic({ apiKey: 'k', baseURL: relay.url, maxRetries: 0 });
+        replaying.current = interaction;
+        const anthropic = new Anthropic({ apiKey: 'k', baseURL: replaying.relay.url, maxRetries: 0 });
         const tools = ((interaction.request.tools ?? []) as Json[]).map((tool) => ({ name: tool.function.name, description: tool.function.description ?? '', input_schema: tool.function.parameters ?? { type: 'object' } }));
         const message = await anthropic.messages
           .stream({ model: 'recorded-model', max_tokens: 1000, messages: [{ role: 'user', content: 'replay' }], ...(tools.length > 0 ? { tools } : {}) })
@@ -60,8 +46,8 @@ describe('recorded provider streams through /v1/messages and /v1/chat/completion
       });
 
       it(`${interaction.name} as openai chat.completions`, async () => {
-        current = interaction;
-        const openai = new OpenAI({ apiKey: 'k', baseURL: `${relay.url}/v1`, maxRetries: 0 });
+        replaying.current = interaction;
+        const openai = new OpenAI({ apiKey: 'k', baseURL: `${replaying.relay.url}/v1`, maxRetries: 0 });
         const { stream: _stream, stream_options: _options, ...recorded } = interaction.request;
         const stream = openai.chat.completions.stream({ ...(recorded as OpenAI.ChatCompletionCreateParamsStreaming), stream: true, stream_options: { include_usage: true } });
         // The SDK keeps only the fields it knows; reasoning is read from the chunks.
@@ -81,7 +67,7 @@ describe('recorded provider streams through /v1/messages and /v1/chat/completion
         );
         if (expected.usage) expect(completion.usage).toMatchObject({ prompt_tokens: expected.usage.prompt_tokens, total_tokens: expected.usage.total_tokens });
         // The recorded conversation reached the upstream as it was recorded (the generic profile may add its own reasoning field).
-        const sent = upstream.requests.at(-1)!.body.messages as Json[];
+        const sent = replaying.upstream.requests.at(-1)!.body.messages as Json[];
         (interaction.request.messages as Json[]).forEach((recordedMessage, index) => expect(sent[index]).toMatchObject(recordedMessage));
         expect(sent).toHaveLength(interaction.request.messages.length);
       });

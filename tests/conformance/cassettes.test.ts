@@ -9,22 +9,20 @@
  * and in order (readSse and the live observer check that), both streamed and
  * as a whole Response object.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningRelay } from '../../src/server/start-server.js';
+import { describe, expect, it } from 'vitest';
 import { decodeReasoningEnvelope } from '../../src/translate/reasoning-envelope.js';
 import {
   CASSETTES_DIR,
   listCassettes,
   loadInteractions,
   recordedOutcome,
-  replayInteraction,
+  replayingRelay,
   responsesRequestFor,
   type RecordedInteraction,
   type RecordedOutcome,
 } from '../support/cassettes.js';
-import { startMockUpstream, type MockUpstream } from '../support/mock-upstream.js';
 import { loadResponsesSchemas, specMissingMessage } from '../support/openai-spec.js';
-import { readSse, startTestRelay } from '../support/relay.js';
+import { readSse } from '../support/relay.js';
 import { missingSharedMessage } from '../support/shared-material.js';
 
 type Json = Record<string, any>;
@@ -37,30 +35,19 @@ describe('recorded provider streams through the relay', () => {
     return;
   }
 
-  let upstream: MockUpstream;
-  let relay: RunningRelay;
-  let current: RecordedInteraction | undefined;
-
-  beforeAll(async () => {
-    upstream = await startMockUpstream(() => ({ kind: 'custom', handle: (_request, response) => replayInteraction(current!, response) }));
-    relay = await startTestRelay(upstream.baseUrl);
-  });
-  afterAll(async () => {
-    await relay?.close();
-    await upstream?.close();
-  });
+  const replaying = replayingRelay();
 
   async function send(interaction: RecordedInteraction, stream: boolean): Promise<Response> {
-    current = interaction;
-    const before = upstream.requests.length;
-    const response = await fetch(`${relay.url}/v1/responses`, {
+    replaying.current = interaction;
+    const before = replaying.upstream.requests.length;
+    const response = await fetch(`${replaying.relay.url}/v1/responses`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ ...responsesRequestFor(interaction.request), stream }),
     });
     expect(response.status, await peekError(response)).toBe(200);
-    expect(upstream.requests.length).toBe(before + 1);
-    expectRecordedConversation(upstream.requests.at(-1)!.body, interaction.request);
+    expect(replaying.upstream.requests.length).toBe(before + 1);
+    expectRecordedConversation(replaying.upstream.requests.at(-1)!.body, interaction.request);
     return response;
   }
 

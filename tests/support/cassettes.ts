@@ -6,6 +6,10 @@
  * the text, reasoning, tool calls and usage the provider produced. Nothing
  * here uses the relay's own code.
  */
+import { afterAll, beforeAll } from 'vitest';
+import type { RunningRelay } from '../../src/server/start-server.js';
+import { startMockUpstream, type MockUpstream } from './mock-upstream.js';
+import { startTestRelay } from './relay.js';
 import type { ServerResponse } from 'node:http';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -213,4 +217,25 @@ export async function replayInteraction(interaction: RecordedInteraction, respon
     await new Promise((resolve) => setImmediate(resolve));
   }
   response.end();
+}
+
+/** A relay in front of an upstream that replays `current`: started before the suite's tests, closed after them. */
+export interface ReplayingRelay {
+  relay: RunningRelay;
+  upstream: MockUpstream;
+  /** The interaction the upstream answers with next. */
+  current: RecordedInteraction | undefined;
+}
+
+export function replayingRelay(): ReplayingRelay {
+  const state = { current: undefined } as ReplayingRelay;
+  beforeAll(async () => {
+    state.upstream = await startMockUpstream(() => ({ kind: 'custom', handle: (_request, response) => replayInteraction(state.current!, response) }));
+    state.relay = await startTestRelay(state.upstream.baseUrl);
+  });
+  afterAll(async () => {
+    await state.relay?.close();
+    await state.upstream?.close();
+  });
+  return state;
 }
