@@ -143,6 +143,9 @@ describe('Anthropic Messages through the relay', () => {
     expect(small.input_tokens).toBeGreaterThan(2);
     expect(small.input_tokens).toBeLessThan(20);
     expect(large.input_tokens).toBeGreaterThan(small.input_tokens + 250);
+    // Special-token markers in a prompt (a log, a tokenizer's source) are counted as text.
+    const markers = await client().messages.countTokens({ model: 'm', messages: [{ role: 'user', content: 'Hello there <|endoftext|><|fim_prefix|>' }] });
+    expect(markers.input_tokens).toBeGreaterThan(small.input_tokens + 5);
     expect(upstream.requests).toHaveLength(0);
   });
 });
