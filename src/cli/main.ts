@@ -192,6 +192,7 @@ async function main(argv: string[]): Promise<void> {
           import('./codex-output.js'),
         ]);
         const router = buildRouter(args, config.file(), environment, { requireKeys: false });
+        if (args.client === 'claude-code') return (await import('./claude-code-command.js')).printClaudeCodeConfig(args, router);
         const prepared = await prepareCodexSettings(args, router, config.file(), environment);
         printCodexConfig(prepared);
       },
@@ -216,6 +217,7 @@ async function main(argv: string[]): Promise<void> {
           import('./codex-output.js'),
           import('./setup-command.js'),
         ]);
+        if (args.client === 'claude-code') return (await import('./claude-code-command.js')).setUpClaudeCode(args, () => buildRouter(args, config.file(), environment, { requireKeys: false }), environment);
         const home = codexHome(environment);
         if (args.undo) {
           reportUndo(runUndo(home));
@@ -280,7 +282,9 @@ function codexOptions<T>(command: Argv<T>) {
   return command
     .option('model', { type: 'string', describe: 'The model Codex starts with (an alias or a routed model name)' })
     .option('catalog', { type: 'string', describe: 'Where to write the Codex model catalog (default beside the config file)' })
-    .option('env-key', { type: 'string', describe: 'The variable Codex sends to the relay as its key (default RESPONSES_RELAY_CLIENT_KEY)' });
+    .option('env-key', { type: 'string', describe: 'The variable Codex sends to the relay as its key (default RESPONSES_RELAY_CLIENT_KEY)' })
+    .option('client', { choices: ['codex', 'claude-code'] as const, default: 'codex' as const, describe: 'The client to configure: Codex (config.toml) or Claude Code (environment, ~/.claude/settings.json)' })
+    .option('small-model', { type: 'string', describe: 'Claude Code only: its small/fast model (default: the same as --model)' });
 }
 
 main(commandFromFlag(hideBin(process.argv))).catch((error: unknown) => {

@@ -220,7 +220,7 @@ describe('UsageRecorder', () => {
     const events: string[] = [];
     let ended = false;
     recorder.subscribe({ send: (event) => events.push(`${event.type} ${event.turn.key}`), end: () => (ended = true) });
-    recorder.started({ key: 'req_1', startedAt: T0, client: 'codex', provider: 'deepseek', requestedModel: 'codex', upstreamModel: 'deepseek-flash' });
+    recorder.started({ key: 'req_1', startedAt: T0, client: 'codex', transport: 'sse', provider: 'deepseek', requestedModel: 'codex', upstreamModel: 'deepseek-flash' });
     expect(recorder.liveTurns().map((turn) => [turn.key, turn.record === undefined])).toEqual([['req_1', true]]);
     recorder.finished('req_1', record({ id: 'resp_1' }));
     recorder.finished('req_2', record({ id: 'resp_2' }));

@@ -4,10 +4,11 @@
  * back, or return the whole Response object. A streamed response starts at
  * once — headers and `response.created` — and heartbeats while the upstream
  * is awaited, so a slow first byte is never a silent wait; what goes wrong
- * after that start ends as `response.failed`.
+ * after that start ends as `response.failed`. The steps every dialect shares
+ * are in turn-handling.ts.
  */
 import type { Context } from 'hono';
-import { RelayError, toErrorBody } from '../../errors.js';
+import { RelayError } from '../../errors.js';
 import { buildChatRequest, type BuiltChatRequest } from '../../translate/request/build-chat-request.js';
 import { parseResponsesRequest } from '../../translate/request/parse-request.js';
 import { buildResponseEcho } from '../../translate/stream/response-object.js';
@@ -15,25 +16,15 @@ import { ResponseStreamTranslator, type UpstreamOptions } from '../../translate/
 import type { UpstreamFailure } from '../../translate/upstream-errors.js';
 import type { ResolvedRoute } from '../../routing/router.js';
 import { failureFromNetworkError, UpstreamFailedError } from '../../upstream/network-errors.js';
-import { logKeyEvent } from '../../upstream/key-events.js';
 import { classifyForRoute } from '../../upstream/open-stream.js';
-import { describeFailedAttempt, openWithFallbacks, type OpenWithFallbacksResult } from '../../upstream/open-with-fallbacks.js';
-import { TurnUsage } from '../../usage/turn-usage.js';
+import type { OpenWithFallbacksResult } from '../../upstream/open-with-fallbacks.js';
 import type { AppDependencies } from '../dependencies.js';
 import { readJsonBody } from '../read-json-body.js';
 import type { RelayEnv } from '../relay-env.js';
 import { SseEncoder } from '../sse-encoding.js';
-import { TurnLifecycle, type TurnEnding } from '../turn-lifecycle.js';
-import { collectTurn, createTurnResponse, observingEncoder, type ResponseObserver } from '../turn-stream.js';
-
-const SSE_HEADERS = {
-  'content-type': 'text/event-stream; charset=utf-8',
-  'cache-control': 'no-cache',
-  'x-accel-buffering': 'no',
-};
-
-/** Model names are metric labels: bounded in length (a client chooses them). */
-const MAX_MODEL_LABEL = 100;
+import { failTurn, openTurnUpstream, routeLabels, startTurn, streamTurn, watchFirstOutput } from '../turn-handling.js';
+import type { TurnEnding } from '../turn-lifecycle.js';
+import { collectTurn, observingEncoder } from '../turn-stream.js';
 
 /** Handles one Responses request. */
 export async function handleCreateResponse(context: Context<RelayEnv>, deps: AppDependencies): Promise<Response> {
@@ -42,42 +33,24 @@ export async function handleCreateResponse(context: Context<RelayEnv>, deps: App
   const body = await readJsonBody(context);
   const { request, notes, instructionItems } = parseResponsesRequest(body);
   const route = deps.router.resolve(request.model);
-  const labels = { provider: route.provider.name, model: request.model.slice(0, MAX_MODEL_LABEL) };
-  context.set('labels', labels);
-  const log = context.get('log').child({ provider: route.provider.name, model: request.model, upstreamModel: route.upstreamModel });
+  const { labels, log } = routeLabels(context, route, request.model);
   // With previous_response_id: the stored conversation, then the new input.
   const input = await deps.history.resolveInput(request, instructionItems, log);
   const resolved = { ...request, input };
   const primary = buildChatRequest(resolved, route.provider.profile, route.upstreamModel, [...notes]);
 
-  const clientSignal = context.req.raw.signal;
-  const usage = new TurnUsage(deps.usage, {
-    key: context.get('requestId'),
-    startedAt,
-    userAgent: context.req.header('user-agent'),
-    transport: request.stream === true ? 'sse' : 'json',
-    provider: route.provider.name,
-    requestedModel: labels.model,
-    upstreamModel: route.upstreamModel,
-    prices: route.provider.profile.prices,
-  });
   // A streamed response is started at once; a whole one once the upstream that answers is known.
   let translator: ResponseStreamTranslator | undefined;
-  const turn = new TurnLifecycle({
+  const { turn, usage } = startTurn(context, deps, {
+    dialect: 'responses',
+    streamed: request.stream === true,
+    route,
     labels,
     log,
-    metrics: deps.metrics,
-    limiter: deps.limiter,
-    registry: deps.turns,
-    now: deps.now,
     startedAt,
-    totalTimeoutMs: deps.timeouts.totalMs,
-    clientSignal,
     response: () => translator?.response,
-    usage,
     ...(deps.logContent ? { content: () => ({ instructions: request.instructions, input: request.input, output: translator?.response.output }) } : {}),
   });
-  context.set('turn', turn);
 
   const echo = buildResponseEcho(request);
   let servedLog = log;
@@ -92,7 +65,7 @@ export async function handleCreateResponse(context: Context<RelayEnv>, deps: App
       redactMessage: deps.redact,
       onNote: (note) => servedLog[note.level](note.message),
     });
-  const observer = watchFirstOutput(deps.observeResponse?.(), () => usage.firstOutput(deps.now()));
+  const observer = watchFirstOutput(deps.observeResponse?.(), (event) => event.type.endsWith('.delta'), () => usage.firstOutput(deps.now()));
   const encoder = observingEncoder(new SseEncoder(echo), observer);
   const endTurn =
     (current: ResponseStreamTranslator) =>
@@ -105,38 +78,10 @@ export async function handleCreateResponse(context: Context<RelayEnv>, deps: App
 
   /** Retries and fallbacks, before any output; each route gets a request translated for its own provider. */
   const open = async (): Promise<OpenWithFallbacksResult<BuiltChatRequest>> => {
-    let opened: OpenWithFallbacksResult<BuiltChatRequest>;
-    try {
-      await turn.acquireSlot();
-      opened = await openWithFallbacks({
-        dispatcher: deps.dispatcher,
-        route,
-        prepare: (candidate) => (candidate === route ? primary : buildChatRequest(resolved, candidate.provider.profile, candidate.upstreamModel, [...notes])),
-        signal: turn.signal,
-        timeouts: deps.timeouts,
-        retryPolicy: deps.retryPolicy,
-        now: deps.now,
-        onFailedAttempt: (attempt) => {
-          if (attempt.next === 'retry') {
-            deps.metrics.retries.inc({ provider: attempt.route.provider.name });
-            usage.noteRetry();
-          }
-          if (attempt.next === 'fallback') usage.noteFallback();
-          log.warn(describeFailedAttempt(attempt), 'upstream attempt failed');
-        },
-        onKeyEvent: (candidate, event) => logKeyEvent(log, candidate.provider.name, event),
-      });
-    } catch (error) {
-      // The total timeout or a shutdown stopped the turn before the upstream answered.
-      const cutOff = turn.cutOffReason;
-      if (cutOff === undefined) throw error;
-      opened = { ok: false, route, prepared: primary, failure: cutOff.failure };
-    }
-    usage.servedBy(opened.route.provider.name, opened.route.upstreamModel, opened.route.provider.profile.prices);
-    if (opened.route !== route) servedLog = log.child({ servedBy: opened.route.provider.name, servedModel: opened.route.upstreamModel });
-    for (const note of opened.prepared.notes) servedLog[note.level](note.message);
-    if (opened.ok) turn.upstreamAnswered();
-    return opened;
+    const prepare = (candidate: ResolvedRoute) => buildChatRequest(resolved, candidate.provider.profile, candidate.upstreamModel, [...notes]);
+    const result = await openTurnUpstream({ deps, turn, usage, route, primary, prepare, log });
+    servedLog = result.servedLog;
+    return result.opened;
   };
 
   try {
@@ -147,25 +92,19 @@ export async function handleCreateResponse(context: Context<RelayEnv>, deps: App
       // The upstream is called now, not when the client first reads; the stream waits for it.
       const opening = open();
       opening.catch(() => undefined);
-      return createTurnResponse(
-        {
-          translator: current,
-          batches: streamFromUpstream(opening, current, route),
-          encoder,
-          providerName: route.provider.profile.displayName,
-          abortUpstream: () => turn.stopUpstream(),
-          clientGone: () => clientSignal.aborted,
-          heartbeatMs: deps.heartbeatMs,
-          onEnd: (outcome) => {
-            const written = onEnd(outcome);
-            observer?.end(outcome.status);
-            return written;
-          },
+      const options = {
+        translator: current,
+        batches: streamFromUpstream(opening, current, route),
+        encoder,
+        providerName: route.provider.profile.displayName,
+        onEnd: (outcome: TurnEnding) => {
+          const written = onEnd(outcome);
+          observer.end(outcome.status);
+          return written;
         },
-        // Headers and the opening events go out now: heartbeats follow while the upstream is awaited.
-        encoder.encode(current.start()),
-        SSE_HEADERS,
-      );
+      };
+      // Headers and the opening events go out now: heartbeats follow while the upstream is awaited.
+      return streamTurn(context, deps, turn, options, encoder.encode(current.start()));
     }
 
     const opened = await open();
@@ -177,30 +116,8 @@ export async function handleCreateResponse(context: Context<RelayEnv>, deps: App
     await endTurn(current)(outcome);
     return context.json(current.response);
   } catch (error) {
-    // Whatever went wrong, the turn gives its slot back and is logged once.
-    turn.end(turn.clientGone ? { status: 'aborted' } : { status: 'failed', httpStatus: toErrorBody(error).status });
-    if (turn.clientGone && !(error instanceof RelayError)) {
-      throw new RelayError('The client closed the connection before the response started.', { status: 499, type: 'invalid_request_error', code: 'client_closed_request' });
-    }
-    throw error;
+    return failTurn(turn, error);
   }
-}
-
-/** Tells `onFirst` when the first output delta is emitted, and passes every event on to `inner`. */
-function watchFirstOutput(inner: ResponseObserver | undefined, onFirst: () => void): ResponseObserver {
-  let seen = false;
-  return {
-    events(events) {
-      if (!seen && events.some((event) => event.type.endsWith('.delta'))) {
-        seen = true;
-        onFirst();
-      }
-      inner?.events(events);
-    },
-    end(status) {
-      inner?.end(status);
-    },
-  };
 }
 
 /** The parts of the translator that depend on the upstream that answers. */
@@ -243,7 +160,7 @@ async function* streamFromUpstream(
 }
 
 /** Ends the turn as the HTTP error its failure becomes, and returns that error to throw. */
-function endWithHttpError(endTurn: (ending: TurnEnding) => void, failure: UpstreamFailure): RelayError {
+export function endWithHttpError(endTurn: (ending: TurnEnding) => void, failure: UpstreamFailure): RelayError {
   const error = failureToHttpError(failure);
   endTurn({ status: 'failed', failure, httpStatus: error.status });
   return error;
