@@ -192,7 +192,7 @@ describe('openUsageLedger', () => {
   it('keeps usage in memory for a store kind without a ledger, and says so once', () => {
     const warnings: unknown[] = [];
     const logger = { ...silentLogger(), warn: (...args: unknown[]) => warnings.push(args) } as unknown as Logger;
-    const ledger = openUsageLedger({ kind: 'redis' } as unknown as ResponseStore, logger);
+    const ledger = openUsageLedger({ kind: 'postgres' } as unknown as ResponseStore, logger);
     expect(ledger.kind).toBe('memory');
     expect(warnings).toHaveLength(1);
     expect(openUsageLedger({ kind: 'memory' } as unknown as ResponseStore, logger).kind).toBe('memory');
