@@ -13,33 +13,12 @@ import { REDIS_USAGE_FORMAT, RedisUsageLedger } from '../../src/usage/redis-ledg
 import { SqliteUsageLedger } from '../../src/usage/sqlite-ledger.js';
 import type { UsageLedger, UsageRecord } from '../../src/usage/types.js';
 import { openTestStore, removeTempDirectories, sharedTestRedis, stopTestRedis, tempDirectory } from '../store/support.js';
+import { record as usageRecord, T0 } from './records.js';
 
-const T0 = Date.parse('2026-05-01T10:15:00Z');
 const MINUTE = 60_000;
 
 function record(id: string, startedAt: number, overrides: Partial<UsageRecord> = {}): UsageRecord {
-  return {
-    id,
-    startedAt,
-    client: 'codex',
-    transport: 'sse',
-    provider: 'deepseek',
-    requestedModel: 'codex',
-    upstreamModel: 'deepseek-flash',
-    outcome: 'completed',
-    errorCode: null,
-    inputTokens: 1_000,
-    cachedInputTokens: 600,
-    outputTokens: 200,
-    reasoningTokens: 50,
-    firstTokenMs: 120,
-    durationMs: 900,
-    retries: 0,
-    fallbacks: 0,
-    costUsd: 0.0027,
-    savedUsd: 0.0009,
-    ...overrides,
-  };
+  return usageRecord({ id, startedAt, ...overrides });
 }
 
 const closers: Array<() => Promise<void>> = [];
