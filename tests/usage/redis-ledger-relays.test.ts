@@ -1,8 +1,8 @@
 /**
  * Two relays sharing one real redis-server: the turns of both appear in
  * GET /v1/usage asked of either, and in the `usage` command reading Redis.
- * With Redis down a turn is still served (its record is lost and logged),
- * and GET /v1/usage answers 503 store_unavailable until Redis is
+ * With Redis down a turn is still served (its record is lost, logged and
+ * counted), and GET /v1/usage answers 503 store_unavailable until Redis is
  * back.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,7 +10,7 @@ import { runUsage } from '../../src/cli/usage-command.js';
 import type { RunningRelay } from '../../src/server/start-server.js';
 import { RedisResponseStore } from '../../src/store/redis-store.js';
 import { openUsageLedger } from '../../src/usage/open-ledger.js';
-import { failOnProcessErrors, postResponse, until } from '../faults/support.js';
+import { failOnProcessErrors, metricValue, postResponse, until } from '../faults/support.js';
 import { captureLogs, type CapturedLogs } from '../support/capture-logs.js';
 import { finishChunk, startMockUpstream, textChunks, usageChunk, type MockUpstream } from '../support/mock-upstream.js';
 import { readSse, startTestRelay } from '../support/relay.js';
@@ -91,6 +91,8 @@ describe('the usage ledger of relays sharing one Redis', () => {
     }
     // The record of the turn in the outage could not be written: logged, never thrown into the turn.
     await until(() => logs[1]!.records().some((line) => line.msg === 'usage ledger write failed'), 'the failed ledger write to be logged');
+    const metrics = await (await fetch(`${second.url}/metrics`)).text();
+    expect(metricValue(metrics, 'responses_relay_usage_write_failures_total')).toBe(1);
 
     await redis.restart();
     await until(async () => (await fetch(`${first.url}/v1/usage`)).status === 200, 'the usage ledger to answer again');
