@@ -60,8 +60,14 @@ async function openLedger(options: UsageOptions, environment: NodeJS.ProcessEnv)
     throw new CliError('with --store memory the usage ledger lives in the running relay\'s memory; ask the relay: GET /v1/usage (e.g. curl http://127.0.0.1:8787/v1/usage)');
   }
   if (kind === 'redis') {
-    const store = await openStoreFromOptions({ store: 'redis', storeUrl: options.storeUrl, storePrefix: options.storePrefix }, silentLogger());
-    return { ledger: new RedisUsageLedger(store as RedisResponseStore), close: () => store.close() };
+    const store = (await openStoreFromOptions({ store: 'redis', storeUrl: options.storeUrl, storePrefix: options.storePrefix }, silentLogger())) as RedisResponseStore;
+    try {
+      await store.ping();
+    } catch {
+      await store.close();
+      throw new CliError(`cannot read the usage ledger: Redis at ${store.location} is unreachable; check --store-url and that Redis runs`);
+    }
+    return { ledger: new RedisUsageLedger(store), close: () => store.close() };
   }
   if (kind !== 'sqlite') throw new CliError(`--store must be 'memory', 'sqlite' or 'redis', got '${kind}'`);
   const path = resolve(options.storePath ?? defaultStorePath(environment));

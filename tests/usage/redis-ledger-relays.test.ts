@@ -89,6 +89,10 @@ describe('the usage ledger of relays sharing one Redis', () => {
       expect(body.error.code).toBe('store_unavailable');
       expect(body.error.message).toMatch(/usage ledger cannot be read\. It is unreachable at the moment; retry shortly/);
     }
+    // The command line says so in one line (after waiting for Redis as a relay starting would).
+    await expect(runUsage({ store: 'redis', storeUrl: redis.url, storePrefix: PREFIX, json: true }, {})).rejects.toThrow(
+      /^cannot read the usage ledger: Redis at redis:\/\/127\.0\.0\.1:\d+\/? is unreachable; check --store-url/,
+    );
     // The record of the turn in the outage could not be written: logged, never thrown into the turn.
     await until(() => logs[1]!.records().some((line) => line.msg === 'usage ledger write failed'), 'the failed ledger write to be logged');
     const metrics = await (await fetch(`${second.url}/metrics`)).text();
