@@ -164,11 +164,14 @@ async function main(argv: string[]): Promise<void> {
     )
     .command(
       'usage',
-      'Show what the relay served: turns, tokens, estimated cost and cache savings (reads the SQLite store; no relay needed)',
+      'Show what the relay served: turns, tokens, estimated cost and cache savings (reads the SQLite store or Redis; no relay needed)',
       (command) =>
         applyFileSettings(
           command
+            .option('store', { type: 'string', choices: ['memory', 'sqlite', 'redis'], default: 'sqlite', describe: 'Where the relay keeps its store (as for serve)' })
             .option('store-path', { type: 'string', describe: 'SQLite file of the relay (default as for serve)' })
+            .option('store-url', { type: 'string', describe: 'Redis or Valkey of the relays for --store redis (as for serve)' })
+            .option('store-prefix', { type: 'string', describe: 'Prefix of the relays\' Redis keys (default responses-relay:)' })
             .option('since', { type: 'string', default: '7d', describe: 'Start of the period: a duration ago (7d, 12h), an ISO date or Unix seconds' })
             .option('until', { type: 'string', describe: 'End of the period (same forms; default now)' })
             .option('by', { type: 'string', choices: ['model', 'provider', 'client', 'day', 'hour'], default: 'model', describe: 'One row per …' })
@@ -178,7 +181,7 @@ async function main(argv: string[]): Promise<void> {
         ),
       async (args) => {
         const { runUsage } = await import('./usage-command.js');
-        process.stdout.write(await runUsage({ storePath: args.storePath, since: args.since, until: args.until, by: args.by, json: args.json }, environment));
+        process.stdout.write(await runUsage({ store: args.store, storePath: args.storePath, storeUrl: args.storeUrl, storePrefix: args.storePrefix, since: args.since, until: args.until, by: args.by, json: args.json }, environment));
       },
     )
     .command(
