@@ -164,11 +164,14 @@ async function main(argv: string[]): Promise<void> {
     )
     .command(
       'usage',
-      'Show what the relay served: turns, tokens, estimated cost and cache savings (reads the SQLite store; no relay needed)',
+      'Show what the relay served: turns, tokens, estimated cost and cache savings (reads the SQLite store or Redis; no relay needed)',
       (command) =>
         applyFileSettings(
           command
+            .option('store', { type: 'string', choices: ['memory', 'sqlite', 'redis'], default: 'sqlite', describe: 'Where the relay keeps its store (as for serve)' })
             .option('store-path', { type: 'string', describe: 'SQLite file of the relay (default as for serve)' })
+            .option('store-url', { type: 'string', describe: 'Redis or Valkey of the relays for --store redis (as for serve)' })
+            .option('store-prefix', { type: 'string', describe: 'Prefix of the relays\' Redis keys (default responses-relay:)' })
             .option('since', { type: 'string', default: '7d', describe: 'Start of the period: a duration ago (7d, 12h), an ISO date or Unix seconds' })
             .option('until', { type: 'string', describe: 'End of the period (same forms; default now)' })
             .option('by', { type: 'string', choices: ['model', 'provider', 'client', 'day', 'hour'], default: 'model', describe: 'One row per …' })
@@ -178,7 +181,7 @@ async function main(argv: string[]): Promise<void> {
         ),
       async (args) => {
         const { runUsage } = await import('./usage-command.js');
-        process.stdout.write(await runUsage({ storePath: args.storePath, since: args.since, until: args.until, by: args.by, json: args.json }, environment));
+        process.stdout.write(await runUsage({ store: args.store, storePath: args.storePath, storeUrl: args.storeUrl, storePrefix: args.storePrefix, since: args.since, until: args.until, by: args.by, json: args.json }, environment));
       },
     )
     .command(
@@ -192,6 +195,7 @@ async function main(argv: string[]): Promise<void> {
           import('./codex-output.js'),
         ]);
         const router = buildRouter(args, config.file(), environment, { requireKeys: false });
+        if (args.client === 'claude-code') return (await import('./claude-code-command.js')).printClaudeCodeConfig(args, router);
         const prepared = await prepareCodexSettings(args, router, config.file(), environment);
         printCodexConfig(prepared);
       },
@@ -216,6 +220,7 @@ async function main(argv: string[]): Promise<void> {
           import('./codex-output.js'),
           import('./setup-command.js'),
         ]);
+        if (args.client === 'claude-code') return (await import('./claude-code-command.js')).setUpClaudeCode(args, () => buildRouter(args, config.file(), environment, { requireKeys: false }), environment);
         const home = codexHome(environment);
         if (args.undo) {
           reportUndo(runUndo(home));
@@ -280,7 +285,9 @@ function codexOptions<T>(command: Argv<T>) {
   return command
     .option('model', { type: 'string', describe: 'The model Codex starts with (an alias or a routed model name)' })
     .option('catalog', { type: 'string', describe: 'Where to write the Codex model catalog (default beside the config file)' })
-    .option('env-key', { type: 'string', describe: 'The variable Codex sends to the relay as its key (default RESPONSES_RELAY_CLIENT_KEY)' });
+    .option('env-key', { type: 'string', describe: 'The variable Codex sends to the relay as its key (default RESPONSES_RELAY_CLIENT_KEY)' })
+    .option('client', { choices: ['codex', 'claude-code'] as const, default: 'codex' as const, describe: 'The client to configure: Codex (config.toml) or Claude Code (environment, ~/.claude/settings.json)' })
+    .option('small-model', { type: 'string', describe: 'Claude Code only: its small/fast model (default: the same as --model)' });
 }
 
 main(commandFromFlag(hideBin(process.argv))).catch((error: unknown) => {

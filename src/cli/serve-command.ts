@@ -54,8 +54,11 @@ export interface ServeOptions extends OperationsOptions {
   storePrefix?: string | undefined;
 }
 
+/** The options that choose and shape the session store. */
+export type StoreOptions = Pick<ServeOptions, 'store' | 'storePath' | 'storeTtl' | 'storeMaxMb' | 'storeUrl' | 'storePrefix'>;
+
 /** Opens the session store the options describe; problems are one-line CliErrors naming the path or URL. */
-export async function openStoreFromOptions(options: ServeOptions, logger: Logger): Promise<ResponseStore> {
+export async function openStoreFromOptions(options: StoreOptions, logger: Logger): Promise<ResponseStore> {
   const kind = options.store ?? 'sqlite';
   if (kind !== 'memory' && kind !== 'sqlite' && kind !== 'redis') throw new CliError(`--store must be 'memory', 'sqlite' or 'redis', got '${kind}'`);
   const ttlText = options.storeTtl ?? '7d';
@@ -80,7 +83,7 @@ export async function openStoreFromOptions(options: ServeOptions, logger: Logger
   }
 }
 
-async function openRedisStoreFromOptions(options: ServeOptions, limits: StoreLimits, logger: Logger): Promise<ResponseStore> {
+async function openRedisStoreFromOptions(options: StoreOptions, limits: StoreLimits, logger: Logger): Promise<ResponseStore> {
   const url = options.storeUrl;
   if (url === undefined || url === '') throw new CliError('--store redis needs --store-url redis://[user:pass@]host:port/db (or rediss:// for TLS)');
   let protocol: string;

@@ -124,20 +124,25 @@ export function runUndo(codexHome: string, now: Date = new Date()): UndoResult {
 }
 
 function readState(path: string): SetupState | undefined {
+  return readSetupRecord(path, stateSchema, 'config.toml');
+}
+
+/** A setup record (what `--undo` needs) if there is one; `edited` names the file whose backups sit next to it. */
+export function readSetupRecord<T>(path: string, schema: z.ZodType<T>, edited: string): T | undefined {
   if (!existsSync(path)) return undefined;
   let parsed: unknown;
   try {
     parsed = JSON.parse(readText(path));
   } catch {
-    throw new CliError(`${path} is not valid JSON; remove it to start over (backups of config.toml are next to it)`);
+    throw new CliError(`${path} is not valid JSON; remove it to start over (backups of ${edited} are next to it)`);
   }
-  const checked = stateSchema.safeParse(parsed);
+  const checked = schema.safeParse(parsed);
   if (!checked.success) throw new CliError(`${path} is not a setup record this version understands; remove it to start over`);
   return checked.data;
 }
 
 /** Copies the file next to itself as `config.toml.backup-<UTC time>` (never overwriting an older backup). */
-function backup(path: string, now: Date): string {
+export function backup(path: string, now: Date): string {
   const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
   let target = `${path}.backup-${stamp}`;
   for (let counter = 2; existsSync(target); counter++) target = `${path}.backup-${stamp}-${counter}`;
@@ -149,7 +154,7 @@ function backup(path: string, now: Date): string {
   return target;
 }
 
-function writeAtomically(path: string, text: string, mode: number): void {
+export function writeAtomically(path: string, text: string, mode: number): void {
   const temporary = `${path}.${process.pid}.tmp`;
   try {
     writeFileSync(temporary, text, { encoding: 'utf8', mode });
@@ -159,7 +164,7 @@ function writeAtomically(path: string, text: string, mode: number): void {
   }
 }
 
-function readText(path: string): string {
+export function readText(path: string): string {
   try {
     return readFileSync(path, 'utf8');
   } catch (error) {

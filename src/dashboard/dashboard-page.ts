@@ -62,7 +62,7 @@ export const DASHBOARD_HTML = `<!doctype html>
   </section>
   <section>
     <h2>Live</h2>
-    <table id="live"><thead><tr><th>started</th><th>client</th><th>model</th><th>served by</th><th>state</th><th>tokens in / out</th><th>first token</th><th>total</th><th>cost</th></tr></thead><tbody></tbody></table>
+    <table id="live"><thead><tr><th>started</th><th>client</th><th>API</th><th>model</th><th>served by</th><th>state</th><th>tokens in / out</th><th>first token</th><th>total</th><th>cost</th></tr></thead><tbody></tbody></table>
   </section>
 </main>
 </body>

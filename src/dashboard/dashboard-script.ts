@@ -201,6 +201,13 @@ export const DASHBOARD_SCRIPT = String.raw`'use strict';
     });
   }
 
+  /** The API a turn came in by, from its recorded transport (sse or json alone are Responses turns). */
+  function apiOf(transport) {
+    if (!transport) return '';
+    var dash = transport.indexOf('-');
+    return dash === -1 ? 'responses ' + transport : transport.slice(0, dash) + ' ' + transport.slice(dash + 1);
+  }
+
   function putTurn(turn) {
     if (!live.has(turn.key)) liveOrder.push(turn.key);
     live.set(turn.key, turn);
@@ -220,6 +227,7 @@ export const DASHBOARD_SCRIPT = String.raw`'use strict';
       tr.setAttribute('data-key', turn.key);
       cell(tr, new Date(turn.startedAt).toLocaleTimeString('en-GB'));
       cell(tr, turn.client);
+      cell(tr, apiOf(turn.transport));
       cell(tr, turn.requestedModel);
       cell(tr, turn.provider + '/' + (record ? record.upstreamModel : turn.upstreamModel));
       var state = record ? record.outcome + (record.errorCode ? ' (' + record.errorCode + ')' : '') : 'in progress';

@@ -19,6 +19,7 @@ export interface RelayMetrics {
   queuedRequests: Gauge;
   storeBytes: Gauge;
   storeWriteFailures: Counter;
+  usageWriteFailures: Counter;
 }
 
 /** Values read when the metrics are scraped rather than counted as they happen. */
@@ -28,6 +29,8 @@ export interface MetricSources {
   storeWriteFailures: () => number;
   /** Requests waiting for an upstream slot. */
   queuedRequests: () => number;
+  /** Failed usage ledger writes so far (a running count). */
+  usageWriteFailures: () => number;
 }
 
 export interface MetricsOptions {
@@ -41,7 +44,6 @@ export function createMetrics(options: MetricsOptions = {}): RelayMetrics {
   const registry = new Registry();
   if (options.processMetrics !== false) collectDefaultMetrics({ register: registry, prefix: 'responses_relay_' });
   const sources = options.sources;
-  let reportedWriteFailures = 0;
   return {
     registry,
     requests: new Counter({
@@ -119,15 +121,23 @@ export function createMetrics(options: MetricsOptions = {}): RelayMetrics {
       name: 'responses_relay_store_write_failures_total',
       help: 'Responses that could not be stored (the client still got them)',
       registers: [registry],
-      ...(sources
-        ? {
-            collect() {
-              const failures = sources.storeWriteFailures();
-              if (failures > reportedWriteFailures) this.inc(failures - reportedWriteFailures);
-              reportedWriteFailures = failures;
-            },
-          }
-        : {}),
+      ...(sources ? { collect: followCount(sources.storeWriteFailures) } : {}),
     }),
+    usageWriteFailures: new Counter({
+      name: 'responses_relay_usage_write_failures_total',
+      help: 'Batches of usage records that could not be written to the usage ledger (the turns were served)',
+      registers: [registry],
+      ...(sources ? { collect: followCount(sources.usageWriteFailures) } : {}),
+    }),
+  };
+}
+
+/** A counter's collect(): follows a running count kept elsewhere. */
+function followCount(read: () => number): (this: Counter) => void {
+  let reported = 0;
+  return function collect(this: Counter) {
+    const count = read();
+    if (count > reported) this.inc(count - reported);
+    reported = count;
   };
 }

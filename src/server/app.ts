@@ -9,6 +9,7 @@
  */
 import { Hono } from 'hono';
 import { RelayError, toErrorBody } from '../errors.js';
+import { toAnthropicErrorBody } from '../translate/anthropic/anthropic-errors.js';
 import type { AppDependencies } from './dependencies.js';
 import { guardBrowserAccess, requireJsonBody } from './middleware/browser-guard.js';
 import { admitsDashboardSession } from './middleware/dashboard-session.js';
@@ -18,9 +19,11 @@ import { refuseWhileDraining } from './middleware/refuse-while-draining.js';
 import { requestId } from './middleware/request-id.js';
 import { requireToken } from './middleware/require-token.js';
 import type { RelayEnv } from './relay-env.js';
-import { allowedMethods, PROBE_PATHS } from './route-table.js';
+import { allowedMethods, isAnthropicPath, PROBE_PATHS } from './route-table.js';
+import { handleChatCompletion } from './routes/chat-completions.js';
 import { handleHealth, handleMetrics, handleReady } from './routes/health.js';
 import { handleInputTokens } from './routes/input-tokens.js';
+import { handleCountTokens, handleCreateMessage } from './routes/messages.js';
 import { handleListModels } from './routes/models.js';
 import {
   DASHBOARD_OPEN_PATHS,
@@ -51,6 +54,9 @@ export function createApp(deps: AppDependencies): Hono<RelayEnv> {
 
   app.post('/v1/responses', (context) => handleCreateResponse(context, deps));
   app.post('/v1/responses/input_tokens', (context) => handleInputTokens(context, deps));
+  app.post('/v1/messages', (context) => handleCreateMessage(context, deps));
+  app.post('/v1/messages/count_tokens', (context) => handleCountTokens(context, deps));
+  app.post('/v1/chat/completions', (context) => handleChatCompletion(context, deps));
   app.get('/v1/responses/:id', (context) => handleGetResponse(context, deps));
   app.delete('/v1/responses/:id', (context) => handleDeleteResponse(context, deps));
   app.get('/v1/responses/:id/input_items', (context) => handleListInputItems(context, deps));
@@ -88,14 +94,14 @@ export function createApp(deps: AppDependencies): Hono<RelayEnv> {
   return app;
 }
 
-/** The one renderer of the OpenAI error shape; secrets an upstream echoed never leave. */
+/** The one error renderer: OpenAI's shape, or Anthropic's on its paths; secrets an upstream echoed never leave. */
 function renderError(
-  context: { json: (body: unknown, status: number, headers?: Record<string, string>) => Response },
+  context: { json: (body: unknown, status: number, headers?: Record<string, string>) => Response; req: { path: string } },
   deps: AppDependencies,
   error: unknown,
   headers: Record<string, string> = {},
 ): Response {
-  const { status, body, retryAfterSeconds } = toErrorBody(error);
+  const { status, body, retryAfterSeconds } = isAnthropicPath(context.req.path) ? toAnthropicErrorBody(error) : toErrorBody(error);
   body.error.message = deps.redact(body.error.message);
   if (retryAfterSeconds !== undefined) headers['retry-after'] = String(retryAfterSeconds);
   return context.json(body, status, headers);

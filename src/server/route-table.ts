@@ -7,6 +7,9 @@
 const ROUTES: Record<string, string[]> = {
   '/v1/responses': ['POST'],
   '/v1/responses/input_tokens': ['POST'],
+  '/v1/messages': ['POST'],
+  '/v1/messages/count_tokens': ['POST'],
+  '/v1/chat/completions': ['POST'],
   '/v1/models': ['GET'],
   '/healthz': ['GET'],
   '/readyz': ['GET'],
@@ -25,6 +28,11 @@ const ROUTE_PATTERNS: Array<[RegExp, string, string[]]> = [
   [/^\/v1\/responses\/[^/]+$/, '/v1/responses/{id}', ['GET', 'DELETE']],
   [/^\/v1\/responses\/[^/]+\/input_items$/, '/v1/responses/{id}/input_items', ['GET']],
 ];
+
+/** Paths in Anthropic's dialect: their errors take Anthropic's shape. */
+export function isAnthropicPath(path: string): boolean {
+  return path === '/v1/messages' || path.startsWith('/v1/messages/');
+}
 
 /** Health probes: reachable without the token and while shutting down. */
 export const PROBE_PATHS: ReadonlySet<string> = new Set(['/healthz', '/readyz']);

@@ -112,9 +112,15 @@ export function createDependencies(
   const upstream = 'forProvider' in dispatcher ? dispatcher : sharedDispatcher(dispatcher);
   const history = new ResponseHistory({ store, logger: options.logger, createId: createRandomId, now: Date.now });
   const limiter = new ConcurrencyLimiter(options.maxConcurrent ?? DEFAULT_MAX_CONCURRENT, options.maxQueue ?? DEFAULT_MAX_QUEUE);
+  const usage = new UsageRecorder({ ledger: usageLedger, retentionMs: options.usageRetentionMs ?? DEFAULT_USAGE_RETENTION_MS, logger: options.logger });
   const metrics = createMetrics({
     ...(options.processMetrics === undefined ? {} : { processMetrics: options.processMetrics }),
-    sources: { storeStats: () => store.stats(), storeWriteFailures: () => history.counters.writeFailures, queuedRequests: () => limiter.queuedCount },
+    sources: {
+      storeStats: () => store.stats(),
+      storeWriteFailures: () => history.counters.writeFailures,
+      queuedRequests: () => limiter.queuedCount,
+      usageWriteFailures: () => usage.writeFailures,
+    },
   });
   registerKeyMetrics(metrics.registry, options.router, Date.now);
   const secrets = [...options.router.providers.values()].flatMap(providerSecrets);
@@ -146,7 +152,7 @@ export function createDependencies(
       browser: { allowOrigins: options.allowOrigins ?? [], allowHosts: options.allowHosts ?? [], bindHost: options.host },
     },
     logContent: options.logContent ?? false,
-    usage: new UsageRecorder({ ledger: usageLedger, retentionMs: options.usageRetentionMs ?? DEFAULT_USAGE_RETENTION_MS, logger: options.logger }),
+    usage,
   };
 }
 

@@ -66,6 +66,8 @@ export interface TurnLifecycleOptions {
   content?: () => Record<string, unknown>;
   /** The turn's entry in the usage ledger (never given content). */
   usage?: TurnUsage;
+  /** The route label in the metrics; `/v1/responses` unless the turn came in another way. */
+  route?: string;
 }
 
 /** The route label of every turn in the metrics. */
@@ -159,7 +161,7 @@ export class TurnLifecycle {
     const response = this.options.response();
     const seconds = (this.options.now() - this.options.startedAt) / 1000;
     const status = ending.httpStatus !== undefined ? String(ending.httpStatus) : ending.status;
-    metrics.requests.inc({ route: RESPONSES_ROUTE, ...labels, status });
+    metrics.requests.inc({ route: this.options.route ?? RESPONSES_ROUTE, ...labels, status });
     metrics.duration.observe({ ...labels, status }, seconds);
     const usage = response?.usage;
     const tokens = usage

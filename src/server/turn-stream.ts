@@ -8,18 +8,43 @@
  * gathers a whole response for `stream: false`.
  */
 import type { ChatChunk } from '../translate/chat-types.js';
-import type { ResponseEvent, ResponseStreamTranslator } from '../translate/stream/response-stream.js';
+import type { ResponseObject } from '../translate/stream/response-object.js';
+import type { ResponseEvent, StreamEnding } from '../translate/stream/response-stream.js';
 import type { UpstreamFailure } from '../translate/upstream-errors.js';
 import { ChunkReader } from '../upstream/chunk-reader.js';
 import { failureFromNetworkError } from '../upstream/network-errors.js';
 import { registerNodeWriter } from './node-sse.js';
 import type { SseEncoder } from './sse-encoding.js';
 
+/** One outgoing event, in whichever API dialect the client speaks. */
+export interface StreamEvent {
+  type: string;
+  [field: string]: unknown;
+}
+
+/**
+ * What turns upstream chunks into a client's events: the Responses translator,
+ * or a translator for another dialect built on it (Anthropic Messages).
+ */
+export interface TurnTranslator<Event extends StreamEvent = ResponseEvent> {
+  readonly ended: boolean;
+  /** The turn as a Responses object: status, error and usage for the outcome, logs and metrics. */
+  readonly response: ResponseObject;
+  /** Why the turn failed, as classified; undefined unless it failed. */
+  readonly failure: UpstreamFailure | undefined;
+  start(): Event[];
+  onChunk(chunk: ChatChunk): Event[];
+  /** The upstream stream ended: `done` when it said so with `[DONE]`, otherwise the body just stopped. */
+  finish(ending?: StreamEnding): Event[];
+  fail(failure: UpstreamFailure): Event[];
+  heartbeat(): Event[];
+}
+
 export interface TurnStreamOptions {
-  translator: ResponseStreamTranslator;
+  translator: TurnTranslator<StreamEvent>;
   batches: AsyncGenerator<string[]>;
   /** Serialises this response's events. */
-  encoder: Pick<SseEncoder, 'encode'>;
+  encoder: { encode(events: readonly StreamEvent[]): string };
   providerName: string;
   /** Aborts the upstream request. */
   abortUpstream: () => void;
@@ -31,16 +56,21 @@ export interface TurnStreamOptions {
 }
 
 /** Watches one response: every event in the order it is written, then how the turn ended. */
-export interface ResponseObserver {
-  events(events: readonly ResponseEvent[]): void;
+export interface TurnObserver<Event extends StreamEvent = ResponseEvent> {
+  events(events: readonly Event[]): void;
   end(status: TurnOutcome['status']): void;
 }
+
+export type ResponseObserver = TurnObserver<ResponseEvent>;
 
 /**
  * An encoder that also shows every event to an observer. The streaming path
  * encodes each event exactly once, so watching the encoder watches the stream.
  */
-export function observingEncoder(encoder: Pick<SseEncoder, 'encode'>, observer: ResponseObserver): Pick<SseEncoder, 'encode'> {
+export function observingEncoder<Event extends StreamEvent>(
+  encoder: { encode(events: readonly Event[]): string },
+  observer: TurnObserver<Event>,
+): { encode(events: readonly Event[]): string } {
   return {
     encode(events) {
       observer.events(events);
@@ -64,11 +94,11 @@ export interface TurnOutcome {
 const PIECE_CHARS = 16 * 1024;
 
 /** Applies one upstream `data:` payload; a payload that is not JSON fails the response. */
-export function applyPayload(
-  translator: ResponseStreamTranslator,
+export function applyPayload<Event extends StreamEvent>(
+  translator: TurnTranslator<Event>,
   data: string,
   reader: ChunkReader,
-): { events: readonly ResponseEvent[]; failure?: UpstreamFailure } {
+): { events: readonly Event[]; failure?: UpstreamFailure } {
   if (data === '[DONE]') return { events: translator.finish('done') };
   let chunk: unknown;
   try {
@@ -82,12 +112,12 @@ export function applyPayload(
 }
 
 /** Applies one batch of upstream `data:` payloads; returns the events produced. */
-export function applyBatch(
-  translator: ResponseStreamTranslator,
+export function applyBatch<Event extends StreamEvent>(
+  translator: TurnTranslator<Event>,
   batch: readonly string[],
   reader: ChunkReader = new ChunkReader(),
-): { events: ResponseEvent[]; failure?: UpstreamFailure } {
-  const events: ResponseEvent[] = [];
+): { events: Event[]; failure?: UpstreamFailure } {
+  const events: Event[] = [];
   for (const data of batch) {
     if (translator.ended) break;
     const applied = applyPayload(translator, data, reader);
@@ -97,7 +127,7 @@ export function applyBatch(
   return { events };
 }
 
-function outcomeOf(translator: ResponseStreamTranslator, failure: UpstreamFailure | undefined): TurnOutcome {
+function outcomeOf(translator: Pick<TurnTranslator<StreamEvent>, 'response' | 'failure'>, failure: UpstreamFailure | undefined): TurnOutcome {
   const response = translator.response;
   if (response.status === 'completed' || response.status === 'incomplete') return { status: response.status };
   const reason = failure ?? translator.failure;
@@ -240,10 +270,11 @@ export function createTurnResponse(options: TurnStreamOptions, first: string, he
 }
 
 /** Collects a whole turn for `stream: false`. */
-export async function collectTurn(
-  options: Pick<TurnStreamOptions, 'translator' | 'batches' | 'providerName'> & {
+export async function collectTurn<Event extends StreamEvent>(
+  options: Pick<TurnStreamOptions, 'batches' | 'providerName'> & {
+    translator: TurnTranslator<Event>;
     /** Sees every event produced (tests check conformance with it); absent in normal use. */
-    observer?: ResponseObserver | undefined;
+    observer?: TurnObserver<Event> | undefined;
   },
 ): Promise<TurnOutcome> {
   const { translator, batches, observer } = options;

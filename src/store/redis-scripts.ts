@@ -12,7 +12,9 @@
  * - `P used`         sorted set of turn ids by last use (expiry sweeps, counts);
  * - `P sizes`        hash turn id → bytes of stored JSON;
  * - `P bytes`        the sum of `P sizes`;
- * - `P calls`        hash tool-call key → id of the latest turn that made it.
+ * - `P calls`        hash tool-call key → id of the latest turn that made it;
+ * - `P usage`        the usage ledger (src/usage/redis-ledger.ts): sorted set
+ *                    of records by start time, each carrying its own format.
  * A continuation costs one round trip when this relay has parsed every turn
  * before, two otherwise. The scripts build turn keys from the prefix, so the backend needs a single
  * Redis (or Valkey) primary, not Redis Cluster.

@@ -287,6 +287,14 @@ export class RedisResponseStore implements ResponseStore {
     await this.run(() => this.client.ping());
   }
 
+  /**
+   * Runs commands for another part kept in this Redis (the usage ledger): on
+   * this connection, under this prefix, failing the same way as the store's own.
+   */
+  runCommands<Result>(operation: (client: Redis, prefix: string) => Promise<Result>): Promise<Result> {
+    return this.run(() => operation(this.client, this.prefix));
+  }
+
   /** Removes turns unused for the TTL, with their index entries (also those Redis already expired or evicted). */
   sweep(): Promise<void> {
     this.maintenance ??= this.runSweep().finally(() => {

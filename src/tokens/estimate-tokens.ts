@@ -13,7 +13,7 @@
  * which no count of the request can see. Images count as a flat 765 tokens
  * each (a high-detail 1024×1024 image for OpenAI models).
  */
-import { countTokens } from 'gpt-tokenizer/encoding/o200k_base';
+import { countTokens as countEncoded } from 'gpt-tokenizer/encoding/o200k_base';
 import type { ChatContentPart, ChatFunctionTool, ChatMessage, ChatRequest } from '../translate/chat-types.js';
 
 /** Tokens framing each message (start, role separator, end). */
@@ -27,6 +27,17 @@ const TOKENS_PER_PARALLEL_CALL = 7;
 /** Tokens of the framing around the tool definitions. */
 const TOOLS_FRAMING_TOKENS = 3;
 const TOKENS_PER_IMAGE = 765;
+/**
+ * Special-token markers such as `<|endoftext|>` in a prompt are plain text to
+ * the model (the API never reads them as control tokens); the tokenizer would
+ * refuse them by default.
+ */
+const PLAIN_TEXT = { disallowedSpecial: new Set<string>() };
+
+/** The tokens of `text`, special-token markers counted as the text they are. */
+function countTokens(text: string): number {
+  return countEncoded(text, PLAIN_TEXT);
+}
 
 /** The estimated prompt tokens of a translated request: messages (with tool calls) and tool definitions. */
 export function estimateChatRequestTokens(request: Pick<ChatRequest, 'messages' | 'tools'>): number {

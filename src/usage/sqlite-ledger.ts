@@ -6,6 +6,7 @@
  */
 import Database from 'better-sqlite3';
 import { migrate } from '../store/sqlite-migrations.js';
+import { usageRecordFromValues } from './record-values.js';
 import type { UsageLedger, UsageRange, UsageRecord } from './types.js';
 
 interface UsageRow {
@@ -93,7 +94,8 @@ export class SqliteUsageLedger implements UsageLedger {
 
   async query(range: UsageRange): Promise<UsageRecord[]> {
     const rows = this.select.all(range.since ?? 0, range.until ?? Number.MAX_SAFE_INTEGER);
-    return rows.map(fromValues);
+    // COLUMNS are in the order of USAGE_RECORD_FIELDS.
+    return rows.map(usageRecordFromValues);
   }
 
   async prune(before: number): Promise<number> {
@@ -126,32 +128,5 @@ function toRow(record: UsageRecord): UsageRow {
     fallbacks: record.fallbacks,
     cost_usd: record.costUsd,
     saved_usd: record.savedUsd,
-  };
-}
-
-/** A selected row, its values in the order of COLUMNS. */
-function fromValues(values: unknown[]): UsageRecord {
-  const [id, startedAt, client, transport, provider, requestedModel, upstreamModel, outcome, errorCode, inputTokens, cachedInputTokens, outputTokens, reasoningTokens] = values;
-  const [firstTokenMs, durationMs, retries, fallbacks, costUsd, savedUsd] = values.slice(13);
-  return {
-    id: id as string,
-    startedAt: startedAt as number,
-    client: client as UsageRecord['client'],
-    transport: transport as UsageRecord['transport'],
-    provider: provider as string,
-    requestedModel: requestedModel as string,
-    upstreamModel: upstreamModel as string,
-    outcome: outcome as UsageRecord['outcome'],
-    errorCode: errorCode as string | null,
-    inputTokens: inputTokens as number,
-    cachedInputTokens: cachedInputTokens as number,
-    outputTokens: outputTokens as number,
-    reasoningTokens: reasoningTokens as number,
-    firstTokenMs: firstTokenMs as number | null,
-    durationMs: durationMs as number,
-    retries: retries as number,
-    fallbacks: fallbacks as number,
-    costUsd: costUsd as number | null,
-    savedUsd: savedUsd as number | null,
   };
 }

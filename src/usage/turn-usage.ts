@@ -61,6 +61,7 @@ export class TurnUsage {
       key: start.key,
       startedAt: start.startedAt,
       client: clientOf(start.userAgent),
+      transport: start.transport,
       provider: start.provider,
       requestedModel: start.requestedModel,
       upstreamModel: start.upstreamModel,

@@ -10,14 +10,31 @@ export type UsageClient = 'codex' | 'claude-code' | 'openai-sdk' | 'other';
 /** How the turn ended; `client_gone` when the client left before the end. */
 export type UsageOutcome = 'completed' | 'incomplete' | 'failed' | 'client_gone';
 
+/** The API a client spoke: Responses, Anthropic Messages or Chat Completions. */
+export type UsageDialect = 'responses' | 'messages' | 'chat';
+
+/**
+ * `sse` for a streamed Responses turn, `json` for `stream: false` (as before
+ * the other dialects were served); `messages-…` and `chat-…` the same for
+ * Anthropic Messages and Chat Completions; `websocket` for a Responses turn
+ * on a WebSocket.
+ */
+export type UsageTransport = 'sse' | 'json' | 'messages-sse' | 'messages-json' | 'chat-sse' | 'chat-json' | 'websocket';
+
+/** The transport recorded for a turn in `dialect`. */
+export function transportOf(dialect: UsageDialect, streamed: boolean): UsageTransport {
+  const mode = streamed ? 'sse' : 'json';
+  return dialect === 'responses' ? mode : `${dialect}-${mode}`;
+}
+
 export interface UsageRecord {
   /** The response id, or the request id when no response was started. */
   id: string;
   /** When the request arrived, milliseconds since the epoch. */
   startedAt: number;
   client: UsageClient;
-  /** `sse` for a streamed turn, `json` for `stream: false`, `websocket` for a turn on a WebSocket. */
-  transport: 'sse' | 'json' | 'websocket';
+  /** How the turn came in: see `UsageTransport`. */
+  transport: UsageTransport;
   /** The provider that served the turn (the fallback's, when one answered). */
   provider: string;
   /** The model the client asked for. */

@@ -14,6 +14,7 @@ export interface LiveTurn {
   key: string;
   startedAt: number;
   client: UsageRecord['client'];
+  transport: UsageRecord['transport'];
   provider: string;
   requestedModel: string;
   upstreamModel: string;
@@ -79,6 +80,7 @@ export class UsageRecorder {
       key,
       startedAt: record.startedAt,
       client: record.client,
+      transport: record.transport,
       provider: record.provider,
       requestedModel: record.requestedModel,
       upstreamModel: record.upstreamModel,

@@ -9,28 +9,23 @@
  * and in order (readSse and the live observer check that), both streamed and
  * as a whole Response object.
  */
-import type { ServerResponse } from 'node:http';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningRelay } from '../../src/server/start-server.js';
+import { describe, expect, it } from 'vitest';
 import { decodeReasoningEnvelope } from '../../src/translate/reasoning-envelope.js';
 import {
   CASSETTES_DIR,
   listCassettes,
   loadInteractions,
   recordedOutcome,
+  replayingRelay,
   responsesRequestFor,
   type RecordedInteraction,
   type RecordedOutcome,
 } from '../support/cassettes.js';
-import { startMockUpstream, type MockUpstream } from '../support/mock-upstream.js';
 import { loadResponsesSchemas, specMissingMessage } from '../support/openai-spec.js';
-import { readSse, startTestRelay } from '../support/relay.js';
+import { readSse } from '../support/relay.js';
 import { missingSharedMessage } from '../support/shared-material.js';
 
 type Json = Record<string, any>;
-
-/** Bytes per write when replaying: events and UTF-8 characters get cut across reads. */
-const REPLAY_SLICE_BYTES = 257;
 
 const cassettesMissing = missingSharedMessage(CASSETTES_DIR);
 
@@ -40,32 +35,21 @@ describe('recorded provider streams through the relay', () => {
     return;
   }
 
-  let upstream: MockUpstream;
-  let relay: RunningRelay;
-  let current: RecordedInteraction | undefined;
-
-  beforeAll(async () => {
-    upstream = await startMockUpstream(() => ({ kind: 'custom', handle: (_request, response) => replay(current!, response) }));
-    relay = await startTestRelay(upstream.baseUrl);
-  });
-  afterAll(async () => {
-    await relay?.close();
-    await upstream?.close();
-  });
+  const replaying = replayingRelay();
 
   /** Sends the interaction and reads the whole answer (a stream starts before the upstream is called). */
   async function send(interaction: RecordedInteraction, stream: boolean): Promise<Response> {
-    current = interaction;
-    const before = upstream.requests.length;
-    const response = await fetch(`${relay.url}/v1/responses`, {
+    replaying.current = interaction;
+    const before = replaying.upstream.requests.length;
+    const response = await fetch(`${replaying.relay.url}/v1/responses`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ ...responsesRequestFor(interaction.request), stream }),
     });
     expect(response.status, await peekError(response)).toBe(200);
     const text = await response.text();
-    expect(upstream.requests.length).toBe(before + 1);
-    expectRecordedConversation(upstream.requests.at(-1)!.body, interaction.request);
+    expect(replaying.upstream.requests.length).toBe(before + 1);
+    expectRecordedConversation(replaying.upstream.requests.at(-1)!.body, interaction.request);
     return new Response(text, { status: response.status, headers: response.headers });
   }
 
@@ -123,18 +107,6 @@ describe('recorded provider streams through the relay', () => {
     }
   }
 });
-
-/** Writes the recorded status, content type and body, in small slices. */
-async function replay(interaction: RecordedInteraction, response: ServerResponse): Promise<void> {
-  response.writeHead(interaction.status, { 'content-type': interaction.contentType });
-  const bytes = Buffer.from(interaction.body, 'utf8');
-  for (let offset = 0; offset < bytes.length; offset += REPLAY_SLICE_BYTES) {
-    if (response.destroyed) return;
-    response.write(bytes.subarray(offset, offset + REPLAY_SLICE_BYTES));
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-  response.end();
-}
 
 async function peekError(response: Response): Promise<string> {
   return response.status === 200 ? '' : await response.clone().text();

@@ -43,6 +43,14 @@ describe('POST /v1/responses/input_tokens', () => {
     expect(upstream.requests).toHaveLength(0);
   });
 
+  it('counts special-token markers such as <|endoftext|> as the plain text they are', async () => {
+    const text = 'Strip <|endoftext|> and <|im_start|> from the log.';
+    const counted = await client.responses.inputTokens.count({ model: 'm', input: text });
+    // The user message frame (3), its role (1) and the reply priming (2) around the text, read as text.
+    expect(counted.input_tokens).toBe(6 + countTokens(text, { disallowedSpecial: new Set() }));
+    expect(countTokens(text, { disallowedSpecial: new Set() })).toBeGreaterThan(countTokens('Strip  and  from the log.') + 6);
+  });
+
   it('grows with the input and counts tools and the stored conversation', async () => {
     const short = await client.responses.inputTokens.count({ model: 'm', input: 'Summarise the file.' });
     const long = await client.responses.inputTokens.count({ model: 'm', input: 'Summarise the file. '.repeat(50) });

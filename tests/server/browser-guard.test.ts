@@ -89,6 +89,31 @@ describe('the Origin allow-list', () => {
     expect(upstream!.requests).toHaveLength(0);
   });
 
+  it('refuses the other dialects the same way, each in its own error shape', async () => {
+    await setup();
+    const messages = JSON.stringify({ model: 'm', max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] });
+    // Claude Code's SDK reads Anthropic's shape on /v1/messages.
+    for (const path of ['/v1/messages', '/v1/messages/count_tokens']) {
+      const foreign = await send('POST', path, { 'content-type': 'application/json', origin: 'http://evil.example' }, messages);
+      expect(foreign.status, path).toBe(403);
+      const body = JSON.parse(foreign.body) as { type: string; error: { type: string; message: string } };
+      expect(body.type, path).toBe('error');
+      expect(body.error.type, path).toBe('permission_error');
+      expect(body.error.message, path).toContain('http://evil.example');
+      expect(foreign.headers['access-control-allow-origin']).toBeUndefined();
+    }
+    const plainText = await send('POST', '/v1/messages', { 'content-type': 'text/plain' }, messages);
+    expect(plainText.status).toBe(415);
+    expect(JSON.parse(plainText.body)).toMatchObject({ type: 'error', error: { type: 'invalid_request_error' } });
+    const rebound = await send('POST', '/v1/messages', { 'content-type': 'application/json', host: 'attacker.example' }, messages);
+    expect(rebound.status).toBe(421);
+    expect(JSON.parse(rebound.body)).toMatchObject({ type: 'error' });
+    const chat = await send('POST', '/v1/chat/completions', { 'content-type': 'application/json', origin: 'http://evil.example' }, JSON.stringify({ model: 'm', messages: [{ role: 'user', content: 'hi' }] }));
+    expect(chat.status).toBe(403);
+    expect(errorOf(chat)).toMatchObject({ type: 'invalid_request_error', code: 'origin_not_allowed' });
+    expect(upstream!.requests).toHaveLength(0);
+  });
+
   it('gives a preflight from a foreign origin no CORS grant', async () => {
     await setup({ allowOrigins: ['http://localhost:3000'] });
     const preflight = await send('OPTIONS', '/v1/responses', {

@@ -6,6 +6,11 @@
  * the text, reasoning, tool calls and usage the provider produced. Nothing
  * here uses the relay's own code.
  */
+import { afterAll, beforeAll } from 'vitest';
+import type { RunningRelay } from '../../src/server/start-server.js';
+import { startMockUpstream, type MockUpstream } from './mock-upstream.js';
+import { startTestRelay } from './relay.js';
+import type { ServerResponse } from 'node:http';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { parse } from 'yaml';
@@ -197,4 +202,40 @@ export function responsesRequestFor(chat: Json): Json {
   const effort = chat.reasoning?.effort ?? chat.reasoning_effort;
   if (typeof effort === 'string') request.reasoning = { effort };
   return request;
+}
+
+/** Bytes per write when replaying: events and UTF-8 characters get cut across reads. */
+const REPLAY_SLICE_BYTES = 257;
+
+/** Writes the recorded status, content type and body, in small slices. */
+export async function replayInteraction(interaction: RecordedInteraction, response: ServerResponse): Promise<void> {
+  response.writeHead(interaction.status, { 'content-type': interaction.contentType });
+  const bytes = Buffer.from(interaction.body, 'utf8');
+  for (let offset = 0; offset < bytes.length; offset += REPLAY_SLICE_BYTES) {
+    if (response.destroyed) return;
+    response.write(bytes.subarray(offset, offset + REPLAY_SLICE_BYTES));
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  response.end();
+}
+
+/** A relay in front of an upstream that replays `current`: started before the suite's tests, closed after them. */
+export interface ReplayingRelay {
+  relay: RunningRelay;
+  upstream: MockUpstream;
+  /** The interaction the upstream answers with next. */
+  current: RecordedInteraction | undefined;
+}
+
+export function replayingRelay(): ReplayingRelay {
+  const state = { current: undefined } as ReplayingRelay;
+  beforeAll(async () => {
+    state.upstream = await startMockUpstream(() => ({ kind: 'custom', handle: (_request, response) => replayInteraction(state.current!, response) }));
+    state.relay = await startTestRelay(state.upstream.baseUrl);
+  });
+  afterAll(async () => {
+    await state.relay?.close();
+    await state.upstream?.close();
+  });
+  return state;
 }

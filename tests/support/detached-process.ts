@@ -14,15 +14,17 @@ export interface DetachedRun {
 }
 
 export interface DetachedRunOptions {
+  /** The program; `node` (this process's) unless given. */
+  command?: string;
   cwd: string;
   env: NodeJS.ProcessEnv;
   timeoutMs: number;
 }
 
-/** Runs `node <args>` without stdin and resolves when it exits (or was killed after `timeoutMs`). */
+/** Runs `node <args>` (or `command <args>`) without stdin and resolves when it exits (or was killed after `timeoutMs`). */
 export function runDetached(args: string[], options: DetachedRunOptions): Promise<DetachedRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const child = spawn(options.command ?? process.execPath, args, { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     let stdout = '';
     let stderr = '';
     let timedOut = false;

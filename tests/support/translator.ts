@@ -3,7 +3,8 @@ import { genericHooks } from '../../src/providers/define-provider.js';
 import { genericProvider } from '../../src/providers/generic.js';
 import type { ProviderProfile } from '../../src/providers/types.js';
 import type { ChatChunk } from '../../src/translate/chat-types.js';
-import { buildChatRequest } from '../../src/translate/request/build-chat-request.js';
+import { buildChatRequest, type BuiltChatRequest } from '../../src/translate/request/build-chat-request.js';
+import type { ResponsesRequest } from '../../src/translate/request/responses-schema.js';
 import { parseResponsesRequest } from '../../src/translate/request/parse-request.js';
 import { buildResponseEcho } from '../../src/translate/stream/response-object.js';
 import { ResponseStreamTranslator, type ResponseEvent } from '../../src/translate/stream/response-stream.js';
@@ -32,8 +33,19 @@ export interface TestTranslation {
 export function translatorFor(body: Record<string, unknown>, profile: ProviderProfile = genericProvider): TestTranslation {
   const { request, notes } = parseResponsesRequest({ model: 'test-model', input: 'hi', ...body });
   const built = buildChatRequest(request, profile, request.model, notes);
-  const streamNotes: TranslationNote[] = [];
-  const translator = new ResponseStreamTranslator({
+  const notesOut: TranslationNote[] = [];
+  const translator = translatorForBuilt(request, built, profile, (note) => notesOut.push(note));
+  return { translator, chatBody: built.body as Record<string, any>, notes: notesOut };
+}
+
+/** The stream translator for a request already built for `profile`, with fixed ids and clock. */
+export function translatorForBuilt(
+  request: ResponsesRequest,
+  built: BuiltChatRequest,
+  profile: ProviderProfile,
+  onNote: (note: TranslationNote) => void = () => {},
+): ResponseStreamTranslator {
+  return new ResponseStreamTranslator({
     responseId: 'resp_test',
     createdAt: 1_700_000_000,
     createId: sequentialIds(),
@@ -42,9 +54,8 @@ export function translatorFor(body: Record<string, unknown>, profile: ProviderPr
     names: built.names,
     hooks: profile.hooks,
     classifyStreamError: (errorBody) => classifyUpstreamError(undefined, errorBody, undefined, profile.displayName),
-    onNote: (note) => streamNotes.push(note),
+    onNote,
   });
-  return { translator, chatBody: built.body as Record<string, any>, notes: streamNotes };
 }
 
 /** Runs chunks through a translator: start, every chunk, finish. */

@@ -124,7 +124,7 @@ describe('the dashboard in a real browser', () => {
     await page.waitForFunction(`document.querySelector('[data-figure="turns"]').getAttribute('data-value') === '4'`, WAIT);
     const rows = await page.$$eval('#live tbody tr', (elements) => elements.map((row) => [...row.querySelectorAll('td')].map((cell) => cell.textContent)));
     expect(rows).toHaveLength(4);
-    expect(rows[0]!.slice(1, 6)).toEqual(['openai-sdk', 'deepseek-flash', 'deepseek-test/deepseek-flash', 'completed', '5,000 / 120']);
+    expect(rows[0]!.slice(1, 7)).toEqual(['openai-sdk', 'responses sse', 'deepseek-flash', 'deepseek-test/deepseek-flash', 'completed', '5,000 / 120']);
     await page.screenshot({ path: screenshotPath('dashboard.png'), fullPage: true });
 
     await page.close();

@@ -57,6 +57,12 @@ describe('responses-relay usage', () => {
     const since = await runCli(['usage', '--store-path', join(directory, 'none.db'), '--since', 'last week']);
     expect(since.code).toBe(2);
     expect(since.stderr).toMatch(/--since: since must be a duration ago/);
+    const memory = await runCli(['usage', '--store', 'memory']);
+    expect(memory.code).toBe(2);
+    expect(memory.stderr).toMatch(/^responses-relay: with --store memory the usage ledger lives in the running relay's memory; ask the relay: GET \/v1\/usage/);
+    const redis = await runCli(['usage', '--store', 'redis']);
+    expect(redis.code).toBe(2);
+    expect(redis.stderr).toMatch(/--store redis needs --store-url/);
     const retention = await runCli(['--provider', 'ollama', '--port', '0', '--store', 'memory', '--usage-retention', 'forever']);
     expect(retention.code).toBe(2);
     expect(retention.stderr).toMatch(/--usage-retention 'forever' is not a duration/);

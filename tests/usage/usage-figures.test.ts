@@ -11,37 +11,12 @@ import { MemoryUsageLedger } from '../../src/usage/memory-ledger.js';
 import { costOf, findPrice } from '../../src/usage/prices.js';
 import { percentiles, summarizeUsage } from '../../src/usage/summarize.js';
 import { clientOf } from '../../src/usage/turn-usage.js';
-import type { UsageLedger, UsageRecord } from '../../src/usage/types.js';
+import type { UsageLedger } from '../../src/usage/types.js';
 import { parseUsageQuery } from '../../src/usage/usage-query.js';
 import { UsageRecorder } from '../../src/usage/usage-recorder.js';
+import { record, T0 } from './records.js';
 
 const DAY = 86_400_000;
-const T0 = Date.parse('2026-05-01T10:15:00Z');
-
-function record(overrides: Partial<UsageRecord>): UsageRecord {
-  return {
-    id: 'resp_1',
-    startedAt: T0,
-    client: 'codex',
-    transport: 'sse',
-    provider: 'deepseek',
-    requestedModel: 'codex',
-    upstreamModel: 'deepseek-flash',
-    outcome: 'completed',
-    errorCode: null,
-    inputTokens: 100,
-    cachedInputTokens: 40,
-    outputTokens: 10,
-    reasoningTokens: 2,
-    firstTokenMs: 100,
-    durationMs: 1000,
-    retries: 0,
-    fallbacks: 0,
-    costUsd: 0.001,
-    savedUsd: 0.0002,
-    ...overrides,
-  };
-}
 
 describe('summarizeUsage', () => {
   const records = [
@@ -192,7 +167,7 @@ describe('openUsageLedger', () => {
   it('keeps usage in memory for a store kind without a ledger, and says so once', () => {
     const warnings: unknown[] = [];
     const logger = { ...silentLogger(), warn: (...args: unknown[]) => warnings.push(args) } as unknown as Logger;
-    const ledger = openUsageLedger({ kind: 'redis' } as unknown as ResponseStore, logger);
+    const ledger = openUsageLedger({ kind: 'postgres' } as unknown as ResponseStore, logger);
     expect(ledger.kind).toBe('memory');
     expect(warnings).toHaveLength(1);
     expect(openUsageLedger({ kind: 'memory' } as unknown as ResponseStore, logger).kind).toBe('memory');
@@ -220,7 +195,7 @@ describe('UsageRecorder', () => {
     const events: string[] = [];
     let ended = false;
     recorder.subscribe({ send: (event) => events.push(`${event.type} ${event.turn.key}`), end: () => (ended = true) });
-    recorder.started({ key: 'req_1', startedAt: T0, client: 'codex', provider: 'deepseek', requestedModel: 'codex', upstreamModel: 'deepseek-flash' });
+    recorder.started({ key: 'req_1', startedAt: T0, client: 'codex', transport: 'sse', provider: 'deepseek', requestedModel: 'codex', upstreamModel: 'deepseek-flash' });
     expect(recorder.liveTurns().map((turn) => [turn.key, turn.record === undefined])).toEqual([['req_1', true]]);
     recorder.finished('req_1', record({ id: 'resp_1' }));
     recorder.finished('req_2', record({ id: 'resp_2' }));

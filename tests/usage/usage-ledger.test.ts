@@ -142,6 +142,42 @@ describe('the usage ledger', () => {
     expect(totals.latency_ms.first_token).not.toBeNull();
   });
 
+  it('records Anthropic Messages and Chat Completions turns with their dialect, client and tokens', async () => {
+    upstream = await startMockUpstream(() => reply('hi'));
+    relay = await startTestRelay(upstream.baseUrl);
+    const post = (path: string, body: unknown, userAgent: string) =>
+      fetch(`${relay!.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', 'user-agent': userAgent }, body: JSON.stringify(body) });
+    const message = { model: 'm', max_tokens: 100, messages: [{ role: 'user', content: 'hi' }] };
+    const chat = { model: 'm', messages: [{ role: 'user', content: 'hi' }] };
+    for (const response of [
+      await post('/v1/messages', { ...message, stream: true }, 'claude-cli/2.1.332 (external, sdk-cli)'),
+      await post('/v1/messages', message, 'claude-cli/2.1.332 (external, sdk-cli)'),
+      await post('/v1/chat/completions', { ...chat, stream: true }, 'OpenAI/JS 6.49.0'),
+      await post('/v1/chat/completions', chat, 'OpenAI/JS 6.49.0'),
+    ]) {
+      expect(response.status).toBe(200);
+      await response.text();
+    }
+    await until(async () => (await usage(relay!.url)).totals.turns === 4, 'the four turns to be recorded');
+
+    const live = await fetch(`${relay.url}/dashboard/api/live`);
+    const liveReader = live.body!.getReader();
+    const snapshot = await readUntil(liveReader, 'event: snapshot');
+    await liveReader.cancel();
+    const turns = (JSON.parse(snapshot.split('\n').find((line) => line.startsWith('data: '))!.slice('data: '.length)) as { turns: { record: Record<string, unknown> }[] }).turns;
+    const records = turns.map((turn) => turn.record);
+    expect(records.map((record) => [record.transport, record.client])).toEqual([
+      ['messages-sse', 'claude-code'],
+      ['messages-json', 'claude-code'],
+      ['chat-sse', 'openai-sdk'],
+      ['chat-json', 'openai-sdk'],
+    ]);
+    for (const record of records) {
+      expect(record).toMatchObject({ outcome: 'completed', inputTokens: 1000, cachedInputTokens: 600, outputTokens: 200 });
+      expect(record.firstTokenMs).not.toBeNull();
+    }
+  });
+
   it('refuses a bad grouping or time with a 400 naming the parameter', async () => {
     upstream = await startMockUpstream(() => reply('hi'));
     relay = await startTestRelay(upstream.baseUrl);

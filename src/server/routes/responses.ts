@@ -4,74 +4,54 @@
  * back, or return the whole Response object. A streamed response starts at
  * once — headers and `response.created` — and heartbeats while the upstream
  * is awaited, so a slow first byte is never a silent wait; what goes wrong
- * after that start ends as `response.failed`.
+ * after that start ends as `response.failed`. The steps every dialect shares
+ * are in turn-handling.ts.
  */
 import type { Context } from 'hono';
-import { RelayError, toErrorBody } from '../../errors.js';
+import { RelayError } from '../../errors.js';
 import { buildChatRequest, type BuiltChatRequest } from '../../translate/request/build-chat-request.js';
 import { parseResponsesRequest, type ParsedRequest } from '../../translate/request/parse-request.js';
 import type { InputItem } from '../../translate/request/responses-schema.js';
 import { buildResponseEcho, type ResponseEcho, type ResponseObject } from '../../translate/stream/response-object.js';
-import { ResponseStreamTranslator, type UpstreamOptions } from '../../translate/stream/response-stream.js';
+import { ResponseStreamTranslator, type ResponseEvent, type UpstreamOptions } from '../../translate/stream/response-stream.js';
 import type { UpstreamFailure } from '../../translate/upstream-errors.js';
 import type { ResolvedRoute } from '../../routing/router.js';
 import { failureFromNetworkError, UpstreamFailedError } from '../../upstream/network-errors.js';
-import { logKeyEvent } from '../../upstream/key-events.js';
 import { classifyForRoute } from '../../upstream/open-stream.js';
-import { describeFailedAttempt, openWithFallbacks, type OpenWithFallbacksResult } from '../../upstream/open-with-fallbacks.js';
-import { TurnUsage } from '../../usage/turn-usage.js';
+import type { OpenWithFallbacksResult } from '../../upstream/open-with-fallbacks.js';
 import type { AppDependencies } from '../dependencies.js';
 import { readJsonBody } from '../read-json-body.js';
 import type { RelayEnv, RequestLabels } from '../relay-env.js';
-import { SseEncoder } from '../sse-encoding.js';
-import { TurnLifecycle, type TurnEnding } from '../turn-lifecycle.js';
 import type { Logger } from '../../log.js';
-import type { UsageRecord } from '../../usage/types.js';
-import { collectTurn, createTurnResponse, observingEncoder, type ResponseObserver, type TurnStreamOptions } from '../turn-stream.js';
-
-const SSE_HEADERS = {
-  'content-type': 'text/event-stream; charset=utf-8',
-  'cache-control': 'no-cache',
-  'x-accel-buffering': 'no',
-};
-
-/** Model names are metric labels: bounded in length (a client chooses them). */
-const MAX_MODEL_LABEL = 100;
+import type { UsageTransport } from '../../usage/types.js';
+import { SseEncoder } from '../sse-encoding.js';
+import { failTurn, openTurnUpstream, requestOrigin, routeLabels, startTurnFor, streamTurn, watchFirstOutput, type StartedStream, type TurnOrigin } from '../turn-handling.js';
+import type { TurnEnding, TurnLifecycle } from '../turn-lifecycle.js';
+import { collectTurn, observingEncoder } from '../turn-stream.js';
 
 /** Handles one Responses request. */
 export async function handleCreateResponse(context: Context<RelayEnv>, deps: AppDependencies): Promise<Response> {
+  const startedAt = deps.now();
   // Everything the relay can refuse on its own is checked here, before any byte is sent: an HTTP error.
   const body = await readJsonBody(context);
-  const { request, notes, instructionItems } = parseResponsesRequest(body);
+  const parsed = parseResponsesRequest(body);
+  const { request, instructionItems } = parsed;
   const route = deps.router.resolve(request.model);
-  const labels = { provider: route.provider.name, model: request.model.slice(0, MAX_MODEL_LABEL) };
-  context.set('labels', labels);
-  const log = context.get('log').child({ provider: route.provider.name, model: request.model, upstreamModel: route.upstreamModel });
+  const { labels, log } = routeLabels(context, route, request.model);
   // With previous_response_id: the stored conversation, then the new input.
   const input = await deps.history.resolveInput(request, instructionItems, log);
   return runTurn(
     deps,
-    {
-      parsed: { request, notes, instructionItems },
-      input,
-      route,
-      labels,
-      log,
-      requestId: context.get('requestId'),
-      userAgent: context.req.header('user-agent'),
-      clientSignal: context.req.raw.signal,
-      transport: request.stream === true ? 'sse' : 'json',
-      onTurn: (turn) => context.set('turn', turn),
-    },
+    { parsed, input, route, labels, log, startedAt, origin: requestOrigin(context) },
     {
       createEncoder: (echo) => new SseEncoder(echo),
-      deliver: (options, first) => createTurnResponse(options, first, SSE_HEADERS),
+      deliver: (turn, options, first) => streamTurn(context, deps, turn, options, first),
       whole: (response) => context.json(response),
     },
   );
 }
 
-/** One turn, parsed and with its input resolved (the stored or connection history before the new items). */
+/** One turn, parsed and with its input resolved (the stored or the connection's history before the new items). */
 export interface PreparedTurn {
   parsed: ParsedRequest;
   /** The whole input to translate. */
@@ -79,62 +59,46 @@ export interface PreparedTurn {
   route: ResolvedRoute;
   labels: RequestLabels;
   log: Logger;
-  requestId: string;
-  userAgent: string | undefined;
-  /** Aborted when the client goes away. */
-  clientSignal: AbortSignal;
-  transport: UsageRecord['transport'];
-  onTurn?: (turn: TurnLifecycle) => void;
+  /** When the request arrived. */
+  startedAt: number;
+  origin: TurnOrigin;
+  /** Recorded in the usage ledger; by default `sse` or `json`. */
+  transport?: UsageTransport;
 }
 
 /** Where a turn's events go: SSE on HTTP, frames on a WebSocket. */
 export interface TurnSink<Delivered> {
   /** Serialises the events of one response. */
-  createEncoder: (echo: ResponseEcho) => Pick<SseEncoder, 'encode'>;
+  createEncoder: (echo: ResponseEcho) => { encode(events: readonly ResponseEvent[]): string };
   /** Takes a streamed turn once its opening events are encoded (`first`). */
-  deliver: (options: TurnStreamOptions, first: string) => Delivered;
+  deliver: (turn: TurnLifecycle, options: StartedStream, first: string) => Delivered;
   /** Answers a whole response (`stream: false`). */
   whole: (response: ResponseObject) => Delivered;
 }
 
 /**
- * Runs one turn: upstream slot, retries and fallbacks, translation, the store
- * write. Both transports call it, so a turn behaves the same on either.
+ * Runs one Responses turn: upstream slot, retries and fallbacks, translation,
+ * the store write. Both transports call it, so a turn behaves the same on either.
  */
 export async function runTurn<Delivered>(deps: AppDependencies, prepared: PreparedTurn, sink: TurnSink<Delivered>): Promise<Delivered> {
-  const startedAt = deps.now();
-  const { parsed, input, route, labels, log, clientSignal } = prepared;
+  const { parsed, input, route, labels, log, startedAt } = prepared;
   const { request, notes, instructionItems } = parsed;
   const resolved = { ...request, input };
   const primary = buildChatRequest(resolved, route.provider.profile, route.upstreamModel, [...notes]);
 
-  const usage = new TurnUsage(deps.usage, {
-    key: prepared.requestId,
-    startedAt,
-    userAgent: prepared.userAgent,
-    transport: prepared.transport,
-    provider: route.provider.name,
-    requestedModel: labels.model,
-    upstreamModel: route.upstreamModel,
-    prices: route.provider.profile.prices,
-  });
   // A streamed response is started at once; a whole one once the upstream that answers is known.
   let translator: ResponseStreamTranslator | undefined;
-  const turn = new TurnLifecycle({
+  const { turn, usage } = startTurnFor(deps, prepared.origin, {
+    ...(prepared.transport ? { transport: prepared.transport } : {}),
+    dialect: 'responses',
+    streamed: request.stream === true,
+    route,
     labels,
     log,
-    metrics: deps.metrics,
-    limiter: deps.limiter,
-    registry: deps.turns,
-    now: deps.now,
     startedAt,
-    totalTimeoutMs: deps.timeouts.totalMs,
-    clientSignal,
     response: () => translator?.response,
-    usage,
     ...(deps.logContent ? { content: () => ({ instructions: request.instructions, input: request.input, output: translator?.response.output }) } : {}),
   });
-  prepared.onTurn?.(turn);
 
   const echo = buildResponseEcho(request);
   let servedLog = log;
@@ -149,7 +113,7 @@ export async function runTurn<Delivered>(deps: AppDependencies, prepared: Prepar
       redactMessage: deps.redact,
       onNote: (note) => servedLog[note.level](note.message),
     });
-  const observer = watchFirstOutput(deps.observeResponse?.(), () => usage.firstOutput(deps.now()));
+  const observer = watchFirstOutput(deps.observeResponse?.(), (event) => event.type.endsWith('.delta'), () => usage.firstOutput(deps.now()));
   const encoder = observingEncoder(sink.createEncoder(echo), observer);
   const endTurn =
     (current: ResponseStreamTranslator) =>
@@ -162,38 +126,10 @@ export async function runTurn<Delivered>(deps: AppDependencies, prepared: Prepar
 
   /** Retries and fallbacks, before any output; each route gets a request translated for its own provider. */
   const open = async (): Promise<OpenWithFallbacksResult<BuiltChatRequest>> => {
-    let opened: OpenWithFallbacksResult<BuiltChatRequest>;
-    try {
-      await turn.acquireSlot();
-      opened = await openWithFallbacks({
-        dispatcher: deps.dispatcher,
-        route,
-        prepare: (candidate) => (candidate === route ? primary : buildChatRequest(resolved, candidate.provider.profile, candidate.upstreamModel, [...notes])),
-        signal: turn.signal,
-        timeouts: deps.timeouts,
-        retryPolicy: deps.retryPolicy,
-        now: deps.now,
-        onFailedAttempt: (attempt) => {
-          if (attempt.next === 'retry') {
-            deps.metrics.retries.inc({ provider: attempt.route.provider.name });
-            usage.noteRetry();
-          }
-          if (attempt.next === 'fallback') usage.noteFallback();
-          log.warn(describeFailedAttempt(attempt), 'upstream attempt failed');
-        },
-        onKeyEvent: (candidate, event) => logKeyEvent(log, candidate.provider.name, event),
-      });
-    } catch (error) {
-      // The total timeout or a shutdown stopped the turn before the upstream answered.
-      const cutOff = turn.cutOffReason;
-      if (cutOff === undefined) throw error;
-      opened = { ok: false, route, prepared: primary, failure: cutOff.failure };
-    }
-    usage.servedBy(opened.route.provider.name, opened.route.upstreamModel, opened.route.provider.profile.prices);
-    if (opened.route !== route) servedLog = log.child({ servedBy: opened.route.provider.name, servedModel: opened.route.upstreamModel });
-    for (const note of opened.prepared.notes) servedLog[note.level](note.message);
-    if (opened.ok) turn.upstreamAnswered();
-    return opened;
+    const prepare = (candidate: ResolvedRoute) => buildChatRequest(resolved, candidate.provider.profile, candidate.upstreamModel, [...notes]);
+    const result = await openTurnUpstream({ deps, turn, usage, route, primary, prepare, log });
+    servedLog = result.servedLog;
+    return result.opened;
   };
 
   try {
@@ -204,24 +140,19 @@ export async function runTurn<Delivered>(deps: AppDependencies, prepared: Prepar
       // The upstream is called now, not when the client first reads; the stream waits for it.
       const opening = open();
       opening.catch(() => undefined);
-      return sink.deliver(
-        {
-          translator: current,
-          batches: streamFromUpstream(opening, current, route),
-          encoder,
-          providerName: route.provider.profile.displayName,
-          abortUpstream: () => turn.stopUpstream(),
-          clientGone: () => clientSignal.aborted,
-          heartbeatMs: deps.heartbeatMs,
-          onEnd: (outcome) => {
-            const written = onEnd(outcome);
-            observer?.end(outcome.status);
-            return written;
-          },
+      const options = {
+        translator: current,
+        batches: streamFromUpstream(opening, current, route),
+        encoder,
+        providerName: route.provider.profile.displayName,
+        onEnd: (outcome: TurnEnding) => {
+          const written = onEnd(outcome);
+          observer.end(outcome.status);
+          return written;
         },
-        // Headers and the opening events go out now: heartbeats follow while the upstream is awaited.
-        encoder.encode(current.start()),
-      );
+      };
+      // Headers and the opening events go out now: heartbeats follow while the upstream is awaited.
+      return sink.deliver(turn, options, encoder.encode(current.start()));
     }
 
     const opened = await open();
@@ -233,30 +164,8 @@ export async function runTurn<Delivered>(deps: AppDependencies, prepared: Prepar
     await endTurn(current)(outcome);
     return sink.whole(current.response);
   } catch (error) {
-    // Whatever went wrong, the turn gives its slot back and is logged once.
-    turn.end(turn.clientGone ? { status: 'aborted' } : { status: 'failed', httpStatus: toErrorBody(error).status });
-    if (turn.clientGone && !(error instanceof RelayError)) {
-      throw new RelayError('The client closed the connection before the response started.', { status: 499, type: 'invalid_request_error', code: 'client_closed_request' });
-    }
-    throw error;
+    return failTurn(turn, error);
   }
-}
-
-/** Tells `onFirst` when the first output delta is emitted, and passes every event on to `inner`. */
-function watchFirstOutput(inner: ResponseObserver | undefined, onFirst: () => void): ResponseObserver {
-  let seen = false;
-  return {
-    events(events) {
-      if (!seen && events.some((event) => event.type.endsWith('.delta'))) {
-        seen = true;
-        onFirst();
-      }
-      inner?.events(events);
-    },
-    end(status) {
-      inner?.end(status);
-    },
-  };
 }
 
 /** The parts of the translator that depend on the upstream that answers. */
@@ -299,7 +208,7 @@ async function* streamFromUpstream(
 }
 
 /** Ends the turn as the HTTP error its failure becomes, and returns that error to throw. */
-function endWithHttpError(endTurn: (ending: TurnEnding) => void, failure: UpstreamFailure): RelayError {
+export function endWithHttpError(endTurn: (ending: TurnEnding) => void, failure: UpstreamFailure): RelayError {
   const error = failureToHttpError(failure);
   endTurn({ status: 'failed', failure, httpStatus: error.status });
   return error;

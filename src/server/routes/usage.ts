@@ -6,6 +6,8 @@
  */
 import type { Context } from 'hono';
 import { RelayError } from '../../errors.js';
+import { storeFailure } from '../../store/response-history.js';
+import { StoreUnavailableError } from '../../store/types.js';
 import { summarizeUsage } from '../../usage/summarize.js';
 import type { UsageRecord } from '../../usage/types.js';
 import { parseUsageQuery, UsageQueryError, type UsageQuery } from '../../usage/usage-query.js';
@@ -39,6 +41,8 @@ async function readRecords(deps: AppDependencies, query: UsageQuery): Promise<Us
   try {
     return await deps.usage.query({ since: query.since, until: query.until });
   } catch (error) {
+    // A networked ledger that is unreachable: 503 with Retry-After, as the store's routes answer.
+    if (error instanceof StoreUnavailableError) throw storeFailure(error, 'The usage ledger cannot be read.');
     throw new RelayError('The usage ledger cannot be read.', { status: 500, type: 'server_error', code: 'usage_unavailable', cause: error });
   }
 }

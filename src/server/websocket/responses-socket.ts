@@ -81,6 +81,7 @@ export class ResponsesSocket {
 
   private async handle(text: string, isBinary: boolean, signal: AbortSignal): Promise<void> {
     const { deps } = this.options;
+    const startedAt = deps.now();
     if (this.options.draining()) throw new RelayError('The relay is shutting down; reconnect to continue.', { status: 503, type: 'server_error', code: 'server_shutting_down' });
     if (isBinary) throw invalidRequest('Messages must be JSON text frames.');
     const message = parseMessage(text);
@@ -101,14 +102,14 @@ export class ResponsesSocket {
       route,
       labels: { provider: route.provider.name, model: request.model.slice(0, MAX_MODEL_LABEL) },
       log,
-      requestId,
-      userAgent: this.options.userAgent,
-      clientSignal: signal,
+      startedAt,
+      origin: { requestId, userAgent: this.options.userAgent, clientSignal: signal },
       transport: 'websocket',
     };
     await runTurn(deps, prepared, {
       createEncoder: () => frameEncoder,
-      deliver: (options, first) => this.deliver(options, first),
+      deliver: (turn, options, first) =>
+        this.deliver({ ...options, abortUpstream: () => turn.stopUpstream(), clientGone: () => signal.aborted, heartbeatMs: deps.heartbeatMs }, first),
       // A WebSocket turn always streams (stream: true is set above); this is the whole response if not.
       whole: async (response) => this.sendFrames(frameEncoder.encode([{ type: 'response.completed', sequence_number: 0, response }])),
     });
@@ -120,7 +121,7 @@ export class ResponsesSocket {
   }
 
   /** The translator of the turn being delivered; its response extends the chain. */
-  private translator: ResponseStreamTranslator | undefined;
+  private translator: TurnStreamOptions['translator'] | undefined;
 
   /** The conversation for the turn: this connection's chain, else the session store, then the new items. */
   private async resolveInput(parsed: ParsedRequest, log: Logger): Promise<InputItem[]> {

@@ -131,7 +131,7 @@ function requireObject(value: unknown, path: string): Record<string, unknown> {
 type Issue = z.core.$ZodIssue;
 
 /** Turns the most specific zod issue into an OpenAI-style 400. */
-function zodErrorToRelayError(error: z.ZodError, prefix: string[], root: unknown) {
+export function zodErrorToRelayError(error: z.ZodError, prefix: string[], root: unknown) {
   const issue = deepestIssue(error.issues);
   const path = formatPath(prefix, issue.path);
   const value = valueAt(root, issue.path);

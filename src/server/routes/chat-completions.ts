@@ -1,0 +1,91 @@
+/**
+ * POST /v1/chat/completions: a Chat Completions client (the openai SDK, Aider,
+ * Continue, scripts) on the same routes, aliases, fallbacks, retries, limits
+ * and provider hooks as Codex. The request goes to the provider as Chat
+ * Completions with only the provider's adjustments
+ * (translate/chat/passthrough-request.ts), and the stream comes back chunk
+ * for chunk with the provider's quirks repaired (translate/chat/chat-stream.ts).
+ */
+import type { Context } from 'hono';
+import type { ResolvedRoute } from '../../routing/router.js';
+import { ChatPassthroughStream, encodeChatEvents, type ChatStreamEvent } from '../../translate/chat/chat-stream.js';
+import { buildPassthroughRequest, parseChatRequest } from '../../translate/chat/passthrough-request.js';
+import { classifyForRoute } from '../../upstream/open-stream.js';
+import type { AppDependencies } from '../dependencies.js';
+import { readJsonBody } from '../read-json-body.js';
+import type { RelayEnv } from '../relay-env.js';
+import { failTurn, openTurnUpstream, routeLabels, startTurn, streamTurn, watchFirstOutput } from '../turn-handling.js';
+import type { TurnEnding } from '../turn-lifecycle.js';
+import { collectTurn, observingEncoder } from '../turn-stream.js';
+import { endWithHttpError } from './responses.js';
+
+const CHAT_ENCODER = { encode: encodeChatEvents };
+
+/** Handles one Chat Completions request. */
+export async function handleChatCompletion(context: Context<RelayEnv>, deps: AppDependencies): Promise<Response> {
+  const startedAt = deps.now();
+  const client = parseChatRequest(await readJsonBody(context));
+  const model = client.body.model;
+  const route = deps.router.resolve(model);
+  const { labels, log } = routeLabels(context, route, model);
+  const prepare = (candidate: ResolvedRoute) => buildPassthroughRequest(client, candidate.provider.profile, candidate.upstreamModel);
+  const primary = prepare(route);
+
+  let stream: ChatPassthroughStream | undefined;
+  const { turn, usage } = startTurn(context, deps, {
+    dialect: 'chat',
+    streamed: client.stream,
+    route,
+    labels,
+    log,
+    startedAt,
+    response: () => stream?.response,
+    ...(deps.logContent ? { content: () => ({ messages: client.body.messages, output: stream?.completion() }) } : {}),
+  });
+  const observer = watchFirstOutput<ChatStreamEvent>(undefined, isOutputChunk, () => usage.firstOutput(deps.now()));
+  const encoder = observingEncoder(CHAT_ENCODER, observer);
+
+  try {
+    // Like the upstream's own endpoint, a failure before the stream began is an HTTP error.
+    const { opened } = await openTurnUpstream({ deps, turn, usage, route, primary, prepare, log });
+    const served = opened.route;
+    const profile = served.provider.profile;
+    const current = new ChatPassthroughStream({
+      id: deps.createId('chatcmpl'),
+      model,
+      created: Math.floor(startedAt / 1000),
+      hooks: profile.hooks,
+      toolNames: opened.prepared.toolNames,
+      includeUsage: client.includeUsage,
+      createId: deps.createId,
+      classifyStreamError: (errorBody) => classifyForRoute(served, undefined, errorBody),
+      redactMessage: deps.redact,
+    });
+    stream = current;
+    const endTurn = (ending: TurnEnding) => turn.end(ending);
+
+    if (!opened.ok) throw endWithHttpError(endTurn, opened.failure);
+
+    if (!client.stream) {
+      const outcome = await collectTurn({ translator: current, batches: opened.batches, providerName: profile.displayName, observer });
+      if (outcome.status === 'failed' && outcome.failure) throw endWithHttpError(endTurn, outcome.failure);
+      endTurn(outcome);
+      return context.json(current.completion());
+    }
+    const options = { translator: current, batches: opened.batches, encoder, providerName: profile.displayName, onEnd: endTurn };
+    return streamTurn(context, deps, turn, options, encoder.encode(current.start()));
+  } catch (error) {
+    return failTurn(turn, error);
+  }
+}
+
+/** A chunk that carries output for the client: text, reasoning or a tool call. */
+function isOutputChunk(event: ChatStreamEvent): boolean {
+  if (event.type !== 'chunk') return false;
+  const choices = event.chunk.choices;
+  if (!Array.isArray(choices)) return false;
+  return choices.some((choice: { delta?: Record<string, unknown> }) => {
+    const delta = choice.delta;
+    return delta !== undefined && (Boolean(delta.content) || Boolean(delta.reasoning_content) || Array.isArray(delta.tool_calls));
+  });
+}
