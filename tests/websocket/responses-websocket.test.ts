@@ -182,3 +182,34 @@ it('refuses binary frames and messages that are not response.create with an erro
   expect((await socket.nextTurn())[0]).toMatchObject({ type: 'error', status: 400 });
   expect((await socket.turn({ ...COMMON, input: 'no model', model: undefined })).at(-1)).toMatchObject({ type: 'error', status: 400 });
 });
+
+it('lets a turn in flight finish on shutdown, then closes the socket going away', async () => {
+  upstream = await startMockUpstream(() => pausedAnswer([deltaChunk({ role: 'assistant', content: 'before ' })], 300, [deltaChunk({ content: 'after' }), finishChunk('stop')]));
+  relay = await startTestRelay(upstream.baseUrl);
+  const socket = await open();
+  socket.send({ ...COMMON, input: [user] });
+  for (let attempt = 0; attempt < 200 && upstream.requests.length === 0; attempt++) await sleep(10);
+  const stopping = relay.shutdown({ graceMs: 10_000 });
+  const turn = await socket.nextTurn();
+  expect(turn.at(-1)!.response.output[0].content[0].text).toBe('before after');
+  expect(await socket.closed).toBe(1001);
+  await stopping;
+});
+
+it('keeps a silent upstream turn alive with response.in_progress frames', async () => {
+  upstream = await startMockUpstream(() => pausedAnswer([deltaChunk({ role: 'assistant', content: 'thinking ' })], 400, [deltaChunk({ content: 'done' }), finishChunk('stop')]));
+  relay = await startTestRelay(upstream.baseUrl, { heartbeatMs: 50 });
+  const socket = await open();
+  const turn = await socket.turn({ ...COMMON, input: [user] });
+  const afterFirstDelta = turn.slice(turn.findIndex((event) => event.type === 'response.output_text.delta'));
+  expect(afterFirstDelta.filter((event) => event.type === 'response.in_progress').length).toBeGreaterThan(0);
+  expect(turn.at(-1)!.type).toBe('response.completed');
+});
+
+it('closes a socket left idle past the limit', async () => {
+  upstream = await startMockUpstream(() => chatAnswer({ text: 'ok' }));
+  relay = await startTestRelay(upstream.baseUrl, { server: { websocket: { pingIntervalMs: 20, idleTimeoutMs: 100 } } });
+  const socket = await open();
+  expect((await socket.turn({ ...COMMON, input: [user] })).at(-1)!.type).toBe('response.completed');
+  expect(await socket.closed).toBe(1000);
+});
