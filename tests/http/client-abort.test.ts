@@ -1,8 +1,9 @@
 /** A client that goes away must not leave the upstream request running. */
 import { afterEach, expect, it } from 'vitest';
 import type { RunningRelay } from '../../src/server/start-server.js';
-import { deltaChunk, sleep, startMockUpstream, type MockUpstream } from '../support/mock-upstream.js';
+import { sleep, startMockUpstream, type MockUpstream } from '../support/mock-upstream.js';
 import { startTestRelay } from '../support/relay.js';
+import { longAnswer } from '../support/scripted-upstream.js';
 
 let upstream: MockUpstream | undefined;
 let relay: RunningRelay | undefined;
@@ -15,19 +16,7 @@ afterEach(async () => {
 it('cancels the upstream request when the client disconnects mid-stream', async () => {
   let upstreamClosed!: () => void;
   const closed = new Promise<void>((resolve) => (upstreamClosed = resolve));
-  upstream = await startMockUpstream(() => ({
-    kind: 'custom',
-    handle: async (_request, response) => {
-      response.on('close', () => upstreamClosed());
-      response.writeHead(200, { 'content-type': 'text/event-stream' });
-      // A long answer, one chunk every 20 ms, for up to 10 s.
-      for (let index = 0; index < 500 && !response.destroyed; index++) {
-        response.write(`data: ${JSON.stringify(deltaChunk({ content: `piece ${index} ` }))}\n\n`);
-        await sleep(20);
-      }
-      response.end();
-    },
-  }));
+  upstream = await startMockUpstream(() => longAnswer(upstreamClosed));
   relay = await startTestRelay(upstream.baseUrl);
 
   const controller = new AbortController();

@@ -139,3 +139,19 @@ function splitInTwo(text: string): string[] {
   const middle = Math.floor(text.length / 2);
   return [text.slice(0, middle), text.slice(middle)];
 }
+
+/** A long answer, one chunk every 20 ms for up to 10 s; `onClosed` is called when the relay closes the request. */
+export function longAnswer(onClosed: () => void): MockReply {
+  return {
+    kind: 'custom',
+    handle: async (_request, response) => {
+      response.on('close', onClosed);
+      response.writeHead(200, { 'content-type': 'text/event-stream' });
+      for (let index = 0; index < 500 && !response.destroyed; index++) {
+        response.write(`data: ${JSON.stringify(deltaChunk({ content: `piece ${index} ` }))}\n\n`);
+        await sleep(20);
+      }
+      response.end();
+    },
+  };
+}

@@ -5,7 +5,7 @@
  */
 import { afterEach, expect, it } from 'vitest';
 import type { RunningRelay } from '../../src/server/start-server.js';
-import { chatAnswer, pausedAnswer } from '../support/scripted-upstream.js';
+import { chatAnswer, longAnswer, pausedAnswer } from '../support/scripted-upstream.js';
 import { deltaChunk, finishChunk, sleep, startMockUpstream, type MockUpstream } from '../support/mock-upstream.js';
 import { startTestRelay } from '../support/relay.js';
 import { ResponsesWebSocket } from '../support/websocket-client.js';
@@ -123,18 +123,7 @@ it('refuses a second response.create while a turn runs, without interleaving eve
 it('aborts the upstream request when the client closes the socket', async () => {
   let upstreamClosed!: () => void;
   const closed = new Promise<void>((resolve) => (upstreamClosed = resolve));
-  upstream = await startMockUpstream(() => ({
-    kind: 'custom',
-    handle: async (_request, response) => {
-      response.on('close', () => upstreamClosed());
-      response.writeHead(200, { 'content-type': 'text/event-stream' });
-      for (let index = 0; index < 500 && !response.destroyed; index++) {
-        response.write(`data: ${JSON.stringify(deltaChunk({ content: `piece ${index} ` }))}\n\n`);
-        await sleep(20);
-      }
-      response.end();
-    },
-  }));
+  upstream = await startMockUpstream(() => longAnswer(upstreamClosed));
   relay = await startTestRelay(upstream.baseUrl);
   const socket = await open();
   socket.send({ ...COMMON, input: [user] });

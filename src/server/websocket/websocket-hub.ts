@@ -8,7 +8,7 @@
  * closed past the idle limit; a shutdown closes every socket with 1001 once
  * its turn is done.
  */
-import type { IncomingMessage } from 'node:http';
+import { STATUS_CODES, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { RelayError, toErrorBody } from '../../errors.js';
@@ -176,22 +176,5 @@ function refuseUpgrade(socket: Duplex, error: RelayError, redact: (text: string)
   const { status, body } = toErrorBody(error);
   body.error.message = redact(body.error.message);
   const text = JSON.stringify(body);
-  socket.end(`HTTP/1.1 ${status} ${statusText(status)}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(text)}\r\nconnection: close\r\n\r\n${text}`);
-}
-
-function statusText(status: number): string {
-  switch (status) {
-    case 401:
-      return 'Unauthorized';
-    case 403:
-      return 'Forbidden';
-    case 404:
-      return 'Not Found';
-    case 421:
-      return 'Misdirected Request';
-    case 503:
-      return 'Service Unavailable';
-    default:
-      return 'Error';
-  }
+  socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(text)}\r\nconnection: close\r\n\r\n${text}`);
 }
