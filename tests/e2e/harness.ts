@@ -13,6 +13,8 @@ import { describeRun, runCodexExec, type CodexRunResult } from '../support/codex
 import { codexMissingReason, type PinnedCodex } from '../support/codex/versions.js';
 import { createCodexWorkspace, type CodexWorkspace } from '../support/codex/workspace.js';
 import { startTestRelay, type TestRelayOptions } from '../support/relay.js';
+import { captureLogs } from '../support/capture-logs.js';
+import { CHAIN_CONTINUED, PREWARM_ANSWERED } from '../../src/server/websocket/responses-socket.js';
 import { summarizeRequests } from './request-summary.js';
 import { startScriptedUpstream, type ChatScript, type ScriptedUpstream } from '../support/scripted-upstream.js';
 
@@ -74,9 +76,11 @@ export async function runScenario(codex: PinnedCodex, scenario: E2EScenario, tra
   expect(codexMissingReason(codex), 'the pinned release must be installed').toBeUndefined();
   const upstream = await startScriptedUpstream(scenario.script, scenario.thinking ? { thinking: scenario.thinking } : {});
   let relay: RunningRelay | undefined;
+  // Over the WebSocket the relay's debug lines show the prewarm and the turns continued from the socket's chain.
+  const logs = transport === 'websocket' ? captureLogs() : undefined;
   let workspace: CodexWorkspace | undefined;
   try {
-    relay = await startTestRelay(upstream.baseUrl, { heartbeatMs: scenario.heartbeatMs ?? 2_000, ...scenario.relay });
+    relay = await startTestRelay(upstream.baseUrl, { heartbeatMs: scenario.heartbeatMs ?? 2_000, ...scenario.relay, ...(logs ? { logger: logs.logger } : {}) });
     workspace = createCodexWorkspace({
       baseUrl: `${relay.url}/v1`,
       catalog: { slug: E2E_MODEL, searchTool: true, ...scenario.catalog },
@@ -113,6 +117,8 @@ export async function runScenario(codex: PinnedCodex, scenario: E2EScenario, tra
     if (transport === 'websocket') {
       expect(runs.map((each) => each.stdout + each.stderr).join('\n'), transcript).not.toMatch(WEBSOCKET_FALLBACK);
       expect([...transports], transcript).toEqual(['websocket']);
+      const messages = logs!.records().map((record) => record.msg as string);
+      expect(messages, `Codex prewarmed and then sent only the new items\n${transcript}`).toEqual(expect.arrayContaining([PREWARM_ANSWERED, CHAIN_CONTINUED]));
     } else {
       expect(transports.has('websocket'), transcript).toBe(false);
     }

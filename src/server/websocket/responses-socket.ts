@@ -35,6 +35,10 @@ export interface ResponsesSocketOptions {
   draining: () => boolean;
 }
 
+/** Log messages (debug) that show a socket used as Codex uses it. */
+export const CHAIN_CONTINUED = 'continued from the connection chain';
+export const PREWARM_ANSWERED = 'prewarm answered without the upstream';
+
 /** Model names are metric labels: bounded in length (a client chooses them). */
 const MAX_MODEL_LABEL = 100;
 
@@ -129,6 +133,7 @@ export class ResponsesSocket {
     const previousId = request.previous_response_id;
     const known = typeof previousId === 'string' ? this.chain.get(previousId) : undefined;
     if (!known) return this.options.deps.history.resolveInput(request, instructionItems, log);
+    log.debug({ previousResponseId: previousId, earlierItems: known.length, newItems: request.input.length - instructionItems }, CHAIN_CONTINUED);
     const items = [...request.input.slice(0, instructionItems), ...known, ...request.input.slice(instructionItems)];
     // No store lookup for the chain; reasoning a client dropped is still restored.
     return this.options.deps.history.resolveInput({ ...request, previous_response_id: undefined, input: items }, instructionItems, log);
@@ -153,6 +158,7 @@ export class ResponsesSocket {
     const events = [...translator.start(), ...translator.onChunk({ choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] }), ...translator.finish('done')];
     const response = translator.response;
     this.chain.set(response.id, input.slice(instructionItems));
+    this.options.log.debug({ responseId: response.id }, PREWARM_ANSWERED);
     await deps.history.record(request, instructionItems, response, this.options.log);
     await this.sendFrames(frameEncoder.encode(events));
   }
