@@ -202,3 +202,18 @@ it('closes a socket left idle past the limit', async () => {
   expect((await socket.turn({ ...COMMON, input: [user] })).at(-1)!.type).toBe('response.completed');
   expect(await socket.closed).toBe(1000);
 });
+
+it('holds messages to the body limit and turns to the concurrency limit', async () => {
+  upstream = await startMockUpstream(() => pausedAnswer([deltaChunk({ role: 'assistant', content: 'busy ' })], 300, [deltaChunk({ content: 'done' }), finishChunk('stop')]));
+  relay = await startTestRelay(upstream.baseUrl, { server: { maxBodyBytes: 4096, maxConcurrent: 1, maxQueue: 0 } });
+  const first = await open();
+  const second = await open();
+  first.send({ ...COMMON, input: [user] });
+  for (let attempt = 0; attempt < 200 && upstream.requests.length === 0; attempt++) await sleep(10);
+  // The only upstream slot is taken and nothing may wait: the second turn fails as a streamed one does over HTTP (Codex retries it).
+  const refused = await second.turn({ ...COMMON, input: [user] });
+  expect(refused.at(-1)).toMatchObject({ type: 'response.failed', response: { error: { code: 'server_error' } } });
+  expect((await first.nextTurn()).at(-1)!.type).toBe('response.completed');
+  second.send({ ...COMMON, input: 'x'.repeat(5000) });
+  expect(await second.closed).toBe(1009);
+});
