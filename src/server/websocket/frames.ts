@@ -2,25 +2,21 @@
  * What goes out on a Responses WebSocket: every event the SSE stream carries,
  * as one JSON text frame each, and error events that always carry an HTTP
  * `status` (Codex ignores an error event without one and waits out its idle
- * timer). The frame encoder joins a batch's events with newlines, which
- * JSON.stringify never writes inside an event, so a piece of text splits
- * back into frames without parsing.
+ * timer). A turn's events are encoded by the same SseEncoder as on HTTP (its
+ * `data:` lines are the JSON, byte for byte); each `data:` line becomes a frame.
  */
 import { toErrorBody } from '../../errors.js';
-import type { ResponseEvent } from '../../translate/stream/response-stream.js';
 
-/** Events → newline-separated JSON texts, one per frame. */
-export const frameEncoder = {
-  encode(events: readonly ResponseEvent[]): string {
-    let text = '';
-    for (const event of events) text += `${JSON.stringify(event)}\n`;
-    return text;
-  },
-};
+const DATA_PREFIX = 'data: ';
 
-/** The frames in a piece of encoded text. */
+/** The frames in a piece of SSE text (its `data:` lines), or in a piece of plain JSON lines. */
 export function splitFrames(text: string): string[] {
-  return text.split('\n').filter((frame) => frame !== '');
+  const frames: string[] = [];
+  for (const line of text.split('\n')) {
+    if (line === '' || line.startsWith('event: ')) continue;
+    frames.push(line.startsWith(DATA_PREFIX) ? line.slice(DATA_PREFIX.length) : line);
+  }
+  return frames;
 }
 
 /**

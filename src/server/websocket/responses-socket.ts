@@ -20,7 +20,8 @@ import type { AppDependencies } from '../dependencies.js';
 import { runTurn, type PreparedTurn } from '../routes/responses.js';
 import { TurnProducer, type TurnStreamOptions } from '../turn-stream.js';
 import { ConnectionChain } from './connection-chain.js';
-import { errorFrame, frameEncoder, splitFrames } from './frames.js';
+import { SseEncoder, encodeSseEvents } from '../sse-encoding.js';
+import { errorFrame, splitFrames } from './frames.js';
 
 export interface ResponsesSocketOptions {
   deps: AppDependencies;
@@ -111,11 +112,11 @@ export class ResponsesSocket {
       transport: 'websocket',
     };
     await runTurn(deps, prepared, {
-      createEncoder: () => frameEncoder,
+      createEncoder: (echo) => new SseEncoder(echo),
       deliver: (turn, options, first) =>
         this.deliver({ ...options, abortUpstream: () => turn.stopUpstream(), clientGone: () => signal.aborted, heartbeatMs: deps.heartbeatMs }, first),
       // A WebSocket turn always streams (stream: true is set above); this is the whole response if not.
-      whole: async (response) => this.sendFrames(frameEncoder.encode([{ type: 'response.completed', sequence_number: 0, response }])),
+      whole: async (response) => this.sendFrames(encodeSseEvents([{ type: 'response.completed', sequence_number: 0, response }])),
     });
     const response = this.translator?.response;
     this.translator = undefined;
@@ -160,7 +161,7 @@ export class ResponsesSocket {
     this.chain.set(response.id, input.slice(instructionItems));
     this.options.log.debug({ responseId: response.id }, PREWARM_ANSWERED);
     await deps.history.record(request, instructionItems, response, this.options.log);
-    await this.sendFrames(frameEncoder.encode(events));
+    await this.sendFrames(encodeSseEvents(events));
   }
 
   /** Writes a streamed turn frame by frame, at the pace the socket takes them. */
