@@ -7,6 +7,7 @@ import { afterEach, expect, it } from 'vitest';
 import type { RunningRelay } from '../../src/server/start-server.js';
 import { chatAnswer, longAnswer, pausedAnswer } from '../support/scripted-upstream.js';
 import { deltaChunk, finishChunk, sleep, startMockUpstream, type MockUpstream } from '../support/mock-upstream.js';
+import { compresses } from '../../src/server/websocket/websocket-hub.js';
 import { startTestRelay } from '../support/relay.js';
 import { ResponsesWebSocket } from '../support/websocket-client.js';
 
@@ -216,4 +217,20 @@ it('holds messages to the body limit and turns to the concurrency limit', async 
   expect((await first.nextTurn()).at(-1)!.type).toBe('response.completed');
   second.send({ ...COMMON, input: 'x'.repeat(5000) });
   expect(await second.closed).toBe(1009);
+});
+
+it('accepts permessage-deflate from remote clients (or always, when configured) and not on loopback', async () => {
+  expect(compresses('remote', '127.0.0.1')).toBe(false);
+  expect(compresses('remote', '::ffff:127.0.0.1')).toBe(false);
+  expect(compresses('remote', '::1')).toBe(false);
+  expect(compresses('remote', '192.168.1.20')).toBe(true);
+  expect(compresses('never', '192.168.1.20')).toBe(false);
+  upstream = await startMockUpstream(() => chatAnswer({ text: 'compressed' }));
+  relay = await startTestRelay(upstream.baseUrl);
+  expect((await open()).socket.extensions).toBe('');
+  await relay.close();
+  relay = await startTestRelay(upstream.baseUrl, { server: { websocket: { deflate: 'always' } } });
+  const socket = await open();
+  expect(socket.socket.extensions).toContain('permessage-deflate');
+  expect((await socket.turn({ ...COMMON, input: [user] })).at(-1)!.response.output[0].content[0].text).toBe('compressed');
 });

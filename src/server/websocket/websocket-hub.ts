@@ -4,7 +4,8 @@
  * down, the browser protections (Host, Origin), the relay's token — and is
  * refused with an HTTP error before upgrading. Past the connection cap the
  * socket is opened only to say `websocket_connection_limit_reached` (Codex
- * retries it) and closed. Idle sockets are pinged (Codex answers pings) and
+ * retries it) and closed. permessage-deflate, which Codex offers, is accepted
+ * from clients on other machines (on loopback it would only cost CPU). Idle sockets are pinged (Codex answers pings) and
  * closed past the idle limit; a shutdown closes every socket with 1001 once
  * its turn is done.
  */
@@ -27,6 +28,12 @@ export interface WebSocketLimits {
   pingIntervalMs: number;
   /** A socket with no turn for this long is closed. */
   idleTimeoutMs: number;
+  /**
+   * When permessage-deflate is accepted: `remote` for clients on other
+   * machines only (on loopback it saves nothing and costs about 3 ms of CPU
+   * per turn, see docs/benchmarks.md), `always`, or `never`.
+   */
+  deflate: 'remote' | 'always' | 'never';
 }
 
 export const DEFAULT_WEBSOCKET_LIMITS: WebSocketLimits = {
@@ -34,7 +41,14 @@ export const DEFAULT_WEBSOCKET_LIMITS: WebSocketLimits = {
   maxChainResponses: 64,
   pingIntervalMs: 30_000,
   idleTimeoutMs: 30 * 60_000,
+  deflate: 'remote',
 };
+
+/** Whether a client at `address` gets permessage-deflate (when it offers it). */
+export function compresses(deflate: WebSocketLimits['deflate'], address: string | undefined): boolean {
+  if (deflate !== 'remote') return deflate === 'always';
+  return !(address === '::1' || address?.startsWith('127.') === true || address?.startsWith('::ffff:127.') === true);
+}
 
 const WEBSOCKET_PATH = '/v1/responses';
 /** Close codes: going away (shutdown), policy (idle), try again later (connection cap). */
@@ -54,6 +68,8 @@ export class WebSocketHub {
   private readonly limits: WebSocketLimits;
   private readonly holdTurn: () => () => void;
   private readonly server: WebSocketServer;
+  /** Accepts permessage-deflate, as Codex offers it. */
+  private readonly deflatingServer: WebSocketServer;
   private readonly connections = new Set<Connection>();
   private readonly pinger: NodeJS.Timeout;
 
@@ -61,8 +77,9 @@ export class WebSocketHub {
     this.deps = deps;
     this.holdTurn = holdTurn;
     this.limits = { ...DEFAULT_WEBSOCKET_LIMITS, ...limits };
-    // The message limit is the HTTP body limit; permessage-deflate as Codex offers it.
-    this.server = new WebSocketServer({ noServer: true, maxPayload: deps.access.maxBodyBytes, perMessageDeflate: true });
+    // The message limit is the HTTP body limit.
+    this.server = new WebSocketServer({ noServer: true, maxPayload: deps.access.maxBodyBytes, perMessageDeflate: false });
+    this.deflatingServer = new WebSocketServer({ noServer: true, maxPayload: deps.access.maxBodyBytes, perMessageDeflate: true });
     this.pinger = setInterval(() => this.sweep(), this.limits.pingIntervalMs);
     this.pinger.unref();
   }
@@ -78,7 +95,8 @@ export class WebSocketHub {
       refuseUpgrade(socket, refusal, this.deps.redact);
       return;
     }
-    this.server.handleUpgrade(request, socket, head, (webSocket) => this.accept(webSocket, request));
+    const server = compresses(this.limits.deflate, request.socket.remoteAddress) ? this.deflatingServer : this.server;
+    server.handleUpgrade(request, socket, head, (webSocket) => this.accept(webSocket, request));
   };
 
   /** Closes every socket with "going away"; a socket with a turn in flight is closed when the turn ends (a shutdown cuts it off). */
