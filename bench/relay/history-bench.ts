@@ -1,179 +1,157 @@
 /**
- * What a long conversation costs per turn, over HTTP and over the WebSocket.
- * Over HTTP, Codex resends the whole history every turn; over the WebSocket
- * it sends only the new items after `previous_response_id`, and the relay
- * rebuilds the rest from the connection's chain. For a history of 0, 200 and
- * 800 earlier tool rounds (a call and its output each), it times each turn
- * from sending to the first text delta and reads the relay's CPU time over
- * the turns. Each measured turn adds one tool round, as Codex's turns do.
+ * The history sweep: what a Codex turn costs as the conversation grows. Each
+ * turn carries 0, 50, 200 or 800 earlier tool rounds (about 465 KB at 200);
+ * the relay answers the same 500-chunk text stream every time, so what grows
+ * is the request work: reading, validating and converting the history and
+ * sending the Chat request on. Measured per size: added time to the first
+ * delta against the direct path (paired, sequential), relay CPU per turn, and
+ * the request stages in this process (JSON.parse, validation and conversion,
+ * building the Chat request, serialising it).
  */
-import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
-import { mkdirSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import { WebSocket } from 'ws';
-import { processCpuMs, spawnServer, type ServerProcess } from '../support/processes.js';
-import { median, round } from '../support/stats.js';
+import { genericProvider } from '../../src/providers/generic.js';
+import { buildChatRequest } from '../../src/translate/request/build-chat-request.js';
+import { parseResponsesRequest } from '../../src/translate/request/parse-request.js';
+import { procAvailable, spawnServer, type ServerProcess } from '../support/processes.js';
+import { round } from '../support/stats.js';
 import type { BenchContext, BenchModule, BenchSection } from '../types.js';
-import { codexLikeRequest } from './workload.js';
+import { createClientAgent, markersFor, type PathName, type StreamTarget } from './client.js';
+import { historyRequest } from './history-workload.js';
+import { measureSequential, warmUp, type Bodies, type Targets } from './phases.js';
 
-const DELTA_MARKER = '.delta"';
-const TRANSPORTS = ['http', 'websocket'] as const;
-type Transport = (typeof TRANSPORTS)[number];
+const DEFAULT_ROUNDS = [0, 50, 200, 800];
 
-interface HistoryFigure {
+interface StageFigures {
+  jsonParseMs: number;
+  parseAndValidateMs: number;
+  buildChatMs: number;
+  stringifyMs: number;
+}
+
+export interface HistoryPoint {
   rounds: number;
-  transport: Transport;
-  /** Median milliseconds from sending the turn to its first text delta. */
-  firstDeltaMs: number;
-  /** Relay CPU milliseconds per turn (user + system, averaged over the turns). */
-  relayCpuMs: number;
-  /** Bytes the client sent per turn (median). */
-  requestBytes: number;
+  requestKb: number;
+  addedFirstDeltaP50Ms: number;
+  addedFirstDeltaP99Ms: number;
+  pipeAddedFirstDeltaP50Ms: number;
+  relayCpuMsPerTurn: number;
+  stages: StageFigures;
 }
 
-/** One tool round as Codex sends it back: the call and its output. */
-function toolRound(index: number): Array<Record<string, unknown>> {
-  const callId = `call_${index}`;
-  return [
-    { type: 'function_call', call_id: callId, name: 'shell_command', arguments: JSON.stringify({ command: `sed -n ${index},${index + 40}p src/file-${index % 37}.ts` }) },
-    { type: 'function_call_output', call_id: callId, output: `line of output ${index} `.repeat(40) },
-  ];
+/** Mean wall time of `body` over `runs` runs, after a short warm-up. */
+function meanMs(runs: number, body: () => void): number {
+  for (let warm = 0; warm < 3; warm++) body();
+  const start = performance.now();
+  for (let run = 0; run < runs; run++) body();
+  return (performance.now() - start) / runs;
 }
 
-function rounds(from: number, count: number): Array<Record<string, unknown>> {
-  const items: Array<Record<string, unknown>> = [];
-  for (let index = from; index < from + count; index++) items.push(...toolRound(index));
-  return items;
+function measureStages(text: string, runs: number): StageFigures {
+  const body = JSON.parse(text) as Record<string, unknown>;
+  const { request, notes } = parseResponsesRequest(body);
+  const built = buildChatRequest(request, genericProvider, request.model, notes);
+  return {
+    jsonParseMs: round(meanMs(runs, () => JSON.parse(text))),
+    parseAndValidateMs: round(meanMs(runs, () => parseResponsesRequest(body))),
+    buildChatMs: round(meanMs(runs, () => buildChatRequest(request, genericProvider, request.model, notes))),
+    stringifyMs: round(meanMs(runs, () => JSON.stringify(built.body))),
+  };
 }
 
-/** Sends one streamed POST and resolves with the time to the first delta once the stream has ended. */
-function postTurn(url: string, body: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const started = performance.now();
-    let firstDelta: number | undefined;
-    const outgoing = httpRequest(`${url}/v1/responses`, { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (response) => {
-      response.setEncoding('utf8');
-      response.on('data', (text: string) => {
-        if (firstDelta === undefined && text.includes(DELTA_MARKER)) firstDelta = performance.now() - started;
-      });
-      response.on('end', () => (firstDelta === undefined ? reject(new Error(`no delta (status ${response.statusCode})`)) : resolve(firstDelta)));
-    });
-    outgoing.on('error', reject);
-    outgoing.end(body);
-  });
+function bodiesFor(rounds: number, chunks: number): Bodies {
+  const responsesRequest = historyRequest(rounds, { chunks, mcpTools: 4 });
+  const { request, notes } = parseResponsesRequest(responsesRequest);
+  const chat = Buffer.from(JSON.stringify(buildChatRequest(request, genericProvider, request.model, notes).body));
+  return { direct: chat, pipe: chat, relay: Buffer.from(JSON.stringify(responsesRequest)) };
 }
 
-/** A Responses WebSocket that sends one message at a time and reads its turn. */
-class BenchSocket {
-  private onFrame: ((text: string) => void) | undefined;
-  constructor(readonly socket: WebSocket) {
-    socket.on('message', (data) => this.onFrame?.(data.toString()));
-  }
-
-  static open(url: string): Promise<BenchSocket> {
-    const socket = new WebSocket(`${url.replace(/^http/, 'ws')}/v1/responses`, { perMessageDeflate: true });
-    return new Promise((resolve, reject) => {
-      socket.once('open', () => resolve(new BenchSocket(socket)));
-      socket.once('error', reject);
-    });
-  }
-
-  /** Sends a turn; resolves with the response id and the time to its first delta. */
-  turn(message: string): Promise<{ id: string; firstDeltaMs: number }> {
-    return new Promise((resolve, reject) => {
-      const started = performance.now();
-      let firstDelta = 0;
-      this.onFrame = (text) => {
-        if (firstDelta === 0 && text.includes(DELTA_MARKER)) firstDelta = performance.now() - started;
-        if (text.startsWith('{"type":"error"')) reject(new Error(text));
-        if (!text.startsWith('{"type":"response.completed"')) return;
-        const id = (JSON.parse(text) as { response: { id: string } }).response.id;
-        resolve({ id, firstDeltaMs: firstDelta });
-      };
-      this.socket.send(message);
-    });
-  }
+function target(path: PathName, baseUrl: string): StreamTarget {
+  const endpoint = path === 'relay' ? 'v1/responses' : 'v1/chat/completions';
+  return { path, url: new URL(`${baseUrl}/${endpoint}`), agent: createClientAgent(), ...markersFor(path) };
 }
 
-async function measure(relay: ServerProcess, transport: Transport, historyRounds: number, turns: number): Promise<HistoryFigure> {
-  const base = codexLikeRequest('text', { chunks: 20, mcpTools: 0 });
-  const opening = base.input as Array<Record<string, unknown>>;
-  const history = [...opening, ...rounds(0, historyRounds)];
-  const delays: number[] = [];
-  const sizes: number[] = [];
-  let cpuBefore: number;
-  if (transport === 'http') {
-    // The first turn warms up as the WebSocket's seeding turn does.
-    await postTurn(relay.url, JSON.stringify({ ...base, input: history }));
-    cpuBefore = processCpuMs(relay.pid);
-    for (let turn = 0; turn < turns; turn++) {
-      history.push(...toolRound(historyRounds + turn));
-      const body = JSON.stringify({ ...base, input: history });
-      sizes.push(Buffer.byteLength(body));
-      delays.push(await postTurn(relay.url, body));
-    }
-  } else {
-    const socket = await BenchSocket.open(relay.url);
-    // Codex reconnecting mid-session sends the whole history once; after that only increments.
-    let previous = (await socket.turn(JSON.stringify({ type: 'response.create', ...base, input: history }))).id;
-    cpuBefore = processCpuMs(relay.pid);
-    for (let turn = 0; turn < turns; turn++) {
-      const message = JSON.stringify({ type: 'response.create', ...base, input: toolRound(historyRounds + turn), previous_response_id: previous });
-      sizes.push(Buffer.byteLength(message));
-      const result = await socket.turn(message);
-      previous = result.id;
-      delays.push(result.firstDeltaMs);
-    }
-    socket.socket.close();
-  }
-  const cpuMs = processCpuMs(relay.pid) - cpuBefore;
-  return { rounds: historyRounds, transport, firstDeltaMs: round(median(delays), 2), relayCpuMs: round(cpuMs / turns, 2), requestBytes: Math.round(median(sizes)) };
-}
+/** The goal for long histories over HTTP: a turn with a 465 KB history adds at most 5 ms to the first delta. */
+const HISTORY_GOAL_MS = 5;
+const HISTORY_GOAL_ROUNDS = 200;
 
-function render(figures: readonly HistoryFigure[], turns: number): string {
+function renderMarkdown(points: HistoryPoint[], iterations: number): string {
+  const goalPoint = points.find((point) => point.rounds === HISTORY_GOAL_ROUNDS);
+  const goal = goalPoint
+    ? `Goal: a turn with ${HISTORY_GOAL_ROUNDS} earlier rounds (${goalPoint.requestKb} KB) adds ≤ ${HISTORY_GOAL_MS} ms to the first delta (p50): measured ${goalPoint.addedFirstDeltaP50Ms.toFixed(2)} ms, ${goalPoint.addedFirstDeltaP50Ms <= HISTORY_GOAL_MS ? 'met' : '**not met**'}.`
+    : `Goal (${HISTORY_GOAL_ROUNDS} earlier rounds, ≤ ${HISTORY_GOAL_MS} ms added to the first delta): not measured in this run.`;
   const lines = [
-    `Run by \`npm run bench -- --only history\`: ${turns} turns per row, each adding one tool round to a Codex-sized opening (tools, developer messages), the upstream streaming 20 text chunks.`,
+    `${iterations} paired sequential turns per size, 500-chunk text answer; stages are this process's wall time per request.`,
     '',
-    '| Earlier tool rounds | Transport | Sent per turn | First delta (median) | Relay CPU per turn |',
-    '|---:|---|---:|---:|---:|',
-    ...figures.map((figure) => `| ${figure.rounds} | ${figure.transport === 'http' ? 'HTTP' : 'WebSocket'} | ${(figure.requestBytes / 1024).toFixed(1)} KiB | ${figure.firstDeltaMs.toFixed(2)} ms | ${figure.relayCpuMs.toFixed(2)} ms |`),
+    goal,
+    '',
+    '| earlier rounds | request | added first delta p50 / p99 | byte pipe added p50 | relay CPU per turn | JSON.parse | validate + convert | build Chat request | stringify |',
+    '|---|---|---|---|---|---|---|---|---|',
   ];
+  for (const point of points) {
+    const { stages } = point;
+    lines.push(
+      `| ${point.rounds} | ${point.requestKb} KB | ${point.addedFirstDeltaP50Ms.toFixed(2)} / ${point.addedFirstDeltaP99Ms.toFixed(2)} ms | ${point.pipeAddedFirstDeltaP50Ms.toFixed(2)} ms | ${point.relayCpuMsPerTurn.toFixed(1)} ms | ` +
+        `${stages.jsonParseMs.toFixed(2)} ms | ${stages.parseAndValidateMs.toFixed(2)} ms | ${stages.buildChatMs.toFixed(2)} ms | ${stages.stringifyMs.toFixed(2)} ms |`,
+    );
+  }
   return lines.join('\n');
 }
 
 async function run(context: BenchContext): Promise<BenchSection> {
-  const turns = Number(context.options.turns ?? (context.quick ? 10 : 40));
-  const roundCounts = String(context.options.rounds ?? '0,200,800').split(',').map(Number);
+  if (!procAvailable()) throw new Error('the history benchmark reads CPU time from /proc and needs Linux');
+  const { options, quick } = context;
+  const roundsList = typeof options['history-rounds'] === 'string' ? options['history-rounds'].split(',').map(Number) : DEFAULT_ROUNDS;
+  if (roundsList.some((rounds) => !Number.isInteger(rounds) || rounds < 0)) throw new Error(`--history-rounds must be non-negative integers, got '${String(options['history-rounds'])}'`);
+  const iterations = typeof options['history-iterations'] === 'string' ? Number(options['history-iterations']) : quick ? 10 : 40;
+  const chunks = 500;
   const build = join(context.root, '.bench-build');
   const logDirectory = join(context.root, '.tmp', 'bench');
-  mkdirSync(logDirectory, { recursive: true });
   const serveScript = join(build, 'bench', 'relay', 'serve.js');
-  const mock = await spawnServer({ name: 'mock upstream', args: [serveScript, 'mock-upstream', '--chunks', '20'], stderrPath: join(logDirectory, 'history-mock.log') });
-  const relay = await spawnServer({
-    name: 'relay',
-    args: [join(build, 'src', 'cli', 'main.js'), '--port', '0', '--upstream', `${mock.url}/v1`, '--store', 'memory', '--log-level', 'warn', '--max-body-mb', '200'],
-    stderrPath: join(logDirectory, 'history-relay.log'),
-  });
+  const servers: ServerProcess[] = [];
   try {
-    const figures: HistoryFigure[] = [];
-    for (const historyRounds of roundCounts) {
-      for (const transport of TRANSPORTS) {
-        const figure = await measure(relay, transport, historyRounds, turns);
-        context.log(`history ${historyRounds} rounds over ${transport}: first delta ${figure.firstDeltaMs} ms, relay CPU ${figure.relayCpuMs} ms per turn`);
-        figures.push(figure);
-      }
+    const mock = await spawnServer({ name: 'mock upstream', args: [serveScript, 'mock-upstream', '--chunks', String(chunks)], stderrPath: join(logDirectory, 'history-mock.log') });
+    servers.push(mock);
+    const pipe = await spawnServer({ name: 'byte pipe', args: [serveScript, 'byte-pipe', '--upstream', mock.url], stderrPath: join(logDirectory, 'history-pipe.log') });
+    servers.push(pipe);
+    const relay = await spawnServer({
+      name: 'relay',
+      args: [join(build, 'src', 'cli', 'main.js'), '--port', '0', '--upstream', `${mock.url}/v1`, '--store-path', join(logDirectory, 'history-sessions.db'), '--max-body-mb', '64'],
+      stderrPath: join(logDirectory, 'history-relay.log'),
+    });
+    servers.push(relay);
+    const targets: Targets = { direct: target('direct', mock.url), pipe: target('pipe', pipe.url), relay: target('relay', relay.url) };
+    const points: HistoryPoint[] = [];
+    for (const rounds of roundsList) {
+      const bodies = bodiesFor(rounds, chunks);
+      await warmUp(targets, bodies, quick ? 3 : 10);
+      const sequential = await measureSequential(targets, bodies, iterations, relay.pid);
+      const point: HistoryPoint = {
+        rounds,
+        requestKb: Math.round(bodies.relay.length / 1024),
+        addedFirstDeltaP50Ms: round(sequential.added.relay.firstDeltaMs.p50),
+        addedFirstDeltaP99Ms: round(sequential.added.relay.firstDeltaMs.p99),
+        pipeAddedFirstDeltaP50Ms: round(sequential.added.pipe.firstDeltaMs.p50),
+        relayCpuMsPerTurn: round(sequential.relayCpuMsPerStream),
+        stages: measureStages(bodies.relay.toString('utf8'), rounds >= 800 ? 10 : 30),
+      };
+      points.push(point);
+      context.log(
+        `${rounds} rounds (${point.requestKb} KB): added first delta p50 ${point.addedFirstDeltaP50Ms} ms, p99 ${point.addedFirstDeltaP99Ms} ms; relay CPU ${point.relayCpuMsPerTurn} ms per turn; stages ${JSON.stringify(point.stages)}`,
+      );
     }
-    return { results: { turns, figures }, markdown: render(figures, turns) };
+    return { results: { iterations, chunks, points }, markdown: renderMarkdown(points, iterations) };
   } finally {
-    await relay.stop();
-    await mock.stop();
+    await Promise.all(servers.map((server) => server.stop()));
   }
 }
 
 export const historyBench: BenchModule = {
   name: 'history',
-  description: 'Cost of a turn against the length of the conversation, HTTP (whole history each turn) against the WebSocket (only the new items)',
-  options: { turns: { type: 'string' }, rounds: { type: 'string' } },
+  description: 'Cost of a Codex turn as its history grows (0, 50, 200, 800 earlier tool rounds): added first delta, relay CPU per turn, request stages',
+  options: {
+    'history-rounds': { type: 'string' },
+    'history-iterations': { type: 'string' },
+  },
   run,
 };

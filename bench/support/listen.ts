@@ -4,6 +4,8 @@ import type { AddressInfo } from 'node:net';
 
 export interface RunningServer {
   url: string;
+  /** Connections accepted so far (the harness checks that hops keep theirs alive). */
+  connections(): number;
   close(): Promise<void>;
 }
 
@@ -14,10 +16,15 @@ export interface RunningServer {
  */
 export async function listen(server: Server, host: string, port: number, onClose: () => void = () => undefined): Promise<RunningServer> {
   server.keepAliveTimeout = 60_000;
+  let connections = 0;
+  server.on('connection', () => {
+    connections++;
+  });
   await new Promise<void>((resolve) => server.listen(port, host, resolve));
   const address = server.address() as AddressInfo;
   return {
     url: `http://${host}:${address.port}`,
+    connections: () => connections,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -34,8 +34,11 @@ function isNodeReadable(body: AsyncIterable<Uint8Array> | Readable): body is Rea
 class SseSplitter {
   private readonly decoder = new TextDecoder();
   private batch: string[] = [];
+  /** The upstream said the stream is over; what follows is not needed. */
+  sawDone = false;
   private readonly parser: EventSourceParser = createParser({
     onEvent: (event) => {
+      if (event.data === '[DONE]') this.sawDone = true;
       this.batch.push(event.data);
     },
   });
@@ -99,9 +102,16 @@ class SseBatchReader implements AsyncGenerator<string[]> {
     }
   }
 
+  /**
+   * The reader stops early. After `[DONE]` the rest of the body (usually just
+   * the end of the chunked encoding) is read and dropped so the connection goes
+   * back to the keep-alive pool; otherwise the upstream may still be
+   * generating, and its request is cut.
+   */
   async return(): Promise<IteratorResult<string[]>> {
     this.finished = true;
-    this.body.destroy();
+    if (this.splitter.sawDone && this.failure === undefined) discardRest(this.body);
+    else this.body.destroy();
     return { done: true, value: undefined };
   }
 
@@ -114,6 +124,25 @@ class SseBatchReader implements AsyncGenerator<string[]> {
   [Symbol.asyncIterator](): AsyncGenerator<string[]> {
     return this;
   }
+}
+
+/** Most of a body read and dropped after `[DONE]`, and for how long, before the connection is given up instead. */
+const DISCARD_LIMIT_BYTES = 64 * 1024;
+const DISCARD_LIMIT_MS = 5_000;
+
+/** Reads the body to its end without keeping anything, within bounds; destroys it past them. */
+function discardRest(body: Readable): void {
+  if (body.readableEnded || body.destroyed) return;
+  let left = DISCARD_LIMIT_BYTES;
+  const timer = setTimeout(() => body.destroy(), DISCARD_LIMIT_MS);
+  timer.unref();
+  body.on('data', (chunk: Uint8Array) => {
+    left -= chunk.byteLength;
+    if (left < 0) body.destroy();
+  });
+  body.once('close', () => clearTimeout(timer));
+  body.once('end', () => clearTimeout(timer));
+  body.resume();
 }
 
 /** Resolves when the stream has data, ended, failed or closed. */

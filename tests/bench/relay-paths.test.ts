@@ -56,6 +56,18 @@ describe('benchmark paths', () => {
     });
   }
 
+  it('reuse one upstream connection per hop over sequential streams (the pipe and the relay keep theirs alive)', async () => {
+    const responses = codexLikeRequest('text', { chunks: CHUNKS, mcpTools: 2 });
+    const { request, notes } = parseResponsesRequest(responses);
+    const bodies = { pipe: Buffer.from(JSON.stringify(buildChatRequest(request, genericProvider, request.model, notes).body)), relay: Buffer.from(JSON.stringify(responses)) };
+    for (const path of ['pipe', 'relay'] as const) await timeStream(targets[path], bodies[path]);
+    const opened = upstream.connections();
+    for (let iteration = 0; iteration < 5; iteration++) {
+      for (const path of ['pipe', 'relay'] as const) await timeStream(targets[path], bodies[path]);
+    }
+    expect(upstream.connections()).toBe(opened);
+  });
+
   it('answers an unknown model with a 404 the client reports', async () => {
     const body = Buffer.from(JSON.stringify({ model: 'not-a-bench-model', messages: [] }));
     await expect(timeStream(targets.direct, body)).rejects.toThrow(/HTTP 404/);

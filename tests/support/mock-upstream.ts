@@ -49,6 +49,12 @@ export interface MockUpstreamOptions {
   tls?: { key: string; cert: string };
   /** Answers GET /v1/models instead of the plain list (e.g. per key). */
   modelsScript?: MockScript;
+  /**
+   * How long an idle connection stays open (default 1 s). undici does not reuse a
+   * connection whose server announces less than its 2 s safety margin, so tests
+   * of connection reuse need a provider-like value.
+   */
+  keepAliveTimeoutMs?: number;
 }
 
 /** Starts a mock upstream; `script` answers /v1/chat/completions. */
@@ -96,7 +102,7 @@ export async function startMockUpstream(script: MockScript, models: unknown[] = 
     }
   };
   const server: Server = options.tls ? createHttpsServer(options.tls, handle) : createServer(handle);
-  server.keepAliveTimeout = 1_000;
+  server.keepAliveTimeout = options.keepAliveTimeoutMs ?? 1_000;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
   state.baseUrl = `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}/v1`;
