@@ -35,8 +35,6 @@ export interface WorkspaceOptions {
   extraConfig?: Record<string, unknown>;
   /** `supports_websockets = true`: Codex talks to the relay over its WebSocket. */
   websocket?: boolean;
-  /** The provider's display name (`OpenAI` makes Codex use remote compaction). */
-  providerName?: string;
 }
 
 export interface CodexWorkspace {
@@ -63,7 +61,7 @@ export function createCodexWorkspace(options: WorkspaceOptions): CodexWorkspace 
   writeFileSync(catalogPath, `${JSON.stringify(buildModelCatalog(options.catalog), null, 2)}\n`);
 
   const provider: Record<string, unknown> = {
-    name: options.providerName ?? 'responses-relay',
+    name: 'responses-relay',
     base_url: options.baseUrl,
     env_key: CODEX_KEY_VARIABLE,
     wire_api: 'responses',
