@@ -114,7 +114,8 @@ async function main(argv: string[]): Promise<void> {
           { strict: true },
         ),
       async (args) => {
-        const { runServe } = await import('./serve-command.js');
+        const [{ runServe }, { applyHeapSettings }] = await Promise.all([import('./serve-command.js'), import('./heap-settings.js')]);
+        applyHeapSettings();
         await runServe(serveOptions(args), config.file(), environment);
       },
     )
