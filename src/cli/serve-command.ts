@@ -18,6 +18,7 @@ import type { UsageLedger } from '../usage/types.js';
 import { DEFAULT_REDIS_PREFIX, describeRedisUrl, RedisResponseStore, RedisSchemaError } from '../store/redis-store.js';
 import { DEFAULT_MAX_MB, type ResponseStore, type StoreKind, type StoreLimits } from '../store/types.js';
 import { CliError } from './cli-error.js';
+import { loadCompactionKey } from './compaction-key.js';
 import { parseDuration } from './duration.js';
 import { parseOperationsOptions, type OperationsOptions } from './operations-options.js';
 
@@ -127,6 +128,7 @@ export async function runServe(options: ServeOptions, file?: RelayConfigFile, en
   const logger = createLogger(options.logLevel, process.stderr, createRedactor(secretsOf(router, settings.authToken)));
   const usageRetentionMs = parseDuration(options.usageRetention ?? '30d');
   if (usageRetentionMs === undefined) throw new CliError(`--usage-retention '${options.usageRetention}' is not a duration; use e.g. 30d or 12h`);
+  const compactionKey = loadCompactionKey(options, environment);
   const store = await openStoreFromOptions(options, logger);
   let usageLedger: UsageLedger;
   try {
@@ -156,6 +158,7 @@ export async function runServe(options: ServeOptions, file?: RelayConfigFile, en
       logContent: settings.logContent,
       usageLedger,
       usageRetentionMs,
+      compactionKey,
     });
   } catch (error) {
     await usageLedger.close();
