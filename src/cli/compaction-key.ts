@@ -1,7 +1,8 @@
 /**
  * The key that authenticates the relay's `compaction` items. By default a
- * random 32-byte key in `compaction.key` (mode 0600) beside the SQLite store,
- * created on first start, so items survive restarts. Relays that share a
+ * random 32-byte key in `compaction.key` (mode 0600) beside the SQLite store
+ * (in the state directory for Redis), created on first start, so items
+ * survive restarts; with the memory store, a key for the process. Relays that share a
  * Redis store must share the key: `--compaction-key-env VAR` reads it from
  * that variable instead (any string of 32 or more characters; it is hashed).
  */
@@ -14,7 +15,10 @@ import { CliError } from './cli-error.js';
 const KEY_BYTES = 32;
 const KEY_FILE = 'compaction.key';
 
-export function loadCompactionKey(options: { compactionKeyEnv?: string | undefined; storePath?: string | undefined }, environment: NodeJS.ProcessEnv): Buffer {
+export function loadCompactionKey(
+  options: { compactionKeyEnv?: string | undefined; store?: string | undefined; storePath?: string | undefined },
+  environment: NodeJS.ProcessEnv,
+): Buffer {
   if (options.compactionKeyEnv !== undefined && options.compactionKeyEnv !== '') {
     const value = environment[options.compactionKeyEnv];
     if (value === undefined || value.length < KEY_BYTES) {
@@ -22,6 +26,8 @@ export function loadCompactionKey(options: { compactionKeyEnv?: string | undefin
     }
     return createHash('sha256').update(value).digest();
   }
+  // A memory store writes nothing to disk, and neither does its key: summaries last as long as the process.
+  if (options.store === 'memory') return randomBytes(KEY_BYTES);
   const directory = options.storePath ? dirname(resolve(options.storePath)) : relayStateDirectory(environment);
   const path = join(directory, KEY_FILE);
   try {

@@ -128,8 +128,14 @@ export async function runServe(options: ServeOptions, file?: RelayConfigFile, en
   const logger = createLogger(options.logLevel, process.stderr, createRedactor(secretsOf(router, settings.authToken)));
   const usageRetentionMs = parseDuration(options.usageRetention ?? '30d');
   if (usageRetentionMs === undefined) throw new CliError(`--usage-retention '${options.usageRetention}' is not a duration; use e.g. 30d or 12h`);
-  const compactionKey = loadCompactionKey(options, environment);
   const store = await openStoreFromOptions(options, logger);
+  let compactionKey: Buffer;
+  try {
+    compactionKey = loadCompactionKey(options, environment);
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
   let usageLedger: UsageLedger;
   try {
     usageLedger = openUsageLedger(store, logger);

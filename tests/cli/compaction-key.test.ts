@@ -1,5 +1,5 @@
 /** Where the compaction key comes from: a 0600 key file made once beside the store, or an environment variable. */
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
@@ -27,6 +27,10 @@ it('creates a random 32-byte key file with mode 0600 beside the store, and reads
   expect(readFileSync(path)).toEqual(first);
   // The state directory is the default place.
   expect(loadCompactionKey({}, { XDG_STATE_HOME: directory })).not.toEqual(first);
+  // The memory store leaves no file behind.
+  const empty = temporaryDirectory();
+  expect(loadCompactionKey({ store: 'memory' }, { XDG_STATE_HOME: empty })).toHaveLength(32);
+  expect(readdirSync(empty)).toEqual([]);
 });
 
 it('takes the key from --compaction-key-env, the same on every relay, and refuses a short or missing one', () => {
