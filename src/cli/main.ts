@@ -85,6 +85,7 @@ function serveOptions(args: ServeArgs): ServeOptions {
     heartbeat: args.heartbeat,
     shutdownGrace: args.shutdownGrace,
     logContent: args.logContent,
+    compactionKeyEnv: args.compactionKeyEnv,
   };
 }
 

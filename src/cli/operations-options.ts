@@ -62,7 +62,11 @@ export function withOperationsOptions<T>(command: Argv<T>) {
       type: 'string',
       describe: `On SIGTERM/SIGINT, how long responses in flight may take to finish (default ${formatDuration(DEFAULT_SHUTDOWN_GRACE_MS)})`,
     })
-    .option('log-content', { type: 'boolean', default: false, describe: 'Also log request input and response output (never logged otherwise)' });
+    .option('log-content', { type: 'boolean', default: false, describe: 'Also log request input and response output (never logged otherwise)' })
+    .option('compaction-key-env', {
+      type: 'string',
+      describe: 'Environment variable holding the key of compaction summaries (relays sharing a Redis store need the same); default: a key file beside the store',
+    });
 }
 
 export interface OperationsOptions {
@@ -79,6 +83,7 @@ export interface OperationsOptions {
   heartbeat?: string | undefined;
   shutdownGrace?: string | undefined;
   logContent?: boolean | undefined;
+  compactionKeyEnv?: string | undefined;
 }
 
 export interface OperationsSettings {

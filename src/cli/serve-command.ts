@@ -18,6 +18,7 @@ import type { UsageLedger } from '../usage/types.js';
 import { DEFAULT_REDIS_PREFIX, describeRedisUrl, RedisResponseStore, RedisSchemaError } from '../store/redis-store.js';
 import { DEFAULT_MAX_MB, type ResponseStore, type StoreKind, type StoreLimits } from '../store/types.js';
 import { CliError } from './cli-error.js';
+import { loadCompactionKey } from './compaction-key.js';
 import { parseDuration } from './duration.js';
 import { parseOperationsOptions, type OperationsOptions } from './operations-options.js';
 
@@ -128,6 +129,13 @@ export async function runServe(options: ServeOptions, file?: RelayConfigFile, en
   const usageRetentionMs = parseDuration(options.usageRetention ?? '30d');
   if (usageRetentionMs === undefined) throw new CliError(`--usage-retention '${options.usageRetention}' is not a duration; use e.g. 30d or 12h`);
   const store = await openStoreFromOptions(options, logger);
+  let compactionKey: Buffer;
+  try {
+    compactionKey = loadCompactionKey(options, environment);
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
   let usageLedger: UsageLedger;
   try {
     usageLedger = openUsageLedger(store, logger);
@@ -156,6 +164,7 @@ export async function runServe(options: ServeOptions, file?: RelayConfigFile, en
       logContent: settings.logContent,
       usageLedger,
       usageRetentionMs,
+      compactionKey,
     });
   } catch (error) {
     await usageLedger.close();

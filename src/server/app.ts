@@ -34,6 +34,7 @@ import {
   handleDashboardSessionState,
   handleDashboardStyles,
 } from './routes/dashboard.js';
+import { handleCompactResponse } from './routes/compact.js';
 import { handleCreateResponse } from './routes/responses.js';
 import { handleDeleteResponse, handleGetResponse, handleListInputItems } from './routes/stored-responses.js';
 import { handleUsage, handleUsageOverview } from './routes/usage.js';
@@ -54,6 +55,7 @@ export function createApp(deps: AppDependencies): Hono<RelayEnv> {
 
   app.post('/v1/responses', (context) => handleCreateResponse(context, deps));
   app.post('/v1/responses/input_tokens', (context) => handleInputTokens(context, deps));
+  app.post('/v1/responses/compact', (context) => handleCompactResponse(context, deps));
   app.post('/v1/messages', (context) => handleCreateMessage(context, deps));
   app.post('/v1/messages/count_tokens', (context) => handleCountTokens(context, deps));
   app.post('/v1/chat/completions', (context) => handleChatCompletion(context, deps));

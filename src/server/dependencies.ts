@@ -32,6 +32,8 @@ export interface AppDependencies {
   heartbeatMs: number;
   /** Stored responses: `previous_response_id`, GET/DELETE /v1/responses/{id}. */
   history: ResponseHistory;
+  /** Authenticates the `compaction` items the relay writes (compaction-envelope.ts). */
+  compactionKey: Buffer;
   /** Called once per response to watch what it emits (tests check conformance); absent in normal use. */
   observeResponse?: () => ResponseObserver;
   metrics: RelayMetrics;

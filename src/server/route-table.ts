@@ -7,6 +7,7 @@
 const ROUTES: Record<string, string[]> = {
   '/v1/responses': ['POST'],
   '/v1/responses/input_tokens': ['POST'],
+  '/v1/responses/compact': ['POST'],
   '/v1/messages': ['POST'],
   '/v1/messages/count_tokens': ['POST'],
   '/v1/chat/completions': ['POST'],

@@ -2,6 +2,7 @@
  * Binds the app to a port. Used by the CLI, the tests and the benchmark, so
  * all of them run the relay the way users do.
  */
+import { randomBytes } from 'node:crypto';
 import { ServerResponse, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createAdaptorServer, type Http2Bindings, type HttpBindings } from '@hono/node-server';
@@ -77,6 +78,8 @@ export interface RelayServerOptions {
   usageRetentionMs?: number;
   /** Caps and timers of the WebSocket transport. */
   websocket?: Partial<WebSocketLimits>;
+  /** Authenticates the relay's `compaction` items; defaults to a random key for this process. */
+  compactionKey?: Buffer;
 }
 
 export interface RunningRelay {
@@ -141,6 +144,7 @@ export function createDependencies(
     retryPolicy: { ...DEFAULT_RETRY_POLICY, ...options.retryPolicy },
     heartbeatMs: options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS,
     history,
+    compactionKey: options.compactionKey ?? randomBytes(32),
     ...(options.observeResponse ? { observeResponse: options.observeResponse } : {}),
     metrics,
     limiter,

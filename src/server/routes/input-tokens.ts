@@ -7,6 +7,7 @@
  * Nothing is sent upstream.
  */
 import type { Context } from 'hono';
+import { expandCompactions } from '../../translate/compaction/compaction-input.js';
 import { buildChatRequest } from '../../translate/request/build-chat-request.js';
 import { parseResponsesRequest } from '../../translate/request/parse-request.js';
 import type { AppDependencies } from '../dependencies.js';
@@ -20,7 +21,9 @@ export async function handleInputTokens(context: Context<RelayEnv>, deps: AppDep
   const route = deps.router.resolve(request.model);
   const log = context.get('log').child({ provider: route.provider.name, model: request.model });
   const input = await deps.history.resolveInput(request, instructionItems, log);
-  const built = buildChatRequest({ ...request, input }, route.provider.profile, route.upstreamModel, [...notes]);
+  // Counted as the upstream will get it: compaction items as their summaries.
+  const conversation = [...expandCompactions(input, deps.compactionKey, [])];
+  const built = buildChatRequest({ ...request, input: conversation }, route.provider.profile, route.upstreamModel, [...notes]);
   // Loaded on first use: the tokenizer's tables cost ~70 MB and ~0.2 s, which a relay that never counts should not pay.
   const { estimateChatRequestTokens } = await import('../../tokens/estimate-tokens.js');
   return context.json({ object: 'response.input_tokens', input_tokens: estimateChatRequestTokens(built.body) });

@@ -27,7 +27,11 @@ import type { UsageTransport } from '../../usage/types.js';
 import { SseEncoder } from '../sse-encoding.js';
 import { failTurn, openTurnUpstream, requestOrigin, routeLabels, startTurnFor, streamTurn, watchFirstOutput, type StartedStream, type TurnOrigin } from '../turn-handling.js';
 import type { TurnEnding, TurnLifecycle } from '../turn-lifecycle.js';
-import { collectTurn, observingEncoder } from '../turn-stream.js';
+import { collectTurn, observingEncoder, type TurnTranslator } from '../turn-stream.js';
+import { expandCompactions } from '../../translate/compaction/compaction-input.js';
+import { compactionRequest } from '../../translate/compaction/compaction-prompt.js';
+import { CompactionStream } from '../../translate/compaction/compaction-stream.js';
+import type { TranslationNote } from '../../translate/notes.js';
 
 /** Handles one Responses request. */
 export async function handleCreateResponse(context: Context<RelayEnv>, deps: AppDependencies): Promise<Response> {
@@ -83,11 +87,15 @@ export interface TurnSink<Delivered> {
 export async function runTurn<Delivered>(deps: AppDependencies, prepared: PreparedTurn, sink: TurnSink<Delivered>): Promise<Delivered> {
   const { parsed, input, route, labels, log, startedAt } = prepared;
   const { request, notes, instructionItems } = parsed;
-  const resolved = { ...request, input };
+  const compactionNotes: TranslationNote[] = [];
+  const conversation = { ...request, input: [...expandCompactions(input, deps.compactionKey, compactionNotes)] };
+  for (const note of compactionNotes) log[note.level](note.message);
+  // A compaction turn asks the upstream for a summary and answers with one `compaction` item.
+  const resolved = parsed.compactionRequested ? compactionRequest(conversation) : conversation;
   const primary = buildChatRequest(resolved, route.provider.profile, route.upstreamModel, [...notes]);
 
   // A streamed response is started at once; a whole one once the upstream that answers is known.
-  let translator: ResponseStreamTranslator | undefined;
+  let translator: TurnTranslator | undefined;
   const { turn, usage } = startTurnFor(deps, prepared.origin, {
     ...(prepared.transport ? { transport: prepared.transport } : {}),
     dialect: 'responses',
@@ -115,8 +123,10 @@ export async function runTurn<Delivered>(deps: AppDependencies, prepared: Prepar
     });
   const observer = watchFirstOutput(deps.observeResponse?.(), (event) => event.type.endsWith('.delta'), () => usage.firstOutput(deps.now()));
   const encoder = observingEncoder(sink.createEncoder(echo), observer);
+  const forClient = (current: ResponseStreamTranslator): TurnTranslator =>
+    parsed.compactionRequested ? new CompactionStream(current, { key: deps.compactionKey, createId: deps.createId }) : current;
   const endTurn =
-    (current: ResponseStreamTranslator) =>
+    (current: TurnTranslator) =>
     (ending: TurnEnding): Promise<void> => {
       // The last event waits for this write, so the next turn finds the response on any relay.
       const written = deps.history.record(request, instructionItems, current.response, servedLog);
@@ -134,7 +144,8 @@ export async function runTurn<Delivered>(deps: AppDependencies, prepared: Prepar
 
   try {
     if (request.stream === true) {
-      const current = createTranslator(route, primary);
+      const inner = createTranslator(route, primary);
+      const current = forClient(inner);
       translator = current;
       const onEnd = endTurn(current);
       // The upstream is called now, not when the client first reads; the stream waits for it.
@@ -142,7 +153,7 @@ export async function runTurn<Delivered>(deps: AppDependencies, prepared: Prepar
       opening.catch(() => undefined);
       const options = {
         translator: current,
-        batches: streamFromUpstream(opening, current, route),
+        batches: streamFromUpstream(opening, inner, route),
         encoder,
         providerName: route.provider.profile.displayName,
         onEnd: (outcome: TurnEnding) => {
@@ -156,7 +167,7 @@ export async function runTurn<Delivered>(deps: AppDependencies, prepared: Prepar
     }
 
     const opened = await open();
-    const current = createTranslator(opened.route, opened.prepared);
+    const current = forClient(createTranslator(opened.route, opened.prepared));
     translator = current;
     if (!opened.ok) throw endWithHttpError(endTurn(current), opened.failure);
     const outcome = await collectTurn({ translator: current, batches: opened.batches, providerName: opened.route.provider.profile.displayName, observer });

@@ -178,6 +178,8 @@ export function convertInput(
         break;
       case 'additional_tools':
         break; // its tools are added to the tool list
+      case 'compaction':
+        break; // the relay's own were expanded into their summary before translation; others cannot be read
       default: {
         const exhaustive: never = item;
         throw new Error(`unhandled item ${JSON.stringify(exhaustive)}`);

@@ -21,6 +21,8 @@ export interface ParsedRequest {
   notes: TranslationNote[];
   /** How many leading `request.input` items came from an `instructions` array (never stored with a response). */
   instructionItems: number;
+  /** The input ended with `compaction_trigger`: the answer is one `compaction` item. */
+  compactionRequested: boolean;
 }
 
 /** Parses and validates a Responses request body. */
@@ -46,6 +48,8 @@ export function parseResponsesRequest(body: unknown): ParsedRequest {
   } else if (Array.isArray(raw.input)) {
     raw.input.forEach((item, index) => pushItem(input, item, `input[${index}]`, notes));
   }
+  const last: unknown = Array.isArray(raw.input) ? raw.input[raw.input.length - 1] : undefined;
+  const compactionRequested = last !== null && typeof last === 'object' && (last as { type?: unknown }).type === 'compaction_trigger';
 
   const tools = parseTools(raw.tools ?? [], 'tools', notes);
   const request: ResponsesRequest = {
@@ -69,7 +73,7 @@ export function parseResponsesRequest(body: unknown): ParsedRequest {
     service_tier: raw.service_tier,
     truncation: raw.truncation,
   };
-  return { request, notes, instructionItems };
+  return { request, notes, instructionItems, compactionRequested };
 }
 
 /** Validates one input item and appends it, or notes why it was skipped. */
@@ -92,11 +96,13 @@ function pushItem(target: InputItem[], raw: unknown, path: string, notes: Transl
   if (!parsed.success) throw zodErrorToRelayError(parsed.error, [path], item);
   const value = parsed.data as InputItem;
   if (type === 'message') (value as { type?: string }).type = 'message';
+  // One name for both spellings of the item; it is expanded before translation (compaction-input.ts).
+  if (type === 'compaction_summary') (value as { type?: string }).type = 'compaction';
   target.push(value);
 }
 
 /** Items that carry nothing a Chat upstream can use. */
-const IGNORED_ITEM_TYPES = new Set(['compaction', 'compaction_trigger', 'item_reference']);
+const IGNORED_ITEM_TYPES = new Set(['compaction_trigger', 'item_reference']);
 
 /** Validates the tool list; hosted and unknown tool types are dropped with a note. */
 export function parseTools(rawTools: readonly unknown[], path: string, notes: TranslationNote[]): ToolDefinition[] {

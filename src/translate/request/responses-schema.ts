@@ -152,6 +152,9 @@ export const agentMessageItemSchema = z
   })
   .loose();
 
+/** The conversation summarised by a server; the relay reads only its own (compaction-envelope.ts). */
+const compactionItemSchema = z.object({ type: z.enum(['compaction', 'compaction_summary']), id: z.string().nullish(), encrypted_content: z.string().nullish() }).loose();
+
 export const itemSchemas = {
   message: messageItemSchema,
   reasoning: reasoningItemSchema,
@@ -166,6 +169,8 @@ export const itemSchemas = {
   web_search_call: webSearchCallItemSchema,
   image_generation_call: imageGenerationCallItemSchema,
   agent_message: agentMessageItemSchema,
+  compaction: compactionItemSchema,
+  compaction_summary: compactionItemSchema,
 } as const;
 
 export type MessageItem = z.infer<typeof messageItemSchema>;
@@ -181,6 +186,7 @@ export type LocalShellCallItem = z.infer<typeof localShellCallItemSchema>;
 export type WebSearchCallItem = z.infer<typeof webSearchCallItemSchema>;
 export type ImageGenerationCallItem = z.infer<typeof imageGenerationCallItemSchema>;
 export type AgentMessageItem = z.infer<typeof agentMessageItemSchema>;
+export type CompactionItem = z.infer<typeof compactionItemSchema> & { type: 'compaction' };
 
 /** An input item after validation; `message` items always carry their type. */
 export type InputItem =
@@ -196,7 +202,8 @@ export type InputItem =
   | LocalShellCallItem
   | WebSearchCallItem
   | ImageGenerationCallItem
-  | AgentMessageItem;
+  | AgentMessageItem
+  | CompactionItem;
 
 export const functionToolSchema = z
   .object({

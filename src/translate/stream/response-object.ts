@@ -120,7 +120,15 @@ export interface ToolSearchCallOutputItem {
   status: ItemStatus;
 }
 
+/** The conversation summarised; the relay's envelope in `encrypted_content`. */
+export interface CompactionOutputItem {
+  type: 'compaction';
+  id: string;
+  encrypted_content: string;
+}
+
 export type OutputItem =
+  | CompactionOutputItem
   | MessageOutputItem
   | ReasoningOutputItem
   | FunctionCallOutputItem
