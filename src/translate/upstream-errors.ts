@@ -54,16 +54,6 @@ export function responseErrorCode(failure: UpstreamFailure): 'context_length_exc
   }
 }
 
-/** Failures the client caused or must fix: reported as an HTTP error, never retried. */
-export function isClientFailure(failure: UpstreamFailure): boolean {
-  return (
-    failure.code === 'invalid_request' ||
-    failure.code === 'authentication' ||
-    failure.code === 'permission' ||
-    failure.code === 'not_found'
-  );
-}
-
 /** Failures worth another attempt by the relay before any byte reached the client. */
 export function isRetryableFailure(failure: UpstreamFailure): boolean {
   if (failure.retryable === false) return false;
