@@ -19,7 +19,7 @@ import { ResponseHistory } from '../src/store/response-history.js';
 import { SqliteResponseStore } from '../src/store/sqlite-store.js';
 import type { ResponseStore, StoredItem, StoredTurn } from '../src/store/types.js';
 import type { ResponsesRequest } from '../src/translate/request/responses-schema.js';
-import { startTestRedis } from '../tests/support/redis-server.js';
+import { startTestRedis } from '../harness/redis-server.js';
 
 export interface StoreBenchOptions {
   /** Turns in the conversation that is rebuilt (default 500). */

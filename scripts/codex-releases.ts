@@ -1,5 +1,5 @@
 /**
- * The pinned Codex CLI releases (tests/support/codex/releases.json).
+ * The pinned Codex CLI releases (harness/codex/releases.json).
  *
  *   npm run codex:install              install every pinned release into the cache
  *   npm run codex:add -- 0.172.0       pin a release, install it, capture its
@@ -12,8 +12,8 @@
  * does not hold are left out of the lock.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { installPinnedCodexReleases } from '../tests/support/codex/install-releases.js';
-import { findPinnedCodex, installPinnedCodex, PROJECT_ROOT, readReleaseLocks, writeReleaseLocks, type CodexReleaseLock } from '../tests/support/codex/versions.js';
+import { installPinnedCodexReleases } from '../harness/codex/install-releases.js';
+import { findPinnedCodex, installPinnedCodex, PROJECT_ROOT, readReleaseLocks, writeReleaseLocks, type CodexReleaseLock } from '../harness/codex/versions.js';
 
 const PLATFORMS = ['linux-x64', 'linux-arm64', 'darwin-x64', 'darwin-arm64', 'win32-x64', 'win32-arm64'];
 
@@ -51,7 +51,7 @@ async function add(version: string): Promise<void> {
   // New file snapshots are written on the first run; existing ones must still match.
   npmRun(['exec', '--', 'vitest', 'run', 'tests/replay']);
   npmRun(['run', 'test:compat']);
-  process.stdout.write(`\nCodex ${version} added: review fixtures/codex/${version}/, tests/replay/__snapshots__/${version}/ and docs/compatibility.md, then commit them with tests/support/codex/releases.json\n`);
+  process.stdout.write(`\nCodex ${version} added: review fixtures/codex/${version}/, tests/replay/__snapshots__/${version}/ and docs/compatibility.md, then commit them with harness/codex/releases.json\n`);
 }
 
 async function main(argv: string[]): Promise<number> {

@@ -5,7 +5,7 @@
  * heavy as it gets in practice) and upstream streams of N chunks in three
  * variants. Everything is synthetic and deterministic.
  */
-import { deltaChunk, finishChunk, usageChunk } from '../../tests/support/mock-upstream.js';
+import { deltaChunk, finishChunk, usageChunk } from '../../harness/chat-chunks.js';
 
 /**
  * The streams measured: what the upstream sends (text, tool-call argument

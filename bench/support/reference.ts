@@ -5,7 +5,7 @@
  * this figure, recorded with every run, shows by how much, so runs taken at
  * different times can be compared.
  */
-import { deltaChunk } from '../../tests/support/mock-upstream.js';
+import { deltaChunk } from '../../harness/chat-chunks.js';
 
 function cpuMs(): number {
   const usage = process.cpuUsage();

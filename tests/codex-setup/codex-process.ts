@@ -3,10 +3,10 @@
  * environment: its own HOME and CODEX_HOME, no stdin, killed with everything
  * it started when it overruns.
  */
-import { runDetached, type DetachedRun } from '../support/detached-process.js';
-import { codexMissingReason, pinnedCodexVersions, type PinnedCodex } from '../support/codex/versions.js';
+import { runDetached, type DetachedRun } from '../../harness/detached-process.js';
+import { codexMissingReason, pinnedCodexVersions, type PinnedCodex } from '../../harness/codex/versions.js';
 
-/** The pinned Codex releases (tests/support/codex/releases.json). */
+/** The pinned Codex releases (harness/codex/releases.json). */
 export const CODEX_RELEASES: readonly PinnedCodex[] = pinnedCodexVersions();
 
 /** Runs `codex <args>` and resolves when it exits; fails with the reason when the release is not installed. */

@@ -1,11 +1,11 @@
 /**
- * The real Codex CLI, every pinned release (tests/support/codex/releases.json), through
+ * The real Codex CLI, every pinned release (harness/codex/releases.json), through
  * the relay to a scripted Chat Completions upstream that checks requests the
  * way strict providers do. `npm run test:compat` turns the results into
  * docs/compatibility.md.
  */
 import { describe, it } from 'vitest';
-import { compareVersions, pinnedCodexVersions } from '../support/codex/versions.js';
+import { compareVersions, pinnedCodexVersions } from '../../harness/codex/versions.js';
 import { WEBSOCKET_SUFFIX } from './compatibility-matrix.js';
 import { runScenario } from './harness.js';
 import { E2E_SCENARIOS } from './scenarios/index.js';

@@ -87,7 +87,7 @@ export function renderCompatibilityMatrix(results: readonly ScenarioResult[], co
     'npm run codex:add -- 0.172.0',
     '```',
     '',
-    'pins the release in `tests/support/codex/releases.json` (version and integrity of',
+    'pins the release in `harness/codex/releases.json` (version and integrity of',
     'each package), installs it into the cache, captures its requests',
     '(`fixtures/codex/<version>/`), writes its replay snapshots and runs this suite, which',
     'gives the table a column for it. Review and commit what it wrote.',

@@ -7,11 +7,11 @@
 import { expect } from 'vitest';
 import type { RunningRelay } from '../../src/server/start-server.js';
 import type { ThinkingMode } from '../support/chat-validation.js';
-import type { CatalogOptions } from '../support/codex/model-catalog.js';
-import { testMcpServer, TEST_MCP_SERVER_NAME } from '../support/codex/mcp.js';
-import { describeRun, runCodexExec, type CodexRunResult } from '../support/codex/run-codex.js';
-import { codexMissingReason, type PinnedCodex } from '../support/codex/versions.js';
-import { createCodexWorkspace, type CodexWorkspace } from '../support/codex/workspace.js';
+import type { CatalogOptions } from '../../harness/codex/model-catalog.js';
+import { testMcpServer, TEST_MCP_SERVER_NAME } from '../../harness/codex/mcp.js';
+import { describeRun, runCodexExec, type CodexRunResult } from '../../harness/codex/run-codex.js';
+import { codexMissingReason, type PinnedCodex } from '../../harness/codex/versions.js';
+import { createCodexWorkspace, type CodexWorkspace } from '../../harness/codex/workspace.js';
 import { startTestRelay, type TestRelayOptions } from '../support/relay.js';
 import { captureLogs } from '../support/capture-logs.js';
 import { CHAIN_CONTINUED, PREWARM_ANSWERED } from '../../src/server/websocket/responses-socket.js';

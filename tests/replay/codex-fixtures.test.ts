@@ -12,7 +12,7 @@ import { genericProvider } from '../../src/providers/generic.js';
 import { buildChatRequest } from '../../src/translate/request/build-chat-request.js';
 import { parseResponsesRequest } from '../../src/translate/request/parse-request.js';
 import { validateChatRequest } from '../support/chat-validation.js';
-import { pinnedCodexVersions, PROJECT_ROOT } from '../support/codex/versions.js';
+import { pinnedCodexVersions, PROJECT_ROOT } from '../../harness/codex/versions.js';
 import {
   expectHistoryCalls,
   expectInstructionsInOrder,

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { finishChunk, startMockUpstream, textChunks, type MockUpstream } from '../support/mock-upstream.js';
 import { readSse } from '../support/relay.js';
-import { startTestRedis, type TestRedis } from '../support/redis-server.js';
+import { startTestRedis, type TestRedis } from '../../harness/redis-server.js';
 import { killChildren, runCli, startChildRelay, type ChildRelay } from './child-relay.js';
 import { removeTempDirectories, tempDirectory } from './support.js';
 

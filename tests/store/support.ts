@@ -7,7 +7,7 @@ import { MemoryResponseStore } from '../../src/store/memory-store.js';
 import { RedisResponseStore } from '../../src/store/redis-store.js';
 import { SqliteResponseStore, type SqliteStoreOptions } from '../../src/store/sqlite-store.js';
 import { DEFAULT_TTL_MS, type ResponseStore, type StoreKind, type StoreLimits } from '../../src/store/types.js';
-import { startTestRedis, type TestRedis } from '../support/redis-server.js';
+import { startTestRedis, type TestRedis } from '../../harness/redis-server.js';
 
 export type LocalStoreKind = Exclude<StoreKind, 'redis'>;
 /** The backends kept by the relay itself. */

@@ -4,7 +4,7 @@
  * A client that cannot be installed is reported here and fails the tests that
  * need it, with the reason; the other tests run as usual.
  */
-import { installPinnedCodexReleases } from './codex/install-releases.js';
+import { installPinnedCodexReleases } from '../../harness/codex/install-releases.js';
 
 export default async function setup(): Promise<void> {
   await installPinnedCodexReleases((line) => process.stderr.write(`test set-up: ${line}\n`));

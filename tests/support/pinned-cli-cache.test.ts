@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { installPinnedCli, isPinnedCliInstalled, PinnedCliInstallError, type PinnedCli } from './pinned-cli-cache.js';
+import { installPinnedCli, isPinnedCliInstalled, PinnedCliInstallError, type PinnedCli } from '../../harness/pinned-cli-cache.js';
 
 const root = mkdtempSync(join(tmpdir(), 'relay-pinned-cli-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));

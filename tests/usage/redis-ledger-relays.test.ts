@@ -14,7 +14,7 @@ import { failOnProcessErrors, metricValue, postResponse, until } from '../faults
 import { captureLogs, type CapturedLogs } from '../support/capture-logs.js';
 import { finishChunk, startMockUpstream, textChunks, usageChunk, type MockUpstream } from '../support/mock-upstream.js';
 import { readSse, startTestRelay } from '../support/relay.js';
-import { startTestRedis, type TestRedis } from '../support/redis-server.js';
+import { startTestRedis, type TestRedis } from '../../harness/redis-server.js';
 
 const PREFIX = 'usage-relays:';
 let redis: TestRedis;

@@ -7,7 +7,7 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runDetached, type DetachedRun } from '../detached-process.js';
+import { runDetached, type DetachedRun } from '../../../harness/detached-process.js';
 
 export interface ClaudeCodeRun extends DetachedRun {
   /** The project directory Claude Code ran in (removed after the run). */

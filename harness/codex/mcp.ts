@@ -11,7 +11,7 @@ export const TEST_MCP_TOOL = 'record_token';
 export function testMcpServer(directory: string): McpServerConfig {
   return {
     command: process.execPath,
-    args: [join(PROJECT_ROOT, 'tests', 'support', 'codex', 'echo-mcp-server.mjs')],
+    args: [join(PROJECT_ROOT, 'harness', 'codex', 'echo-mcp-server.mjs')],
     env: { RELAY_E2E_MCP_DIR: directory },
     // Codex otherwise starts the first turn without waiting for the server, and the
     // tool may be missing from the first request when the machine is busy.

@@ -4,7 +4,7 @@
  * package and of every platform package the registry holds); everything else
  * discovers the list from here. The releases are not npm dependencies: the
  * test set-up installs them on demand into the user's cache
- * (tests/support/pinned-cli-cache.ts), and `npm run codex:add -- <version>`
+ * (harness/pinned-cli-cache.ts), and `npm run codex:add -- <version>`
  * adds one.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -24,7 +24,7 @@ function findProjectRoot(start: string): string {
 }
 
 /** The lock of the pinned releases, kept in the source tree (not compiled). */
-export const RELEASES_FILE = join(PROJECT_ROOT, 'tests', 'support', 'codex', 'releases.json');
+export const RELEASES_FILE = join(PROJECT_ROOT, 'harness', 'codex', 'releases.json');
 
 const CODEX_PACKAGE = '@openai/codex';
 
