@@ -6,7 +6,6 @@
  */
 import { pino, type Logger } from 'pino';
 import type { LogLevel } from './log-levels.js';
-import type { Redactor } from './observability/redact.js';
 
 export type { Logger };
 export { LOG_LEVELS, type LogLevel } from './log-levels.js';
@@ -24,8 +23,11 @@ const REDACTED_PATHS = [
   '*.headers["x-api-key"]',
 ];
 
-/** A JSON logger writing to stderr (stdout is kept for the `listening on` line). */
-export function createLogger(level: LogLevel, destination: NodeJS.WritableStream = process.stderr, redact?: Redactor): Logger {
+/**
+ * A JSON logger writing to stderr (stdout is kept for the `listening on` line);
+ * `redact` (observability/redact.ts makes one) cleans every line before it is written.
+ */
+export function createLogger(level: LogLevel, destination: NodeJS.WritableStream = process.stderr, redact?: (text: string) => string): Logger {
   return pino(
     {
       level,

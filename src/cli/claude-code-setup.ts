@@ -10,9 +10,9 @@ import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { relayBaseUrl } from '../codex/codex-config.js';
-import { expandHome } from '../config/paths.js';
+import { expandHome } from '../paths.js';
 import type { RoutedModel } from '../models/routed-models.js';
-import { CliError } from './cli-error.js';
+import { CliError } from '../config/cli-error.js';
 import { backup, readSetupRecord, readText, writeAtomically, type SetupResult, type UndoResult } from './setup-command.js';
 
 /** The `env` keys of settings.json the relay owns. */

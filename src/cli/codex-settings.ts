@@ -6,12 +6,12 @@
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { RelayConfigFile } from '../config/config-file.js';
-import { defaultCatalogPath, expandHome } from '../config/paths.js';
+import { defaultCatalogPath, expandHome } from '../paths.js';
 import { DEFAULT_CODEX_ENV_KEY, relayBaseUrl, type CodexSettingsToWrite } from '../codex/codex-config.js';
 import { buildCodexCatalog, codexSlug, type CodexCatalog } from '../codex/model-catalog.js';
 import { findListed, type RoutedModel } from '../models/routed-models.js';
 import type { ModelRouter } from '../routing/router.js';
-import { CliError } from './cli-error.js';
+import { CliError } from '../config/cli-error.js';
 import { listModelsOnce } from './list-models.js';
 
 export interface CodexSettingsOptions {

@@ -9,8 +9,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { relayStateDirectory } from '../config/paths.js';
-import { CliError } from './cli-error.js';
+import { relayStateDirectory } from '../paths.js';
+import { CliError } from '../config/cli-error.js';
 
 const KEY_BYTES = 32;
 const KEY_FILE = 'compaction.key';

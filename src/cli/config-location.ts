@@ -6,7 +6,7 @@
 import { Parser } from 'yargs/helpers';
 import type { RelayConfigFile } from '../config/config-file.js';
 import { loadConfigFile } from '../config/config-file.js';
-import { defaultConfigPath, expandHome } from '../config/paths.js';
+import { defaultConfigPath, expandHome } from '../paths.js';
 
 export interface ConfigLocation {
   path: string;

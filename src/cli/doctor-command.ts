@@ -20,19 +20,12 @@ import { describeCertificateProblem } from '../upstream/certificate-problems.js'
 import { requestUpstreamModels } from '../upstream/list-models.js';
 import { proxyRefusalStatus } from '../upstream/network-errors.js';
 import { ProviderDispatchers } from '../upstream/upstream-dispatcher.js';
-import { CliError } from './cli-error.js';
+import { CliError } from '../config/cli-error.js';
+import type { DoctorCheck } from './doctor-check.js';
 import { keyPoolCheck, networkCheck } from './doctor-network.js';
-import { formatDuration } from './duration.js';
+import { formatDuration } from '../duration.js';
 import { isLoopbackHost, parseOperationsOptions, type OperationsSettings } from './operations-options.js';
 import { openStoreFromOptions, secretsOf, type ServeOptions } from './serve-command.js';
-
-export interface DoctorCheck {
-  status: 'ok' | 'warn' | 'fail';
-  subject: string;
-  detail: string;
-  /** How to fix it (for warnings and failures). */
-  fix?: string;
-}
 
 /** How long each upstream gets to answer GET /models. */
 export const DOCTOR_TIMEOUT_MS = 5_000;

@@ -9,8 +9,8 @@ import type { Dispatcher } from 'undici';
 import type { ConfiguredProvider } from '../routing/router.js';
 import { requestUpstreamModels } from '../upstream/list-models.js';
 import { describeProxyUrl } from '../upstream/proxy-settings.js';
-import type { DoctorCheck } from './doctor-command.js';
-import { formatDuration } from './duration.js';
+import type { DoctorCheck } from './doctor-check.js';
+import { formatDuration } from '../duration.js';
 
 /** How the provider is reached: directly or through which proxy (and whether it accepts connections), with which CAs. */
 export async function networkCheck(provider: ConfiguredProvider, timeoutMs: number): Promise<DoctorCheck> {

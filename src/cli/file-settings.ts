@@ -7,7 +7,7 @@
  */
 import type { Argv } from 'yargs';
 import { keyPath, type RelayConfigFile } from '../config/config-file.js';
-import { CliError } from './cli-error.js';
+import { CliError } from '../config/cli-error.js';
 
 /** Flags that make no sense in a file. */
 const NOT_IN_FILE = new Set(['help', 'version', 'config', 'h', '$0', '_']);

@@ -5,9 +5,9 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { starterConfig } from '../config/starter-config.js';
-import { CliError } from './cli-error.js';
+import { CliError } from '../config/cli-error.js';
 import type { ConfigLocation } from './config-location.js';
-import { resolveProviderProfile } from './provider-option.js';
+import { resolveProviderProfile } from '../config/provider-option.js';
 
 export interface InitOptions {
   provider: string | undefined;

@@ -13,15 +13,15 @@
  */
 import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { codexHome, defaultConfigPath } from '../config/paths.js';
+import { codexHome, defaultConfigPath } from '../paths.js';
 import { LOG_LEVELS, type LogLevel } from '../log-levels.js';
-import { CliError } from './cli-error.js';
+import { CliError } from '../config/cli-error.js';
 import { ConfigSource, findConfigLocation } from './config-location.js';
 import { ignoreForeignVariables } from './environment-settings.js';
 import type { BackgroundCommand, BackgroundOptions } from './background/background-cli.js';
 import { applyFileSettings } from './file-settings.js';
 import { commandFromFlag } from './flag-commands.js';
-import { providerHelp } from './provider-option.js';
+import { providerHelp } from '../config/provider-option.js';
 import { withOperationsOptions } from './operations-options.js';
 import type { ServeOptions } from './serve-command.js';
 import { withListenOptions, withRoutingOptions } from './shared-options.js';

@@ -15,8 +15,8 @@ import {
   DEFAULT_TIMEOUTS,
 } from '../server/defaults.js';
 import type { UpstreamTimeouts } from '../upstream/chat-client.js';
-import { CliError } from './cli-error.js';
-import { formatDuration, parseDuration } from './duration.js';
+import { CliError } from '../config/cli-error.js';
+import { formatDuration, parseDuration } from '../duration.js';
 
 /** Adds the flags to a command (defaults live in start-server.ts and are shown in the help). */
 export function withOperationsOptions<T>(command: Argv<T>) {

@@ -17,9 +17,9 @@ import { openUsageLedger } from '../usage/open-ledger.js';
 import type { UsageLedger } from '../usage/types.js';
 import { DEFAULT_REDIS_PREFIX, describeRedisUrl, RedisResponseStore, RedisSchemaError } from '../store/redis-store.js';
 import { DEFAULT_MAX_MB, type ResponseStore, type StoreKind, type StoreLimits } from '../store/types.js';
-import { CliError } from './cli-error.js';
+import { CliError } from '../config/cli-error.js';
 import { loadCompactionKey } from './compaction-key.js';
-import { parseDuration } from './duration.js';
+import { parseDuration } from '../duration.js';
 import { parseOperationsOptions, type OperationsOptions } from './operations-options.js';
 
 export interface ServeOptions extends OperationsOptions {

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { applySetup, hasUneditableProvider, snapshotOwned, undoSetup, type OwnedSnapshot } from '../codex/codex-setup.js';
 import { CODEX_PROVIDER_ID, OWNED_ROOT_KEYS, type CodexSettingsToWrite } from '../codex/codex-config.js';
-import { CliError } from './cli-error.js';
+import { CliError } from '../config/cli-error.js';
 
 /** Where setup keeps what `--undo` needs. */
 export const SETUP_STATE_FILE = 'responses-relay-setup.json';

@@ -17,7 +17,7 @@ import { SqliteUsageLedger } from '../usage/sqlite-ledger.js';
 import { summarizeUsage, type UsageFigures, type UsageGrouping, type UsageSummary } from '../usage/summarize.js';
 import type { UsageLedger } from '../usage/types.js';
 import { parseUsageQuery, UsageQueryError } from '../usage/usage-query.js';
-import { CliError } from './cli-error.js';
+import { CliError } from '../config/cli-error.js';
 import { openStoreFromOptions } from './serve-command.js';
 
 export interface UsageOptions {

@@ -10,7 +10,7 @@ import type { RoutedModel } from '../models/routed-models.js';
 import { EFFORT_ORDER } from '../providers/effort.js';
 import type { ReasoningEffort } from '../translate/request/responses-schema.js';
 import { BASE_INSTRUCTIONS } from './base-instructions.js';
-import { codexAliasName, looksLikeOpenAiModel } from './slugs.js';
+import { codexAliasName, looksLikeOpenAiModel } from '../models/slugs.js';
 
 /** The reasoning levels Codex knows. */
 export type CodexEffort = 'none' | 'minimal' | 'low' | 'medium' | 'high' | 'xhigh';

@@ -4,8 +4,8 @@
  * `--model-map`. Flags win over the file, the file over the profiles'
  * defaults.
  */
-import { CliError } from '../cli/cli-error.js';
-import { codexAliasName } from '../codex/slugs.js';
+import { CliError } from './cli-error.js';
+import { codexAliasName } from '../models/slugs.js';
 import { findProviderProfile } from '../providers/index.js';
 import { ModelRouter, parseModelMap, parseRouteTarget, type AliasTarget, type ConfiguredProvider } from '../routing/router.js';
 import type { RelayConfigFile } from './config-file.js';

@@ -8,11 +8,11 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parse, TomlError } from 'smol-toml';
 import { z } from 'zod';
-import { CliError } from '../cli/cli-error.js';
-import { looksLikeOpenAiModel } from '../codex/slugs.js';
+import { CliError } from './cli-error.js';
+import { looksLikeOpenAiModel } from '../models/slugs.js';
 import { PROVIDER_IDS, findProviderProfile } from '../providers/index.js';
 import { genericProvider } from '../providers/generic.js';
-import type { ModelPrice, ProviderModel, ProviderProfile } from '../providers/types.js';
+import type { ModelPrice, ProviderModel, ProviderProfile } from '../translate/provider-hooks.js';
 
 export interface FileProvider {
   /** The table name: how routes and `provider/model` names refer to it. */

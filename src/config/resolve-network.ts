@@ -3,11 +3,11 @@
  * CAs and its keys (one, or a pool of several variables). Problems are
  * one-line CliErrors naming the flag or the config key.
  */
-import { CliError } from '../cli/cli-error.js';
-import { KeyPool, type PoolKey } from '../upstream/key-pool.js';
-import { proxyFromEnvironment, proxyUrlProblem, type UpstreamProxy } from '../upstream/proxy-settings.js';
+import { CliError } from './cli-error.js';
+import { KeyPool, type PoolKey } from '../routing/key-pool.js';
+import { proxyFromEnvironment, proxyUrlProblem } from '../upstream/proxy-settings.js';
 import { readCertificateFile, trustedCertificates } from '../upstream/trusted-certificates.js';
-import type { UpstreamNetwork } from '../upstream/upstream-dispatcher.js';
+import type { UpstreamNetwork, UpstreamProxy } from '../routing/provider-connection.js';
 
 /** The relay-wide network flags (they apply to every provider). */
 export interface NetworkFlags {

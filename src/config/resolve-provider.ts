@@ -3,8 +3,8 @@
  * key, from flags, the config file, the profile's defaults and the
  * environment, in that order. Problems are one-line CliErrors.
  */
-import { CliError } from '../cli/cli-error.js';
-import { resolveProviderProfile } from '../cli/provider-option.js';
+import { CliError } from './cli-error.js';
+import { resolveProviderProfile } from './provider-option.js';
 import type { ConfiguredProvider } from '../routing/router.js';
 import type { FileProvider } from './config-file.js';
 import { keyPath } from './config-file.js';

@@ -3,7 +3,7 @@
  * provider profile, with the other features shown as comments.
  */
 import { PROVIDER_IDS } from '../providers/index.js';
-import type { ProviderProfile } from '../providers/types.js';
+import type { ProviderProfile } from '../translate/provider-hooks.js';
 
 /** The starter config text for a profile. */
 export function starterConfig(profile: ProviderProfile): string {

@@ -5,10 +5,10 @@
  * own figures win over the profile's; effort levels come from the profile.
  * Pure: the upstream lists are passed in.
  */
-import type { ProviderModel } from '../providers/types.js';
-import { findModel } from '../translate/request/build-chat-request.js';
+import type { ProviderModel } from '../translate/provider-hooks.js';
+import { findModel } from '../translate/find-model.js';
 import type { ReasoningEffort } from '../translate/request/responses-schema.js';
-import { CODEX_SAFE_PREFIX } from '../codex/slugs.js';
+import { CODEX_SAFE_PREFIX } from './slugs.js';
 import type { ConfiguredProvider, ModelRouter } from '../routing/router.js';
 import type { UpstreamModel } from './upstream-model-list.js';
 

@@ -5,7 +5,7 @@
  */
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { ModelRouter } from '../routing/router.js';
-import { KEY_OUTCOMES, type KeyStatus } from '../upstream/key-pool.js';
+import { KEY_OUTCOMES, type KeyStatus } from '../routing/key-pool.js';
 
 const STATUSES: readonly KeyStatus[] = ['healthy', 'resting', 'set_aside'];
 

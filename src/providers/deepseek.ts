@@ -13,7 +13,7 @@ import { normalizeChatUsage } from '../translate/usage.js';
 import { defineProvider } from './define-provider.js';
 import { fitEffort } from './effort.js';
 import { assistantMessagesByUserTurn, fillMissingReasoning, relaxForcedToolChoice } from './request-shaping.js';
-import type { RequestContext } from './types.js';
+import type { RequestContext } from '../translate/provider-hooks.js';
 
 const V4_EFFORTS: ReasoningEffort[] = ['none', 'low', 'high', 'max'];
 const V4 = { contextWindow: 1_048_576, maxOutputTokens: 393_216, reasoningEfforts: V4_EFFORTS, defaultReasoningEffort: 'high' as const };

@@ -7,7 +7,7 @@ import { ThinkTagSplitter } from '../translate/stream/think-tag-splitter.js';
 import { ToolMarkupSplitter } from '../translate/stream/tool-markup-splitter.js';
 import { normalizeChatUsage, readChunkUsage } from '../translate/usage.js';
 import { keepRequestFields } from './request-shaping.js';
-import type { ProviderHooks, ProviderProfile } from './types.js';
+import type { ProviderHooks, ProviderProfile } from '../translate/provider-hooks.js';
 
 /** The behaviour of a plain OpenAI-compatible server. */
 export const genericHooks: ProviderHooks = {

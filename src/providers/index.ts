@@ -15,7 +15,7 @@ import { mistralProvider } from './mistral.js';
 import { ollamaProvider } from './ollama.js';
 import { openRouterProvider } from './openrouter.js';
 import { qwenProvider } from './qwen.js';
-import type { ProviderProfile } from './types.js';
+import type { ProviderProfile } from '../translate/provider-hooks.js';
 import { vllmProvider } from './vllm.js';
 import { xaiProvider } from './xai.js';
 

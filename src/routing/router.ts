@@ -4,11 +4,9 @@
  * `provider/model` prefix naming a configured provider, then the default
  * provider with the name unchanged. Only aliases have fallbacks.
  */
-import type { ProviderProfile } from '../providers/types.js';
-import type { UpstreamEndpoint } from '../upstream/chat-client.js';
-import type { KeyPool } from '../upstream/key-pool.js';
-import { proxySecrets } from '../upstream/proxy-settings.js';
-import type { UpstreamNetwork } from '../upstream/upstream-dispatcher.js';
+import type { ProviderProfile } from '../translate/provider-hooks.js';
+import type { KeyPool } from './key-pool.js';
+import { proxySecrets, type UpstreamEndpoint, type UpstreamNetwork } from './provider-connection.js';
 
 /** One configured upstream. */
 export interface ConfiguredProvider {

@@ -1,12 +1,7 @@
 /** The typed context variables every handler can read (set once by middleware or the route). */
 import type { Logger } from '../log.js';
+import type { RequestLabels } from './request-labels.js';
 import type { TurnLifecycle } from './turn-lifecycle.js';
-
-/** Provider and model a request was for, as metric labels and log fields. */
-export interface RequestLabels {
-  provider: string;
-  model: string;
-}
 
 export interface RelayEnv {
   Variables: {

@@ -16,7 +16,8 @@ import { describeFailedAttempt, openWithFallbacks, type OpenWithFallbacksResult 
 import { TurnUsage } from '../usage/turn-usage.js';
 import { transportOf, type UsageDialect, type UsageTransport } from '../usage/types.js';
 import type { AppDependencies } from './dependencies.js';
-import type { RelayEnv, RequestLabels } from './relay-env.js';
+import type { RelayEnv } from './relay-env.js';
+import type { RequestLabels } from './request-labels.js';
 import { TurnLifecycle, type TurnEnding, type TurnLifecycleOptions } from './turn-lifecycle.js';
 import { createTurnResponse, type StreamEvent, type TurnObserver, type TurnStreamOptions } from './turn-stream.js';
 

@@ -12,7 +12,7 @@ import type { UpstreamFailure } from '../translate/upstream-errors.js';
 import { CutOffError } from '../upstream/network-errors.js';
 import type { TurnUsage } from '../usage/turn-usage.js';
 import type { ConcurrencyLimiter } from './concurrency-limiter.js';
-import type { RequestLabels } from './relay-env.js';
+import type { RequestLabels } from './request-labels.js';
 import type { TurnOutcome } from './turn-stream.js';
 
 /** How a turn ended; `httpStatus` when it ended as an HTTP error instead of a stream. */

@@ -6,7 +6,7 @@
 import { closeSync, chmodSync, existsSync, mkdirSync, openSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { relayStateDirectory } from '../config/paths.js';
+import { relayStateDirectory } from '../paths.js';
 import { MemoryResponseStore } from './memory-store.js';
 import { StoreSchemaError } from './sqlite-migrations.js';
 import { SqliteResponseStore } from './sqlite-store.js';

@@ -5,15 +5,8 @@
  * so the caller decides between retrying and reporting.
  */
 import type { Dispatcher } from 'undici';
+import type { UpstreamEndpoint } from '../routing/provider-connection.js';
 import type { ChatRequest } from '../translate/chat-types.js';
-
-export interface UpstreamEndpoint {
-  /** Base URL ending in /v1 (or the provider's equivalent). */
-  baseUrl: string;
-  apiKey: string | undefined;
-  /** Extra headers the provider wants (e.g. OpenRouter attribution). */
-  headers?: Record<string, string>;
-}
 
 export interface UpstreamTimeouts {
   /** Time to receive the response headers. */

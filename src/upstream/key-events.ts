@@ -1,6 +1,6 @@
 /** The log line for a change of a pooled key's status: named by its variable, never by its value. */
 import type { Logger } from '../log.js';
-import type { KeyEvent } from './key-pool.js';
+import type { KeyEvent } from '../routing/key-pool.js';
 
 /** A key set aside is a warning (someone must replace it); a rest or a recovery is information. */
 export function logKeyEvent(log: Logger, provider: string, event: KeyEvent): void {

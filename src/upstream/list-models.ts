@@ -1,6 +1,7 @@
 /** `GET {baseUrl}/models` on an upstream: the one request the model list (and `doctor`) needs. */
 import type { Dispatcher } from 'undici';
-import { joinUrl, upstreamHeaders, type UpstreamEndpoint } from './chat-client.js';
+import type { UpstreamEndpoint } from '../routing/provider-connection.js';
+import { joinUrl, upstreamHeaders } from './chat-client.js';
 
 export interface ModelListAnswer {
   url: URL;

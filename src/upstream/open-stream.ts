@@ -4,10 +4,11 @@
  * answer is turned into a single batch so callers see one shape.
  */
 import type { Dispatcher } from 'undici';
+import type { UpstreamEndpoint } from '../routing/provider-connection.js';
 import type { ResolvedRoute } from '../routing/router.js';
 import type { ChatRequest } from '../translate/chat-types.js';
 import { classifyUpstreamError, parseRetryAfterHeaders, type UpstreamFailure } from '../translate/upstream-errors.js';
-import { openChatCompletion, readJsonBody, type UpstreamEndpoint, type UpstreamTimeouts } from './chat-client.js';
+import { openChatCompletion, readJsonBody, type UpstreamTimeouts } from './chat-client.js';
 import { failureFromNetworkError } from './network-errors.js';
 import { readSseBatches } from './sse-reader.js';
 

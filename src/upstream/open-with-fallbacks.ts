@@ -15,7 +15,7 @@ import type { ResolvedRoute } from '../routing/router.js';
 import type { ChatRequest } from '../translate/chat-types.js';
 import type { UpstreamFailure } from '../translate/upstream-errors.js';
 import type { UpstreamTimeouts } from './chat-client.js';
-import type { KeyEvent } from './key-pool.js';
+import type { KeyEvent } from '../routing/key-pool.js';
 import { openWithKeys } from './open-with-keys.js';
 import { retryDelayMs, type RetryPolicy } from './retry-policy.js';
 import type { UpstreamDispatcher } from './upstream-dispatcher.js';

@@ -10,7 +10,7 @@ import type { ResolvedRoute } from '../routing/router.js';
 import type { ChatRequest } from '../translate/chat-types.js';
 import type { UpstreamFailure } from '../translate/upstream-errors.js';
 import type { UpstreamTimeouts } from './chat-client.js';
-import { isKeyFailure, type KeyEvent } from './key-pool.js';
+import { isKeyFailure, type KeyEvent } from '../routing/key-pool.js';
 import { openUpstreamStream, type OpenedStream } from './open-stream.js';
 
 /** Opens the upstream stream, rotating over the provider's keys when it has several. */

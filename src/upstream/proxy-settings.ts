@@ -4,13 +4,7 @@
  * `HTTPS_PROXY` / `HTTP_PROXY` variables unless `NO_PROXY` exempts the host.
  * Pure: the environment is passed in.
  */
-
-/** The proxy a provider uses, and where that choice came from (shown by `doctor` and the start-up log). */
-export interface UpstreamProxy {
-  url: string;
-  /** e.g. `--upstream-proxy`, `providers.work.proxy`, `HTTPS_PROXY`. */
-  source: string;
-}
+import type { UpstreamProxy } from '../routing/provider-connection.js';
 
 /** The proxy named by the standard variables for a target URL, if any (lower-case names win, as in curl). */
 export function proxyFromEnvironment(target: URL, environment: NodeJS.ProcessEnv): UpstreamProxy | undefined {
@@ -55,17 +49,6 @@ export function describeProxyUrl(url: string): string {
     return parsed.href.replace(/\/$/, '');
   } catch {
     return '(not a URL)';
-  }
-}
-
-/** The credentials in a proxy URL, as secrets to keep out of every log line. */
-export function proxySecrets(url: string | undefined): string[] {
-  if (url === undefined) return [];
-  try {
-    const parsed = new URL(url);
-    return [parsed.password, decodeURIComponent(parsed.password)].filter((value) => value !== '');
-  } catch {
-    return [];
   }
 }
 

@@ -7,20 +7,7 @@
  */
 import { Agent, ProxyAgent, type Dispatcher } from 'undici';
 import type { ConfiguredProvider } from '../routing/router.js';
-import type { UpstreamProxy } from './proxy-settings.js';
-
-/** How a provider's upstream is reached. */
-export interface UpstreamNetwork {
-  /** The forward proxy, when one applies (explicit, or from HTTPS_PROXY/HTTP_PROXY). */
-  proxy?: UpstreamProxy;
-  /** PEM files of private CAs (`--upstream-ca`, `ca_file`), as given. */
-  caFiles: string[];
-  /**
-   * Every certificate to trust when `caFiles` is not empty: the system roots,
-   * NODE_EXTRA_CA_CERTS and the files' certificates.
-   */
-  trusted: string[];
-}
+import type { UpstreamNetwork } from '../routing/provider-connection.js';
 
 /** Picks the pool for a provider's requests. */
 export interface UpstreamDispatcher {

@@ -3,7 +3,7 @@
  * Output tokens include reasoning tokens (as the upstream reports them), and
  * input tokens include the cached ones.
  */
-import type { ModelPrice } from '../providers/types.js';
+import type { ModelPrice } from '../translate/provider-hooks.js';
 
 export interface TurnTokens {
   inputTokens: number;

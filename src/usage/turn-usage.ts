@@ -4,7 +4,7 @@
  * output went out. `finish` builds the record from the usage the upstream
  * reported and hands it to the recorder.
  */
-import type { ModelPrice } from '../providers/types.js';
+import type { ModelPrice } from '../translate/provider-hooks.js';
 import { costOf, findPrice } from './prices.js';
 import type { UsageRecorder } from './usage-recorder.js';
 import type { UsageClient, UsageOutcome, UsageRecord } from './types.js';

@@ -3,7 +3,7 @@
  * grouping. A time is a duration ago (`7d`, `12h`), an ISO 8601 date or
  * date-time, or Unix seconds.
  */
-import { parseDuration } from '../cli/duration.js';
+import { parseDuration } from '../duration.js';
 import { USAGE_GROUPINGS, type UsageGrouping } from './summarize.js';
 
 /** A problem with one parameter; the caller turns it into its own error shape. */

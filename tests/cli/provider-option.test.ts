@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { CliError } from '../../src/cli/cli-error.js';
+import { CliError } from '../../src/config/cli-error.js';
 import type { ServeOptions } from '../../src/cli/serve-command.js';
 import { resolveUpstream } from '../../src/config/resolve-provider.js';
 import { PROVIDER_IDS } from '../../src/providers/index.js';

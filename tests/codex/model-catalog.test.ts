@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { buildRouter } from '../../src/config/build-router.js';
 import { parseConfigText } from '../../src/config/config-file.js';
 import { buildCodexCatalog, codexSlug } from '../../src/codex/model-catalog.js';
-import { looksLikeOpenAiModel } from '../../src/codex/slugs.js';
+import { looksLikeOpenAiModel } from '../../src/models/slugs.js';
 import { listRoutedModels } from '../../src/models/routed-models.js';
 import { readUpstreamModelList } from '../../src/models/upstream-model-list.js';
 

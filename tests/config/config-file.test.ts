@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CliError } from '../../src/cli/cli-error.js';
+import { CliError } from '../../src/config/cli-error.js';
 import { loadConfigFile, parseConfigText } from '../../src/config/config-file.js';
 import { starterConfig } from '../../src/config/starter-config.js';
 import { PROVIDER_IDS, PROVIDER_PROFILES } from '../../src/providers/index.js';

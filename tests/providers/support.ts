@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
-import type { ProviderProfile } from '../../src/providers/types.js';
+import type { ProviderProfile } from '../../src/translate/provider-hooks.js';
 import type { ResolvedRoute } from '../../src/routing/router.js';
 import type { ChatChunk, ChatRequest } from '../../src/translate/chat-types.js';
 import { buildChatRequest, type BuiltChatRequest } from '../../src/translate/request/build-chat-request.js';

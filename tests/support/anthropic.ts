@@ -1,6 +1,6 @@
 /** Builds Anthropic request translations and stream state machines for unit tests, with fixed ids and clock. */
 import { genericProvider } from '../../src/providers/generic.js';
-import type { ProviderProfile } from '../../src/providers/types.js';
+import type { ProviderProfile } from '../../src/translate/provider-hooks.js';
 import { AnthropicMessageStream, type AnthropicEvent } from '../../src/translate/anthropic/message-stream.js';
 import { parseMessagesRequest } from '../../src/translate/anthropic/parse-messages-request.js';
 import type { ChatChunk } from '../../src/translate/chat-types.js';

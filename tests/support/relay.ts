@@ -1,7 +1,7 @@
 /** Starts the relay in this process against a mock upstream, the way the CLI does. */
 import { silentLogger, type Logger } from '../../src/log.js';
 import { genericProvider } from '../../src/providers/generic.js';
-import type { ProviderProfile } from '../../src/providers/types.js';
+import type { ProviderProfile } from '../../src/translate/provider-hooks.js';
 import { ModelRouter, type AliasTarget } from '../../src/routing/router.js';
 import { startRelayServer, type RelayServerOptions, type RunningRelay } from '../../src/server/start-server.js';
 import type { ResponseStore } from '../../src/store/types.js';

@@ -1,7 +1,7 @@
 /** Builds stream translators and requests for unit tests, with fixed ids and clock. */
 import { genericHooks } from '../../src/providers/define-provider.js';
 import { genericProvider } from '../../src/providers/generic.js';
-import type { ProviderProfile } from '../../src/providers/types.js';
+import type { ProviderProfile } from '../../src/translate/provider-hooks.js';
 import type { ChatChunk } from '../../src/translate/chat-types.js';
 import { buildChatRequest, type BuiltChatRequest } from '../../src/translate/request/build-chat-request.js';
 import type { ResponsesRequest } from '../../src/translate/request/responses-schema.js';

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { defineProvider } from '../../src/providers/define-provider.js';
 import { genericProvider } from '../../src/providers/generic.js';
-import type { ProviderProfile } from '../../src/providers/types.js';
+import type { ProviderProfile } from '../../src/translate/provider-hooks.js';
 import { MISSING_TOOL_OUTPUT } from '../../src/translate/request/convert-input.js';
 import { buildChatRequest } from '../../src/translate/request/build-chat-request.js';
 import { parseResponsesRequest } from '../../src/translate/request/parse-request.js';

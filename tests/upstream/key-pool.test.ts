@@ -1,6 +1,6 @@
 /** The key pool's rules, with a clock the test moves. */
 import { describe, expect, it } from 'vitest';
-import { KeyPool, QUOTA_REST_SECONDS, type PoolKey } from '../../src/upstream/key-pool.js';
+import { KeyPool, QUOTA_REST_SECONDS, type PoolKey } from '../../src/routing/key-pool.js';
 import type { UpstreamFailure } from '../../src/translate/upstream-errors.js';
 
 const keys: PoolKey[] = [

@@ -1,6 +1,7 @@
 /** Which proxy the standard variables pick for an upstream, and how proxy URLs are shown. */
 import { describe, expect, it } from 'vitest';
-import { describeProxyUrl, isExemptFromProxy, proxyFromEnvironment, proxySecrets } from '../../src/upstream/proxy-settings.js';
+import { proxySecrets } from '../../src/routing/provider-connection.js';
+import { describeProxyUrl, isExemptFromProxy, proxyFromEnvironment } from '../../src/upstream/proxy-settings.js';
 
 describe('proxyFromEnvironment', () => {
   it('takes HTTPS_PROXY for https upstreams and HTTP_PROXY for http ones, lower case first', () => {

@@ -4,8 +4,8 @@
  * itself), how long `stop` waits, and where the output goes.
  */
 import { DEFAULT_SHUTDOWN_GRACE_MS } from '../../server/defaults.js';
-import { CliError } from '../cli-error.js';
-import { parseDuration } from '../duration.js';
+import { CliError } from '../../config/cli-error.js';
+import { parseDuration } from '../../duration.js';
 import { reportStatus, restartBackground, showLogs, startInBackground, stopBackground, RELAY_EXECUTABLE } from './background-commands.js';
 import { backgroundFiles } from './state-files.js';
 import { defaultServiceManager, installService, serviceEnvironmentFile, uninstallService, type ServiceManager } from './service-unit.js';

@@ -7,7 +7,7 @@
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join } from 'node:path';
-import { relayConfigDirectory } from '../../config/paths.js';
+import { relayConfigDirectory } from '../../paths.js';
 import type { Output } from './background-commands.js';
 
 export type ServiceManager = 'systemd' | 'launchd';

@@ -6,7 +6,7 @@
  */
 import { linkSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { relayStateDirectory } from '../../config/paths.js';
+import { relayStateDirectory } from '../../paths.js';
 
 export interface BackgroundRecord {
   pid: number;

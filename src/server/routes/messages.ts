@@ -9,7 +9,7 @@
  */
 import type { Context } from 'hono';
 import { notFound } from '../../errors.js';
-import type { ProviderProfile } from '../../providers/types.js';
+import type { ProviderProfile } from '../../translate/provider-hooks.js';
 import type { ModelRouter, ResolvedRoute } from '../../routing/router.js';
 import { encodeAnthropicEvents, AnthropicMessageStream, messageFromResponse, type AnthropicEvent } from '../../translate/anthropic/message-stream.js';
 import { parseMessagesRequest } from '../../translate/anthropic/parse-messages-request.js';

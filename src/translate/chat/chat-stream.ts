@@ -17,7 +17,7 @@
  * It also keeps the whole message, for `stream: false` and for the turn's
  * outcome, usage and log line.
  */
-import type { ProviderHooks } from '../../providers/types.js';
+import type { ProviderHooks } from '../provider-hooks.js';
 import type { ChatChunk, ChatDelta, ChatToolCallDelta } from '../chat-types.js';
 import { runSplitters, splittersPassThrough, type ContentSegment, type ContentSplitter } from '../stream/content-splitter.js';
 import { buildResponseEcho, buildResponseObject, type ResponseEcho, type ResponseObject, type ResponseStatus } from '../stream/response-object.js';

@@ -8,8 +8,8 @@
  */
 import { z } from 'zod';
 import { invalidRequest } from '../../errors.js';
-import type { ProviderProfile, RequestContext } from '../../providers/types.js';
-import { findModel } from '../request/build-chat-request.js';
+import type { ProviderProfile, RequestContext } from '../provider-hooks.js';
+import { findModel } from '../find-model.js';
 import { zodErrorToRelayError } from '../request/parse-request.js';
 import { reasoningEffortSchema, type ReasoningEffort } from '../request/responses-schema.js';
 import { hoistSystemMessages } from '../request/system-messages.js';

@@ -2,7 +2,8 @@
  * A whole Responses request → a Chat Completions request for one provider.
  * Pure: everything it needs is passed in, nothing is read or written.
  */
-import type { ProviderModel, ProviderProfile, RequestContext } from '../../providers/types.js';
+import { findModel } from '../find-model.js';
+import type { ProviderProfile, RequestContext } from '../provider-hooks.js';
 import type { ChatRequest } from '../chat-types.js';
 import type { TranslationNote } from '../notes.js';
 import type { ToolNameMap } from '../tool-names.js';
@@ -90,16 +91,4 @@ function toolsFromInput(request: ResponsesRequest, notes: TranslationNote[]): To
     }
   });
   return found;
-}
-
-/** The profile's facts about a model: exact id first, then the longest listed prefix. */
-export function findModel(profile: ProviderProfile, upstreamModel: string): ProviderModel | undefined {
-  const exact = profile.models.find((model) => model.id === upstreamModel);
-  if (exact) return exact;
-  const bare = upstreamModel.includes('/') ? upstreamModel.slice(upstreamModel.lastIndexOf('/') + 1) : upstreamModel;
-  let best: ProviderModel | undefined;
-  for (const model of profile.models) {
-    if ((upstreamModel.startsWith(model.id) || bare.startsWith(model.id)) && (!best || model.id.length > best.id.length)) best = model;
-  }
-  return best;
 }

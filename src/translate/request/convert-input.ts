@@ -10,7 +10,7 @@
  * - images in tool results reach the model, as a user message right after the
  *   tool messages where the upstream refuses images inside tool messages.
  */
-import type { ProviderHooks, RequestContext } from '../../providers/types.js';
+import type { ProviderHooks, RequestContext } from '../provider-hooks.js';
 import type { ChatAssistantMessage, ChatContentPart, ChatMessage, ChatToolCall, ChatUserMessage } from '../chat-types.js';
 import type { TranslationNote } from '../notes.js';
 import { decodeReasoningEnvelope, mergeReasoning, type ReasoningCarrier } from '../reasoning-envelope.js';

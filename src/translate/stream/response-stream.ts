@@ -13,7 +13,7 @@
  * A tool call is closed when the next one starts and its arguments already
  * parse, so parallel calls stream in order without cutting one short.
  */
-import type { ProviderHooks } from '../../providers/types.js';
+import type { ProviderHooks } from '../provider-hooks.js';
 import type { ChatChunk, ChatDelta, ChatToolCallDelta } from '../chat-types.js';
 import { CUSTOM_TOOL_INPUT_FIELD } from '../request/convert-tools.js';
 import { encodeReasoningEnvelope } from '../reasoning-envelope.js';

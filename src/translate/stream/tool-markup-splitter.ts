@@ -6,7 +6,7 @@
  * every call in it names a tool of this request; anything else is passed on
  * as the text it was, so prose about markup is never swallowed.
  */
-import type { KnownToolNames } from '../../providers/types.js';
+import type { KnownToolNames } from '../provider-hooks.js';
 import type { ContentSegment, ContentSplitter } from './content-splitter.js';
 import { parseDsmlCalls, parseToolCallXml, type MarkupToolCall } from './tool-markup-parsers.js';
 

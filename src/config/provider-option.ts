@@ -5,7 +5,7 @@
  */
 import { PROVIDER_IDS, PROVIDER_PROFILES, findProviderProfile } from '../providers/index.js';
 import { genericProvider } from '../providers/generic.js';
-import type { ProviderProfile } from '../providers/types.js';
+import type { ProviderProfile } from '../translate/provider-hooks.js';
 import { CliError } from './cli-error.js';
 
 /** The profile named by --provider (generic when none is named). */

@@ -1,14 +1,15 @@
 /**
  * A provider profile: data about one Chat Completions provider plus hooks for
  * its quirks. Translation code calls hooks; it never asks which provider it
- * is talking to.
+ * is talking to. The interface belongs to translate, which uses it; each file
+ * in src/providers/ implements it.
  */
-import type { ChatAssistantMessage, ChatChunk, ChatRequest, ChatUsage } from '../translate/chat-types.js';
-import type { ReasoningCarrier } from '../translate/reasoning-envelope.js';
-import type { ReasoningEffort } from '../translate/request/responses-schema.js';
-import type { ContentSplitter } from '../translate/stream/content-splitter.js';
-import type { UpstreamFailure } from '../translate/upstream-errors.js';
-import type { Usage } from '../translate/usage.js';
+import type { ChatAssistantMessage, ChatChunk, ChatRequest, ChatUsage } from './chat-types.js';
+import type { ReasoningCarrier } from './reasoning-envelope.js';
+import type { ReasoningEffort } from './request/responses-schema.js';
+import type { ContentSplitter } from './stream/content-splitter.js';
+import type { UpstreamFailure } from './upstream-errors.js';
+import type { Usage } from './usage.js';
 
 /** What the relay knows about one upstream model. */
 export interface ProviderModel {
