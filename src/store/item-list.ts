@@ -2,8 +2,6 @@
  * The list object of `GET /v1/responses/{id}/input_items`: a page of items
  * in the order asked for, starting after a given item id. Pure.
  */
-import type { StoredItem } from './types.js';
-
 export interface ItemListQuery {
   /** 1 to 100. */
   limit: number;
@@ -12,16 +10,16 @@ export interface ItemListQuery {
   after: string | undefined;
 }
 
-export interface ItemList {
+export interface ItemList<Item> {
   object: 'list';
-  data: StoredItem[];
+  data: Item[];
   first_id: string | null;
   last_id: string | null;
   has_more: boolean;
 }
 
 /** One page of `items` (given oldest first); undefined when `after` names no item in the list. */
-export function pageOfItems(items: readonly StoredItem[], query: ItemListQuery): ItemList | undefined {
+export function pageOfItems<Item extends Record<string, unknown>>(items: readonly Item[], query: ItemListQuery): ItemList<Item> | undefined {
   const ordered = query.order === 'asc' ? items : [...items].reverse();
   let start = 0;
   if (query.after !== undefined) {

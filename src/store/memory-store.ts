@@ -6,6 +6,7 @@
  * Turns are kept as JSON strings: compact, immutable, and sized exactly.
  */
 import { LRUCache } from 'lru-cache';
+import { readStoredItems } from './stored-items.js';
 import { toolCallKeysOf } from './tool-call-key.js';
 import {
   DEFAULT_SWEEP_INTERVAL_MS,
@@ -82,8 +83,8 @@ export class MemoryResponseStore implements ResponseStore {
     return {
       id,
       previousResponseId: entry.parentId,
-      input: JSON.parse(entry.input),
-      output: JSON.parse(entry.output),
+      input: readStoredItems(entry.input, id, 'input'),
+      output: readStoredItems(entry.output, id, 'output'),
       response: JSON.parse(entry.response),
       createdAt: entry.createdAt,
     };
@@ -96,7 +97,7 @@ export class MemoryResponseStore implements ResponseStore {
     const turns: ChainTurn[] = [];
     let currentId = id;
     for (;;) {
-      turns.push({ id: currentId, input: JSON.parse(entry.input), output: JSON.parse(entry.output) });
+      turns.push({ id: currentId, input: readStoredItems(entry.input, currentId, 'input'), output: readStoredItems(entry.output, currentId, 'output') });
       const parentId: string | null = entry.parentId;
       if (parentId === null) break;
       const parent: MemoryEntry | undefined = turns.length <= this.cache.size ? this.cache.get(parentId) : undefined;
@@ -117,7 +118,7 @@ export class MemoryResponseStore implements ResponseStore {
       const responseId = this.callIndex.get(key);
       const entry = responseId === undefined ? undefined : this.cache.get(responseId);
       if (responseId === undefined || !entry) continue;
-      found.set(key, { responseId, items: reasoningItemsOf(JSON.parse(entry.output)) });
+      found.set(key, { responseId, items: reasoningItemsOf(readStoredItems(entry.output, responseId, 'output')) });
     }
     return found;
   }

@@ -10,17 +10,18 @@
  * reasoning of the stored response that made those calls, placed first.
  */
 import { toolCallKey } from './tool-call-key.js';
-import type { RecoveredReasoning, StoredItem } from './types.js';
+import type { InputItem } from '../translate/request/responses-schema.js';
+import type { RecoveredReasoning } from './types.js';
 
 interface AssistantTurn {
   start: number;
   hasReasoning: boolean;
   /** Its tool calls (keys are computed only for turns that need them). */
-  calls: StoredItem[];
+  calls: InputItem[];
 }
 
 /** Items that belong to the model's side of the conversation (one Chat assistant message). */
-function isAssistantSide(item: StoredItem): boolean {
+function isAssistantSide(item: InputItem): boolean {
   switch (item.type) {
     case 'reasoning':
     case 'function_call':
@@ -37,7 +38,7 @@ function isAssistantSide(item: StoredItem): boolean {
   }
 }
 
-function assistantTurns(items: readonly StoredItem[]): AssistantTurn[] {
+function assistantTurns(items: readonly InputItem[]): AssistantTurn[] {
   const turns: AssistantTurn[] = [];
   let current: AssistantTurn | undefined;
   items.forEach((item, index) => {
@@ -65,19 +66,19 @@ function keysOf(turn: AssistantTurn): string[] {
 }
 
 /** Keys of the tool calls made in assistant turns that carry no reasoning. */
-export function callKeysMissingReasoning(items: readonly StoredItem[]): string[] {
+export function callKeysMissingReasoning(items: readonly InputItem[]): string[] {
   const keys: string[] = [];
   for (const turn of assistantTurns(items)) if (!turn.hasReasoning) keys.push(...keysOf(turn));
   return keys;
 }
 
 /** The items with recovered reasoning put at the start of each turn that lacked it. */
-export function restoreReasoning<Item extends StoredItem>(items: readonly Item[], found: ReadonlyMap<string, RecoveredReasoning>): Item[] {
-  const insertions = new Map<number, StoredItem[]>();
+export function restoreReasoning<Item extends InputItem>(items: readonly Item[], found: ReadonlyMap<string, RecoveredReasoning>): Item[] {
+  const insertions = new Map<number, InputItem[]>();
   for (const turn of assistantTurns(items)) {
     if (turn.hasReasoning) continue;
     const responses = new Set<string>();
-    const reasoning: StoredItem[] = [];
+    const reasoning: InputItem[] = [];
     for (const key of keysOf(turn)) {
       const recovered = found.get(key);
       if (!recovered || responses.has(recovered.responseId)) continue;

@@ -18,6 +18,8 @@
  */
 import { Redis, type RedisOptions } from 'ioredis';
 import { CHAIN_SCRIPT, DELETE_SCRIPT, MAX_CHAIN_TURNS, REDIS_SCHEMA_VERSION, SWEEP_SCRIPT } from './redis-scripts.js';
+import type { InputItem } from '../translate/request/responses-schema.js';
+import { readStoredItems } from './stored-items.js';
 import { toolCallKeysOf } from './tool-call-key.js';
 import { DEFAULT_TURN_CACHE_BYTES, TurnCache, type TurnContent } from './turn-cache.js';
 import {
@@ -29,7 +31,6 @@ import {
   type ResponseStore,
   type StoreLimits,
   type StoreStats,
-  type StoredItem,
   type StoredTurn,
   warnBackgroundError,
 } from './types.js';
@@ -199,8 +200,8 @@ export class RedisResponseStore implements ResponseStore {
     return {
       id,
       previousResponseId: parent ? parent : null,
-      input: JSON.parse(input),
-      output: JSON.parse(output),
+      input: readStoredItems(input, id, 'input'),
+      output: readStoredItems(output, id, 'output'),
       response: JSON.parse(response),
       createdAt: Number(created),
     };
@@ -216,7 +217,7 @@ export class RedisResponseStore implements ResponseStore {
     const contents = await this.turnContents(ids);
     // A turn deleted between the walk and the fetch breaks the chain there.
     const gone = contents.findLastIndex((content) => content === undefined);
-    const turns = contents.slice(gone + 1).map((content) => ({ id: content!.id, input: content!.input as StoredItem[], output: content!.output as StoredItem[] }));
+    const turns = contents.slice(gone + 1).map((content) => ({ id: content!.id, input: content!.input as InputItem[], output: content!.output as InputItem[] }));
     if (gone >= 0) return { status: 'broken', missingId: ids[gone]!, turns };
     if (status === 'broken') return { status: 'broken', missingId: missingId!, turns };
     return { status: 'found', turns };
@@ -264,7 +265,7 @@ export class RedisResponseStore implements ResponseStore {
     unique.forEach((id, index) => {
       const [used, output] = rows[index]!;
       if (output == null || Number(used) < this.cutoff()) return;
-      recovered.set(id, { responseId: id, items: reasoningItemsOf(JSON.parse(output)) });
+      recovered.set(id, { responseId: id, items: reasoningItemsOf(readStoredItems(output, id, 'output')) });
     });
     callKeys.forEach((key, index) => {
       const turn = responseIds[index] == null ? undefined : recovered.get(responseIds[index]!);

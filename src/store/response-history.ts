@@ -10,10 +10,11 @@
 import { invalidRequest, RelayError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { InputItem, ResponsesRequest } from '../translate/request/responses-schema.js';
+import { outputAsInputItems } from '../translate/output-items.js';
 import type { ResponseObject } from '../translate/stream/response-object.js';
 import { callKeysMissingReasoning, restoreReasoning } from './reasoning-recovery.js';
-import { isResponseId, toStoredInputItems } from './stored-items.js';
-import { StoreUnavailableError, type ResponseStore, type StoredItem } from './types.js';
+import { isResponseId, StoredRecordError, toStoredInputItems } from './stored-items.js';
+import { StoreUnavailableError, type ResponseStore } from './types.js';
 
 /** Seconds a client is told to wait while the store is unreachable (about one reconnection attempt). */
 const STORE_RETRY_AFTER_SECONDS = 2;
@@ -103,8 +104,8 @@ export class ResponseHistory {
   }
 
   private async write(request: ResponsesRequest, instructionItems: number, response: ResponseObject): Promise<void> {
-    const input = toStoredInputItems(request.input.slice(instructionItems) as StoredItem[], this.options.createId);
-    const output = response.output as unknown as StoredItem[];
+    const input = toStoredInputItems(request.input.slice(instructionItems), this.options.createId);
+    const output = outputAsInputItems(response.output);
     await this.store.save({
       id: response.id,
       previousResponseId: response.previous_response_id,
@@ -134,7 +135,7 @@ export class ResponseHistory {
     }
     switch (lookup.status) {
       case 'found':
-        return lookup.turns.flatMap((turn) => [...turn.input, ...turn.output]) as unknown as InputItem[];
+        return lookup.turns.flatMap((turn) => [...turn.input, ...turn.output]);
       case 'missing':
         throw previousResponseNotFound(`Previous response with id '${previousId}' not found.`);
       case 'broken':
@@ -150,11 +151,11 @@ export class ResponseHistory {
 
   private async withRecoveredReasoning(items: InputItem[], log: Logger): Promise<InputItem[]> {
     if (!this.store.mayHoldReasoning()) return items;
-    const keys = callKeysMissingReasoning(items as StoredItem[]);
+    const keys = callKeysMissingReasoning(items);
     if (keys.length === 0) return items;
     try {
       const found = await this.store.reasoningForCalls(keys);
-      return found.size === 0 ? items : (restoreReasoning(items as StoredItem[], found) as unknown as InputItem[]);
+      return found.size === 0 ? items : restoreReasoning(items, found);
     } catch (error) {
       // The request can still go ahead; the upstream may accept it without the reasoning.
       this.counters.readFailures++;
@@ -166,9 +167,13 @@ export class ResponseHistory {
 
 /**
  * The client's error for a store that failed: 503 with Retry-After while a
- * networked store is unreachable (it will come back), else 500.
+ * networked store is unreachable (it will come back), a 500 naming the record
+ * when a stored response does not parse, else 500.
  */
 export function storeFailure(error: unknown, message: string): RelayError {
+  if (error instanceof StoredRecordError) {
+    return new RelayError(`${message} ${error.message}`, { status: 500, type: 'server_error', code: 'stored_response_invalid', cause: error });
+  }
   if (error instanceof StoreUnavailableError) {
     return new RelayError(`${message} It is unreachable at the moment; retry shortly.`, {
       status: 503,

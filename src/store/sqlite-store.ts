@@ -13,6 +13,8 @@
 import Database from 'better-sqlite3';
 import { MIGRATIONS, migrate, type Migration } from './sqlite-migrations.js';
 import { prepareStatements, type Statements } from './sqlite-statements.js';
+import type { InputItem } from '../translate/request/responses-schema.js';
+import { readStoredItems } from './stored-items.js';
 import { toolCallKeysOf } from './tool-call-key.js';
 import { DEFAULT_TURN_CACHE_BYTES, TurnCache, type TurnContent } from './turn-cache.js';
 import {
@@ -24,7 +26,6 @@ import {
   type ResponseStore,
   type StoreLimits,
   type StoreStats,
-  type StoredItem,
   type StoredTurn,
   warnBackgroundError,
 } from './types.js';
@@ -112,8 +113,8 @@ export class SqliteResponseStore implements ResponseStore {
     return {
       id,
       previousResponseId: row.parent_id,
-      input: JSON.parse(row.input),
-      output: JSON.parse(row.output),
+      input: readStoredItems(row.input, id, 'input'),
+      output: readStoredItems(row.output, id, 'output'),
       response: JSON.parse(row.response),
       createdAt: row.created_at,
     };
@@ -148,7 +149,7 @@ export class SqliteResponseStore implements ResponseStore {
     }
     return seqs.map((seq) => {
       const content = contents.get(seq)!;
-      return { id: content.id, input: content.input as StoredItem[], output: content.output as StoredItem[] };
+      return { id: content.id, input: content.input as InputItem[], output: content.output as InputItem[] };
     });
   }
 
@@ -164,7 +165,7 @@ export class SqliteResponseStore implements ResponseStore {
       if (found.has(row.call_key)) continue; // rows come newest first
       let recovered = outputs.get(row.id);
       if (!recovered) {
-        recovered = { responseId: row.id, items: reasoningItemsOf(JSON.parse(row.output)) };
+        recovered = { responseId: row.id, items: reasoningItemsOf(readStoredItems(row.output, row.id, 'output')) };
         outputs.set(row.id, recovered);
       }
       found.set(row.call_key, recovered);

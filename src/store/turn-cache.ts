@@ -10,12 +10,13 @@
  * the conversation, and a change would otherwise leak into the next one.
  */
 import { LRUCache } from 'lru-cache';
-import type { StoredItem } from './types.js';
+import type { InputItem } from '../translate/request/responses-schema.js';
+import { readStoredItems } from './stored-items.js';
 
 export interface TurnContent {
   id: string;
-  input: readonly StoredItem[];
-  output: readonly StoredItem[];
+  input: readonly InputItem[];
+  output: readonly InputItem[];
 }
 
 /** JSON bytes of parsed turns a store keeps by default. */
@@ -36,9 +37,9 @@ export class TurnCache {
     return this.cache?.get(seq);
   }
 
-  /** Parses (and keeps) a turn's JSON. */
+  /** Parses and checks (and keeps) a turn's JSON; throws StoredRecordError when it is not items. */
   parse(seq: TurnKey, id: string, input: string, output: string): TurnContent {
-    const content: TurnContent = { id, input: deepFreeze(JSON.parse(input)), output: deepFreeze(JSON.parse(output)) };
+    const content: TurnContent = { id, input: deepFreeze(readStoredItems(input, id, 'input')), output: deepFreeze(readStoredItems(output, id, 'output')) };
     this.cache?.set(seq, content, { size: input.length + output.length });
     return content;
   }

@@ -8,8 +8,7 @@
  * grows linearly with the conversation and a continuation walks the chain.
  */
 
-/** A Responses item as stored: a JSON object with a `type`. */
-export type StoredItem = { type: string; [field: string]: unknown };
+import type { InputItem } from '../translate/request/responses-schema.js';
 
 export type StoreKind = 'memory' | 'sqlite' | 'redis';
 
@@ -20,9 +19,9 @@ export interface StoredTurn {
   /** The response this one continued; null for the first turn of a conversation. */
   previousResponseId: string | null;
   /** The input items this request added (never the rebuilt history). */
-  input: StoredItem[];
+  input: InputItem[];
   /** The output items, reasoning included. */
-  output: StoredItem[];
+  output: InputItem[];
   /** The Response object; its `output` is kept once, in `output` above. */
   response: Record<string, unknown>;
   /** Milliseconds since the epoch. */
@@ -48,7 +47,7 @@ export type ChainLookup =
 export interface RecoveredReasoning {
   responseId: string;
   /** The response's reasoning items, in output order. */
-  items: StoredItem[];
+  items: InputItem[];
 }
 
 export interface StoreStats {
@@ -119,7 +118,7 @@ export class StoreUnavailableError extends Error {
 }
 
 /** Reasoning items of an output list, in order. */
-export function reasoningItemsOf(output: readonly StoredItem[]): StoredItem[] {
+export function reasoningItemsOf(output: readonly InputItem[]): InputItem[] {
   return output.filter((item) => item.type === 'reasoning');
 }
 

@@ -4,7 +4,8 @@ import { pageOfItems } from '../../src/store/item-list.js';
 import { callKeysMissingReasoning, restoreReasoning } from '../../src/store/reasoning-recovery.js';
 import { isResponseId, toStoredInputItems } from '../../src/store/stored-items.js';
 import { toolCallKey } from '../../src/store/tool-call-key.js';
-import type { RecoveredReasoning, StoredItem } from '../../src/store/types.js';
+import type { RecoveredReasoning } from '../../src/store/types.js';
+import type { InputItem } from '../../src/translate/request/responses-schema.js';
 
 let counter = 0;
 const createId = (prefix: string) => `${prefix}_${++counter}`;
@@ -37,10 +38,10 @@ describe('toStoredInputItems', () => {
 });
 
 describe('reasoning recovery', () => {
-  const call = (callId: string, args = '{}'): StoredItem => ({ type: 'function_call', call_id: callId, name: 'exec', arguments: args });
-  const output = (callId: string): StoredItem => ({ type: 'function_call_output', call_id: callId, output: 'done' });
-  const reasoning = (text: string): StoredItem => ({ type: 'reasoning', summary: [], content: [{ type: 'reasoning_text', text }] });
-  const user = (text: string): StoredItem => ({ type: 'message', role: 'user', content: text });
+  const call = (callId: string, args = '{}'): InputItem => ({ type: 'function_call', call_id: callId, name: 'exec', arguments: args });
+  const output = (callId: string): InputItem => ({ type: 'function_call_output', call_id: callId, output: 'done' });
+  const reasoning = (text: string): InputItem => ({ type: 'reasoning', summary: [], content: [{ type: 'reasoning_text', text }] });
+  const user = (text: string): InputItem => ({ type: 'message', role: 'user', content: text });
 
   it('asks only for the calls of assistant turns that have no reasoning', () => {
     const items = [user('a'), reasoning('kept'), call('call_1'), output('call_1'), call('call_2'), call('call_3'), output('call_2'), output('call_3')];
@@ -48,7 +49,7 @@ describe('reasoning recovery', () => {
   });
 
   it('puts recovered reasoning first in the turn, once per stored response', () => {
-    const items = [user('a'), { type: 'message', role: 'assistant', content: 'running' }, call('call_2'), call('call_3'), output('call_2'), output('call_3')];
+    const items: InputItem[] = [user('a'), { type: 'message', role: 'assistant', content: 'running' }, call('call_2'), call('call_3'), output('call_2'), output('call_3')];
     const recovered: RecoveredReasoning = { responseId: 'resp_1', items: [reasoning('thought')] };
     const found = new Map([
       [toolCallKey(call('call_2'))!, recovered],

@@ -1,5 +1,6 @@
 /** Stored turns for store tests, shaped as the relay writes them. */
-import type { StoredItem, StoredTurn } from '../../src/store/types.js';
+import type { StoredTurn } from '../../src/store/types.js';
+import type { InputItem } from '../../src/translate/request/responses-schema.js';
 
 export interface TurnOptions {
   /** Extra characters in the reply, to control a turn's size. */
@@ -11,8 +12,8 @@ export interface TurnOptions {
 
 /** A turn whose input is one user message and whose output is a reply (or a tool call). */
 export function makeTurn(id: string, previousResponseId: string | null, text: string, options: TurnOptions = {}): StoredTurn {
-  const input: StoredItem[] = [{ type: 'message', id: `msg_in_${id}`, role: 'user', status: 'completed', content: [{ type: 'input_text', text }] }];
-  const output: StoredItem[] = [];
+  const input: InputItem[] = [{ type: 'message', id: `msg_in_${id}`, role: 'user', status: 'completed', content: [{ type: 'input_text', text }] }];
+  const output: InputItem[] = [];
   if (options.call) {
     if (options.call.reasoning !== undefined) {
       output.push({

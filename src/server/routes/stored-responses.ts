@@ -9,7 +9,7 @@ import { invalidRequest, notFound, type RelayError } from '../../errors.js';
 import { pageOfItems, type ItemListQuery } from '../../store/item-list.js';
 import { storeFailure } from '../../store/response-history.js';
 import { isResponseId } from '../../store/stored-items.js';
-import type { StoredItem } from '../../store/types.js';
+import type { InputItem } from '../../translate/request/responses-schema.js';
 import type { AppDependencies } from '../dependencies.js';
 
 /** GET /v1/responses/{id}: the stored Response object. */
@@ -41,7 +41,7 @@ export async function handleListInputItems(context: Context, deps: AppDependenci
   const lookup = await readStore(deps, () => deps.history.store.chain(id));
   if (lookup.status === 'missing') throw responseNotFound(id);
   // A conversation whose earlier turns are gone still lists what is left.
-  const items: StoredItem[] = [];
+  const items: InputItem[] = [];
   lookup.turns.forEach((turn, index) => {
     items.push(...turn.input);
     if (index < lookup.turns.length - 1) items.push(...turn.output);

@@ -9,6 +9,7 @@
  */
 import type { WebSocket } from 'ws';
 import { invalidRequest, RelayError } from '../../errors.js';
+import { outputAsInputItems } from '../../translate/output-items.js';
 import { buildChatRequest } from '../../translate/request/build-chat-request.js';
 import { parseResponsesRequest, type ParsedRequest } from '../../translate/request/parse-request.js';
 import type { InputItem } from '../../translate/request/responses-schema.js';
@@ -121,7 +122,7 @@ export class ResponsesSocket {
     const response = this.translator?.response;
     this.translator = undefined;
     if (response && (response.status === 'completed' || response.status === 'incomplete')) {
-      this.chain.set(response.id, [...input.slice(instructionItems), ...(response.output as unknown as InputItem[])]);
+      this.chain.set(response.id, [...input.slice(instructionItems), ...outputAsInputItems(response.output)]);
     }
   }
 

@@ -78,27 +78,38 @@ export function parseResponsesRequest(body: unknown): ParsedRequest {
 
 /** Validates one input item and appends it, or notes why it was skipped. */
 function pushItem(target: InputItem[], raw: unknown, path: string, notes: TranslationNote[]): void {
+  const reading = readInputItem(raw, path);
+  if ('item' in reading) {
+    target.push(reading.item);
+  } else if (IGNORED_ITEM_TYPES.has(reading.skippedType)) {
+    notes.push({ level: 'debug', message: `skipped input item of type '${reading.skippedType}' at ${path}` });
+  } else {
+    notes.push({ level: 'warn', message: `skipped input item of unknown type '${reading.skippedType}' at ${path}` });
+  }
+}
+
+/** One item read: the validated item, or the type of one the relay does not translate. */
+export type ItemReading = { item: InputItem } | { skippedType: string };
+
+/**
+ * Validates one item, from a request or read back from the session store.
+ * Throws a 400 naming `path` when it does not parse.
+ */
+export function readInputItem(raw: unknown, path: string): ItemReading {
   const item = requireObject(raw, path);
   const type = item.type === undefined && 'role' in item ? 'message' : item.type;
   if (typeof type !== 'string') {
     throw invalidRequest(`Missing required parameter: '${path}.type'.`, `${path}.type`);
   }
   const schema = (itemSchemas as Record<string, z.ZodType>)[type];
-  if (schema === undefined) {
-    if (IGNORED_ITEM_TYPES.has(type)) {
-      notes.push({ level: 'debug', message: `skipped input item of type '${type}' at ${path}` });
-    } else {
-      notes.push({ level: 'warn', message: `skipped input item of unknown type '${type}' at ${path}` });
-    }
-    return;
-  }
+  if (schema === undefined) return { skippedType: type };
   const parsed = schema.safeParse(item);
   if (!parsed.success) throw zodErrorToRelayError(parsed.error, [path], item);
   const value = parsed.data as InputItem;
   if (type === 'message') (value as { type?: string }).type = 'message';
   // One name for both spellings of the item; it is expanded before translation (compaction-input.ts).
   if (type === 'compaction_summary') (value as { type?: string }).type = 'compaction';
-  target.push(value);
+  return { item: value };
 }
 
 /** Items that carry nothing a Chat upstream can use. */
