@@ -17,8 +17,8 @@ import { MemoryResponseStore } from '../src/store/memory-store.js';
 import { RedisResponseStore } from '../src/store/redis-store.js';
 import { ResponseHistory } from '../src/store/response-history.js';
 import { SqliteResponseStore } from '../src/store/sqlite-store.js';
-import type { ResponseStore, StoredItem, StoredTurn } from '../src/store/types.js';
-import type { ResponsesRequest } from '../src/translate/request/responses-schema.js';
+import type { ResponseStore, StoredTurn } from '../src/store/types.js';
+import type { InputItem, ResponsesRequest } from '../src/translate/request/responses-schema.js';
 import { startTestRedis } from '../harness/redis-server.js';
 
 export interface StoreBenchOptions {
@@ -91,12 +91,12 @@ function realisticTurn(index: number, previousResponseId: string | null): Stored
   const id = nextId('resp');
   const toolTurn = index % 2 === 0;
   const callId = `call_${index}`;
-  const input: StoredItem[] =
+  const input: InputItem[] =
     index % 2 === 1
       ? [{ type: 'function_call_output', id: nextId('fco'), call_id: `call_${index - 1}`, output: words(250, index), status: 'completed' }]
       : [{ type: 'message', id: nextId('msg'), role: 'user', status: 'completed', content: [{ type: 'input_text', text: words(50, index) }] }];
   const reasoningText = words(100, index + 1);
-  const output: StoredItem[] = [
+  const output: InputItem[] = [
     { type: 'reasoning', id: nextId('rs'), summary: [{ type: 'summary_text', text: reasoningText }], content: [{ type: 'reasoning_text', text: reasoningText }], encrypted_content: null, status: 'completed' },
     toolTurn
       ? { type: 'function_call', id: nextId('fc'), call_id: callId, name: 'exec_command', arguments: JSON.stringify({ cmd: `grep -rn ${words(4, index)} src` }), status: 'completed' }
