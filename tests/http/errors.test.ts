@@ -2,14 +2,14 @@
 import { describe, expect, it } from 'vitest';
 import type { RunningRelay } from '../../src/server/start-server.js';
 import { deltaChunk, finishChunk, sleep, textChunks, type MockReply, type MockUpstream } from '../support/mock-upstream.js';
-import { readSse, startTestRelay } from '../support/relay.js';
+import { readSse, type TestRelayOptions } from '../support/relay.js';
 import { useTestServers } from '../support/test-servers.js';
 
 const servers = useTestServers();
 let upstream: MockUpstream | undefined;
 let relay: RunningRelay | undefined;
 
-async function setup(reply: MockReply | ((index: number) => MockReply), options: Parameters<typeof startTestRelay>[1] = {}) {
+async function setup(reply: MockReply | ((index: number) => MockReply), options: TestRelayOptions = {}) {
   upstream = await servers.mockUpstream((_, index) => (typeof reply === 'function' ? reply(index) : reply));
   relay = await servers.relay(upstream.baseUrl, options);
 }
