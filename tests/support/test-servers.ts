@@ -5,12 +5,7 @@
  */
 import { afterAll, afterEach } from 'vitest';
 import type { RunningRelay } from '../../src/server/start-server.js';
-import {
-  type MockScript,
-  type MockUpstream,
-  type MockUpstreamOptions,
-  startMockUpstream,
-} from './mock-upstream.js';
+import { type MockScript, type MockUpstream, type MockUpstreamOptions, startMockUpstream } from './mock-upstream.js';
 import { startTestRelay, type TestRelayOptions } from './relay.js';
 import { type ChatScript, type ScriptedUpstream, startScriptedUpstream } from './scripted-upstream.js';
 
@@ -23,7 +18,10 @@ export interface TestServers {
   /** Starts a mock upstream (see startMockUpstream). */
   mockUpstream(script: MockScript, models?: unknown[], options?: MockUpstreamOptions): Promise<MockUpstream>;
   /** Starts the strict scripted upstream of the end-to-end suite (see startScriptedUpstream). */
-  scriptedUpstream(script: ChatScript, options?: Parameters<typeof startScriptedUpstream>[1]): Promise<ScriptedUpstream>;
+  scriptedUpstream(
+    script: ChatScript,
+    options?: Parameters<typeof startScriptedUpstream>[1],
+  ): Promise<ScriptedUpstream>;
   /** Starts the relay in this process in front of `upstreamBaseUrl` (see startTestRelay). */
   relay(upstreamBaseUrl: string, options?: TestRelayOptions): Promise<RunningRelay>;
   /** Closes `closable` with the servers; returns it. */
