@@ -10,16 +10,14 @@ import { once } from 'node:events';
 import type { ServerResponse } from 'node:http';
 import { expect, it } from 'vitest';
 import type { RunningRelay } from '../../src/server/start-server.js';
-import { deltaChunk, startMockUpstream, type MockUpstream } from '../support/mock-upstream.js';
-import { startTestRelay } from '../support/relay.js';
+import { deltaChunk, type MockUpstream } from '../support/mock-upstream.js';
+import { useTestServers } from '../support/test-servers.js';
 import { failOnProcessErrors, postResponse, readUntil, until } from './support.js';
 
+const servers = useTestServers('never');
 let upstream: MockUpstream | undefined;
 let relay: RunningRelay | undefined;
-failOnProcessErrors(async () => {
-  await relay?.close();
-  await upstream?.close();
-});
+failOnProcessErrors(() => servers.closeAll());
 
 const MB = 1024 * 1024;
 /** What the upstream would send if nothing held it back. */
@@ -34,7 +32,7 @@ const READ_AHEAD_BOUND = 96 * MB;
 it('reads the upstream only as fast as a slow client takes the answer', async () => {
   const progress = { written: 0, waitingForDrain: false, ended: false };
   const frame = `data: ${JSON.stringify(deltaChunk({ content: 'x'.repeat(4000) }))}\n\n`;
-  upstream = await startMockUpstream(() => ({
+  upstream = await servers.mockUpstream(() => ({
     kind: 'custom',
     handle: async (_request, response: ServerResponse) => {
       response.writeHead(200, { 'content-type': 'text/event-stream' });
@@ -52,7 +50,7 @@ it('reads the upstream only as fast as a slow client takes the answer', async ()
       response.end();
     },
   }));
-  relay = await startTestRelay(upstream.baseUrl);
+  relay = await servers.relay(upstream.baseUrl);
 
   const controller = new AbortController();
   const response = await postResponse(relay.url, { model: 'm', input: 'a very long answer', stream: true }, {}, controller.signal);

@@ -6,18 +6,15 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { RunningRelay } from '../../src/server/start-server.js';
-import { finishChunk, startMockUpstream, textChunks, type MockReply, type MockUpstream } from '../support/mock-upstream.js';
-import { readSse, startTestRelay } from '../support/relay.js';
+import { finishChunk, textChunks, type MockReply, type MockUpstream } from '../support/mock-upstream.js';
+import { readSse } from '../support/relay.js';
+import { useTestServers } from '../support/test-servers.js';
 import { answerAfter, failOnProcessErrors, metricValue, postResponse, readUntil, until } from './support.js';
 
+const servers = useTestServers('never');
 let upstream: MockUpstream | undefined;
 let relay: RunningRelay | undefined;
-failOnProcessErrors(async () => {
-  await relay?.close();
-  await upstream?.close();
-  relay = undefined;
-  upstream = undefined;
-});
+failOnProcessErrors(() => servers.closeAll());
 
 const never = new Promise<void>(() => undefined);
 const answer: MockReply = { kind: 'sse', chunks: [...textChunks('fine'), finishChunk('stop')] };
@@ -33,8 +30,8 @@ async function gauges(): Promise<{ active: number | undefined; queued: number | 
 
 describe('a client that disconnects', () => {
   it('while waiting for a slot leaves the queue and never reaches the upstream', async () => {
-    upstream = await startMockUpstream((_request, index) => (index === 0 ? { kind: 'custom', handle: (_r, response) => answerAfter(never, response) } : answer));
-    relay = await startTestRelay(upstream.baseUrl, { server: { maxConcurrent: 1, maxQueue: 4 } });
+    upstream = await servers.mockUpstream((_request, index) => (index === 0 ? { kind: 'custom', handle: (_r, response) => answerAfter(never, response) } : answer));
+    relay = await servers.relay(upstream.baseUrl, { server: { maxConcurrent: 1, maxQueue: 4 } });
     const holder = new AbortController();
     const first = await postResponse(relay.url, { model: 'm', input: 'holds the slot', stream: true }, {}, holder.signal);
     await readUntil(first.body!.getReader(), 'response.output_text.delta');
@@ -56,14 +53,14 @@ describe('a client that disconnects', () => {
 
   it('before the upstream answered aborts the upstream request and frees the slot', async () => {
     let upstreamClosed = false;
-    upstream = await startMockUpstream(() => ({
+    upstream = await servers.mockUpstream(() => ({
       kind: 'custom',
       handle: (_request, response) => {
         response.on('close', () => (upstreamClosed = true));
         return never;
       },
     }));
-    relay = await startTestRelay(upstream.baseUrl, { server: { maxConcurrent: 1 } });
+    relay = await servers.relay(upstream.baseUrl, { server: { maxConcurrent: 1 } });
     const controller = new AbortController();
     const pending = postResponse(relay.url, { model: 'm', input: 'hi', stream: true }, {}, controller.signal).catch((error: unknown) => error);
     await until(() => upstream!.requests.length === 1, 'the upstream request');
@@ -75,8 +72,8 @@ describe('a client that disconnects', () => {
   });
 
   it('mid-stream stops the upstream, frees the slot and is counted as aborted', async () => {
-    upstream = await startMockUpstream(() => ({ kind: 'custom', handle: (_request, response) => answerAfter(never, response) }));
-    relay = await startTestRelay(upstream.baseUrl);
+    upstream = await servers.mockUpstream(() => ({ kind: 'custom', handle: (_request, response) => answerAfter(never, response) }));
+    relay = await servers.relay(upstream.baseUrl);
     const controller = new AbortController();
     const response = await postResponse(relay.url, { model: 'm', input: 'hi', stream: true }, {}, controller.signal);
     await readUntil(response.body!.getReader(), 'response.output_text.delta');

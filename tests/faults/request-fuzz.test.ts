@@ -11,25 +11,22 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { RunningRelay } from '../../src/server/start-server.js';
-import { finishChunk, startMockUpstream, textChunks, type MockUpstream } from '../support/mock-upstream.js';
-import { startTestRelay } from '../support/relay.js';
+import { finishChunk, textChunks, type MockUpstream } from '../support/mock-upstream.js';
+import { useTestServers } from '../support/test-servers.js';
 import { postResponse, watchProcessErrors } from './support.js';
 
+const servers = useTestServers('all');
 let upstream: MockUpstream;
 let relay: RunningRelay;
 let watcher: ReturnType<typeof watchProcessErrors>;
 
 beforeAll(async () => {
   watcher = watchProcessErrors();
-  upstream = await startMockUpstream(() => ({ kind: 'sse', chunks: [...textChunks('ok'), finishChunk('stop')] }));
-  relay = await startTestRelay(upstream.baseUrl);
+  upstream = await servers.mockUpstream(() => ({ kind: 'sse', chunks: [...textChunks('ok'), finishChunk('stop')] }));
+  relay = await servers.relay(upstream.baseUrl);
 });
 
-afterAll(async () => {
-  await relay.close();
-  await upstream.close();
-  watcher.stop();
-});
+afterAll(() => watcher.stop());
 
 /** Top-level fields the relay reads; random extra keys never use these names. */
 const KNOWN_FIELDS = new Set([

@@ -9,22 +9,19 @@
 import { describe, expect, it } from 'vitest';
 import type { RunningRelay } from '../../src/server/start-server.js';
 import { DEFAULT_RETRY_POLICY } from '../../src/upstream/retry-policy.js';
-import { deltaChunk, finishChunk, sleep, startMockUpstream, textChunks, usageChunk, type MockReply, type MockUpstream } from '../support/mock-upstream.js';
-import { readSse, startTestRelay, type TestRelayOptions } from '../support/relay.js';
+import { deltaChunk, finishChunk, sleep, textChunks, usageChunk, type MockReply, type MockUpstream } from '../support/mock-upstream.js';
+import { readSse, type TestRelayOptions } from '../support/relay.js';
+import { useTestServers } from '../support/test-servers.js';
 import { failOnProcessErrors, metricValue, postResponse, until } from './support.js';
 
+const servers = useTestServers('never');
 let upstream: MockUpstream | undefined;
 let relay: RunningRelay | undefined;
-failOnProcessErrors(async () => {
-  await relay?.close();
-  await upstream?.close();
-  relay = undefined;
-  upstream = undefined;
-});
+failOnProcessErrors(() => servers.closeAll());
 
 async function setup(reply: (index: number) => MockReply, options: TestRelayOptions = {}) {
-  upstream = await startMockUpstream((_request, index) => reply(index));
-  relay = await startTestRelay(upstream.baseUrl, options);
+  upstream = await servers.mockUpstream((_request, index) => reply(index));
+  relay = await servers.relay(upstream.baseUrl, options);
   return relay;
 }
 

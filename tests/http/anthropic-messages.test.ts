@@ -4,20 +4,14 @@
  * its `messages.stream()` parser is what Claude Code is built on.
  */
 import Anthropic from '@anthropic-ai/sdk';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { RunningRelay } from '../../src/server/start-server.js';
-import { finishChunk, reasoningChunks, startMockUpstream, textChunks, toolCallChunks, usageChunk, type MockUpstream } from '../support/mock-upstream.js';
-import { startTestRelay } from '../support/relay.js';
+import { finishChunk, reasoningChunks, textChunks, toolCallChunks, usageChunk, type MockUpstream } from '../support/mock-upstream.js';
+import { useTestServers } from '../support/test-servers.js';
 
+const servers = useTestServers();
 let upstream: MockUpstream | undefined;
 let relay: RunningRelay | undefined;
-
-afterEach(async () => {
-  await relay?.close();
-  await upstream?.close();
-  relay = undefined;
-  upstream = undefined;
-});
 
 function client(): Anthropic {
   return new Anthropic({ apiKey: 'sk-ant-client', baseURL: relay!.url, maxRetries: 0 });
@@ -32,7 +26,7 @@ async function post(path: string, body: unknown): Promise<{ status: number; head
 
 describe('Anthropic Messages through the relay', () => {
   it('messages.stream(): thinking, text and a tool call the SDK accumulates into the final message', async () => {
-    upstream = await startMockUpstream(() => ({
+    upstream = await servers.mockUpstream(() => ({
       kind: 'sse',
       chunks: [
         ...reasoningChunks('Need to ', 'list files.'),
@@ -42,7 +36,7 @@ describe('Anthropic Messages through the relay', () => {
         usageChunk(120, 30),
       ],
     }));
-    relay = await startTestRelay(upstream.baseUrl);
+    relay = await servers.relay(upstream.baseUrl);
 
     const stream = client().messages.stream({ model: 'mock-model', max_tokens: 1000, tools: [BASH_TOOL], messages: [{ role: 'user', content: 'list files' }] });
     const partialJson: string[] = [];
@@ -62,23 +56,23 @@ describe('Anthropic Messages through the relay', () => {
   });
 
   it('stream: false returns the whole Message', async () => {
-    upstream = await startMockUpstream(() => ({ kind: 'sse', chunks: [...textChunks('pong'), finishChunk('stop'), usageChunk(5, 1)] }));
-    relay = await startTestRelay(upstream.baseUrl);
+    upstream = await servers.mockUpstream(() => ({ kind: 'sse', chunks: [...textChunks('pong'), finishChunk('stop'), usageChunk(5, 1)] }));
+    relay = await servers.relay(upstream.baseUrl);
     const message = await client().messages.create({ model: 'mock-model', max_tokens: 100, messages: [{ role: 'user', content: 'ping' }] });
     expect(message).toMatchObject({ type: 'message', role: 'assistant', content: [{ type: 'text', text: 'pong' }], stop_reason: 'end_turn', usage: { input_tokens: 5, output_tokens: 1 } });
     expect(message.id).toMatch(/^msg_/);
   });
 
   it('accepts ?beta=true as Claude Code sends it', async () => {
-    upstream = await startMockUpstream(() => ({ kind: 'sse', chunks: [...textChunks('ok'), finishChunk('stop')] }));
-    relay = await startTestRelay(upstream.baseUrl);
+    upstream = await servers.mockUpstream(() => ({ kind: 'sse', chunks: [...textChunks('ok'), finishChunk('stop')] }));
+    relay = await servers.relay(upstream.baseUrl);
     const message = await client().beta.messages.create({ model: 'mock-model', max_tokens: 100, messages: [{ role: 'user', content: 'x' }] });
     expect(message.content).toMatchObject([{ type: 'text', text: 'ok' }]);
   });
 
   it('malformed bodies get Anthropic-shaped 400s, never a 500', async () => {
-    upstream = await startMockUpstream(() => ({ kind: 'sse', chunks: [] }));
-    relay = await startTestRelay(upstream.baseUrl);
+    upstream = await servers.mockUpstream(() => ({ kind: 'sse', chunks: [] }));
+    relay = await servers.relay(upstream.baseUrl);
     for (const body of ['{not json', '[]', { model: 'm' }, { model: 'm', messages: [{ role: 'user', content: [{ type: 'image' }] }] }, { model: 5, messages: [] }]) {
       const { status, json } = await post('/v1/messages', body);
       expect(status).toBe(400);
@@ -90,8 +84,8 @@ describe('Anthropic Messages through the relay', () => {
   });
 
   it('a Claude model id with no route is refused with the fix, in Anthropic’s shape', async () => {
-    upstream = await startMockUpstream(() => ({ kind: 'sse', chunks: [] }));
-    relay = await startTestRelay(upstream.baseUrl);
+    upstream = await servers.mockUpstream(() => ({ kind: 'sse', chunks: [] }));
+    relay = await servers.relay(upstream.baseUrl);
     const { status, json } = await post('/v1/messages', { model: 'claude-sonnet-4-5', max_tokens: 10, messages: [{ role: 'user', content: 'x' }] });
     expect(status).toBe(404);
     expect(json.error.type).toBe('not_found_error');
@@ -100,8 +94,8 @@ describe('Anthropic Messages through the relay', () => {
   });
 
   it('a claude-* alias routes Claude Code’s model to the provider’s model', async () => {
-    upstream = await startMockUpstream(() => ({ kind: 'sse', chunks: [...textChunks('hi'), finishChunk('stop')] }));
-    relay = await startTestRelay(upstream.baseUrl, { aliases: new Map([['claude-haiku-4-5', { model: 'small-model' }]]) });
+    upstream = await servers.mockUpstream(() => ({ kind: 'sse', chunks: [...textChunks('hi'), finishChunk('stop')] }));
+    relay = await servers.relay(upstream.baseUrl, { aliases: new Map([['claude-haiku-4-5', { model: 'small-model' }]]) });
     const message = await client().messages.create({ model: 'claude-haiku-4-5', max_tokens: 10, messages: [{ role: 'user', content: 'x' }] });
     expect(message.model).toBe('claude-haiku-4-5');
     expect(upstream.requests[0]!.body.model).toBe('small-model');
@@ -109,13 +103,13 @@ describe('Anthropic Messages through the relay', () => {
 
   it('upstream rate limits and overload become 429 and 529 with retry-after, which the SDK retries', async () => {
     let calls = 0;
-    upstream = await startMockUpstream(() => {
+    upstream = await servers.mockUpstream(() => {
       calls++;
       if (calls === 1) return { kind: 'json', status: 429, body: { error: { message: 'Rate limit reached', type: 'rate_limit_error' } }, headers: { 'retry-after': '1' } };
       if (calls === 2 || calls === 3) return { kind: 'json', status: 503, body: { error: { message: 'Server overloaded', type: 'server_error' } } };
       return { kind: 'sse', chunks: [...textChunks('done'), finishChunk('stop')] };
     });
-    relay = await startTestRelay(upstream.baseUrl);
+    relay = await servers.relay(upstream.baseUrl);
     const first = await post('/v1/messages', { model: 'm', max_tokens: 10, messages: [{ role: 'user', content: 'x' }] });
     expect([first.status, first.json.error.type, first.headers.get('retry-after')]).toEqual([429, 'rate_limit_error', '1']);
     const second = await post('/v1/messages', { model: 'm', max_tokens: 10, messages: [{ role: 'user', content: 'x' }] });
@@ -129,15 +123,15 @@ describe('Anthropic Messages through the relay', () => {
   });
 
   it('an error after the stream began reaches the SDK as an error event', async () => {
-    upstream = await startMockUpstream(() => ({ kind: 'sse', chunks: [...textChunks('par'), { error: { message: 'upstream crashed', type: 'server_error' } }] }));
-    relay = await startTestRelay(upstream.baseUrl);
+    upstream = await servers.mockUpstream(() => ({ kind: 'sse', chunks: [...textChunks('par'), { error: { message: 'upstream crashed', type: 'server_error' } }] }));
+    relay = await servers.relay(upstream.baseUrl);
     const stream = client().messages.stream({ model: 'm', max_tokens: 10, messages: [{ role: 'user', content: 'x' }] });
     await expect(stream.finalMessage()).rejects.toThrow(/upstream crashed/);
   });
 
   it('count_tokens: a real estimate that grows with the request', async () => {
-    upstream = await startMockUpstream(() => ({ kind: 'sse', chunks: [] }));
-    relay = await startTestRelay(upstream.baseUrl);
+    upstream = await servers.mockUpstream(() => ({ kind: 'sse', chunks: [] }));
+    relay = await servers.relay(upstream.baseUrl);
     const small = await client().messages.countTokens({ model: 'm', messages: [{ role: 'user', content: 'Hello there' }] });
     const large = await client().messages.countTokens({ model: 'm', system: 'You are a careful engineer. '.repeat(50), tools: [BASH_TOOL], messages: [{ role: 'user', content: 'Hello there' }] });
     expect(small.input_tokens).toBeGreaterThan(2);

@@ -4,23 +4,17 @@
  * repaired on the way and nothing else changed.
  */
 import OpenAI from 'openai';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { deepseekProvider } from '../../src/providers/deepseek.js';
 import { mistralProvider } from '../../src/providers/mistral.js';
 import type { RunningRelay } from '../../src/server/start-server.js';
-import { deltaChunk, finishChunk, startMockUpstream, textChunks, toolCallChunks, usageChunk, type MockUpstream } from '../support/mock-upstream.js';
-import { startTestRelay } from '../support/relay.js';
-import { chatAnswer, startScriptedUpstream } from '../support/scripted-upstream.js';
+import { deltaChunk, finishChunk, textChunks, toolCallChunks, usageChunk, type MockUpstream } from '../support/mock-upstream.js';
+import { chatAnswer } from '../support/scripted-upstream.js';
+import { useTestServers } from '../support/test-servers.js';
 
+const servers = useTestServers();
 let upstream: MockUpstream | undefined;
 let relay: RunningRelay | undefined;
-
-afterEach(async () => {
-  await relay?.close();
-  await upstream?.close();
-  relay = undefined;
-  upstream = undefined;
-});
 
 function client(): OpenAI {
   return new OpenAI({ apiKey: 'sk-client', baseURL: `${relay!.url}/v1`, maxRetries: 0 });
@@ -30,11 +24,11 @@ const WEATHER_TOOL = { type: 'function' as const, function: { name: 'get_weather
 
 describe('Chat Completions through the relay', () => {
   it('the openai SDK streams a tool call; usage arrives because it asked for it', async () => {
-    upstream = await startMockUpstream(() => ({
+    upstream = await servers.mockUpstream(() => ({
       kind: 'sse',
       chunks: [...toolCallChunks(0, 'call_w', 'get_weather', '{"ci', 'ty":"Paris"}'), finishChunk('tool_calls'), usageChunk(40, 9)],
     }));
-    relay = await startTestRelay(upstream.baseUrl);
+    relay = await servers.relay(upstream.baseUrl);
 
     const stream = client().chat.completions.stream({
       model: 'mock-model',
@@ -56,8 +50,8 @@ describe('Chat Completions through the relay', () => {
   });
 
   it('without include_usage the client gets no usage chunk (the relay still counts it)', async () => {
-    upstream = await startMockUpstream(() => ({ kind: 'sse', chunks: [...textChunks('Hi'), finishChunk('stop'), usageChunk(3, 1)] }));
-    relay = await startTestRelay(upstream.baseUrl);
+    upstream = await servers.mockUpstream(() => ({ kind: 'sse', chunks: [...textChunks('Hi'), finishChunk('stop'), usageChunk(3, 1)] }));
+    relay = await servers.relay(upstream.baseUrl);
     const chunks = [];
     for await (const chunk of await client().chat.completions.create({ model: 'mock-model', messages: [{ role: 'user', content: 'x' }], stream: true })) chunks.push(chunk);
     expect(chunks.map((chunk) => chunk.choices[0]?.delta.content ?? chunk.choices[0]?.finish_reason)).toEqual(['Hi', 'stop']);
@@ -68,18 +62,18 @@ describe('Chat Completions through the relay', () => {
   });
 
   it('stream: false returns a whole chat.completion', async () => {
-    upstream = await startMockUpstream(() => ({ kind: 'sse', chunks: [...textChunks('Hello', ' there'), finishChunk('stop'), usageChunk(3, 2)] }));
-    relay = await startTestRelay(upstream.baseUrl);
+    upstream = await servers.mockUpstream(() => ({ kind: 'sse', chunks: [...textChunks('Hello', ' there'), finishChunk('stop'), usageChunk(3, 2)] }));
+    relay = await servers.relay(upstream.baseUrl);
     const completion = await client().chat.completions.create({ model: 'mock-model', messages: [{ role: 'user', content: 'x' }] });
     expect(completion).toMatchObject({ object: 'chat.completion', model: 'mock-model', choices: [{ index: 0, message: { role: 'assistant', content: 'Hello there' }, finish_reason: 'stop' }], usage: { prompt_tokens: 3, completion_tokens: 2 } });
   });
 
   it('<think> tags become reasoning_content and leaked tool-call markup becomes a real tool call', async () => {
-    upstream = await startMockUpstream(() => ({
+    upstream = await servers.mockUpstream(() => ({
       kind: 'sse',
       chunks: [...textChunks('<think>check</think>', '<tool_call>{"name":"get_weather","arguments":{"city":"Oslo"}}</tool_call>'), finishChunk('stop')],
     }));
-    relay = await startTestRelay(upstream.baseUrl);
+    relay = await servers.relay(upstream.baseUrl);
     const completion = await client().chat.completions.create({ model: 'mock-model', messages: [{ role: 'user', content: 'x' }], tools: [WEATHER_TOOL] });
     const message = completion.choices[0]!.message as OpenAI.ChatCompletionMessage & { reasoning_content?: string };
     expect(message.reasoning_content).toBe('check');
@@ -89,9 +83,9 @@ describe('Chat Completions through the relay', () => {
   });
 
   it('DeepSeek: reasoning_content the client kept goes back; the strict upstream accepts the turn', async () => {
-    const scripted = await startScriptedUpstream(() => chatAnswer({ text: 'It is sunny.', style: 'deepseek' }), { thinking: 'deepseek' });
+    const scripted = await servers.scriptedUpstream(() => chatAnswer({ text: 'It is sunny.', style: 'deepseek' }), { thinking: 'deepseek' });
     upstream = scripted;
-    relay = await startTestRelay(scripted.baseUrl, { profile: deepseekProvider });
+    relay = await servers.relay(scripted.baseUrl, { profile: deepseekProvider });
     const messages = [
       { role: 'user', content: 'Weather in Paris?' },
       { role: 'assistant', content: null, reasoning_content: 'Call the tool.', tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }] },
@@ -105,8 +99,8 @@ describe('Chat Completions through the relay', () => {
   });
 
   it('Mistral: tool-call ids follow its rules in both the call and its result', async () => {
-    upstream = await startMockUpstream(() => ({ kind: 'sse', chunks: [...textChunks('ok'), finishChunk('stop')] }));
-    relay = await startTestRelay(upstream.baseUrl, { profile: mistralProvider });
+    upstream = await servers.mockUpstream(() => ({ kind: 'sse', chunks: [...textChunks('ok'), finishChunk('stop')] }));
+    relay = await servers.relay(upstream.baseUrl, { profile: mistralProvider });
     await client().chat.completions.create({
       model: 'mistral-large-latest',
       messages: [
@@ -124,12 +118,12 @@ describe('Chat Completions through the relay', () => {
   });
 
   it('errors in OpenAI’s shape: bad input is a 400, an upstream failure a clear status, a broken stream an error chunk', async () => {
-    upstream = await startMockUpstream((request) =>
+    upstream = await servers.mockUpstream((request) =>
       request.body.messages[0].content === 'limit'
         ? { kind: 'json', status: 429, body: { error: { message: 'Rate limit reached' } }, headers: { 'retry-after': '3' } }
         : { kind: 'sse', chunks: [deltaChunk({ role: 'assistant', content: 'par' }), { error: { message: 'boom', type: 'server_error' } }] },
     );
-    relay = await startTestRelay(upstream.baseUrl);
+    relay = await servers.relay(upstream.baseUrl);
     const bad = await fetch(`${relay.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'm', messages: [] }) });
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { error: unknown }).error).toMatchObject({ type: 'invalid_request_error', param: 'messages' });

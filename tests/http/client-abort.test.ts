@@ -1,23 +1,19 @@
 /** A client that goes away must not leave the upstream request running. */
-import { afterEach, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import type { RunningRelay } from '../../src/server/start-server.js';
-import { sleep, startMockUpstream, type MockUpstream } from '../support/mock-upstream.js';
-import { startTestRelay } from '../support/relay.js';
+import { sleep, type MockUpstream } from '../support/mock-upstream.js';
 import { longAnswer } from '../support/scripted-upstream.js';
+import { useTestServers } from '../support/test-servers.js';
 
+const servers = useTestServers();
 let upstream: MockUpstream | undefined;
 let relay: RunningRelay | undefined;
-
-afterEach(async () => {
-  await relay?.close();
-  await upstream?.close();
-});
 
 it('cancels the upstream request when the client disconnects mid-stream', async () => {
   let upstreamClosed!: () => void;
   const closed = new Promise<void>((resolve) => (upstreamClosed = resolve));
-  upstream = await startMockUpstream(() => longAnswer(upstreamClosed));
-  relay = await startTestRelay(upstream.baseUrl);
+  upstream = await servers.mockUpstream(() => longAnswer(upstreamClosed));
+  relay = await servers.relay(upstream.baseUrl);
 
   const controller = new AbortController();
   const response = await fetch(`${relay.url}/v1/responses`, {

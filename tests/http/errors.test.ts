@@ -1,22 +1,17 @@
 /** Bad input, unknown routes and upstream failures, over real HTTP. */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { RunningRelay } from '../../src/server/start-server.js';
-import { deltaChunk, finishChunk, sleep, startMockUpstream, textChunks, type MockReply, type MockUpstream } from '../support/mock-upstream.js';
-import { readSse, startTestRelay } from '../support/relay.js';
+import { deltaChunk, finishChunk, sleep, textChunks, type MockReply, type MockUpstream } from '../support/mock-upstream.js';
+import { readSse, type TestRelayOptions } from '../support/relay.js';
+import { useTestServers } from '../support/test-servers.js';
 
+const servers = useTestServers();
 let upstream: MockUpstream | undefined;
 let relay: RunningRelay | undefined;
 
-afterEach(async () => {
-  await relay?.close();
-  await upstream?.close();
-  relay = undefined;
-  upstream = undefined;
-});
-
-async function setup(reply: MockReply | ((index: number) => MockReply), options: Parameters<typeof startTestRelay>[1] = {}) {
-  upstream = await startMockUpstream((_, index) => (typeof reply === 'function' ? reply(index) : reply));
-  relay = await startTestRelay(upstream.baseUrl, options);
+async function setup(reply: MockReply | ((index: number) => MockReply), options: TestRelayOptions = {}) {
+  upstream = await servers.mockUpstream((_, index) => (typeof reply === 'function' ? reply(index) : reply));
+  relay = await servers.relay(upstream.baseUrl, options);
 }
 
 function post(body: unknown, raw?: string): Promise<Response> {
@@ -117,10 +112,10 @@ describe('upstream failures before the first byte', () => {
   });
 
   it('reports an unreachable upstream as a retryable failure', async () => {
-    upstream = await startMockUpstream(() => ({ kind: 'json', status: 200, body: {} }));
+    upstream = await servers.mockUpstream(() => ({ kind: 'json', status: 200, body: {} }));
     const deadUrl = upstream.baseUrl;
     await upstream.close();
-    relay = await startTestRelay(deadUrl);
+    relay = await servers.relay(deadUrl);
     const events = await readSse(await post({ model: 'm', input: 'hi', stream: true }));
     expect(events.at(-1)!.type).toBe('response.failed');
     expect(events.at(-1)!.response.error.message).toMatch(/Could not reach/);

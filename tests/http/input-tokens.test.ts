@@ -6,30 +6,27 @@
  */
 import { countTokens } from 'gpt-tokenizer/encoding/o200k_base';
 import OpenAI from 'openai';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { RunningRelay } from '../../src/server/start-server.js';
 import { CASSETTES_DIR, listCassettes, loadInteractions, recordedOutcome, responsesRequestFor } from '../support/cassettes.js';
-import { finishChunk, startMockUpstream, textChunks, type MockUpstream } from '../support/mock-upstream.js';
-import { startTestRelay } from '../support/relay.js';
+import { finishChunk, textChunks, type MockUpstream } from '../support/mock-upstream.js';
 import { missingSharedMessage } from '../support/shared-material.js';
+import { useTestServers } from '../support/test-servers.js';
 
 /** The tolerance documented in src/tokens/estimate-tokens.ts for OpenAI models. */
 function withinTolerance(estimate: number, actual: number): boolean {
   return Math.abs(estimate - actual) <= Math.max(8, actual * 0.1);
 }
 
+const servers = useTestServers('all');
 let upstream: MockUpstream;
 let relay: RunningRelay;
 let client: OpenAI;
 
 beforeAll(async () => {
-  upstream = await startMockUpstream(() => ({ kind: 'sse', chunks: [...textChunks('Why did the chicken cross the road?'), finishChunk('stop')] }));
-  relay = await startTestRelay(upstream.baseUrl);
+  upstream = await servers.mockUpstream(() => ({ kind: 'sse', chunks: [...textChunks('Why did the chicken cross the road?'), finishChunk('stop')] }));
+  relay = await servers.relay(upstream.baseUrl);
   client = new OpenAI({ apiKey: 'sk-client', baseURL: `${relay.url}/v1`, maxRetries: 0 });
-});
-afterAll(async () => {
-  await relay?.close();
-  await upstream?.close();
 });
 
 describe('POST /v1/responses/input_tokens', () => {

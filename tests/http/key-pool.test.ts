@@ -6,15 +6,16 @@
  * limit with the shortest wait. Logs and /metrics name keys by variable.
  */
 import { Writable } from 'node:stream';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runDoctor } from '../../src/cli/doctor-command.js';
 import type { ServeOptions } from '../../src/cli/serve-command.js';
 import { buildRouter } from '../../src/config/build-router.js';
 import { createLogger } from '../../src/log.js';
 import { createRedactor } from '../../src/observability/redact.js';
 import { startRelayServer, type RunningRelay } from '../../src/server/start-server.js';
-import { finishChunk, startMockUpstream, textChunks, type MockReply, type MockUpstream } from '../support/mock-upstream.js';
+import { finishChunk, textChunks, type MockReply, type MockUpstream } from '../support/mock-upstream.js';
 import { readSse } from '../support/relay.js';
+import { useTestServers } from '../support/test-servers.js';
 
 const environment = {
   KEY_REVOKED: 'sk-revoked-1111111111',
@@ -25,14 +26,9 @@ const environment = {
 };
 const secrets = Object.values(environment);
 
+const servers = useTestServers();
 let upstream: MockUpstream | undefined;
 let relay: RunningRelay | undefined;
-afterEach(async () => {
-  await relay?.close();
-  await upstream?.close();
-  relay = upstream = undefined;
-});
-
 /** Answers by the key the request carries. */
 function answerByKey(request: { headers: Record<string, unknown> }): MockReply {
   const key = String(request.headers.authorization).replace(/^Bearer /, '');
@@ -44,7 +40,7 @@ function answerByKey(request: { headers: Record<string, unknown> }): MockReply {
 }
 
 async function start(keyVariables: string) {
-  upstream = await startMockUpstream(answerByKey, [], { modelsScript: answerByKey });
+  upstream = await servers.mockUpstream(answerByKey, [], { modelsScript: answerByKey });
   const lines: string[] = [];
   const destination = new Writable({
     write(chunk, _encoding, done) {
@@ -118,7 +114,7 @@ describe('key pools', () => {
   });
 
   it('doctor checks every key of the pool by its variable name', async () => {
-    upstream = await startMockUpstream(answerByKey, [], { modelsScript: (request) => {
+    upstream = await servers.mockUpstream(answerByKey, [], { modelsScript: (request) => {
       const reply = answerByKey(request);
       return reply.kind === 'sse' ? { kind: 'json', status: 200, body: { object: 'list', data: [{ id: 'model-a' }] } } : reply;
     } });

@@ -1,26 +1,22 @@
 /** GET /v1/models across providers, with the upstream lists cached and refreshed on demand. */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/log.js';
 import { genericProvider } from '../../src/providers/generic.js';
 import { mistralProvider } from '../../src/providers/mistral.js';
 import { ModelRouter } from '../../src/routing/router.js';
 import { startRelayServer, type RunningRelay } from '../../src/server/start-server.js';
-import { startMockUpstream, type MockUpstream } from '../support/mock-upstream.js';
+import type { MockUpstream } from '../support/mock-upstream.js';
+import { useTestServers } from '../support/test-servers.js';
 
-const cleanups: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const servers = useTestServers();
 
 async function upstreamWithModels(models: unknown[]): Promise<MockUpstream> {
-  const upstream = await startMockUpstream(() => ({ kind: 'json', status: 500, body: {} }), models);
-  cleanups.push(() => upstream.close());
-  return upstream;
+  return servers.mockUpstream(() => ({ kind: 'json', status: 500, body: {} }), models);
 }
 
 async function relay(router: ModelRouter, modelsTtlMs = 60_000): Promise<RunningRelay> {
   const running = await startRelayServer({ host: '127.0.0.1', port: 0, router, logger: silentLogger(), modelsTtlMs });
-  cleanups.push(() => running.close());
+  servers.track(running);
   return running;
 }
 

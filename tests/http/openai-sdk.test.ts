@@ -4,29 +4,22 @@
  * a real loopback upstream.
  */
 import OpenAI from 'openai';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { RunningRelay } from '../../src/server/start-server.js';
 import {
   deltaChunk,
   finishChunk,
   reasoningChunks,
-  startMockUpstream,
   textChunks,
   toolCallChunks,
   usageChunk,
   type MockUpstream,
 } from '../support/mock-upstream.js';
-import { startTestRelay } from '../support/relay.js';
+import { useTestServers } from '../support/test-servers.js';
 
+const servers = useTestServers();
 let upstream: MockUpstream | undefined;
 let relay: RunningRelay | undefined;
-
-afterEach(async () => {
-  await relay?.close();
-  await upstream?.close();
-  relay = undefined;
-  upstream = undefined;
-});
 
 function client(): OpenAI {
   return new OpenAI({ apiKey: 'sk-client', baseURL: `${relay!.url}/v1`, maxRetries: 0 });
@@ -34,11 +27,11 @@ function client(): OpenAI {
 
 describe('openai SDK against the relay', () => {
   it('streams text and accumulates the final response', async () => {
-    upstream = await startMockUpstream(() => ({
+    upstream = await servers.mockUpstream(() => ({
       kind: 'sse',
       chunks: [...textChunks('Hel', 'lo, ', 'world'), finishChunk('stop'), usageChunk(12, 3, { prompt_tokens_details: { cached_tokens: 4 } })],
     }));
-    relay = await startTestRelay(upstream.baseUrl);
+    relay = await servers.relay(upstream.baseUrl);
 
     const stream = client().responses.stream({ model: 'mock-model', input: 'Say hello', instructions: 'Be brief.' });
     const deltas: string[] = [];
@@ -66,7 +59,7 @@ describe('openai SDK against the relay', () => {
   });
 
   it('streams reasoning, then parallel tool calls with argument fragments', async () => {
-    upstream = await startMockUpstream(() => ({
+    upstream = await servers.mockUpstream(() => ({
       kind: 'sse',
       chunks: [
         ...reasoningChunks('Need to ', 'list files.'),
@@ -76,7 +69,7 @@ describe('openai SDK against the relay', () => {
         usageChunk(50, 20, { completion_tokens_details: { reasoning_tokens: 8 } }),
       ],
     }));
-    relay = await startTestRelay(upstream.baseUrl);
+    relay = await servers.relay(upstream.baseUrl);
 
     const stream = client().responses.stream({
       model: 'mock-model',
@@ -99,8 +92,8 @@ describe('openai SDK against the relay', () => {
   });
 
   it('returns the whole Response object for stream: false', async () => {
-    upstream = await startMockUpstream(() => ({ kind: 'sse', chunks: [...textChunks('pong'), finishChunk('stop'), usageChunk(5, 1)] }));
-    relay = await startTestRelay(upstream.baseUrl);
+    upstream = await servers.mockUpstream(() => ({ kind: 'sse', chunks: [...textChunks('pong'), finishChunk('stop'), usageChunk(5, 1)] }));
+    relay = await servers.relay(upstream.baseUrl);
 
     const response = await client().responses.create({ model: 'mock-model', input: 'ping' });
     expect(response.object).toBe('response');
@@ -110,8 +103,8 @@ describe('openai SDK against the relay', () => {
   });
 
   it('reports finish_reason length as an incomplete response', async () => {
-    upstream = await startMockUpstream(() => ({ kind: 'sse', chunks: [...textChunks('cut'), finishChunk('length')] }));
-    relay = await startTestRelay(upstream.baseUrl);
+    upstream = await servers.mockUpstream(() => ({ kind: 'sse', chunks: [...textChunks('cut'), finishChunk('length')] }));
+    relay = await servers.relay(upstream.baseUrl);
 
     const stream = client().responses.stream({ model: 'mock-model', input: 'long', max_output_tokens: 16 });
     const events: string[] = [];
@@ -123,12 +116,12 @@ describe('openai SDK against the relay', () => {
   });
 
   it('keeps a reasoning item intact across a heartbeat while the upstream is silent', async () => {
-    upstream = await startMockUpstream(() => ({
+    upstream = await servers.mockUpstream(() => ({
       kind: 'sse',
       delayMs: 120,
       chunks: [deltaChunk({ reasoning_content: 'thinking' }), deltaChunk({ content: 'answer' }), finishChunk('stop')],
     }));
-    relay = await startTestRelay(upstream.baseUrl, { heartbeatMs: 50 });
+    relay = await servers.relay(upstream.baseUrl, { heartbeatMs: 50 });
 
     const stream = client().responses.stream({ model: 'mock-model', input: 'slow' });
     const types: string[] = [];

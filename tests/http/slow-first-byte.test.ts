@@ -7,21 +7,16 @@
  * own stays an HTTP error.
  */
 import type { ServerResponse } from 'node:http';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { RunningRelay } from '../../src/server/start-server.js';
 import { createGate, parseEvents, postResponse } from '../faults/support.js';
-import { finishChunk, startMockUpstream, textChunks, usageChunk, type MockReply, type MockUpstream } from '../support/mock-upstream.js';
-import { startTestRelay, type TestRelayOptions } from '../support/relay.js';
+import { finishChunk, textChunks, usageChunk, type MockReply, type MockUpstream } from '../support/mock-upstream.js';
+import type { TestRelayOptions } from '../support/relay.js';
+import { useTestServers } from '../support/test-servers.js';
 
+const servers = useTestServers();
 let upstream: MockUpstream | undefined;
 let relay: RunningRelay | undefined;
-
-afterEach(async () => {
-  await relay?.close();
-  await upstream?.close();
-  relay = undefined;
-  upstream = undefined;
-});
 
 const HEARTBEAT_MS = 50;
 const ANSWER = [...textChunks('worth the wait'), finishChunk('stop'), usageChunk(5, 3)];
@@ -66,8 +61,8 @@ async function readRest(reader: ReadableStreamDefaultReader<Uint8Array>, text: s
 }
 
 async function setup(script: (index: number) => MockReply, options: TestRelayOptions = {}): Promise<RunningRelay> {
-  upstream = await startMockUpstream((_request, index) => script(index));
-  relay = await startTestRelay(upstream.baseUrl, { heartbeatMs: HEARTBEAT_MS, ...options });
+  upstream = await servers.mockUpstream((_request, index) => script(index));
+  relay = await servers.relay(upstream.baseUrl, { heartbeatMs: HEARTBEAT_MS, ...options });
   return relay;
 }
 

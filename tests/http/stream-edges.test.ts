@@ -5,34 +5,29 @@
  * is judged in Responses terms, as Codex would see it, and the follow-up
  * request shows the ids travel back consistently.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { RunningRelay } from '../../src/server/start-server.js';
 import { captureLogs } from '../support/capture-logs.js';
-import { startMockUpstream, type MockUpstream } from '../support/mock-upstream.js';
-import { readSse, startTestRelay, type TestRelayOptions } from '../support/relay.js';
+import type { MockUpstream } from '../support/mock-upstream.js';
+import { readSse, type TestRelayOptions } from '../support/relay.js';
+import { useTestServers } from '../support/test-servers.js';
 
+const servers = useTestServers();
 let upstream: MockUpstream | undefined;
 let relay: RunningRelay | undefined;
-
-afterEach(async () => {
-  await relay?.close();
-  await upstream?.close();
-  relay = undefined;
-  upstream = undefined;
-});
 
 const READ_TOOL = { type: 'function', name: 'read_file', parameters: { type: 'object', properties: { path: { type: 'string' } } } };
 
 /** Serves `bodies[n]` as the n-th response, exactly as written. */
 async function serveBytes(bodies: string[], options: TestRelayOptions = {}): Promise<RunningRelay> {
-  upstream = await startMockUpstream((_request, index) => ({
+  upstream = await servers.mockUpstream((_request, index) => ({
     kind: 'custom',
     handle: (_incoming, response) => {
       response.writeHead(200, { 'content-type': 'text/event-stream' });
       response.end(bodies[Math.min(index, bodies.length - 1)]);
     },
   }));
-  relay = await startTestRelay(upstream.baseUrl, options);
+  relay = await servers.relay(upstream.baseUrl, options);
   return relay;
 }
 

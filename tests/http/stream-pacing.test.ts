@@ -4,30 +4,25 @@
  * usage). The relay must read on after such a read instead of waiting for
  * the next heartbeat.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { RunningRelay } from '../../src/server/start-server.js';
-import { deltaChunk, finishChunk, startMockUpstream, textChunks, usageChunk, type MockUpstream } from '../support/mock-upstream.js';
-import { readSse, startTestRelay } from '../support/relay.js';
+import { deltaChunk, finishChunk, textChunks, usageChunk, type MockUpstream } from '../support/mock-upstream.js';
+import { readSse } from '../support/relay.js';
+import { useTestServers } from '../support/test-servers.js';
 
+const servers = useTestServers();
 let upstream: MockUpstream | undefined;
 let relay: RunningRelay | undefined;
 
-afterEach(async () => {
-  await relay?.close();
-  await upstream?.close();
-  relay = undefined;
-  upstream = undefined;
-});
-
 describe('a stream whose chunks arrive one read at a time', () => {
   it('completes without waiting for a heartbeat after reads that produce no event', async () => {
-    upstream = await startMockUpstream(() => ({
+    upstream = await servers.mockUpstream(() => ({
       kind: 'sse',
       delayMs: 15,
       chunks: [deltaChunk({ role: 'assistant' }), ...textChunks('Hel', 'lo'), finishChunk('stop'), usageChunk(7, 2)],
     }));
     // A heartbeat long after the stream should have ended: one would show up as an extra in_progress event.
-    relay = await startTestRelay(upstream.baseUrl, { heartbeatMs: 20_000 });
+    relay = await servers.relay(upstream.baseUrl, { heartbeatMs: 20_000 });
 
     const response = await fetch(`${relay.url}/v1/responses`, {
       method: 'POST',

@@ -3,21 +3,16 @@
  * real providers refuse, and the relay hands the provider's message back as a
  * clear HTTP error. Without this the end-to-end suite could pass by accident.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { RunningRelay } from '../../src/server/start-server.js';
 import { DEEPSEEK_MISSING_REASONING, validateChatRequest } from '../support/chat-validation.js';
-import { readSse, startTestRelay } from '../support/relay.js';
-import { chatAnswer, startScriptedUpstream, type ScriptedUpstream } from '../support/scripted-upstream.js';
+import { readSse } from '../support/relay.js';
+import { chatAnswer, type ScriptedUpstream } from '../support/scripted-upstream.js';
+import { useTestServers } from '../support/test-servers.js';
 
+const servers = useTestServers();
 let upstream: ScriptedUpstream | undefined;
 let relay: RunningRelay | undefined;
-
-afterEach(async () => {
-  await relay?.close();
-  await upstream?.close();
-  relay = undefined;
-  upstream = undefined;
-});
 
 const exec = { type: 'function', name: 'exec_command', parameters: { type: 'object', properties: { cmd: { type: 'string' } } } };
 
@@ -37,8 +32,8 @@ async function post(body: Record<string, unknown>): Promise<Response> {
 
 describe('strict mock upstream', () => {
   it('answers like DeepSeek when a tool-call turn comes without its reasoning, and the relay reports it', async () => {
-    upstream = await startScriptedUpstream(() => chatAnswer({ text: 'ok' }), { thinking: 'deepseek' });
-    relay = await startTestRelay(upstream.baseUrl);
+    upstream = await servers.scriptedUpstream(() => chatAnswer({ text: 'ok' }), { thinking: 'deepseek' });
+    relay = await servers.relay(upstream.baseUrl);
 
     const events = await readSse(await post({ input: history(false) }));
     const failed = events.at(-1)!;
@@ -50,8 +45,8 @@ describe('strict mock upstream', () => {
   });
 
   it('accepts the same history when the reasoning is echoed back', async () => {
-    upstream = await startScriptedUpstream(() => chatAnswer({ text: 'ok' }), { thinking: 'deepseek' });
-    relay = await startTestRelay(upstream.baseUrl);
+    upstream = await servers.scriptedUpstream(() => chatAnswer({ text: 'ok' }), { thinking: 'deepseek' });
+    relay = await servers.relay(upstream.baseUrl);
 
     const response = await post({ input: history(true) });
     expect(response.status).toBe(200);

@@ -4,12 +4,13 @@
  * effort as `reasoning.effort`, in-stream errors after HTTP 200, comment
  * lines in the SSE stream.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { openRouterProvider } from '../../src/providers/openrouter.js';
 import type { RunningRelay } from '../../src/server/start-server.js';
 import { decodeReasoningEnvelope } from '../../src/translate/reasoning-envelope.js';
-import { deltaChunk, finishChunk, startMockUpstream, textChunks, type MockUpstream } from '../support/mock-upstream.js';
-import { readSse, startTestRelay } from '../support/relay.js';
+import { deltaChunk, finishChunk, textChunks, type MockUpstream } from '../support/mock-upstream.js';
+import { readSse } from '../support/relay.js';
+import { useTestServers } from '../support/test-servers.js';
 import { assistantMessages, cassetteOrSkip, chatBodyFor, chunk, classify, deltaText, streamThrough } from './support.js';
 
 /** The weather tool the recordings declared, in Responses form. */
@@ -132,21 +133,16 @@ describe('OpenRouter errors', () => {
 });
 
 describe('OpenRouter over HTTP', () => {
+  const servers = useTestServers();
   let upstream: MockUpstream | undefined;
   let relay: RunningRelay | undefined;
-  afterEach(async () => {
-    await relay?.close();
-    await upstream?.close();
-    relay = undefined;
-    upstream = undefined;
-  });
 
   it('skips ": OPENROUTER PROCESSING" comments and sends reasoning.effort upstream', async () => {
-    upstream = await startMockUpstream(() => ({
+    upstream = await servers.mockUpstream(() => ({
       kind: 'sse',
       chunks: [': OPENROUTER PROCESSING\n\n', deltaChunk({ reasoning: 'r', reasoning_details: [{ type: 'reasoning.text', text: 'r', index: 0 }] }), ': OPENROUTER PROCESSING\n\n', ...textChunks('Hi'), finishChunk('stop')],
     }));
-    relay = await startTestRelay(upstream.baseUrl, { profile: openRouterProvider });
+    relay = await servers.relay(upstream.baseUrl, { profile: openRouterProvider });
     const response = await fetch(`${relay.url}/v1/responses`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },

@@ -1,26 +1,21 @@
 /** The relay's token, request ids, the body size limit and the upstream concurrency limit, over real HTTP. */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { RunningRelay } from '../../src/server/start-server.js';
 import { answerAfter, createGate, metricValue, postResponse, readUntil, until } from '../faults/support.js';
-import { finishChunk, startMockUpstream, textChunks, usageChunk, type MockReply, type MockUpstream } from '../support/mock-upstream.js';
-import { readSse, startTestRelay, type TestRelayOptions } from '../support/relay.js';
+import { finishChunk, textChunks, usageChunk, type MockReply, type MockUpstream } from '../support/mock-upstream.js';
+import { readSse, type TestRelayOptions } from '../support/relay.js';
+import { useTestServers } from '../support/test-servers.js';
 
+const servers = useTestServers();
 let upstream: MockUpstream | undefined;
 let relay: RunningRelay | undefined;
-
-afterEach(async () => {
-  await relay?.close();
-  await upstream?.close();
-  relay = undefined;
-  upstream = undefined;
-});
 
 const TOKEN = 'relay-token-0123456789';
 const answer: MockReply = { kind: 'sse', chunks: [...textChunks('ok'), finishChunk('stop'), usageChunk(5, 1)] };
 
 async function setup(server: TestRelayOptions['server'], reply: (index: number) => MockReply = () => answer) {
-  upstream = await startMockUpstream((_request, index) => reply(index));
-  relay = await startTestRelay(upstream.baseUrl, { server });
+  upstream = await servers.mockUpstream((_request, index) => reply(index));
+  relay = await servers.relay(upstream.baseUrl, { server });
   return relay;
 }
 

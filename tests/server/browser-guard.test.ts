@@ -5,25 +5,20 @@
  * while loopback clients without an Origin work as before.
  */
 import { request as httpRequest } from 'node:http';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { checkBrowserAccess, hostName } from '../../src/server/middleware/browser-guard.js';
 import type { RunningRelay } from '../../src/server/start-server.js';
-import { finishChunk, startMockUpstream, textChunks, usageChunk, type MockUpstream } from '../support/mock-upstream.js';
-import { startTestRelay, type TestRelayOptions } from '../support/relay.js';
+import { finishChunk, textChunks, usageChunk, type MockUpstream } from '../support/mock-upstream.js';
+import type { TestRelayOptions } from '../support/relay.js';
+import { useTestServers } from '../support/test-servers.js';
 
+const servers = useTestServers();
 let upstream: MockUpstream | undefined;
 let relay: RunningRelay | undefined;
 
-afterEach(async () => {
-  await relay?.close();
-  await upstream?.close();
-  relay = undefined;
-  upstream = undefined;
-});
-
 async function setup(server: TestRelayOptions['server'] = {}): Promise<RunningRelay> {
-  upstream = await startMockUpstream(() => ({ kind: 'sse', chunks: [...textChunks('ok'), finishChunk('stop'), usageChunk(5, 1)] }));
-  relay = await startTestRelay(upstream.baseUrl, { server });
+  upstream = await servers.mockUpstream(() => ({ kind: 'sse', chunks: [...textChunks('ok'), finishChunk('stop'), usageChunk(5, 1)] }));
+  relay = await servers.relay(upstream.baseUrl, { server });
   return relay;
 }
 
@@ -191,7 +186,7 @@ describe('the Host check', () => {
     const headers = { 'content-type': 'application/json', host: 'evil.example', authorization: 'Bearer relay-token-0123456789' };
     expect((await send('POST', '/v1/responses', headers, REQUEST)).status).toBe(421);
     await relay!.close();
-    relay = await startTestRelay(upstream!.baseUrl, { server: { authToken: 'relay-token-0123456789', allowHosts: ['*'] } });
+    relay = await servers.relay(upstream!.baseUrl, { server: { authToken: 'relay-token-0123456789', allowHosts: ['*'] } });
     expect((await send('POST', '/v1/responses', headers, REQUEST)).status).toBe(200);
     expect(upstream!.requests).toHaveLength(1);
   });

@@ -1,28 +1,23 @@
 /** Logs, probes and metrics: what an operator sees, and what never shows up there (content, keys). */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { RunningRelay } from '../../src/server/start-server.js';
 import { MemoryResponseStore } from '../../src/store/memory-store.js';
 import { metricValue, postResponse } from '../faults/support.js';
 import { captureLogs } from '../support/capture-logs.js';
-import { deltaChunk, finishChunk, startMockUpstream, textChunks, usageChunk, type MockReply, type MockUpstream } from '../support/mock-upstream.js';
-import { readSse, startTestRelay, type TestRelayOptions } from '../support/relay.js';
+import { deltaChunk, finishChunk, textChunks, usageChunk, type MockReply, type MockUpstream } from '../support/mock-upstream.js';
+import { readSse, type TestRelayOptions } from '../support/relay.js';
+import { useTestServers } from '../support/test-servers.js';
 
+const servers = useTestServers();
 let upstream: MockUpstream | undefined;
 let relay: RunningRelay | undefined;
-
-afterEach(async () => {
-  await relay?.close();
-  await upstream?.close();
-  relay = undefined;
-  upstream = undefined;
-});
 
 const UPSTREAM_KEY = 'sk-upstream-secret-4f9a8b7c6d5e';
 const PROMPT = 'the secret plan is purple elephants';
 
 async function setup(reply: (index: number) => MockReply, options: TestRelayOptions = {}) {
-  upstream = await startMockUpstream((_request, index) => reply(index));
-  relay = await startTestRelay(upstream.baseUrl, { apiKey: UPSTREAM_KEY, ...options });
+  upstream = await servers.mockUpstream((_request, index) => reply(index));
+  relay = await servers.relay(upstream.baseUrl, { apiKey: UPSTREAM_KEY, ...options });
   return relay;
 }
 

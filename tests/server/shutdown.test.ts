@@ -1,20 +1,14 @@
 /** Graceful shutdown in process: what finishes, what is ended, what is refused, and that it can be asked for twice. */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { RunningRelay } from '../../src/server/start-server.js';
 import { MemoryResponseStore } from '../../src/store/memory-store.js';
 import { answerAfter, createGate, metricValue, parseEvents, postResponse, readUntil } from '../faults/support.js';
-import { startMockUpstream, type MockUpstream } from '../support/mock-upstream.js';
-import { startTestRelay } from '../support/relay.js';
+import type { MockUpstream } from '../support/mock-upstream.js';
+import { useTestServers } from '../support/test-servers.js';
 
+const servers = useTestServers();
 let upstream: MockUpstream | undefined;
 let relay: RunningRelay | undefined;
-
-afterEach(async () => {
-  await relay?.close();
-  await upstream?.close();
-  relay = undefined;
-  upstream = undefined;
-});
 
 const never = new Promise<void>(() => undefined);
 
@@ -32,12 +26,12 @@ async function rest(reader: ReadableStreamDefaultReader<Uint8Array>, start: stri
 describe('RunningRelay.shutdown', () => {
   it('lets responses finish during the grace period, ends the others with response.failed and stores what completed', async () => {
     const gate = createGate();
-    upstream = await startMockUpstream((request) => ({
+    upstream = await servers.mockUpstream((request) => ({
       kind: 'custom',
       handle: (_request, response) => answerAfter(request.body.messages.at(-1).content === 'quick' ? gate.opened : never, response),
     }));
     const store = new MemoryResponseStore({ ttlMs: 60_000, maxBytes: 1024 * 1024 });
-    relay = await startTestRelay(upstream.baseUrl, { store });
+    relay = await servers.relay(upstream.baseUrl, { store });
     const quick = (await postResponse(relay.url, { model: 'm', input: 'quick', stream: true })).body!.getReader();
     const slow = (await postResponse(relay.url, { model: 'm', input: 'slow', stream: true })).body!.getReader();
     const quickStart = await readUntil(quick, 'response.output_text.delta');
@@ -70,8 +64,8 @@ describe('RunningRelay.shutdown', () => {
   });
 
   it('can be called again: a second call ends the grace period at once, and close() is idempotent', async () => {
-    upstream = await startMockUpstream(() => ({ kind: 'custom', handle: (_request, response) => answerAfter(never, response) }));
-    relay = await startTestRelay(upstream.baseUrl);
+    upstream = await servers.mockUpstream(() => ({ kind: 'custom', handle: (_request, response) => answerAfter(never, response) }));
+    relay = await servers.relay(upstream.baseUrl);
     const reader = (await postResponse(relay.url, { model: 'm', input: 'hi', stream: true })).body!.getReader();
     const start = await readUntil(reader, 'response.output_text.delta');
     // A grace period longer than the test's timeout: only the second call can end it in time.

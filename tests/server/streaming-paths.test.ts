@@ -5,31 +5,24 @@
  * that leaves must stop the upstream request on either.
  */
 import { Agent } from 'undici';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/log.js';
 import { genericProvider } from '../../src/providers/generic.js';
 import { ModelRouter } from '../../src/routing/router.js';
 import { MemoryResponseStore } from '../../src/store/memory-store.js';
 import { createApp } from '../../src/server/app.js';
 import { createDependencies, type RunningRelay } from '../../src/server/start-server.js';
-import { finishChunk, sleep, startMockUpstream, textChunks, usageChunk, type MockUpstream } from '../support/mock-upstream.js';
-import { readSse, startTestRelay } from '../support/relay.js';
+import { finishChunk, sleep, textChunks, usageChunk, type MockUpstream } from '../support/mock-upstream.js';
+import { readSse } from '../support/relay.js';
+import { useTestServers } from '../support/test-servers.js';
 
+const servers = useTestServers();
 let upstream: MockUpstream | undefined;
 let relay: RunningRelay | undefined;
 let dispatcher: Agent | undefined;
 
-afterEach(async () => {
-  await relay?.close();
-  await dispatcher?.close();
-  await upstream?.close();
-  relay = undefined;
-  dispatcher = undefined;
-  upstream = undefined;
-});
-
 function inMemoryApp(baseUrl: string) {
-  dispatcher = new Agent();
+  dispatcher = servers.track(new Agent());
   const router = new ModelRouter([{ name: 'generic', profile: genericProvider, endpoint: { baseUrl, apiKey: undefined } }], 'generic');
   const store = new MemoryResponseStore({ ttlMs: 60_000, maxBytes: 1024 * 1024 });
   const deps = createDependencies({ router, logger: silentLogger(), retryPolicy: { maxRetries: 0 }, heartbeatMs: 20_000, processMetrics: false }, dispatcher, store);
@@ -46,7 +39,7 @@ async function waitForUpstreamAbort(mock: MockUpstream): Promise<void> {
 describe('streamed turns', () => {
   it('carry the same events in memory as over the Node server', async () => {
     const pieces = ['One ', 'two ', 'three.'];
-    upstream = await startMockUpstream(() => ({ kind: 'sse', delayMs: 5, chunks: [...textChunks(...pieces), finishChunk('stop'), usageChunk(4, 3)] }));
+    upstream = await servers.mockUpstream(() => ({ kind: 'sse', delayMs: 5, chunks: [...textChunks(...pieces), finishChunk('stop'), usageChunk(4, 3)] }));
 
     const inMemory = await inMemoryApp(upstream.baseUrl).request('/v1/responses', {
       method: 'POST',
@@ -56,7 +49,7 @@ describe('streamed turns', () => {
     expect(inMemory.headers.get('content-type')).toBe('text/event-stream; charset=utf-8');
     const memoryEvents = await readSse(inMemory);
 
-    relay = await startTestRelay(upstream.baseUrl);
+    relay = await servers.relay(upstream.baseUrl);
     const served = await fetch(`${relay.url}/v1/responses`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(REQUEST) });
     expect(served.headers.get('content-type')).toBe('text/event-stream; charset=utf-8');
     const servedEvents = await readSse(served);
@@ -68,8 +61,8 @@ describe('streamed turns', () => {
   });
 
   it('stop the upstream request when the client leaves the Node server', async () => {
-    upstream = await startMockUpstream(() => ({ kind: 'sse', delayMs: 40, chunks: [...textChunks(...Array.from({ length: 100 }, (_, index) => `w${index} `)), finishChunk('stop')] }));
-    relay = await startTestRelay(upstream.baseUrl);
+    upstream = await servers.mockUpstream(() => ({ kind: 'sse', delayMs: 40, chunks: [...textChunks(...Array.from({ length: 100 }, (_, index) => `w${index} `)), finishChunk('stop')] }));
+    relay = await servers.relay(upstream.baseUrl);
     const controller = new AbortController();
     const response = await fetch(`${relay.url}/v1/responses`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(REQUEST), signal: controller.signal });
     const reader = response.body!.getReader();
@@ -82,7 +75,7 @@ describe('streamed turns', () => {
   });
 
   it('stop the upstream request when the in-memory body is cancelled', async () => {
-    upstream = await startMockUpstream(() => ({ kind: 'sse', delayMs: 40, chunks: [...textChunks(...Array.from({ length: 100 }, (_, index) => `w${index} `)), finishChunk('stop')] }));
+    upstream = await servers.mockUpstream(() => ({ kind: 'sse', delayMs: 40, chunks: [...textChunks(...Array.from({ length: 100 }, (_, index) => `w${index} `)), finishChunk('stop')] }));
     const response = await inMemoryApp(upstream.baseUrl).request('/v1/responses', {
       method: 'POST',
       headers: { 'content-type': 'application/json' },

@@ -8,31 +8,24 @@
  */
 import type { Socket } from 'node:net';
 import { Agent } from 'undici';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { RunningRelay } from '../../src/server/start-server.js';
-import { finishChunk, sleep, startMockUpstream, textChunks, usageChunk, type MockUpstream } from '../support/mock-upstream.js';
-import { readSse, startTestRelay } from '../support/relay.js';
+import { finishChunk, sleep, textChunks, usageChunk, type MockUpstream } from '../support/mock-upstream.js';
+import { readSse } from '../support/relay.js';
+import { useTestServers } from '../support/test-servers.js';
 
+const servers = useTestServers();
 let upstream: MockUpstream | undefined;
 let relay: RunningRelay | undefined;
 let dispatcher: Agent | undefined;
-
-afterEach(async () => {
-  await relay?.close();
-  await dispatcher?.close();
-  await upstream?.close();
-  relay = undefined;
-  dispatcher = undefined;
-  upstream = undefined;
-});
 
 /**
  * One connection at most: a second turn waits for the first one's connection,
  * which it gets back if it went to the pool and a new one otherwise.
  */
 async function startRelayWithOneConnection(baseUrl: string): Promise<RunningRelay> {
-  dispatcher = new Agent({ connections: 1 });
-  return startTestRelay(baseUrl, { server: { dispatcher } });
+  dispatcher = servers.track(new Agent({ connections: 1 }));
+  return servers.relay(baseUrl, { server: { dispatcher } });
 }
 
 interface CountingUpstream {
@@ -45,7 +38,7 @@ interface CountingUpstream {
 async function startCountingUpstream(options: { pieces: number; pauseMs: number }): Promise<CountingUpstream> {
   const sockets = new Set<Socket>();
   const chunks = [...textChunks(...Array.from({ length: options.pieces }, (_, index) => `word${index} `)), finishChunk('stop'), usageChunk(4, options.pieces)];
-  const started = await startMockUpstream(() => ({
+  const started = await servers.mockUpstream(() => ({
     kind: 'custom',
     handle: async (request, response) => {
       sockets.add(request.socket);

@@ -2,7 +2,7 @@
  * Retries and fallbacks before the first byte, over real loopback upstreams:
  * the relay in front of two scripted providers, one route with a fallback.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/log.js';
 import { deepseekProvider } from '../../src/providers/deepseek.js';
 import { genericProvider } from '../../src/providers/generic.js';
@@ -13,17 +13,12 @@ import { sharedDispatcher } from '../../src/upstream/upstream-dispatcher.js';
 import { Agent } from 'undici';
 import { deltaChunk, finishChunk, startMockUpstream, textChunks, usageChunk, type MockReply, type MockUpstream } from '../support/mock-upstream.js';
 import { readSse } from '../support/relay.js';
+import { useTestServers } from '../support/test-servers.js';
 
-const cleanups: Array<() => Promise<void>> = [];
-
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const servers = useTestServers();
 
 async function upstream(reply: (index: number) => MockReply): Promise<MockUpstream> {
-  const started = await startMockUpstream((_, index) => reply(index));
-  cleanups.push(() => started.close());
-  return started;
+  return servers.mockUpstream((_, index) => reply(index));
 }
 
 /** A loopback URL where nothing listens (a server that was started and closed). */
@@ -46,7 +41,7 @@ async function relayWithFallback(primaryUrl: string, backupUrl: string, backupPr
     new Map([['coder', { provider: 'primary', model: 'primary-model', fallbacks: [{ provider: 'backup', model: 'deepseek-v4-pro' }] }]]),
   );
   const relay = await startRelayServer({ host: '127.0.0.1', port: 0, router, logger: silentLogger(), retryPolicy: FAST_RETRIES });
-  cleanups.push(() => relay.close());
+  servers.track(relay);
   return relay;
 }
 
@@ -74,7 +69,7 @@ describe('retries before the first byte', () => {
     const only = await upstream((index) => ({ kind: 'json', status: 500, headers: { 'retry-after-ms': '30' }, body: { error: { message: `boom ${index}` } } }));
     const route: ResolvedRoute = { provider: { name: 'only', profile: genericProvider, endpoint: { baseUrl: only.baseUrl, apiKey: undefined } }, upstreamModel: 'm', fallbacks: [] };
     const dispatcher = new Agent();
-    cleanups.push(() => dispatcher.close());
+    servers.track(dispatcher);
     const attempts: FailedAttempt[] = [];
     const result = await openWithFallbacks({
       dispatcher: sharedDispatcher(dispatcher),
