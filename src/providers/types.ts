@@ -3,7 +3,7 @@
  * its quirks. Translation code calls hooks; it never asks which provider it
  * is talking to.
  */
-import type { ChatAssistantMessage, ChatChunk, ChatRequest, ChatUsage } from '../translate/chat-types.js';
+import type { ChatAssistantMessage, ChatChunk, ChatRequest, ChatToolCallDelta, ChatUsage } from '../translate/chat-types.js';
 import type { ReasoningCarrier } from '../translate/reasoning-envelope.js';
 import type { ReasoningEffort } from '../translate/request/responses-schema.js';
 import type { ContentSplitter } from '../translate/stream/content-splitter.js';
@@ -66,6 +66,10 @@ export interface ProviderHooks {
   readUsage(chunk: ChatChunk): ChatUsage | undefined;
   /** Converts provider usage to Responses usage. */
   normalizeUsage(usage: ChatUsage): Usage;
+  /** Reasoning text in a streamed content part that is not text (Mistral `thinking` parts); undefined when it carries none. */
+  readReasoningPart(part: Record<string, unknown>): string | undefined;
+  /** An opaque signature on a streamed tool call that must go back with the call (Gemini). */
+  readToolCallSignature(fragment: ChatToolCallDelta): string | undefined;
   /** Splitters applied to streamed content (think tags, leaked tool-call markup). */
   createContentSplitters(tools: KnownToolNames): ContentSplitter[];
   /** Maps an upstream error; undefined falls back to the generic mapping. */

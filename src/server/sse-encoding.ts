@@ -9,10 +9,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { ResponseEcho, ResponseObject } from '../translate/stream/response-object.js';
-import type { ResponseEvent } from '../translate/stream/response-stream.js';
+import type { ResponseStreamEvent } from '../translate/stream/response-stream.js';
 
 /** `event: <type>` + `data: <json>` blocks for every event, concatenated (the plain way). */
-export function encodeSseEvents(events: readonly ResponseEvent[]): string {
+export function encodeSseEvents(events: readonly ResponseStreamEvent[]): string {
   let text = '';
   for (const event of events) text += `event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`;
   return text;
@@ -37,13 +37,13 @@ export class SseEncoder {
   }
 
   /** All events as one string, so they reach the socket in one write. */
-  encode(events: readonly ResponseEvent[]): string {
+  encode(events: readonly ResponseStreamEvent[]): string {
     let text = '';
     for (const event of events) text += this.encodeEvent(event);
     return text;
   }
 
-  private encodeEvent(event: ResponseEvent): string {
+  private encodeEvent(event: ResponseStreamEvent): string {
     // The field order of each delta is the one the translator gives it (response-stream.ts).
     switch (event.type) {
       case 'response.output_text.delta': {

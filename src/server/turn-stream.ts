@@ -9,7 +9,7 @@
  */
 import type { ChatChunk } from '../translate/chat-types.js';
 import type { ResponseObject } from '../translate/stream/response-object.js';
-import type { ResponseEvent, StreamEnding } from '../translate/stream/response-stream.js';
+import type { ResponseStreamEvent, StreamEnding } from '../translate/stream/response-stream.js';
 import type { UpstreamFailure } from '../translate/upstream-errors.js';
 import { ChunkReader } from '../upstream/chunk-reader.js';
 import { failureFromNetworkError } from '../upstream/network-errors.js';
@@ -18,15 +18,14 @@ import type { SseEncoder } from './sse-encoding.js';
 
 /** One outgoing event, in whichever API dialect the client speaks. */
 export interface StreamEvent {
-  type: string;
-  [field: string]: unknown;
+  readonly type: string;
 }
 
 /**
  * What turns upstream chunks into a client's events: the Responses translator,
  * or a translator for another dialect built on it (Anthropic Messages).
  */
-export interface TurnTranslator<Event extends StreamEvent = ResponseEvent> {
+export interface TurnTranslator<Event extends StreamEvent = ResponseStreamEvent> {
   readonly ended: boolean;
   /** The turn as a Responses object: status, error and usage for the outcome, logs and metrics. */
   readonly response: ResponseObject;
@@ -56,12 +55,12 @@ export interface TurnStreamOptions {
 }
 
 /** Watches one response: every event in the order it is written, then how the turn ended. */
-export interface TurnObserver<Event extends StreamEvent = ResponseEvent> {
+export interface TurnObserver<Event extends StreamEvent = ResponseStreamEvent> {
   events(events: readonly Event[]): void;
   end(status: TurnOutcome['status']): void;
 }
 
-export type ResponseObserver = TurnObserver<ResponseEvent>;
+export type ResponseObserver = TurnObserver<ResponseStreamEvent>;
 
 /**
  * An encoder that also shows every event to an observer. The streaming path

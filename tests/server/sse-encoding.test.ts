@@ -12,7 +12,7 @@ import { applyBatch } from '../../src/server/turn-stream.js';
 import { buildChatRequest } from '../../src/translate/request/build-chat-request.js';
 import { parseResponsesRequest } from '../../src/translate/request/parse-request.js';
 import { buildResponseEcho } from '../../src/translate/stream/response-object.js';
-import { ResponseStreamTranslator, type ResponseEvent } from '../../src/translate/stream/response-stream.js';
+import { ResponseStreamTranslator, type ResponseStreamEvent } from '../../src/translate/stream/response-stream.js';
 import { deltaChunk, finishChunk, reasoningChunks, textChunks, toolCallChunks, usageChunk } from '../support/mock-upstream.js';
 
 const TOOLS = [
@@ -42,10 +42,10 @@ function translatorFor(tools: unknown[]) {
 }
 
 /** Feeds `chunks` one read each (plus [DONE] unless told otherwise) and checks every read's encoding. */
-function expectSameEncoding(chunks: Array<object | string>, options: { tools?: unknown[]; done?: boolean; heartbeatAfter?: number } = {}): ResponseEvent[] {
+function expectSameEncoding(chunks: Array<object | string>, options: { tools?: unknown[]; done?: boolean; heartbeatAfter?: number } = {}): ResponseStreamEvent[] {
   const { translator, encoder } = translatorFor(options.tools ?? TOOLS);
-  const all: ResponseEvent[] = [];
-  const check = (events: readonly ResponseEvent[]) => {
+  const all: ResponseStreamEvent[] = [];
+  const check = (events: readonly ResponseStreamEvent[]) => {
     expect(encoder.encode(events)).toBe(encodeSseEvents(events));
     all.push(...events);
   };

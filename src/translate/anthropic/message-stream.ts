@@ -20,7 +20,7 @@
  */
 import type { ChatChunk } from '../chat-types.js';
 import type { ReasoningOutputItem, ResponseObject } from '../stream/response-object.js';
-import type { ResponseEvent, ResponseStreamTranslator, StreamEnding } from '../stream/response-stream.js';
+import type { ResponseStreamEvent, ResponseStreamTranslator, StreamEnding } from '../stream/response-stream.js';
 import type { UpstreamFailure } from '../upstream-errors.js';
 import { streamErrorEvent } from './anthropic-errors.js';
 
@@ -97,13 +97,13 @@ export class AnthropicMessageStream {
     return this.options.inner.response;
   }
 
-  private translate(events: readonly ResponseEvent[]): AnthropicEvent[] {
+  private translate(events: readonly ResponseStreamEvent[]): AnthropicEvent[] {
     this.events = [];
     for (const event of events) this.onEvent(event);
     return this.events;
   }
 
-  private onEvent(event: ResponseEvent): void {
+  private onEvent(event: ResponseStreamEvent): void {
     switch (event.type) {
       case 'response.created':
         this.events.push({ type: 'message_start', message: messageShell(this.options.messageId, this.options.model) });
