@@ -8,29 +8,24 @@
  *   finish() → the last items closed and one terminal event
  *   fail(failure) → response.failed (upstream error, lost connection)
  *
- * This file routes what a chunk carries (reasoning, text, tool-call
- * fragments, content parts); the items themselves are built by one builder
- * per kind (items/), and the events, output indices, usage and the Response
- * snapshot are kept by the StreamCoordinator. Items are emitted one after
- * another (reasoning, then message, then tool calls), each `added` before its
- * deltas and `done` with the complete item.
+ * This file holds the lifecycle (phases, finish reason, terminal events).
+ * What a delta carries is routed to the items by the OutputRouter; each item
+ * is built by the builder of its kind (items/), and the events, output
+ * indices, usage and the Response snapshot are kept by the StreamCoordinator.
+ * Items are emitted one after another (reasoning, then message, then tool
+ * calls), each `added` before its deltas and `done` with the complete item.
  */
 import type { ProviderHooks } from '../../providers/types.js';
-import type { ChatChunk, ChatDelta } from '../chat-types.js';
-import { encodeReasoningEnvelope } from '../reasoning-envelope.js';
+import type { ChatChunk } from '../chat-types.js';
 import type { TranslationNote } from '../notes.js';
 import type { ToolNameMap } from '../tool-names.js';
 import { responseErrorCode, type UpstreamFailure } from '../upstream-errors.js';
-import { runSplitters, splittersPassThrough, type ContentSegment, type ContentSplitter } from './content-splitter.js';
-import { MessageBuilder } from './items/message-builder.js';
-import { emitLateReasoning, ReasoningBuilder } from './items/reasoning-builder.js';
 import type { ToolCallIdPrefix } from './items/tool-call-builders.js';
 import { LateOutput } from './late-output.js';
-import { accumulateReasoningDetails, readDeltaReasoning } from './reasoning-reader.js';
+import { OutputRouter } from './output-router.js';
 import type { ItemStatus, ResponseEcho, ResponseObject } from './response-object.js';
 import { StreamCoordinator } from './stream-coordinator.js';
 import type { ResponseStreamEvent } from './stream-events.js';
-import { ToolCallStream } from './tool-call-stream.js';
 
 export type { ResponseStreamEvent } from './stream-events.js';
 
@@ -66,16 +61,9 @@ export type StreamEnding = 'done' | 'end_of_body';
 
 export class ResponseStreamTranslator {
   private options: ResponseStreamOptions;
-  private splitters: ContentSplitter[];
   private readonly stream: StreamCoordinator;
-  private readonly toolCalls: ToolCallStream;
+  private readonly output: OutputRouter;
   private phase: Phase = 'idle';
-  /** The message or reasoning item streaming now, if any (tool calls are kept by toolCalls). */
-  private open: MessageBuilder | ReasoningBuilder | undefined;
-  /** Whitespace that arrived while no message was open; it starts one only if text follows. */
-  private heldBlank = '';
-  /** Opaque reasoning data that arrived after the reasoning item closed. */
-  private readonly lateDetails: Array<Record<string, unknown>> = [];
   private finishReason: string | undefined;
   /** Output that arrived after the finish reason (ignored). */
   private readonly lateOutput = new LateOutput();
@@ -83,13 +71,8 @@ export class ResponseStreamTranslator {
 
   constructor(options: ResponseStreamOptions) {
     this.options = options;
-    this.splitters = options.hooks.createContentSplitters(options.names);
     this.stream = new StreamCoordinator({ id: options.responseId, createdAt: options.createdAt, echo: options.echo });
-    this.toolCalls = new ToolCallStream(this.stream, () => ({
-      names: this.options.names,
-      createId: this.options.createId,
-      readSignature: this.options.hooks.readToolCallSignature,
-    }));
+    this.output = new OutputRouter(this.stream, () => this.options);
   }
 
   /**
@@ -99,7 +82,7 @@ export class ResponseStreamTranslator {
   useUpstream(upstream: UpstreamOptions): void {
     if (this.stream.hasOutput || this.phase === 'ended') throw new Error('The upstream can only change before the response has any output.');
     this.options = { ...this.options, ...upstream };
-    this.splitters = upstream.hooks.createContentSplitters(upstream.names);
+    this.output.useSplitters();
   }
 
   /** `response.created` and `response.in_progress`. */
@@ -137,7 +120,7 @@ export class ResponseStreamTranslator {
       if (delta) this.lateOutput.record(delta);
       return events;
     }
-    if (delta) this.onDelta(delta);
+    if (delta) this.output.onDelta(delta);
     if (typeof choice.finish_reason === 'string' && choice.finish_reason !== '') {
       if (choice.finish_reason === 'error') {
         this.failWith(this.options.classifyStreamError(chunk.error ?? choice.error ?? { message: 'the upstream reported an error' }));
@@ -157,9 +140,9 @@ export class ResponseStreamTranslator {
     const events = this.stream.beginStep();
     this.startIfIdle();
     if (this.phase !== 'streaming') return events;
-    this.pushSegments(runSplitters(this.splitters, '', true));
+    this.output.flushSplitters();
     if (this.finishReason === undefined) {
-      const inferred = ending === 'done' ? this.toolCalls.inferFinishReason() : undefined;
+      const inferred = ending === 'done' ? this.output.inferFinishReason() : undefined;
       if (inferred === undefined) {
         this.failWith({
           code: 'server_error',
@@ -174,9 +157,8 @@ export class ResponseStreamTranslator {
     }
     const truncated = this.finishReason === 'length' || this.finishReason === 'content_filter';
     const itemStatus: ItemStatus = truncated ? 'incomplete' : 'completed';
-    this.closeOpenItem(itemStatus);
-    this.toolCalls.closeAll(itemStatus);
-    this.emitLateReasoning();
+    this.output.closeAll(itemStatus);
+    this.output.emitLateReasoning();
     this.reportLateOutput();
     this.phase = 'ended';
     const completedAt = this.options.now();
@@ -228,110 +210,6 @@ export class ResponseStreamTranslator {
     if (note) this.options.onNote?.(note);
   }
 
-  // ---- what a delta carries ------------------------------------------------------------
-
-  private onDelta(delta: ChatDelta): void {
-    const reasoning = readDeltaReasoning(delta);
-    if (reasoning) this.onReasoning(reasoning.text, reasoning.details);
-
-    const content = delta.content;
-    if (typeof content === 'string') {
-      if (content !== '') this.onContentText(content);
-    } else if (Array.isArray(content)) {
-      this.onContentParts(content);
-    }
-    if (typeof delta.refusal === 'string' && delta.refusal !== '') this.onText(delta.refusal);
-
-    if (Array.isArray(delta.tool_calls)) {
-      for (const fragment of delta.tool_calls) {
-        this.heldBlank = '';
-        this.closeOpenItem('completed');
-        this.toolCalls.onFragment(fragment);
-      }
-    }
-  }
-
-  /** Content given as an array of parts: text, and whatever reasoning parts the provider reads. */
-  private onContentParts(parts: unknown[]): void {
-    for (const part of parts) {
-      if (part === null || typeof part !== 'object') continue;
-      const record = part as Record<string, unknown>;
-      if (record.type === 'text') {
-        if (typeof record.text === 'string' && record.text !== '') this.onContentText(record.text);
-        continue;
-      }
-      const reasoning = this.options.hooks.readReasoningPart(record);
-      if (reasoning !== undefined && reasoning !== '') this.onReasoning(reasoning, undefined);
-    }
-  }
-
-  /** Content text, through the splitters unless they would pass it on untouched anyway. */
-  private onContentText(text: string): void {
-    if (splittersPassThrough(this.splitters, text)) this.onText(text);
-    else this.pushSegments(runSplitters(this.splitters, text, false));
-  }
-
-  private pushSegments(segments: ContentSegment[]): void {
-    for (const segment of segments) {
-      if (segment.kind === 'text') this.onText(segment.text);
-      else if (segment.kind === 'reasoning') this.onReasoning(segment.text, undefined);
-      else {
-        this.heldBlank = '';
-        this.closeOpenItem('completed');
-        this.toolCalls.onWholeCall(segment.name, segment.arguments);
-      }
-    }
-  }
-
-  private onReasoning(text: string, details: unknown[] | undefined): void {
-    let open = this.open;
-    if (open?.kind !== 'reasoning') {
-      if (text === '') {
-        // Opaque data with no text after the reasoning item closed: carried at the end.
-        if (details) accumulateReasoningDetails(this.lateDetails, details);
-        return;
-      }
-      this.heldBlank = '';
-      this.closeOpenItem('completed');
-      this.toolCalls.closeAll('completed');
-      open = ReasoningBuilder.open(this.stream, this.options.createId('rs'));
-      this.open = open;
-    }
-    open.append(text, details);
-  }
-
-  private onText(text: string): void {
-    let open = this.open;
-    if (open?.kind !== 'message') {
-      // Whitespace alone does not start a message: some providers (Kimi) stream
-      // blanks between parallel tool calls, which would show as empty messages.
-      if (BLANK.test(text)) {
-        this.heldBlank += text;
-        return;
-      }
-      text = this.heldBlank + text;
-      this.heldBlank = '';
-      this.closeOpenItem('completed');
-      this.toolCalls.closeAll('completed');
-      open = MessageBuilder.open(this.stream, this.options.createId('msg'));
-      this.open = open;
-    }
-    open.append(text);
-  }
-
-  private closeOpenItem(status: ItemStatus): void {
-    const open = this.open;
-    if (!open) return;
-    this.open = undefined;
-    open.close(status);
-  }
-
-  /** Opaque reasoning that came after its item closed (e.g. thought signatures on tool calls). */
-  private emitLateReasoning(): void {
-    const envelope = encodeReasoningEnvelope({ details: this.lateDetails, signatures: this.toolCalls.signatures() });
-    if (envelope !== null) emitLateReasoning(this.stream, this.options.createId('rs'), envelope);
-  }
-
   private failWith(failure: UpstreamFailure): void {
     if (this.phase === 'ended') return;
     this.reportLateOutput();
@@ -343,4 +221,3 @@ export class ResponseStreamTranslator {
   }
 }
 
-const BLANK = /^\s*$/;

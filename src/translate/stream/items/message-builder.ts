@@ -3,19 +3,12 @@
  * `output_text` part, text deltas, then the text, part and item done.
  */
 import type { ItemStatus, MessageOutputItem, OutputTextPart } from '../response-object.js';
-import type { OpenItem, StreamCoordinator } from '../stream-coordinator.js';
+import type { StreamCoordinator } from '../stream-coordinator.js';
+import { ItemBuilder } from './item-builder.js';
 
-export class MessageBuilder implements OpenItem {
+export class MessageBuilder extends ItemBuilder {
   readonly kind = 'message';
-  readonly outputIndex: number;
   private text = '';
-
-  private constructor(
-    private readonly stream: StreamCoordinator,
-    readonly id: string,
-  ) {
-    this.outputIndex = stream.addItem(this);
-  }
 
   /** Adds the message and its empty text part. */
   static open(stream: StreamCoordinator, id: string): MessageBuilder {

@@ -8,21 +8,14 @@
 import { encodeReasoningEnvelope } from '../../reasoning-envelope.js';
 import { accumulateReasoningDetails } from '../reasoning-reader.js';
 import type { ItemStatus, ReasoningOutputItem } from '../response-object.js';
-import type { OpenItem, StreamCoordinator } from '../stream-coordinator.js';
+import type { StreamCoordinator } from '../stream-coordinator.js';
+import { ItemBuilder } from './item-builder.js';
 
-export class ReasoningBuilder implements OpenItem {
+export class ReasoningBuilder extends ItemBuilder {
   readonly kind = 'reasoning';
-  readonly outputIndex: number;
   private text = '';
   private textStarted = false;
   private readonly details: Array<Record<string, unknown>> = [];
-
-  private constructor(
-    private readonly stream: StreamCoordinator,
-    readonly id: string,
-  ) {
-    this.outputIndex = stream.addItem(this);
-  }
 
   /** Adds an empty reasoning item. */
   static open(stream: StreamCoordinator, id: string): ReasoningBuilder {

@@ -11,6 +11,7 @@ import type { ToolTarget } from '../../tool-names.js';
 import { JsonStringFieldDecoder } from '../json-string-field-decoder.js';
 import type { CustomToolCallOutputItem, FunctionCallOutputItem, ItemStatus, OutputItem, ToolSearchCallOutputItem } from '../response-object.js';
 import type { OpenItem, StreamCoordinator } from '../stream-coordinator.js';
+import { ItemBuilder } from './item-builder.js';
 import { isWholeJson } from '../tool-calls.js';
 
 /** One announced tool call. */
@@ -33,22 +34,22 @@ export function openToolCall(stream: StreamCoordinator, target: ToolTarget, call
     target.kind === 'custom'
       ? new CustomToolCallBuilder(stream, target, callId, createId('ctc'))
       : target.kind === 'tool_search'
-        ? new ToolSearchCallBuilder(stream, callId, createId('tsc'))
+        ? new ToolSearchCallBuilder(stream, target, callId, createId('tsc'))
         : new FunctionCallBuilder(stream, target, callId, createId('fc'));
   stream.emit({ type: 'response.output_item.added', sequence_number: stream.nextSequence(), output_index: builder.outputIndex, item: builder.view() });
   return builder;
 }
 
-abstract class ToolCallItemBuilder<Item extends OutputItem> implements ToolCallBuilder {
-  readonly outputIndex: number;
+abstract class ToolCallItemBuilder<Item extends OutputItem> extends ItemBuilder implements ToolCallBuilder {
   arguments = '';
 
   constructor(
-    protected readonly stream: StreamCoordinator,
+    stream: StreamCoordinator,
+    protected readonly target: ToolTarget,
     readonly callId: string,
-    readonly id: string,
+    id: string,
   ) {
-    this.outputIndex = stream.addItem(this);
+    super(stream, id);
   }
 
   abstract append(piece: string): void;
@@ -73,15 +74,6 @@ abstract class ToolCallItemBuilder<Item extends OutputItem> implements ToolCallB
 }
 
 class FunctionCallBuilder extends ToolCallItemBuilder<FunctionCallOutputItem> {
-  constructor(
-    stream: StreamCoordinator,
-    private readonly target: ToolTarget,
-    callId: string,
-    id: string,
-  ) {
-    super(stream, callId, id);
-  }
-
   append(piece: string): void {
     this.arguments += piece;
     this.stream.emit({ type: 'response.function_call_arguments.delta', sequence_number: this.stream.nextSequence(), item_id: this.id, output_index: this.outputIndex, delta: piece });
@@ -106,15 +98,6 @@ class CustomToolCallBuilder extends ToolCallItemBuilder<CustomToolCallOutputItem
   private readonly decoder = new JsonStringFieldDecoder(CUSTOM_TOOL_INPUT_FIELD);
   /** The input decoded so far. */
   private input = '';
-
-  constructor(
-    stream: StreamCoordinator,
-    private readonly target: ToolTarget,
-    callId: string,
-    id: string,
-  ) {
-    super(stream, callId, id);
-  }
 
   append(piece: string): void {
     this.arguments += piece;
