@@ -5,7 +5,7 @@
  */
 import { toResponsesUsage, type Usage } from '../usage.js';
 import { buildResponseObject, type OutputItem, type ResponseEcho, type ResponseError, type ResponseObject, type ResponseStatus } from './response-object.js';
-import type { ResponseStreamEvent } from './stream-events.js';
+import type { ResponseStreamEvent, SnapshotEventType } from './stream-events.js';
 
 /** An item still streaming: what a snapshot shows of it so far. */
 export interface OpenItem {
@@ -78,7 +78,7 @@ export class StreamCoordinator {
   }
 
   /** The snapshot event for the response as it stands. */
-  emitSnapshot(type: 'response.created' | 'response.in_progress' | 'response.completed' | 'response.incomplete' | 'response.failed', response = this.snapshot()): void {
+  emitSnapshot(type: SnapshotEventType, response = this.snapshot()): void {
     this.emit({ type, sequence_number: this.nextSequence(), response });
   }
 
