@@ -10,7 +10,6 @@ import { genericProvider } from '../../src/providers/generic.js';
 import { createRandomId } from '../../src/server/ids.js';
 import { SseEncoder } from '../../src/server/sse-encoding.js';
 import { applyBatch } from '../../src/server/turn-stream.js';
-import { ChunkReader } from '../../src/upstream/chunk-reader.js';
 import { buildChatRequest } from '../../src/translate/request/build-chat-request.js';
 import { parseResponsesRequest } from '../../src/translate/request/parse-request.js';
 import { buildResponseEcho } from '../../src/translate/stream/response-object.js';
@@ -95,11 +94,10 @@ export function measureStreamTranslation(
       classifyStreamError: () => ({ code: 'server_error', message: 'stream error' }),
     });
     const sse = new SseEncoder(echo);
-    const reader = new ChunkReader();
     let bytes = Buffer.from(sse.encode(translator.start())).length;
     for (const read of reads) {
       if (translator.ended) break;
-      bytes += Buffer.from(sse.encode(applyBatch(translator, read, reader).events)).length;
+      bytes += Buffer.from(sse.encode(applyBatch(translator, read).events)).length;
     }
     if (!translator.ended) throw new Error(`${variant}: the translator did not reach a terminal event`);
     bytesPerStream = bytes;

@@ -5,7 +5,8 @@
 import { fitEffort } from './effort.js';
 import { ThinkTagSplitter } from '../translate/stream/think-tag-splitter.js';
 import { ToolMarkupSplitter } from '../translate/stream/tool-markup-splitter.js';
-import { normalizeChatUsage, readChunkUsage } from '../translate/usage.js';
+import { normalizeChatUsage } from '../translate/usage.js';
+import { readGoogleThoughtSignature, readThinkingPart, readUsageWithGroq } from './chunk-extensions.js';
 import { keepRequestFields } from './request-shaping.js';
 import type { ProviderHooks, ProviderProfile } from '../translate/provider-hooks.js';
 
@@ -20,8 +21,10 @@ export const genericHooks: ProviderHooks = {
     if (fitted !== undefined) request.reasoning_effort = fitted;
   },
   finalizeRequest: (request) => request,
-  readUsage: readChunkUsage,
+  readUsage: readUsageWithGroq,
   normalizeUsage: normalizeChatUsage,
+  readReasoningPart: readThinkingPart,
+  readToolCallSignature: readGoogleThoughtSignature,
   // Reasoning in <think> tags first, then tool calls leaked as markup in the answer.
   createContentSplitters: (tools) => [new ThinkTagSplitter(), new ToolMarkupSplitter(tools)],
   classifyError: () => undefined,

@@ -11,6 +11,7 @@
  */
 import type { ChatToolCall } from '../translate/chat-types.js';
 import { classifyUpstreamError, extractErrorMessage, type UpstreamFailure } from '../translate/upstream-errors.js';
+import { readGoogleThoughtSignature } from './chunk-extensions.js';
 import { defineProvider } from './define-provider.js';
 import { modelMatches } from './request-shaping.js';
 
@@ -38,6 +39,8 @@ export const geminiProvider = defineProvider({
     { id: 'gemini-2.5-flash-lite', ...GEMINI_3, reasoningEfforts: ['none', 'low', 'medium', 'high'], defaultReasoningEffort: 'none' },
   ],
   hooks: {
+    // The generic default too (gateways pass signatures on); stated here as Gemini's own.
+    readToolCallSignature: readGoogleThoughtSignature,
     echoReasoning(message, reasoning) {
       const signatures = reasoning.signatures ?? {};
       for (const call of message.tool_calls ?? []) {

@@ -11,6 +11,7 @@
  */
 import type { ReasoningEffort } from '../translate/request/responses-schema.js';
 import { extractErrorMessage } from '../translate/upstream-errors.js';
+import { readUsageWithGroq } from './chunk-extensions.js';
 import { defineProvider, genericHooks } from './define-provider.js';
 import { keepMessageFields, modelMatches, type MessageFieldRules } from './request-shaping.js';
 
@@ -67,6 +68,8 @@ export const groqProvider = defineProvider({
     { id: 'meta-llama/llama-4-maverick-17b-128e-instruct', contextWindow: 131_072, maxOutputTokens: 8_192, reasoningEfforts: [], images: true },
   ],
   hooks: {
+    // The generic default too (gateways pass `x_groq` on); stated here as Groq's own.
+    readUsage: readUsageWithGroq,
     echoReasoning() {
       // Groq answers 400 to reasoning on assistant messages.
     },

@@ -8,7 +8,7 @@
  * is the number of prompt tokens served from the cache.
  */
 import type { ChatChunk, ChatUsage } from '../translate/chat-types.js';
-import { readChunkUsage } from '../translate/usage.js';
+import { readUsageWithGroq } from './chunk-extensions.js';
 import { defineProvider, LOCAL_RUNTIME } from './define-provider.js';
 import { applyChatTemplateThinking } from './effort.js';
 
@@ -30,7 +30,7 @@ export const llamaCppProvider = defineProvider({
 
 /** Usage, with cached prompt tokens taken from `timings.cache_n` when usage does not say. */
 export function readLlamaCppUsage(chunk: ChatChunk): ChatUsage | undefined {
-  const usage = readChunkUsage(chunk);
+  const usage = readUsageWithGroq(chunk);
   if (!usage) return undefined;
   const cached = (chunk.timings as { cache_n?: unknown } | undefined)?.cache_n;
   if (typeof cached !== 'number' || typeof usage.prompt_tokens_details?.cached_tokens === 'number') return usage;

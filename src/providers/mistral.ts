@@ -13,6 +13,7 @@
 import { createHash } from 'node:crypto';
 import type { ChatMessage } from '../translate/chat-types.js';
 import type { ReasoningEffort } from '../translate/request/responses-schema.js';
+import { readThinkingPart } from './chunk-extensions.js';
 import { defineProvider } from './define-provider.js';
 import { keepMessageFields, type MessageFieldRules } from './request-shaping.js';
 
@@ -77,6 +78,8 @@ export const mistralProvider = defineProvider({
     { id: 'ministral-8b-latest', contextWindow: 131_072, images: false, reasoningEfforts: [] },
   ],
   hooks: {
+    // The generic default too (gateways pass `thinking` parts on); stated here as Mistral's own.
+    readReasoningPart: readThinkingPart,
     echoReasoning(message, reasoning) {
       if (reasoning.text === '') return;
       const text = typeof message.content === 'string' ? message.content : '';

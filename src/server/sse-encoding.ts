@@ -1,22 +1,17 @@
 /**
- * Responses events → SSE text. Every event becomes
- * `event: <type>\ndata: <JSON.stringify(event)>\n\n`, byte for byte; the
- * SseEncoder only gets there with less work on the hot path: deltas (one or
- * two per upstream chunk) are assembled from their few fields, and the
+ * Responses events → SSE text, for HTTP and (one frame per `data:` line) the
+ * WebSocket. Every event becomes `event: <type>\ndata: <JSON.stringify(event)>\n\n`,
+ * byte for byte, with less work on the hot path: deltas (one or two per
+ * upstream chunk) are assembled from their few fields in the order
+ * EVENT_FIELD_ORDER (translate/stream/stream-events.ts) states, and the
  * request's `tools`, which every Response snapshot repeats, are serialised
- * once per response instead of once per snapshot. A test holds the encoder
- * to JSON.stringify for every event the translator produces.
+ * once per response instead of once per snapshot. Tests hold the encoder to
+ * JSON.stringify for every event the translator produces, and the events to
+ * that field order.
  */
 import { randomUUID } from 'node:crypto';
 import type { ResponseEcho, ResponseObject } from '../translate/stream/response-object.js';
-import type { ResponseEvent } from '../translate/stream/response-stream.js';
-
-/** `event: <type>` + `data: <json>` blocks for every event, concatenated (the plain way). */
-export function encodeSseEvents(events: readonly ResponseEvent[]): string {
-  let text = '';
-  for (const event of events) text += `event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`;
-  return text;
-}
+import type { ResponseStreamEvent } from '../translate/stream/stream-events.js';
 
 /** Stands in for the tools while a snapshot is serialised; random, so no text the model writes can match it. */
 const TOOLS_PLACEHOLDER = `\u0000tools:${randomUUID()}`;
@@ -32,22 +27,23 @@ export class SseEncoder {
   private lastResponse: ResponseObject | undefined;
   private lastResponseJson = '';
 
+  /** `echo`: the request's echo (or a Response object), whose `tools` every snapshot repeats. */
   constructor(echo: Pick<ResponseEcho, 'tools'>) {
     this.tools = echo.tools;
   }
 
   /** All events as one string, so they reach the socket in one write. */
-  encode(events: readonly ResponseEvent[]): string {
+  encode(events: readonly ResponseStreamEvent[]): string {
     let text = '';
     for (const event of events) text += this.encodeEvent(event);
     return text;
   }
 
-  private encodeEvent(event: ResponseEvent): string {
-    // The field order of each delta is the one the translator gives it (response-stream.ts).
+  private encodeEvent(event: ResponseStreamEvent): string {
+    // Field order: EVENT_FIELD_ORDER (translate/stream/stream-events.ts).
     switch (event.type) {
       case 'response.output_text.delta': {
-        const logprobs = (event.logprobs as unknown[]).length === 0 ? '[]' : json(event.logprobs);
+        const logprobs = event.logprobs.length === 0 ? '[]' : json(event.logprobs);
         return `event: response.output_text.delta\ndata: {"type":"response.output_text.delta","sequence_number":${event.sequence_number},"item_id":${json(event.item_id)},"output_index":${event.output_index},"content_index":${event.content_index},"delta":${json(event.delta)},"logprobs":${logprobs}}\n\n`;
       }
       case 'response.reasoning_summary_text.delta':
@@ -62,7 +58,7 @@ export class SseEncoder {
       case 'response.completed':
       case 'response.incomplete':
       case 'response.failed':
-        return `event: ${event.type}\ndata: {"type":"${event.type}","sequence_number":${event.sequence_number},"response":${this.encodeResponse(event.response as ResponseObject)}}\n\n`;
+        return `event: ${event.type}\ndata: {"type":"${event.type}","sequence_number":${event.sequence_number},"response":${this.encodeResponse(event.response)}}\n\n`;
       default:
         return `event: ${event.type}\ndata: ${json(event)}\n\n`;
     }

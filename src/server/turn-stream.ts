@@ -9,24 +9,22 @@
  */
 import type { ChatChunk } from '../translate/chat-types.js';
 import type { ResponseObject } from '../translate/stream/response-object.js';
-import type { ResponseEvent, StreamEnding } from '../translate/stream/response-stream.js';
+import type { ResponseStreamEvent, StreamEnding } from '../translate/stream/response-stream.js';
 import type { UpstreamFailure } from '../translate/upstream-errors.js';
-import { ChunkReader } from '../upstream/chunk-reader.js';
 import { failureFromNetworkError } from '../upstream/network-errors.js';
 import { registerNodeWriter } from './node-sse.js';
 import type { SseEncoder } from './sse-encoding.js';
 
 /** One outgoing event, in whichever API dialect the client speaks. */
 export interface StreamEvent {
-  type: string;
-  [field: string]: unknown;
+  readonly type: string;
 }
 
 /**
  * What turns upstream chunks into a client's events: the Responses translator,
  * or a translator for another dialect built on it (Anthropic Messages).
  */
-export interface TurnTranslator<Event extends StreamEvent = ResponseEvent> {
+export interface TurnTranslator<Event extends StreamEvent = ResponseStreamEvent> {
   readonly ended: boolean;
   /** The turn as a Responses object: status, error and usage for the outcome, logs and metrics. */
   readonly response: ResponseObject;
@@ -56,12 +54,12 @@ export interface TurnStreamOptions {
 }
 
 /** Watches one response: every event in the order it is written, then how the turn ended. */
-export interface TurnObserver<Event extends StreamEvent = ResponseEvent> {
+export interface TurnObserver<Event extends StreamEvent = ResponseStreamEvent> {
   events(events: readonly Event[]): void;
   end(status: TurnOutcome['status']): void;
 }
 
-export type ResponseObserver = TurnObserver<ResponseEvent>;
+export type ResponseObserver = TurnObserver<ResponseStreamEvent>;
 
 /**
  * An encoder that also shows every event to an observer. The streaming path
@@ -97,12 +95,11 @@ const PIECE_CHARS = 16 * 1024;
 export function applyPayload<Event extends StreamEvent>(
   translator: TurnTranslator<Event>,
   data: string,
-  reader: ChunkReader,
 ): { events: readonly Event[]; failure?: UpstreamFailure } {
   if (data === '[DONE]') return { events: translator.finish('done') };
   let chunk: unknown;
   try {
-    chunk = reader.read(data);
+    chunk = JSON.parse(data);
   } catch {
     const failure: UpstreamFailure = { code: 'server_error', message: `The upstream sent a malformed chunk: ${data.slice(0, 200)}` };
     return { events: translator.fail(failure), failure };
@@ -115,12 +112,11 @@ export function applyPayload<Event extends StreamEvent>(
 export function applyBatch<Event extends StreamEvent>(
   translator: TurnTranslator<Event>,
   batch: readonly string[],
-  reader: ChunkReader = new ChunkReader(),
 ): { events: Event[]; failure?: UpstreamFailure } {
   const events: Event[] = [];
   for (const data of batch) {
     if (translator.ended) break;
-    const applied = applyPayload(translator, data, reader);
+    const applied = applyPayload(translator, data);
     for (const event of applied.events) events.push(event);
     if (applied.failure) return { events, failure: applied.failure };
   }
@@ -141,7 +137,6 @@ export class TurnProducer {
   private first: string;
   /** The payloads of the current upstream read, and how far they are translated. */
   private pending: readonly string[] = [];
-  private readonly reader = new ChunkReader();
   private position = 0;
   private failure: UpstreamFailure | undefined;
   private cancelled = false;
@@ -179,7 +174,7 @@ export class TurnProducer {
     while (text === '' || (this.position < this.pending.length && text.length < limit)) {
       if (translator.ended) break;
       if (this.position < this.pending.length) {
-        const applied = applyPayload(translator, this.pending[this.position++]!, this.reader);
+        const applied = applyPayload(translator, this.pending[this.position++]!);
         if (applied.failure) this.failure = applied.failure;
         if (applied.events.length > 0) text += encoder.encode(applied.events);
         continue;
@@ -281,10 +276,9 @@ export async function collectTurn<Event extends StreamEvent>(
   const started = translator.start();
   observer?.events(started);
   let failure: UpstreamFailure | undefined;
-  const reader = new ChunkReader();
   try {
     for await (const batch of batches) {
-      const applied = applyBatch(translator, batch, reader);
+      const applied = applyBatch(translator, batch);
       failure = applied.failure;
       observer?.events(applied.events);
       if (translator.ended) break;

@@ -4,7 +4,7 @@
  * is talking to. The interface belongs to translate, which uses it; each file
  * in src/providers/ implements it.
  */
-import type { ChatAssistantMessage, ChatChunk, ChatRequest, ChatUsage } from './chat-types.js';
+import type { ChatAssistantMessage, ChatChunk, ChatRequest, ChatToolCallDelta, ChatUsage } from './chat-types.js';
 import type { ReasoningCarrier } from './reasoning-envelope.js';
 import type { ReasoningEffort } from './request/responses-schema.js';
 import type { ContentSplitter } from './stream/content-splitter.js';
@@ -67,6 +67,10 @@ export interface ProviderHooks {
   readUsage(chunk: ChatChunk): ChatUsage | undefined;
   /** Converts provider usage to Responses usage. */
   normalizeUsage(usage: ChatUsage): Usage;
+  /** Reasoning text in a streamed content part that is not text (Mistral `thinking` parts); undefined when it carries none. */
+  readReasoningPart(part: Record<string, unknown>): string | undefined;
+  /** An opaque signature on a streamed tool call that must go back with the call (Gemini). */
+  readToolCallSignature(fragment: ChatToolCallDelta): string | undefined;
   /** Splitters applied to streamed content (think tags, leaked tool-call markup). */
   createContentSplitters(tools: KnownToolNames): ContentSplitter[];
   /** Maps an upstream error; undefined falls back to the generic mapping. */

@@ -15,17 +15,16 @@ export interface Usage {
   totalTokens: number;
 }
 
-/** Finds usage at the top level, in `choices[0].usage` (Kimi) or `x_groq.usage` (Groq). */
+/** Finds usage at the top level or in `choices[0].usage` (Kimi); provider hooks look further. */
 export function readChunkUsage(chunk: ChatChunk): ChatUsage | undefined {
-  if (isUsage(chunk.usage)) return chunk.usage;
+  if (isChatUsage(chunk.usage)) return chunk.usage;
   const choiceUsage = chunk.choices?.[0]?.usage;
-  if (isUsage(choiceUsage)) return choiceUsage;
-  const groq = (chunk.x_groq as { usage?: unknown } | undefined)?.usage;
-  if (isUsage(groq)) return groq;
+  if (isChatUsage(choiceUsage)) return choiceUsage;
   return undefined;
 }
 
-function isUsage(value: unknown): value is ChatUsage {
+/** Whether a value has the shape of Chat usage (a prompt token count at least). */
+export function isChatUsage(value: unknown): value is ChatUsage {
   return value !== null && typeof value === 'object' && typeof (value as ChatUsage).prompt_tokens === 'number';
 }
 

@@ -13,7 +13,7 @@ import type { ChatChunk, ChatRequest } from '../../src/translate/chat-types.js';
 import { buildChatRequest, type BuiltChatRequest } from '../../src/translate/request/build-chat-request.js';
 import { parseResponsesRequest } from '../../src/translate/request/parse-request.js';
 import { buildResponseEcho, type OutputItem, type ResponseObject } from '../../src/translate/stream/response-object.js';
-import { ResponseStreamTranslator, type ResponseEvent } from '../../src/translate/stream/response-stream.js';
+import { ResponseStreamTranslator, type ResponseStreamEvent } from '../../src/translate/stream/response-stream.js';
 import type { UpstreamFailure } from '../../src/translate/upstream-errors.js';
 import { classifyForRoute } from '../../src/upstream/open-stream.js';
 
@@ -42,7 +42,7 @@ export function chatBodyFor(profile: ProviderProfile, body: Record<string, unkno
 }
 
 export interface StreamResult {
-  events: ResponseEvent[];
+  events: ResponseStreamEvent[];
   response: ResponseObject;
   /** Output items in order, as a client would send them back as input. */
   output: OutputItem[];
@@ -87,10 +87,10 @@ export function classify(profile: ProviderProfile, status: number | undefined, b
 }
 
 /** Concatenated text of all delta events of one type. */
-export function deltaText(events: readonly ResponseEvent[], type: string): string {
+export function deltaText(events: readonly ResponseStreamEvent[], type: string): string {
   return events
     .filter((event) => event.type === type)
-    .map((event) => String(event.delta))
+    .map((event) => ('delta' in event ? event.delta : ''))
     .join('');
 }
 

@@ -7,12 +7,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { genericProvider } from '../../src/providers/generic.js';
-import { encodeSseEvents, SseEncoder } from '../../src/server/sse-encoding.js';
+import { SseEncoder } from '../../src/server/sse-encoding.js';
 import { applyBatch } from '../../src/server/turn-stream.js';
 import { buildChatRequest } from '../../src/translate/request/build-chat-request.js';
 import { parseResponsesRequest } from '../../src/translate/request/parse-request.js';
 import { buildResponseEcho } from '../../src/translate/stream/response-object.js';
-import { ResponseStreamTranslator, type ResponseEvent } from '../../src/translate/stream/response-stream.js';
+import { ResponseStreamTranslator, type ResponseStreamEvent } from '../../src/translate/stream/response-stream.js';
 import { deltaChunk, finishChunk, reasoningChunks, textChunks, toolCallChunks, usageChunk } from '../support/mock-upstream.js';
 
 const TOOLS = [
@@ -21,6 +21,11 @@ const TOOLS = [
   { type: 'namespace', name: 'mcp__files__', description: 'Files.', tools: [{ type: 'function', name: 'read', parameters: { type: 'object', properties: {} } }] },
   { type: 'tool_search', execution: 'client', description: 'Find tools.', parameters: { type: 'object', properties: { query: { type: 'string' } } } },
 ];
+
+/** The SSE text of events the plain way: `event: <type>` and `data: <JSON.stringify(event)>`. */
+function encodeWithJsonStringify(events: readonly ResponseStreamEvent[]): string {
+  return events.map((event) => `event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`).join('');
+}
 
 function translatorFor(tools: unknown[]) {
   const body = { model: 'm', input: 'hi', stream: true, tools, reasoning: { effort: 'high', summary: 'auto' }, metadata: { a: 'b' } };
@@ -42,11 +47,11 @@ function translatorFor(tools: unknown[]) {
 }
 
 /** Feeds `chunks` one read each (plus [DONE] unless told otherwise) and checks every read's encoding. */
-function expectSameEncoding(chunks: Array<object | string>, options: { tools?: unknown[]; done?: boolean; heartbeatAfter?: number } = {}): ResponseEvent[] {
+function expectSameEncoding(chunks: Array<object | string>, options: { tools?: unknown[]; done?: boolean; heartbeatAfter?: number } = {}): ResponseStreamEvent[] {
   const { translator, encoder } = translatorFor(options.tools ?? TOOLS);
-  const all: ResponseEvent[] = [];
-  const check = (events: readonly ResponseEvent[]) => {
-    expect(encoder.encode(events)).toBe(encodeSseEvents(events));
+  const all: ResponseStreamEvent[] = [];
+  const check = (events: readonly ResponseStreamEvent[]) => {
+    expect(encoder.encode(events)).toBe(encodeWithJsonStringify(events));
     all.push(...events);
   };
   check(translator.start());

@@ -15,7 +15,7 @@
  * Without `../shared` the ordering rules still run and schema validation is
  * skipped with a notice naming the missing spec (specMissingMessage).
  */
-import type { ResponseEvent } from '../../src/translate/stream/response-stream.js';
+import type { ResponseStreamEvent } from '../../src/translate/stream/response-stream.js';
 import type { ResponseObserver } from '../../src/server/turn-stream.js';
 import { loadResponsesSchemas, type ResponsesSchemas } from './openai-spec.js';
 import { StreamRuleChecker } from './stream-rules.js';
@@ -93,10 +93,10 @@ export function conformanceObserver(): ResponseObserver {
     reported = violations.length;
   };
   return {
-    events(events: readonly ResponseEvent[]) {
+    events(events: readonly ResponseStreamEvent[]) {
       for (const event of events) {
         if (event.type === 'response.created') responseId = String((event.response as { id?: unknown } | undefined)?.id);
-        checker.push(event);
+        checker.push({ ...event }); // a plain copy: the checker reads events as untyped JSON
       }
       report();
     },

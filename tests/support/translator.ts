@@ -7,7 +7,7 @@ import { buildChatRequest, type BuiltChatRequest } from '../../src/translate/req
 import type { ResponsesRequest } from '../../src/translate/request/responses-schema.js';
 import { parseResponsesRequest } from '../../src/translate/request/parse-request.js';
 import { buildResponseEcho } from '../../src/translate/stream/response-object.js';
-import { ResponseStreamTranslator, type ResponseEvent } from '../../src/translate/stream/response-stream.js';
+import { ResponseStreamTranslator, type ResponseStreamEvent } from '../../src/translate/stream/response-stream.js';
 import type { TranslationNote } from '../../src/translate/notes.js';
 import { ToolNameMap } from '../../src/translate/tool-names.js';
 import { classifyUpstreamError } from '../../src/translate/upstream-errors.js';
@@ -58,15 +58,18 @@ export function translatorForBuilt(
   });
 }
 
+/** An event as tests read it: any field, without narrowing on `type` first. */
+export type TestEvent = ResponseStreamEvent & Record<string, any>;
+
 /** Runs chunks through a translator: start, every chunk, finish. */
-export function runChunks(translator: ResponseStreamTranslator, chunks: ChatChunk[], finish = true): ResponseEvent[] {
-  const events = [...translator.start()];
+export function runChunks(translator: ResponseStreamTranslator, chunks: ChatChunk[], finish = true): TestEvent[] {
+  const events: TestEvent[] = [...translator.start()];
   for (const chunk of chunks) events.push(...translator.onChunk(chunk));
   if (finish) events.push(...translator.finish());
   return events;
 }
 
-export function eventTypes(events: ResponseEvent[]): string[] {
+export function eventTypes(events: ResponseStreamEvent[]): string[] {
   return events.map((event) => event.type);
 }
 

@@ -1,7 +1,7 @@
 /** The stream state machine, fed chunk arrays. */
 import { describe, expect, it } from 'vitest';
 import { deltaChunk, finishChunk, reasoningChunks, textChunks, toolCallChunks, usageChunk } from '../support/mock-upstream.js';
-import { eventTypes, runChunks, translatorFor } from '../support/translator.js';
+import { eventTypes, runChunks, translatorFor, type TestEvent } from '../support/translator.js';
 
 const EXEC_TOOL = { type: 'function', name: 'exec_command', parameters: { type: 'object', properties: { cmd: { type: 'string' } } } };
 const PATCH_TOOL = { type: 'custom', name: 'apply_patch', description: 'Edit files.', format: { type: 'grammar', syntax: 'lark', definition: 'start: "x"' } };
@@ -300,7 +300,7 @@ describe('ResponseStreamTranslator', () => {
     const { translator } = translatorFor({});
     translator.start();
     translator.onChunk(textChunks('so far')[0]!);
-    const [heartbeat] = translator.heartbeat();
+    const [heartbeat] = translator.heartbeat() as TestEvent[];
     expect(heartbeat!.type).toBe('response.in_progress');
     expect((heartbeat!.response as any).output).toEqual([
       { type: 'message', id: 'msg_1', status: 'in_progress', role: 'assistant', content: [{ type: 'output_text', text: 'so far', annotations: [], logprobs: [] }] },

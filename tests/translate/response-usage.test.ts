@@ -4,11 +4,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { ChatChunk } from '../../src/translate/chat-types.js';
-import type { ResponseEvent } from '../../src/translate/stream/response-stream.js';
 import { deltaChunk, finishChunk, textChunks, usageChunk } from '../support/mock-upstream.js';
-import { createTestTranslator } from '../support/translator.js';
+import { createTestTranslator, type TestEvent } from '../support/translator.js';
 
-function translate(chunks: object[]): ResponseEvent[] {
+function translate(chunks: object[]): TestEvent[] {
   const translator = createTestTranslator();
   return [...translator.start(), ...chunks.flatMap((chunk) => translator.onChunk(chunk as ChatChunk)), ...translator.finish()];
 }

@@ -13,7 +13,7 @@ import { buildChatRequest, type BuiltChatRequest } from '../../translate/request
 import { parseResponsesRequest, type ParsedRequest } from '../../translate/request/parse-request.js';
 import type { InputItem } from '../../translate/request/responses-schema.js';
 import { buildResponseEcho, type ResponseEcho, type ResponseObject } from '../../translate/stream/response-object.js';
-import { ResponseStreamTranslator, type ResponseEvent, type UpstreamOptions } from '../../translate/stream/response-stream.js';
+import { ResponseStreamTranslator, type ResponseStreamEvent, type UpstreamOptions } from '../../translate/stream/response-stream.js';
 import type { UpstreamFailure } from '../../translate/upstream-errors.js';
 import type { ResolvedRoute } from '../../routing/router.js';
 import { failureFromNetworkError, UpstreamFailedError } from '../../upstream/network-errors.js';
@@ -74,7 +74,7 @@ export interface PreparedTurn {
 /** Where a turn's events go: SSE on HTTP, frames on a WebSocket. */
 export interface TurnSink<Delivered> {
   /** Serialises the events of one response. */
-  createEncoder: (echo: ResponseEcho) => { encode(events: readonly ResponseEvent[]): string };
+  createEncoder: (echo: ResponseEcho) => { encode(events: readonly ResponseStreamEvent[]): string };
   /** Takes a streamed turn once its opening events are encoded (`first`). */
   deliver: (turn: TurnLifecycle, options: StartedStream, first: string) => Delivered;
   /** Answers a whole response (`stream: false`). */

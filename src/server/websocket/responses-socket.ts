@@ -21,7 +21,7 @@ import type { AppDependencies } from '../dependencies.js';
 import { runTurn, type PreparedTurn } from '../routes/responses.js';
 import { TurnProducer, type TurnStreamOptions } from '../turn-stream.js';
 import { ConnectionChain } from './connection-chain.js';
-import { SseEncoder, encodeSseEvents } from '../sse-encoding.js';
+import { SseEncoder } from '../sse-encoding.js';
 import { errorFrame, splitFrames } from './frames.js';
 
 export interface ResponsesSocketOptions {
@@ -117,7 +117,7 @@ export class ResponsesSocket {
       deliver: (turn, options, first) =>
         this.deliver({ ...options, abortUpstream: () => turn.stopUpstream(), clientGone: () => signal.aborted, heartbeatMs: deps.heartbeatMs }, first),
       // A WebSocket turn always streams (stream: true is set above); this is the whole response if not.
-      whole: async (response) => this.sendFrames(encodeSseEvents([{ type: 'response.completed', sequence_number: 0, response }])),
+      whole: async (response) => this.sendFrames(new SseEncoder(response).encode([{ type: 'response.completed', sequence_number: 0, response }])),
     });
     const response = this.translator?.response;
     this.translator = undefined;
@@ -162,7 +162,7 @@ export class ResponsesSocket {
     this.chain.set(response.id, input.slice(instructionItems));
     this.options.log.debug({ responseId: response.id }, PREWARM_ANSWERED);
     await deps.history.record(request, instructionItems, response, this.options.log);
-    await this.sendFrames(encodeSseEvents(events));
+    await this.sendFrames(new SseEncoder(response).encode(events));
   }
 
   /** Writes a streamed turn frame by frame, at the pace the socket takes them. */

@@ -19,8 +19,8 @@
  * reasoning field. Pure: ids and the inner translator are passed in.
  */
 import type { ChatChunk } from '../chat-types.js';
-import type { ReasoningOutputItem, ResponseObject } from '../stream/response-object.js';
-import type { ResponseEvent, ResponseStreamTranslator, StreamEnding } from '../stream/response-stream.js';
+import type { OutputItem, ResponseObject } from '../stream/response-object.js';
+import type { ResponseStreamEvent, ResponseStreamTranslator, StreamEnding } from '../stream/response-stream.js';
 import type { UpstreamFailure } from '../upstream-errors.js';
 import { streamErrorEvent } from './anthropic-errors.js';
 
@@ -97,26 +97,26 @@ export class AnthropicMessageStream {
     return this.options.inner.response;
   }
 
-  private translate(events: readonly ResponseEvent[]): AnthropicEvent[] {
+  private translate(events: readonly ResponseStreamEvent[]): AnthropicEvent[] {
     this.events = [];
     for (const event of events) this.onEvent(event);
     return this.events;
   }
 
-  private onEvent(event: ResponseEvent): void {
+  private onEvent(event: ResponseStreamEvent): void {
     switch (event.type) {
       case 'response.created':
         this.events.push({ type: 'message_start', message: messageShell(this.options.messageId, this.options.model) });
         break;
       case 'response.output_item.added':
-        this.onItemAdded(event.output_index as number, event.item as { type: string; call_id?: string; name?: string });
+        this.onItemAdded(event.output_index, event.item);
         break;
       case 'response.reasoning_text.delta':
-        this.ensureOpen('thinking', event.output_index as number, { type: 'thinking', thinking: '', signature: '' });
+        this.ensureOpen('thinking', event.output_index, { type: 'thinking', thinking: '', signature: '' });
         this.delta({ type: 'thinking_delta', thinking: event.delta });
         break;
       case 'response.output_text.delta':
-        this.ensureOpen('text', event.output_index as number, { type: 'text', text: '' });
+        this.ensureOpen('text', event.output_index, { type: 'text', text: '' });
         this.delta({ type: 'text_delta', text: event.delta });
         break;
       case 'response.function_call_arguments.delta':
@@ -126,18 +126,18 @@ export class AnthropicMessageStream {
         }
         break;
       case 'response.output_item.done':
-        this.onItemDone(event.output_index as number, event.item as { type: string; arguments?: string } & Partial<ReasoningOutputItem>);
+        this.onItemDone(event.output_index, event.item);
         break;
       case 'response.completed':
       case 'response.incomplete':
         this.closeBlock();
-        this.events.push({ type: 'message_delta', delta: { stop_reason: this.stopReason(event.response as ResponseObject), stop_sequence: null }, usage: anthropicUsage(event.response as ResponseObject) });
+        this.events.push({ type: 'message_delta', delta: { stop_reason: this.stopReason(event.response), stop_sequence: null }, usage: anthropicUsage(event.response) });
         this.events.push({ type: 'message_stop' });
         break;
       case 'response.failed': {
         this.closeBlock();
         // The classified failure, not the code Codex is sent: an overload stays an overload here.
-        const error = this.options.inner.failure ?? (event.response as ResponseObject).error ?? { code: 'server_error', message: 'The upstream failed.' };
+        const error = this.options.inner.failure ?? event.response.error ?? { code: 'server_error', message: 'The upstream failed.' };
         const message = this.options.redactMessage ? this.options.redactMessage(error.message) : error.message;
         this.events.push({ ...streamErrorEvent({ code: error.code as UpstreamFailure['code'], message }, message) });
         break;
@@ -156,9 +156,9 @@ export class AnthropicMessageStream {
     // A reasoning item opens its block with its first text: one with only opaque data becomes redacted_thinking.
   }
 
-  private onItemDone(outputIndex: number, item: { type: string; arguments?: string } & Partial<ReasoningOutputItem>): void {
+  private onItemDone(outputIndex: number, item: OutputItem): void {
     if (item.type === 'reasoning') {
-      const text = (item.content ?? []).map((part) => part.text).join('');
+      const text = item.content.map((part) => part.text).join('');
       const isOpen = this.open?.outputIndex === outputIndex && this.open.kind === 'thinking';
       if (!isOpen && text === '') {
         if (item.encrypted_content) this.wholeBlock({ type: 'redacted_thinking', data: item.encrypted_content });
@@ -173,7 +173,7 @@ export class AnthropicMessageStream {
       return;
     }
     if (this.open?.outputIndex !== outputIndex) return;
-    if (this.open.kind === 'tool_use' && !this.open.sentInput && typeof item.arguments === 'string' && item.arguments !== '') {
+    if (this.open.kind === 'tool_use' && !this.open.sentInput && item.type === 'function_call' && item.arguments !== '') {
       this.delta({ type: 'input_json_delta', partial_json: item.arguments });
     }
     this.closeBlock();

@@ -21,7 +21,7 @@ import type { ProviderHooks } from '../provider-hooks.js';
 import type { ChatChunk, ChatDelta, ChatToolCallDelta } from '../chat-types.js';
 import { runSplitters, splittersPassThrough, type ContentSegment, type ContentSplitter } from '../stream/content-splitter.js';
 import { buildResponseEcho, buildResponseObject, type ResponseEcho, type ResponseObject, type ResponseStatus } from '../stream/response-object.js';
-import { createToolCallState, fragmentId, matchToolCall, type ToolCallState } from '../stream/tool-calls.js';
+import { createToolCallState, fragmentId, isWholeJson, matchToolCall, type ToolCallState } from '../stream/tool-calls.js';
 import type { UpstreamFailure } from '../upstream-errors.js';
 import { toResponsesUsage, type Usage } from '../usage.js';
 
@@ -213,7 +213,7 @@ export class ChatPassthroughStream {
 
   /** Keeps a tool-call fragment for the whole message; returns it as the client gets it. */
   private collectFragment(fragment: ChatToolCallDelta): ChatToolCallDelta {
-    let call = matchToolCall(this.calls, fragment);
+    let call = matchToolCall(this.calls, fragment, (candidate) => isWholeJson(candidate.arguments));
     const id = fragmentId(fragment);
     const starts = call === undefined;
     if (!call) call = this.newCall(typeof fragment.index === 'number' ? fragment.index : undefined, id);

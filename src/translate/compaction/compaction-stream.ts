@@ -9,11 +9,12 @@
 import type { ChatChunk } from '../chat-types.js';
 import type { UpstreamFailure } from '../upstream-errors.js';
 import type { CompactionOutputItem, ResponseObject } from '../stream/response-object.js';
-import type { ResponseEvent, ResponseStreamTranslator, StreamEnding } from '../stream/response-stream.js';
+import type { ResponseStreamEvent, ResponseStreamTranslator, StreamEnding } from '../stream/response-stream.js';
+import { isSnapshotEvent, type SnapshotEventType } from '../stream/stream-events.js';
 import { encodeCompactionEnvelope } from './compaction-envelope.js';
 
 /** Events of the inner translator that go to the client (with their output emptied). */
-const PASSED_EVENTS = new Set(['response.created', 'response.in_progress', 'response.failed', 'response.incomplete']);
+const PASSED_EVENTS: ReadonlySet<string> = new Set<SnapshotEventType>(['response.created', 'response.in_progress', 'response.failed', 'response.incomplete']);
 
 export class CompactionStream {
   private sequence = 0;
@@ -27,15 +28,15 @@ export class CompactionStream {
     this.options = options;
   }
 
-  start(): ResponseEvent[] {
+  start(): ResponseStreamEvent[] {
     return this.pass(this.inner.start());
   }
 
-  onChunk(chunk: ChatChunk): ResponseEvent[] {
+  onChunk(chunk: ChatChunk): ResponseStreamEvent[] {
     return this.pass(this.inner.onChunk(chunk));
   }
 
-  finish(ending?: StreamEnding): ResponseEvent[] {
+  finish(ending?: StreamEnding): ResponseStreamEvent[] {
     const events = this.inner.finish(ending);
     const response = this.inner.response;
     if (response.status !== 'completed') return this.pass(events);
@@ -47,21 +48,22 @@ export class CompactionStream {
     const item: CompactionOutputItem = { type: 'compaction', id: this.options.createId('cmp'), encrypted_content: encodeCompactionEnvelope(summary, this.options.key) };
     this.item = item;
     return [
-      this.stamp({ type: 'response.output_item.added', output_index: 0, item }),
-      this.stamp({ type: 'response.output_item.done', output_index: 0, item }),
-      this.stamp({ type: 'response.completed', response: this.response }),
+      { type: 'response.output_item.added', sequence_number: this.sequence++, output_index: 0, item },
+      { type: 'response.output_item.done', sequence_number: this.sequence++, output_index: 0, item },
+      { type: 'response.completed', sequence_number: this.sequence++, response: this.response },
     ];
   }
 
-  fail(failure: UpstreamFailure): ResponseEvent[] {
+  fail(failure: UpstreamFailure): ResponseStreamEvent[] {
     if (this.inner.ended && this.inner.response.status === 'completed') {
       // The upstream finished but its summary could not be used: the response ends failed all the same.
-      return [this.stamp({ type: 'response.failed', response: { ...this.inner.response, status: 'failed', output: [], error: { code: failure.code, message: failure.message } } })];
+      const response = { ...this.inner.response, status: 'failed' as const, output: [], error: { code: failure.code, message: failure.message } };
+      return [{ type: 'response.failed', sequence_number: this.sequence++, response }];
     }
     return this.pass(this.inner.fail(failure));
   }
 
-  heartbeat(): ResponseEvent[] {
+  heartbeat(): ResponseStreamEvent[] {
     return this.pass(this.inner.heartbeat());
   }
 
@@ -80,15 +82,14 @@ export class CompactionStream {
     return { ...response, output: this.item ? [this.item] : [] };
   }
 
-  private pass(events: readonly ResponseEvent[]): ResponseEvent[] {
-    return events
-      .filter((event) => PASSED_EVENTS.has(event.type))
-      .map((event) => this.stamp({ ...event, response: { ...(event.response as ResponseObject), output: [] } }));
-  }
-
-  private stamp(event: { type: string; [field: string]: unknown }): ResponseEvent {
-    const { type, sequence_number: _dropped, ...rest } = event;
-    return { type, sequence_number: this.sequence++, ...rest };
+  /** The inner snapshot events the client sees, renumbered, with their output emptied. */
+  private pass(events: readonly ResponseStreamEvent[]): ResponseStreamEvent[] {
+    const passed: ResponseStreamEvent[] = [];
+    for (const event of events) {
+      if (!isSnapshotEvent(event) || !PASSED_EVENTS.has(event.type)) continue;
+      passed.push({ type: event.type, sequence_number: this.sequence++, response: { ...event.response, output: [] } });
+    }
+    return passed;
   }
 }
 

@@ -2,8 +2,8 @@
  * Reads reasoning from a Chat delta wherever a provider puts it:
  * `reasoning_content` (DeepSeek, Kimi, xAI, llama.cpp), `reasoning` (OpenRouter,
  * Groq, Ollama, vLLM) and `reasoning_details[]` (OpenRouter; kept whole so it
- * can go back unchanged). Content arrays with `thinking` chunks (Mistral) are
- * read by the stream translator.
+ * can go back unchanged). Reasoning in content parts (Mistral `thinking`
+ * chunks) is read through the `readReasoningPart` provider hook.
  */
 import type { ChatDelta } from '../chat-types.js';
 
