@@ -6,6 +6,7 @@
  */
 import type { Dispatcher } from 'undici';
 import type { ChatRequest } from '../translate/chat-types.js';
+import { chatRequestJson } from '../translate/chat-request-json.js';
 
 export interface UpstreamEndpoint {
   /** Base URL ending in /v1 (or the provider's equivalent). */
@@ -60,7 +61,7 @@ export async function openChatCompletion(
     path: url.pathname + url.search,
     method: 'POST',
     headers,
-    body: JSON.stringify(body),
+    body: chatRequestJson(body),
     signal,
     headersTimeout: timeouts.firstByteMs,
     bodyTimeout: timeouts.idleMs,

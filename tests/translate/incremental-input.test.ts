@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { PROVIDER_PROFILES } from '../../src/providers/index.js';
 import type { ProviderProfile } from '../../src/providers/types.js';
+import { chatRequestJson } from '../../src/translate/chat-request-json.js';
 import { encodeCompactionEnvelope } from '../../src/translate/compaction/compaction-envelope.js';
 import { expandCompactions } from '../../src/translate/compaction/compaction-input.js';
 import { encodeReasoningEnvelope } from '../../src/translate/reasoning-envelope.js';
@@ -62,6 +63,8 @@ function translateInTurns(request: ResponsesRequest, items: readonly InputItem[]
     const calls = extend.mock.results.length;
     const built = buildChatRequest(conversation, profile, request.model, [], { earlier });
     expect(built.body, `${profile.id}: turn ending at item ${end}`).toEqual(whole.body);
+    // The bytes sent upstream, kept messages' reused, are the whole translation's.
+    expect(String(chatRequestJson(built.body)), `${profile.id}: turn ending at item ${end}`).toBe(JSON.stringify(whole.body));
     results.push({ extended: extend.mock.results.length > calls && extend.mock.results.at(-1)!.value !== undefined });
     earlier = built.translation;
   }

@@ -14,6 +14,7 @@
  * extended another way (two turns on one `previous_response_id`), or a new
  * output for a call already sent without one. Pure: no I/O.
  */
+import { copyKeptMessage } from '../chat-request-json.js';
 import type { ChatMessage } from '../chat-types.js';
 import type { TranslationNote } from '../notes.js';
 import { appendInput, conversionMessages, startConversion, type ConversionState, type ConvertInputOptions } from './convert-input.js';
@@ -72,11 +73,12 @@ export class InputTranslation {
 
   /**
    * The Chat messages, `instructions` first. Each message is a copy: provider
-   * hooks may change the request's messages, and the kept ones must not change.
+   * hooks may change the request's messages, and the kept ones must not change
+   * (chatRequestJson reuses their text).
    */
   messages(instructions: string | null): ChatMessage[] {
     if (this.lineage.version !== this.version) throw new Error('this translation has been extended since; only the newest one can be read');
-    return conversionMessages(this.lineage.state, instructions, this.options).map((message) => ({ ...message }));
+    return conversionMessages(this.lineage.state, instructions, this.options).map(copyKeptMessage);
   }
 }
 
