@@ -87,11 +87,14 @@ function fixtureRequests(): Array<{ name: string; body: Record<string, unknown> 
 }
 
 const PROFILES_TO_CHECK = PROVIDER_PROFILES.filter((profile, index, all) => all.findIndex((other) => other.hooks === profile.hooks && other.systemMessagesAnywhere === profile.systemMessagesAnywhere) === index);
+/** The generic profile, and DeepSeek, whose hooks echo reasoning and rewrite the request's messages. */
+const ONE_ITEM_PROFILES = PROFILES_TO_CHECK.filter((profile) => profile.id === 'generic' || profile.id === 'deepseek');
 
 describe('recorded Codex conversations', () => {
   const requests = fixtureRequests();
   it('are there to replay', () => {
     expect(requests.length).toBeGreaterThan(20);
+    expect(ONE_ITEM_PROFILES).toHaveLength(2);
   });
 
   it.each(requests.map((entry) => [entry.name, entry] as const))('%s: turn by turn equals the whole translation', (_name, { body }) => {
@@ -101,7 +104,9 @@ describe('recorded Codex conversations', () => {
       const turns = translateInTurns(request, request.input, cuts, profile);
       // Every turn after the first continues the kept translation.
       expect(turns.slice(1).every((turn) => turn.extended)).toBe(true);
-      // One item at a time: some cuts fall back (an output split from its parallel call's), none differs.
+    }
+    // One item at a time: some cuts fall back (an output split from its parallel call's), none differs.
+    for (const profile of ONE_ITEM_PROFILES) {
       translateInTurns(
         request,
         request.input,
