@@ -35,6 +35,8 @@ export interface WorkspaceOptions {
   extraConfig?: Record<string, unknown>;
   /** `supports_websockets = true`: Codex talks to the relay over its WebSocket. */
   websocket?: boolean;
+  /** The provider's `name`; "OpenAI" makes Codex use remote compaction. */
+  providerName?: string;
 }
 
 export interface CodexWorkspace {
@@ -61,7 +63,7 @@ export function createCodexWorkspace(options: WorkspaceOptions): CodexWorkspace 
   writeFileSync(catalogPath, `${JSON.stringify(buildModelCatalog(options.catalog), null, 2)}\n`);
 
   const provider: Record<string, unknown> = {
-    name: 'responses-relay',
+    name: options.providerName ?? 'responses-relay',
     base_url: options.baseUrl,
     env_key: CODEX_KEY_VARIABLE,
     wire_api: 'responses',

@@ -83,6 +83,23 @@ export class ToolNameMap {
   get size(): number {
     return this.byUpstreamName.size;
   }
+
+  /**
+   * Whether history translates with this map as with `earlier`: every tool
+   * `earlier` names keeps its name, and a tool only this map knows (found by
+   * a tool_search since) has the name `earlier` gave it too, the plain
+   * flattened one.
+   */
+  namesLike(earlier: ToolNameMap): boolean {
+    for (const [key, name] of earlier.byTargetKey) if (this.byTargetKey.get(key) !== name) return false;
+    if (this.byTargetKey.size === earlier.byTargetKey.size) return true;
+    for (const [key, name] of this.byTargetKey) {
+      if (earlier.byTargetKey.has(key)) continue;
+      const target = this.byUpstreamName.get(name)!;
+      if (name !== flattenToolName(target.namespace, target.name)) return false;
+    }
+    return true;
+  }
 }
 
 function withoutTopLevelNamespace(target: ToolTarget): ToolTarget {

@@ -7,6 +7,7 @@
 import type { Dispatcher } from 'undici';
 import type { UpstreamEndpoint } from '../routing/provider-connection.js';
 import type { ChatRequest } from '../translate/chat-types.js';
+import { chatRequestJson } from '../translate/chat-request-json.js';
 
 export interface UpstreamTimeouts {
   /** Time to receive the response headers. */
@@ -53,7 +54,7 @@ export async function openChatCompletion(
     path: url.pathname + url.search,
     method: 'POST',
     headers,
-    body: JSON.stringify(body),
+    body: chatRequestJson(body),
     signal,
     headersTimeout: timeouts.firstByteMs,
     bodyTimeout: timeouts.idleMs,

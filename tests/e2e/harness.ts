@@ -45,6 +45,10 @@ export interface E2EScenario {
   relay?: Pick<TestRelayOptions, 'timeouts' | 'retryPolicy'>;
   /** Also run over Codex's WebSocket transport (a representative set does; see docs/testing.md). */
   websocket?: boolean;
+  /** The provider's `name` in config.toml ("OpenAI": Codex compacts remotely, through the relay). */
+  providerName?: string;
+  /** Codex may compact with POST /responses/compact (a whole JSON turn) during a WebSocket session. */
+  compactsOverHttp?: boolean;
   /** Prepares the project; returns extra `codex exec` arguments. */
   setup?: (workspace: CodexWorkspace) => string[];
   /** A second prompt sent by resuming the session (`codex exec resume --last`) after the first run. */
@@ -63,6 +67,8 @@ export interface E2EOutcome {
   bodies: Array<Record<string, any>>;
   /** Codex's output, for assertion messages. */
   transcript: string;
+  /** The transport of each turn in the usage ledger (`sse`, `json`, `websocket`). */
+  transports: string[];
 }
 
 /** How Codex reaches the relay: POST with SSE, or its WebSocket (`supports_websockets = true`). */
@@ -92,6 +98,7 @@ export async function runScenario(codex: PinnedCodex, scenario: E2EScenario, tra
       // The MCP server writes its proof into this run's project directory.
       ...(scenario.features ? { extraConfig: { features: scenario.features } } : {}),
       ...(transport === 'websocket' ? { websocket: true } : {}),
+      ...(scenario.providerName ? { providerName: scenario.providerName } : {}),
       ...(scenario.mcp ? { mcpServers: (project: string) => ({ [TEST_MCP_SERVER_NAME]: testMcpServer(project) }) } : {}),
     });
     const args = scenario.setup?.(workspace) ?? [];
@@ -102,7 +109,8 @@ export async function runScenario(codex: PinnedCodex, scenario: E2EScenario, tra
     const run = runs.at(-1)!;
     const transcript = `${runs.map(describeRun).join('\n')}\n--- upstream requests\n${summarizeRequests(upstream.requests)}`;
     if (process.env.RELAY_E2E_DEBUG) process.stderr.write(`\n=== Codex ${codex.version} ${scenario.id}\n${transcript}\n`);
-    const outcome: E2EOutcome = { codex, run, upstream, workspace, bodies: upstream.requests.map((request) => request.body), transcript };
+    const ledger = (await relay.usage.query({})).map((record) => record.transport);
+    const outcome: E2EOutcome = { codex, run, upstream, workspace, bodies: upstream.requests.map((request) => request.body), transcript, transports: ledger };
     for (const each of runs) expect(each.timedOut, transcript).toBe(false);
     if (scenario.expectFailure) expect(run.exitCode, transcript).not.toBe(0);
     else for (const each of runs) expect(each.exitCode, transcript).toBe(0);
@@ -113,7 +121,7 @@ export async function runScenario(codex: PinnedCodex, scenario: E2EScenario, tra
     expect(usage.groups.map((group) => group.key), transcript).toEqual(['codex']);
     if (!scenario.expectFailure) expect(usage.totals.completed, transcript).toBeGreaterThan(0);
     // Every turn went over the transport under test: over the WebSocket, no fallback to HTTP.
-    const transports = new Set((await relay.usage.query({})).map((record) => record.transport));
+    const transports = new Set(ledger.filter((each) => !(scenario.compactsOverHttp && each === 'json')));
     if (transport === 'websocket') {
       expect(runs.map((each) => each.stdout + each.stderr).join('\n'), transcript).not.toMatch(WEBSOCKET_FALLBACK);
       expect([...transports], transcript).toEqual(['websocket']);

@@ -3,13 +3,14 @@
  * new items after `previous_response_id`, error events with a status, one
  * turn at a time, the gates on the upgrade, caps and shutdown.
  */
-import { afterEach, expect, it } from 'vitest';
+import { afterEach, expect, it, vi } from 'vitest';
 import type { RunningRelay } from '../../src/server/start-server.js';
 import { chatAnswer, longAnswer, pausedAnswer } from '../support/scripted-upstream.js';
 import { deltaChunk, finishChunk, sleep, startMockUpstream, type MockUpstream } from '../support/mock-upstream.js';
 import { compresses } from '../../src/server/websocket/websocket-hub.js';
 import { startTestRelay } from '../support/relay.js';
 import { ResponsesWebSocket } from '../support/websocket-client.js';
+import { InputTranslation } from '../../src/translate/request/incremental-input.js';
 
 let upstream: MockUpstream | undefined;
 let relay: RunningRelay | undefined;
@@ -67,6 +68,36 @@ it('prewarms without the upstream, then continues the chain with only the new it
   expect(messages.map((message: any) => message.role)).toEqual(['system', 'user', 'assistant', 'tool']);
   expect(messages[2].tool_calls[0].function).toEqual({ name: 'shell', arguments: '{"cmd":"ls"}' });
   expect(messages[3]).toMatchObject({ tool_call_id: call.call_id, content: 'a.txt b.txt' });
+});
+
+it('translates only the new items of each turn, and the upstream gets what a whole-history POST would give it', async () => {
+  upstream = await startMockUpstream((_request, index) =>
+    index < 2
+      ? chatAnswer({ reasoning: `thinking ${index}`, toolCalls: [{ id: `call_${index}`, name: 'shell', argumentPieces: [`{"cmd":"ls ${index}"}`] }] })
+      : chatAnswer({ text: 'Done.' }),
+  );
+  relay = await startTestRelay(upstream.baseUrl);
+  const socket = await open();
+  const extend = vi.spyOn(InputTranslation.prototype, 'extend');
+  const history: unknown[] = [];
+  let sentWhole: unknown[] = [];
+  let previous: string | undefined;
+  let input: unknown[] = [developer, user];
+  for (let turn = 0; turn < 3; turn++) {
+    history.push(...input);
+    sentWhole = history.slice();
+    const response = (await socket.turn({ ...COMMON, input, ...(previous ? { previous_response_id: previous } : {}) })).at(-1)!.response;
+    history.push(...response.output);
+    previous = response.id;
+    const call = response.output.find((item: any) => item.type === 'function_call');
+    input = call ? [{ type: 'function_call_output', call_id: call.call_id, output: `files ${turn}` }] : [];
+  }
+  // Turns 2 and 3 extended the connection's translation.
+  expect(extend.mock.results.map((result) => result.value !== undefined)).toEqual([true, true]);
+  extend.mockRestore();
+  const posted = await fetch(`${relay.url}/v1/responses`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ...COMMON, input: sentWhole }) });
+  await posted.text();
+  expect(upstream.requests[3]!.body).toEqual(upstream.requests[2]!.body);
 });
 
 it('answers an unknown previous response with a 400 previous_response_not_found error event, and the chains are per connection', async () => {

@@ -9,7 +9,8 @@
  */
 import type { Context } from 'hono';
 import { RelayError } from '../../errors.js';
-import { buildChatRequest, type BuiltChatRequest } from '../../translate/request/build-chat-request.js';
+import { buildChatRequest, type BuiltChatRequest, type TranslationContinuation } from '../../translate/request/build-chat-request.js';
+import type { InputTranslation } from '../../translate/request/incremental-input.js';
 import { parseResponsesRequest, type ParsedRequest } from '../../translate/request/parse-request.js';
 import type { InputItem } from '../../translate/request/responses-schema.js';
 import { buildResponseEcho, type ResponseEcho, type ResponseObject } from '../../translate/stream/response-object.js';
@@ -69,6 +70,8 @@ export interface PreparedTurn {
   origin: TurnOrigin;
   /** Recorded in the usage ledger; by default `sse` or `json`. */
   transport?: UsageTransport;
+  /** A WebSocket chain's translation to extend; `keep` receives this turn's. */
+  continuation?: TranslationContinuation & { keep: (translation: InputTranslation) => void };
 }
 
 /** Where a turn's events go: SSE on HTTP, frames on a WebSocket. */
@@ -93,7 +96,10 @@ export async function runTurn<Delivered>(deps: AppDependencies, prepared: Prepar
   for (const note of compactionNotes) log[note.level](note.message);
   // A compaction turn asks the upstream for a summary and answers with one `compaction` item.
   const resolved = parsed.compactionRequested ? compactionRequest(conversation) : conversation;
-  const primary = buildChatRequest(resolved, route.provider.profile, route.upstreamModel, [...notes]);
+  // A compaction turn's input is its prompt, not the conversation: nothing to extend or keep.
+  const continuation = parsed.compactionRequested ? undefined : prepared.continuation;
+  const primary = buildChatRequest(resolved, route.provider.profile, route.upstreamModel, [...notes], continuation);
+  if (continuation && primary.translation) continuation.keep(primary.translation);
 
   // A streamed response is started at once; a whole one once the upstream that answers is known.
   let translator: TurnTranslator | undefined;

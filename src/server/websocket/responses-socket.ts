@@ -10,7 +10,8 @@
 import type { WebSocket } from 'ws';
 import { invalidRequest, RelayError } from '../../errors.js';
 import { outputAsInputItems } from '../../translate/output-items.js';
-import { buildChatRequest } from '../../translate/request/build-chat-request.js';
+import { buildChatRequest, type TranslationContinuation } from '../../translate/request/build-chat-request.js';
+import type { InputTranslation } from '../../translate/request/incremental-input.js';
 import { parseResponsesRequest, type ParsedRequest } from '../../translate/request/parse-request.js';
 import type { InputItem } from '../../translate/request/responses-schema.js';
 import { buildResponseEcho } from '../../translate/stream/response-object.js';
@@ -97,9 +98,11 @@ export class ResponsesSocket {
     const route = deps.router.resolve(request.model);
     const requestId = deps.createId('req');
     const log = this.options.log.child({ requestId, provider: route.provider.name, model: request.model, upstreamModel: route.upstreamModel });
-    const input = await this.resolveInput(parsed, log);
+    const { input, earlier } = await this.resolveInput(parsed, log);
+    let translation: InputTranslation | undefined;
+    const continuation = { earlier, keep: (kept: InputTranslation) => (translation = kept) };
     if (generate === false) {
-      await this.prewarm(parsed, input, route);
+      await this.prewarm(parsed, input, route, continuation);
       return;
     }
     const prepared: PreparedTurn = {
@@ -111,6 +114,7 @@ export class ResponsesSocket {
       startedAt,
       origin: { requestId, userAgent: this.options.userAgent, clientSignal: signal },
       transport: 'websocket',
+      continuation,
     };
     await runTurn(deps, prepared, {
       createEncoder: (echo) => new SseEncoder(echo),
@@ -122,30 +126,34 @@ export class ResponsesSocket {
     const response = this.translator?.response;
     this.translator = undefined;
     if (response && (response.status === 'completed' || response.status === 'incomplete')) {
-      this.chain.set(response.id, [...input.slice(instructionItems), ...outputAsInputItems(response.output)]);
+      this.chain.set(response.id, [...input.slice(instructionItems), ...outputAsInputItems(response.output)], translation);
     }
   }
 
   /** The translator of the turn being delivered; its response extends the chain. */
   private translator: TurnStreamOptions['translator'] | undefined;
 
-  /** The conversation for the turn: this connection's chain, else the session store, then the new items. */
-  private async resolveInput(parsed: ParsedRequest, log: Logger): Promise<InputItem[]> {
+  /**
+   * The conversation for the turn: this connection's chain, else the session
+   * store, then the new items; and the chain's translation to extend, if any.
+   */
+  private async resolveInput(parsed: ParsedRequest, log: Logger): Promise<{ input: InputItem[]; earlier: InputTranslation | undefined }> {
     const { request, instructionItems } = parsed;
     const previousId = request.previous_response_id;
     const known = typeof previousId === 'string' ? this.chain.get(previousId) : undefined;
-    if (!known) return this.options.deps.history.resolveInput(request, instructionItems, log);
-    log.debug({ previousResponseId: previousId, earlierItems: known.length, newItems: request.input.length - instructionItems }, CHAIN_CONTINUED);
-    const items = [...request.input.slice(0, instructionItems), ...known, ...request.input.slice(instructionItems)];
+    if (!known) return { input: await this.options.deps.history.resolveInput(request, instructionItems, log), earlier: undefined };
+    log.debug({ previousResponseId: previousId, earlierItems: known.items.length, newItems: request.input.length - instructionItems }, CHAIN_CONTINUED);
+    const items = [...request.input.slice(0, instructionItems), ...known.items, ...request.input.slice(instructionItems)];
     // No store lookup for the chain; reasoning a client dropped is still restored.
-    return this.options.deps.history.resolveInput({ ...request, previous_response_id: undefined, input: items }, instructionItems, log);
+    const input = await this.options.deps.history.resolveInput({ ...request, previous_response_id: undefined, input: items }, instructionItems, log);
+    return { input, earlier: known.translation };
   }
 
   /** `generate: false`: a response with an id and no output, whose input starts the chain. No upstream call. */
-  private async prewarm(parsed: ParsedRequest, input: InputItem[], route: ResolvedRoute): Promise<void> {
+  private async prewarm(parsed: ParsedRequest, input: InputItem[], route: ResolvedRoute, continuation: TranslationContinuation): Promise<void> {
     const { deps } = this.options;
     const { request, instructionItems } = parsed;
-    const built = buildChatRequest({ ...request, input }, route.provider.profile, route.upstreamModel, []);
+    const built = buildChatRequest({ ...request, input }, route.provider.profile, route.upstreamModel, [], continuation);
     const seconds = () => Math.floor(deps.now() / 1000);
     const translator = new ResponseStreamTranslator({
       responseId: deps.createId('resp'),
@@ -159,7 +167,7 @@ export class ResponsesSocket {
     });
     const events = [...translator.start(), ...translator.onChunk({ choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] }), ...translator.finish('done')];
     const response = translator.response;
-    this.chain.set(response.id, input.slice(instructionItems));
+    this.chain.set(response.id, input.slice(instructionItems), built.translation);
     this.options.log.debug({ responseId: response.id }, PREWARM_ANSWERED);
     await deps.history.record(request, instructionItems, response, this.options.log);
     await this.sendFrames(new SseEncoder(response).encode(events));

@@ -7,11 +7,12 @@ import type { ProviderProfile, RequestContext } from '../provider-hooks.js';
 import type { ChatRequest } from '../chat-types.js';
 import type { TranslationNote } from '../notes.js';
 import type { ToolNameMap } from '../tool-names.js';
-import { convertInput } from './convert-input.js';
+import { convertInput, type ConvertInputOptions } from './convert-input.js';
 import { convertToolChoice, convertTools } from './convert-tools.js';
 import { parseTools } from './parse-request.js';
 import type { ResponsesRequest, ToolDefinition } from './responses-schema.js';
 import { hoistSystemMessages } from './system-messages.js';
+import { InputTranslation } from './incremental-input.js';
 
 export interface BuiltChatRequest {
   body: ChatRequest;
@@ -19,14 +20,26 @@ export interface BuiltChatRequest {
   names: ToolNameMap;
   notes: TranslationNote[];
   context: RequestContext;
+  /** The input's translation, to extend next turn; only when asked for (`continuation`). */
+  translation?: InputTranslation;
 }
 
-/** Builds the upstream request. `upstreamModel` is the model after mapping. */
+/** A conversation translated turn by turn (a WebSocket chain): the earlier turn's translation, if kept. */
+export interface TranslationContinuation {
+  earlier: InputTranslation | undefined;
+}
+
+/**
+ * Builds the upstream request. `upstreamModel` is the model after mapping.
+ * With a `continuation`, the input's translation is returned too, and only the
+ * items after the earlier translation's are translated when it can be extended.
+ */
 export function buildChatRequest(
   request: ResponsesRequest,
   profile: ProviderProfile,
   upstreamModel: string,
   notes: TranslationNote[] = [],
+  continuation?: TranslationContinuation,
 ): BuiltChatRequest {
   const model = findModel(profile, upstreamModel);
   const effort = request.reasoning?.effort ?? undefined;
@@ -35,18 +48,17 @@ export function buildChatRequest(
   const converted = convertTools([...request.tools, ...toolsFromInput(request, notes)]);
   const { toolChoice, tools } = convertToolChoice(request.tool_choice, converted, notes);
 
-  let messages = convertInput(
-    request.instructions,
-    request.input,
-    {
-      hooks: profile.hooks,
-      context,
-      names: converted.names,
-      images: model?.images ?? profile.images,
-      imagesInToolResults: profile.imagesInToolResults,
-    },
-    notes,
-  );
+  const inputOptions: ConvertInputOptions = {
+    hooks: profile.hooks,
+    context,
+    names: converted.names,
+    images: model?.images ?? profile.images,
+    imagesInToolResults: profile.imagesInToolResults,
+  };
+  const translation = continuation
+    ? (continuation.earlier?.extend(request.input, inputOptions, notes) ?? InputTranslation.translate(request.input, inputOptions, notes))
+    : undefined;
+  let messages = translation ? translation.messages(request.instructions) : convertInput(request.instructions, request.input, inputOptions, notes);
   if (!profile.systemMessagesAnywhere) messages = hoistSystemMessages(messages);
 
   const body: ChatRequest = { model: upstreamModel, messages, stream: true };
@@ -76,7 +88,7 @@ export function buildChatRequest(
   }
   if (effort !== undefined) profile.hooks.applyReasoningEffort(body, effort, context);
 
-  return { body: profile.hooks.finalizeRequest(body, context), names: converted.names, notes, context };
+  return { body: profile.hooks.finalizeRequest(body, context), names: converted.names, notes, context, ...(translation ? { translation } : {}) };
 }
 
 /** Tools a tool_search returned and tools added mid-conversation join the tool list. */

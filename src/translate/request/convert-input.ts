@@ -48,55 +48,110 @@ export function convertInput(
   options: ConvertInputOptions,
   notes: TranslationNote[],
 ): ChatMessage[] {
-  const messages: ChatMessage[] = [];
-  if (instructions) messages.push({ role: 'system', content: instructions });
+  const state = startConversion();
+  appendInput(state, items, options, notes);
+  return conversionMessages(state, instructions, options);
+}
 
-  const outputs = new Map<string, ToolOutputItem>();
+/**
+ * Where a conversion stands after some items: the messages of the finished
+ * turns, the assistant turn still open, and what is known of tool calls.
+ * Appending more items to it gives the messages a conversion of all the items
+ * at once gives, except when a call already sent without its output gets that
+ * output later (see incremental-input.ts).
+ */
+export interface ConversionState {
+  messages: ChatMessage[];
+  /** Each call id's first output. */
+  outputs: Map<string, ToolOutputItem>;
+  consumed: Set<string>;
+  emittedCalls: Set<string>;
+  /** Calls sent with the placeholder because their output was not (yet) in the items. */
+  unanswered: Set<string>;
+  turn: PendingTurn;
+}
+
+/** A conversion of no items yet. */
+export function startConversion(): ConversionState {
+  return { messages: [], outputs: new Map(), consumed: new Set(), emittedCalls: new Set(), unanswered: new Set(), turn: emptyTurn() };
+}
+
+/** The messages so far, with the open assistant turn closed (on a copy: the state can still be appended to). */
+export function conversionMessages(state: ConversionState, instructions: string | null, options: ConvertInputOptions): ChatMessage[] {
+  const messages: ChatMessage[] = [...(instructions ? [{ role: 'system' as const, content: instructions }] : []), ...state.messages];
+  const consumed = new Set<string>();
+  const claims: OutputClaims = {
+    isConsumed: (callId) => consumed.has(callId) || state.consumed.has(callId),
+    consume: (callId) => consumed.add(callId),
+    emitted: () => undefined,
+  };
+  const { turn } = state;
+  flushTurn({ ...turn, toolCalls: [...turn.toolCalls] }, state.outputs, claims, messages, options);
+  return messages;
+}
+
+/** How a flush reads and records which outputs were used. */
+interface OutputClaims {
+  isConsumed: (callId: string) => boolean;
+  consume: (callId: string) => void;
+  emitted: (callId: string, answered: boolean) => void;
+}
+
+/** The messages of one assistant turn: the assistant message, then one tool message per call. */
+function flushTurn(turn: PendingTurn, outputs: ReadonlyMap<string, ToolOutputItem>, claims: OutputClaims, messages: ChatMessage[], options: ConvertInputOptions): void {
+  if (turn.text === '' && turn.toolCalls.length === 0) return;
+  const message: ChatAssistantMessage = { role: 'assistant', content: turn.text === '' ? null : turn.text };
+  if (turn.toolCalls.length > 0) message.tool_calls = turn.toolCalls;
+  if (turn.reasoning) options.hooks.echoReasoning(message, turn.reasoning, options.context);
+  messages.push(message);
+  const followingImages: ChatContentPart[] = [];
+  turn.callIds.forEach((callId, index) => {
+    const upstreamId = turn.toolCalls[index]!.id;
+    const output = claims.isConsumed(callId) ? undefined : outputs.get(callId);
+    claims.emitted(callId, output !== undefined);
+    if (output === undefined) {
+      messages.push({ role: 'tool', tool_call_id: upstreamId, content: MISSING_TOOL_OUTPUT });
+      return;
+    }
+    claims.consume(callId);
+    const { text, images } = toolOutputContent(output, options.names);
+    if (images.length > 0 && options.images && options.imagesInToolResults) {
+      const parts: ChatContentPart[] = text === '' ? [] : [{ type: 'text', text }];
+      messages.push({ role: 'tool', tool_call_id: upstreamId, content: [...parts, ...images] });
+      return;
+    }
+    let content = text;
+    if (images.length > 0) {
+      if (options.images) {
+        followingImages.push({ type: 'text', text: `Image output of tool call ${callId}:` }, ...images);
+        content = text === '' ? '(image output follows in the next message)' : `${text}\n(image output follows in the next message)`;
+      } else {
+        content = `${text}${text === '' ? '' : '\n'}[${images.length} image(s) omitted: the upstream model does not accept images]`;
+      }
+    }
+    messages.push({ role: 'tool', tool_call_id: upstreamId, content: content === '' ? '(empty output)' : content });
+  });
+  if (followingImages.length > 0) messages.push({ role: 'user', content: followingImages });
+}
+
+/** Converts more items, after those already in `state`. */
+export function appendInput(state: ConversionState, items: readonly InputItem[], options: ConvertInputOptions, notes: TranslationNote[]): void {
+  const { messages, outputs, consumed, emittedCalls, turn } = state;
   for (const item of items) {
     if (isToolOutput(item) && typeof item.call_id === 'string' && !outputs.has(item.call_id)) outputs.set(item.call_id, item);
   }
-  const consumed = new Set<string>();
-  const emittedCalls = new Set<string>();
-  let turn: PendingTurn = emptyTurn();
+  const claims: OutputClaims = {
+    isConsumed: (callId) => consumed.has(callId),
+    consume: (callId) => consumed.add(callId),
+    emitted: (callId, answered) => {
+      emittedCalls.add(callId);
+      if (!answered) state.unanswered.add(callId);
+    },
+  };
 
   const flush = () => {
-    if (turn.text === '' && turn.toolCalls.length === 0) {
-      turn = emptyTurn();
-      return;
-    }
-    const message: ChatAssistantMessage = { role: 'assistant', content: turn.text === '' ? null : turn.text };
-    if (turn.toolCalls.length > 0) message.tool_calls = turn.toolCalls;
-    if (turn.reasoning) options.hooks.echoReasoning(message, turn.reasoning, options.context);
-    messages.push(message);
-    const followingImages: ChatContentPart[] = [];
-    turn.callIds.forEach((callId, index) => {
-      const upstreamId = turn.toolCalls[index]!.id;
-      emittedCalls.add(callId);
-      const output = consumed.has(callId) ? undefined : outputs.get(callId);
-      if (output === undefined) {
-        messages.push({ role: 'tool', tool_call_id: upstreamId, content: MISSING_TOOL_OUTPUT });
-        return;
-      }
-      consumed.add(callId);
-      const { text, images } = toolOutputContent(output, options.names);
-      if (images.length > 0 && options.images && options.imagesInToolResults) {
-        const parts: ChatContentPart[] = text === '' ? [] : [{ type: 'text', text }];
-        messages.push({ role: 'tool', tool_call_id: upstreamId, content: [...parts, ...images] });
-        return;
-      }
-      let content = text;
-      if (images.length > 0) {
-        if (options.images) {
-          followingImages.push({ type: 'text', text: `Image output of tool call ${callId}:` }, ...images);
-          content = text === '' ? '(image output follows in the next message)' : `${text}\n(image output follows in the next message)`;
-        } else {
-          content = `${text}${text === '' ? '' : '\n'}[${images.length} image(s) omitted: the upstream model does not accept images]`;
-        }
-      }
-      messages.push({ role: 'tool', tool_call_id: upstreamId, content: content === '' ? '(empty output)' : content });
-    });
-    if (followingImages.length > 0) messages.push({ role: 'user', content: followingImages });
-    turn = emptyTurn();
+    flushTurn(turn, outputs, claims, messages, options);
+    Object.assign(turn, emptyTurn());
   };
 
   const addCall = (callId: string, name: string, args: string) => {
@@ -186,8 +241,6 @@ export function convertInput(
       }
     }
   });
-  flush();
-  return messages;
 }
 
 function emptyTurn(): PendingTurn {

@@ -11,6 +11,7 @@ import {
   slowFirstByte,
   upstreamIdleTimeout,
 } from './failures.js';
+import { remoteCompaction } from './compaction.js';
 import { mcpTool } from './mcp.js';
 import { multiAgent } from './multi-agent.js';
 import { autoCompaction, contextLengthError, kimiParallelThinking, resumedSession, silentUpstream, rateLimitRetry, streamErrorRetry, thinkingModel } from './resilience.js';
@@ -26,6 +27,7 @@ export const E2E_SCENARIOS: E2EScenario[] = [
   outputSchema,
   rateLimitRetry,
   autoCompaction,
+  remoteCompaction,
   streamErrorRetry,
   mcpTool,
   silentUpstream,
