@@ -17,7 +17,6 @@ import { TurnUsage } from '../usage/turn-usage.js';
 import { transportOf, type UsageDialect, type UsageTransport } from '../usage/types.js';
 import type { AppDependencies } from './dependencies.js';
 import type { RelayEnv, RequestLabels } from './relay-env.js';
-import type { TurnRequest } from './run-turn.js';
 import { TurnLifecycle, type TurnEnding, type TurnLifecycleOptions } from './turn-lifecycle.js';
 import { createTurnResponse, TurnProducer, type StreamEvent, type TurnObserver, type TurnStreamOptions } from './turn-stream.js';
 
@@ -217,10 +216,6 @@ export function turnResponse(producer: TurnProducer): Response {
   return createTurnResponse(producer, SSE_HEADERS);
 }
 
-/** A Responses turn asked for by an HTTP request (run-turn.ts), its labels set on the request once routed. */
-export function httpTurnRequest(context: Context<RelayEnv>, body: unknown, startedAt: number): Pick<TurnRequest, 'body' | 'origin' | 'log' | 'startedAt' | 'onRouted'> {
-  return { body, origin: requestOrigin(context), log: context.get('log'), startedAt, onRouted: (labels) => context.set('labels', labels) };
-}
 
 /** Whatever went wrong before the stream began: the turn gives its slot back, is logged once, and the error is rethrown. */
 export function failTurn(turn: TurnLifecycle, error: unknown): never {

@@ -10,7 +10,7 @@ import type { AppDependencies } from '../dependencies.js';
 import { readJsonBody } from '../read-json-body.js';
 import type { RelayEnv } from '../relay-env.js';
 import { runTurn } from '../run-turn.js';
-import { httpTurnRequest } from '../turn-handling.js';
+import { httpTurnRequest } from './responses.js';
 
 export async function handleCompactResponse(context: Context<RelayEnv>, deps: AppDependencies): Promise<Response> {
   const startedAt = deps.now();

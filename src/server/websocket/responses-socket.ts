@@ -86,7 +86,8 @@ export class ResponsesSocket {
     const { type: _type, generate, ...body } = parseMessage(text);
     const requestId = deps.createId('req');
     const result = await runTurn(deps, {
-      body,
+      // A socket always streams: validated as if the message had said so.
+      body: { ...body, stream: true },
       origin: { requestId, userAgent: this.options.userAgent, clientSignal: signal },
       log: this.options.log.child({ requestId }),
       startedAt,
