@@ -33,15 +33,11 @@ export async function* streamFromUpstream(
   translator: ResponseStreamTranslator,
   route: ResolvedRoute,
 ): AsyncGenerator<string[]> {
-  let answered: OpenedTurn<BuiltChatRequest>;
-  try {
-    answered = await opening;
-  } catch (error) {
+  const { opened, servedLog } = await opening.catch((error: unknown) => {
     // The queue for an upstream slot was full (an HTTP 503 had the response not started).
     if (error instanceof RelayError) throw new UpstreamFailedError({ code: error.code === 'server_is_overloaded' ? 'server_is_overloaded' : 'server_error', message: error.message });
     throw error;
-  }
-  const { opened, servedLog } = answered;
+  });
   if (!opened.ok) throw new UpstreamFailedError(opened.failure);
   if (opened.route !== route) translator.useUpstream(upstreamOptions(opened.route, opened.prepared, servedLog));
   const providerName = opened.route.provider.profile.displayName;
