@@ -216,7 +216,6 @@ export function turnResponse(producer: TurnProducer): Response {
   return createTurnResponse(producer, SSE_HEADERS);
 }
 
-
 /** Whatever went wrong before the stream began: the turn gives its slot back, is logged once, and the error is rethrown. */
 export function failTurn(turn: TurnLifecycle, error: unknown): never {
   turn.end(turn.clientGone ? { status: 'aborted' } : { status: 'failed', httpStatus: toErrorBody(error).status });
