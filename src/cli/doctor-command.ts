@@ -19,13 +19,13 @@ import { joinUrl } from '../upstream/chat-client.js';
 import { describeCertificateProblem } from '../upstream/certificate-problems.js';
 import { requestUpstreamModels } from '../upstream/list-models.js';
 import { proxyRefusalStatus } from '../upstream/network-errors.js';
-import { ProviderDispatchers } from '../upstream/upstream-dispatcher.js';
+import { createServices } from '../server/services.js';
 import { CliError } from '../config/cli-error.js';
 import type { DoctorCheck } from './doctor-check.js';
 import { keyPoolCheck, networkCheck } from './doctor-network.js';
 import { formatDuration } from '../duration.js';
 import { isLoopbackHost, parseOperationsOptions, type OperationsSettings } from './operations-options.js';
-import { openStoreFromOptions, secretsOf, type ServeOptions } from './serve-command.js';
+import { openStoreFromOptions, type ServeOptions } from './serve-command.js';
 
 /** How long each upstream gets to answer GET /models. */
 export const DOCTOR_TIMEOUT_MS = 5_000;
@@ -58,22 +58,28 @@ export async function runDoctor(options: ServeOptions, context: DoctorContext): 
     checks.push(failed('upstream', error, 'the upstreams cannot be checked until this is fixed'));
   }
   checks.push(await storeCheck(options));
-  if (router) {
-    const dispatchers = new ProviderDispatchers({ connectTimeoutMs: timeoutMs });
-    try {
-      for (const provider of router.providers.values()) {
-        const dispatcher = dispatchers.forProvider(provider);
-        checks.push(await networkCheck(provider, timeoutMs), await upstreamCheck(provider, dispatcher, timeoutMs));
-        const keys = await keyPoolCheck(provider, dispatcher, timeoutMs);
-        if (keys) checks.push(keys);
-      }
-    } finally {
-      await dispatchers.destroy();
-    }
-  }
-  const redact = createRedactor(router ? secretsOf(router, settings?.authToken) : [options.upstreamKey, options.authToken]);
+  const upstreams = router ? await checkUpstreams(router, settings?.authToken, timeoutMs) : undefined;
+  if (upstreams) checks.push(...upstreams.checks);
+  const redact = upstreams?.redact ?? createRedactor([options.upstreamKey, options.authToken]);
   output.write(formatChecks(checks, redact));
   return checks.some((check) => check.status === 'fail') ? 1 : 0;
+}
+
+/** Network, upstream and key checks of every provider, reached the way serve reaches them (its services, with a short connect timeout). */
+async function checkUpstreams(router: ModelRouter, authToken: string | undefined, timeoutMs: number): Promise<{ checks: DoctorCheck[]; redact: Redactor }> {
+  const services = createServices({ router, logger: silentLogger(), authToken, timeouts: { connectMs: timeoutMs }, processMetrics: false });
+  const checks: DoctorCheck[] = [];
+  try {
+    for (const provider of router.providers.values()) {
+      const dispatcher = services.dispatcher.forProvider(provider);
+      checks.push(await networkCheck(provider, timeoutMs), await upstreamCheck(provider, dispatcher, timeoutMs));
+      const keys = await keyPoolCheck(provider, dispatcher, timeoutMs);
+      if (keys) checks.push(keys);
+    }
+  } finally {
+    await services.close();
+  }
+  return { checks, redact: services.redact };
 }
 
 /** The report: one line per check, a `fix:` line under each problem, and a summary. */

@@ -7,9 +7,8 @@
 import type { RelayConfigFile } from '../config/config-file.js';
 import { buildRouter } from '../config/build-router.js';
 import { createLogger, type Logger, type LogLevel } from '../log.js';
-import { createRedactor } from '../observability/redact.js';
-import { providerSecrets, type ModelRouter } from '../routing/router.js';
-import { startRelayServer, type RunningRelay } from '../server/start-server.js';
+import { createServices, relayRedactor } from '../server/services.js';
+import { listenRelay, type RunningRelay } from '../server/start-server.js';
 import { describeProxyUrl } from '../upstream/proxy-settings.js';
 import { openResponseStore, StoreOpenError } from '../store/open-store.js';
 import { SqliteResponseStore } from '../store/sqlite-store.js';
@@ -107,11 +106,6 @@ async function openRedisStoreFromOptions(options: StoreOptions, limits: StoreLim
   }
 }
 
-/** Secrets no log line may carry: every upstream key and the relay's token. */
-export function secretsOf(router: ModelRouter, authToken: string | undefined): Array<string | undefined> {
-  return [...[...router.providers.values()].flatMap(providerSecrets), authToken];
-}
-
 /** Starts the relay and prints `listening on …` once it accepts connections. */
 export async function runServe(options: ServeOptions, file?: RelayConfigFile, environment: NodeJS.ProcessEnv = process.env): Promise<RunningRelay> {
   if (!Number.isInteger(options.port) || options.port < 0 || options.port > 65535) {
@@ -125,7 +119,9 @@ export async function runServe(options: ServeOptions, file?: RelayConfigFile, en
   }
   const settings = parseOperationsOptions(options, options.host);
   const router = buildRouter(options, file, environment, { requireKeys: true });
-  const logger = createLogger(options.logLevel, process.stderr, createRedactor(secretsOf(router, settings.authToken)));
+  // One redactor for the log and for what clients see, made before the store opens so its warnings are redacted too.
+  const redact = relayRedactor(router, settings.authToken);
+  const logger = createLogger(options.logLevel, process.stderr, redact);
   const usageRetentionMs = parseDuration(options.usageRetention ?? '30d');
   if (usageRetentionMs === undefined) throw new CliError(`--usage-retention '${options.usageRetention}' is not a duration; use e.g. 30d or 12h`);
   const store = await openStoreFromOptions(options, logger);
@@ -145,11 +141,11 @@ export async function runServe(options: ServeOptions, file?: RelayConfigFile, en
   }
   let relay: RunningRelay;
   try {
-    relay = await startRelayServer({
+    const services = createServices({
       host: options.host,
-      port: options.port,
       router,
       logger,
+      redact,
       store,
       ...(options.upstreamRetries !== undefined ? { retryPolicy: { maxRetries: options.upstreamRetries } } : {}),
       ...(options.modelsTtl !== undefined ? { modelsTtlMs: options.modelsTtl * 1000 } : {}),
@@ -166,6 +162,7 @@ export async function runServe(options: ServeOptions, file?: RelayConfigFile, en
       usageRetentionMs,
       compactionKey,
     });
+    relay = await listenRelay(services, { host: options.host, port: options.port });
   } catch (error) {
     await usageLedger.close();
     await store.close();

@@ -1,38 +1,70 @@
 /**
- * Writing a streaming turn straight to a Node `ServerResponse`: each piece
- * of SSE text is one `write`, with no web stream or promise chain per piece
- * in between. Pieces are turned into a Buffer first: handed a string, Node's
- * chunked encoding measures its UTF-8 length (flattening the string) and then
- * encodes it again.
+ * The body of a streamed turn, and writing it straight to a Node
+ * `ServerResponse`: each piece of SSE text is one `write`, with no web stream
+ * or promise chain per piece in between. Pieces are turned into a Buffer
+ * first: handed a string, Node's chunked encoding measures its UTF-8 length
+ * (flattening the string) and then encodes it again.
  *
- * The route still returns an ordinary `Response` whose body is a web stream,
- * so the app works anywhere; the route registers the turn's producer against
- * that body, and the Node server (start-server.ts) takes it and writes
- * directly. The body is the key because middleware that changes headers on the
+ * The route returns an ordinary `Response` whose body is an SseBody: a web
+ * stream of the turn's bytes, so the app works anywhere (`app.request` reads
+ * it). The Node server (start-server.ts) takes the turn from that body
+ * instead and writes it directly — less CPU per stream, measured in
+ * docs/benchmarks.md. Either way the pieces come from the same producer. The
+ * body is what is checked because middleware that changes headers on the
  * way out (the request id) answers with a new Response around the same body.
  */
 import type { ServerResponse } from 'node:http';
+import type { UnderlyingSource } from 'node:stream/web';
 
-/** What the Node writer needs from a TurnProducer (turn-stream.ts). */
+/** What a writer needs from a TurnProducer (turn-stream.ts). */
 export interface SsePieceSource {
   startHeartbeats(write: (text: string) => void): void;
   next(): Promise<string | undefined>;
   cancel(): void;
 }
 
-const sources = new WeakMap<ReadableStream<Uint8Array>, SsePieceSource>();
+/** A turn's SSE bytes as a web stream; nothing is read upstream until the stream is. */
+export class SseBody extends ReadableStream<Uint8Array> {
+  private source: SsePieceSource | undefined;
 
-/** Marks `response` as a turn whose body the Node server may write directly. */
-export function registerNodeWriter(response: Response, source: SsePieceSource): void {
-  if (response.body) sources.set(response.body, source);
+  constructor(source: SsePieceSource) {
+    super(webSource(source), { highWaterMark: 0 });
+    this.source = source;
+  }
+
+  /** The turn behind this body, once and only while nobody reads the stream: taking it means the caller writes it. */
+  take(): SsePieceSource | undefined {
+    if (this.locked) return undefined;
+    const source = this.source;
+    this.source = undefined;
+    return source;
+  }
 }
 
-/** The turn behind `response`, once: taking it means the caller writes the body. */
+function webSource(source: SsePieceSource): UnderlyingSource<Uint8Array> {
+  const encoder = new TextEncoder();
+  return {
+    async pull(controller) {
+      source.startHeartbeats((text) => {
+        try {
+          controller.enqueue(encoder.encode(text));
+        } catch {
+          // The stream was closed between the check and the write.
+        }
+      });
+      const text = await source.next();
+      if (text === undefined) controller.close();
+      else controller.enqueue(encoder.encode(text));
+    },
+    cancel() {
+      source.cancel();
+    },
+  };
+}
+
+/** The turn behind `response` when its body is a turn's that nobody has read or taken. */
 export function takeNodeWriter(response: Response): SsePieceSource | undefined {
-  if (!response.body) return undefined;
-  const source = sources.get(response.body);
-  if (source) sources.delete(response.body);
-  return source;
+  return response.body instanceof SseBody ? response.body.take() : undefined;
 }
 
 /** Writes status, headers and every piece to `outgoing`, waiting for the socket when it is full. */

@@ -19,7 +19,7 @@ import type { AppDependencies } from './dependencies.js';
 import type { RelayEnv } from './relay-env.js';
 import type { RequestLabels } from './request-labels.js';
 import { TurnLifecycle, type TurnEnding, type TurnLifecycleOptions } from './turn-lifecycle.js';
-import { createTurnResponse, type StreamEvent, type TurnObserver, type TurnStreamOptions } from './turn-stream.js';
+import { createTurnResponse, TurnProducer, type StreamEvent, type TurnObserver, type TurnStreamOptions } from './turn-stream.js';
 
 export const SSE_HEADERS = {
   'content-type': 'text/event-stream; charset=utf-8',
@@ -37,15 +37,20 @@ const DIALECT_PATHS: Record<UsageDialect, string> = {
 /** Model names are metric labels: bounded in length (a client chooses them). */
 const MAX_MODEL_LABEL = 100;
 
-/** The labels and logger of a turn for `model` on `route`, set on the request. */
-export function routeLabels(context: Context<RelayEnv>, route: ResolvedRoute, model: string): { labels: RequestLabels; log: Logger } {
+/** The metric labels and the logger of a turn for `model` on `route`; `log` is the request's logger. */
+export function turnLabels(log: Logger, route: ResolvedRoute, model: string): { labels: RequestLabels; log: Logger } {
   const labels = { provider: route.provider.name, model: model.slice(0, MAX_MODEL_LABEL) };
-  context.set('labels', labels);
-  const log = context.get('log').child({ provider: route.provider.name, model, upstreamModel: route.upstreamModel });
-  return { labels, log };
+  return { labels, log: log.child({ provider: route.provider.name, model, upstreamModel: route.upstreamModel }) };
 }
 
-export interface TurnStart extends Pick<TurnLifecycleOptions, 'labels' | 'log' | 'startedAt' | 'response' | 'content'> {
+/** turnLabels for an HTTP request, with the labels set on the request. */
+export function routeLabels(context: Context<RelayEnv>, route: ResolvedRoute, model: string): { labels: RequestLabels; log: Logger } {
+  const routed = turnLabels(context.get('log'), route, model);
+  context.set('labels', routed.labels);
+  return routed;
+}
+
+export interface TurnStart extends Pick<TurnLifecycleOptions, 'labels' | 'log' | 'startedAt' | 'content'> {
   /** The API the client speaks: the metrics' route label and the ledger's transport. */
   dialect: UsageDialect;
   streamed: boolean;
@@ -194,17 +199,22 @@ export function watchFirstOutput<Event extends StreamEvent>(
   };
 }
 
-/** A started turn's stream, before the transport adds how to stop it and how often to heartbeat. */
+/** A started turn's stream, before what every transport adds: how to stop it and how often to heartbeat. */
 export type StartedStream = Pick<TurnStreamOptions, 'translator' | 'batches' | 'encoder' | 'providerName'> & { onEnd: (ending: TurnEnding) => void | Promise<void> };
+
+/** The producer of a started turn's text; `first` (the opening events) is handed out before any upstream data. */
+export function produceTurn(deps: AppDependencies, turn: TurnLifecycle, clientSignal: AbortSignal, options: StartedStream, first: string): TurnProducer {
+  return new TurnProducer({ ...options, abortUpstream: () => turn.stopUpstream(), clientGone: () => clientSignal.aborted, heartbeatMs: deps.heartbeatMs }, first);
+}
 
 /** The streamed HTTP response of a turn; `first` (the opening events) goes out at once. */
 export function streamTurn(context: Context<RelayEnv>, deps: AppDependencies, turn: TurnLifecycle, options: StartedStream, first: string): Response {
-  const clientSignal = context.req.raw.signal;
-  return createTurnResponse(
-    { ...options, abortUpstream: () => turn.stopUpstream(), clientGone: () => clientSignal.aborted, heartbeatMs: deps.heartbeatMs },
-    first,
-    SSE_HEADERS,
-  );
+  return turnResponse(produceTurn(deps, turn, context.req.raw.signal, options, first));
+}
+
+/** A streamed turn as an SSE response. */
+export function turnResponse(producer: TurnProducer): Response {
+  return createTurnResponse(producer, SSE_HEADERS);
 }
 
 /** Whatever went wrong before the stream began: the turn gives its slot back, is logged once, and the error is rethrown. */

@@ -59,15 +59,17 @@ export interface TurnLifecycleOptions {
   totalTimeoutMs: number;
   /** Aborted by the HTTP server when the client goes away. */
   clientSignal: AbortSignal;
-  /** The response as it stands (read when the turn ends). */
-  /** The response as it stands; undefined before an upstream answered (no response was started). */
-  response: () => ResponseObject | undefined;
-  /** Request and response content for the log line; only with --log-content. */
-  content?: () => Record<string, unknown>;
+  /** The request's content for the log line (the output is added when the turn ends); only with --log-content. */
+  content?: Record<string, unknown>;
   /** The turn's entry in the usage ledger (never given content). */
   usage?: TurnUsage;
   /** The route label in the metrics; `/v1/responses` unless the turn came in another way. */
   route?: string;
+}
+
+/** What a turn answers with: its response as it stands, read when the turn ends. */
+export interface TurnSource {
+  readonly response: ResponseObject;
 }
 
 /** The route label of every turn in the metrics. */
@@ -79,6 +81,8 @@ export class TurnLifecycle {
   private releaseSlot: (() => void) | undefined;
   private totalTimer: NodeJS.Timeout | undefined;
   private ended = false;
+  /** Set once the turn's response is started; a turn that ends before has none. */
+  private source: { response: () => ResponseObject; output: () => unknown } | undefined;
   private readonly onClientAbort = () => {
     this.controller.abort(new Error('client disconnected'));
     this.end({ status: 'aborted' });
@@ -89,6 +93,15 @@ export class TurnLifecycle {
     options.registry.add(this);
     if (options.clientSignal.aborted) this.onClientAbort();
     else options.clientSignal.addEventListener('abort', this.onClientAbort, { once: true });
+  }
+
+  /**
+   * The response this turn answers with, read when it ends for the metrics,
+   * the log line and the usage record; `output` is what --log-content shows
+   * as its output (by default the response's output items).
+   */
+  attach(source: TurnSource, output: () => unknown = () => source.response.output): void {
+    this.source = { response: () => source.response, output };
   }
 
   /** Aborts the upstream request (and a wait for a slot): client gone, timeout, shutdown or response over. */
@@ -158,7 +171,7 @@ export class TurnLifecycle {
 
   private record(ending: TurnEnding): void {
     const { metrics, labels, log } = this.options;
-    const response = this.options.response();
+    const response = this.source?.response();
     const seconds = (this.options.now() - this.options.startedAt) / 1000;
     const status = ending.httpStatus !== undefined ? String(ending.httpStatus) : ending.status;
     metrics.requests.inc({ route: this.options.route ?? RESPONSES_ROUTE, ...labels, status });
@@ -187,7 +200,7 @@ export class TurnLifecycle {
       ...(ending.failure ? { failure: ending.failure.code, failureMessage: ending.failure.message } : {}),
       ms: Math.round(seconds * 1000),
       ...tokens,
-      ...this.options.content?.(),
+      ...(this.options.content ? { ...this.options.content, output: this.source?.output() } : {}),
     };
     if (ending.status === 'failed') log.warn(fields, 'response finished');
     else log.info(fields, 'response finished');

@@ -3,8 +3,9 @@
  * TurnProducer hands out the SSE text of a streaming turn piece by piece and
  * reads the upstream only when asked for more, so the client's reading pace
  * sets how fast the upstream is read and a slow client holds little memory.
- * The Node server writes those pieces straight to the socket (node-sse.ts);
- * anywhere else they are read through a web ReadableStream. `collectTurn`
+ * The Node server writes those pieces straight to the socket, anywhere else
+ * they are read through a web ReadableStream (both node-sse.ts), and the
+ * WebSocket sends them as frames. `collectTurn`
  * gathers a whole response for `stream: false`.
  */
 import type { ChatChunk } from '../translate/chat-types.js';
@@ -12,7 +13,7 @@ import type { ResponseObject } from '../translate/stream/response-object.js';
 import type { ResponseStreamEvent, StreamEnding } from '../translate/stream/response-stream.js';
 import type { UpstreamFailure } from '../translate/upstream-errors.js';
 import { failureFromNetworkError } from '../upstream/network-errors.js';
-import { registerNodeWriter } from './node-sse.js';
+import { SseBody } from './node-sse.js';
 import type { SseEncoder } from './sse-encoding.js';
 
 /** One outgoing event, in whichever API dialect the client speaks. */
@@ -226,42 +227,9 @@ export class TurnProducer {
   }
 }
 
-/** The turn as a web ReadableStream of SSE bytes; nothing is read upstream until the stream is. */
-export function createTurnStream(producer: TurnProducer): ReadableStream<Uint8Array> {
-  const encoder = new TextEncoder();
-  return new ReadableStream<Uint8Array>(
-    {
-      async pull(controller) {
-        producer.startHeartbeats((text) => {
-          try {
-            controller.enqueue(encoder.encode(text));
-          } catch {
-            // The stream was closed between the check and the write.
-          }
-        });
-        const text = await producer.next();
-        if (text === undefined) controller.close();
-        else controller.enqueue(encoder.encode(text));
-      },
-      cancel() {
-        producer.cancel();
-      },
-    },
-    { highWaterMark: 0 },
-  );
-}
-
-/**
- * The HTTP response for a streaming turn. `first` (the encoded opening events)
- * is written before any upstream data. Served by the Node server, the body
- * goes straight to the socket; elsewhere (e.g. `app.request` in tests) it is
- * a web stream.
- */
-export function createTurnResponse(options: TurnStreamOptions, first: string, headers: Record<string, string>): Response {
-  const producer = new TurnProducer(options, first);
-  const response = new Response(createTurnStream(producer), { headers });
-  registerNodeWriter(response, producer);
-  return response;
+/** The HTTP response for a streaming turn: its body is the producer's SSE text (node-sse.ts). */
+export function createTurnResponse(producer: TurnProducer, headers: Record<string, string>): Response {
+  return new Response(new SseBody(producer), { headers });
 }
 
 /** Collects a whole turn for `stream: false`. */

@@ -2,7 +2,7 @@
 import { IncomingMessage, ServerResponse } from 'node:http';
 import { Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { registerNodeWriter, takeNodeWriter, writeSseToNode, type SsePieceSource } from '../../src/server/node-sse.js';
+import { SseBody, takeNodeWriter, writeSseToNode, type SsePieceSource } from '../../src/server/node-sse.js';
 
 function fakeSource(pieces: Array<string | Error>): SsePieceSource & { cancelled: number; handedOut: number } {
   const source = {
@@ -44,13 +44,26 @@ describe('writeSseToNode', () => {
   });
 });
 
-describe('the writer registry', () => {
-  it('hands a registered turn out once, and nothing for other responses', () => {
-    const response = new Response('x');
+describe('the hand-off to the Node writer', () => {
+  it('hands a turn out once, and nothing for other responses', () => {
     const source = fakeSource([]);
-    registerNodeWriter(response, source);
+    const response = new Response(new SseBody(source));
     expect(takeNodeWriter(new Response('y'))).toBeUndefined();
     expect(takeNodeWriter(response)).toBe(source);
     expect(takeNodeWriter(response)).toBeUndefined();
+  });
+
+  it('survives middleware answering with a new Response around the same body', () => {
+    const source = fakeSource([]);
+    const rewrapped = new Response(new Response(new SseBody(source)).body, { headers: { 'x-request-id': 'req_1' } });
+    expect(takeNodeWriter(rewrapped)).toBe(source);
+  });
+
+  it('hands nothing out once the body is being read as a web stream, which then carries every piece', async () => {
+    const source = fakeSource(['event: a\ndata: {}\n\n', 'event: b\ndata: {}\n\n']);
+    const response = new Response(new SseBody(source));
+    const text = response.text();
+    expect(takeNodeWriter(response)).toBeUndefined();
+    expect(await text).toBe('event: a\ndata: {}\n\nevent: b\ndata: {}\n\n');
   });
 });

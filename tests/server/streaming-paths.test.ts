@@ -11,7 +11,8 @@ import { genericProvider } from '../../src/providers/generic.js';
 import { ModelRouter } from '../../src/routing/router.js';
 import { MemoryResponseStore } from '../../src/store/memory-store.js';
 import { createApp } from '../../src/server/app.js';
-import { createDependencies, type RunningRelay } from '../../src/server/start-server.js';
+import { createServices } from '../../src/server/services.js';
+import type { RunningRelay } from '../../src/server/start-server.js';
 import { finishChunk, sleep, textChunks, usageChunk, type MockUpstream } from '../support/mock-upstream.js';
 import { readSse } from '../support/relay.js';
 import { useTestServers } from '../support/test-servers.js';
@@ -25,8 +26,8 @@ function inMemoryApp(baseUrl: string) {
   dispatcher = servers.track(new Agent());
   const router = new ModelRouter([{ name: 'generic', profile: genericProvider, endpoint: { baseUrl, apiKey: undefined } }], 'generic');
   const store = new MemoryResponseStore({ ttlMs: 60_000, maxBytes: 1024 * 1024 });
-  const deps = createDependencies({ router, logger: silentLogger(), retryPolicy: { maxRetries: 0 }, heartbeatMs: 20_000, processMetrics: false }, dispatcher, store);
-  return createApp(deps);
+  const services = createServices({ router, logger: silentLogger(), retryPolicy: { maxRetries: 0 }, heartbeatMs: 20_000, processMetrics: false, dispatcher, store });
+  return createApp(services);
 }
 
 const REQUEST = { model: 'mock-model', input: 'hi', stream: true };

@@ -6,7 +6,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { SseEncoder } from '../../src/server/sse-encoding.js';
-import { createTurnStream, TurnProducer } from '../../src/server/turn-stream.js';
+import { SseBody } from '../../src/server/node-sse.js';
+import { TurnProducer } from '../../src/server/turn-stream.js';
 import { createTestTranslator } from '../support/translator.js';
 
 const chunk = (choices: unknown[], extra: Record<string, unknown> = {}) => JSON.stringify({ id: 'c', object: 'chat.completion.chunk', choices, ...extra });
@@ -19,7 +20,7 @@ async function* batches(): AsyncGenerator<string[]> {
   yield ['[DONE]'];
 }
 
-describe('createTurnStream', () => {
+describe('a streamed turn read as a web stream', () => {
   it('reads past upstream reads that produce no event, without waiting for a heartbeat', async () => {
     const translator = createTestTranslator();
     const encoder = new SseEncoder({ tools: [] });
@@ -37,7 +38,7 @@ describe('createTurnStream', () => {
       },
       encoder.encode(translator.start()),
     );
-    const text = await new Response(createTurnStream(producer)).text();
+    const text = await new Response(new SseBody(producer)).text();
     const types = text
       .split('\n')
       .filter((line) => line.startsWith('event: '))

@@ -17,7 +17,7 @@ import type { RelayEnv } from '../relay-env.js';
 import { failTurn, openTurnUpstream, routeLabels, startTurn, streamTurn, watchFirstOutput } from '../turn-handling.js';
 import type { TurnEnding } from '../turn-lifecycle.js';
 import { collectTurn, observingEncoder } from '../turn-stream.js';
-import { endWithHttpError } from './responses.js';
+import { endWithHttpError } from '../failure-to-http.js';
 
 const CHAT_ENCODER = { encode: encodeChatEvents };
 
@@ -31,7 +31,6 @@ export async function handleChatCompletion(context: Context<RelayEnv>, deps: App
   const prepare = (candidate: ResolvedRoute) => buildPassthroughRequest(client, candidate.provider.profile, candidate.upstreamModel);
   const primary = prepare(route);
 
-  let stream: ChatPassthroughStream | undefined;
   const { turn, usage } = startTurn(context, deps, {
     dialect: 'chat',
     streamed: client.stream,
@@ -39,8 +38,7 @@ export async function handleChatCompletion(context: Context<RelayEnv>, deps: App
     labels,
     log,
     startedAt,
-    response: () => stream?.response,
-    ...(deps.logContent ? { content: () => ({ messages: client.body.messages, output: stream?.completion() }) } : {}),
+    ...(deps.logContent ? { content: { messages: client.body.messages } } : {}),
   });
   const observer = watchFirstOutput<ChatStreamEvent>(undefined, isOutputChunk, () => usage.firstOutput(deps.now()));
   const encoder = observingEncoder(CHAT_ENCODER, observer);
@@ -61,7 +59,7 @@ export async function handleChatCompletion(context: Context<RelayEnv>, deps: App
       classifyStreamError: (errorBody) => classifyForRoute(served, undefined, errorBody),
       redactMessage: deps.redact,
     });
-    stream = current;
+    turn.attach(current, () => current.completion());
     const endTurn = (ending: TurnEnding) => turn.end(ending);
 
     if (!opened.ok) throw endWithHttpError(endTurn, opened.failure);

@@ -25,7 +25,7 @@ import type { RelayEnv } from '../relay-env.js';
 import { failTurn, openTurnUpstream, routeLabels, startTurn, streamTurn, watchFirstOutput } from '../turn-handling.js';
 import type { TurnEnding } from '../turn-lifecycle.js';
 import { collectTurn, observingEncoder } from '../turn-stream.js';
-import { endWithHttpError } from './responses.js';
+import { endWithHttpError } from '../failure-to-http.js';
 
 const ANTHROPIC_ENCODER = { encode: encodeAnthropicEvents };
 
@@ -38,7 +38,6 @@ export async function handleCreateMessage(context: Context<RelayEnv>, deps: AppD
   const prepare = (candidate: ResolvedRoute) => buildForRoute(request, candidate, stopSequences, notes);
   const primary = prepare(route);
 
-  let stream: AnthropicMessageStream | undefined;
   const { turn, usage } = startTurn(context, deps, {
     dialect: 'messages',
     streamed: request.stream === true,
@@ -46,8 +45,7 @@ export async function handleCreateMessage(context: Context<RelayEnv>, deps: AppD
     labels,
     log,
     startedAt,
-    response: () => stream?.response,
-    ...(deps.logContent ? { content: () => ({ instructions: request.instructions, input: request.input, output: stream?.response.output }) } : {}),
+    ...(deps.logContent ? { content: { instructions: request.instructions, input: request.input } } : {}),
   });
   const observer = watchFirstOutput<AnthropicEvent>(undefined, (event) => event.type === 'content_block_delta', () => usage.firstOutput(deps.now()));
   const encoder = observingEncoder(ANTHROPIC_ENCODER, observer);
@@ -75,7 +73,7 @@ export async function handleCreateMessage(context: Context<RelayEnv>, deps: AppD
         onNote: (note) => servedLog[note.level](note.message),
       }),
     });
-    stream = current;
+    turn.attach(current);
     const endTurn = (ending: TurnEnding) => turn.end(ending);
 
     // Before any byte went out an error is an HTTP status Claude Code acts on (429/529 are retried).

@@ -55,7 +55,7 @@ export interface ResponseStreamOptions {
 type Phase = 'idle' | 'streaming' | 'ended';
 
 /** What depends on the upstream that answers: a fallback brings its own. */
-export type UpstreamOptions = Pick<ResponseStreamOptions, 'names' | 'hooks' | 'classifyStreamError'>;
+export type UpstreamOptions = Pick<ResponseStreamOptions, 'names' | 'hooks' | 'classifyStreamError' | 'onNote'>;
 /** How the upstream stream ended: with `[DONE]`, or the body just stopped. */
 export type StreamEnding = 'done' | 'end_of_body';
 
