@@ -13,7 +13,7 @@
  * which no count of the request can see. Images count as a flat 765 tokens
  * each (a high-detail 1024×1024 image for OpenAI models).
  */
-import { countTokens as countEncoded } from 'gpt-tokenizer/encoding/o200k_base';
+import { countTokens as countEncoded } from './o200k-base.js';
 import type { ChatContentPart, ChatFunctionTool, ChatMessage, ChatRequest } from '../translate/chat-types.js';
 
 /** Tokens framing each message (start, role separator, end). */

@@ -9,7 +9,7 @@
  * same Node), which is what its install script would have produced.
  */
 import { execFile, spawn } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -65,6 +65,13 @@ describe('the npm package', () => {
     expect(packedFiles).toContain('package.json');
     expect(packedFiles).toContain('README.md');
     expect(packedFiles.filter((path) => !/^(dist\/|README\.md$|CHANGELOG\.md$|package\.json$|LICENSE)/.test(path))).toEqual([]);
+    // Source maps point at sources the package does not hold.
+    expect(packedFiles.filter((path) => path.endsWith('.map'))).toEqual([]);
+  });
+
+  it('carries the tokenizer bundled: gpt-tokenizer is not installed with it', () => {
+    expect(packedFiles).toContain('dist/tokens/o200k-base.js');
+    expect(existsSync(join(root, 'prefix', 'lib', 'node_modules', 'responses-relay', 'node_modules', 'gpt-tokenizer'))).toBe(false);
   });
 
   it('installs globally and answers --version and --print-config', async () => {
@@ -75,7 +82,7 @@ describe('the npm package', () => {
     expect(printed.stdout).toContain('model = "mock-model"');
   });
 
-  it('serves a real turn against the mock upstream (SQLite store included)', async () => {
+  it('serves a real turn against the mock upstream (SQLite store included) and counts input tokens', async () => {
     const relay = spawn(installed, ['--upstream', upstream.baseUrl, '--port', '0'], { env: environment(), stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     relay.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
@@ -99,6 +106,13 @@ describe('the npm package', () => {
       expect(body.status).toBe('completed');
       expect(body.output.at(-1)?.content?.[0]?.text).toBe('Hello from the installed relay.');
       expect(readFileSync(join(root, 'state', 'responses-relay', 'sessions.db')).length).toBeGreaterThan(0);
+      // The bundled o200k_base encoder counts: "Hello, world!" is 4 tokens, framed as a user message 10.
+      const counted = await fetch(`${url}/v1/responses/input_tokens`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'mock-model', input: 'Hello, world!' }),
+      });
+      expect(await counted.json()).toEqual({ object: 'response.input_tokens', input_tokens: 10 });
     } finally {
       relay.kill('SIGKILL');
     }
