@@ -66,7 +66,9 @@ function main(): void {
   }
   const floor = [...wall.get(commands[0]!.label)!].sort((a, b) => a - b);
   const floorMedian = percentile(floor, 0.5);
-  process.stdout.write(`${runs} runs each, Node ${process.version}\n\n| command | wall p50 | wall p90 | × node -e (p50) | CPU, mean |\n|---|---|---|---|---|\n`);
+  process.stdout.write(
+    `${runs} runs each, Node ${process.version}\n\n| command | wall p50 | wall p90 | × node -e (p50) | CPU, mean |\n|---|---|---|---|---|\n`,
+  );
   for (const command of commands) {
     const sorted = [...wall.get(command.label)!].sort((a, b) => a - b);
     const cpuMs = (cpu.get(command.label)! / runs / TICKS_PER_SECOND) * 1000;

@@ -13,7 +13,7 @@
  *   npm run bench:load                             200 streams for 60 s
  *   npm run bench:load -- --streams 50 --seconds 20
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -111,7 +111,9 @@ export async function runLoadTest(options: LoadTestOptions = {}): Promise<LoadTe
       void sample(relay.url, agent, (Date.now() - startedAt) / 1000).then(
         (memory) => {
           underLoad.push(memory);
-          log(`t=${memory.atSeconds.toFixed(0)}s rss ${memory.rssMb} MB heap ${memory.heapUsedMb} MB active ${memory.activeStreams}, ${latencies.length} responses, ${errors} errors`);
+          log(
+            `t=${memory.atSeconds.toFixed(0)}s rss ${memory.rssMb} MB heap ${memory.heapUsedMb} MB active ${memory.activeStreams}, ${latencies.length} responses, ${errors} errors`,
+          );
         },
         (error: unknown) => errorExamples.push(`metrics: ${String(error)}`),
       );
@@ -138,7 +140,9 @@ export async function runLoadTest(options: LoadTestOptions = {}): Promise<LoadTe
     const idleAfter = await sample(relay.url, agent, elapsed);
     latencies.sort((a, b) => a - b);
     const thirds = [0, 1, 2].map((third) =>
-      underLoad.filter((memory) => memory.atSeconds > (third * elapsed) / 3 && memory.atSeconds <= ((third + 1) * elapsed) / 3 + 0.5),
+      underLoad.filter(
+        (memory) => memory.atSeconds > (third * elapsed) / 3 && memory.atSeconds <= ((third + 1) * elapsed) / 3 + 0.5,
+      ),
     );
     const warm = thirds[2]![0];
     const last = underLoad.at(-1);
@@ -155,7 +159,9 @@ export async function runLoadTest(options: LoadTestOptions = {}): Promise<LoadTe
       latencyMs: { p50: percentile(latencies, 0.5), p99: percentile(latencies, 0.99), max: latencies.at(-1) ?? 0 },
       memory: { idleBefore, underLoad, idleAfter },
       rssGrowthMb,
-      heapFloorsMb: thirds.map((samples) => Math.min(...samples.map((memory) => memory.heapUsedMb))).filter(Number.isFinite),
+      heapFloorsMb: thirds
+        .map((samples) => Math.min(...samples.map((memory) => memory.heapUsedMb)))
+        .filter(Number.isFinite),
       passed: errors === 0 && (!warm || !last || last.rssMb <= warm.rssMb * (1 + FLAT_GROWTH)),
     };
   } finally {
@@ -234,10 +240,28 @@ async function startUpstream(chunks: number, delayMs: number): Promise<{ baseUrl
 }
 
 /** The relay as users run it, on a free port. */
-async function startRelay(cli: string, upstreamUrl: string, streams: number): Promise<{ url: string; stop(): Promise<void> }> {
+async function startRelay(
+  cli: string,
+  upstreamUrl: string,
+  streams: number,
+): Promise<{ url: string; stop(): Promise<void> }> {
   const child: ChildProcess = spawn(
     process.execPath,
-    [cli, '--port', '0', '--upstream', upstreamUrl, '--store', 'memory', '--max-concurrent', String(streams + 8), '--log-level', 'warn', '--shutdown-grace', '5s'],
+    [
+      cli,
+      '--port',
+      '0',
+      '--upstream',
+      upstreamUrl,
+      '--store',
+      'memory',
+      '--max-concurrent',
+      String(streams + 8),
+      '--log-level',
+      'warn',
+      '--shutdown-grace',
+      '5s',
+    ],
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );
   const url = await new Promise<string>((done, fail) => {
@@ -263,7 +287,10 @@ async function startRelay(cli: string, upstreamUrl: string, streams: number): Pr
 /** The figures as Markdown for docs/benchmarks.md. */
 export function formatLoadReport(result: LoadTestResult): string {
   const { machine } = result;
-  const samples = result.memory.underLoad.map((memory) => `| ${memory.atSeconds.toFixed(0)} s | ${memory.rssMb} | ${memory.heapUsedMb} | ${memory.activeStreams} |`);
+  const samples = result.memory.underLoad.map(
+    (memory) =>
+      `| ${memory.atSeconds.toFixed(0)} s | ${memory.rssMb} | ${memory.heapUsedMb} | ${memory.activeStreams} |`,
+  );
   return [
     `${result.streams} concurrent streams for ${result.seconds} s on ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGb} GB RAM, ${machine.os}, Node ${machine.node} (load average ${machine.loadAverageAtStart} at start).`,
     '',

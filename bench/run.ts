@@ -12,7 +12,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { BENCH_MODULES } from './modules.js';
 import { placeSection } from './support/document.js';
 import { describeMachine, type MachineInfo } from './support/machine.js';
@@ -31,10 +31,18 @@ const GLOBAL_OPTIONS: NonNullable<ParseArgsConfig['options']> = {
 };
 
 function usage(): string {
-  const lines = ['usage: npm run bench -- [--quick] [--only name,…] [--label name] [--max-minutes 10] [module options]', '', 'modules:'];
+  const lines = [
+    'usage: npm run bench -- [--quick] [--only name,…] [--label name] [--max-minutes 10] [module options]',
+    '',
+    'modules:',
+  ];
   for (const module of BENCH_MODULES) {
     lines.push(`  ${module.name}: ${module.description}`);
-    lines.push(`    options: ${Object.keys(module.options).map((name) => `--${name}`).join(' ')}`);
+    lines.push(
+      `    options: ${Object.keys(module.options)
+        .map((name) => `--${name}`)
+        .join(' ')}`,
+    );
   }
   return lines.join('\n');
 }
@@ -63,12 +71,17 @@ async function main(): Promise<void> {
   }, maxMinutes * 60_000).unref();
   const only = typeof values.only === 'string' ? values.only.split(',').map((name) => name.trim()) : undefined;
   const unknown = only?.filter((name) => !BENCH_MODULES.some((module) => module.name === name)) ?? [];
-  if (unknown.length > 0) throw new Error(`unknown module(s) ${unknown.join(', ')}; known: ${BENCH_MODULES.map((module) => module.name).join(', ')}`);
+  if (unknown.length > 0)
+    throw new Error(
+      `unknown module(s) ${unknown.join(', ')}; known: ${BENCH_MODULES.map((module) => module.name).join(', ')}`,
+    );
   const selected: BenchModule[] = BENCH_MODULES.filter((module) => only === undefined || only.includes(module.name));
 
   const machine = describeMachine(ROOT);
   const log = (line: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
-  log(`${machine.cpuModel} × ${machine.cores}, Node ${machine.node}, load ${machine.loadAverageAtStart}, reference ${machine.referenceCpuMs} ms, commit ${machine.commit}${machine.dirty ? ' (dirty)' : ''}`);
+  log(
+    `${machine.cpuModel} × ${machine.cores}, Node ${machine.node}, load ${machine.loadAverageAtStart}, reference ${machine.referenceCpuMs} ms, commit ${machine.commit}${machine.dirty ? ' (dirty)' : ''}`,
+  );
 
   const results: Record<string, unknown> = {};
   const sections: Array<{ name: string; markdown: string }> = [];
@@ -76,7 +89,12 @@ async function main(): Promise<void> {
   for (const module of selected) {
     log(`— ${module.name}`);
     const startedAt = Date.now();
-    const section = await module.run({ options: values as OptionValues, quick: values.quick === true, root: ROOT, log });
+    const section = await module.run({
+      options: values as OptionValues,
+      quick: values.quick === true,
+      root: ROOT,
+      log,
+    });
     results[module.name] = section.results;
     sections.push({ name: module.name, markdown: section.markdown });
     Object.assign(files, section.files);
@@ -86,7 +104,10 @@ async function main(): Promise<void> {
   const label = typeof values.label === 'string' ? values.label : undefined;
   const resultsPath = join(ROOT, 'bench', 'results', `${label ?? 'latest'}.json`);
   mkdirSync(dirname(resultsPath), { recursive: true });
-  writeFileSync(resultsPath, `${JSON.stringify({ machine, quick: values.quick === true, modules: results }, null, 2)}\n`);
+  writeFileSync(
+    resultsPath,
+    `${JSON.stringify({ machine, quick: values.quick === true, modules: results }, null, 2)}\n`,
+  );
   log(`results: ${resultsPath}`);
   if (label !== undefined) return;
 

@@ -6,7 +6,7 @@
  */
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { formatLoadReport, runLoadTest, type LoadTestResult } from './load-test.js';
+import { formatLoadReport, type LoadTestResult, runLoadTest } from './load-test.js';
 import type { StoreBenchResult } from './store-bench.js';
 import type { BenchModule } from './types.js';
 
@@ -16,7 +16,8 @@ const WRITE_GOAL_MS = 1;
 
 export const storeBench: BenchModule = {
   name: 'store',
-  description: 'Session store: rebuild of a 500-turn chain, write per turn, bytes per turn (SQLite, Redis on loopback); RSS with 10,000 responses (memory)',
+  description:
+    'Session store: rebuild of a 500-turn chain, write per turn, bytes per turn (SQLite, Redis on loopback); RSS with 10,000 responses (memory)',
   options: {},
   async run(context) {
     const script = join(context.root, '.bench-build', 'bench', 'store-bench.js');
@@ -63,13 +64,16 @@ export function storeMarkdown(result: StoreBenchResult): string {
 
 export const loadBench: BenchModule = {
   name: 'load',
-  description: 'Load test: concurrent streams through the built relay for a while; errors (must be zero) and memory over time (must stay flat)',
+  description:
+    'Load test: concurrent streams through the built relay for a while; errors (must be zero) and memory over time (must stay flat)',
   options: { 'load-streams': { type: 'string' }, 'load-seconds': { type: 'string' } },
   async run(context) {
     const streams = Number(context.options['load-streams'] ?? (context.quick ? 50 : 200));
     const seconds = Number(context.options['load-seconds'] ?? (context.quick ? 15 : 60));
     const result: LoadTestResult = await runLoadTest({ streams, seconds, root: context.root, log: context.log });
-    const verdict = result.passed ? 'Passed: no errors, memory flat.' : `**Failed**: ${result.errors} errors, RSS grew by ${result.rssGrowthMb} MB over the last third.`;
+    const verdict = result.passed
+      ? 'Passed: no errors, memory flat.'
+      : `**Failed**: ${result.errors} errors, RSS grew by ${result.rssGrowthMb} MB over the last third.`;
     return { results: result, markdown: `${formatLoadReport(result)}\n\n${verdict}` };
   },
 };
@@ -81,6 +85,8 @@ function runNode(args: string[], cwd: string): Promise<string> {
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
     child.on('error', reject);
-    child.on('exit', (code) => (code === 0 ? resolve(output) : reject(new Error(`node ${args.join(' ')} exited with ${code}`))));
+    child.on('exit', (code) =>
+      code === 0 ? resolve(output) : reject(new Error(`node ${args.join(' ')} exited with ${code}`)),
+    );
   });
 }

@@ -7,19 +7,20 @@
  * `runStoreBench()` returns the figures (for a larger benchmark harness);
  * `npm run bench:store` runs it alone and prints them.
  */
-import { cpus, platform, release, tmpdir, totalmem } from 'node:os';
+
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { cpus, platform, release, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
 import { pino } from 'pino';
+import { startTestRedis } from '../harness/redis-server.js';
 import { MemoryResponseStore } from '../src/store/memory-store.js';
 import { RedisResponseStore } from '../src/store/redis-store.js';
 import { ResponseHistory } from '../src/store/response-history.js';
 import { SqliteResponseStore } from '../src/store/sqlite-store.js';
 import type { ResponseStore, StoredTurn } from '../src/store/types.js';
 import type { InputItem, ResponsesRequest } from '../src/translate/request/responses-schema.js';
-import { startTestRedis } from '../harness/redis-server.js';
 
 export interface StoreBenchOptions {
   /** Turns in the conversation that is rebuilt (default 500). */
@@ -52,7 +53,13 @@ export interface StoreBenchResult {
     /** Stored JSON per turn, and the file size per turn after a checkpoint. */
     bytesPerTurn: { json: number; file: number };
   };
-  memory: { responses: number; rssMb: number; rssDeltaMb: number; heapDeltaMb: number; rebuildChain: Percentiles & { turns: number } };
+  memory: {
+    responses: number;
+    rssMb: number;
+    rssDeltaMb: number;
+    heapDeltaMb: number;
+    rebuildChain: Percentiles & { turns: number };
+  };
   /** A local redis-server on loopback (append-only file, fsync every second); `unavailable` says why it did not run. */
   redis: RedisFigures | { unavailable: string };
 }
@@ -75,12 +82,37 @@ let sequence = 0;
 const nextId = (prefix: string) => `${prefix}_${(++sequence).toString(16).padStart(32, '0')}`;
 
 const TOOLS = [
-  { type: 'function', name: 'exec_command', description: 'Run a shell command and return its output.', parameters: { type: 'object', properties: { cmd: { type: 'string' }, workdir: { type: 'string' } }, required: ['cmd'] }, strict: false },
-  { type: 'function', name: 'read_file', description: 'Read a file from the workspace.', parameters: { type: 'object', properties: { path: { type: 'string' } }, required: ['path'] }, strict: false },
-  { type: 'custom', name: 'apply_patch', description: 'Apply a patch to files in the workspace.', format: { type: 'grammar', syntax: 'lark', definition: 'start: begin_patch hunk+ end_patch' } },
+  {
+    type: 'function',
+    name: 'exec_command',
+    description: 'Run a shell command and return its output.',
+    parameters: {
+      type: 'object',
+      properties: { cmd: { type: 'string' }, workdir: { type: 'string' } },
+      required: ['cmd'],
+    },
+    strict: false,
+  },
+  {
+    type: 'function',
+    name: 'read_file',
+    description: 'Read a file from the workspace.',
+    parameters: { type: 'object', properties: { path: { type: 'string' } }, required: ['path'] },
+    strict: false,
+  },
+  {
+    type: 'custom',
+    name: 'apply_patch',
+    description: 'Apply a patch to files in the workspace.',
+    format: { type: 'grammar', syntax: 'lark', definition: 'start: begin_patch hunk+ end_patch' },
+  },
 ];
 
-const words = (count: number, seed: number) => Array.from({ length: count }, (_, index) => ['the', 'relay', 'file', 'change', 'test', 'output', 'config', 'value'][(index * 7 + seed) % 8]).join(' ');
+const words = (count: number, seed: number) =>
+  Array.from(
+    { length: count },
+    (_, index) => ['the', 'relay', 'file', 'change', 'test', 'output', 'config', 'value'][(index * 7 + seed) % 8],
+  ).join(' ');
 
 /**
  * A turn as the relay stores it from a tool-using client: every other turn is a tool
@@ -93,14 +125,50 @@ function realisticTurn(index: number, previousResponseId: string | null): Stored
   const callId = `call_${index}`;
   const input: InputItem[] =
     index % 2 === 1
-      ? [{ type: 'function_call_output', id: nextId('fco'), call_id: `call_${index - 1}`, output: words(250, index), status: 'completed' }]
-      : [{ type: 'message', id: nextId('msg'), role: 'user', status: 'completed', content: [{ type: 'input_text', text: words(50, index) }] }];
+      ? [
+          {
+            type: 'function_call_output',
+            id: nextId('fco'),
+            call_id: `call_${index - 1}`,
+            output: words(250, index),
+            status: 'completed',
+          },
+        ]
+      : [
+          {
+            type: 'message',
+            id: nextId('msg'),
+            role: 'user',
+            status: 'completed',
+            content: [{ type: 'input_text', text: words(50, index) }],
+          },
+        ];
   const reasoningText = words(100, index + 1);
   const output: InputItem[] = [
-    { type: 'reasoning', id: nextId('rs'), summary: [{ type: 'summary_text', text: reasoningText }], content: [{ type: 'reasoning_text', text: reasoningText }], encrypted_content: null, status: 'completed' },
+    {
+      type: 'reasoning',
+      id: nextId('rs'),
+      summary: [{ type: 'summary_text', text: reasoningText }],
+      content: [{ type: 'reasoning_text', text: reasoningText }],
+      encrypted_content: null,
+      status: 'completed',
+    },
     toolTurn
-      ? { type: 'function_call', id: nextId('fc'), call_id: callId, name: 'exec_command', arguments: JSON.stringify({ cmd: `grep -rn ${words(4, index)} src` }), status: 'completed' }
-      : { type: 'message', id: nextId('msg'), status: 'completed', role: 'assistant', content: [{ type: 'output_text', text: words(80, index + 2), annotations: [], logprobs: [] }] },
+      ? {
+          type: 'function_call',
+          id: nextId('fc'),
+          call_id: callId,
+          name: 'exec_command',
+          arguments: JSON.stringify({ cmd: `grep -rn ${words(4, index)} src` }),
+          status: 'completed',
+        }
+      : {
+          type: 'message',
+          id: nextId('msg'),
+          status: 'completed',
+          role: 'assistant',
+          content: [{ type: 'output_text', text: words(80, index + 2), annotations: [], logprobs: [] }],
+        },
   ];
   const response = {
     id,
@@ -125,7 +193,13 @@ function realisticTurn(index: number, previousResponseId: string | null): Stored
     tools: TOOLS,
     top_p: null,
     truncation: 'disabled',
-    usage: { input_tokens: 1200 + index * 300, input_tokens_details: { cached_tokens: 1000 + index * 290 }, output_tokens: 180, output_tokens_details: { reasoning_tokens: 120 }, total_tokens: 1380 + index * 300 },
+    usage: {
+      input_tokens: 1200 + index * 300,
+      input_tokens_details: { cached_tokens: 1000 + index * 290 },
+      output_tokens: 180,
+      output_tokens_details: { reasoning_tokens: 120 },
+      total_tokens: 1380 + index * 300,
+    },
     metadata: {},
   };
   return { id, previousResponseId, input, output, response, createdAt: NOW };
@@ -134,7 +208,11 @@ function realisticTurn(index: number, previousResponseId: string | null): Stored
 const WARMUP = 30;
 
 /** Times `iterations` runs of `operation` after a warm-up; `setup` runs untimed before each. */
-async function timeRuns<Context>(iterations: number, operation: (context: Context) => Promise<unknown>, setup?: () => Promise<Context>): Promise<Percentiles> {
+async function timeRuns<Context>(
+  iterations: number,
+  operation: (context: Context) => Promise<unknown>,
+  setup?: () => Promise<Context>,
+): Promise<Percentiles> {
   const samples: bigint[] = [];
   for (let iteration = 0; iteration < iterations + WARMUP; iteration++) {
     const context = (await setup?.()) as Context;
@@ -154,7 +232,8 @@ async function rebuild(store: ResponseStore, id: string): Promise<number> {
 
 function percentiles(samplesNs: bigint[]): Percentiles {
   const sorted = samplesNs.map((sample) => Number(sample) / 1e6).sort((a, b) => a - b);
-  const at = (fraction: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(fraction * sorted.length) - 1))]!;
+  const at = (fraction: number) =>
+    sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(fraction * sorted.length) - 1))]!;
   return { p50Ms: round(at(0.5)), p99Ms: round(at(0.99)), samples: sorted.length };
 }
 
@@ -169,7 +248,11 @@ function collectGarbage(): void {
   }
 }
 
-async function measureMemory(responses: number, chainTurns: number, iterations: number): Promise<StoreBenchResult['memory']> {
+async function measureMemory(
+  responses: number,
+  chainTurns: number,
+  iterations: number,
+): Promise<StoreBenchResult['memory']> {
   collectGarbage();
   const before = process.memoryUsage();
   const store = new MemoryResponseStore({ ttlMs: 7 * 86_400_000, maxBytes: 4 * 1024 * 1024 * 1024 });
@@ -193,11 +276,20 @@ async function measureMemory(responses: number, chainTurns: number, iterations: 
   const chainId = leaf!;
   const rebuildChain = { ...(await timeRuns(iterations, () => rebuild(store, chainId))), turns: chainTurns };
   await store.close();
-  return { responses, rssMb: megabytes(after.rss), rssDeltaMb: megabytes(after.rss - before.rss), heapDeltaMb: megabytes(after.heapUsed - before.heapUsed), rebuildChain };
+  return {
+    responses,
+    rssMb: megabytes(after.rss),
+    rssDeltaMb: megabytes(after.rss - before.rss),
+    heapDeltaMb: megabytes(after.heapUsed - before.heapUsed),
+    rebuildChain,
+  };
 }
 
 /** 2,000 writes appended to 20 conversations in turn (rows interleave as with real traffic), then a chain of `chainTurns`; returns the write times and the chain's last id. */
-async function writeTurns(store: ResponseStore, options: Required<StoreBenchOptions>): Promise<{ writes: bigint[]; chainId: string }> {
+async function writeTurns(
+  store: ResponseStore,
+  options: Required<StoreBenchOptions>,
+): Promise<{ writes: bigint[]; chainId: string }> {
   const writes: bigint[] = [];
   const leaves: Array<string | null> = Array.from({ length: 20 }, () => null);
   for (let index = 0; index < options.writeTurns; index++) {
@@ -218,7 +310,11 @@ async function writeTurns(store: ResponseStore, options: Required<StoreBenchOpti
 }
 
 /** The relay's whole `previous_response_id` step (rebuild, reasoning check) for the chain. */
-async function timeInputResolution(store: ResponseStore, chainId: string, options: Required<StoreBenchOptions>): Promise<Percentiles & { turns: number }> {
+async function timeInputResolution(
+  store: ResponseStore,
+  chainId: string,
+  options: Required<StoreBenchOptions>,
+): Promise<Percentiles & { turns: number }> {
   const history = new ResponseHistory({ store, logger: pino({ level: 'silent' }), createId: nextId, now: Date.now });
   const request: ResponsesRequest = {
     model: 'deepseek-chat',
@@ -227,11 +323,18 @@ async function timeInputResolution(store: ResponseStore, chainId: string, option
     instructions: null,
     previous_response_id: chainId,
   };
-  return { ...(await timeRuns(options.rebuildIterations, () => history.resolveInput(request, 0))), turns: options.chainTurns };
+  return {
+    ...(await timeRuns(options.rebuildIterations, () => history.resolveInput(request, 0))),
+    turns: options.chainTurns,
+  };
 }
 
 /** Rebuilds on a store opened afresh each time (nothing parsed yet); only the rebuild is timed. */
-async function timeColdRebuilds(options: Required<StoreBenchOptions>, chainId: string, open: () => Promise<ResponseStore>): Promise<Percentiles> {
+async function timeColdRebuilds(
+  options: Required<StoreBenchOptions>,
+  chainId: string,
+  open: () => Promise<ResponseStore>,
+): Promise<Percentiles> {
   let fresh: ResponseStore | undefined;
   const timed = await timeRuns(
     Math.min(options.rebuildIterations, 100),
@@ -262,11 +365,22 @@ async function measureRedis(options: Required<StoreBenchOptions>): Promise<Store
     const stats = await store.stats();
     const memoryPerTurn = Math.round((usedMemory() - memoryBefore) / stats.turns);
     const items = await rebuild(store, chainId);
-    const rebuildChain = { ...(await timeRuns(options.rebuildIterations, () => rebuild(store, chainId))), turns: options.chainTurns, items };
+    const rebuildChain = {
+      ...(await timeRuns(options.rebuildIterations, () => rebuild(store, chainId))),
+      turns: options.chainTurns,
+      items,
+    };
     const rebuildChainCold = await timeColdRebuilds(options, chainId, open);
     const rebuildRequest = await timeInputResolution(store, chainId, options);
     const version = /redis_version:(\S+)/.exec(server.cli('INFO', 'server'))![1]!;
-    return { version, rebuildChain, rebuildChainCold, rebuildRequest, write: percentiles(writes), bytesPerTurn: { json: Math.round(stats.bytes / stats.turns), memory: memoryPerTurn } };
+    return {
+      version,
+      rebuildChain,
+      rebuildChainCold,
+      rebuildRequest,
+      write: percentiles(writes),
+      bytesPerTurn: { json: Math.round(stats.bytes / stats.turns), memory: memoryPerTurn },
+    };
   } finally {
     await store.close();
     await server.stop();
@@ -280,9 +394,17 @@ async function measureSqlite(options: Required<StoreBenchOptions>): Promise<Stor
   try {
     const { writes, chainId } = await writeTurns(store, options);
     const items = await rebuild(store, chainId);
-    const rebuildChain = { ...(await timeRuns(options.rebuildIterations, () => rebuild(store, chainId))), turns: options.chainTurns, items };
+    const rebuildChain = {
+      ...(await timeRuns(options.rebuildIterations, () => rebuild(store, chainId))),
+      turns: options.chainTurns,
+      items,
+    };
     // The first rebuild after a restart: a new store on the same file, nothing parsed yet.
-    const rebuildChainCold = await timeColdRebuilds(options, chainId, async () => new SqliteResponseStore({ path, ttlMs: 7 * 86_400_000, maxBytes: 8 * 1024 * 1024 * 1024 }));
+    const rebuildChainCold = await timeColdRebuilds(
+      options,
+      chainId,
+      async () => new SqliteResponseStore({ path, ttlMs: 7 * 86_400_000, maxBytes: 8 * 1024 * 1024 * 1024 }),
+    );
 
     const rebuildRequest = await timeInputResolution(store, chainId, options);
 

@@ -12,7 +12,9 @@ export function deltaChunk(delta: Record<string, unknown>, finishReason: string 
 
 /** Text split into pieces, one chunk each. */
 export function textChunks(...pieces: string[]): ChatChunk[] {
-  return pieces.map((piece, index) => deltaChunk(index === 0 ? { role: 'assistant', content: piece } : { content: piece }));
+  return pieces.map((piece, index) =>
+    deltaChunk(index === 0 ? { role: 'assistant', content: piece } : { content: piece }),
+  );
 }
 
 export function reasoningChunks(...pieces: string[]): ChatChunk[] {
@@ -31,6 +33,19 @@ export function finishChunk(reason: string): ChatChunk {
   return deltaChunk({}, reason);
 }
 
-export function usageChunk(promptTokens: number, completionTokens: number, extra: Record<string, unknown> = {}): ChatChunk {
-  return { ...BASE, choices: [], usage: { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens, ...extra } };
+export function usageChunk(
+  promptTokens: number,
+  completionTokens: number,
+  extra: Record<string, unknown> = {},
+): ChatChunk {
+  return {
+    ...BASE,
+    choices: [],
+    usage: {
+      prompt_tokens: promptTokens,
+      completion_tokens: completionTokens,
+      total_tokens: promptTokens + completionTokens,
+      ...extra,
+    },
+  };
 }

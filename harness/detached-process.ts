@@ -24,7 +24,12 @@ export interface DetachedRunOptions {
 /** Runs `node <args>` (or `command <args>`) without stdin and resolves when it exits (or was killed after `timeoutMs`). */
 export function runDetached(args: string[], options: DetachedRunOptions): Promise<DetachedRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(options.command ?? process.execPath, args, { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const child = spawn(options.command ?? process.execPath, args, {
+      cwd: options.cwd,
+      env: options.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
     let stdout = '';
     let stderr = '';
     let timedOut = false;

@@ -71,7 +71,8 @@ export async function installPinnedCli(cli: PinnedCli, root: string = cliCacheRo
   try {
     const tarballs = join(staging, '.tarballs');
     mkdirSync(tarballs);
-    for (const pinned of cli.packages) await unpackVerified(cli, pinned, tarballs, join(staging, 'node_modules', pinned.installAs));
+    for (const pinned of cli.packages)
+      await unpackVerified(cli, pinned, tarballs, join(staging, 'node_modules', pinned.installAs));
     rmSync(tarballs, { recursive: true, force: true });
     writeFileSync(join(staging, MARKER), markerText(cli));
     if (existsSync(prefix) && !isPinnedCliInstalled(cli, root)) rmSync(prefix, { recursive: true, force: true });
@@ -87,8 +88,14 @@ export async function installPinnedCli(cli: PinnedCli, root: string = cliCacheRo
   }
 }
 
-async function unpackVerified(cli: PinnedCli, pinned: PinnedPackage, tarballs: string, destination: string): Promise<void> {
-  const fail = (why: string) => new PinnedCliInstallError(`cannot install ${cli.tool} ${cli.version}: ${pinned.spec} ${why}`);
+async function unpackVerified(
+  cli: PinnedCli,
+  pinned: PinnedPackage,
+  tarballs: string,
+  destination: string,
+): Promise<void> {
+  const fail = (why: string) =>
+    new PinnedCliInstallError(`cannot install ${cli.tool} ${cli.version}: ${pinned.spec} ${why}`);
   let packed: Array<{ filename: string }>;
   try {
     const { stdout } = await run('npm', ['pack', pinned.spec, '--pack-destination', tarballs, '--json', '--silent'], {
@@ -97,7 +104,8 @@ async function unpackVerified(cli: PinnedCli, pinned: PinnedPackage, tarballs: s
     });
     packed = JSON.parse(stdout) as Array<{ filename: string }>;
   } catch (error) {
-    const detail = (error as { stderr?: string }).stderr?.trim().split('\n').slice(-3).join(' ') || (error as Error).message;
+    const detail =
+      (error as { stderr?: string }).stderr?.trim().split('\n').slice(-3).join(' ') || (error as Error).message;
     throw fail(`could not be fetched with npm pack (${detail})`);
   }
   const filename = packed[0]?.filename;
@@ -113,7 +121,9 @@ async function unpackVerified(cli: PinnedCli, pinned: PinnedPackage, tarballs: s
     throw fail(`could not be unpacked (${(error as Error).message})`);
   }
   rmSync(file);
-  const manifest = JSON.parse(readFileSync(join(destination, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> };
+  const manifest = JSON.parse(readFileSync(join(destination, 'package.json'), 'utf8')) as {
+    dependencies?: Record<string, string>;
+  };
   const dependencies = Object.keys(manifest.dependencies ?? {});
   if (dependencies.length > 0) throw fail(`depends on ${dependencies.join(', ')}; pin those packages too`);
 }

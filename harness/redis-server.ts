@@ -6,7 +6,7 @@
  * it is missing and the tests run as root; without it these helpers fail with
  * a message saying how to install it.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -31,7 +31,8 @@ const INSTALL_ADVICE =
 
 /** The redis-server binary, or an error saying how to install it. */
 export function redisServerBinary(): string {
-  for (const candidate of ['/usr/bin/redis-server', '/usr/sbin/redis-server', '/usr/local/bin/redis-server']) if (existsSync(candidate)) return candidate;
+  for (const candidate of ['/usr/bin/redis-server', '/usr/sbin/redis-server', '/usr/local/bin/redis-server'])
+    if (existsSync(candidate)) return candidate;
   const found = spawnSync('sh', ['-c', 'command -v redis-server'], { encoding: 'utf8' });
   const path = found.stdout.trim();
   if (found.status === 0 && path !== '') return path;
@@ -52,7 +53,24 @@ export async function startTestRedis(options: TestRedisOptions = {}): Promise<Te
   const launch = async () => {
     child = spawn(
       binary,
-      ['--port', String(port), '--bind', '127.0.0.1', '--dir', directory, '--save', '', '--appendonly', 'yes', '--appendfsync', options.appendfsync ?? 'always', '--daemonize', 'no', '--loglevel', 'warning'],
+      [
+        '--port',
+        String(port),
+        '--bind',
+        '127.0.0.1',
+        '--dir',
+        directory,
+        '--save',
+        '',
+        '--appendonly',
+        'yes',
+        '--appendfsync',
+        options.appendfsync ?? 'always',
+        '--daemonize',
+        'no',
+        '--loglevel',
+        'warning',
+      ],
       { stdio: 'ignore' },
     );
     await waitUntilAnswering(port, child);
@@ -97,7 +115,8 @@ async function freePort(): Promise<number> {
 /** Waits (at most 10 s) until the server answers PING. */
 async function waitUntilAnswering(port: number, child: ChildProcess): Promise<void> {
   for (let attempt = 0; attempt < 200; attempt++) {
-    if (child.exitCode !== null) throw new Error(`redis-server exited with code ${child.exitCode} before answering on port ${port}`);
+    if (child.exitCode !== null)
+      throw new Error(`redis-server exited with code ${child.exitCode} before answering on port ${port}`);
     if (await answersPing(port)) return;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }

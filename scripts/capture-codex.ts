@@ -14,9 +14,15 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { testMcpServer, TEST_MCP_SERVER_NAME } from '../harness/codex/mcp.js';
+import { TEST_MCP_SERVER_NAME, testMcpServer } from '../harness/codex/mcp.js';
 import { describeRun, runCodexExec } from '../harness/codex/run-codex.js';
-import { findPinnedCodex, installPinnedCodex, pinnedCodexVersions, PROJECT_ROOT, type PinnedCodex } from '../harness/codex/versions.js';
+import {
+  findPinnedCodex,
+  installPinnedCodex,
+  type PinnedCodex,
+  PROJECT_ROOT,
+  pinnedCodexVersions,
+} from '../harness/codex/versions.js';
 import { createCodexWorkspace } from '../harness/codex/workspace.js';
 import { startCaptureServer } from './capture/capture-server.js';
 import { CaptureNormalizer } from './capture/normalize.js';
@@ -32,7 +38,11 @@ interface ScenarioOutcome {
   detail: string;
 }
 
-async function captureScenario(codex: PinnedCodex, scenario: CaptureScenario, outDirectory: string): Promise<ScenarioOutcome> {
+async function captureScenario(
+  codex: PinnedCodex,
+  scenario: CaptureScenario,
+  outDirectory: string,
+): Promise<ScenarioOutcome> {
   const server = await startCaptureServer(scenario.pick);
   const workspace = createCodexWorkspace({
     baseUrl: server.baseUrl,
@@ -43,7 +53,14 @@ async function captureScenario(codex: PinnedCodex, scenario: CaptureScenario, ou
   });
   try {
     const args = scenario.setup?.(workspace.project, workspace.root) ?? [];
-    const result = await runCodexExec({ codex, workspace, prompt: scenario.prompt, args, apiKey: 'sk-capture', timeoutMs: 60_000 });
+    const result = await runCodexExec({
+      codex,
+      workspace,
+      prompt: scenario.prompt,
+      args,
+      apiKey: 'sk-capture',
+      timeoutMs: 60_000,
+    });
     const failed = result.exitCode !== 0 || server.problems.length > 0 || server.requests.length === 0;
     const normalizer = new CaptureNormalizer({
       paths: [
@@ -56,7 +73,9 @@ async function captureScenario(codex: PinnedCodex, scenario: CaptureScenario, ou
       ],
     });
     // A failed capture is kept aside for inspection; the committed fixtures stay untouched.
-    const directory = failed ? mkdtempSync(join(tmpdir(), `codex-${codex.version}-${scenario.name}-failed-`)) : join(outDirectory, codex.version, scenario.name);
+    const directory = failed
+      ? mkdtempSync(join(tmpdir(), `codex-${codex.version}-${scenario.name}-failed-`))
+      : join(outDirectory, codex.version, scenario.name);
     rmSync(directory, { recursive: true, force: true });
     mkdirSync(directory, { recursive: true });
     server.requests.forEach((request, index) => {
@@ -67,7 +86,12 @@ async function captureScenario(codex: PinnedCodex, scenario: CaptureScenario, ou
       const detail = `${server.problems.join('; ')}\nrequests kept in ${directory}\n${describeRun(result)}`;
       return { scenario: scenario.name, ok: false, requests: server.requests.length, detail };
     }
-    return { scenario: scenario.name, ok: true, requests: server.requests.length, detail: (result.lastMessage ?? '').trim() };
+    return {
+      scenario: scenario.name,
+      ok: true,
+      requests: server.requests.length,
+      detail: (result.lastMessage ?? '').trim(),
+    };
   } finally {
     await server.close();
     workspace.remove();
@@ -85,17 +109,25 @@ async function main(): Promise<number> {
     },
   });
   if (values.help || (!values.all && !values['codex-version'])) {
-    const pinned = pinnedCodexVersions().map((codex) => codex.version).join(', ');
+    const pinned = pinnedCodexVersions()
+      .map((codex) => codex.version)
+      .join(', ');
     process.stdout.write(
       `usage: npm run capture:codex -- --codex-version <version> [--codex-version …] | --all [--scenario <name> …] [--out <dir>]\n` +
         `pinned Codex releases: ${pinned}\nscenarios: ${CAPTURE_SCENARIOS.map((scenario) => scenario.name).join(', ')}\n`,
     );
     return values.help ? 0 : 2;
   }
-  const releases = values.all ? pinnedCodexVersions() : (values['codex-version'] ?? []).map((wanted) => findPinnedCodex(wanted));
+  const releases = values.all
+    ? pinnedCodexVersions()
+    : (values['codex-version'] ?? []).map((wanted) => findPinnedCodex(wanted));
   const wantedScenarios = values.scenario;
-  const scenarios = wantedScenarios ? CAPTURE_SCENARIOS.filter((scenario) => wantedScenarios.includes(scenario.name)) : CAPTURE_SCENARIOS;
-  const unknown = (wantedScenarios ?? []).filter((name) => !CAPTURE_SCENARIOS.some((scenario) => scenario.name === name));
+  const scenarios = wantedScenarios
+    ? CAPTURE_SCENARIOS.filter((scenario) => wantedScenarios.includes(scenario.name))
+    : CAPTURE_SCENARIOS;
+  const unknown = (wantedScenarios ?? []).filter(
+    (name) => !CAPTURE_SCENARIOS.some((scenario) => scenario.name === name),
+  );
   if (unknown.length > 0) throw new Error(`unknown scenario(s): ${unknown.join(', ')}`);
   const outDirectory = resolve(values.out);
 
@@ -106,7 +138,9 @@ async function main(): Promise<number> {
     const outcomes = await Promise.all(scenarios.map((scenario) => captureScenario(codex, scenario, outDirectory)));
     for (const outcome of outcomes) {
       if (!outcome.ok) failures++;
-      process.stdout.write(`  ${outcome.ok ? 'ok  ' : 'FAIL'} ${outcome.scenario} (${outcome.requests} request${outcome.requests === 1 ? '' : 's'})${outcome.ok ? '' : `\n${outcome.detail}`}\n`);
+      process.stdout.write(
+        `  ${outcome.ok ? 'ok  ' : 'FAIL'} ${outcome.scenario} (${outcome.requests} request${outcome.requests === 1 ? '' : 's'})${outcome.ok ? '' : `\n${outcome.detail}`}\n`,
+      );
     }
   }
   return failures === 0 ? 0 : 1;

@@ -13,20 +13,33 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { installPinnedCodexReleases } from '../harness/codex/install-releases.js';
-import { findPinnedCodex, installPinnedCodex, PROJECT_ROOT, readReleaseLocks, writeReleaseLocks, type CodexReleaseLock } from '../harness/codex/versions.js';
+import {
+  type CodexReleaseLock,
+  findPinnedCodex,
+  installPinnedCodex,
+  PROJECT_ROOT,
+  readReleaseLocks,
+  writeReleaseLocks,
+} from '../harness/codex/versions.js';
 
 const PLATFORMS = ['linux-x64', 'linux-arm64', 'darwin-x64', 'darwin-arm64', 'win32-x64', 'win32-arm64'];
 
 /** The integrities of one release as the registry lists them. */
 function lockFromRegistry(version: string): CodexReleaseLock {
   const wanted = [`@openai/codex@${version}`, ...PLATFORMS.map((platform) => `${version}-${platform}`)].join(' || ');
-  const output = execFileSync('npm', ['view', wanted, 'version', 'dist.integrity', '--json'], { cwd: PROJECT_ROOT, encoding: 'utf8' });
-  const parsed = JSON.parse(output || '[]') as Array<{ version: string; 'dist.integrity': string }> | { version: string; 'dist.integrity': string };
+  const output = execFileSync('npm', ['view', wanted, 'version', 'dist.integrity', '--json'], {
+    cwd: PROJECT_ROOT,
+    encoding: 'utf8',
+  });
+  const parsed = JSON.parse(output || '[]') as
+    | Array<{ version: string; 'dist.integrity': string }>
+    | { version: string; 'dist.integrity': string };
   const rows = Array.isArray(parsed) ? parsed : [parsed];
   const lock: CodexReleaseLock = { wrapper: '', platforms: {} };
   for (const row of rows) {
     if (row.version === version) lock.wrapper = row['dist.integrity'];
-    else if (row.version.startsWith(`${version}-`)) lock.platforms[row.version.slice(version.length + 1)] = row['dist.integrity'];
+    else if (row.version.startsWith(`${version}-`))
+      lock.platforms[row.version.slice(version.length + 1)] = row['dist.integrity'];
   }
   if (!lock.wrapper) throw new Error(`@openai/codex@${version} is not on the registry`);
   lock.platforms = Object.fromEntries(Object.entries(lock.platforms).sort(([a], [b]) => a.localeCompare(b)));
@@ -51,7 +64,9 @@ async function add(version: string): Promise<void> {
   // New file snapshots are written on the first run; existing ones must still match.
   npmRun(['exec', '--', 'vitest', 'run', 'tests/replay']);
   npmRun(['run', 'test:compat']);
-  process.stdout.write(`\nCodex ${version} added: review fixtures/codex/${version}/, tests/replay/__snapshots__/${version}/ and docs/compatibility.md, then commit them with harness/codex/releases.json\n`);
+  process.stdout.write(
+    `\nCodex ${version} added: review fixtures/codex/${version}/, tests/replay/__snapshots__/${version}/ and docs/compatibility.md, then commit them with harness/codex/releases.json\n`,
+  );
 }
 
 async function main(argv: string[]): Promise<number> {

@@ -28,7 +28,9 @@ if (!existsSync(stampFile) || readFileSync(stampFile, 'utf8') !== wanted) {
   // stdout goes to stderr as well: callers may read this process's stdout.
   const install = spawnSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: testsDirectory, stdio: ['ignore', 2, 2] });
   if (install.status !== 0) {
-    process.stderr.write(`npm ci in tests/ failed (${install.error?.message ?? `exit ${install.status ?? install.signal}`}); the tests cannot run without their dependencies\n`);
+    process.stderr.write(
+      `npm ci in tests/ failed (${install.error?.message ?? `exit ${install.status ?? install.signal}`}); the tests cannot run without their dependencies\n`,
+    );
     process.exit(1);
   }
   writeFileSync(stampFile, wanted);

@@ -69,6 +69,8 @@ export function toErrorBody(error: unknown): { status: number; body: ErrorBody; 
   }
   return {
     status: 500,
-    body: { error: { message: 'The relay hit an internal error.', type: 'server_error', param: null, code: 'internal_error' } },
+    body: {
+      error: { message: 'The relay hit an internal error.', type: 'server_error', param: null, code: 'internal_error' },
+    },
   };
 }

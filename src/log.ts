@@ -4,11 +4,11 @@
  * the relay's token) are replaced wherever they appear in a line, because an
  * upstream may echo a key inside an error message.
  */
-import { pino, type Logger } from 'pino';
+import { type Logger, pino } from 'pino';
 import type { LogLevel } from './log-levels.js';
 
-export type { Logger };
 export { LOG_LEVELS, type LogLevel } from './log-levels.js';
+export type { Logger };
 
 const REDACTED_PATHS = [
   'apiKey',
@@ -27,7 +27,11 @@ const REDACTED_PATHS = [
  * A JSON logger writing to stderr (stdout is kept for the `listening on` line);
  * `redact` (observability/redact.ts makes one) cleans every line before it is written.
  */
-export function createLogger(level: LogLevel, destination: NodeJS.WritableStream = process.stderr, redact?: (text: string) => string): Logger {
+export function createLogger(
+  level: LogLevel,
+  destination: NodeJS.WritableStream = process.stderr,
+  redact?: (text: string) => string,
+): Logger {
   return pino(
     {
       level,

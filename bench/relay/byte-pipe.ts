@@ -6,7 +6,15 @@
 import { Agent, createServer, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { listen, type RunningServer } from '../support/listen.js';
 
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'trailer']);
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'transfer-encoding',
+  'upgrade',
+  'te',
+  'trailer',
+]);
 
 function endToEnd(headers: IncomingHttpHeaders): IncomingHttpHeaders {
   const kept: IncomingHttpHeaders = {};
@@ -15,12 +23,23 @@ function endToEnd(headers: IncomingHttpHeaders): IncomingHttpHeaders {
 }
 
 /** Starts the pipe on `host:port` in front of `upstreamUrl`. */
-export async function startBytePipe(options: { host: string; port: number; upstreamUrl: string }): Promise<RunningServer> {
+export async function startBytePipe(options: {
+  host: string;
+  port: number;
+  upstreamUrl: string;
+}): Promise<RunningServer> {
   const upstream = new URL(options.upstreamUrl);
   const agent = new Agent({ keepAlive: true, maxSockets: 256 });
   const server = createServer((request, response) => {
     const outgoing = httpRequest(
-      { host: upstream.hostname, port: upstream.port, method: request.method, path: request.url, headers: { ...endToEnd(request.headers), host: upstream.host }, agent },
+      {
+        host: upstream.hostname,
+        port: upstream.port,
+        method: request.method,
+        path: request.url,
+        headers: { ...endToEnd(request.headers), host: upstream.host },
+        agent,
+      },
       (incoming) => {
         response.writeHead(incoming.statusCode ?? 502, endToEnd(incoming.headers));
         incoming.pipe(response);

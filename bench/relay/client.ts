@@ -40,20 +40,28 @@ export class MarkerScanner {
   /** Feeds the next read; true once the marker has been seen. */
   push(chunk: Buffer): boolean {
     if (this.found) return true;
-    if (chunk.indexOf(this.marker) !== -1) return (this.found = true);
+    if (chunk.indexOf(this.marker) !== -1) {
+      this.found = true;
+      return true;
+    }
     const keep = this.marker.length - 1;
     if (this.tail.length > 0) {
       const seam = Buffer.concat([this.tail, chunk.subarray(0, keep)]);
-      if (seam.indexOf(this.marker) !== -1) return (this.found = true);
+      if (seam.indexOf(this.marker) !== -1) {
+        this.found = true;
+        return true;
+      }
     }
-    this.tail = chunk.length >= keep ? chunk.subarray(chunk.length - keep) : Buffer.concat([this.tail, chunk]).subarray(-keep);
+    this.tail =
+      chunk.length >= keep ? chunk.subarray(chunk.length - keep) : Buffer.concat([this.tail, chunk]).subarray(-keep);
     return false;
   }
 }
 
 /** The markers of each path: Chat Completions SSE for direct and pipe, Responses SSE for the relay. */
 export function markersFor(path: PathName): Pick<StreamTarget, 'firstMarker' | 'endMarker'> {
-  if (path === 'relay') return { firstMarker: Buffer.from('.delta\n'), endMarker: Buffer.from('event: response.completed\n') };
+  if (path === 'relay')
+    return { firstMarker: Buffer.from('.delta\n'), endMarker: Buffer.from('event: response.completed\n') };
   // The mock's first `data:` line always carries the first delta.
   return { firstMarker: Buffer.from('data: {'), endMarker: Buffer.from('data: [DONE]') };
 }
@@ -81,13 +89,23 @@ export function timeStream(target: StreamTarget, body: Buffer): Promise<StreamTi
     const end = new MarkerScanner(target.endMarker);
     const request = httpRequest(
       target.url,
-      { method: 'POST', agent: target.agent, headers: { 'content-type': 'application/json', 'content-length': body.length, authorization: 'Bearer sk-bench' } },
+      {
+        method: 'POST',
+        agent: target.agent,
+        headers: {
+          'content-type': 'application/json',
+          'content-length': body.length,
+          authorization: 'Bearer sk-bench',
+        },
+      },
       (response) => {
         if (response.statusCode !== 200) {
           let text = '';
           response.setEncoding('utf8');
           response.on('data', (piece: string) => (text += piece));
-          response.on('end', () => reject(new Error(`${target.path}: HTTP ${response.statusCode}: ${text.slice(0, 300)}`)));
+          response.on('end', () =>
+            reject(new Error(`${target.path}: HTTP ${response.statusCode}: ${text.slice(0, 300)}`)),
+          );
           return;
         }
         response.on('data', (chunk: Buffer) => {
@@ -98,7 +116,11 @@ export function timeStream(target: StreamTarget, body: Buffer): Promise<StreamTi
         response.on('end', () => {
           const endedAt = performance.now();
           if (!first.found || !end.found) {
-            reject(new Error(`${target.path}: the stream ended without ${first.found ? 'its terminal event' : 'any delta'} (${bytes} bytes)`));
+            reject(
+              new Error(
+                `${target.path}: the stream ended without ${first.found ? 'its terminal event' : 'any delta'} (${bytes} bytes)`,
+              ),
+            );
             return;
           }
           resolve({ firstDeltaMs: firstDeltaAt - startedAt, endMs: endedAt - startedAt, bytes });
@@ -115,13 +137,25 @@ export function timeStream(target: StreamTarget, body: Buffer): Promise<StreamTi
 /** Reads one whole stream as text (for checking its content, not for timing). */
 export function readStream(target: StreamTarget, body: Buffer): Promise<string> {
   return new Promise((resolve, reject) => {
-    const request = httpRequest(target.url, { method: 'POST', agent: target.agent, headers: { 'content-type': 'application/json', 'content-length': body.length } }, (response) => {
-      let text = '';
-      response.setEncoding('utf8');
-      response.on('data', (piece: string) => (text += piece));
-      response.on('end', () => (response.statusCode === 200 ? resolve(text) : reject(new Error(`${target.path}: HTTP ${response.statusCode}: ${text.slice(0, 300)}`))));
-      response.on('error', withPath(target.path, reject));
-    });
+    const request = httpRequest(
+      target.url,
+      {
+        method: 'POST',
+        agent: target.agent,
+        headers: { 'content-type': 'application/json', 'content-length': body.length },
+      },
+      (response) => {
+        let text = '';
+        response.setEncoding('utf8');
+        response.on('data', (piece: string) => (text += piece));
+        response.on('end', () =>
+          response.statusCode === 200
+            ? resolve(text)
+            : reject(new Error(`${target.path}: HTTP ${response.statusCode}: ${text.slice(0, 300)}`)),
+        );
+        response.on('error', withPath(target.path, reject));
+      },
+    );
     request.setTimeout(STREAM_TIMEOUT_MS, () => request.destroy(new Error(`no data for ${STREAM_TIMEOUT_MS} ms`)));
     request.on('error', withPath(target.path, reject));
     request.end(body);

@@ -13,12 +13,12 @@ import { performance } from 'node:perf_hooks';
 import { genericProvider } from '../../src/providers/generic.js';
 import { buildChatRequest } from '../../src/translate/request/build-chat-request.js';
 import { parseResponsesRequest } from '../../src/translate/request/parse-request.js';
-import { procAvailable, spawnServer, type ServerProcess } from '../support/processes.js';
+import { procAvailable, type ServerProcess, spawnServer } from '../support/processes.js';
 import { round } from '../support/stats.js';
 import type { BenchContext, BenchModule, BenchSection } from '../types.js';
 import { createClientAgent, markersFor, type PathName, type StreamTarget } from './client.js';
 import { historyRequest } from './history-workload.js';
-import { measureSequential, warmUp, type Bodies, type Targets } from './phases.js';
+import { type Bodies, measureSequential, type Targets, warmUp } from './phases.js';
 
 const DEFAULT_ROUNDS = [0, 50, 200, 800];
 
@@ -101,26 +101,51 @@ function renderMarkdown(points: HistoryPoint[], iterations: number): string {
 async function run(context: BenchContext): Promise<BenchSection> {
   if (!procAvailable()) throw new Error('the history benchmark reads CPU time from /proc and needs Linux');
   const { options, quick } = context;
-  const roundsList = typeof options['history-rounds'] === 'string' ? options['history-rounds'].split(',').map(Number) : DEFAULT_ROUNDS;
-  if (roundsList.some((rounds) => !Number.isInteger(rounds) || rounds < 0)) throw new Error(`--history-rounds must be non-negative integers, got '${String(options['history-rounds'])}'`);
-  const iterations = typeof options['history-iterations'] === 'string' ? Number(options['history-iterations']) : quick ? 10 : 40;
+  const roundsList =
+    typeof options['history-rounds'] === 'string' ? options['history-rounds'].split(',').map(Number) : DEFAULT_ROUNDS;
+  if (roundsList.some((rounds) => !Number.isInteger(rounds) || rounds < 0))
+    throw new Error(`--history-rounds must be non-negative integers, got '${String(options['history-rounds'])}'`);
+  const iterations =
+    typeof options['history-iterations'] === 'string' ? Number(options['history-iterations']) : quick ? 10 : 40;
   const chunks = 500;
   const build = join(context.root, '.bench-build');
   const logDirectory = join(context.root, '.tmp', 'bench');
   const serveScript = join(build, 'bench', 'relay', 'serve.js');
   const servers: ServerProcess[] = [];
   try {
-    const mock = await spawnServer({ name: 'mock upstream', args: [serveScript, 'mock-upstream', '--chunks', String(chunks)], stderrPath: join(logDirectory, 'history-mock.log') });
+    const mock = await spawnServer({
+      name: 'mock upstream',
+      args: [serveScript, 'mock-upstream', '--chunks', String(chunks)],
+      stderrPath: join(logDirectory, 'history-mock.log'),
+    });
     servers.push(mock);
-    const pipe = await spawnServer({ name: 'byte pipe', args: [serveScript, 'byte-pipe', '--upstream', mock.url], stderrPath: join(logDirectory, 'history-pipe.log') });
+    const pipe = await spawnServer({
+      name: 'byte pipe',
+      args: [serveScript, 'byte-pipe', '--upstream', mock.url],
+      stderrPath: join(logDirectory, 'history-pipe.log'),
+    });
     servers.push(pipe);
     const relay = await spawnServer({
       name: 'relay',
-      args: [join(build, 'src', 'cli', 'main.js'), '--port', '0', '--upstream', `${mock.url}/v1`, '--store-path', join(logDirectory, 'history-sessions.db'), '--max-body-mb', '64'],
+      args: [
+        join(build, 'src', 'cli', 'main.js'),
+        '--port',
+        '0',
+        '--upstream',
+        `${mock.url}/v1`,
+        '--store-path',
+        join(logDirectory, 'history-sessions.db'),
+        '--max-body-mb',
+        '64',
+      ],
       stderrPath: join(logDirectory, 'history-relay.log'),
     });
     servers.push(relay);
-    const targets: Targets = { direct: target('direct', mock.url), pipe: target('pipe', pipe.url), relay: target('relay', relay.url) };
+    const targets: Targets = {
+      direct: target('direct', mock.url),
+      pipe: target('pipe', pipe.url),
+      relay: target('relay', relay.url),
+    };
     const points: HistoryPoint[] = [];
     for (const rounds of roundsList) {
       const bodies = bodiesFor(rounds, chunks);
@@ -148,7 +173,8 @@ async function run(context: BenchContext): Promise<BenchSection> {
 
 export const historyBench: BenchModule = {
   name: 'history',
-  description: 'Cost of a Codex turn as its history grows (0, 50, 200, 800 earlier tool rounds): added first delta, relay CPU per turn, request stages',
+  description:
+    'Cost of a Codex turn as its history grows (0, 50, 200, 800 earlier tool rounds): added first delta, relay CPU per turn, request stages',
   options: {
     'history-rounds': { type: 'string' },
     'history-iterations': { type: 'string' },

@@ -17,10 +17,30 @@ function prose(seed: number, length: number): string {
 export function roundItems(round: number): Array<Record<string, unknown>> {
   const callId = `call_${String(round).padStart(6, '0')}`;
   return [
-    { type: 'reasoning', id: `rs_${round}`, summary: [{ type: 'summary_text', text: prose(round, 160) }], encrypted_content: Buffer.from(prose(round + 1, 300)).toString('base64') },
-    { type: 'function_call', id: `fc_${round}`, call_id: callId, name: 'shell', arguments: JSON.stringify({ command: ['bash', '-lc', `rg -n "${prose(round, 24)}" src`], workdir: '/work/project', timeout_ms: 10_000 }) },
+    {
+      type: 'reasoning',
+      id: `rs_${round}`,
+      summary: [{ type: 'summary_text', text: prose(round, 160) }],
+      encrypted_content: Buffer.from(prose(round + 1, 300)).toString('base64'),
+    },
+    {
+      type: 'function_call',
+      id: `fc_${round}`,
+      call_id: callId,
+      name: 'shell',
+      arguments: JSON.stringify({
+        command: ['bash', '-lc', `rg -n "${prose(round, 24)}" src`],
+        workdir: '/work/project',
+        timeout_ms: 10_000,
+      }),
+    },
     { type: 'function_call_output', call_id: callId, output: prose(round + 2, 930) },
-    { type: 'message', role: 'assistant', id: `msg_${round}`, content: [{ type: 'output_text', text: prose(round + 3, 120), annotations: [] }] },
+    {
+      type: 'message',
+      role: 'assistant',
+      id: `msg_${round}`,
+      content: [{ type: 'output_text', text: prose(round + 3, 120), annotations: [] }],
+    },
   ];
 }
 

@@ -30,7 +30,8 @@ export function renderStreams(chunks: number, eventsPerWrite: number): Map<strin
   for (const variant of STREAM_VARIANTS) {
     const events = upstreamPayloads(variant, chunks).map((payload) => `data: ${payload}\n\n`);
     const writes: Buffer[] = [];
-    for (let start = 0; start < events.length; start += eventsPerWrite) writes.push(Buffer.from(events.slice(start, start + eventsPerWrite).join('')));
+    for (let start = 0; start < events.length; start += eventsPerWrite)
+      writes.push(Buffer.from(events.slice(start, start + eventsPerWrite).join('')));
     streams.set(modelForVariant(variant), { writes, trickle: tricklesOf(variant) });
   }
   return streams;
@@ -67,7 +68,14 @@ export async function startMockUpstream(options: MockUpstreamOptions): Promise<R
       const stream = streams.get(model);
       if (request.method !== 'POST' || !request.url?.endsWith('/chat/completions') || stream === undefined) {
         response.writeHead(404, { 'content-type': 'application/json' });
-        response.end(JSON.stringify({ error: { message: `no stream for ${request.method} ${request.url} model '${model}'`, type: 'invalid_request_error' } }));
+        response.end(
+          JSON.stringify({
+            error: {
+              message: `no stream for ${request.method} ${request.url} model '${model}'`,
+              type: 'invalid_request_error',
+            },
+          }),
+        );
         return;
       }
       response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });

@@ -4,9 +4,9 @@
  * clients with the CPU each process spent, and cold start.
  */
 import { performance } from 'node:perf_hooks';
-import { processCpuMs, spawnServer, type ServerProcess } from '../support/processes.js';
-import { pairedDifferences, summarize, type Summary } from '../support/stats.js';
-import { timeStream, type PathName, type StreamTarget } from './client.js';
+import { processCpuMs, type ServerProcess, spawnServer } from '../support/processes.js';
+import { pairedDifferences, type Summary, summarize } from '../support/stats.js';
+import { type PathName, type StreamTarget, timeStream } from './client.js';
 
 export const PATHS: readonly PathName[] = ['direct', 'pipe', 'relay'];
 
@@ -45,8 +45,15 @@ export interface SequentialFigures {
  * One stream per path per iteration, in an order that rotates each iteration,
  * so each relay sample has a direct sample taken moments before or after it.
  */
-export async function measureSequential(targets: Targets, bodies: Bodies, iterations: number, relayPid: number): Promise<SequentialFigures> {
-  const samples = Object.fromEntries(PATHS.map((path) => [path, { first: [] as number[], end: [] as number[] }])) as Record<PathName, { first: number[]; end: number[] }>;
+export async function measureSequential(
+  targets: Targets,
+  bodies: Bodies,
+  iterations: number,
+  relayPid: number,
+): Promise<SequentialFigures> {
+  const samples = Object.fromEntries(
+    PATHS.map((path) => [path, { first: [] as number[], end: [] as number[] }]),
+  ) as Record<PathName, { first: number[]; end: number[] }>;
   const cpuBefore = processCpuMs(relayPid);
   for (let iteration = 0; iteration < iterations; iteration++) {
     for (const path of rotated(PATHS, iteration)) {
@@ -56,7 +63,10 @@ export async function measureSequential(targets: Targets, bodies: Bodies, iterat
     }
   }
   const relayCpuMs = processCpuMs(relayPid) - cpuBefore;
-  const figures = (path: PathName): LatencyFigures => ({ firstDeltaMs: summarize(samples[path].first), endMs: summarize(samples[path].end) });
+  const figures = (path: PathName): LatencyFigures => ({
+    firstDeltaMs: summarize(samples[path].first),
+    endMs: summarize(samples[path].end),
+  });
   const added = (path: PathName): LatencyFigures => ({
     firstDeltaMs: summarize(pairedDifferences(samples[path].first, samples.direct.first)),
     endMs: summarize(pairedDifferences(samples[path].end, samples.direct.end)),
@@ -101,7 +111,14 @@ export async function measureThroughput(
   const clientUsage = process.cpuUsage(clientBefore);
   const cpuMs: Record<string, number> = { client: (clientUsage.user + clientUsage.system) / 1000 };
   for (const [name, pid] of Object.entries(processes)) cpuMs[name] = processCpuMs(pid) - cpuBefore[name]!;
-  return { path: target.path, streams: ends.length, seconds: elapsedSeconds, streamsPerSecond: ends.length / elapsedSeconds, endMs: summarize(ends), cpuMs };
+  return {
+    path: target.path,
+    streams: ends.length,
+    seconds: elapsedSeconds,
+    streamsPerSecond: ends.length / elapsedSeconds,
+    endMs: summarize(ends),
+    cpuMs,
+  };
 }
 
 /** `rounds` throughput rounds per path, the path order rotating between rounds. */
@@ -114,7 +131,9 @@ export async function measureThroughputRounds(
   const results: ThroughputRound[] = [];
   for (let round = 0; round < options.rounds; round++) {
     for (const path of rotated(PATHS, round)) {
-      results.push(await measureThroughput(targets[path], bodies[path], options.concurrency, options.seconds, processes));
+      results.push(
+        await measureThroughput(targets[path], bodies[path], options.concurrency, options.seconds, processes),
+      );
     }
   }
   return results;
@@ -132,11 +151,21 @@ export interface ColdStartFigures {
 }
 
 /** Starts the relay CLI `runs` times and times each start to `listening on`. */
-export async function measureColdStart(cliPath: string, upstreamUrl: string, storePath: string, runs: number, stderrPath: string): Promise<ColdStartFigures> {
+export async function measureColdStart(
+  cliPath: string,
+  upstreamUrl: string,
+  storePath: string,
+  runs: number,
+  stderrPath: string,
+): Promise<ColdStartFigures> {
   const relay: ServerProcess[] = [];
   const baseline: ServerProcess[] = [];
   for (let run = 0; run < runs; run++) {
-    const started = await spawnServer({ name: 'relay (cold start)', args: [cliPath, '--port', '0', '--upstream', upstreamUrl, '--store-path', storePath, '--log-level', 'warn'], stderrPath });
+    const started = await spawnServer({
+      name: 'relay (cold start)',
+      args: [cliPath, '--port', '0', '--upstream', upstreamUrl, '--store-path', storePath, '--log-level', 'warn'],
+      stderrPath,
+    });
     relay.push(started);
     await started.stop();
     const floor = await spawnServer({

@@ -9,11 +9,19 @@ import { join, resolve } from 'node:path';
 import { genericProvider } from '../../src/providers/generic.js';
 import { buildChatRequest } from '../../src/translate/request/build-chat-request.js';
 import { parseResponsesRequest } from '../../src/translate/request/parse-request.js';
-import { processMemory, procAvailable, spawnServer, type ServerProcess } from '../support/processes.js';
+import { procAvailable, processMemory, type ServerProcess, spawnServer } from '../support/processes.js';
 import type { BenchContext, BenchModule, BenchSection } from '../types.js';
-import { createClientAgent, markersFor, readStream, type PathName, type StreamTarget } from './client.js';
-import { measureColdStart, measureSequential, measureThroughputRounds, PATHS, warmUp, type Bodies, type Targets } from './phases.js';
-import { checkGoals, renderRelayChart, renderRelayMarkdown, summarizeVariant, type RelayResults } from './report.js';
+import { createClientAgent, markersFor, type PathName, readStream, type StreamTarget } from './client.js';
+import {
+  type Bodies,
+  measureColdStart,
+  measureSequential,
+  measureThroughputRounds,
+  PATHS,
+  type Targets,
+  warmUp,
+} from './phases.js';
+import { checkGoals, type RelayResults, renderRelayChart, renderRelayMarkdown, summarizeVariant } from './report.js';
 import { measureRequestTranslation, measureStreamTranslation } from './translator-bench.js';
 import { validateStream } from './validate.js';
 import { codexLikeRequest, STREAM_VARIANTS, type StreamVariant } from './workload.js';
@@ -50,10 +58,15 @@ function readParameters(context: BenchContext): RelayParameters {
     .map((name) => name.trim())
     .filter((name) => name !== '');
   for (const variant of variants) {
-    if (!(STREAM_VARIANTS as readonly string[]).includes(variant)) throw new Error(`unknown variant '${variant}'; use ${STREAM_VARIANTS.join(', ')}`);
+    if (!(STREAM_VARIANTS as readonly string[]).includes(variant))
+      throw new Error(`unknown variant '${variant}'; use ${STREAM_VARIANTS.join(', ')}`);
   }
-  if (!variants.includes('text')) throw new Error('--variants must include text: the goals are stated for text streams');
-  const nodeArgs = typeof options['relay-node-args'] === 'string' ? options['relay-node-args'].split(' ').filter((arg) => arg !== '') : [];
+  if (!variants.includes('text'))
+    throw new Error('--variants must include text: the goals are stated for text streams');
+  const nodeArgs =
+    typeof options['relay-node-args'] === 'string'
+      ? options['relay-node-args'].split(' ').filter((arg) => arg !== '')
+      : [];
   return {
     chunks: number('chunks', 500, 500),
     iterations: number('iterations', 200, 40),
@@ -101,27 +114,58 @@ async function run(context: BenchContext): Promise<BenchSection> {
     const cliScript = parameters.relayCli ? resolve(parameters.relayCli) : join(build, 'src', 'cli', 'main.js');
     const mock = await spawnServer({
       name: 'mock upstream',
-      args: [serveScript, 'mock-upstream', '--chunks', String(parameters.chunks), '--events-per-write', String(parameters.eventsPerWrite)],
+      args: [
+        serveScript,
+        'mock-upstream',
+        '--chunks',
+        String(parameters.chunks),
+        '--events-per-write',
+        String(parameters.eventsPerWrite),
+      ],
       stderrPath: stderrPath('mock-upstream'),
     });
     servers.push(mock);
-    const pipe = await spawnServer({ name: 'byte pipe', args: [serveScript, 'byte-pipe', '--upstream', mock.url], stderrPath: stderrPath('byte-pipe') });
+    const pipe = await spawnServer({
+      name: 'byte pipe',
+      args: [serveScript, 'byte-pipe', '--upstream', mock.url],
+      stderrPath: stderrPath('byte-pipe'),
+    });
     servers.push(pipe);
     const relay = await spawnServer({
       name: 'relay',
-      args: [...parameters.relayNodeArgs, cliScript, '--port', '0', '--upstream', `${mock.url}/v1`, '--store-path', storePath, '--log-level', parameters.relayLogLevel],
+      args: [
+        ...parameters.relayNodeArgs,
+        cliScript,
+        '--port',
+        '0',
+        '--upstream',
+        `${mock.url}/v1`,
+        '--store-path',
+        storePath,
+        '--log-level',
+        parameters.relayLogLevel,
+      ],
       stderrPath: stderrPath('relay'),
     });
     servers.push(relay);
     const relayAtStart = processMemory(relay.pid);
-    context.log(`relay pid ${relay.pid} at ${relay.url}; mock upstream at ${mock.url}; byte pipe at ${pipe.url} (logs in ${logDirectory})`);
+    context.log(
+      `relay pid ${relay.pid} at ${relay.url}; mock upstream at ${mock.url}; byte pipe at ${pipe.url} (logs in ${logDirectory})`,
+    );
 
-    const targets: Targets = { direct: target('direct', mock.url), pipe: target('pipe', pipe.url), relay: target('relay', relay.url) };
+    const targets: Targets = {
+      direct: target('direct', mock.url),
+      pipe: target('pipe', pipe.url),
+      relay: target('relay', relay.url),
+    };
     const pids = { relay: relay.pid, pipe: pipe.pid, mock: mock.pid };
-    const bodies = Object.fromEntries(parameters.variants.map((variant) => [variant, bodiesFor(variant, parameters)])) as Record<StreamVariant, Bodies>;
+    const bodies = Object.fromEntries(
+      parameters.variants.map((variant) => [variant, bodiesFor(variant, parameters)]),
+    ) as Record<StreamVariant, Bodies>;
 
     for (const variant of parameters.variants) {
-      for (const path of PATHS) validateStream(path, variant, parameters.chunks, await readStream(targets[path], bodies[variant][path]));
+      for (const path of PATHS)
+        validateStream(path, variant, parameters.chunks, await readStream(targets[path], bodies[variant][path]));
     }
     context.log('every path streams the complete, correct content');
 
@@ -132,7 +176,9 @@ async function run(context: BenchContext): Promise<BenchSection> {
     for (const variant of parameters.variants) {
       context.log(`${variant}: ${parameters.iterations} paired sequential iterations`);
       const sequential = await measureSequential(targets, bodies[variant], parameters.iterations, relay.pid);
-      context.log(`${variant}: ${parameters.rounds} × ${parameters.seconds} s at ${parameters.concurrency} clients per path`);
+      context.log(
+        `${variant}: ${parameters.rounds} × ${parameters.seconds} s at ${parameters.concurrency} clients per path`,
+      );
       const rounds = await measureThroughputRounds(targets, bodies[variant], parameters, pids);
       results[variant] = summarizeVariant(sequential, rounds);
     }
@@ -143,9 +189,19 @@ async function run(context: BenchContext): Promise<BenchSection> {
     servers.length = 0;
 
     context.log(`cold start: ${parameters.coldStarts} runs`);
-    const coldMock = await spawnServer({ name: 'mock upstream', args: [serveScript, 'mock-upstream', '--chunks', '1'], stderrPath: stderrPath('mock-upstream') });
+    const coldMock = await spawnServer({
+      name: 'mock upstream',
+      args: [serveScript, 'mock-upstream', '--chunks', '1'],
+      stderrPath: stderrPath('mock-upstream'),
+    });
     servers.push(coldMock);
-    const coldStart = await measureColdStart(cliScript, `${coldMock.url}/v1`, storePath, parameters.coldStarts, stderrPath('relay-cold-start'));
+    const coldStart = await measureColdStart(
+      cliScript,
+      `${coldMock.url}/v1`,
+      storePath,
+      parameters.coldStarts,
+      stderrPath('relay-cold-start'),
+    );
     await stopAll();
     servers.length = 0;
 
@@ -154,13 +210,20 @@ async function run(context: BenchContext): Promise<BenchSection> {
     const translator = {
       request: measureRequestTranslation(requestBody, parameters.translatorMs),
       streams: [
-        ...(['text', 'tool', 'reasoning'] as const).map((variant) => measureStreamTranslation(variant, parameters.chunks, requestBody, 1, parameters.translatorMs)),
+        ...(['text', 'tool', 'reasoning'] as const).map((variant) =>
+          measureStreamTranslation(variant, parameters.chunks, requestBody, 1, parameters.translatorMs),
+        ),
         measureStreamTranslation('text', parameters.chunks, requestBody, 64, parameters.translatorMs),
       ],
     };
 
     const relayResults: RelayResults = {
-      parameters: { ...parameters, requestBytes: bodies.text.relay.length, toolsEchoBytes: JSON.stringify(codexLikeRequest('text', parameters).tools).length, chatRequestBytes: bodies.text.direct.length },
+      parameters: {
+        ...parameters,
+        requestBytes: bodies.text.relay.length,
+        toolsEchoBytes: JSON.stringify(codexLikeRequest('text', parameters).tools).length,
+        chatRequestBytes: bodies.text.direct.length,
+      },
       variants: results,
       memory: {
         relayRssAtStartMb: relayAtStart.rssMb,
@@ -173,8 +236,13 @@ async function run(context: BenchContext): Promise<BenchSection> {
       coldStart,
       translator,
     };
-    for (const check of checkGoals(relayResults)) context.log(`${check.met ? 'met    ' : 'NOT MET'} ${check.goal}: ${check.measured} (goal ${check.target})`);
-    return { results: relayResults, markdown: renderRelayMarkdown(relayResults), files: { 'docs/benchmarks-relay.svg': renderRelayChart(relayResults) } };
+    for (const check of checkGoals(relayResults))
+      context.log(`${check.met ? 'met    ' : 'NOT MET'} ${check.goal}: ${check.measured} (goal ${check.target})`);
+    return {
+      results: relayResults,
+      markdown: renderRelayMarkdown(relayResults),
+      files: { 'docs/benchmarks-relay.svg': renderRelayChart(relayResults) },
+    };
   } finally {
     await stopAll();
   }
@@ -182,7 +250,8 @@ async function run(context: BenchContext): Promise<BenchSection> {
 
 export const relayBench: BenchModule = {
   name: 'relay',
-  description: 'Overhead of the relay against a direct connection and a byte pipe (latency, throughput, CPU, memory, cold start, translator alone)',
+  description:
+    'Overhead of the relay against a direct connection and a byte pipe (latency, throughput, CPU, memory, cold start, translator alone)',
   options: {
     chunks: { type: 'string' },
     iterations: { type: 'string' },

@@ -4,7 +4,7 @@
  * SVG chart.
  */
 import { median, round } from '../support/stats.js';
-import { renderBarChart, type Bar } from '../support/svg.js';
+import { type Bar, renderBarChart } from '../support/svg.js';
 import type { PathName } from './client.js';
 import type { ColdStartFigures, SequentialFigures, ThroughputRound } from './phases.js';
 import type { RequestFigures, TranslatorFigures } from './translator-bench.js';
@@ -16,7 +16,13 @@ export interface ThroughputSummary {
   /** Medians of the per-round ratios (each round measures every path back to back). */
   ratios: { relayToDirect: number; relayToPipe: number; pipeToDirect: number };
   /** CPU ms per stream of each process while its path was measured. */
-  cpuMsPerStream: { relay: number; pipe: number; mockUnderRelay: number; clientUnderRelay: number; clientUnderDirect: number };
+  cpuMsPerStream: {
+    relay: number;
+    pipe: number;
+    mockUnderRelay: number;
+    clientUnderRelay: number;
+    clientUnderDirect: number;
+  };
   /** End-of-stream p50 under load, ms (median over rounds). */
   endP50Ms: Record<PathName, number>;
 }
@@ -64,11 +70,15 @@ export function summarizeVariant(sequential: SequentialFigures, rounds: Throughp
   const paths: PathName[] = ['direct', 'pipe', 'relay'];
   for (let index = 0; index < rounds.length; index++) {
     const round = Math.floor(index / paths.length);
-    (byRound[round] ??= {})[rounds[index]!.path] = rounds[index]!;
+    const figures = byRound[round] ?? {};
+    figures[rounds[index]!.path] = rounds[index]!;
+    byRound[round] = figures;
   }
   const rate = (round: Partial<Record<PathName, ThroughputRound>>, path: PathName) => round[path]!.streamsPerSecond;
   const mediansOf = (pick: (entry: ThroughputRound) => number) =>
-    Object.fromEntries(paths.map((path) => [path, median(rounds.filter((entry) => entry.path === path).map(pick))])) as Record<PathName, number>;
+    Object.fromEntries(
+      paths.map((path) => [path, median(rounds.filter((entry) => entry.path === path).map(pick))]),
+    ) as Record<PathName, number>;
   return {
     sequential,
     rounds,
@@ -104,8 +114,18 @@ export function checkGoals(results: RelayResults): GoalCheck[] {
   if (!text) return [];
   const added = text.sequential.added.relay.firstDeltaMs;
   return [
-    { goal: 'Added latency to first delta, p50', target: '≤ 1 ms', measured: `${fixed(added.p50)} ms`, met: added.p50 <= 1 },
-    { goal: 'Added latency to first delta, p99', target: '≤ 4 ms', measured: `${fixed(added.p99)} ms`, met: added.p99 <= 4 },
+    {
+      goal: 'Added latency to first delta, p50',
+      target: '≤ 1 ms',
+      measured: `${fixed(added.p50)} ms`,
+      met: added.p50 <= 1,
+    },
+    {
+      goal: 'Added latency to first delta, p99',
+      target: '≤ 4 ms',
+      measured: `${fixed(added.p99)} ms`,
+      met: added.p99 <= 4,
+    },
     {
       goal: `Throughput at ${results.parameters.concurrency} clients, relay ÷ byte pipe`,
       target: '≥ 0.5',
@@ -118,8 +138,18 @@ export function checkGoals(results: RelayResults): GoalCheck[] {
       measured: `${fixed(text.throughput.cpuMsPerStream.relay)} ms ÷ ${fixed(text.throughput.cpuMsPerStream.pipe)} ms = ${ratio(text.throughput.cpuMsPerStream.relay / text.throughput.cpuMsPerStream.pipe)}`,
       met: text.throughput.cpuMsPerStream.relay / text.throughput.cpuMsPerStream.pipe <= 3.5,
     },
-    { goal: 'Relay RSS, peak under load', target: '≤ 100 MB', measured: `${fixed(results.memory.relayPeakRssMb, 0)} MB`, met: results.memory.relayPeakRssMb <= 100 },
-    { goal: 'Cold start to `listening on`, median', target: '≤ 300 ms', measured: `${fixed(results.coldStart.relayMs.p50, 0)} ms`, met: results.coldStart.relayMs.p50 <= 300 },
+    {
+      goal: 'Relay RSS, peak under load',
+      target: '≤ 100 MB',
+      measured: `${fixed(results.memory.relayPeakRssMb, 0)} MB`,
+      met: results.memory.relayPeakRssMb <= 100,
+    },
+    {
+      goal: 'Cold start to `listening on`, median',
+      target: '≤ 300 ms',
+      measured: `${fixed(results.coldStart.relayMs.p50, 0)} ms`,
+      met: results.coldStart.relayMs.p50 <= 300,
+    },
   ];
 }
 
@@ -132,10 +162,19 @@ function ratio(value: number): string {
 }
 
 function table(header: string[], rows: string[][]): string {
-  return [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...rows.map((row) => `| ${row.join(' | ')} |`)].join('\n');
+  return [
+    `| ${header.join(' | ')} |`,
+    `|${header.map(() => '---').join('|')}|`,
+    ...rows.map((row) => `| ${row.join(' | ')} |`),
+  ].join('\n');
 }
 
-const VARIANT_NAMES: Record<StreamVariant, string> = { text: 'text', tool: 'tool-call arguments', reasoning: 'reasoning + text', 'text-trickle': 'text, trickled' };
+const VARIANT_NAMES: Record<StreamVariant, string> = {
+  text: 'text',
+  tool: 'tool-call arguments',
+  reasoning: 'reasoning + text',
+  'text-trickle': 'text, trickled',
+};
 
 function variantEntries(results: RelayResults): Array<[StreamVariant, VariantResults]> {
   return Object.entries(results.variants) as Array<[StreamVariant, VariantResults]>;
@@ -149,7 +188,9 @@ export function renderRelayMarkdown(results: RelayResults): string {
     `Parameters: ${parameters.chunks} delta chunks per stream (plus finish, usage and \`[DONE]\`), the mock writing ${parameters.eventsPerWrite} SSE event(s) per socket write; ` +
       `a Codex-shaped request of ${fixed(parameters.requestBytes / 1024, 0)} KB whose \`tools\` echo is ${fixed(parameters.toolsEchoBytes / 1024, 0)} KB; ` +
       `${parameters.iterations} paired sequential iterations; ${parameters.concurrency} clients × ${parameters.seconds} s × ${parameters.rounds} round(s) per path.` +
-      (parameters.relayCli ? ` Relay measured: \`${parameters.relayCli}\` (the translator-alone figures are from this checkout).` : ''),
+      (parameters.relayCli
+        ? ` Relay measured: \`${parameters.relayCli}\` (the translator-alone figures are from this checkout).`
+        : ''),
     '',
     '#### Goals (text stream)',
     '',
@@ -165,13 +206,25 @@ export function renderRelayMarkdown(results: RelayResults): string {
       variantEntries(results).flatMap(([variant, figures]) =>
         (['pipe', 'relay'] as const).map((hop) => {
           const added = figures.sequential.added[hop];
-          return [VARIANT_NAMES[variant], hop === 'pipe' ? 'byte pipe' : 'relay', fixed(added.firstDeltaMs.p50), fixed(added.firstDeltaMs.p90), fixed(added.firstDeltaMs.p99), fixed(added.endMs.p50), fixed(added.endMs.p90), fixed(added.endMs.p99)];
+          return [
+            VARIANT_NAMES[variant],
+            hop === 'pipe' ? 'byte pipe' : 'relay',
+            fixed(added.firstDeltaMs.p50),
+            fixed(added.firstDeltaMs.p90),
+            fixed(added.firstDeltaMs.p99),
+            fixed(added.endMs.p50),
+            fixed(added.endMs.p90),
+            fixed(added.endMs.p99),
+          ];
         }),
       ),
     ),
     '',
     `Direct (the floor), p50: ${variantEntries(results)
-      .map(([variant, figures]) => `${VARIANT_NAMES[variant]} first delta ${fixed(figures.sequential.paths.direct.firstDeltaMs.p50)} ms, end ${fixed(figures.sequential.paths.direct.endMs.p50)} ms`)
+      .map(
+        ([variant, figures]) =>
+          `${VARIANT_NAMES[variant]} first delta ${fixed(figures.sequential.paths.direct.firstDeltaMs.p50)} ms, end ${fixed(figures.sequential.paths.direct.endMs.p50)} ms`,
+      )
       .join('; ')}.`,
     '',
     `#### Throughput at ${parameters.concurrency} concurrent clients (streams/s, median of rounds; ratios are medians of per-round ratios)`,
@@ -192,7 +245,17 @@ export function renderRelayMarkdown(results: RelayResults): string {
     `#### CPU per stream under load (ms, user + system from /proc, ${parameters.concurrency} clients)`,
     '',
     table(
-      ['stream', 'relay', 'byte pipe', 'relay ÷ pipe', 'relay µs per chunk', 'relay, sequential', 'mock upstream', 'client (relay path)', 'client (direct path)'],
+      [
+        'stream',
+        'relay',
+        'byte pipe',
+        'relay ÷ pipe',
+        'relay µs per chunk',
+        'relay, sequential',
+        'mock upstream',
+        'client (relay path)',
+        'client (direct path)',
+      ],
       variantEntries(results).map(([variant, { throughput, sequential }]) => [
         VARIANT_NAMES[variant],
         fixed(throughput.cpuMsPerStream.relay),
@@ -210,15 +273,34 @@ export function renderRelayMarkdown(results: RelayResults): string {
     '',
     table(
       ['relay RSS at start', 'after warm-up', 'peak under load', 'after load', 'byte pipe peak', 'mock upstream peak'],
-      [[results.memory.relayRssAtStartMb, results.memory.relayRssAfterWarmupMb, results.memory.relayPeakRssMb, results.memory.relayRssAfterLoadMb, results.memory.pipePeakRssMb, results.memory.mockPeakRssMb].map((value) => `${fixed(value, 0)} MB`)],
+      [
+        [
+          results.memory.relayRssAtStartMb,
+          results.memory.relayRssAfterWarmupMb,
+          results.memory.relayPeakRssMb,
+          results.memory.relayRssAfterLoadMb,
+          results.memory.pipePeakRssMb,
+          results.memory.mockPeakRssMb,
+        ].map((value) => `${fixed(value, 0)} MB`),
+      ],
     ),
     '',
     table(
       [`cold start to \`listening on\` (${results.coldStart.runs} runs)`, 'p50', 'p90', 'max', 'CPU used, p50'],
       [
         ['relay CLI', results.coldStart.relayMs, results.coldStart.relayCpuMs] as const,
-        ['`node -e` printing the line (floor)', results.coldStart.nodeBaselineMs, results.coldStart.nodeBaselineCpuMs] as const,
-      ].map(([name, wall, cpu]) => [name, `${fixed(wall.p50, 0)} ms`, `${fixed(wall.p90, 0)} ms`, `${fixed(wall.max, 0)} ms`, `${fixed(cpu.p50, 0)} ms`]),
+        [
+          '`node -e` printing the line (floor)',
+          results.coldStart.nodeBaselineMs,
+          results.coldStart.nodeBaselineCpuMs,
+        ] as const,
+      ].map(([name, wall, cpu]) => [
+        name,
+        `${fixed(wall.p50, 0)} ms`,
+        `${fixed(wall.p90, 0)} ms`,
+        `${fixed(wall.max, 0)} ms`,
+        `${fixed(cpu.p50, 0)} ms`,
+      ]),
     ),
     '',
     '#### The translator alone (one process, no network)',
@@ -248,12 +330,24 @@ const COLORS: Record<PathName, string> = { direct: '#8c8c8c', pipe: '#4e79a7', r
 export function renderRelayChart(results: RelayResults): string {
   const entries = variantEntries(results);
   const throughputBars: Bar[] = entries.flatMap(([variant, { throughput }]) =>
-    (['direct', 'pipe', 'relay'] as const).map((path) => ({ label: `${VARIANT_NAMES[variant]} · ${path === 'pipe' ? 'byte pipe' : path}`, value: throughput.streamsPerSecond[path], color: COLORS[path] })),
+    (['direct', 'pipe', 'relay'] as const).map((path) => ({
+      label: `${VARIANT_NAMES[variant]} · ${path === 'pipe' ? 'byte pipe' : path}`,
+      value: throughput.streamsPerSecond[path],
+      color: COLORS[path],
+    })),
   );
   const latencyBars: Bar[] = entries.flatMap(([variant, { sequential }]) =>
     (['pipe', 'relay'] as const).flatMap((hop) => [
-      { label: `${VARIANT_NAMES[variant]} · ${hop === 'pipe' ? 'byte pipe' : hop} p50`, value: round(sequential.added[hop].firstDeltaMs.p50), color: COLORS[hop] },
-      { label: `${VARIANT_NAMES[variant]} · ${hop === 'pipe' ? 'byte pipe' : hop} p99`, value: round(sequential.added[hop].firstDeltaMs.p99), color: COLORS[hop] },
+      {
+        label: `${VARIANT_NAMES[variant]} · ${hop === 'pipe' ? 'byte pipe' : hop} p50`,
+        value: round(sequential.added[hop].firstDeltaMs.p50),
+        color: COLORS[hop],
+      },
+      {
+        label: `${VARIANT_NAMES[variant]} · ${hop === 'pipe' ? 'byte pipe' : hop} p99`,
+        value: round(sequential.added[hop].firstDeltaMs.p99),
+        color: COLORS[hop],
+      },
     ]),
   );
   const cpuBars: Bar[] = entries.flatMap(([variant, { throughput }]) => [
@@ -261,8 +355,16 @@ export function renderRelayChart(results: RelayResults): string {
     { label: `${VARIANT_NAMES[variant]} · relay`, value: throughput.cpuMsPerStream.relay, color: COLORS.relay },
   ]);
   return renderBarChart(`Relay overhead, ${results.parameters.chunks}-chunk streams`, [
-    { title: `Streams per second at ${results.parameters.concurrency} concurrent clients (higher is better)`, unit: '/s', bars: throughputBars },
-    { title: 'Added latency to the first delta vs direct, sequential (lower is better)', unit: 'ms', bars: latencyBars },
+    {
+      title: `Streams per second at ${results.parameters.concurrency} concurrent clients (higher is better)`,
+      unit: '/s',
+      bars: throughputBars,
+    },
+    {
+      title: 'Added latency to the first delta vs direct, sequential (lower is better)',
+      unit: 'ms',
+      bars: latencyBars,
+    },
     { title: 'CPU per stream of the hop under load (lower is better)', unit: 'ms', bars: cpuBars },
   ]);
 }

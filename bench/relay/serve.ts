@@ -6,9 +6,9 @@
  * Prints `listening on URL` when ready and stops on SIGTERM.
  */
 import { parseArgs } from 'node:util';
+import type { RunningServer } from '../support/listen.js';
 import { startBytePipe } from './byte-pipe.js';
 import { startMockUpstream } from './mock-upstream.js';
-import type { RunningServer } from '../support/listen.js';
 
 async function main(): Promise<void> {
   const { positionals, values } = parseArgs({
@@ -22,7 +22,12 @@ async function main(): Promise<void> {
   const role = positionals[0];
   let server: RunningServer;
   if (role === 'mock-upstream') {
-    server = await startMockUpstream({ host: '127.0.0.1', port: 0, chunks: Number(values.chunks), eventsPerWrite: Number(values['events-per-write']) });
+    server = await startMockUpstream({
+      host: '127.0.0.1',
+      port: 0,
+      chunks: Number(values.chunks),
+      eventsPerWrite: Number(values['events-per-write']),
+    });
   } else if (role === 'byte-pipe') {
     if (!values.upstream) throw new Error('byte-pipe needs --upstream URL');
     server = await startBytePipe({ host: '127.0.0.1', port: 0, upstreamUrl: values.upstream });

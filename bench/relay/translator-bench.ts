@@ -14,7 +14,7 @@ import { buildChatRequest } from '../../src/translate/request/build-chat-request
 import { parseResponsesRequest } from '../../src/translate/request/parse-request.js';
 import { buildResponseEcho } from '../../src/translate/stream/response-object.js';
 import { ResponseStreamTranslator } from '../../src/translate/stream/response-stream.js';
-import { upstreamPayloads, type StreamVariant } from './workload.js';
+import { type StreamVariant, upstreamPayloads } from './workload.js';
 
 export interface TranslatorFigures {
   variant: StreamVariant;
@@ -79,7 +79,8 @@ export function measureStreamTranslation(
   const echo = buildResponseEcho(request);
   const payloads = upstreamPayloads(variant, chunks);
   const reads: string[][] = [];
-  for (let start = 0; start < payloads.length; start += payloadsPerRead) reads.push(payloads.slice(start, start + payloadsPerRead));
+  for (let start = 0; start < payloads.length; start += payloadsPerRead)
+    reads.push(payloads.slice(start, start + payloadsPerRead));
 
   let bytesPerStream = 0;
   const { runs, cpuMicroseconds: spent } = timeRepeated(minimumMs, () => {

@@ -39,7 +39,10 @@ function collectChat(events: SseEvent[]): Collected {
   const collected: Collected = { text: '', reasoning: '', arguments: '', outputTokens: undefined };
   if (events.at(-1)?.data !== '[DONE]') throw new Error('the Chat stream does not end with [DONE]');
   for (const { data } of events.slice(0, -1)) {
-    const chunk = JSON.parse(data) as { choices: Array<{ delta: Record<string, any> }>; usage?: { completion_tokens: number } };
+    const chunk = JSON.parse(data) as {
+      choices: Array<{ delta: Record<string, any> }>;
+      usage?: { completion_tokens: number };
+    };
     const delta = chunk.choices[0]?.delta;
     if (chunk.usage) collected.outputTokens = chunk.usage.completion_tokens;
     if (!delta) continue;
@@ -56,15 +59,26 @@ function collectResponses(events: SseEvent[]): Collected {
   for (const { event, data } of events) {
     const parsed = JSON.parse(data) as { type: string; sequence_number: number; delta?: string };
     if (parsed.type !== event) throw new Error(`event line '${event}' does not match data type '${parsed.type}'`);
-    if (parsed.sequence_number !== expectedSequence++) throw new Error(`sequence_number ${parsed.sequence_number} out of order at ${parsed.type}`);
+    if (parsed.sequence_number !== expectedSequence++)
+      throw new Error(`sequence_number ${parsed.sequence_number} out of order at ${parsed.type}`);
     if (parsed.type === 'response.output_text.delta') streamedText += parsed.delta;
   }
-  const last = JSON.parse(events.at(-1)?.data ?? '{}') as { type?: string; response?: { output: any[]; usage: { output_tokens: number } } };
-  if (last.type !== 'response.completed' || !last.response) throw new Error(`the Responses stream ends with ${last.type ?? 'nothing'}, not response.completed`);
-  const collected: Collected = { text: '', reasoning: '', arguments: '', outputTokens: last.response.usage?.output_tokens };
+  const last = JSON.parse(events.at(-1)?.data ?? '{}') as {
+    type?: string;
+    response?: { output: any[]; usage: { output_tokens: number } };
+  };
+  if (last.type !== 'response.completed' || !last.response)
+    throw new Error(`the Responses stream ends with ${last.type ?? 'nothing'}, not response.completed`);
+  const collected: Collected = {
+    text: '',
+    reasoning: '',
+    arguments: '',
+    outputTokens: last.response.usage?.output_tokens,
+  };
   for (const item of last.response.output) {
     if (item.type === 'message') collected.text += item.content.map((part: { text: string }) => part.text).join('');
-    if (item.type === 'reasoning') collected.reasoning += item.content.map((part: { text: string }) => part.text).join('');
+    if (item.type === 'reasoning')
+      collected.reasoning += item.content.map((part: { text: string }) => part.text).join('');
     if (item.type === 'function_call') collected.arguments += item.arguments;
   }
   if (streamedText !== collected.text) throw new Error('the streamed text deltas differ from the final message text');
@@ -78,8 +92,11 @@ export function validateStream(path: PathName, variant: StreamVariant, chunks: n
   const expected = expectedOutput(variant, chunks);
   for (const field of ['text', 'reasoning', 'arguments'] as const) {
     if (collected[field] !== expected[field]) {
-      throw new Error(`${path}/${variant}: ${field} differs from what the upstream sent (${collected[field].length} vs ${expected[field].length} characters)`);
+      throw new Error(
+        `${path}/${variant}: ${field} differs from what the upstream sent (${collected[field].length} vs ${expected[field].length} characters)`,
+      );
     }
   }
-  if (collected.outputTokens !== chunks) throw new Error(`${path}/${variant}: usage reports ${collected.outputTokens} output tokens, expected ${chunks}`);
+  if (collected.outputTokens !== chunks)
+    throw new Error(`${path}/${variant}: usage reports ${collected.outputTokens} output tokens, expected ${chunks}`);
 }

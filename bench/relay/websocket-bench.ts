@@ -8,12 +8,13 @@
  * from sending to the first text delta and reads the relay's CPU time over
  * the turns. Each measured turn adds one tool round, as Codex's turns do.
  */
+
+import { mkdirSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
-import { mkdirSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { WebSocket } from 'ws';
-import { processCpuMs, spawnServer, type ServerProcess } from '../support/processes.js';
+import { processCpuMs, type ServerProcess, spawnServer } from '../support/processes.js';
 import { median, round } from '../support/stats.js';
 import type { BenchContext, BenchModule, BenchSection } from '../types.js';
 import { roundItems } from './history-workload.js';
@@ -45,13 +46,21 @@ function postTurn(url: string, body: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
     let firstDelta: number | undefined;
-    const outgoing = httpRequest(`${url}/v1/responses`, { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (response) => {
-      response.setEncoding('utf8');
-      response.on('data', (text: string) => {
-        if (firstDelta === undefined && text.includes(DELTA_MARKER)) firstDelta = performance.now() - started;
-      });
-      response.on('end', () => (firstDelta === undefined ? reject(new Error(`no delta (status ${response.statusCode})`)) : resolve(firstDelta)));
-    });
+    const outgoing = httpRequest(
+      `${url}/v1/responses`,
+      { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
+      (response) => {
+        response.setEncoding('utf8');
+        response.on('data', (text: string) => {
+          if (firstDelta === undefined && text.includes(DELTA_MARKER)) firstDelta = performance.now() - started;
+        });
+        response.on('end', () =>
+          firstDelta === undefined
+            ? reject(new Error(`no delta (status ${response.statusCode})`))
+            : resolve(firstDelta),
+        );
+      },
+    );
     outgoing.on('error', reject);
     outgoing.end(body);
   });
@@ -89,7 +98,12 @@ class BenchSocket {
   }
 }
 
-async function measure(relay: ServerProcess, transport: Transport, historyRounds: number, turns: number): Promise<TransportFigure> {
+async function measure(
+  relay: ServerProcess,
+  transport: Transport,
+  historyRounds: number,
+  turns: number,
+): Promise<TransportFigure> {
   const base = codexLikeRequest('text', { chunks: 20, mcpTools: 0 });
   const opening = base.input as Array<Record<string, unknown>>;
   const history = [...opening, ...rounds(0, historyRounds)];
@@ -112,7 +126,12 @@ async function measure(relay: ServerProcess, transport: Transport, historyRounds
     let previous = (await socket.turn(JSON.stringify({ type: 'response.create', ...base, input: history }))).id;
     cpuBefore = processCpuMs(relay.pid);
     for (let turn = 0; turn < turns; turn++) {
-      const message = JSON.stringify({ type: 'response.create', ...base, input: roundItems(historyRounds + turn), previous_response_id: previous });
+      const message = JSON.stringify({
+        type: 'response.create',
+        ...base,
+        input: roundItems(historyRounds + turn),
+        previous_response_id: previous,
+      });
       sizes.push(Buffer.byteLength(message));
       const result = await socket.turn(message);
       previous = result.id;
@@ -121,7 +140,13 @@ async function measure(relay: ServerProcess, transport: Transport, historyRounds
     socket.socket.close();
   }
   const cpuMs = processCpuMs(relay.pid) - cpuBefore;
-  return { rounds: historyRounds, transport, firstDeltaMs: round(median(delays), 2), relayCpuMs: round(cpuMs / turns, 2), requestBytes: Math.round(median(sizes)) };
+  return {
+    rounds: historyRounds,
+    transport,
+    firstDeltaMs: round(median(delays), 2),
+    relayCpuMs: round(cpuMs / turns, 2),
+    requestBytes: Math.round(median(sizes)),
+  };
 }
 
 function render(figures: readonly TransportFigure[], turns: number): string {
@@ -130,22 +155,43 @@ function render(figures: readonly TransportFigure[], turns: number): string {
     '',
     '| Earlier tool rounds | Transport | Sent per turn | First delta (median) | Relay CPU per turn |',
     '|---:|---|---:|---:|---:|',
-    ...figures.map((figure) => `| ${figure.rounds} | ${figure.transport === 'http' ? 'HTTP' : 'WebSocket'} | ${(figure.requestBytes / 1024).toFixed(1)} KiB | ${figure.firstDeltaMs.toFixed(2)} ms | ${figure.relayCpuMs.toFixed(2)} ms |`),
+    ...figures.map(
+      (figure) =>
+        `| ${figure.rounds} | ${figure.transport === 'http' ? 'HTTP' : 'WebSocket'} | ${(figure.requestBytes / 1024).toFixed(1)} KiB | ${figure.firstDeltaMs.toFixed(2)} ms | ${figure.relayCpuMs.toFixed(2)} ms |`,
+    ),
   ];
   return lines.join('\n');
 }
 
 async function run(context: BenchContext): Promise<BenchSection> {
   const turns = Number(context.options.turns ?? (context.quick ? 10 : 40));
-  const roundCounts = String(context.options.rounds ?? '0,200,800').split(',').map(Number);
+  const roundCounts = String(context.options.rounds ?? '0,200,800')
+    .split(',')
+    .map(Number);
   const build = join(context.root, '.bench-build');
   const logDirectory = join(context.root, '.tmp', 'bench');
   mkdirSync(logDirectory, { recursive: true });
   const serveScript = join(build, 'bench', 'relay', 'serve.js');
-  const mock = await spawnServer({ name: 'mock upstream', args: [serveScript, 'mock-upstream', '--chunks', '20'], stderrPath: join(logDirectory, 'websocket-mock.log') });
+  const mock = await spawnServer({
+    name: 'mock upstream',
+    args: [serveScript, 'mock-upstream', '--chunks', '20'],
+    stderrPath: join(logDirectory, 'websocket-mock.log'),
+  });
   const relay = await spawnServer({
     name: 'relay',
-    args: [join(build, 'src', 'cli', 'main.js'), '--port', '0', '--upstream', `${mock.url}/v1`, '--store', 'memory', '--log-level', 'warn', '--max-body-mb', '200'],
+    args: [
+      join(build, 'src', 'cli', 'main.js'),
+      '--port',
+      '0',
+      '--upstream',
+      `${mock.url}/v1`,
+      '--store',
+      'memory',
+      '--log-level',
+      'warn',
+      '--max-body-mb',
+      '200',
+    ],
     stderrPath: join(logDirectory, 'websocket-relay.log'),
   });
   try {
@@ -153,7 +199,9 @@ async function run(context: BenchContext): Promise<BenchSection> {
     for (const historyRounds of roundCounts) {
       for (const transport of TRANSPORTS) {
         const figure = await measure(relay, transport, historyRounds, turns);
-        context.log(`${historyRounds} earlier rounds over ${transport}: first delta ${figure.firstDeltaMs} ms, relay CPU ${figure.relayCpuMs} ms per turn`);
+        context.log(
+          `${historyRounds} earlier rounds over ${transport}: first delta ${figure.firstDeltaMs} ms, relay CPU ${figure.relayCpuMs} ms per turn`,
+        );
         figures.push(figure);
       }
     }
@@ -166,7 +214,8 @@ async function run(context: BenchContext): Promise<BenchSection> {
 
 export const websocketBench: BenchModule = {
   name: 'websocket',
-  description: 'Cost of a turn against the length of the conversation, HTTP (whole history each turn) against the WebSocket (only the new items)',
+  description:
+    'Cost of a turn against the length of the conversation, HTTP (whole history each turn) against the WebSocket (only the new items)',
   options: { turns: { type: 'string' }, rounds: { type: 'string' } },
   run,
 };

@@ -40,13 +40,31 @@ export interface WorkloadOptions {
   mcpTools: number;
 }
 
-const WORDS = ['the', 'relay', 'streams', 'every', 'token', 'of', 'a', 'turn', 'to', 'Codex', 'with', 'src/index.ts', '"quoted"', 'path\\to', 'const', 'value;'];
+const WORDS = [
+  'the',
+  'relay',
+  'streams',
+  'every',
+  'token',
+  'of',
+  'a',
+  'turn',
+  'to',
+  'Codex',
+  'with',
+  'src/index.ts',
+  '"quoted"',
+  'path\\to',
+  'const',
+  'value;',
+];
 /** Most model output is ASCII; about one piece in twenty carries something else. */
 const NON_ASCII = ['café', 'naïve', '→', 'emoji 🚀', '—', '’'];
 
 /** Piece `index` of a streamed answer: short words, punctuation, newlines, escapes, now and then non-ASCII. */
 export function textPiece(index: number): string {
-  const word = index % 20 === 19 ? NON_ASCII[Math.floor(index / 20) % NON_ASCII.length]! : WORDS[(index * 7) % WORDS.length]!;
+  const word =
+    index % 20 === 19 ? NON_ASCII[Math.floor(index / 20) % NON_ASCII.length]! : WORDS[(index * 7) % WORDS.length]!;
   if (index % 40 === 39) return `${word}.\n\n`;
   if (index % 11 === 10) return `${word}, `;
   return `${word} `;
@@ -70,14 +88,24 @@ export function upstreamPayloads(variant: StreamVariant, chunks: number): string
   switch (shape) {
     case 'text':
       for (let index = 0; index < chunks; index++) {
-        objects.push(deltaChunk(index === 0 ? { role: 'assistant', content: textPiece(index) } : { content: textPiece(index) }));
+        objects.push(
+          deltaChunk(index === 0 ? { role: 'assistant', content: textPiece(index) } : { content: textPiece(index) }),
+        );
       }
       objects.push(finishChunk('stop'));
       break;
     case 'tool': {
       const pieces = toolArgumentPieces(chunks);
-      objects.push(deltaChunk({ role: 'assistant', tool_calls: [{ index: 0, id: 'call_bench', type: 'function', function: { name: 'exec_command', arguments: pieces[0] } }] }));
-      for (const piece of pieces.slice(1)) objects.push(deltaChunk({ tool_calls: [{ index: 0, function: { arguments: piece } }] }));
+      objects.push(
+        deltaChunk({
+          role: 'assistant',
+          tool_calls: [
+            { index: 0, id: 'call_bench', type: 'function', function: { name: 'exec_command', arguments: pieces[0] } },
+          ],
+        }),
+      );
+      for (const piece of pieces.slice(1))
+        objects.push(deltaChunk({ tool_calls: [{ index: 0, function: { arguments: piece } }] }));
       objects.push(finishChunk('tool_calls'));
       break;
     }
@@ -93,12 +121,20 @@ export function upstreamPayloads(variant: StreamVariant, chunks: number): string
       throw new Error(`unknown stream shape ${String(exhaustive)}`);
     }
   }
-  objects.push(usageChunk(12_000, chunks, { prompt_tokens_details: { cached_tokens: 8_000 }, completion_tokens_details: { reasoning_tokens: shape === 'reasoning' ? Math.floor(chunks / 2) : 0 } }));
+  objects.push(
+    usageChunk(12_000, chunks, {
+      prompt_tokens_details: { cached_tokens: 8_000 },
+      completion_tokens_details: { reasoning_tokens: shape === 'reasoning' ? Math.floor(chunks / 2) : 0 },
+    }),
+  );
   return [...objects.map((object) => JSON.stringify(object)), '[DONE]'];
 }
 
 /** What a client should end up with after the whole stream. */
-export function expectedOutput(variant: StreamVariant, chunks: number): { text: string; reasoning: string; arguments: string } {
+export function expectedOutput(
+  variant: StreamVariant,
+  chunks: number,
+): { text: string; reasoning: string; arguments: string } {
   const pieces = Array.from({ length: chunks }, (_, index) => textPiece(index));
   const shape = shapeOf(variant);
   switch (shape) {
@@ -125,25 +161,50 @@ function paragraph(seed: number, length: number): string {
   return text.slice(0, length);
 }
 
-function functionTool(name: string, description: string, properties: Record<string, unknown>, required: string[]): object {
-  return { type: 'function', name, description, strict: false, parameters: { type: 'object', properties, required, additionalProperties: false } };
+function functionTool(
+  name: string,
+  description: string,
+  properties: Record<string, unknown>,
+  required: string[],
+): object {
+  return {
+    type: 'function',
+    name,
+    description,
+    strict: false,
+    parameters: { type: 'object', properties, required, additionalProperties: false },
+  };
 }
 
 function codexTools(): object[] {
   return [
-    functionTool('exec_command', paragraph(1, 900), {
-      cmd: { type: 'string', description: 'Shell command to execute.' },
-      workdir: { type: 'string', description: 'Working directory; defaults to the turn cwd.' },
-      yield_time_ms: { type: 'number', description: 'How long to wait for output before yielding.' },
-      max_output_tokens: { type: 'number', description: 'Maximum number of tokens to return.' },
-      sandbox_permissions: { type: 'string', enum: ['use_default', 'require_escalated'], description: 'Sandbox mode for this command.' },
-      justification: { type: 'string', description: 'Why escalated permissions are needed.' },
-    }, ['cmd']),
-    functionTool('write_stdin', paragraph(2, 300), {
-      session_id: { type: 'number', description: 'Identifier of the running session.' },
-      chars: { type: 'string', description: 'Bytes to write to stdin.' },
-      yield_time_ms: { type: 'number' },
-    }, ['session_id']),
+    functionTool(
+      'exec_command',
+      paragraph(1, 900),
+      {
+        cmd: { type: 'string', description: 'Shell command to execute.' },
+        workdir: { type: 'string', description: 'Working directory; defaults to the turn cwd.' },
+        yield_time_ms: { type: 'number', description: 'How long to wait for output before yielding.' },
+        max_output_tokens: { type: 'number', description: 'Maximum number of tokens to return.' },
+        sandbox_permissions: {
+          type: 'string',
+          enum: ['use_default', 'require_escalated'],
+          description: 'Sandbox mode for this command.',
+        },
+        justification: { type: 'string', description: 'Why escalated permissions are needed.' },
+      },
+      ['cmd'],
+    ),
+    functionTool(
+      'write_stdin',
+      paragraph(2, 300),
+      {
+        session_id: { type: 'number', description: 'Identifier of the running session.' },
+        chars: { type: 'string', description: 'Bytes to write to stdin.' },
+        yield_time_ms: { type: 'number' },
+      },
+      ['session_id'],
+    ),
     {
       type: 'custom',
       name: 'apply_patch',
@@ -151,19 +212,45 @@ function codexTools(): object[] {
       format: {
         type: 'grammar',
         syntax: 'lark',
-        definition: 'start: begin_patch hunk+ end_patch\nbegin_patch: "*** Begin Patch" LF\nend_patch: "*** End Patch" LF?\nhunk: add_hunk | delete_hunk | update_hunk\nadd_hunk: "*** Add File: " filename LF add_line+\ndelete_hunk: "*** Delete File: " filename LF\nupdate_hunk: "*** Update File: " filename LF change+\nfilename: /(.+)/\nadd_line: "+" /(.*)/ LF\nchange: (" " | "-" | "+") /(.*)/ LF\n%import common.LF\n',
+        definition:
+          'start: begin_patch hunk+ end_patch\nbegin_patch: "*** Begin Patch" LF\nend_patch: "*** End Patch" LF?\nhunk: add_hunk | delete_hunk | update_hunk\nadd_hunk: "*** Add File: " filename LF add_line+\ndelete_hunk: "*** Delete File: " filename LF\nupdate_hunk: "*** Update File: " filename LF change+\nfilename: /(.+)/\nadd_line: "+" /(.*)/ LF\nchange: (" " | "-" | "+") /(.*)/ LF\n%import common.LF\n',
       },
     },
-    functionTool('view_image', 'Attach a local image to the conversation.', { path: { type: 'string', description: 'Local path to the image.' } }, ['path']),
-    functionTool('update_plan', paragraph(3, 400), {
-      explanation: { type: 'string' },
-      plan: { type: 'array', items: { type: 'object', properties: { step: { type: 'string' }, status: { type: 'string', enum: ['pending', 'in_progress', 'completed'] } }, required: ['step', 'status'] } },
-    }, ['plan']),
+    functionTool(
+      'view_image',
+      'Attach a local image to the conversation.',
+      { path: { type: 'string', description: 'Local path to the image.' } },
+      ['path'],
+    ),
+    functionTool(
+      'update_plan',
+      paragraph(3, 400),
+      {
+        explanation: { type: 'string' },
+        plan: {
+          type: 'array',
+          items: {
+            type: 'object',
+            properties: {
+              step: { type: 'string' },
+              status: { type: 'string', enum: ['pending', 'in_progress', 'completed'] },
+            },
+            required: ['step', 'status'],
+          },
+        },
+      },
+      ['plan'],
+    ),
     {
       type: 'tool_search',
       execution: 'client',
       description: paragraph(4, 500),
-      parameters: { type: 'object', properties: { query: { type: 'string' }, limit: { type: 'number' } }, required: ['query'], additionalProperties: false },
+      parameters: {
+        type: 'object',
+        properties: { query: { type: 'string' }, limit: { type: 'number' } },
+        required: ['query'],
+        additionalProperties: false,
+      },
     },
     { type: 'web_search', external_web_access: false },
   ];
@@ -172,11 +259,23 @@ function codexTools(): object[] {
 function mcpNamespace(count: number): object[] {
   if (count <= 0) return [];
   const tools = Array.from({ length: count }, (_, index) =>
-    functionTool(`tool_${index}`, paragraph(index + 10, 700), {
-      target: { type: 'string', description: paragraph(index, 120) },
-      options: { type: 'object', properties: { depth: { type: 'integer' }, include_hidden: { type: 'boolean' }, format: { type: 'string', enum: ['json', 'text', 'markdown'] } } },
-      limit: { type: 'integer', minimum: 1, maximum: 500 },
-    }, ['target']),
+    functionTool(
+      `tool_${index}`,
+      paragraph(index + 10, 700),
+      {
+        target: { type: 'string', description: paragraph(index, 120) },
+        options: {
+          type: 'object',
+          properties: {
+            depth: { type: 'integer' },
+            include_hidden: { type: 'boolean' },
+            format: { type: 'string', enum: ['json', 'text', 'markdown'] },
+          },
+        },
+        limit: { type: 'integer', minimum: 1, maximum: 500 },
+      },
+      ['target'],
+    ),
   );
   return [{ type: 'namespace', name: 'mcp__workspace__', description: 'Workspace MCP server.', tools }];
 }
@@ -189,8 +288,24 @@ export function codexLikeRequest(variant: StreamVariant, options: WorkloadOption
     instructions: paragraph(5, 1_500),
     input: [
       { type: 'message', role: 'developer', content: [{ type: 'input_text', text: paragraph(6, 21_000) }] },
-      { type: 'message', role: 'developer', content: [{ type: 'input_text', text: paragraph(7, 4_600) }, { type: 'input_text', text: paragraph(8, 360) }] },
-      { type: 'message', role: 'user', content: [{ type: 'input_text', text: `<environment_context>\n  <cwd>/work/project</cwd>\n  <shell>bash</shell>\n</environment_context>` }] },
+      {
+        type: 'message',
+        role: 'developer',
+        content: [
+          { type: 'input_text', text: paragraph(7, 4_600) },
+          { type: 'input_text', text: paragraph(8, 360) },
+        ],
+      },
+      {
+        type: 'message',
+        role: 'user',
+        content: [
+          {
+            type: 'input_text',
+            text: `<environment_context>\n  <cwd>/work/project</cwd>\n  <shell>bash</shell>\n</environment_context>`,
+          },
+        ],
+      },
       { type: 'message', role: 'user', content: [{ type: 'input_text', text: 'Explain what this repository does.' }] },
     ],
     tools: [...codexTools(), ...mcpNamespace(options.mcpTools)],
@@ -201,6 +316,9 @@ export function codexLikeRequest(variant: StreamVariant, options: WorkloadOption
     include: ['reasoning.encrypted_content'],
     prompt_cache_key: '0198a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b',
     text: { verbosity: 'low' },
-    client_metadata: { thread_id: '0198a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b', turn_id: '0198a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5c' },
+    client_metadata: {
+      thread_id: '0198a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b',
+      turn_id: '0198a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5c',
+    },
   };
 }

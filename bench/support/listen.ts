@@ -14,7 +14,12 @@ export interface RunningServer {
  * than any pause in a run; `close` also ends kept-alive connections and then
  * runs `onClose`.
  */
-export async function listen(server: Server, host: string, port: number, onClose: () => void = () => undefined): Promise<RunningServer> {
+export async function listen(
+  server: Server,
+  host: string,
+  port: number,
+  onClose: () => void = () => undefined,
+): Promise<RunningServer> {
   server.keepAliveTimeout = 60_000;
   let connections = 0;
   server.on('connection', () => {

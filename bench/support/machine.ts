@@ -1,6 +1,6 @@
 /** A description of the machine and software a benchmark ran on. */
 import { execFileSync } from 'node:child_process';
-import { cpus, loadavg, release, totalmem, type as osType } from 'node:os';
+import { cpus, loadavg, type as osType, release, totalmem } from 'node:os';
 import { measureReferenceCpuMs } from './reference.js';
 
 export interface MachineInfo {

@@ -3,7 +3,7 @@
  * what Linux reports about them in /proc: CPU time and resident memory, so
  * each figure belongs to exactly one process.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 
@@ -41,7 +41,10 @@ process.on('exit', () => {
 export function spawnServer(options: SpawnOptions): Promise<ServerProcess> {
   const stderr = openSync(options.stderrPath, 'a');
   const startedAt = performance.now();
-  const child = spawn(process.execPath, options.args, { stdio: ['ignore', 'pipe', stderr], env: options.env ?? process.env });
+  const child = spawn(process.execPath, options.args, {
+    stdio: ['ignore', 'pipe', stderr],
+    env: options.env ?? process.env,
+  });
   closeSync(stderr);
   running.add(child);
   child.once('exit', () => running.delete(child));
@@ -49,7 +52,11 @@ export function spawnServer(options: SpawnOptions): Promise<ServerProcess> {
     let output = '';
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`${options.name} did not print 'listening on' within ${options.timeoutMs ?? 10_000} ms (see ${options.stderrPath})`));
+      reject(
+        new Error(
+          `${options.name} did not print 'listening on' within ${options.timeoutMs ?? 10_000} ms (see ${options.stderrPath})`,
+        ),
+      );
     }, options.timeoutMs ?? 10_000);
     const onExit = (code: number | null) => {
       clearTimeout(timer);
@@ -67,7 +74,15 @@ export function spawnServer(options: SpawnOptions): Promise<ServerProcess> {
       child.off('exit', onExit);
       child.stdout!.off('data', onData);
       child.stdout!.resume();
-      resolve({ name: options.name, child, pid: child.pid!, url: match[1]!, startupMs, startupCpuMs, stop: () => stopProcess(child) });
+      resolve({
+        name: options.name,
+        child,
+        pid: child.pid!,
+        url: match[1]!,
+        startupMs,
+        startupCpuMs,
+        stop: () => stopProcess(child),
+      });
     };
     child.stdout!.on('data', onData);
   });
@@ -120,7 +135,8 @@ export interface ProcessMemory {
 /** Resident memory of a process from /proc/PID/status. */
 export function processMemory(pid: number): ProcessMemory {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kilobytes = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? Number.NaN);
+  const kilobytes = (field: string) =>
+    Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? Number.NaN);
   return { rssMb: kilobytes('VmRSS') / 1024, peakRssMb: kilobytes('VmHWM') / 1024 };
 }
 

@@ -37,12 +37,16 @@ export function summarize(samples: readonly number[]): Summary {
 
 /** The median of a few values (e.g. one figure per round). */
 export function median(values: readonly number[]): number {
-  return percentile([...values].sort((left, right) => left - right), 50);
+  return percentile(
+    [...values].sort((left, right) => left - right),
+    50,
+  );
 }
 
 /** Element-wise differences of two equally long series (paired samples). */
 export function pairedDifferences(minuend: readonly number[], subtrahend: readonly number[]): number[] {
-  if (minuend.length !== subtrahend.length) throw new Error(`paired series differ in length: ${minuend.length} vs ${subtrahend.length}`);
+  if (minuend.length !== subtrahend.length)
+    throw new Error(`paired series differ in length: ${minuend.length} vs ${subtrahend.length}`);
   return minuend.map((value, index) => value - subtrahend[index]!);
 }
 

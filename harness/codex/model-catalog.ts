@@ -20,7 +20,7 @@ export interface CatalogOptions {
 }
 
 export const DEFAULT_BASE_INSTRUCTIONS =
-  'You are a coding agent working in a terminal on the user\'s project. Use the tools you are given to inspect and change files, then answer briefly.';
+  "You are a coding agent working in a terminal on the user's project. Use the tools you are given to inspect and change files, then answer briefly.";
 
 /** The catalog file content: `{ "models": [ModelInfo] }`. */
 export function buildModelCatalog(options: CatalogOptions): { models: Array<Record<string, unknown>> } {

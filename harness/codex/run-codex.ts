@@ -69,15 +69,17 @@ export function runCodexExec(options: CodexRunOptions): Promise<CodexRunResult> 
     TERM: 'dumb',
     NO_COLOR: '1',
   };
-  return runDetached(args, { cwd: workspace.project, env: environment, timeoutMs: options.timeoutMs ?? 60_000 }).then((run) => {
-    let lastMessage: string | undefined;
-    try {
-      lastMessage = readFileSync(lastMessagePath, 'utf8');
-    } catch {
-      lastMessage = undefined;
-    }
-    return { ...run, lastMessage };
-  });
+  return runDetached(args, { cwd: workspace.project, env: environment, timeoutMs: options.timeoutMs ?? 60_000 }).then(
+    (run) => {
+      let lastMessage: string | undefined;
+      try {
+        lastMessage = readFileSync(lastMessagePath, 'utf8');
+      } catch {
+        lastMessage = undefined;
+      }
+      return { ...run, lastMessage };
+    },
+  );
 }
 
 /** Codex's output in one block, for assertion messages. */

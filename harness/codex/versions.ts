@@ -10,7 +10,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { cliCacheRoot, installPinnedCli, pinnedCliPrefix, type PinnedCli } from '../pinned-cli-cache.js';
+import { cliCacheRoot, installPinnedCli, type PinnedCli, pinnedCliPrefix } from '../pinned-cli-cache.js';
 
 /** The repository root, found from this file whether it runs as source or compiled. */
 export const PROJECT_ROOT = findProjectRoot(dirname(fileURLToPath(import.meta.url)));
@@ -18,7 +18,11 @@ export const PROJECT_ROOT = findProjectRoot(dirname(fileURLToPath(import.meta.ur
 function findProjectRoot(start: string): string {
   for (let directory = start; ; directory = dirname(directory)) {
     const manifest = join(directory, 'package.json');
-    if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === 'responses-relay') return directory;
+    if (
+      existsSync(manifest) &&
+      (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === 'responses-relay'
+    )
+      return directory;
     if (dirname(directory) === directory) throw new Error(`no responses-relay package.json above ${start}`);
   }
 }
@@ -58,7 +62,11 @@ export function writeReleaseLocks(locks: Record<string, CodexReleaseLock>, file:
 }
 
 /** The packages one release needs on this machine: the wrapper and the platform binary it resolves. */
-export function codexInstall(version: string, lock: CodexReleaseLock, platform: string = codexPlatform()): PinnedCli | undefined {
+export function codexInstall(
+  version: string,
+  lock: CodexReleaseLock,
+  platform: string = codexPlatform(),
+): PinnedCli | undefined {
   const binary = lock.platforms[platform];
   if (!binary) return undefined;
   return {
@@ -85,7 +93,8 @@ export function pinnedCodexVersions(file: string = RELEASES_FILE, cacheRoot: str
 /** Why a pinned release cannot run here, or undefined when it is installed. */
 export function codexMissingReason(codex: PinnedCodex): string | undefined {
   if (!codex.install) return `Codex ${codex.version} has no binary package for ${codexPlatform()} on npm`;
-  if (!existsSync(codex.entry)) return `Codex ${codex.version} is not installed (${codex.entry} is missing); the test set-up installs it, or run: npm run codex:install`;
+  if (!existsSync(codex.entry))
+    return `Codex ${codex.version} is not installed (${codex.entry} is missing); the test set-up installs it, or run: npm run codex:install`;
   return undefined;
 }
 

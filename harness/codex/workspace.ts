@@ -3,7 +3,7 @@
  * pointing Codex at a Responses endpoint, a HOME, and an empty project
  * directory. Nothing of the user's own Codex setup is read.
  */
-import { mkdtempSync, realpathSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'smol-toml';
@@ -80,7 +80,8 @@ export function createCodexWorkspace(options: WorkspaceOptions): CodexWorkspace 
     ...options.extraConfig,
     model_providers: { [CODEX_PROVIDER_ID]: provider },
   };
-  if (options.mcpServers) config.mcp_servers = typeof options.mcpServers === 'function' ? options.mcpServers(project) : options.mcpServers;
+  if (options.mcpServers)
+    config.mcp_servers = typeof options.mcpServers === 'function' ? options.mcpServers(project) : options.mcpServers;
   const configPath = join(codexHome, 'config.toml');
   writeFileSync(configPath, `${stringify(config)}\n`);
 

@@ -45,7 +45,11 @@ export async function startCaptureServer(pick: ResponsePicker): Promise<CaptureS
     if (request.method !== 'POST' || !path.endsWith('/responses') || body === null || typeof body !== 'object') {
       state.problems.push(`unexpected ${request.method} ${path}`);
       response.writeHead(404, { 'content-type': 'application/json' });
-      response.end(JSON.stringify({ error: { message: `no route ${path}`, type: 'invalid_request_error', param: null, code: null } }));
+      response.end(
+        JSON.stringify({
+          error: { message: `no route ${path}`, type: 'invalid_request_error', param: null, code: null },
+        }),
+      );
       return;
     }
     turn += 1;
@@ -53,7 +57,16 @@ export async function startCaptureServer(pick: ResponsePicker): Promise<CaptureS
     if (!scripted) {
       state.problems.push(`no scripted answer for request ${turn}`);
       response.writeHead(400, { 'content-type': 'application/json' });
-      response.end(JSON.stringify({ error: { message: 'the capture script has no answer for this request', type: 'invalid_request_error', param: null, code: null } }));
+      response.end(
+        JSON.stringify({
+          error: {
+            message: 'the capture script has no answer for this request',
+            type: 'invalid_request_error',
+            param: null,
+            code: null,
+          },
+        }),
+      );
       return;
     }
     response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });

@@ -63,13 +63,15 @@ export class CaptureNormalizer {
 
   private value(value: unknown, key: string | undefined): unknown {
     if (typeof value === 'string') return this.string(value, key);
-    if (typeof value === 'number') return key !== undefined && TIMESTAMP_KEY.test(key) && value > 1_000_000_000 ? 0 : value;
+    if (typeof value === 'number')
+      return key !== undefined && TIMESTAMP_KEY.test(key) && value > 1_000_000_000 ? 0 : value;
     if (Array.isArray(value)) return value.map((entry) => this.value(entry, undefined));
     if (value !== null && typeof value === 'object') {
       const result: Record<string, unknown> = {};
       let entries = Object.entries(value as Record<string, unknown>);
       // Codex fills these from a hash map: their key order changes from run to run.
-      if (key !== undefined && UNORDERED_OBJECTS.has(key)) entries = entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+      if (key !== undefined && UNORDERED_OBJECTS.has(key))
+        entries = entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
       for (const [entryKey, entry] of entries) result[entryKey] = this.value(entry, entryKey);
       return result;
     }

@@ -25,7 +25,14 @@ export function renderResponse(script: ScriptedResponse, turn: number): string {
     const full = { type: event.type, sequence_number: sequence++, ...event };
     text += `event: ${String(event.type)}\ndata: ${JSON.stringify(full)}\n\n`;
   };
-  const base = { id: responseId, object: 'response', created_at: 1_700_000_000, model: 'scripted', error: null, incomplete_details: null };
+  const base = {
+    id: responseId,
+    object: 'response',
+    created_at: 1_700_000_000,
+    model: 'scripted',
+    error: null,
+    incomplete_details: null,
+  };
   emit({ type: 'response.created', response: { ...base, status: 'in_progress', output: [], usage: null } });
   emit({ type: 'response.in_progress', response: { ...base, status: 'in_progress', output: [], usage: null } });
 
@@ -36,25 +43,101 @@ export function renderResponse(script: ScriptedResponse, turn: number): string {
     emit({ type: 'response.output_item.added', output_index: outputIndex, item: startedItem(scripted, id) });
     switch (scripted.type) {
       case 'message':
-        emit({ type: 'response.content_part.added', item_id: id, output_index: outputIndex, content_index: 0, part: { type: 'output_text', text: '', annotations: [] } });
-        emit({ type: 'response.output_text.delta', item_id: id, output_index: outputIndex, content_index: 0, delta: scripted.text, logprobs: [] });
-        emit({ type: 'response.output_text.done', item_id: id, output_index: outputIndex, content_index: 0, text: scripted.text, logprobs: [] });
-        emit({ type: 'response.content_part.done', item_id: id, output_index: outputIndex, content_index: 0, part: { type: 'output_text', text: scripted.text, annotations: [] } });
+        emit({
+          type: 'response.content_part.added',
+          item_id: id,
+          output_index: outputIndex,
+          content_index: 0,
+          part: { type: 'output_text', text: '', annotations: [] },
+        });
+        emit({
+          type: 'response.output_text.delta',
+          item_id: id,
+          output_index: outputIndex,
+          content_index: 0,
+          delta: scripted.text,
+          logprobs: [],
+        });
+        emit({
+          type: 'response.output_text.done',
+          item_id: id,
+          output_index: outputIndex,
+          content_index: 0,
+          text: scripted.text,
+          logprobs: [],
+        });
+        emit({
+          type: 'response.content_part.done',
+          item_id: id,
+          output_index: outputIndex,
+          content_index: 0,
+          part: { type: 'output_text', text: scripted.text, annotations: [] },
+        });
         break;
       case 'reasoning':
-        emit({ type: 'response.reasoning_summary_part.added', item_id: id, output_index: outputIndex, summary_index: 0, part: { type: 'summary_text', text: '' } });
-        emit({ type: 'response.reasoning_summary_text.delta', item_id: id, output_index: outputIndex, summary_index: 0, delta: scripted.text });
-        emit({ type: 'response.reasoning_text.delta', item_id: id, output_index: outputIndex, content_index: 0, delta: scripted.text });
-        emit({ type: 'response.reasoning_summary_text.done', item_id: id, output_index: outputIndex, summary_index: 0, text: scripted.text });
-        emit({ type: 'response.reasoning_summary_part.done', item_id: id, output_index: outputIndex, summary_index: 0, part: { type: 'summary_text', text: scripted.text } });
+        emit({
+          type: 'response.reasoning_summary_part.added',
+          item_id: id,
+          output_index: outputIndex,
+          summary_index: 0,
+          part: { type: 'summary_text', text: '' },
+        });
+        emit({
+          type: 'response.reasoning_summary_text.delta',
+          item_id: id,
+          output_index: outputIndex,
+          summary_index: 0,
+          delta: scripted.text,
+        });
+        emit({
+          type: 'response.reasoning_text.delta',
+          item_id: id,
+          output_index: outputIndex,
+          content_index: 0,
+          delta: scripted.text,
+        });
+        emit({
+          type: 'response.reasoning_summary_text.done',
+          item_id: id,
+          output_index: outputIndex,
+          summary_index: 0,
+          text: scripted.text,
+        });
+        emit({
+          type: 'response.reasoning_summary_part.done',
+          item_id: id,
+          output_index: outputIndex,
+          summary_index: 0,
+          part: { type: 'summary_text', text: scripted.text },
+        });
         break;
       case 'function_call':
-        emit({ type: 'response.function_call_arguments.delta', item_id: id, output_index: outputIndex, delta: scripted.arguments });
-        emit({ type: 'response.function_call_arguments.done', item_id: id, output_index: outputIndex, arguments: scripted.arguments });
+        emit({
+          type: 'response.function_call_arguments.delta',
+          item_id: id,
+          output_index: outputIndex,
+          delta: scripted.arguments,
+        });
+        emit({
+          type: 'response.function_call_arguments.done',
+          item_id: id,
+          output_index: outputIndex,
+          arguments: scripted.arguments,
+        });
         break;
       case 'custom_tool_call':
-        emit({ type: 'response.custom_tool_call_input.delta', item_id: id, output_index: outputIndex, delta: scripted.input });
-        emit({ type: 'response.custom_tool_call_input.done', item_id: id, output_index: outputIndex, input: scripted.input });
+        emit({
+          type: 'response.custom_tool_call_input.delta',
+          item_id: id,
+          output_index: outputIndex,
+          delta: scripted.input,
+        });
+        emit({
+          type: 'response.custom_tool_call_input.done',
+          item_id: id,
+          output_index: outputIndex,
+          input: scripted.input,
+        });
         break;
       case 'tool_search_call':
         break; // the item carries its arguments whole
@@ -114,7 +197,13 @@ function startedItem(item: ScriptedItem, id: string): Record<string, unknown> {
 function completeItem(item: ScriptedItem, id: string): Record<string, unknown> {
   switch (item.type) {
     case 'message':
-      return { type: 'message', id, status: 'completed', role: 'assistant', content: [{ type: 'output_text', text: item.text, annotations: [], logprobs: [] }] };
+      return {
+        type: 'message',
+        id,
+        status: 'completed',
+        role: 'assistant',
+        content: [{ type: 'output_text', text: item.text, annotations: [], logprobs: [] }],
+      };
     case 'reasoning':
       return {
         type: 'reasoning',
@@ -135,8 +224,22 @@ function completeItem(item: ScriptedItem, id: string): Record<string, unknown> {
         status: 'completed',
       };
     case 'custom_tool_call':
-      return { type: 'custom_tool_call', id, call_id: item.callId, name: item.name, input: item.input, status: 'completed' };
+      return {
+        type: 'custom_tool_call',
+        id,
+        call_id: item.callId,
+        name: item.name,
+        input: item.input,
+        status: 'completed',
+      };
     case 'tool_search_call':
-      return { type: 'tool_search_call', id, call_id: item.callId, execution: 'client', arguments: item.arguments, status: 'completed' };
+      return {
+        type: 'tool_search_call',
+        id,
+        call_id: item.callId,
+        execution: 'client',
+        arguments: item.arguments,
+        status: 'completed',
+      };
   }
 }

@@ -21,7 +21,8 @@ export interface CaptureScenario {
 }
 
 /** A 1×1 PNG, the image `view_image` returns. */
-export const PIXEL_PNG_BASE64 = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==';
+export const PIXEL_PNG_BASE64 =
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==';
 
 export const ADD_FILE_PATCH = '*** Begin Patch\n*** Add File: hello.txt\n+hello\n*** End Patch\n';
 
@@ -33,7 +34,12 @@ export const OUTPUT_SCHEMA = {
 };
 
 const message = (text: string): ScriptedResponse => ({ items: [{ type: 'message', text }] });
-const execCall = (callId: string, cmd: string) => ({ type: 'function_call' as const, callId, name: 'exec_command', arguments: JSON.stringify({ cmd }) });
+const execCall = (callId: string, cmd: string) => ({
+  type: 'function_call' as const,
+  callId,
+  name: 'exec_command',
+  arguments: JSON.stringify({ cmd }),
+});
 
 /** Scripted turns in order; a request beyond the script gets no answer. */
 function turns(...responses: ScriptedResponse[]): ResponsePicker {
@@ -52,7 +58,12 @@ function toolList(body: Record<string, unknown>): Item[] {
 
 /** The MCP tool as Codex names it in this request: directly, or in a tool_search result. */
 function findMcpTool(body: Record<string, unknown>): { namespace: string; name: string } | undefined {
-  const namespaces = [...toolList(body), ...inputItems(body).flatMap((item) => (item.type === 'tool_search_output' && Array.isArray(item.tools) ? (item.tools as Item[]) : []))];
+  const namespaces = [
+    ...toolList(body),
+    ...inputItems(body).flatMap((item) =>
+      item.type === 'tool_search_output' && Array.isArray(item.tools) ? (item.tools as Item[]) : [],
+    ),
+  ];
   for (const tool of namespaces) {
     if (tool.type !== 'namespace' || typeof tool.name !== 'string' || !tool.name.includes('relaytest')) continue;
     const inner = (tool.tools as Item[] | undefined)?.find((candidate) => candidate.name === 'record_token');
@@ -77,25 +88,40 @@ export const CAPTURE_SCENARIOS: CaptureScenario[] = [
     name: 'reasoning',
     prompt: 'Think, then run echo twice',
     pick: turns(
-      { items: [{ type: 'reasoning', text: 'I should run echo.', encryptedContent: null }, execCall('call_1', 'echo first')] },
+      {
+        items: [
+          { type: 'reasoning', text: 'I should run echo.', encryptedContent: null },
+          execCall('call_1', 'echo first'),
+        ],
+      },
       {
         items: [
           {
             type: 'reasoning',
             text: 'It worked; once more.',
             // What the relay emits when a provider hands back opaque reasoning details.
-            encryptedContent: encodeReasoningEnvelope({ details: [{ type: 'reasoning.text', text: 'It worked; once more.', signature: 'sig-1', index: 0 }] }),
+            encryptedContent: encodeReasoningEnvelope({
+              details: [{ type: 'reasoning.text', text: 'It worked; once more.', signature: 'sig-1', index: 0 }],
+            }),
           },
           execCall('call_2', 'echo second'),
         ],
       },
-      { items: [{ type: 'reasoning', text: 'Both ran.', encryptedContent: null }, { type: 'message', text: 'done' }] },
+      {
+        items: [
+          { type: 'reasoning', text: 'Both ran.', encryptedContent: null },
+          { type: 'message', text: 'done' },
+        ],
+      },
     ),
   },
   {
     name: 'apply-patch',
     prompt: 'Create hello.txt',
-    pick: turns({ items: [{ type: 'custom_tool_call', callId: 'call_p1', name: 'apply_patch', input: ADD_FILE_PATCH }] }, message('done')),
+    pick: turns(
+      { items: [{ type: 'custom_tool_call', callId: 'call_p1', name: 'apply_patch', input: ADD_FILE_PATCH }] },
+      message('done'),
+    ),
   },
   {
     name: 'view-image',
@@ -104,7 +130,19 @@ export const CAPTURE_SCENARIOS: CaptureScenario[] = [
       writeFileSync(join(project, 'pixel.png'), Buffer.from(PIXEL_PNG_BASE64, 'base64'));
       return [];
     },
-    pick: turns({ items: [{ type: 'function_call', callId: 'call_1', name: 'view_image', arguments: JSON.stringify({ path: 'pixel.png' }) }] }, message('a single pixel')),
+    pick: turns(
+      {
+        items: [
+          {
+            type: 'function_call',
+            callId: 'call_1',
+            name: 'view_image',
+            arguments: JSON.stringify({ path: 'pixel.png' }),
+          },
+        ],
+      },
+      message('a single pixel'),
+    ),
   },
   {
     name: 'output-schema',
@@ -125,10 +163,22 @@ export const CAPTURE_SCENARIOS: CaptureScenario[] = [
       if (last?.type === 'function_call_output') return message('recorded');
       const tool = findMcpTool(body);
       if (tool) {
-        return { items: [{ type: 'function_call', callId: 'call_m1', namespace: tool.namespace, name: tool.name, arguments: JSON.stringify({ token: 't-42' }) }] };
+        return {
+          items: [
+            {
+              type: 'function_call',
+              callId: 'call_m1',
+              namespace: tool.namespace,
+              name: tool.name,
+              arguments: JSON.stringify({ token: 't-42' }),
+            },
+          ],
+        };
       }
       if (last?.type !== 'tool_search_output' && toolList(body).some((candidate) => candidate.type === 'tool_search')) {
-        return { items: [{ type: 'tool_search_call', callId: 'call_s1', arguments: { query: 'record token', limit: 8 } }] };
+        return {
+          items: [{ type: 'tool_search_call', callId: 'call_s1', arguments: { query: 'record token', limit: 8 } }],
+        };
       }
       return undefined;
     },

@@ -10,7 +10,9 @@ import { readFileSync } from 'node:fs';
 
 const args = process.argv.slice(2);
 if (args.length === 1 && args[0] === '--version') {
-  const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  };
   process.stdout.write(`${manifest.version}\n`);
 } else if (args.length === 1 && args[0] === 'status') {
   const { runBackgroundCommand } = await import('./background/background-cli.js');

@@ -10,10 +10,17 @@ import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { relayBaseUrl } from '../codex/codex-config.js';
-import { expandHome } from '../paths.js';
-import type { RoutedModel } from '../models/routed-models.js';
 import { CliError } from '../config/cli-error.js';
-import { backup, readSetupRecord, readText, writeAtomically, type SetupResult, type UndoResult } from './setup-command.js';
+import type { RoutedModel } from '../models/routed-models.js';
+import { expandHome } from '../paths.js';
+import {
+  backup,
+  readSetupRecord,
+  readText,
+  type SetupResult,
+  type UndoResult,
+  writeAtomically,
+} from './setup-command.js';
 
 /** The `env` keys of settings.json the relay owns. */
 export const CLAUDE_CODE_ENV_KEYS = [
@@ -49,13 +56,19 @@ export function claudeCodeHome(environment: NodeJS.ProcessEnv): string {
 }
 
 /** The environment for Claude Code. */
-export function claudeCodeEnvironment(options: ClaudeCodeOptions, models: readonly RoutedModel[]): ClaudeCodeEnvironment {
+export function claudeCodeEnvironment(
+  options: ClaudeCodeOptions,
+  models: readonly RoutedModel[],
+): ClaudeCodeEnvironment {
   if (!Number.isInteger(options.port) || options.port <= 0 || options.port > 65535) {
-    throw new CliError(`Claude Code needs the relay's fixed port: pass --port (or set it in the config file), got '${options.port}'`);
+    throw new CliError(
+      `Claude Code needs the relay's fixed port: pass --port (or set it in the config file), got '${options.port}'`,
+    );
   }
   const first = models.find((model) => model.alias) ?? models.find((model) => model.known) ?? models[0];
   const model = options.model ?? first?.id;
-  if (model === undefined) throw new CliError('the relay routes no models yet: add an alias to the config file or pass --model <name>');
+  if (model === undefined)
+    throw new CliError('the relay routes no models yet: add an alias to the config file or pass --model <name>');
   const smallModel = options.smallModel ?? model;
   return {
     // Claude Code adds /v1/messages itself.
@@ -94,13 +107,18 @@ const stateSchema = z.object({
 });
 
 /** Writes the environment into `<home>/settings.json`. */
-export function runClaudeCodeSetup(environment: ClaudeCodeEnvironment, home: string, now: Date = new Date()): SetupResult {
+export function runClaudeCodeSetup(
+  environment: ClaudeCodeEnvironment,
+  home: string,
+  now: Date = new Date(),
+): SetupResult {
   const configPath = join(home, 'settings.json');
   const existed = existsSync(configPath);
   const settings = existed ? readSettings(configPath) : {};
   const currentEnv = envOf(settings, configPath);
   const next = { ...settings, env: { ...currentEnv, ...environment } };
-  if (existed && JSON.stringify(next) === JSON.stringify(settings)) return { configPath, changed: false, backupPath: undefined };
+  if (existed && JSON.stringify(next) === JSON.stringify(settings))
+    return { configPath, changed: false, backupPath: undefined };
   try {
     mkdirSync(home, { recursive: true });
   } catch (error) {
@@ -112,10 +130,19 @@ export function runClaudeCodeSetup(environment: ClaudeCodeEnvironment, home: str
   const state = readState(statePath) ?? {
     version: 1 as const,
     createdConfig: !existed,
-    previous: Object.fromEntries(CLAUDE_CODE_ENV_KEYS.map((key) => [key, typeof currentEnv[key] === 'string' ? (currentEnv[key] as string) : null])),
+    previous: Object.fromEntries(
+      CLAUDE_CODE_ENV_KEYS.map((key) => [
+        key,
+        typeof currentEnv[key] === 'string' ? (currentEnv[key] as string) : null,
+      ]),
+    ),
   };
-  writeAtomically(configPath, JSON.stringify(next, null, 2) + '\n', existed ? statSync(configPath).mode & 0o777 : 0o600);
-  writeAtomically(statePath, JSON.stringify(state, null, 2) + '\n', 0o600);
+  writeAtomically(
+    configPath,
+    `${JSON.stringify(next, null, 2)}\n`,
+    existed ? statSync(configPath).mode & 0o777 : 0o600,
+  );
+  writeAtomically(statePath, `${JSON.stringify(state, null, 2)}\n`, 0o600);
   return { configPath, changed: true, backupPath };
 }
 
@@ -142,7 +169,7 @@ export function runClaudeCodeUndo(home: string): UndoResult {
     rmSync(configPath);
     return { configPath, outcome: 'removed-file', backupPath: undefined };
   }
-  writeAtomically(configPath, JSON.stringify(next, null, 2) + '\n', statSync(configPath).mode & 0o777);
+  writeAtomically(configPath, `${JSON.stringify(next, null, 2)}\n`, statSync(configPath).mode & 0o777);
   return { configPath, outcome: 'removed-settings', backupPath: undefined };
 }
 
@@ -154,13 +181,15 @@ function readSettings(path: string): Record<string, unknown> {
     if (error instanceof CliError) throw error;
     throw new CliError(`${path} is not valid JSON; fix it first (nothing was changed)`);
   }
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new CliError(`${path} does not hold a JSON object; fix it first (nothing was changed)`);
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
+    throw new CliError(`${path} does not hold a JSON object; fix it first (nothing was changed)`);
   return parsed as Record<string, unknown>;
 }
 
 function envOf(settings: Record<string, unknown>, path: string): Record<string, unknown> {
   const env = settings.env ?? {};
-  if (env === null || typeof env !== 'object' || Array.isArray(env)) throw new CliError(`${path}: "env" is not an object; fix it first (nothing was changed)`);
+  if (env === null || typeof env !== 'object' || Array.isArray(env))
+    throw new CliError(`${path}: "env" is not an object; fix it first (nothing was changed)`);
   return env as Record<string, unknown>;
 }
 

@@ -4,18 +4,30 @@ import type { PreparedCodexSettings } from './codex-settings.js';
 import type { SetupResult, UndoResult } from './setup-command.js';
 
 /** The fragment on stdout; where the catalog went and any notes on stderr. */
-export function printCodexConfig(prepared: PreparedCodexSettings, stdout: NodeJS.WritableStream = process.stdout, stderr: NodeJS.WritableStream = process.stderr): void {
+export function printCodexConfig(
+  prepared: PreparedCodexSettings,
+  stdout: NodeJS.WritableStream = process.stdout,
+  stderr: NodeJS.WritableStream = process.stderr,
+): void {
   stdout.write(renderCodexFragment(prepared.settings));
-  stderr.write(`responses-relay: wrote the Codex model catalog (${prepared.catalog.models.length} models) to ${prepared.settings.catalogPath}\n`);
+  stderr.write(
+    `responses-relay: wrote the Codex model catalog (${prepared.catalog.models.length} models) to ${prepared.settings.catalogPath}\n`,
+  );
   for (const note of prepared.notes) stderr.write(`responses-relay: note: ${note}\n`);
 }
 
 /** A summary of what setup did. */
-export function reportSetup(result: SetupResult, prepared: PreparedCodexSettings, stdout: NodeJS.WritableStream = process.stdout): void {
+export function reportSetup(
+  result: SetupResult,
+  prepared: PreparedCodexSettings,
+  stdout: NodeJS.WritableStream = process.stdout,
+): void {
   const { settings } = prepared;
   const lines = result.changed
     ? [
-        ...(result.backupPath ? [`backed up ${result.configPath} to ${result.backupPath}`] : [`created ${result.configPath}`]),
+        ...(result.backupPath
+          ? [`backed up ${result.configPath} to ${result.backupPath}`]
+          : [`created ${result.configPath}`]),
         `set model = "${settings.model}", model_provider = "responses-relay", model_catalog_json and [model_providers.responses-relay] (base_url ${settings.baseUrl})`,
       ]
     : [`${result.configPath} already has these settings; nothing changed`];
@@ -25,7 +37,7 @@ export function reportSetup(result: SetupResult, prepared: PreparedCodexSettings
     `next: start the relay (responses-relay), export ${settings.envKey}=local (or the relay's key), run codex`,
     'undo with: responses-relay setup --undo',
   );
-  stdout.write(lines.join('\n') + '\n');
+  stdout.write(`${lines.join('\n')}\n`);
 }
 
 /** A summary of what undo did. */

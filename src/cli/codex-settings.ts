@@ -5,13 +5,13 @@
  */
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { RelayConfigFile } from '../config/config-file.js';
-import { defaultCatalogPath, expandHome } from '../paths.js';
-import { DEFAULT_CODEX_ENV_KEY, relayBaseUrl, type CodexSettingsToWrite } from '../codex/codex-config.js';
-import { buildCodexCatalog, codexSlug, type CodexCatalog } from '../codex/model-catalog.js';
-import { findListed, type RoutedModel } from '../models/routed-models.js';
-import type { ModelRouter } from '../routing/router.js';
+import { type CodexSettingsToWrite, DEFAULT_CODEX_ENV_KEY, relayBaseUrl } from '../codex/codex-config.js';
+import { buildCodexCatalog, type CodexCatalog, codexSlug } from '../codex/model-catalog.js';
 import { CliError } from '../config/cli-error.js';
+import type { RelayConfigFile } from '../config/config-file.js';
+import { findListed, type RoutedModel } from '../models/routed-models.js';
+import { defaultCatalogPath, expandHome } from '../paths.js';
+import type { ModelRouter } from '../routing/router.js';
 import { listModelsOnce } from './list-models.js';
 
 export interface CodexSettingsOptions {
@@ -38,17 +38,25 @@ export async function prepareCodexSettings(
   environment: NodeJS.ProcessEnv,
 ): Promise<PreparedCodexSettings> {
   if (!Number.isInteger(options.port) || options.port <= 0 || options.port > 65535) {
-    throw new CliError(`Codex needs the relay's fixed port: pass --port (or set it in the config file), got '${options.port}'`);
+    throw new CliError(
+      `Codex needs the relay's fixed port: pass --port (or set it in the config file), got '${options.port}'`,
+    );
   }
   const wanted = options.model ?? file?.codex.model;
   const models = await listModelsOnce(router, wanted !== undefined && !router.aliases.has(wanted) ? [wanted] : []);
   const catalog = buildCodexCatalog(models);
   const model = pickModel(models, router, wanted);
-  const catalogPath = expandHome(options.catalog ?? file?.codex.catalog ?? defaultCatalogPath(environment), environment);
+  const catalogPath = expandHome(
+    options.catalog ?? file?.codex.catalog ?? defaultCatalogPath(environment),
+    environment,
+  );
   writeCatalog(catalogPath, catalog);
   const notes = catalog.models
     .filter((entry) => entry.context_window === undefined && entry.visibility === 'list')
-    .map((entry) => `no context window is known for ${entry.slug}; Codex will not compact on time (declare it under [providers.<name>] models in the config file)`);
+    .map(
+      (entry) =>
+        `no context window is known for ${entry.slug}; Codex will not compact on time (declare it under [providers.<name>] models in the config file)`,
+    );
   return {
     settings: {
       baseUrl: relayBaseUrl(options.host, options.port),
@@ -69,13 +77,15 @@ function pickModel(models: readonly RoutedModel[], router: ModelRouter, wanted: 
   if (wanted !== undefined) {
     const route = router.resolve(wanted);
     const match =
-      models.find((model) => model.id === wanted || codexSlug(model) === wanted) ?? findListed(models, route.provider, route.upstreamModel);
+      models.find((model) => model.id === wanted || codexSlug(model) === wanted) ??
+      findListed(models, route.provider, route.upstreamModel);
     // The model list always describes a requested name (see listModelsOnce), so this holds.
     if (!match) throw new Error(`model '${wanted}' is missing from the routed models`);
     return codexSlug(match);
   }
   const first = models.find((model) => model.alias) ?? models.find((model) => model.known) ?? models[0];
-  if (!first) throw new CliError('the relay routes no models yet: add an alias to the config file or pass --model <name>');
+  if (!first)
+    throw new CliError('the relay routes no models yet: add an alias to the config file or pass --model <name>');
   return codexSlug(first);
 }
 
@@ -84,7 +94,7 @@ function writeCatalog(path: string, catalog: CodexCatalog): void {
   const temporary = `${path}.${process.pid}.tmp`;
   try {
     mkdirSync(dirname(path), { recursive: true });
-    writeFileSync(temporary, JSON.stringify(catalog, null, 2) + '\n', 'utf8');
+    writeFileSync(temporary, `${JSON.stringify(catalog, null, 2)}\n`, 'utf8');
     renameSync(temporary, path);
   } catch (error) {
     throw new CliError(`cannot write the model catalog ${path}: ${(error as Error).message}`);

@@ -9,8 +9,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { relayStateDirectory } from '../paths.js';
 import { CliError } from '../config/cli-error.js';
+import { relayStateDirectory } from '../paths.js';
 
 const KEY_BYTES = 32;
 const KEY_FILE = 'compaction.key';
@@ -22,7 +22,9 @@ export function loadCompactionKey(
   if (options.compactionKeyEnv !== undefined && options.compactionKeyEnv !== '') {
     const value = environment[options.compactionKeyEnv];
     if (value === undefined || value.length < KEY_BYTES) {
-      throw new CliError(`--compaction-key-env names ${options.compactionKeyEnv}, which must hold a secret of at least ${KEY_BYTES} characters (e.g. openssl rand -hex 32)`);
+      throw new CliError(
+        `--compaction-key-env names ${options.compactionKeyEnv}, which must hold a secret of at least ${KEY_BYTES} characters (e.g. openssl rand -hex 32)`,
+      );
     }
     return createHash('sha256').update(value).digest();
   }
@@ -42,6 +44,8 @@ export function loadCompactionKey(
     if (key.length !== KEY_BYTES) throw new Error(`it holds ${key.length} bytes, not ${KEY_BYTES}`);
     return key;
   } catch (error) {
-    throw new CliError(`cannot use the compaction key ${path}: ${(error as Error).message} (remove it to have a new one made, or pass --compaction-key-env)`);
+    throw new CliError(
+      `cannot use the compaction key ${path}: ${(error as Error).message} (remove it to have a new one made, or pass --compaction-key-env)`,
+    );
   }
 }

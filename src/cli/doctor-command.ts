@@ -8,23 +8,23 @@
  * it holds is checked, however it was configured.
  */
 import type { Dispatcher } from 'undici';
+import { CliError } from '../config/cli-error.js';
+import { formatDuration } from '../duration.js';
 import { silentLogger } from '../log.js';
 import { createRedactor, type Redactor } from '../observability/redact.js';
 import { configProblems } from '../routing/config-problems.js';
 import type { ConfiguredProvider, ModelRouter } from '../routing/router.js';
+import { createServices } from '../server/services.js';
 import { RedisResponseStore } from '../store/redis-store.js';
 import { SqliteResponseStore } from '../store/sqlite-store.js';
 import { extractErrorMessage } from '../translate/upstream-errors.js';
-import { joinUrl } from '../upstream/chat-client.js';
 import { describeCertificateProblem } from '../upstream/certificate-problems.js';
+import { joinUrl } from '../upstream/chat-client.js';
 import { requestUpstreamModels } from '../upstream/list-models.js';
 import { proxyRefusalStatus } from '../upstream/network-errors.js';
-import { createServices } from '../server/services.js';
-import { CliError } from '../config/cli-error.js';
 import type { DoctorCheck } from './doctor-check.js';
 import { keyPoolCheck, networkCheck } from './doctor-network.js';
-import { formatDuration } from '../duration.js';
-import { isLoopbackHost, parseOperationsOptions, type OperationsSettings } from './operations-options.js';
+import { isLoopbackHost, type OperationsSettings, parseOperationsOptions } from './operations-options.js';
 import { openStoreFromOptions, type ServeOptions } from './serve-command.js';
 
 /** How long each upstream gets to answer GET /models. */
@@ -66,8 +66,18 @@ export async function runDoctor(options: ServeOptions, context: DoctorContext): 
 }
 
 /** Network, upstream and key checks of every provider, reached the way serve reaches them (its services, with a short connect timeout). */
-async function checkUpstreams(router: ModelRouter, authToken: string | undefined, timeoutMs: number): Promise<{ checks: DoctorCheck[]; redact: Redactor }> {
-  const services = createServices({ router, logger: silentLogger(), authToken, timeouts: { connectMs: timeoutMs }, processMetrics: false });
+async function checkUpstreams(
+  router: ModelRouter,
+  authToken: string | undefined,
+  timeoutMs: number,
+): Promise<{ checks: DoctorCheck[]; redact: Redactor }> {
+  const services = createServices({
+    router,
+    logger: silentLogger(),
+    authToken,
+    timeouts: { connectMs: timeoutMs },
+    processMetrics: false,
+  });
   const checks: DoctorCheck[] = [];
   try {
     for (const provider of router.providers.values()) {
@@ -96,7 +106,7 @@ export function formatChecks(checks: readonly DoctorCheck[], redact: Redactor = 
       ? `all checks passed${warnings > 0 ? ` (${warnings} warning${warnings === 1 ? '' : 's'})` : ''}`
       : `${failures} problem${failures === 1 ? '' : 's'} found`,
   );
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
 }
 
 function failed(subject: string, error: unknown, fix: string): DoctorCheck {
@@ -105,8 +115,13 @@ function failed(subject: string, error: unknown, fix: string): DoctorCheck {
 }
 
 function accessCheck(host: string, settings: OperationsSettings): DoctorCheck {
-  if (settings.authToken !== undefined) return { status: 'ok', subject: 'access', detail: `listening on ${host}; clients must send the relay's token` };
-  return { status: 'ok', subject: 'access', detail: `listening on ${host} (${isLoopbackHost(host) ? 'this machine only' : 'reachable from elsewhere'}) without a token` };
+  if (settings.authToken !== undefined)
+    return { status: 'ok', subject: 'access', detail: `listening on ${host}; clients must send the relay's token` };
+  return {
+    status: 'ok',
+    subject: 'access',
+    detail: `listening on ${host} (${isLoopbackHost(host) ? 'this machine only' : 'reachable from elsewhere'}) without a token`,
+  };
 }
 
 function limitsCheck(settings: OperationsSettings): DoctorCheck {
@@ -141,18 +156,38 @@ async function storeCheck(options: ServeOptions): Promise<DoctorCheck> {
     await store.ping();
     const stats = await store.stats();
     const where =
-      store instanceof SqliteResponseStore ? `sqlite at ${store.path}` : store instanceof RedisResponseStore ? `redis at ${store.location}` : 'memory (stored responses are lost on restart)';
-    return { status: 'ok', subject: 'store', detail: `${where}: ${stats.turns} responses, ${(stats.bytes / 1024 / 1024).toFixed(1)} MB` };
+      store instanceof SqliteResponseStore
+        ? `sqlite at ${store.path}`
+        : store instanceof RedisResponseStore
+          ? `redis at ${store.location}`
+          : 'memory (stored responses are lost on restart)';
+    return {
+      status: 'ok',
+      subject: 'store',
+      detail: `${where}: ${stats.turns} responses, ${(stats.bytes / 1024 / 1024).toFixed(1)} MB`,
+    };
   } catch (error) {
-    const fix = store instanceof RedisResponseStore ? 'start Redis, or check --store-url' : 'move the file away (it will be created again), or pass --store-path';
-    return { status: 'fail', subject: 'store', detail: `the store opened but cannot be read: ${(error as Error).message}`, fix };
+    const fix =
+      store instanceof RedisResponseStore
+        ? 'start Redis, or check --store-url'
+        : 'move the file away (it will be created again), or pass --store-path';
+    return {
+      status: 'fail',
+      subject: 'store',
+      detail: `the store opened but cannot be read: ${(error as Error).message}`,
+      fix,
+    };
   } finally {
     await store.close();
   }
 }
 
 /** GET {base}/models with the provider's key: is it reachable, and is the key accepted? */
-export async function upstreamCheck(provider: ConfiguredProvider, dispatcher: Dispatcher, timeoutMs: number): Promise<DoctorCheck> {
+export async function upstreamCheck(
+  provider: ConfiguredProvider,
+  dispatcher: Dispatcher,
+  timeoutMs: number,
+): Promise<DoctorCheck> {
   const url = joinUrl(provider.endpoint.baseUrl, 'models');
   const subject = 'upstream';
   const name = `${provider.name}: ${url.href}`;
@@ -173,16 +208,35 @@ export async function upstreamCheck(provider: ConfiguredProvider, dispatcher: Di
   if (status >= 200 && status < 300) {
     const list = (body as { data?: unknown } | null)?.data;
     const models = Array.isArray(list) ? `, ${list.length} models listed` : '';
-    return { status: 'ok', subject, detail: `${name} answered ${status}${provider.endpoint.apiKey ? ', key accepted' : ''}${models}` };
+    return {
+      status: 'ok',
+      subject,
+      detail: `${name} answered ${status}${provider.endpoint.apiKey ? ', key accepted' : ''}${models}`,
+    };
   }
   const answered = `${name} answered ${status}${message ? `: ${message.slice(0, 200)}` : ''}`;
-  if (status === 401 || status === 403) return { status: 'fail', subject, detail: answered, fix: `the key was refused: ${keyHint(provider)}` };
+  if (status === 401 || status === 403)
+    return { status: 'fail', subject, detail: answered, fix: `the key was refused: ${keyHint(provider)}` };
   if (status === 404) {
-    const example = provider.profile.defaultBaseUrl ? ` (for ${provider.profile.displayName}: ${provider.profile.defaultBaseUrl})` : '';
+    const example = provider.profile.defaultBaseUrl
+      ? ` (for ${provider.profile.displayName}: ${provider.profile.defaultBaseUrl})`
+      : '';
     return { status: 'fail', subject, detail: answered, fix: `check the base URL: it usually ends in /v1${example}` };
   }
-  if (status === 429) return { status: 'warn', subject, detail: answered, fix: 'reachable, but rate limited or out of quota right now; check the account' };
-  if (status >= 500) return { status: 'fail', subject, detail: answered, fix: `${provider.profile.displayName} is failing on its side; try again later` };
+  if (status === 429)
+    return {
+      status: 'warn',
+      subject,
+      detail: answered,
+      fix: 'reachable, but rate limited or out of quota right now; check the account',
+    };
+  if (status >= 500)
+    return {
+      status: 'fail',
+      subject,
+      detail: answered,
+      fix: `${provider.profile.displayName} is failing on its side; try again later`,
+    };
   return { status: 'fail', subject, detail: answered, fix: 'check the base URL and the key' };
 }
 
@@ -193,7 +247,12 @@ function keyHint(provider: ConfiguredProvider): string {
     : 'check the key given with --upstream-key-env or --upstream-key';
 }
 
-function describeNetworkFailure(provider: ConfiguredProvider, url: URL, error: unknown, timeoutMs: number): Pick<DoctorCheck, 'detail' | 'fix'> {
+function describeNetworkFailure(
+  provider: ConfiguredProvider,
+  url: URL,
+  error: unknown,
+  timeoutMs: number,
+): Pick<DoctorCheck, 'detail' | 'fix'> {
   const code = String((error as { code?: unknown }).code ?? (error as { name?: unknown }).name ?? '');
   const reason = error instanceof Error ? error.message : String(error);
   const name = `${provider.name}: ${url.href}`;
@@ -205,16 +264,30 @@ function describeNetworkFailure(provider: ConfiguredProvider, url: URL, error: u
         : `check that the server at ${url.host} is running, or fix the host and port in --upstream`,
     };
   }
-  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return { detail: `${name}: the host ${url.hostname} was not found (${code})`, fix: 'check the host name in --upstream and the DNS of this machine' };
-  if (code === 'TimeoutError' || code === 'AbortError' || code.startsWith('UND_ERR_') && code.includes('TIMEOUT')) {
-    return { detail: `${name}: no answer within ${formatDuration(timeoutMs)}`, fix: 'check the network path (proxy, firewall) to the upstream' };
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN')
+    return {
+      detail: `${name}: the host ${url.hostname} was not found (${code})`,
+      fix: 'check the host name in --upstream and the DNS of this machine',
+    };
+  if (code === 'TimeoutError' || code === 'AbortError' || (code.startsWith('UND_ERR_') && code.includes('TIMEOUT'))) {
+    return {
+      detail: `${name}: no answer within ${formatDuration(timeoutMs)}`,
+      fix: 'check the network path (proxy, firewall) to the upstream',
+    };
   }
   const certificate = describeCertificateProblem(error, url.host);
   if (certificate) return { detail: `${name}: ${certificate.problem}`, fix: certificate.fix };
   const proxyStatus = proxyRefusalStatus(error);
-  if (proxyStatus !== undefined) return { detail: `${name}: the proxy refused the tunnel (HTTP ${proxyStatus})`, fix: 'check the proxy URL and its user name and password' };
+  if (proxyStatus !== undefined)
+    return {
+      detail: `${name}: the proxy refused the tunnel (HTTP ${proxyStatus})`,
+      fix: 'check the proxy URL and its user name and password',
+    };
   if (code.startsWith('ERR_TLS') || code.includes('CERT') || code.includes('SIGNATURE')) {
-    return { detail: `${name}: the TLS connection failed (${reason})`, fix: 'check the URL scheme (http:// or https://) and the server certificate' };
+    return {
+      detail: `${name}: the TLS connection failed (${reason})`,
+      fix: 'check the URL scheme (http:// or https://) and the server certificate',
+    };
   }
   return { detail: `${name}: the request failed (${code ? `${code}: ` : ''}${reason})`, fix: 'check --upstream' };
 }

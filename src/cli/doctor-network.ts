@@ -6,21 +6,28 @@
 import { connect } from 'node:net';
 import { connect as connectTls } from 'node:tls';
 import type { Dispatcher } from 'undici';
+import { formatDuration } from '../duration.js';
 import type { ConfiguredProvider } from '../routing/router.js';
 import { requestUpstreamModels } from '../upstream/list-models.js';
 import { describeProxyUrl } from '../upstream/proxy-settings.js';
 import type { DoctorCheck } from './doctor-check.js';
-import { formatDuration } from '../duration.js';
 
 /** How the provider is reached: directly or through which proxy (and whether it accepts connections), with which CAs. */
 export async function networkCheck(provider: ConfiguredProvider, timeoutMs: number): Promise<DoctorCheck> {
   const subject = 'network';
   const network = provider.network;
-  const certificates = network && network.caFiles.length > 0 ? `; trusting the system roots plus ${network.caFiles.join(', ')}` : '';
-  if (!network?.proxy) return { status: 'ok', subject, detail: `${provider.name}: direct connection (no proxy applies)${certificates}` };
+  const certificates =
+    network && network.caFiles.length > 0 ? `; trusting the system roots plus ${network.caFiles.join(', ')}` : '';
+  if (!network?.proxy)
+    return { status: 'ok', subject, detail: `${provider.name}: direct connection (no proxy applies)${certificates}` };
   const shown = `${describeProxyUrl(network.proxy.url)} (from ${network.proxy.source})`;
   const problem = await proxyConnectProblem(new URL(network.proxy.url), timeoutMs, network.trusted);
-  if (problem === undefined) return { status: 'ok', subject, detail: `${provider.name}: through the proxy ${shown}, which answers${certificates}` };
+  if (problem === undefined)
+    return {
+      status: 'ok',
+      subject,
+      detail: `${provider.name}: through the proxy ${shown}, which answers${certificates}`,
+    };
   return {
     status: 'fail',
     subject,
@@ -49,7 +56,11 @@ function proxyConnectProblem(proxy: URL, timeoutMs: number, trusted: string[]): 
 }
 
 /** GET {base}/models with each key of the pool: which are accepted, refused or resting. */
-export async function keyPoolCheck(provider: ConfiguredProvider, dispatcher: Dispatcher, timeoutMs: number): Promise<DoctorCheck | undefined> {
+export async function keyPoolCheck(
+  provider: ConfiguredProvider,
+  dispatcher: Dispatcher,
+  timeoutMs: number,
+): Promise<DoctorCheck | undefined> {
   const pool = provider.keyPool;
   if (pool === undefined) return undefined;
   const results: string[] = [];

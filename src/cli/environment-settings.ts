@@ -14,10 +14,23 @@ export function ignoreForeignVariables(prefix: string, environment: NodeJS.Proce
     const known = (rest[0] as { getOptions(): { key: Record<string, boolean> } }).getOptions().key;
     for (const name of Object.keys(environment)) {
       if (!name.startsWith(`${prefix}_`)) continue;
-      const kebab = name.slice(prefix.length + 1).split('__')[0]!.toLowerCase().replaceAll('_', '-');
+      const kebab = name
+        .slice(prefix.length + 1)
+        .split('__')[0]!
+        .toLowerCase()
+        .replaceAll('_', '-');
       const camel = kebab.replace(/-([a-z0-9])/g, (_, letter: string) => letter.toUpperCase());
       if (known[kebab] || known[camel]) continue;
-      if (commandLine.some((token) => token === `--${kebab}` || token.startsWith(`--${kebab}=`) || token === `--${camel}` || token.startsWith(`--${camel}=`))) continue;
+      if (
+        commandLine.some(
+          (token) =>
+            token === `--${kebab}` ||
+            token.startsWith(`--${kebab}=`) ||
+            token === `--${camel}` ||
+            token.startsWith(`--${camel}=`),
+        )
+      )
+        continue;
       delete argv[kebab];
       delete argv[camel];
     }

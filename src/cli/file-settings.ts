@@ -6,8 +6,8 @@
  * command declares can be set in the file with no code of its own.
  */
 import type { Argv } from 'yargs';
-import { keyPath, type RelayConfigFile } from '../config/config-file.js';
 import { CliError } from '../config/cli-error.js';
+import { keyPath, type RelayConfigFile } from '../config/config-file.js';
 
 /** Flags that make no sense in a file. */
 const NOT_IN_FILE = new Set(['help', 'version', 'config', 'h', '$0', '_']);
@@ -18,18 +18,27 @@ export interface FileSettingsOptions {
 }
 
 /** Applies the `[serve]` table of the file to a command's flags. */
-export function applyFileSettings<T>(command: Argv<T>, file: RelayConfigFile | undefined, options: FileSettingsOptions): Argv<T> {
+export function applyFileSettings<T>(
+  command: Argv<T>,
+  file: RelayConfigFile | undefined,
+  options: FileSettingsOptions,
+): Argv<T> {
   if (!file || Object.keys(file.serve).length === 0) return command;
   // getOptions() is public in yargs but missing from its type definitions.
   const declared = (command as unknown as { getOptions(): DeclaredOptions }).getOptions();
-  const flagNames = Object.keys(declared.key).filter((name) => !NOT_IN_FILE.has(name) && !isAliasOnly(name, declared.alias));
+  const flagNames = Object.keys(declared.key).filter(
+    (name) => !NOT_IN_FILE.has(name) && !isAliasOnly(name, declared.alias),
+  );
   const accepted: Record<string, unknown> = {};
   for (const [written, value] of Object.entries(file.serve)) {
     // `log_level` and `log-level` both name --log-level.
     const name = written.replaceAll('_', '-');
     const where = `${file.path}: ${keyPath(['serve', written])}`;
     if (!flagNames.includes(name)) {
-      if (options.strict) throw new CliError(`${where}: unknown serve setting; the settings are the serve flags: ${flagNames.join(', ')}`);
+      if (options.strict)
+        throw new CliError(
+          `${where}: unknown serve setting; the settings are the serve flags: ${flagNames.join(', ')}`,
+        );
       continue;
     }
     const problem = typeProblem(name, value, declared);
@@ -54,14 +63,17 @@ interface DeclaredOptions {
 function typeProblem(name: string, value: unknown, declared: DeclaredOptions): string | undefined {
   const shown = JSON.stringify(value);
   if (declared.boolean.includes(name) && typeof value !== 'boolean') return `expected true or false, got ${shown}`;
-  if ((declared.number.includes(name) || declared.count.includes(name)) && typeof value !== 'number') return `expected a number, got ${shown}`;
+  if ((declared.number.includes(name) || declared.count.includes(name)) && typeof value !== 'number')
+    return `expected a number, got ${shown}`;
   if (declared.array.includes(name)) {
     if (!Array.isArray(value)) return `expected an array, got ${shown}`;
-    if (declared.string.includes(name) && !value.every((item) => typeof item === 'string')) return `expected an array of strings, got ${shown}`;
+    if (declared.string.includes(name) && !value.every((item) => typeof item === 'string'))
+      return `expected an array of strings, got ${shown}`;
   } else if (declared.string.includes(name) && typeof value !== 'string') return `expected a string, got ${shown}`;
   const choices = declared.choices[name];
   const values = Array.isArray(value) ? value : [value];
-  if (choices && !values.every((item) => choices.includes(item))) return `expected one of ${choices.map((choice) => JSON.stringify(choice)).join(', ')}, got ${shown}`;
+  if (choices && !values.every((item) => choices.includes(item)))
+    return `expected one of ${choices.map((choice) => JSON.stringify(choice)).join(', ')}, got ${shown}`;
   if (value !== null && typeof value === 'object' && !Array.isArray(value)) return `expected a value, got a table`;
   return undefined;
 }

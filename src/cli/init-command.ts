@@ -4,10 +4,10 @@
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { starterConfig } from '../config/starter-config.js';
 import { CliError } from '../config/cli-error.js';
-import type { ConfigLocation } from './config-location.js';
 import { resolveProviderProfile } from '../config/provider-option.js';
+import { starterConfig } from '../config/starter-config.js';
+import type { ConfigLocation } from './config-location.js';
 
 export interface InitOptions {
   provider: string | undefined;

@@ -12,7 +12,11 @@ import { ProviderDispatchers } from '../upstream/upstream-dispatcher.js';
 const LIST_TIMEOUT_MS = 15_000;
 
 /** Lists every routed model, asking each upstream for its list. */
-export async function listModelsOnce(router: ModelRouter, extraNames: readonly string[] = [], stderr: NodeJS.WritableStream = process.stderr): Promise<RoutedModel[]> {
+export async function listModelsOnce(
+  router: ModelRouter,
+  extraNames: readonly string[] = [],
+  stderr: NodeJS.WritableStream = process.stderr,
+): Promise<RoutedModel[]> {
   const dispatchers = new ProviderDispatchers({ connectTimeoutMs: 10_000 });
   try {
     const directory = new ModelDirectory({
@@ -20,11 +24,16 @@ export async function listModelsOnce(router: ModelRouter, extraNames: readonly s
       fetchList: (provider) => {
         // Without a key most hosted lists answer 401; say why instead of asking.
         if (!provider.endpoint.apiKey && provider.profile.requiresApiKey) {
-          return Promise.reject(new Error(`no API key in the environment (${provider.profile.apiKeyEnv ?? 'api_key_env'})`));
+          return Promise.reject(
+            new Error(`no API key in the environment (${provider.profile.apiKeyEnv ?? 'api_key_env'})`),
+          );
         }
         return fetchUpstreamModels(dispatchers.forProvider(provider), provider.endpoint, LIST_TIMEOUT_MS);
       },
-      onListProblem: (provider, problem) => stderr.write(`responses-relay: note: ${provider.name}: cannot read the model list (${problem}); using the models the ${provider.profile.displayName} profile knows\n`),
+      onListProblem: (provider, problem) =>
+        stderr.write(
+          `responses-relay: note: ${provider.name}: cannot read the model list (${problem}); using the models the ${provider.profile.displayName} profile knows\n`,
+        ),
       ttlMs: 0,
       now: Date.now,
     });

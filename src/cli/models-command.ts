@@ -18,13 +18,14 @@ export function formatModelTable(models: readonly RoutedModel[]): string {
     model.images ? 'yes' : 'no',
   ]);
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
-  const line = (cells: string[]) => cells.map((cell, column) => (column === cells.length - 1 ? cell : cell.padEnd(widths[column]!))).join('  ');
-  return [line(header), ...rows.map(line)].join('\n') + '\n';
+  const line = (cells: string[]) =>
+    cells.map((cell, column) => (column === cells.length - 1 ? cell : cell.padEnd(widths[column]!))).join('  ');
+  return `${[line(header), ...rows.map(line)].join('\n')}\n`;
 }
 
 /** The models as the JSON GET /v1/models would answer. */
 export function formatModelJson(models: readonly RoutedModel[]): string {
-  return JSON.stringify({ object: 'list', data: models.map(toModelEntry) }, null, 2) + '\n';
+  return `${JSON.stringify({ object: 'list', data: models.map(toModelEntry) }, null, 2)}\n`;
 }
 
 function describeRoute(model: RoutedModel): string {

@@ -6,6 +6,8 @@
  * `doctor` takes the same flags and checks them the same way.
  */
 import type { Argv } from 'yargs';
+import { CliError } from '../config/cli-error.js';
+import { formatDuration, parseDuration } from '../duration.js';
 import {
   DEFAULT_HEARTBEAT_MS,
   DEFAULT_MAX_BODY_MB,
@@ -15,8 +17,6 @@ import {
   DEFAULT_TIMEOUTS,
 } from '../server/defaults.js';
 import type { UpstreamTimeouts } from '../upstream/chat-client.js';
-import { CliError } from '../config/cli-error.js';
-import { formatDuration, parseDuration } from '../duration.js';
 
 /** Adds the flags to a command (defaults live in start-server.ts and are shown in the help). */
 export function withOperationsOptions<T>(command: Argv<T>) {
@@ -30,26 +30,40 @@ export function withOperationsOptions<T>(command: Argv<T>) {
       array: true,
       // The config file spells it `allow_origins`.
       alias: 'allow-origins',
-      describe: 'A web origin (e.g. http://localhost:3000) allowed to call the relay from a browser; repeatable. Others get 403',
+      describe:
+        'A web origin (e.g. http://localhost:3000) allowed to call the relay from a browser; repeatable. Others get 403',
     })
     .option('allow-host', {
       type: 'string',
       array: true,
       alias: 'allow-hosts',
-      describe: "Another name the Host header may carry (the relay behind a reverse proxy); repeatable; '*' turns the Host check off",
+      describe:
+        "Another name the Host header may carry (the relay behind a reverse proxy); repeatable; '*' turns the Host check off",
     })
-    .option('max-body-mb', { type: 'number', describe: `Largest request body in MB; images travel inline (default ${DEFAULT_MAX_BODY_MB})` })
-    .option('max-concurrent', { type: 'number', describe: `Upstream requests in flight at once (default ${DEFAULT_MAX_CONCURRENT})` })
+    .option('max-body-mb', {
+      type: 'number',
+      describe: `Largest request body in MB; images travel inline (default ${DEFAULT_MAX_BODY_MB})`,
+    })
+    .option('max-concurrent', {
+      type: 'number',
+      describe: `Upstream requests in flight at once (default ${DEFAULT_MAX_CONCURRENT})`,
+    })
     .option('max-queue', {
       type: 'number',
       describe: `Requests that may wait for an upstream slot; past that, 503 with Retry-After (default ${DEFAULT_MAX_QUEUE})`,
     })
-    .option('connect-timeout', { type: 'string', describe: `Time to connect to the upstream (default ${formatDuration(DEFAULT_TIMEOUTS.connectMs)})` })
+    .option('connect-timeout', {
+      type: 'string',
+      describe: `Time to connect to the upstream (default ${formatDuration(DEFAULT_TIMEOUTS.connectMs)})`,
+    })
     .option('first-byte-timeout', {
       type: 'string',
       describe: `Time for the upstream to start answering (default ${formatDuration(DEFAULT_TIMEOUTS.firstByteMs)})`,
     })
-    .option('idle-timeout', { type: 'string', describe: `Longest upstream silence inside an answer (default ${formatDuration(DEFAULT_TIMEOUTS.idleMs)})` })
+    .option('idle-timeout', {
+      type: 'string',
+      describe: `Longest upstream silence inside an answer (default ${formatDuration(DEFAULT_TIMEOUTS.idleMs)})`,
+    })
     .option('total-timeout', {
       type: 'string',
       describe: `Longest one response may take; then it ends with response.failed (default ${formatDuration(DEFAULT_TIMEOUTS.totalMs)})`,
@@ -62,10 +76,15 @@ export function withOperationsOptions<T>(command: Argv<T>) {
       type: 'string',
       describe: `On SIGTERM/SIGINT, how long responses in flight may take to finish (default ${formatDuration(DEFAULT_SHUTDOWN_GRACE_MS)})`,
     })
-    .option('log-content', { type: 'boolean', default: false, describe: 'Also log request input and response output (never logged otherwise)' })
+    .option('log-content', {
+      type: 'boolean',
+      default: false,
+      describe: 'Also log request input and response output (never logged otherwise)',
+    })
     .option('compaction-key-env', {
       type: 'string',
-      describe: 'Environment variable holding the key of compaction summaries (relays sharing a Redis store need the same); default: a key file beside the store',
+      describe:
+        'Environment variable holding the key of compaction summaries (relays sharing a Redis store need the same); default: a key file beside the store',
     });
 }
 
@@ -108,18 +127,22 @@ export function isLoopbackHost(host: string): boolean {
 /** Checks the flags against `host`; a problem is a one-line CliError naming the flag. */
 export function parseOperationsOptions(options: OperationsOptions, host: string): OperationsSettings {
   const authToken = options.authToken === undefined || options.authToken === '' ? undefined : options.authToken;
-  if (authToken !== undefined && /\s/.test(authToken)) throw new CliError('--auth-token must not contain spaces or line breaks');
+  if (authToken !== undefined && /\s/.test(authToken))
+    throw new CliError('--auth-token must not contain spaces or line breaks');
   if (authToken === undefined && !isLoopbackHost(host)) {
     throw new CliError(
       `refusing to listen on ${host} without --auth-token: anyone who can reach it could spend your provider key; set --auth-token <secret> (or RESPONSES_RELAY_AUTH_TOKEN), or listen on 127.0.0.1`,
     );
   }
   const maxBodyMb = options.maxBodyMb ?? DEFAULT_MAX_BODY_MB;
-  if (!Number.isFinite(maxBodyMb) || maxBodyMb <= 0) throw new CliError(`--max-body-mb must be a positive number of megabytes, got '${options.maxBodyMb}'`);
+  if (!Number.isFinite(maxBodyMb) || maxBodyMb <= 0)
+    throw new CliError(`--max-body-mb must be a positive number of megabytes, got '${options.maxBodyMb}'`);
   const maxConcurrent = options.maxConcurrent ?? DEFAULT_MAX_CONCURRENT;
-  if (!Number.isInteger(maxConcurrent) || maxConcurrent < 1) throw new CliError(`--max-concurrent must be a whole number of 1 or more, got '${options.maxConcurrent}'`);
+  if (!Number.isInteger(maxConcurrent) || maxConcurrent < 1)
+    throw new CliError(`--max-concurrent must be a whole number of 1 or more, got '${options.maxConcurrent}'`);
   const maxQueue = options.maxQueue ?? DEFAULT_MAX_QUEUE;
-  if (!Number.isInteger(maxQueue) || maxQueue < 0) throw new CliError(`--max-queue must be a whole number of 0 or more, got '${options.maxQueue}'`);
+  if (!Number.isInteger(maxQueue) || maxQueue < 0)
+    throw new CliError(`--max-queue must be a whole number of 0 or more, got '${options.maxQueue}'`);
   return {
     authToken,
     allowOrigins: (options.allowOrigin ?? []).map(checkOrigin),
@@ -135,7 +158,10 @@ export function parseOperationsOptions(options: OperationsOptions, host: string)
     },
     heartbeatMs: duration('--heartbeat', options.heartbeat, DEFAULT_HEARTBEAT_MS),
     // 0 is allowed here: end the responses in flight at once.
-    shutdownGraceMs: options.shutdownGrace?.trim() === '0' ? 0 : duration('--shutdown-grace', options.shutdownGrace, DEFAULT_SHUTDOWN_GRACE_MS),
+    shutdownGraceMs:
+      options.shutdownGrace?.trim() === '0'
+        ? 0
+        : duration('--shutdown-grace', options.shutdownGrace, DEFAULT_SHUTDOWN_GRACE_MS),
     logContent: options.logContent ?? false,
   };
 }
@@ -151,7 +177,9 @@ function checkOrigin(value: string): string {
     origin = undefined;
   }
   if (origin === undefined || origin === 'null' || origin !== text.toLowerCase()) {
-    throw new CliError(`--allow-origin '${value}' is not a web origin; write it as a browser sends it, e.g. http://localhost:3000 (scheme, host and port only)`);
+    throw new CliError(
+      `--allow-origin '${value}' is not a web origin; write it as a browser sends it, e.g. http://localhost:3000 (scheme, host and port only)`,
+    );
   }
   return origin;
 }
@@ -159,8 +187,11 @@ function checkOrigin(value: string): string {
 /** A host name or address, without scheme, path or port; or `*`. */
 function checkHostName(value: string): string {
   const text = String(value).trim();
-  if (text === '*' || /^\[[0-9a-f:.]+\]$/i.test(text) || /^[a-z0-9_.-]+$/i.test(text) || /^[0-9a-f:]+$/i.test(text)) return text;
-  throw new CliError(`--allow-host '${value}' is not a host name; give the name alone, e.g. relay.internal (no scheme, port or path), or '*'`);
+  if (text === '*' || /^\[[0-9a-f:.]+\]$/i.test(text) || /^[a-z0-9_.-]+$/i.test(text) || /^[0-9a-f:]+$/i.test(text))
+    return text;
+  throw new CliError(
+    `--allow-host '${value}' is not a host name; give the name alone, e.g. relay.internal (no scheme, port or path), or '*'`,
+  );
 }
 
 function duration(flag: string, text: string | undefined, fallback: number): number {

@@ -4,22 +4,23 @@
  * starts listening. Problems with the options are one-line CliErrors, never
  * stack traces.
  */
-import type { RelayConfigFile } from '../config/config-file.js';
+
 import { buildRouter } from '../config/build-router.js';
+import { CliError } from '../config/cli-error.js';
+import type { RelayConfigFile } from '../config/config-file.js';
+import { parseDuration } from '../duration.js';
 import { createLogger, type Logger, type LogLevel } from '../log.js';
 import { createServices, relayRedactor } from '../server/services.js';
 import { listenRelay, type RunningRelay } from '../server/start-server.js';
-import { describeProxyUrl } from '../upstream/proxy-settings.js';
 import { openResponseStore, StoreOpenError } from '../store/open-store.js';
+import { DEFAULT_REDIS_PREFIX, describeRedisUrl, RedisResponseStore, RedisSchemaError } from '../store/redis-store.js';
 import { SqliteResponseStore } from '../store/sqlite-store.js';
+import { DEFAULT_MAX_MB, type ResponseStore, type StoreLimits } from '../store/types.js';
+import { describeProxyUrl } from '../upstream/proxy-settings.js';
 import { openUsageLedger } from '../usage/open-ledger.js';
 import type { UsageLedger } from '../usage/types.js';
-import { DEFAULT_REDIS_PREFIX, describeRedisUrl, RedisResponseStore, RedisSchemaError } from '../store/redis-store.js';
-import { DEFAULT_MAX_MB, type ResponseStore, type StoreKind, type StoreLimits } from '../store/types.js';
-import { CliError } from '../config/cli-error.js';
 import { loadCompactionKey } from './compaction-key.js';
-import { parseDuration } from '../duration.js';
-import { parseOperationsOptions, type OperationsOptions } from './operations-options.js';
+import { type OperationsOptions, parseOperationsOptions } from './operations-options.js';
 
 export interface ServeOptions extends OperationsOptions {
   host: string;
@@ -55,12 +56,16 @@ export interface ServeOptions extends OperationsOptions {
 }
 
 /** The options that choose and shape the session store. */
-export type StoreOptions = Pick<ServeOptions, 'store' | 'storePath' | 'storeTtl' | 'storeMaxMb' | 'storeUrl' | 'storePrefix'>;
+export type StoreOptions = Pick<
+  ServeOptions,
+  'store' | 'storePath' | 'storeTtl' | 'storeMaxMb' | 'storeUrl' | 'storePrefix'
+>;
 
 /** Opens the session store the options describe; problems are one-line CliErrors naming the path or URL. */
 export async function openStoreFromOptions(options: StoreOptions, logger: Logger): Promise<ResponseStore> {
   const kind = options.store ?? 'sqlite';
-  if (kind !== 'memory' && kind !== 'sqlite' && kind !== 'redis') throw new CliError(`--store must be 'memory', 'sqlite' or 'redis', got '${kind}'`);
+  if (kind !== 'memory' && kind !== 'sqlite' && kind !== 'redis')
+    throw new CliError(`--store must be 'memory', 'sqlite' or 'redis', got '${kind}'`);
   const ttlText = options.storeTtl ?? '7d';
   const ttlMs = parseDuration(ttlText);
   if (ttlMs === undefined) throw new CliError(`--store-ttl '${ttlText}' is not a duration; use e.g. 7d, 12h or 30m`);
@@ -83,16 +88,24 @@ export async function openStoreFromOptions(options: StoreOptions, logger: Logger
   }
 }
 
-async function openRedisStoreFromOptions(options: StoreOptions, limits: StoreLimits, logger: Logger): Promise<ResponseStore> {
+async function openRedisStoreFromOptions(
+  options: StoreOptions,
+  limits: StoreLimits,
+  logger: Logger,
+): Promise<ResponseStore> {
   const url = options.storeUrl;
-  if (url === undefined || url === '') throw new CliError('--store redis needs --store-url redis://[user:pass@]host:port/db (or rediss:// for TLS)');
+  if (url === undefined || url === '')
+    throw new CliError('--store redis needs --store-url redis://[user:pass@]host:port/db (or rediss:// for TLS)');
   let protocol: string;
   try {
     protocol = new URL(url).protocol;
   } catch {
-    throw new CliError(`--store-url '${describeRedisUrl(url)}' is not a URL; use redis://[user:pass@]host:port/db or rediss://…`);
+    throw new CliError(
+      `--store-url '${describeRedisUrl(url)}' is not a URL; use redis://[user:pass@]host:port/db or rediss://…`,
+    );
   }
-  if (protocol !== 'redis:' && protocol !== 'rediss:') throw new CliError(`--store-url must start with redis:// or rediss://, got '${protocol}'`);
+  if (protocol !== 'redis:' && protocol !== 'rediss:')
+    throw new CliError(`--store-url must start with redis:// or rediss://, got '${protocol}'`);
   try {
     return await RedisResponseStore.open({
       ...limits,
@@ -107,11 +120,18 @@ async function openRedisStoreFromOptions(options: StoreOptions, limits: StoreLim
 }
 
 /** Starts the relay and prints `listening on …` once it accepts connections. */
-export async function runServe(options: ServeOptions, file?: RelayConfigFile, environment: NodeJS.ProcessEnv = process.env): Promise<RunningRelay> {
+export async function runServe(
+  options: ServeOptions,
+  file?: RelayConfigFile,
+  environment: NodeJS.ProcessEnv = process.env,
+): Promise<RunningRelay> {
   if (!Number.isInteger(options.port) || options.port < 0 || options.port > 65535) {
     throw new CliError(`--port must be a whole number from 0 to 65535, got '${options.port}'`);
   }
-  if (options.upstreamRetries !== undefined && (!Number.isInteger(options.upstreamRetries) || options.upstreamRetries < 0)) {
+  if (
+    options.upstreamRetries !== undefined &&
+    (!Number.isInteger(options.upstreamRetries) || options.upstreamRetries < 0)
+  ) {
     throw new CliError(`--upstream-retries must be a whole number of 0 or more, got '${options.upstreamRetries}'`);
   }
   if (options.modelsTtl !== undefined && !(options.modelsTtl >= 0)) {
@@ -123,7 +143,8 @@ export async function runServe(options: ServeOptions, file?: RelayConfigFile, en
   const redact = relayRedactor(router, settings.authToken);
   const logger = createLogger(options.logLevel, process.stderr, redact);
   const usageRetentionMs = parseDuration(options.usageRetention ?? '30d');
-  if (usageRetentionMs === undefined) throw new CliError(`--usage-retention '${options.usageRetention}' is not a duration; use e.g. 30d or 12h`);
+  if (usageRetentionMs === undefined)
+    throw new CliError(`--usage-retention '${options.usageRetention}' is not a duration; use e.g. 30d or 12h`);
   const store = await openStoreFromOptions(options, logger);
   let compactionKey: Buffer;
   try {
@@ -167,7 +188,8 @@ export async function runServe(options: ServeOptions, file?: RelayConfigFile, en
     await usageLedger.close();
     await store.close();
     const code = (error as { code?: string }).code;
-    if (code === 'EADDRINUSE') throw new CliError(`port ${options.port} on ${options.host} is already in use; pick another with --port`);
+    if (code === 'EADDRINUSE')
+      throw new CliError(`port ${options.port} on ${options.host} is already in use; pick another with --port`);
     if (code === 'EACCES') throw new CliError(`not allowed to listen on ${options.host}:${options.port}`);
     if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') throw new CliError(`cannot listen on host '${options.host}'`);
     throw error;
@@ -177,7 +199,9 @@ export async function runServe(options: ServeOptions, file?: RelayConfigFile, en
     name: provider.name,
     profile: provider.profile.id,
     upstream: provider.endpoint.baseUrl,
-    ...(provider.network?.proxy ? { proxy: describeProxyUrl(provider.network.proxy.url), proxyFrom: provider.network.proxy.source } : {}),
+    ...(provider.network?.proxy
+      ? { proxy: describeProxyUrl(provider.network.proxy.url), proxyFrom: provider.network.proxy.source }
+      : {}),
     ...(provider.network && provider.network.caFiles.length > 0 ? { caFiles: provider.network.caFiles } : {}),
     ...(provider.keyPool ? { keys: provider.keyPool.keys.map((key) => key.variable) } : {}),
   }));

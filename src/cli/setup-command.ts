@@ -7,18 +7,38 @@
  * removes exactly what setup added and puts back what it replaced.
  */
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { applySetup, hasUneditableProvider, snapshotOwned, undoSetup, type OwnedSnapshot } from '../codex/codex-setup.js';
-import { CODEX_PROVIDER_ID, OWNED_ROOT_KEYS, type CodexSettingsToWrite } from '../codex/codex-config.js';
+import { CODEX_PROVIDER_ID, type CodexSettingsToWrite, OWNED_ROOT_KEYS } from '../codex/codex-config.js';
+import {
+  applySetup,
+  hasUneditableProvider,
+  type OwnedSnapshot,
+  snapshotOwned,
+  undoSetup,
+} from '../codex/codex-setup.js';
 import { CliError } from '../config/cli-error.js';
 
 /** Where setup keeps what `--undo` needs. */
 export const SETUP_STATE_FILE = 'responses-relay-setup.json';
 
 const snapshotSchema = z.object({
-  root: z.object(Object.fromEntries(OWNED_ROOT_KEYS.map((key) => [key, z.string().nullable()])) as Record<(typeof OWNED_ROOT_KEYS)[number], z.ZodNullable<z.ZodString>>),
+  root: z.object(
+    Object.fromEntries(OWNED_ROOT_KEYS.map((key) => [key, z.string().nullable()])) as Record<
+      (typeof OWNED_ROOT_KEYS)[number],
+      z.ZodNullable<z.ZodString>
+    >,
+  ),
   table: z.string().nullable(),
 });
 
@@ -47,7 +67,9 @@ export function runSetup(settings: CodexSettingsToWrite, codexHome: string, now:
   const existed = existsSync(configPath);
   const current = existed ? readText(configPath) : '';
   if (existed && hasUneditableProvider(current)) {
-    throw new CliError(`${configPath} defines model_providers.${CODEX_PROVIDER_ID} as inline or dotted keys, which setup does not edit; move it to its own [model_providers.${CODEX_PROVIDER_ID}] table or remove it`);
+    throw new CliError(
+      `${configPath} defines model_providers.${CODEX_PROVIDER_ID} as inline or dotted keys, which setup does not edit; move it to its own [model_providers.${CODEX_PROVIDER_ID}] table or remove it`,
+    );
   }
   let next: string;
   try {
@@ -76,7 +98,7 @@ export function runSetup(settings: CodexSettingsToWrite, codexHome: string, now:
   };
   state.writtenSha256 = sha256(next);
   writeAtomically(configPath, next, existed ? statSync(configPath).mode & 0o777 : 0o600);
-  writeAtomically(statePath, JSON.stringify(state, null, 2) + '\n', 0o600);
+  writeAtomically(statePath, `${JSON.stringify(state, null, 2)}\n`, 0o600);
   return { configPath, changed: true, backupPath };
 }
 
@@ -111,7 +133,9 @@ export function runUndo(codexHome: string, now: Date = new Date()): UndoResult {
     try {
       next = undoSetup(current, state.previous as OwnedSnapshot);
     } catch (error) {
-      throw new CliError(`${configPath}: cannot take the relay's settings out safely (${(error as Error).message}); nothing was changed`);
+      throw new CliError(
+        `${configPath}: cannot take the relay's settings out safely (${(error as Error).message}); nothing was changed`,
+      );
     }
     outcome = 'removed-settings';
   }
@@ -137,13 +161,17 @@ export function readSetupRecord<T>(path: string, schema: z.ZodType<T>, edited: s
     throw new CliError(`${path} is not valid JSON; remove it to start over (backups of ${edited} are next to it)`);
   }
   const checked = schema.safeParse(parsed);
-  if (!checked.success) throw new CliError(`${path} is not a setup record this version understands; remove it to start over`);
+  if (!checked.success)
+    throw new CliError(`${path} is not a setup record this version understands; remove it to start over`);
   return checked.data;
 }
 
 /** Copies the file next to itself as `config.toml.backup-<UTC time>` (never overwriting an older backup). */
 export function backup(path: string, now: Date): string {
-  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  const stamp = now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
   let target = `${path}.backup-${stamp}`;
   for (let counter = 2; existsSync(target); counter++) target = `${path}.backup-${stamp}-${counter}`;
   try {

@@ -8,16 +8,16 @@
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { CliError } from '../config/cli-error.js';
 import { silentLogger } from '../log.js';
 import { defaultStorePath } from '../store/open-store.js';
-import { RedisResponseStore } from '../store/redis-store.js';
+import type { RedisResponseStore } from '../store/redis-store.js';
 import { StoreUnavailableError } from '../store/types.js';
 import { RedisUsageLedger } from '../usage/redis-ledger.js';
 import { SqliteUsageLedger } from '../usage/sqlite-ledger.js';
 import { summarizeUsage, type UsageFigures, type UsageGrouping, type UsageSummary } from '../usage/summarize.js';
 import type { UsageLedger } from '../usage/types.js';
 import { parseUsageQuery, UsageQueryError } from '../usage/usage-query.js';
-import { CliError } from '../config/cli-error.js';
 import { openStoreFromOptions } from './serve-command.js';
 
 export interface UsageOptions {
@@ -33,18 +33,23 @@ export interface UsageOptions {
 }
 
 /** The output of the command. */
-export async function runUsage(options: UsageOptions, environment: NodeJS.ProcessEnv = process.env, now: number = Date.now()): Promise<string> {
+export async function runUsage(
+  options: UsageOptions,
+  environment: NodeJS.ProcessEnv = process.env,
+  now: number = Date.now(),
+): Promise<string> {
   let query;
   try {
     query = parseUsageQuery({ since: options.since, until: options.until, group_by: options.by }, now);
   } catch (error) {
-    if (error instanceof UsageQueryError) throw new CliError(`--${error.param === 'group_by' ? 'by' : error.param}: ${error.message}`);
+    if (error instanceof UsageQueryError)
+      throw new CliError(`--${error.param === 'group_by' ? 'by' : error.param}: ${error.message}`);
     throw error;
   }
   const { ledger, close } = await openLedger(options, environment);
   try {
     const summary = summarizeUsage(await ledger.query({ since: query.since, until: query.until }), query);
-    return options.json ? JSON.stringify(summary, null, 2) + '\n' : formatUsageTable(summary);
+    return options.json ? `${JSON.stringify(summary, null, 2)}\n` : formatUsageTable(summary);
   } catch (error) {
     if (error instanceof StoreUnavailableError) throw new CliError(`cannot read the usage ledger: ${error.message}`);
     throw error;
@@ -54,24 +59,37 @@ export async function runUsage(options: UsageOptions, environment: NodeJS.Proces
 }
 
 /** The ledger to read, and how to let go of it. */
-async function openLedger(options: UsageOptions, environment: NodeJS.ProcessEnv): Promise<{ ledger: UsageLedger; close: () => Promise<void> }> {
+async function openLedger(
+  options: UsageOptions,
+  environment: NodeJS.ProcessEnv,
+): Promise<{ ledger: UsageLedger; close: () => Promise<void> }> {
   const kind = options.store ?? 'sqlite';
   if (kind === 'memory') {
-    throw new CliError('with --store memory the usage ledger lives in the running relay\'s memory; ask the relay: GET /v1/usage (e.g. curl http://127.0.0.1:8787/v1/usage)');
+    throw new CliError(
+      "with --store memory the usage ledger lives in the running relay's memory; ask the relay: GET /v1/usage (e.g. curl http://127.0.0.1:8787/v1/usage)",
+    );
   }
   if (kind === 'redis') {
-    const store = (await openStoreFromOptions({ store: 'redis', storeUrl: options.storeUrl, storePrefix: options.storePrefix }, silentLogger())) as RedisResponseStore;
+    const store = (await openStoreFromOptions(
+      { store: 'redis', storeUrl: options.storeUrl, storePrefix: options.storePrefix },
+      silentLogger(),
+    )) as RedisResponseStore;
     try {
       await store.ping();
     } catch {
       await store.close();
-      throw new CliError(`cannot read the usage ledger: Redis at ${store.location} is unreachable; check --store-url and that Redis runs`);
+      throw new CliError(
+        `cannot read the usage ledger: Redis at ${store.location} is unreachable; check --store-url and that Redis runs`,
+      );
     }
     return { ledger: new RedisUsageLedger(store), close: () => store.close() };
   }
   if (kind !== 'sqlite') throw new CliError(`--store must be 'memory', 'sqlite' or 'redis', got '${kind}'`);
   const path = resolve(options.storePath ?? defaultStorePath(environment));
-  if (!existsSync(path)) throw new CliError(`no usage recorded at ${path} (the file does not exist); the ledger is kept by a relay running with --store sqlite or redis`);
+  if (!existsSync(path))
+    throw new CliError(
+      `no usage recorded at ${path} (the file does not exist); the ledger is kept by a relay running with --store sqlite or redis`,
+    );
   try {
     const ledger = new SqliteUsageLedger({ path, readonly: true });
     return { ledger, close: () => ledger.close() };
@@ -83,7 +101,19 @@ async function openLedger(options: UsageOptions, environment: NodeJS.ProcessEnv)
 /** The summary as an aligned table: one row per group, then the totals. */
 export function formatUsageTable(summary: UsageSummary): string {
   const grouping: UsageGrouping = summary.group_by ?? 'model';
-  const header = [grouping.toUpperCase(), 'TURNS', 'FAILED', 'INPUT', 'CACHED', 'OUTPUT', 'REASONING', 'COST', 'SAVED', 'FIRST TOKEN p50', 'TOTAL p50'];
+  const header = [
+    grouping.toUpperCase(),
+    'TURNS',
+    'FAILED',
+    'INPUT',
+    'CACHED',
+    'OUTPUT',
+    'REASONING',
+    'COST',
+    'SAVED',
+    'FIRST TOKEN p50',
+    'TOTAL p50',
+  ];
   const row = (key: string, figures: UsageFigures) => [
     key,
     count(figures.turns),
@@ -99,9 +129,15 @@ export function formatUsageTable(summary: UsageSummary): string {
   ];
   const rows = [...summary.groups.map((group) => row(group.key, group)), row('total', summary.totals)];
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((cells) => cells[column]!.length)));
-  const line = (cells: string[]) => cells.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!))).join('  ');
+  const line = (cells: string[]) =>
+    cells
+      .map((cell, column) => (column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!)))
+      .join('  ');
   const period = `since ${summary.since === null ? 'the start' : new Date(summary.since).toISOString()}${summary.until === null ? '' : ` until ${new Date(summary.until).toISOString()}`}`;
-  const notes = summary.totals.unpriced_turns > 0 ? `\n${summary.totals.unpriced_turns} turns have no known price (marked +); their cost is not included.` : '';
+  const notes =
+    summary.totals.unpriced_turns > 0
+      ? `\n${summary.totals.unpriced_turns} turns have no known price (marked +); their cost is not included.`
+      : '';
   return `${period}\n${[line(header), ...rows.map(line)].join('\n')}\nCost is estimated at list price.${notes}\n`;
 }
 

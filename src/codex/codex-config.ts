@@ -64,7 +64,7 @@ export function renderProviderTable(settings: CodexSettingsToWrite): string {
     '# Written by responses-relay; `responses-relay setup --undo` restores the previous config.',
     ...Object.entries(providerTableValues(settings)).map(([key, value]) => tomlLine(key, value)),
   ];
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
 }
 
 /** The whole fragment `print-config` prints. */

@@ -6,17 +6,17 @@
  */
 import { isDeepStrictEqual } from 'node:util';
 import { parse } from 'smol-toml';
-import { findRootPair, findTable, putTable, removeRootPair, removeTable, setRootPairs } from './config-edit.js';
 import {
   CODEX_PROVIDER_ID,
+  type CodexSettingsToWrite,
   OWNED_ROOT_KEYS,
+  type OwnedRootKey,
   providerTableValues,
   renderProviderTable,
   rootValues,
   tomlLine,
-  type CodexSettingsToWrite,
-  type OwnedRootKey,
 } from './codex-config.js';
+import { findRootPair, findTable, putTable, removeRootPair, removeTable, setRootPairs } from './config-edit.js';
 
 export const PROVIDER_TABLE_PATH = ['model_providers', CODEX_PROVIDER_ID] as const;
 
@@ -61,7 +61,8 @@ export function undoSetup(current: string, previous: OwnedSnapshot): string {
   for (const key of OWNED_ROOT_KEYS) {
     const before = previous.root[key];
     // A key that was there goes back where it now stands; one setup added goes away.
-    text = before === null ? removeRootPair(text, key) : setRootPairs(text, [{ key, line: before.replace(/\r?\n$/, '') }]);
+    text =
+      before === null ? removeRootPair(text, key) : setRootPairs(text, [{ key, line: before.replace(/\r?\n$/, '') }]);
   }
   if (previous.table !== null) text = putTable(text, PROVIDER_TABLE_PATH, previous.table);
   verifyOnlyOwnedChanged(current, text);
@@ -72,7 +73,7 @@ export function undoSetup(current: string, previous: OwnedSnapshot): string {
 export function verifyOnlyOwnedChanged(before: string, after: string): void {
   const left = withoutOwned(parseOrThrow(before, 'the current config'));
   const right = withoutOwned(parseOrThrow(after, 'the edited config'));
-  if (!isDeepStrictEqual(left, right)) throw new Error('the edit would change settings that are not the relay\'s');
+  if (!isDeepStrictEqual(left, right)) throw new Error("the edit would change settings that are not the relay's");
 }
 
 /** The existing config defines the relay's provider some other way (inline or dotted keys), which is not edited. */

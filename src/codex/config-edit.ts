@@ -19,7 +19,9 @@ export function lineBreakOf(text: string): string {
 
 /** The root-table pair for `key` (a one-part key), if the file has one. */
 export function findRootPair(text: string, key: string): TextSpan | undefined {
-  const pair = rootStatements(scanStatements(text)).find((statement) => statement.kind === 'pair' && samePath(statement.key, [key]));
+  const pair = rootStatements(scanStatements(text)).find(
+    (statement) => statement.kind === 'pair' && samePath(statement.key, [key]),
+  );
   return pair ? span(text, pair) : undefined;
 }
 
@@ -29,7 +31,9 @@ export function findRootPair(text: string, key: string): TextSpan | undefined {
  */
 export function findTable(text: string, path: readonly string[]): TextSpan | undefined {
   const statements = scanStatements(text);
-  const headerIndex = statements.findIndex((statement) => statement.kind === 'table' && !statement.arrayOfTables && samePath(statement.path, path));
+  const headerIndex = statements.findIndex(
+    (statement) => statement.kind === 'table' && !statement.arrayOfTables && samePath(statement.path, path),
+  );
   if (headerIndex === -1) return undefined;
   let last = headerIndex;
   for (let index = headerIndex + 1; index < statements.length; index++) {
@@ -37,7 +41,11 @@ export function findTable(text: string, path: readonly string[]): TextSpan | und
     if (statement.kind === 'table' && !isWithin(statement.path, path)) break;
     if (statement.kind !== 'trivia') last = index;
   }
-  return { start: statements[headerIndex]!.start, end: statements[last]!.end, text: text.slice(statements[headerIndex]!.start, statements[last]!.end) };
+  return {
+    start: statements[headerIndex]!.start,
+    end: statements[last]!.end,
+    text: text.slice(statements[headerIndex]!.start, statements[last]!.end),
+  };
 }
 
 /**

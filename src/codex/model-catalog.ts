@@ -7,10 +7,10 @@
  * releases reject (the `max` effort) are mapped to ones all accept.
  */
 import type { RoutedModel } from '../models/routed-models.js';
+import { codexAliasName, looksLikeOpenAiModel } from '../models/slugs.js';
 import { EFFORT_ORDER } from '../providers/effort.js';
 import type { ReasoningEffort } from '../translate/request/responses-schema.js';
 import { BASE_INSTRUCTIONS } from './base-instructions.js';
-import { codexAliasName, looksLikeOpenAiModel } from '../models/slugs.js';
 
 /** The reasoning levels Codex knows. */
 export type CodexEffort = 'none' | 'minimal' | 'low' | 'medium' | 'high' | 'xhigh';
@@ -78,7 +78,9 @@ export function toCodexEffort(effort: ReasoningEffort): CodexEffort {
 
 /** The catalog for the routed models (duplicates by slug are dropped, the first kept). */
 export function buildCodexCatalog(models: readonly RoutedModel[]): CodexCatalog {
-  const providersWithKnownModels = new Set(models.filter((model) => model.known && !model.alias).map((model) => model.provider.name));
+  const providersWithKnownModels = new Set(
+    models.filter((model) => model.known && !model.alias).map((model) => model.provider.name),
+  );
   const entries: CodexModelInfo[] = [];
   const slugs = new Set<string>();
   for (const model of models) {
@@ -94,12 +96,18 @@ export function buildCodexCatalog(models: readonly RoutedModel[]): CodexCatalog 
 
 function buildModelInfo(model: RoutedModel, slug: string, priority: number, listed: boolean): CodexModelInfo {
   const levels = codexLevels(model.reasoningEfforts);
-  const defaultLevel = model.defaultReasoningEffort !== undefined ? toCodexEffort(model.defaultReasoningEffort) : undefined;
+  const defaultLevel =
+    model.defaultReasoningEffort !== undefined ? toCodexEffort(model.defaultReasoningEffort) : undefined;
   const info: CodexModelInfo = {
     slug,
     display_name: slug,
     description: describe(model),
-    default_reasoning_level: levels.length === 0 ? null : defaultLevel !== undefined && levels.includes(defaultLevel) ? defaultLevel : middleLevel(levels),
+    default_reasoning_level:
+      levels.length === 0
+        ? null
+        : defaultLevel !== undefined && levels.includes(defaultLevel)
+          ? defaultLevel
+          : middleLevel(levels),
     supported_reasoning_levels: levels.map((effort) => ({ effort, description: EFFORT_DESCRIPTIONS[effort] })),
     shell_type: 'shell_command',
     visibility: listed ? 'list' : 'hide',

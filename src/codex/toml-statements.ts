@@ -138,7 +138,11 @@ function isEscaped(text: string, index: number): boolean {
 
 function decodeBasicString(raw: string): string {
   try {
-    return JSON.parse(raw.replace(/\\U([0-9A-Fa-f]{8})/g, (_, hex: string) => JSON.stringify(String.fromCodePoint(parseInt(hex, 16))).slice(1, -1))) as string;
+    return JSON.parse(
+      raw.replace(/\\U([0-9A-Fa-f]{8})/g, (_, hex: string) =>
+        JSON.stringify(String.fromCodePoint(parseInt(hex, 16))).slice(1, -1),
+      ),
+    ) as string;
   } catch {
     return raw.slice(1, -1);
   }

@@ -4,10 +4,17 @@
  * `--model-map`. Flags win over the file, the file over the profiles'
  * defaults.
  */
-import { CliError } from './cli-error.js';
+
 import { codexAliasName } from '../models/slugs.js';
 import { findProviderProfile } from '../providers/index.js';
-import { ModelRouter, parseModelMap, parseRouteTarget, type AliasTarget, type ConfiguredProvider } from '../routing/router.js';
+import {
+  type AliasTarget,
+  type ConfiguredProvider,
+  ModelRouter,
+  parseModelMap,
+  parseRouteTarget,
+} from '../routing/router.js';
+import { CliError } from './cli-error.js';
 import type { RelayConfigFile } from './config-file.js';
 import { keyPath } from './config-file.js';
 import { resolveFileProvider, resolveUpstream, type UpstreamFlags } from './resolve-provider.js';
@@ -22,11 +29,18 @@ export interface BuildRouterOptions {
 }
 
 /** Builds the router from flags, the config file (if any) and the environment. */
-export function buildRouter(flags: RoutingFlags, file: RelayConfigFile | undefined, environment: NodeJS.ProcessEnv, options: BuildRouterOptions): ModelRouter {
+export function buildRouter(
+  flags: RoutingFlags,
+  file: RelayConfigFile | undefined,
+  environment: NodeJS.ProcessEnv,
+  options: BuildRouterOptions,
+): ModelRouter {
   const fileProviders = file?.providers ?? [];
   const singleForm = Boolean(flags.provider?.trim() || flags.upstream?.trim());
   if (!singleForm && fileProviders.length > 0 && (flags.upstreamKeyEnv || flags.upstreamKey)) {
-    throw new CliError(`--upstream-key-env and --upstream-key apply to the single upstream (--provider or --upstream); providers in ${file!.path} name their key with api_key_env`);
+    throw new CliError(
+      `--upstream-key-env and --upstream-key apply to the single upstream (--provider or --upstream); providers in ${file!.path} name their key with api_key_env`,
+    );
   }
 
   const providers: ConfiguredProvider[] = [];
@@ -36,15 +50,19 @@ export function buildRouter(flags: RoutingFlags, file: RelayConfigFile | undefin
     // that profile) and becomes the default.
     const requested = flags.provider?.trim() || undefined;
     const profileId = requested === undefined ? 'generic' : findProviderProfile(requested)?.id;
-    const sameName = fileProviders.find((provider) => provider.name === requested) ?? fileProviders.find((provider) => provider.name === profileId);
+    const sameName =
+      fileProviders.find((provider) => provider.name === requested) ??
+      fileProviders.find((provider) => provider.name === profileId);
     const single = resolveUpstream(flags, environment, sameName, options.requireKeys);
     for (const provider of fileProviders) {
-      if (provider !== sameName) providers.push(resolveFileProvider(provider, environment, file!.path, options.requireKeys, flags));
+      if (provider !== sameName)
+        providers.push(resolveFileProvider(provider, environment, file!.path, options.requireKeys, flags));
     }
     providers.unshift(single);
     defaultName = single.name;
   } else {
-    for (const provider of fileProviders) providers.push(resolveFileProvider(provider, environment, file!.path, options.requireKeys, flags));
+    for (const provider of fileProviders)
+      providers.push(resolveFileProvider(provider, environment, file!.path, options.requireKeys, flags));
     defaultName = file!.defaultProvider ?? fileProviders[0]!.name;
   }
 
@@ -52,9 +70,12 @@ export function buildRouter(flags: RoutingFlags, file: RelayConfigFile | undefin
   const aliases = new Map<string, AliasTarget>();
   for (const alias of file?.aliases ?? []) {
     const target: AliasTarget = { ...parseRouteTarget(alias.route, names) };
-    if (alias.fallbacks.length > 0) target.fallbacks = alias.fallbacks.map((fallback) => parseRouteTarget(fallback, names));
+    if (alias.fallbacks.length > 0)
+      target.fallbacks = alias.fallbacks.map((fallback) => parseRouteTarget(fallback, names));
     if (names.has(alias.name)) {
-      throw new CliError(`${file!.path}: ${keyPath(['aliases', alias.name])}: an alias cannot have the name of a provider`);
+      throw new CliError(
+        `${file!.path}: ${keyPath(['aliases', alias.name])}: an alias cannot have the name of a provider`,
+      );
     }
     aliases.set(alias.name, target);
   }

@@ -8,11 +8,11 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parse, TomlError } from 'smol-toml';
 import { z } from 'zod';
-import { CliError } from './cli-error.js';
 import { looksLikeOpenAiModel } from '../models/slugs.js';
-import { PROVIDER_IDS, findProviderProfile } from '../providers/index.js';
 import { genericProvider } from '../providers/generic.js';
+import { findProviderProfile, PROVIDER_IDS } from '../providers/index.js';
 import type { ModelPrice, ProviderModel, ProviderProfile } from '../translate/provider-hooks.js';
+import { CliError } from './cli-error.js';
 
 export interface FileProvider {
   /** The table name: how routes and `provider/model` names refer to it. */
@@ -83,10 +83,22 @@ const priceSchema = z.strictObject({
 
 const providerSchema = z.strictObject({
   profile: z.string().min(1).optional(),
-  base_url: z.string().refine(isHttpUrl, 'expected an http:// or https:// URL, e.g. https://api.deepseek.com/v1').optional(),
+  base_url: z
+    .string()
+    .refine(isHttpUrl, 'expected an http:// or https:// URL, e.g. https://api.deepseek.com/v1')
+    .optional(),
   api_key_env: z.string().regex(VARIABLE, 'expected an environment variable name, e.g. DEEPSEEK_API_KEY').optional(),
-  api_key_envs: z.array(z.string().regex(VARIABLE, 'expected environment variable names, e.g. ["KEY_A", "KEY_B"]')).min(1).optional(),
-  proxy: z.string().refine((value) => value === 'none' || isHttpUrl(value), 'expected an http:// or https:// proxy URL, e.g. http://proxy.example.com:3128, or "none"').optional(),
+  api_key_envs: z
+    .array(z.string().regex(VARIABLE, 'expected environment variable names, e.g. ["KEY_A", "KEY_B"]'))
+    .min(1)
+    .optional(),
+  proxy: z
+    .string()
+    .refine(
+      (value) => value === 'none' || isHttpUrl(value),
+      'expected an http:// or https:// proxy URL, e.g. http://proxy.example.com:3128, or "none"',
+    )
+    .optional(),
   ca_file: z.string().min(1).optional(),
   headers: z.record(z.string(), z.string()).optional(),
   models: z.array(modelSchema).optional(),
@@ -95,14 +107,19 @@ const providerSchema = z.strictObject({
 });
 
 const routeSchema = z.string().min(1, 'expected "provider/model" or a model name');
-const aliasSchema = z.union([routeSchema, z.strictObject({ route: routeSchema, fallbacks: z.array(routeSchema).optional() })], {
-  error: 'expected "provider/model" or { route = "provider/model", fallbacks = ["other/model"] }',
-});
+const aliasSchema = z.union(
+  [routeSchema, z.strictObject({ route: routeSchema, fallbacks: z.array(routeSchema).optional() })],
+  {
+    error: 'expected "provider/model" or { route = "provider/model", fallbacks = ["other/model"] }',
+  },
+);
 
 const fileSchema = z.strictObject({
   default_provider: z.string().min(1).optional(),
   serve: z.record(z.string(), z.unknown()).optional(),
-  providers: z.record(z.string().regex(NAME, 'provider names use letters, digits, ".", "_" and "-" (no "/")'), providerSchema).optional(),
+  providers: z
+    .record(z.string().regex(NAME, 'provider names use letters, digits, ".", "_" and "-" (no "/")'), providerSchema)
+    .optional(),
   aliases: z.record(z.string().min(1), aliasSchema).optional(),
   codex: z
     .strictObject({
@@ -149,12 +166,16 @@ export function parseConfigText(text: string, path: string): RelayConfigFile {
 
   const providers = Object.entries(file.providers ?? {}).map(([name, provider]): FileProvider => {
     if (looksLikeOpenAiModel(name)) {
-      throw new CliError(`${path}: ${keyPath(['providers', name])}: a provider name must not start like an OpenAI model (gpt, o3, codex, …): Codex would take "${name}/model" for one`);
+      throw new CliError(
+        `${path}: ${keyPath(['providers', name])}: a provider name must not start like an OpenAI model (gpt, o3, codex, …): Codex would take "${name}/model" for one`,
+      );
     }
     const profileName = provider.profile ?? (findProviderProfile(name) ? name : undefined);
     const profile = profileName === undefined ? genericProvider : findProviderProfile(profileName);
     if (!profile) {
-      throw new CliError(`${path}: ${keyPath(['providers', name, 'profile'])}: unknown profile '${profileName}'; known profiles: ${PROVIDER_IDS.join(', ')}`);
+      throw new CliError(
+        `${path}: ${keyPath(['providers', name, 'profile'])}: unknown profile '${profileName}'; known profiles: ${PROVIDER_IDS.join(', ')}`,
+      );
     }
     if (provider.api_key_env !== undefined && provider.api_key_envs !== undefined) {
       throw new CliError(`${path}: ${keyPath(['providers', name])}: give either api_key_env or api_key_envs, not both`);
@@ -174,10 +195,15 @@ export function parseConfigText(text: string, path: string): RelayConfigFile {
   });
   if (file.default_provider !== undefined && !providers.some((provider) => provider.name === file.default_provider)) {
     const known = providers.map((provider) => provider.name).join(', ') || 'none';
-    throw new CliError(`${path}: default_provider: '${file.default_provider}' is not a provider in this file (providers: ${known})`);
+    throw new CliError(
+      `${path}: default_provider: '${file.default_provider}' is not a provider in this file (providers: ${known})`,
+    );
   }
-  const aliases = Object.entries(file.aliases ?? {}).map(([name, alias]): FileAlias =>
-    typeof alias === 'string' ? { name, route: alias, fallbacks: [] } : { name, route: alias.route, fallbacks: alias.fallbacks ?? [] },
+  const aliases = Object.entries(file.aliases ?? {}).map(
+    ([name, alias]): FileAlias =>
+      typeof alias === 'string'
+        ? { name, route: alias, fallbacks: [] }
+        : { name, route: alias.route, fallbacks: alias.fallbacks ?? [] },
   );
   return {
     path,
@@ -199,7 +225,13 @@ function toProviderModel(model: z.infer<typeof modelSchema>): ProviderModel {
 }
 
 function toModelPrice(model: string, price: z.infer<typeof priceSchema>, path: string): ModelPrice {
-  const result: ModelPrice = { model, inputPerMillion: price.input, outputPerMillion: price.output, source: price.source ?? path, takenOn: price.date ?? '' };
+  const result: ModelPrice = {
+    model,
+    inputPerMillion: price.input,
+    outputPerMillion: price.output,
+    source: price.source ?? path,
+    takenOn: price.date ?? '',
+  };
   if (price.cached_input !== undefined) result.cachedInputPerMillion = price.cached_input;
   return result;
 }
@@ -217,7 +249,13 @@ function describeIssue(issue: z.core.$ZodIssue): string {
 /** A TOML key path as written in the file: bare keys plain, others quoted. */
 export function keyPath(path: ReadonlyArray<PropertyKey>): string {
   return path
-    .map((key) => (typeof key === 'number' ? `[${key}]` : /^[A-Za-z0-9_-]+$/.test(String(key)) ? String(key) : JSON.stringify(String(key))))
+    .map((key) =>
+      typeof key === 'number'
+        ? `[${key}]`
+        : /^[A-Za-z0-9_-]+$/.test(String(key))
+          ? String(key)
+          : JSON.stringify(String(key)),
+    )
     .join('.')
     .replace(/\.\[/g, '[');
 }

@@ -3,8 +3,9 @@
  * The profile supplies the default base URL and the variable holding the key;
  * `--upstream`, `--upstream-key-env` and `--upstream-key` still win.
  */
-import { PROVIDER_IDS, PROVIDER_PROFILES, findProviderProfile } from '../providers/index.js';
+
 import { genericProvider } from '../providers/generic.js';
+import { findProviderProfile, PROVIDER_IDS, PROVIDER_PROFILES } from '../providers/index.js';
 import type { ProviderProfile } from '../translate/provider-hooks.js';
 import { CliError } from './cli-error.js';
 
@@ -19,7 +20,11 @@ export function resolveProviderProfile(name: string | undefined): ProviderProfil
 /** The profile list printed at the end of `--help` (base URLs are in docs/providers.md). */
 export function providerHelp(): string {
   const rows = PROVIDER_PROFILES.map((profile) => {
-    const key = profile.local ? 'local, no key needed' : profile.apiKeyEnv ? `key from ${profile.apiKeyEnv}` : 'give --upstream; key via --upstream-key-env';
+    const key = profile.local
+      ? 'local, no key needed'
+      : profile.apiKeyEnv
+        ? `key from ${profile.apiKeyEnv}`
+        : 'give --upstream; key via --upstream-key-env';
     return `  ${profile.id.padEnd(11)} ${profile.displayName.padEnd(18)} ${key}`;
   });
   return ['Provider profiles for --provider (the default is generic):', ...rows].join('\n');

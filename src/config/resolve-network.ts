@@ -3,11 +3,12 @@
  * CAs and its keys (one, or a pool of several variables). Problems are
  * one-line CliErrors naming the flag or the config key.
  */
-import { CliError } from './cli-error.js';
+
 import { KeyPool, type PoolKey } from '../routing/key-pool.js';
+import type { UpstreamNetwork, UpstreamProxy } from '../routing/provider-connection.js';
 import { proxyFromEnvironment, proxyUrlProblem } from '../upstream/proxy-settings.js';
 import { readCertificateFile, trustedCertificates } from '../upstream/trusted-certificates.js';
-import type { UpstreamNetwork, UpstreamProxy } from '../routing/provider-connection.js';
+import { CliError } from './cli-error.js';
 
 /** The relay-wide network flags (they apply to every provider). */
 export interface NetworkFlags {
@@ -44,7 +45,9 @@ export function resolveNetwork(
     const problem = proxyUrlProblem(proxy.url);
     if (problem) throw new CliError(`${proxy.source} ${problem}`);
   }
-  const caFiles = [flags.upstreamCa?.trim() || undefined, own?.caFile].filter((file): file is string => file !== undefined);
+  const caFiles = [flags.upstreamCa?.trim() || undefined, own?.caFile].filter(
+    (file): file is string => file !== undefined,
+  );
   const certificates: string[] = [];
   for (const file of caFiles) {
     try {
@@ -55,7 +58,11 @@ export function resolveNetwork(
     }
   }
   if (!proxy && caFiles.length === 0) return undefined;
-  return { ...(proxy ? { proxy } : {}), caFiles, trusted: caFiles.length > 0 ? trustedCertificates(certificates, environment) : [] };
+  return {
+    ...(proxy ? { proxy } : {}),
+    caFiles,
+    trusted: caFiles.length > 0 ? trustedCertificates(certificates, environment) : [],
+  };
 }
 
 /**
@@ -89,7 +96,10 @@ export function splitVariableList(text: string): string[] {
     .map((name) => name.trim())
     .filter((name) => name !== '');
   for (const name of names) {
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new CliError(`--upstream-key-env: '${name}' is not an environment variable name (give names, e.g. KEY_A,KEY_B, not keys)`);
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name))
+      throw new CliError(
+        `--upstream-key-env: '${name}' is not an environment variable name (give names, e.g. KEY_A,KEY_B, not keys)`,
+      );
   }
   return names;
 }

@@ -17,7 +17,9 @@ export function starterConfig(profile: ProviderProfile): string {
     : `# api_key_env = "MY_PROVIDER_KEY"   # the variable holding the key, if the server needs one`;
   const route = firstModel ? `${name}/${firstModel}` : `${name}/your-model-id`;
   const alias = firstModel ? `coder = "${route}"` : `# coder = "${route}"`;
-  const codexModel = firstModel ? 'model = "coder"                 # the model Codex starts with' : '# model = "coder"               # the model Codex starts with';
+  const codexModel = firstModel
+    ? 'model = "coder"                 # the model Codex starts with'
+    : '# model = "coder"               # the model Codex starts with';
   return `# responses-relay configuration.
 #
 # Everything here is a default: a command-line flag wins over a RESPONSES_RELAY_*

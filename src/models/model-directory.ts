@@ -44,13 +44,20 @@ export class ModelDirectory {
   async list(refresh = false, extraNames: readonly string[] = []): Promise<RoutedModel[]> {
     const providers = [...this.options.router.providers.values()];
     const lists = await Promise.all(providers.map((provider) => this.upstreamList(provider, refresh)));
-    return listRoutedModels(this.options.router, new Map(providers.map((provider, index) => [provider.name, lists[index]])), extraNames);
+    return listRoutedModels(
+      this.options.router,
+      new Map(providers.map((provider, index) => [provider.name, lists[index]])),
+      extraNames,
+    );
   }
 
   private upstreamList(provider: ConfiguredProvider, refresh: boolean): Promise<UpstreamModel[] | undefined> {
     const cached = this.cache.get(provider.name);
     if (cached && !refresh && cached.expiresAt > this.options.now()) return cached.models;
-    const entry: CacheEntry = { expiresAt: this.options.now() + this.options.ttlMs, models: Promise.resolve(undefined) };
+    const entry: CacheEntry = {
+      expiresAt: this.options.now() + this.options.ttlMs,
+      models: Promise.resolve(undefined),
+    };
     entry.models = this.fetch(provider, entry);
     this.cache.set(provider.name, entry);
     return entry.models;

@@ -5,11 +5,12 @@
  * own figures win over the profile's; effort levels come from the profile.
  * Pure: the upstream lists are passed in.
  */
-import type { ProviderModel } from '../translate/provider-hooks.js';
+
+import type { ConfiguredProvider, ModelRouter } from '../routing/router.js';
 import { findModel } from '../translate/find-model.js';
+import type { ProviderModel } from '../translate/provider-hooks.js';
 import type { ReasoningEffort } from '../translate/request/responses-schema.js';
 import { CODEX_SAFE_PREFIX } from './slugs.js';
-import type { ConfiguredProvider, ModelRouter } from '../routing/router.js';
 import type { UpstreamModel } from './upstream-model-list.js';
 
 export interface RoutedModel {
@@ -39,7 +40,11 @@ export type UpstreamLists = ReadonlyMap<string, UpstreamModel[] | undefined>;
  * the others'. `extraNames` are added at the end when not listed already
  * (a model someone asked for that no list mentions).
  */
-export function listRoutedModels(router: ModelRouter, upstreamLists: UpstreamLists, extraNames: readonly string[] = []): RoutedModel[] {
+export function listRoutedModels(
+  router: ModelRouter,
+  upstreamLists: UpstreamLists,
+  extraNames: readonly string[] = [],
+): RoutedModel[] {
   const result: RoutedModel[] = [];
   const seen = new Set<string>();
   const add = (model: RoutedModel) => {
@@ -52,7 +57,11 @@ export function listRoutedModels(router: ModelRouter, upstreamLists: UpstreamLis
     // Catalog spellings of aliases (`relay-gpt-…`) route like the alias itself; list the alias once.
     if (name.startsWith(CODEX_SAFE_PREFIX) && router.aliases.has(name.slice(CODEX_SAFE_PREFIX.length))) continue;
     const route = router.resolve(name);
-    const facts = describeModel(route.provider, route.upstreamModel, findUpstream(upstreamLists, route.provider, route.upstreamModel));
+    const facts = describeModel(
+      route.provider,
+      route.upstreamModel,
+      findUpstream(upstreamLists, route.provider, route.upstreamModel),
+    );
     add({
       ...facts,
       id: name,
@@ -60,34 +69,66 @@ export function listRoutedModels(router: ModelRouter, upstreamLists: UpstreamLis
     });
   }
 
-  const providers = [router.defaultProvider, ...[...router.providers.values()].filter((provider) => provider !== router.defaultProvider)];
+  const providers = [
+    router.defaultProvider,
+    ...[...router.providers.values()].filter((provider) => provider !== router.defaultProvider),
+  ];
   for (const provider of providers) {
     const upstream = upstreamLists.get(provider.name);
-    const ids = upstream && upstream.length > 0 ? upstream.map((model) => model.id) : provider.profile.models.map((model) => model.id);
+    const ids =
+      upstream && upstream.length > 0
+        ? upstream.map((model) => model.id)
+        : provider.profile.models.map((model) => model.id);
     for (const id of ids) {
-      add({ ...describeModel(provider, id, upstream?.find((model) => model.id === id)), id: router.publicName(provider, id) });
+      add({
+        ...describeModel(
+          provider,
+          id,
+          upstream?.find((model) => model.id === id),
+        ),
+        id: router.publicName(provider, id),
+      });
     }
   }
   for (const name of extraNames) {
     const route = router.resolve(name);
     // Another spelling of a listed model (`provider/model` for a default-provider model) adds nothing.
     if (findListed(result, route.provider, route.upstreamModel) && route.fallbacks.length === 0) continue;
-    add({ ...describeModel(route.provider, route.upstreamModel, findUpstream(upstreamLists, route.provider, route.upstreamModel)), id: name });
+    add({
+      ...describeModel(
+        route.provider,
+        route.upstreamModel,
+        findUpstream(upstreamLists, route.provider, route.upstreamModel),
+      ),
+      id: name,
+    });
   }
   return result;
 }
 
 /** The listed provider model (not alias) for a provider and upstream model. */
-export function findListed(models: readonly RoutedModel[], provider: ConfiguredProvider, upstreamModel: string): RoutedModel | undefined {
+export function findListed(
+  models: readonly RoutedModel[],
+  provider: ConfiguredProvider,
+  upstreamModel: string,
+): RoutedModel | undefined {
   return models.find((model) => !model.alias && model.provider === provider && model.upstreamModel === upstreamModel);
 }
 
-function findUpstream(lists: UpstreamLists, provider: ConfiguredProvider, upstreamModel: string): UpstreamModel | undefined {
+function findUpstream(
+  lists: UpstreamLists,
+  provider: ConfiguredProvider,
+  upstreamModel: string,
+): UpstreamModel | undefined {
   return lists.get(provider.name)?.find((model) => model.id === upstreamModel);
 }
 
 /** What is known about one model of a provider (named `upstreamModel` until the caller names it). */
-function describeModel(provider: ConfiguredProvider, upstreamModel: string, upstream: UpstreamModel | undefined): RoutedModel {
+function describeModel(
+  provider: ConfiguredProvider,
+  upstreamModel: string,
+  upstream: UpstreamModel | undefined,
+): RoutedModel {
   const profile = provider.profile;
   const known: ProviderModel | undefined = findModel(profile, upstreamModel);
   let reasoningEfforts = [...(known?.reasoningEfforts ?? profile.reasoningEfforts)];
@@ -106,7 +147,8 @@ function describeModel(provider: ConfiguredProvider, upstreamModel: string, upst
   const maxOutputTokens = upstream?.maxOutputTokens ?? known?.maxOutputTokens;
   if (maxOutputTokens !== undefined) model.maxOutputTokens = maxOutputTokens;
   const defaultEffort = known?.defaultReasoningEffort ?? profile.defaultReasoningEffort;
-  if (reasoningEfforts.length > 0 && defaultEffort !== undefined && reasoningEfforts.includes(defaultEffort)) model.defaultReasoningEffort = defaultEffort;
+  if (reasoningEfforts.length > 0 && defaultEffort !== undefined && reasoningEfforts.includes(defaultEffort))
+    model.defaultReasoningEffort = defaultEffort;
   if (upstream) model.upstream = upstream;
   return model;
 }

@@ -18,12 +18,25 @@ export interface UpstreamModel {
   raw: Record<string, unknown>;
 }
 
-const CONTEXT_FIELDS = ['context_length', 'context_window', 'max_context_length', 'max_model_len', 'input_token_limit', 'inputTokenLimit'];
+const CONTEXT_FIELDS = [
+  'context_length',
+  'context_window',
+  'max_context_length',
+  'max_model_len',
+  'input_token_limit',
+  'inputTokenLimit',
+];
 const OUTPUT_FIELDS = ['max_completion_tokens', 'max_output_tokens', 'output_token_limit', 'outputTokenLimit'];
 
 /** The models in a `/models` body (`{data: [...]}` or a bare array); entries without an id are skipped. */
 export function readUpstreamModelList(body: unknown): UpstreamModel[] {
-  const list = Array.isArray(body) ? body : isRecord(body) && Array.isArray(body.data) ? body.data : isRecord(body) && Array.isArray(body.models) ? body.models : [];
+  const list = Array.isArray(body)
+    ? body
+    : isRecord(body) && Array.isArray(body.data)
+      ? body.data
+      : isRecord(body) && Array.isArray(body.models)
+        ? body.models
+        : [];
   const models: UpstreamModel[] = [];
   for (const entry of list) {
     if (!isRecord(entry) || typeof entry.id !== 'string' || entry.id === '') continue;
@@ -36,7 +49,9 @@ export function readUpstreamModelList(body: unknown): UpstreamModel[] {
     const images = readImageSupport(entry);
     if (images !== undefined) model.images = images;
     if (Array.isArray(entry.supported_parameters)) {
-      model.reasoning = entry.supported_parameters.some((parameter) => parameter === 'reasoning' || parameter === 'reasoning_effort');
+      model.reasoning = entry.supported_parameters.some(
+        (parameter) => parameter === 'reasoning' || parameter === 'reasoning_effort',
+      );
     }
     models.push(model);
   }

@@ -4,8 +4,8 @@
  * when /metrics is scraped.
  */
 import { Counter, Gauge, type Registry } from 'prom-client';
-import type { ModelRouter } from '../routing/router.js';
 import { KEY_OUTCOMES, type KeyStatus } from '../routing/key-pool.js';
+import type { ModelRouter } from '../routing/router.js';
 
 const STATUSES: readonly KeyStatus[] = ['healthy', 'resting', 'set_aside'];
 
@@ -42,7 +42,8 @@ export function registerKeyMetrics(registry: Registry, router: ModelRouter, now:
     collect() {
       for (const provider of pooled()) {
         for (const key of provider.keyPool!.describe(now())) {
-          for (const status of STATUSES) this.set({ provider: provider.name, key: key.variable, status }, key.status === status ? 1 : 0);
+          for (const status of STATUSES)
+            this.set({ provider: provider.name, key: key.variable, status }, key.status === status ? 1 : 0);
         }
       }
     },

@@ -16,9 +16,11 @@ export type Redactor = (text: string) => string;
 /** A redactor for the given secrets (undefined and short values are ignored). */
 export function createRedactor(secrets: ReadonlyArray<string | undefined>): Redactor {
   // Longest first, so a secret that contains another is replaced whole.
-  const words = [...new Set(secrets.filter((secret): secret is string => secret !== undefined && secret.length >= MIN_SECRET_LENGTH))].sort(
-    (a, b) => b.length - a.length,
-  );
+  const words = [
+    ...new Set(
+      secrets.filter((secret): secret is string => secret !== undefined && secret.length >= MIN_SECRET_LENGTH),
+    ),
+  ].sort((a, b) => b.length - a.length);
   if (words.length === 0) return (text) => text;
   return (text) => {
     let result = text;

@@ -19,7 +19,13 @@ export function readThinkingPart(part: Record<string, unknown>): string | undefi
   const thinking = part.thinking;
   if (typeof thinking === 'string') return thinking;
   if (!Array.isArray(thinking)) return undefined;
-  return thinking.map((inner) => (inner && typeof inner === 'object' && typeof (inner as { text?: unknown }).text === 'string' ? (inner as { text: string }).text : '')).join('');
+  return thinking
+    .map((inner) =>
+      inner && typeof inner === 'object' && typeof (inner as { text?: unknown }).text === 'string'
+        ? (inner as { text: string }).text
+        : '',
+    )
+    .join('');
 }
 
 /** Gemini 3's thought signature on a streamed tool call. */

@@ -8,15 +8,20 @@
  * default content splitters).
  */
 import type { ChatRequest, ChatUsage } from '../translate/chat-types.js';
+import type { RequestContext } from '../translate/provider-hooks.js';
 import type { ReasoningEffort } from '../translate/request/responses-schema.js';
 import { normalizeChatUsage } from '../translate/usage.js';
 import { defineProvider } from './define-provider.js';
 import { fitEffort } from './effort.js';
 import { assistantMessagesByUserTurn, fillMissingReasoning, relaxForcedToolChoice } from './request-shaping.js';
-import type { RequestContext } from '../translate/provider-hooks.js';
 
 const V4_EFFORTS: ReasoningEffort[] = ['none', 'low', 'high', 'max'];
-const V4 = { contextWindow: 1_048_576, maxOutputTokens: 393_216, reasoningEfforts: V4_EFFORTS, defaultReasoningEffort: 'high' as const };
+const V4 = {
+  contextWindow: 1_048_576,
+  maxOutputTokens: 393_216,
+  reasoningEfforts: V4_EFFORTS,
+  defaultReasoningEffort: 'high' as const,
+};
 
 const DEEPSEEK_PRICING_PAGE = 'https://api-docs.deepseek.com/quick_start/pricing';
 
@@ -41,10 +46,31 @@ export const deepseekProvider = defineProvider({
   // DeepSeek bills peak hours (01:00–04:00 and 06:00–10:00 UTC) at twice the off-peak rate;
   // these are the peak rates, so an estimate is never below the bill.
   prices: [
-    { model: 'deepseek-flash', inputPerMillion: 0.3, cachedInputPerMillion: 0.006, outputPerMillion: 1.2, source: DEEPSEEK_PRICING_PAGE, takenOn: '2026-12-03' },
+    {
+      model: 'deepseek-flash',
+      inputPerMillion: 0.3,
+      cachedInputPerMillion: 0.006,
+      outputPerMillion: 1.2,
+      source: DEEPSEEK_PRICING_PAGE,
+      takenOn: '2026-12-03',
+    },
     // The retired name is served by deepseek-flash and billed as it.
-    { model: 'deepseek-v4-flash', inputPerMillion: 0.3, cachedInputPerMillion: 0.006, outputPerMillion: 1.2, source: DEEPSEEK_PRICING_PAGE, takenOn: '2026-12-03' },
-    { model: 'deepseek-v4-pro', inputPerMillion: 1.32, cachedInputPerMillion: 0.044, outputPerMillion: 3.96, source: DEEPSEEK_PRICING_PAGE, takenOn: '2026-12-03' },
+    {
+      model: 'deepseek-v4-flash',
+      inputPerMillion: 0.3,
+      cachedInputPerMillion: 0.006,
+      outputPerMillion: 1.2,
+      source: DEEPSEEK_PRICING_PAGE,
+      takenOn: '2026-12-03',
+    },
+    {
+      model: 'deepseek-v4-pro',
+      inputPerMillion: 1.32,
+      cachedInputPerMillion: 0.044,
+      outputPerMillion: 3.96,
+      source: DEEPSEEK_PRICING_PAGE,
+      takenOn: '2026-12-03',
+    },
   ],
   hooks: {
     applyReasoningEffort(request, effort, context) {

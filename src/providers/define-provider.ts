@@ -2,13 +2,14 @@
  * Builds a full profile from the parts a provider file states; everything not
  * stated behaves like a generic OpenAI-compatible server.
  */
-import { fitEffort } from './effort.js';
+
+import type { ProviderHooks, ProviderProfile } from '../translate/provider-hooks.js';
 import { ThinkTagSplitter } from '../translate/stream/think-tag-splitter.js';
 import { ToolMarkupSplitter } from '../translate/stream/tool-markup-splitter.js';
 import { normalizeChatUsage } from '../translate/usage.js';
 import { readGoogleThoughtSignature, readThinkingPart, readUsageWithGroq } from './chunk-extensions.js';
+import { fitEffort } from './effort.js';
 import { keepRequestFields } from './request-shaping.js';
-import type { ProviderHooks, ProviderProfile } from '../translate/provider-hooks.js';
 
 /** The behaviour of a plain OpenAI-compatible server. */
 export const genericHooks: ProviderHooks = {

@@ -1,6 +1,7 @@
 /** Reasoning effort levels, and fitting a requested level to what a model accepts. */
-import type { ReasoningEffort } from '../translate/request/responses-schema.js';
+
 import type { ChatRequest } from '../translate/chat-types.js';
+import type { ReasoningEffort } from '../translate/request/responses-schema.js';
 
 /** Effort levels from least to most thought. */
 export const EFFORT_ORDER: readonly ReasoningEffort[] = ['none', 'minimal', 'low', 'medium', 'high', 'xhigh', 'max'];
@@ -9,7 +10,10 @@ export const EFFORT_ORDER: readonly ReasoningEffort[] = ['none', 'minimal', 'low
  * The accepted level nearest to the requested one; undefined when the model has
  * no effort control, or when `none` is asked of a model that cannot turn it off.
  */
-export function fitEffort(requested: ReasoningEffort, supported: readonly ReasoningEffort[]): ReasoningEffort | undefined {
+export function fitEffort(
+  requested: ReasoningEffort,
+  supported: readonly ReasoningEffort[],
+): ReasoningEffort | undefined {
   if (supported.length === 0) return undefined;
   if (supported.includes(requested)) return requested;
   if (requested === 'none') return undefined;
@@ -20,7 +24,10 @@ export function fitEffort(requested: ReasoningEffort, supported: readonly Reason
     if (level === 'none') continue;
     const distance = Math.abs(EFFORT_ORDER.indexOf(level) - wanted);
     // On a tie prefer the higher level: asking for more thought is the safer miss.
-    if (distance < bestDistance || (distance === bestDistance && EFFORT_ORDER.indexOf(level) > EFFORT_ORDER.indexOf(best!))) {
+    if (
+      distance < bestDistance ||
+      (distance === bestDistance && EFFORT_ORDER.indexOf(level) > EFFORT_ORDER.indexOf(best!))
+    ) {
       best = level;
       bestDistance = distance;
     }

@@ -30,13 +30,38 @@ export const geminiProvider = defineProvider({
   images: true,
   reasoningEfforts: ['low', 'medium', 'high'],
   models: [
-    { id: 'gemini-3.1-pro-preview', ...GEMINI_3, reasoningEfforts: ['low', 'medium', 'high'], defaultReasoningEffort: 'high' },
+    {
+      id: 'gemini-3.1-pro-preview',
+      ...GEMINI_3,
+      reasoningEfforts: ['low', 'medium', 'high'],
+      defaultReasoningEffort: 'high',
+    },
     { id: 'gemini-3-pro-preview', ...GEMINI_3, reasoningEfforts: ['low', 'high'], defaultReasoningEffort: 'high' },
-    { id: 'gemini-3-flash-preview', ...GEMINI_3, reasoningEfforts: ['minimal', 'low', 'medium', 'high'], defaultReasoningEffort: 'high' },
-    { id: 'gemini-3.1-flash-lite-preview', ...GEMINI_3, reasoningEfforts: ['minimal', 'low', 'medium', 'high'], defaultReasoningEffort: 'minimal' },
+    {
+      id: 'gemini-3-flash-preview',
+      ...GEMINI_3,
+      reasoningEfforts: ['minimal', 'low', 'medium', 'high'],
+      defaultReasoningEffort: 'high',
+    },
+    {
+      id: 'gemini-3.1-flash-lite-preview',
+      ...GEMINI_3,
+      reasoningEfforts: ['minimal', 'low', 'medium', 'high'],
+      defaultReasoningEffort: 'minimal',
+    },
     { id: 'gemini-2.5-pro', ...GEMINI_3, reasoningEfforts: ['low', 'medium', 'high'], defaultReasoningEffort: 'high' },
-    { id: 'gemini-2.5-flash', ...GEMINI_3, reasoningEfforts: ['none', 'low', 'medium', 'high'], defaultReasoningEffort: 'medium' },
-    { id: 'gemini-2.5-flash-lite', ...GEMINI_3, reasoningEfforts: ['none', 'low', 'medium', 'high'], defaultReasoningEffort: 'none' },
+    {
+      id: 'gemini-2.5-flash',
+      ...GEMINI_3,
+      reasoningEfforts: ['none', 'low', 'medium', 'high'],
+      defaultReasoningEffort: 'medium',
+    },
+    {
+      id: 'gemini-2.5-flash-lite',
+      ...GEMINI_3,
+      reasoningEfforts: ['none', 'low', 'medium', 'high'],
+      defaultReasoningEffort: 'none',
+    },
   ],
   hooks: {
     // The generic default too (gateways pass signatures on); stated here as Gemini's own.
@@ -67,7 +92,8 @@ function setSignature(call: ChatToolCall, signature: string): void {
 }
 
 function signatureOf(call: ChatToolCall): string | undefined {
-  const signature = (call.extra_content as { google?: { thought_signature?: unknown } } | undefined)?.google?.thought_signature;
+  const signature = (call.extra_content as { google?: { thought_signature?: unknown } } | undefined)?.google
+    ?.thought_signature;
   return typeof signature === 'string' ? signature : undefined;
 }
 
@@ -89,12 +115,22 @@ export function classifyGeminiError(status: number | undefined, body: unknown): 
     // Let the generic mapping read the unwrapped body (context overflow, overload, …).
     return Array.isArray(body) ? classifyUpstreamError(status, unwrapped, undefined, 'Gemini') : undefined;
   }
-  const quotaIds = details.flatMap((detail) => (Array.isArray(detail.violations) ? (detail.violations as Array<{ quotaId?: unknown }>) : []).map((violation) => String(violation.quotaId ?? '')));
+  const quotaIds = details.flatMap((detail) =>
+    (Array.isArray(detail.violations) ? (detail.violations as Array<{ quotaId?: unknown }>) : []).map((violation) =>
+      String(violation.quotaId ?? ''),
+    ),
+  );
   const message = extractErrorMessage(unwrapped);
   if (quotaIds.some((id) => /PerDay/i.test(id))) {
-    return { code: 'insufficient_quota', message: `The daily Gemini API quota is used up: ${message}`, ...(status !== undefined ? { status } : {}) };
+    return {
+      code: 'insufficient_quota',
+      message: `The daily Gemini API quota is used up: ${message}`,
+      ...(status !== undefined ? { status } : {}),
+    };
   }
-  const delay = details.map((detail) => (typeof detail.retryDelay === 'string' ? parseDuration(detail.retryDelay) : undefined)).find((value) => value !== undefined);
+  const delay = details
+    .map((detail) => (typeof detail.retryDelay === 'string' ? parseDuration(detail.retryDelay) : undefined))
+    .find((value) => value !== undefined);
   // Google says "exceeded your current quota" for per-minute limits too; with a delay to wait it is a rate limit.
   const seconds = delay ?? 1;
   return {

@@ -22,7 +22,13 @@ const ON_OFF: ReasoningEffort[] = ['none', 'high'];
 const GLM_5_2_EFFORTS: ReasoningEffort[] = ['none', 'high', 'max'];
 const ALWAYS_EFFORTS: ReasoningEffort[] = ['low', 'high', 'max'];
 
-const SWITCHED = { contextWindow: 200_000, maxOutputTokens: 131_072, reasoningEfforts: ON_OFF, defaultReasoningEffort: 'high' as const, images: false };
+const SWITCHED = {
+  contextWindow: 200_000,
+  maxOutputTokens: 131_072,
+  reasoningEfforts: ON_OFF,
+  defaultReasoningEffort: 'high' as const,
+  images: false,
+};
 const LONG = { contextWindow: 1_048_576, maxOutputTokens: 131_072, images: false };
 
 type ThinkingControl = 'effort' | 'switch-and-effort' | 'switch';
@@ -94,7 +100,12 @@ const glmDefinition = {
 } satisfies Omit<ProviderDefinition, 'id' | 'displayName'>;
 
 /** GLM with a pay-as-you-go key (`--provider glm`). */
-export const glmProvider = defineProvider({ id: 'glm', displayName: 'GLM (Z.ai)', defaultBaseUrl: 'https://api.z.ai/api/paas/v4', ...glmDefinition });
+export const glmProvider = defineProvider({
+  id: 'glm',
+  displayName: 'GLM (Z.ai)',
+  defaultBaseUrl: 'https://api.z.ai/api/paas/v4',
+  ...glmDefinition,
+});
 
 /** GLM with a GLM Coding Plan key (`--provider glm-coding`): the same models on the coding endpoint. */
 export const glmCodingProvider = defineProvider({

@@ -13,7 +13,7 @@ import type { ReasoningEffort } from '../translate/request/responses-schema.js';
 import { extractErrorMessage } from '../translate/upstream-errors.js';
 import { readUsageWithGroq } from './chunk-extensions.js';
 import { defineProvider, genericHooks } from './define-provider.js';
-import { keepMessageFields, modelMatches, type MessageFieldRules } from './request-shaping.js';
+import { keepMessageFields, type MessageFieldRules, modelMatches } from './request-shaping.js';
 
 const REQUEST_FIELDS = [
   'model',
@@ -58,14 +58,44 @@ export const groqProvider = defineProvider({
   images: false,
   reasoningEfforts: [],
   models: [
-    { id: 'openai/gpt-oss-120b', contextWindow: 131_072, maxOutputTokens: 65_536, reasoningEfforts: GPT_OSS, defaultReasoningEffort: 'medium' },
-    { id: 'openai/gpt-oss-20b', contextWindow: 131_072, maxOutputTokens: 65_536, reasoningEfforts: GPT_OSS, defaultReasoningEffort: 'medium' },
-    { id: 'qwen/qwen3-32b', contextWindow: 131_072, maxOutputTokens: 40_960, reasoningEfforts: QWEN3, defaultReasoningEffort: 'high' },
+    {
+      id: 'openai/gpt-oss-120b',
+      contextWindow: 131_072,
+      maxOutputTokens: 65_536,
+      reasoningEfforts: GPT_OSS,
+      defaultReasoningEffort: 'medium',
+    },
+    {
+      id: 'openai/gpt-oss-20b',
+      contextWindow: 131_072,
+      maxOutputTokens: 65_536,
+      reasoningEfforts: GPT_OSS,
+      defaultReasoningEffort: 'medium',
+    },
+    {
+      id: 'qwen/qwen3-32b',
+      contextWindow: 131_072,
+      maxOutputTokens: 40_960,
+      reasoningEfforts: QWEN3,
+      defaultReasoningEffort: 'high',
+    },
     { id: 'moonshotai/kimi-k2-instruct-0905', contextWindow: 262_144, maxOutputTokens: 16_384, reasoningEfforts: [] },
     { id: 'llama-3.3-70b-versatile', contextWindow: 131_072, maxOutputTokens: 32_768, reasoningEfforts: [] },
     { id: 'llama-3.1-8b-instant', contextWindow: 131_072, maxOutputTokens: 131_072, reasoningEfforts: [] },
-    { id: 'meta-llama/llama-4-scout-17b-16e-instruct', contextWindow: 131_072, maxOutputTokens: 8_192, reasoningEfforts: [], images: true },
-    { id: 'meta-llama/llama-4-maverick-17b-128e-instruct', contextWindow: 131_072, maxOutputTokens: 8_192, reasoningEfforts: [], images: true },
+    {
+      id: 'meta-llama/llama-4-scout-17b-16e-instruct',
+      contextWindow: 131_072,
+      maxOutputTokens: 8_192,
+      reasoningEfforts: [],
+      images: true,
+    },
+    {
+      id: 'meta-llama/llama-4-maverick-17b-128e-instruct',
+      contextWindow: 131_072,
+      maxOutputTokens: 8_192,
+      reasoningEfforts: [],
+      images: true,
+    },
   ],
   hooks: {
     // The generic default too (gateways pass `x_groq` on); stated here as Groq's own.
@@ -95,7 +125,12 @@ export const groqProvider = defineProvider({
           message: `The request is larger than this Groq account may send per minute; a shorter conversation is needed: ${message}`,
         };
       }
-      if (status === 498) return { code: 'server_is_overloaded', status, message: `Groq has no capacity for this tier right now: ${message}` };
+      if (status === 498)
+        return {
+          code: 'server_is_overloaded',
+          status,
+          message: `Groq has no capacity for this tier right now: ${message}`,
+        };
       return undefined;
     },
   },

@@ -2,10 +2,12 @@
  * Every provider profile by id, and the names people also use for them
  * (`moonshot` for Kimi, `llama.cpp` for llama-cpp, …).
  */
+
+import type { ProviderProfile } from '../translate/provider-hooks.js';
 import { deepseekProvider } from './deepseek.js';
 import { geminiProvider } from './gemini.js';
-import { glmCodingProvider, glmProvider } from './glm.js';
 import { genericProvider } from './generic.js';
+import { glmCodingProvider, glmProvider } from './glm.js';
 import { groqProvider } from './groq.js';
 import { kimiProvider } from './kimi.js';
 import { llamaCppProvider } from './llama-cpp.js';
@@ -15,7 +17,6 @@ import { mistralProvider } from './mistral.js';
 import { ollamaProvider } from './ollama.js';
 import { openRouterProvider } from './openrouter.js';
 import { qwenProvider } from './qwen.js';
-import type { ProviderProfile } from '../translate/provider-hooks.js';
 import { vllmProvider } from './vllm.js';
 import { xaiProvider } from './xai.js';
 

@@ -18,8 +18,18 @@ import { fillMissingReasoning, modelMatches, relaxForcedToolChoice } from './req
 
 const K3_EFFORTS: ReasoningEffort[] = ['low', 'high', 'max'];
 const ON_OFF: ReasoningEffort[] = ['none', 'high'];
-const K3 = { contextWindow: 1_048_576, reasoningEfforts: K3_EFFORTS, defaultReasoningEffort: 'max' as const, images: true };
-const K2_TOGGLE = { contextWindow: 262_144, reasoningEfforts: ON_OFF, defaultReasoningEffort: 'high' as const, images: true };
+const K3 = {
+  contextWindow: 1_048_576,
+  reasoningEfforts: K3_EFFORTS,
+  defaultReasoningEffort: 'max' as const,
+  images: true,
+};
+const K2_TOGGLE = {
+  contextWindow: 262_144,
+  reasoningEfforts: ON_OFF,
+  defaultReasoningEffort: 'high' as const,
+  images: true,
+};
 const FIXED = { contextWindow: 262_144, reasoningEfforts: [], images: false };
 
 type ThinkingMode = 'always' | 'switchable' | 'never';
@@ -48,9 +58,30 @@ export const kimiProvider = defineProvider({
   reasoningEfforts: [],
   // Only the models whose price the pricing page listed when it was read; the others show an unknown cost.
   prices: [
-    { model: 'kimi-k2.5', inputPerMillion: 0.6, cachedInputPerMillion: 0.1, outputPerMillion: 3, source: KIMI_PRICING_PAGE, takenOn: '2026-03-26' },
-    { model: 'kimi-k2-0905-preview', inputPerMillion: 0.6, cachedInputPerMillion: 0.15, outputPerMillion: 2.5, source: KIMI_PRICING_PAGE, takenOn: '2026-03-26' },
-    { model: 'kimi-k2-0711-preview', inputPerMillion: 0.6, cachedInputPerMillion: 0.15, outputPerMillion: 2.5, source: KIMI_PRICING_PAGE, takenOn: '2026-03-26' },
+    {
+      model: 'kimi-k2.5',
+      inputPerMillion: 0.6,
+      cachedInputPerMillion: 0.1,
+      outputPerMillion: 3,
+      source: KIMI_PRICING_PAGE,
+      takenOn: '2026-03-26',
+    },
+    {
+      model: 'kimi-k2-0905-preview',
+      inputPerMillion: 0.6,
+      cachedInputPerMillion: 0.15,
+      outputPerMillion: 2.5,
+      source: KIMI_PRICING_PAGE,
+      takenOn: '2026-03-26',
+    },
+    {
+      model: 'kimi-k2-0711-preview',
+      inputPerMillion: 0.6,
+      cachedInputPerMillion: 0.15,
+      outputPerMillion: 2.5,
+      source: KIMI_PRICING_PAGE,
+      takenOn: '2026-03-26',
+    },
   ],
   models: [
     { id: 'kimi-k3', ...K3 },
@@ -108,10 +139,18 @@ export const kimiProvider = defineProvider({
       const type = errorType(body);
       const withStatus = status !== undefined ? { status } : {};
       if (type === 'engine_overloaded_error') {
-        return { code: 'server_is_overloaded', message: `Kimi is overloaded: ${extractErrorMessage(body)}`, ...withStatus };
+        return {
+          code: 'server_is_overloaded',
+          message: `Kimi is overloaded: ${extractErrorMessage(body)}`,
+          ...withStatus,
+        };
       }
       if (type === 'exceeded_current_quota_error') {
-        return { code: 'insufficient_quota', message: `The Kimi account has no quota left: ${extractErrorMessage(body)}`, ...withStatus };
+        return {
+          code: 'insufficient_quota',
+          message: `The Kimi account has no quota left: ${extractErrorMessage(body)}`,
+          ...withStatus,
+        };
       }
       return undefined;
     },

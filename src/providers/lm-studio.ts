@@ -19,7 +19,10 @@ export const lmStudioProvider = defineProvider({
   hooks: {
     finalizeRequest(request) {
       if (request.response_format?.type === 'json_object') {
-        request.response_format = { type: 'json_schema', json_schema: { name: 'json_object', schema: { type: 'object' } } };
+        request.response_format = {
+          type: 'json_schema',
+          json_schema: { name: 'json_object', schema: { type: 'object' } },
+        };
       }
       return request;
     },

@@ -15,7 +15,12 @@ import type { UpstreamFailure } from '../translate/upstream-errors.js';
 import { defineProvider } from './define-provider.js';
 import { modelMatches } from './request-shaping.js';
 
-const M2 = { contextWindow: 204_800, maxOutputTokens: 131_072, reasoningEfforts: [] as ReasoningEffort[], images: false };
+const M2 = {
+  contextWindow: 204_800,
+  maxOutputTokens: 131_072,
+  reasoningEfforts: [] as ReasoningEffort[],
+  images: false,
+};
 const ON_OFF: ReasoningEffort[] = ['none', 'high'];
 
 /** The MiniMax profile (`--provider minimax`). */
@@ -28,7 +33,14 @@ export const minimaxProvider = defineProvider({
   images: false,
   reasoningEfforts: [],
   models: [
-    { id: 'MiniMax-M3', contextWindow: 1_048_576, maxOutputTokens: 131_072, reasoningEfforts: ON_OFF, defaultReasoningEffort: 'high', images: false },
+    {
+      id: 'MiniMax-M3',
+      contextWindow: 1_048_576,
+      maxOutputTokens: 131_072,
+      reasoningEfforts: ON_OFF,
+      defaultReasoningEffort: 'high',
+      images: false,
+    },
     { id: 'MiniMax-M2.7', ...M2 },
     { id: 'MiniMax-M2.7-highspeed', ...M2 },
     { id: 'MiniMax-M2.5', ...M2 },
@@ -44,7 +56,8 @@ export const minimaxProvider = defineProvider({
     },
     applyReasoningEffort(request, effort, context) {
       // The M2 series cannot stop thinking; M3 thinks adaptively unless told not to.
-      if (effort === 'none' && modelMatches(context.upstreamModel, ['minimax-m3'])) request.thinking = { type: 'disabled' };
+      if (effort === 'none' && modelMatches(context.upstreamModel, ['minimax-m3']))
+        request.thinking = { type: 'disabled' };
     },
     classifyError(status, body) {
       const failure = baseResponseFailure(body);
@@ -62,7 +75,10 @@ function baseResponseFailure(body: unknown): UpstreamFailure | undefined {
     case 1008:
     case 1028:
     case 1030:
-      return { code: 'insufficient_quota', message: `The MiniMax account has no balance or plan quota left (${code}): ${detail}` };
+      return {
+        code: 'insufficient_quota',
+        message: `The MiniMax account has no balance or plan quota left (${code}): ${detail}`,
+      };
     default:
       return undefined;
   }

@@ -66,11 +66,41 @@ export const mistralProvider = defineProvider({
   models: [
     { id: 'mistral-large-latest', contextWindow: 262_144, images: true, reasoningEfforts: [] },
     { id: 'mistral-medium-latest', contextWindow: 131_072, images: true, reasoningEfforts: [] },
-    { id: 'mistral-medium-3-5', contextWindow: 262_144, images: true, reasoningEfforts: ON_OFF, defaultReasoningEffort: 'none' },
-    { id: 'mistral-small-latest', contextWindow: 262_144, images: true, reasoningEfforts: ON_OFF, defaultReasoningEffort: 'none' },
-    { id: 'mistral-small-2603', contextWindow: 262_144, images: true, reasoningEfforts: ON_OFF, defaultReasoningEffort: 'none' },
-    { id: 'magistral-medium-latest', contextWindow: 131_072, maxOutputTokens: 40_000, images: true, reasoningEfforts: [] },
-    { id: 'magistral-small-latest', contextWindow: 131_072, maxOutputTokens: 40_000, images: false, reasoningEfforts: [] },
+    {
+      id: 'mistral-medium-3-5',
+      contextWindow: 262_144,
+      images: true,
+      reasoningEfforts: ON_OFF,
+      defaultReasoningEffort: 'none',
+    },
+    {
+      id: 'mistral-small-latest',
+      contextWindow: 262_144,
+      images: true,
+      reasoningEfforts: ON_OFF,
+      defaultReasoningEffort: 'none',
+    },
+    {
+      id: 'mistral-small-2603',
+      contextWindow: 262_144,
+      images: true,
+      reasoningEfforts: ON_OFF,
+      defaultReasoningEffort: 'none',
+    },
+    {
+      id: 'magistral-medium-latest',
+      contextWindow: 131_072,
+      maxOutputTokens: 40_000,
+      images: true,
+      reasoningEfforts: [],
+    },
+    {
+      id: 'magistral-small-latest',
+      contextWindow: 131_072,
+      maxOutputTokens: 40_000,
+      images: false,
+      reasoningEfforts: [],
+    },
     { id: 'devstral-medium-latest', contextWindow: 262_144, images: false, reasoningEfforts: [] },
     { id: 'devstral-small-latest', contextWindow: 262_144, images: false, reasoningEfforts: [] },
     { id: 'codestral-latest', contextWindow: 262_144, images: false, reasoningEfforts: [] },
@@ -83,7 +113,10 @@ export const mistralProvider = defineProvider({
     echoReasoning(message, reasoning) {
       if (reasoning.text === '') return;
       const text = typeof message.content === 'string' ? message.content : '';
-      message.content = [{ type: 'thinking', thinking: [{ type: 'text', text: reasoning.text }] }, ...(text !== '' ? [{ type: 'text' as const, text }] : [])];
+      message.content = [
+        { type: 'thinking', thinking: [{ type: 'text', text: reasoning.text }] },
+        ...(text !== '' ? [{ type: 'text' as const, text }] : []),
+      ];
     },
     toUpstreamToolCallId: toMistralToolCallId,
     finalizeRequest(request) {

@@ -32,10 +32,11 @@ export const ollamaProvider = defineProvider({
 /** Replaces linked (non-`data:`) images with a note: Ollama only takes inline images. */
 function inlineImagesOnly(message: ChatMessage): ChatMessage {
   if ((message.role !== 'user' && message.role !== 'tool') || !Array.isArray(message.content)) return message;
-  const content = message.content.map((part): ChatContentPart =>
-    part.type === 'image_url' && !part.image_url.url.startsWith('data:')
-      ? { type: 'text', text: `[image not sent: Ollama accepts only inline images; it is at ${part.image_url.url}]` }
-      : part,
+  const content = message.content.map(
+    (part): ChatContentPart =>
+      part.type === 'image_url' && !part.image_url.url.startsWith('data:')
+        ? { type: 'text', text: `[image not sent: Ollama accepts only inline images; it is at ${part.image_url.url}]` }
+        : part,
   );
   return { ...message, content };
 }

@@ -28,13 +28,38 @@ export const qwenProvider = defineProvider({
   reasoningEfforts: [],
   models: [
     { id: 'qwen3-max', contextWindow: 262_144, maxOutputTokens: 65_536, reasoningEfforts: [] },
-    { id: 'qwen-plus', contextWindow: 1_000_000, maxOutputTokens: 32_768, reasoningEfforts: ON_OFF, defaultReasoningEffort: 'none' },
-    { id: 'qwen-flash', contextWindow: 1_000_000, maxOutputTokens: 32_768, reasoningEfforts: ON_OFF, defaultReasoningEffort: 'none' },
-    { id: 'qwen-turbo', contextWindow: 1_000_000, maxOutputTokens: 16_384, reasoningEfforts: ON_OFF, defaultReasoningEffort: 'none' },
+    {
+      id: 'qwen-plus',
+      contextWindow: 1_000_000,
+      maxOutputTokens: 32_768,
+      reasoningEfforts: ON_OFF,
+      defaultReasoningEffort: 'none',
+    },
+    {
+      id: 'qwen-flash',
+      contextWindow: 1_000_000,
+      maxOutputTokens: 32_768,
+      reasoningEfforts: ON_OFF,
+      defaultReasoningEffort: 'none',
+    },
+    {
+      id: 'qwen-turbo',
+      contextWindow: 1_000_000,
+      maxOutputTokens: 16_384,
+      reasoningEfforts: ON_OFF,
+      defaultReasoningEffort: 'none',
+    },
     { id: 'qwen3-coder-plus', contextWindow: 1_000_000, maxOutputTokens: 65_536, reasoningEfforts: [] },
     { id: 'qwen3-coder-flash', contextWindow: 1_000_000, maxOutputTokens: 65_536, reasoningEfforts: [] },
     { id: 'qwq-plus', contextWindow: 131_072, maxOutputTokens: 8_192, reasoningEfforts: [] },
-    { id: 'qwen3-vl-plus', contextWindow: 262_144, maxOutputTokens: 32_768, reasoningEfforts: ON_OFF, defaultReasoningEffort: 'none', images: true },
+    {
+      id: 'qwen3-vl-plus',
+      contextWindow: 262_144,
+      maxOutputTokens: 32_768,
+      reasoningEfforts: ON_OFF,
+      defaultReasoningEffort: 'none',
+      images: true,
+    },
     { id: 'qwen-vl-max', contextWindow: 131_072, maxOutputTokens: 8_192, reasoningEfforts: [], images: true },
   ],
   hooks: {
@@ -62,10 +87,18 @@ export function classifyDashScopeError(status: number | undefined, body: unknown
   const code = dashScopeCode(body);
   const withStatus = status !== undefined ? { status } : {};
   if (/Range of input length should be|input length .*exceed/i.test(message)) {
-    return { code: 'context_length_exceeded', message: `The conversation is too long for the model (Qwen): ${message}`, ...withStatus };
+    return {
+      code: 'context_length_exceeded',
+      message: `The conversation is too long for the model (Qwen): ${message}`,
+      ...withStatus,
+    };
   }
   if (code === 'Arrearage' || /overdue|in arrears/i.test(message)) {
-    return { code: 'insufficient_quota', message: `The DashScope account has an unpaid balance: ${message}`, ...withStatus };
+    return {
+      code: 'insufficient_quota',
+      message: `The DashScope account has an unpaid balance: ${message}`,
+      ...withStatus,
+    };
   }
   if (code.startsWith('Throttling') || code === 'limit_requests') {
     return classifyUpstreamError(429, body, undefined, 'Qwen (DashScope)');

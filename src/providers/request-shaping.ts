@@ -17,7 +17,11 @@ export function keepRequestFields(request: ChatRequest, allowed: readonly string
 export type MessageFieldRules = Record<ChatMessage['role'], readonly string[]>;
 
 /** Copies of the messages holding only the fields allowed for their role (and tool-call fields). */
-export function keepMessageFields(messages: readonly ChatMessage[], rules: MessageFieldRules, toolCallFields: readonly string[]): ChatMessage[] {
+export function keepMessageFields(
+  messages: readonly ChatMessage[],
+  rules: MessageFieldRules,
+  toolCallFields: readonly string[],
+): ChatMessage[] {
   return messages.map((message) => {
     const kept: Record<string, unknown> = {};
     for (const field of rules[message.role]) {

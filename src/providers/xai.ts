@@ -19,7 +19,13 @@ export const xaiProvider = defineProvider({
   images: true,
   reasoningEfforts: [],
   models: [
-    { id: 'grok-4.3', contextWindow: 1_000_000, reasoningEfforts: ['none', 'low', 'medium', 'high'], defaultReasoningEffort: 'low', images: true },
+    {
+      id: 'grok-4.3',
+      contextWindow: 1_000_000,
+      reasoningEfforts: ['none', 'low', 'medium', 'high'],
+      defaultReasoningEffort: 'low',
+      images: true,
+    },
     { id: 'grok-4-1-fast-reasoning', contextWindow: 2_000_000, reasoningEfforts: [], images: true },
     { id: 'grok-4-1-fast-non-reasoning', contextWindow: 2_000_000, reasoningEfforts: [], images: true },
     { id: 'grok-4-fast-reasoning', contextWindow: 2_000_000, reasoningEfforts: [], images: true },
@@ -27,7 +33,13 @@ export const xaiProvider = defineProvider({
     { id: 'grok-4', contextWindow: 256_000, reasoningEfforts: [], images: true },
     { id: 'grok-build-0.1', contextWindow: 256_000, reasoningEfforts: [], images: false },
     { id: 'grok-code-fast-1', contextWindow: 256_000, reasoningEfforts: [], images: false },
-    { id: 'grok-3-mini', contextWindow: 131_072, reasoningEfforts: ['low', 'high'], defaultReasoningEffort: 'low', images: false },
+    {
+      id: 'grok-3-mini',
+      contextWindow: 131_072,
+      reasoningEfforts: ['low', 'high'],
+      defaultReasoningEffort: 'low',
+      images: false,
+    },
     { id: 'grok-3', contextWindow: 131_072, reasoningEfforts: [], images: false },
   ],
   hooks: {

@@ -20,7 +20,9 @@ export function configProblems(router: ModelRouter): string[] {
       problems.push(`provider '${provider.name}': the base URL '${baseUrl}' must start with http:// or https://`);
     }
     if (!provider.endpoint.apiKey && provider.profile.requiresApiKey) {
-      problems.push(`provider '${provider.name}': no API key (${provider.profile.displayName} needs one${provider.profile.apiKeyEnv ? `, usually in ${provider.profile.apiKeyEnv}` : ''})`);
+      problems.push(
+        `provider '${provider.name}': no API key (${provider.profile.displayName} needs one${provider.profile.apiKeyEnv ? `, usually in ${provider.profile.apiKeyEnv}` : ''})`,
+      );
     }
   }
   for (const alias of router.aliases.keys()) {

@@ -55,7 +55,12 @@ interface KeyState {
 
 /** True for the failures that say something about the key rather than the request. */
 export function isKeyFailure(failure: UpstreamFailure): boolean {
-  return failure.code === 'authentication' || failure.code === 'permission' || failure.code === 'rate_limit_exceeded' || failure.code === 'insufficient_quota';
+  return (
+    failure.code === 'authentication' ||
+    failure.code === 'permission' ||
+    failure.code === 'rate_limit_exceeded' ||
+    failure.code === 'insufficient_quota'
+  );
 }
 
 export class KeyPool {
@@ -64,7 +69,14 @@ export class KeyPool {
 
   constructor(keys: readonly PoolKey[]) {
     if (keys.length === 0) throw new Error('a key pool needs at least one key');
-    this.states = keys.map((key) => ({ key, status: 'healthy', restUntil: 0, reason: undefined, rateLimitsInARow: 0, counts: zeroCounts() }));
+    this.states = keys.map((key) => ({
+      key,
+      status: 'healthy',
+      restUntil: 0,
+      reason: undefined,
+      rateLimitsInARow: 0,
+      counts: zeroCounts(),
+    }));
   }
 
   get keys(): PoolKey[] {
@@ -135,7 +147,9 @@ export class KeyPool {
   /** Seconds until the first resting key may be used again; undefined when none rests. */
   shortestRestSeconds(now: number): number | undefined {
     this.wakeRested(now);
-    const waits = this.states.filter((state) => state.status === 'resting').map((state) => (state.restUntil - now) / 1000);
+    const waits = this.states
+      .filter((state) => state.status === 'resting')
+      .map((state) => (state.restUntil - now) / 1000);
     return waits.length === 0 ? undefined : Math.max(0, Math.min(...waits));
   }
 

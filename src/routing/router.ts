@@ -47,7 +47,11 @@ export class ModelRouter {
   readonly defaultProvider: ConfiguredProvider;
   readonly aliases: ReadonlyMap<string, AliasTarget>;
 
-  constructor(providers: ConfiguredProvider[], defaultProviderName: string, aliases: ReadonlyMap<string, AliasTarget> = new Map()) {
+  constructor(
+    providers: ConfiguredProvider[],
+    defaultProviderName: string,
+    aliases: ReadonlyMap<string, AliasTarget> = new Map(),
+  ) {
     this.providers = new Map(providers.map((provider) => [provider.name, provider]));
     const fallback = this.providers.get(defaultProviderName);
     if (!fallback) throw new Error(`default provider '${defaultProviderName}' is not configured`);
@@ -95,7 +99,10 @@ export class ModelRouter {
  * names a provider when one of that name is configured; otherwise the whole
  * text is a model of the default provider (model ids may contain slashes).
  */
-export function parseRouteTarget(text: string, providerNames: ReadonlySet<string>): { provider?: string; model: string } {
+export function parseRouteTarget(
+  text: string,
+  providerNames: ReadonlySet<string>,
+): { provider?: string; model: string } {
   const slash = text.indexOf('/');
   if (slash > 0 && slash < text.length - 1 && providerNames.has(text.slice(0, slash))) {
     return { provider: text.slice(0, slash), model: text.slice(slash + 1) };

@@ -21,10 +21,7 @@ import { requireToken } from './middleware/require-token.js';
 import type { RelayEnv } from './relay-env.js';
 import { allowedMethods, isAnthropicPath, PROBE_PATHS } from './route-table.js';
 import { handleChatCompletion } from './routes/chat-completions.js';
-import { handleHealth, handleMetrics, handleReady } from './routes/health.js';
-import { handleInputTokens } from './routes/input-tokens.js';
-import { handleCountTokens, handleCreateMessage } from './routes/messages.js';
-import { handleListModels } from './routes/models.js';
+import { handleCompactResponse } from './routes/compact.js';
 import {
   DASHBOARD_OPEN_PATHS,
   handleDashboardLive,
@@ -34,7 +31,10 @@ import {
   handleDashboardSessionState,
   handleDashboardStyles,
 } from './routes/dashboard.js';
-import { handleCompactResponse } from './routes/compact.js';
+import { handleHealth, handleMetrics, handleReady } from './routes/health.js';
+import { handleInputTokens } from './routes/input-tokens.js';
+import { handleCountTokens, handleCreateMessage } from './routes/messages.js';
+import { handleListModels } from './routes/models.js';
 import { handleCreateResponse } from './routes/responses.js';
 import { handleDeleteResponse, handleGetResponse, handleListInputItems } from './routes/stored-responses.js';
 import { handleUsage, handleUsageOverview } from './routes/usage.js';
@@ -49,7 +49,14 @@ export function createApp(deps: AppDependencies): Hono<RelayEnv> {
   app.use(guardBrowserAccess({ ...deps.access.browser, openPaths: PROBE_PATHS }));
   const token = deps.access.authToken;
   // The dashboard page holds no data; its data routes also take its session cookie.
-  if (token !== undefined) app.use(requireToken({ token, openPaths: new Set([...PROBE_PATHS, ...DASHBOARD_OPEN_PATHS]), admits: admitsDashboardSession(token) }));
+  if (token !== undefined)
+    app.use(
+      requireToken({
+        token,
+        openPaths: new Set([...PROBE_PATHS, ...DASHBOARD_OPEN_PATHS]),
+        admits: admitsDashboardSession(token),
+      }),
+    );
   app.use(requireJsonBody());
   app.use(limitBody(deps.access.maxBodyBytes));
 
@@ -78,18 +85,30 @@ export function createApp(deps: AppDependencies): Hono<RelayEnv> {
   app.notFound((context) => {
     const allowed = allowedMethods(context.req.path);
     if (allowed) {
-      const error = new RelayError(`Method ${context.req.method} is not allowed on ${context.req.path}; use ${allowed.join(', ')}.`, {
-        status: 405,
-        type: 'invalid_request_error',
-        code: 'method_not_allowed',
-      });
+      const error = new RelayError(
+        `Method ${context.req.method} is not allowed on ${context.req.path}; use ${allowed.join(', ')}.`,
+        {
+          status: 405,
+          type: 'invalid_request_error',
+          code: 'method_not_allowed',
+        },
+      );
       return renderError(context, deps, error, { allow: allowed.join(', ') });
     }
-    return renderError(context, deps, new RelayError(`No route for ${context.req.method} ${context.req.path}.`, { status: 404, type: 'invalid_request_error', code: 'not_found' }));
+    return renderError(
+      context,
+      deps,
+      new RelayError(`No route for ${context.req.method} ${context.req.path}.`, {
+        status: 404,
+        type: 'invalid_request_error',
+        code: 'not_found',
+      }),
+    );
   });
 
   app.onError((error, context) => {
-    if (!(error instanceof RelayError)) (context.get('log') ?? deps.logger).error({ err: error, path: context.req.path }, 'unhandled error');
+    if (!(error instanceof RelayError))
+      (context.get('log') ?? deps.logger).error({ err: error, path: context.req.path }, 'unhandled error');
     return renderError(context, deps, error);
   });
 
@@ -98,12 +117,17 @@ export function createApp(deps: AppDependencies): Hono<RelayEnv> {
 
 /** The one error renderer: OpenAI's shape, or Anthropic's on its paths; secrets an upstream echoed never leave. */
 function renderError(
-  context: { json: (body: unknown, status: number, headers?: Record<string, string>) => Response; req: { path: string } },
+  context: {
+    json: (body: unknown, status: number, headers?: Record<string, string>) => Response;
+    req: { path: string };
+  },
   deps: AppDependencies,
   error: unknown,
   headers: Record<string, string> = {},
 ): Response {
-  const { status, body, retryAfterSeconds } = isAnthropicPath(context.req.path) ? toAnthropicErrorBody(error) : toErrorBody(error);
+  const { status, body, retryAfterSeconds } = isAnthropicPath(context.req.path)
+    ? toAnthropicErrorBody(error)
+    : toErrorBody(error);
   body.error.message = deps.redact(body.error.message);
   if (retryAfterSeconds !== undefined) headers['retry-after'] = String(retryAfterSeconds);
   return context.json(body, status, headers);

@@ -37,12 +37,15 @@ export class ConcurrencyLimiter {
     }
     if (this.waiting.length >= this.maxQueued) {
       return Promise.reject(
-        new RelayError(`The relay is at its limit of ${this.maxActive} concurrent upstream requests and ${this.maxQueued} waiting; try again shortly.`, {
-          status: 503,
-          type: 'server_error',
-          code: 'server_is_overloaded',
-          retryAfterSeconds: this.retryAfterSeconds,
-        }),
+        new RelayError(
+          `The relay is at its limit of ${this.maxActive} concurrent upstream requests and ${this.maxQueued} waiting; try again shortly.`,
+          {
+            status: 503,
+            type: 'server_error',
+            code: 'server_is_overloaded',
+            retryAfterSeconds: this.retryAfterSeconds,
+          },
+        ),
       );
     }
     return new Promise((resolve, reject) => {

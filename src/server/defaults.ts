@@ -4,7 +4,12 @@
  */
 import type { UpstreamTimeouts } from '../upstream/chat-client.js';
 
-export const DEFAULT_TIMEOUTS: UpstreamTimeouts = { connectMs: 10_000, firstByteMs: 300_000, idleMs: 300_000, totalMs: 1_800_000 };
+export const DEFAULT_TIMEOUTS: UpstreamTimeouts = {
+  connectMs: 10_000,
+  firstByteMs: 300_000,
+  idleMs: 300_000,
+  totalMs: 1_800_000,
+};
 export const DEFAULT_HEARTBEAT_MS = 15_000;
 export const DEFAULT_MAX_BODY_MB = 50;
 export const DEFAULT_MAX_CONCURRENT = 64;

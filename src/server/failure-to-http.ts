@@ -33,13 +33,29 @@ export function failureToHttpError(failure: UpstreamFailure): RelayError {
     case 'server_error':
       return new RelayError(failure.message, { status: 502, type: 'upstream_error', code: failure.code });
     case 'authentication':
-      return new RelayError(failure.message, { status: failure.status ?? 401, type: 'authentication_error', code: 'upstream_authentication_failed' });
+      return new RelayError(failure.message, {
+        status: failure.status ?? 401,
+        type: 'authentication_error',
+        code: 'upstream_authentication_failed',
+      });
     case 'permission':
-      return new RelayError(failure.message, { status: failure.status ?? 403, type: 'permission_error', code: 'upstream_permission_denied' });
+      return new RelayError(failure.message, {
+        status: failure.status ?? 403,
+        type: 'permission_error',
+        code: 'upstream_permission_denied',
+      });
     case 'not_found':
-      return new RelayError(failure.message, { status: 404, type: 'invalid_request_error', code: 'upstream_not_found' });
+      return new RelayError(failure.message, {
+        status: 404,
+        type: 'invalid_request_error',
+        code: 'upstream_not_found',
+      });
     case 'invalid_request':
-      return new RelayError(failure.message, { status: 400, type: 'invalid_request_error', code: 'upstream_rejected_request' });
+      return new RelayError(failure.message, {
+        status: 400,
+        type: 'invalid_request_error',
+        code: 'upstream_rejected_request',
+      });
     default: {
       const exhaustive: never = failure.code;
       return new RelayError(String(exhaustive), { status: 502, type: 'upstream_error' });

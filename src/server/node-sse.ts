@@ -68,7 +68,11 @@ export function takeNodeWriter(response: Response): SsePieceSource | undefined {
 }
 
 /** Writes status, headers and every piece to `outgoing`, waiting for the socket when it is full. */
-export async function writeSseToNode(source: SsePieceSource, response: Response, outgoing: ServerResponse): Promise<void> {
+export async function writeSseToNode(
+  source: SsePieceSource,
+  response: Response,
+  outgoing: ServerResponse,
+): Promise<void> {
   if (outgoing.destroyed) {
     // The client left between the route's answer and this write.
     source.cancel();

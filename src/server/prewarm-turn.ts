@@ -10,7 +10,7 @@ import type { InputTranslation } from '../translate/request/incremental-input.js
 import type { ParsedRequest } from '../translate/request/parse-request.js';
 import type { InputItem } from '../translate/request/responses-schema.js';
 import { buildResponseEcho, type ResponseObject } from '../translate/stream/response-object.js';
-import { ResponseStreamTranslator, type ResponseStreamEvent } from '../translate/stream/response-stream.js';
+import { type ResponseStreamEvent, ResponseStreamTranslator } from '../translate/stream/response-stream.js';
 import type { AppDependencies } from './dependencies.js';
 
 /** Log message (debug) that shows a prewarm answered as Codex expects. */
@@ -38,7 +38,11 @@ export async function answerPrewarm(
     hooks: route.provider.profile.hooks,
     classifyStreamError: () => ({ code: 'server_error', message: 'no upstream call' }),
   });
-  const events = [...translator.start(), ...translator.onChunk({ choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] }), ...translator.finish('done')];
+  const events = [
+    ...translator.start(),
+    ...translator.onChunk({ choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] }),
+    ...translator.finish('done'),
+  ];
   const response = translator.response;
   log.debug({ responseId: response.id }, PREWARM_ANSWERED);
   await deps.history.record(request, instructionItems, response, log);

@@ -8,6 +8,10 @@ export async function readJsonBody(context: Context): Promise<unknown> {
   try {
     return JSON.parse(text) as unknown;
   } catch (error) {
-    throw invalidRequest(`We could not parse the JSON body of your request: ${(error as Error).message}`, null, 'invalid_json');
+    throw invalidRequest(
+      `We could not parse the JSON body of your request: ${(error as Error).message}`,
+      null,
+      'invalid_json',
+    );
   }
 }

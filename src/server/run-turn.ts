@@ -17,20 +17,32 @@ import { expandCompactions } from '../translate/compaction/compaction-input.js';
 import { compactionRequest } from '../translate/compaction/compaction-prompt.js';
 import { CompactionStream } from '../translate/compaction/compaction-stream.js';
 import type { TranslationNote } from '../translate/notes.js';
-import { buildChatRequest, type BuiltChatRequest, type TranslationContinuation } from '../translate/request/build-chat-request.js';
+import {
+  type BuiltChatRequest,
+  buildChatRequest,
+  type TranslationContinuation,
+} from '../translate/request/build-chat-request.js';
 import type { InputTranslation } from '../translate/request/incremental-input.js';
-import { parseResponsesRequest, type ParsedRequest } from '../translate/request/parse-request.js';
+import { type ParsedRequest, parseResponsesRequest } from '../translate/request/parse-request.js';
 import type { InputItem, ResponsesRequest } from '../translate/request/responses-schema.js';
 import { buildResponseEcho, type ResponseEcho, type ResponseObject } from '../translate/stream/response-object.js';
-import { ResponseStreamTranslator, type ResponseStreamEvent } from '../translate/stream/response-stream.js';
-import type { UsageTransport } from '../usage/types.js';
+import { type ResponseStreamEvent, ResponseStreamTranslator } from '../translate/stream/response-stream.js';
 import type { TurnUsage } from '../usage/turn-usage.js';
+import type { UsageTransport } from '../usage/types.js';
 import type { AppDependencies } from './dependencies.js';
 import { endWithHttpError } from './failure-to-http.js';
 import { answerPrewarm } from './prewarm-turn.js';
 import type { RequestLabels } from './request-labels.js';
 import { SseEncoder } from './sse-encoding.js';
-import { failTurn, openTurnUpstream, produceTurn, startTurnFor, turnLabels, watchFirstOutput, type TurnOrigin } from './turn-handling.js';
+import {
+  failTurn,
+  openTurnUpstream,
+  produceTurn,
+  startTurnFor,
+  type TurnOrigin,
+  turnLabels,
+  watchFirstOutput,
+} from './turn-handling.js';
 import type { TurnEnding, TurnLifecycle } from './turn-lifecycle.js';
 import { collectTurn, observingEncoder, type TurnProducer, type TurnTranslator } from './turn-stream.js';
 import { streamFromUpstream, upstreamOptions } from './upstream-batches.js';
@@ -113,14 +125,21 @@ interface StartedTurn extends TurnAnswer {
   prepare: (route: ResolvedRoute) => BuiltChatRequest;
 }
 
-export function runTurn(deps: AppDependencies, request: TurnRequest & { stream: false; prewarm?: false }): Promise<WholeTurn>;
-export function runTurn(deps: AppDependencies, request: TurnRequest & { stream: true }): Promise<StreamedTurn | PrewarmedTurn>;
+export function runTurn(
+  deps: AppDependencies,
+  request: TurnRequest & { stream: false; prewarm?: false },
+): Promise<WholeTurn>;
+export function runTurn(
+  deps: AppDependencies,
+  request: TurnRequest & { stream: true },
+): Promise<StreamedTurn | PrewarmedTurn>;
 export function runTurn(deps: AppDependencies, request: TurnRequest): Promise<TurnResult>;
 /** Runs one Responses turn (see the top of this file). */
 export async function runTurn(deps: AppDependencies, request: TurnRequest): Promise<TurnResult> {
   const read = parseResponsesRequest(request.body);
   const adjusted = request.adjust ? request.adjust(read) : read;
-  const parsed = request.stream === undefined ? adjusted : { ...adjusted, request: { ...adjusted.request, stream: request.stream } };
+  const parsed =
+    request.stream === undefined ? adjusted : { ...adjusted, request: { ...adjusted.request, stream: request.stream } };
   const responsesRequest = parsed.request;
   const route = deps.router.resolve(responsesRequest.model);
   const { labels, log } = turnLabels(request.log, route, responsesRequest.model);
@@ -133,11 +152,24 @@ export async function runTurn(deps: AppDependencies, request: TurnRequest): Prom
   // Only a transport that keeps a chain asks for the translation; a compaction turn's input is its prompt, nothing to keep.
   const continuation: TranslationContinuation | undefined =
     request.resolveInput && !parsed.compactionRequested ? { earlier: resolved.earlier } : undefined;
-  if (request.prewarm) return { kind: 'prewarmed', parsed, input, ...(await answerPrewarm(deps, parsed, input, route, log, continuation)) };
+  if (request.prewarm)
+    return {
+      kind: 'prewarmed',
+      parsed,
+      input,
+      ...(await answerPrewarm(deps, parsed, input, route, log, continuation)),
+    };
 
   const conversation = resolveConversation(deps, parsed, input, log);
-  const prepare = (candidate: ResolvedRoute) => buildChatRequest(conversation, candidate.provider.profile, candidate.upstreamModel, [...parsed.notes]);
-  const primary = buildChatRequest(conversation, route.provider.profile, route.upstreamModel, [...parsed.notes], continuation);
+  const prepare = (candidate: ResolvedRoute) =>
+    buildChatRequest(conversation, candidate.provider.profile, candidate.upstreamModel, [...parsed.notes]);
+  const primary = buildChatRequest(
+    conversation,
+    route.provider.profile,
+    route.upstreamModel,
+    [...parsed.notes],
+    continuation,
+  );
   const { turn, usage } = startTurnFor(deps, request.origin, {
     ...(request.transport ? { transport: request.transport } : {}),
     dialect: 'responses',
@@ -146,7 +178,9 @@ export async function runTurn(deps: AppDependencies, request: TurnRequest): Prom
     labels,
     log,
     startedAt: request.startedAt,
-    ...(deps.logContent ? { content: { instructions: responsesRequest.instructions, input: responsesRequest.input } } : {}),
+    ...(deps.logContent
+      ? { content: { instructions: responsesRequest.instructions, input: responsesRequest.input } }
+      : {}),
   });
   const started: StartedTurn = {
     deps,
@@ -171,7 +205,12 @@ export async function runTurn(deps: AppDependencies, request: TurnRequest): Prom
 }
 
 /** The request to translate: compaction items opened; a compaction turn asks the upstream for a summary. */
-function resolveConversation(deps: AppDependencies, parsed: ParsedRequest, input: InputItem[], log: Logger): ResponsesRequest {
+function resolveConversation(
+  deps: AppDependencies,
+  parsed: ParsedRequest,
+  input: InputItem[],
+  log: Logger,
+): ResponsesRequest {
   const notes: TranslationNote[] = [];
   const conversation = { ...parsed.request, input: [...expandCompactions(input, deps.compactionKey, notes)] };
   for (const note of notes) log[note.level](note.message);
@@ -185,7 +224,15 @@ function startStream(started: StartedTurn): StreamedTurn {
   const current = forClient(started, inner);
   turn.attach(current);
   // The upstream is called now, not when the client first reads; the stream waits for it.
-  const opening = openTurnUpstream({ deps, turn, usage, route, primary: started.primary, prepare: started.prepare, log });
+  const opening = openTurnUpstream({
+    deps,
+    turn,
+    usage,
+    route,
+    primary: started.primary,
+    prepare: started.prepare,
+    log,
+  });
   opening.catch(() => undefined);
   // The store write names the route that served (the opening failed: the primary one).
   const servedLog = opening.then(
@@ -199,7 +246,13 @@ function startStream(started: StartedTurn): StreamedTurn {
     observer.end(ending.status);
     return written;
   };
-  const stream = { translator: current, batches: streamFromUpstream(opening, inner, route), encoder, providerName: route.provider.profile.displayName, onEnd };
+  const stream = {
+    translator: current,
+    batches: streamFromUpstream(opening, inner, route),
+    encoder,
+    providerName: route.provider.profile.displayName,
+    onEnd,
+  };
   // The opening events go out first; heartbeats follow while the upstream is awaited.
   const producer = produceTurn(deps, turn, started.origin.clientSignal, stream, encoder.encode(current.start()));
   return { kind: 'stream', parsed, input, translation, producer, translator: current };
@@ -208,19 +261,37 @@ function startStream(started: StartedTurn): StreamedTurn {
 /** Opens the upstream, collects the whole response and records it; a failure is the HTTP error it becomes. */
 async function collectWhole(started: StartedTurn): Promise<WholeTurn> {
   const { deps, turn, usage, route, log, parsed, input, translation } = started;
-  const { opened, servedLog } = await openTurnUpstream({ deps, turn, usage, route, primary: started.primary, prepare: started.prepare, log });
+  const { opened, servedLog } = await openTurnUpstream({
+    deps,
+    turn,
+    usage,
+    route,
+    primary: started.primary,
+    prepare: started.prepare,
+    log,
+  });
   const current = forClient(started, createTranslator(started, opened.route, opened.prepared, servedLog));
   turn.attach(current);
   const endTurn = (ending: TurnEnding) => recordTurn(started, current, servedLog, ending);
   if (!opened.ok) throw endWithHttpError(endTurn, opened.failure);
-  const outcome = await collectTurn({ translator: current, batches: opened.batches, providerName: opened.route.provider.profile.displayName, observer: observeOutput(started) });
+  const outcome = await collectTurn({
+    translator: current,
+    batches: opened.batches,
+    providerName: opened.route.provider.profile.displayName,
+    observer: observeOutput(started),
+  });
   if (outcome.status === 'failed' && outcome.failure) throw endWithHttpError(endTurn, outcome.failure);
   await endTurn(outcome);
   return { kind: 'whole', parsed, input, translation, response: current.response };
 }
 
 /** The translator for the route that serves (the stream's may switch to a fallback before any output). */
-function createTranslator(started: StartedTurn, served: ResolvedRoute, built: BuiltChatRequest, servedLog: Logger): ResponseStreamTranslator {
+function createTranslator(
+  started: StartedTurn,
+  served: ResolvedRoute,
+  built: BuiltChatRequest,
+  servedLog: Logger,
+): ResponseStreamTranslator {
   const { deps } = started;
   return new ResponseStreamTranslator({
     responseId: deps.createId('resp'),
@@ -236,17 +307,28 @@ function createTranslator(started: StartedTurn, served: ResolvedRoute, built: Bu
 /** What the client sees: a compaction turn answers with one `compaction` item made from the summary. */
 function forClient(started: StartedTurn, translator: ResponseStreamTranslator): TurnTranslator {
   const { deps } = started;
-  return started.parsed.compactionRequested ? new CompactionStream(translator, { key: deps.compactionKey, createId: deps.createId }) : translator;
+  return started.parsed.compactionRequested
+    ? new CompactionStream(translator, { key: deps.compactionKey, createId: deps.createId })
+    : translator;
 }
 
 /** The first output delta times the turn's first output; every event goes to the response observer (tests). */
 function observeOutput(started: StartedTurn) {
   const { deps, usage } = started;
-  return watchFirstOutput(deps.observeResponse?.(), (event) => event.type.endsWith('.delta'), () => usage.firstOutput(deps.now()));
+  return watchFirstOutput(
+    deps.observeResponse?.(),
+    (event) => event.type.endsWith('.delta'),
+    () => usage.firstOutput(deps.now()),
+  );
 }
 
 /** Ends the turn. The last event waits for the store write it returns, so the next turn finds the response on any relay. */
-function recordTurn(started: StartedTurn, current: TurnTranslator, servedLog: Logger, ending: TurnEnding): Promise<void> {
+function recordTurn(
+  started: StartedTurn,
+  current: TurnTranslator,
+  servedLog: Logger,
+  ending: TurnEnding,
+): Promise<void> {
   const { request, instructionItems } = started.parsed;
   const written = started.deps.history.record(request, instructionItems, current.response, servedLog);
   started.turn.end(ending);

@@ -13,7 +13,7 @@ import { ModelDirectory } from '../models/model-directory.js';
 import { registerKeyMetrics } from '../observability/key-metrics.js';
 import { createMetrics } from '../observability/metrics.js';
 import { createRedactor, type Redactor } from '../observability/redact.js';
-import { providerSecrets, type ConfiguredProvider, type ModelRouter } from '../routing/router.js';
+import { type ConfiguredProvider, type ModelRouter, providerSecrets } from '../routing/router.js';
 import { MemoryResponseStore } from '../store/memory-store.js';
 import { ResponseHistory } from '../store/response-history.js';
 import { DEFAULT_MAX_MB, DEFAULT_TTL_MS, type ResponseStore } from '../store/types.js';
@@ -25,7 +25,14 @@ import { MemoryUsageLedger } from '../usage/memory-ledger.js';
 import { DEFAULT_USAGE_RETENTION_MS, type UsageLedger } from '../usage/types.js';
 import { UsageRecorder } from '../usage/usage-recorder.js';
 import { ConcurrencyLimiter } from './concurrency-limiter.js';
-import { DEFAULT_HEARTBEAT_MS, DEFAULT_MAX_BODY_MB, DEFAULT_MAX_CONCURRENT, DEFAULT_MAX_QUEUE, DEFAULT_MODELS_TTL_MS, DEFAULT_TIMEOUTS } from './defaults.js';
+import {
+  DEFAULT_HEARTBEAT_MS,
+  DEFAULT_MAX_BODY_MB,
+  DEFAULT_MAX_CONCURRENT,
+  DEFAULT_MAX_QUEUE,
+  DEFAULT_MODELS_TTL_MS,
+  DEFAULT_TIMEOUTS,
+} from './defaults.js';
 import type { AppDependencies } from './dependencies.js';
 import { createRandomId } from './ids.js';
 import { TurnRegistry } from './turn-lifecycle.js';
@@ -99,12 +106,20 @@ export function createServices(options: ServiceOptions): RelayServices {
   const { logger } = options;
   const { dispatcher, ownedPools } = upstreamPools(options);
   const ownsStore = options.store === undefined;
-  const store = options.store ?? new MemoryResponseStore({ ttlMs: DEFAULT_TTL_MS, maxBytes: DEFAULT_MAX_MB.memory * 1024 * 1024 });
+  const store =
+    options.store ?? new MemoryResponseStore({ ttlMs: DEFAULT_TTL_MS, maxBytes: DEFAULT_MAX_MB.memory * 1024 * 1024 });
   const ownsLedger = options.usageLedger === undefined;
   const usageLedger = options.usageLedger ?? new MemoryUsageLedger();
   const history = new ResponseHistory({ store, logger, createId: createRandomId, now: Date.now });
-  const limiter = new ConcurrencyLimiter(options.maxConcurrent ?? DEFAULT_MAX_CONCURRENT, options.maxQueue ?? DEFAULT_MAX_QUEUE);
-  const usage = new UsageRecorder({ ledger: usageLedger, retentionMs: options.usageRetentionMs ?? DEFAULT_USAGE_RETENTION_MS, logger });
+  const limiter = new ConcurrencyLimiter(
+    options.maxConcurrent ?? DEFAULT_MAX_CONCURRENT,
+    options.maxQueue ?? DEFAULT_MAX_QUEUE,
+  );
+  const usage = new UsageRecorder({
+    ledger: usageLedger,
+    retentionMs: options.usageRetentionMs ?? DEFAULT_USAGE_RETENTION_MS,
+    logger,
+  });
   const metrics = createMetrics({
     ...(options.processMetrics === undefined ? {} : { processMetrics: options.processMetrics }),
     sources: {
@@ -119,8 +134,13 @@ export function createServices(options: ServiceOptions): RelayServices {
     router: options.router,
     models: new ModelDirectory({
       router: options.router,
-      fetchList: (provider) => fetchUpstreamModels(dispatcher.forProvider(provider), withPooledKey(provider), MODEL_LIST_TIMEOUT_MS),
-      onListProblem: (provider, problem) => logger.warn({ provider: provider.name, problem }, 'upstream model list unavailable; listing the profile\'s known models'),
+      fetchList: (provider) =>
+        fetchUpstreamModels(dispatcher.forProvider(provider), withPooledKey(provider), MODEL_LIST_TIMEOUT_MS),
+      onListProblem: (provider, problem) =>
+        logger.warn(
+          { provider: provider.name, problem },
+          "upstream model list unavailable; listing the profile's known models",
+        ),
       ttlMs: options.modelsTtlMs ?? DEFAULT_MODELS_TTL_MS,
       now: Date.now,
     }),
@@ -141,7 +161,11 @@ export function createServices(options: ServiceOptions): RelayServices {
     access: {
       authToken: options.authToken,
       maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_MB * 1024 * 1024,
-      browser: { allowOrigins: options.allowOrigins ?? [], allowHosts: options.allowHosts ?? [], bindHost: options.host },
+      browser: {
+        allowOrigins: options.allowOrigins ?? [],
+        allowHosts: options.allowHosts ?? [],
+        bindHost: options.host,
+      },
     },
     logContent: options.logContent ?? false,
     usage,
@@ -159,8 +183,13 @@ export function createServices(options: ServiceOptions): RelayServices {
 
 /** The dispatcher passed in (one for every provider when it is a plain one: tests, the benchmark), or pools of the services' own. */
 function upstreamPools(options: ServiceOptions): { dispatcher: UpstreamDispatcher; ownedPools?: ProviderDispatchers } {
-  if (options.dispatcher !== undefined) return { dispatcher: 'forProvider' in options.dispatcher ? options.dispatcher : sharedDispatcher(options.dispatcher) };
-  const pools = new ProviderDispatchers({ connectTimeoutMs: options.timeouts?.connectMs ?? DEFAULT_TIMEOUTS.connectMs });
+  if (options.dispatcher !== undefined)
+    return {
+      dispatcher: 'forProvider' in options.dispatcher ? options.dispatcher : sharedDispatcher(options.dispatcher),
+    };
+  const pools = new ProviderDispatchers({
+    connectTimeoutMs: options.timeouts?.connectMs ?? DEFAULT_TIMEOUTS.connectMs,
+  });
   return { dispatcher: pools, ownedPools: pools };
 }
 

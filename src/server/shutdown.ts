@@ -88,7 +88,10 @@ export async function drainServer(options: DrainOptions): Promise<void> {
   server.closeIdleConnections();
   const flushMs = Math.min(MAX_FLUSH_MS, options.graceMs / 4);
   if (responses.size > 0) {
-    logger.info({ inFlight: turns.size, openResponses: responses.size, graceMs: options.graceMs }, 'shutting down: waiting for responses in flight');
+    logger.info(
+      { inFlight: turns.size, openResponses: responses.size, graceMs: options.graceMs },
+      'shutting down: waiting for responses in flight',
+    );
     let inGracePeriod = true;
     void options.hurry.then(() => {
       if (inGracePeriod) responses.wakeAll();

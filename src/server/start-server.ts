@@ -3,7 +3,7 @@
  * Used by the CLI, the tests and the benchmark, so all of them run the relay
  * the way users do.
  */
-import { ServerResponse, type Server } from 'node:http';
+import { type Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createAdaptorServer, type Http2Bindings, type HttpBindings } from '@hono/node-server';
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
@@ -101,7 +101,15 @@ export async function listenRelay(services: RelayServices, options: ListenOption
     stopping = (async () => {
       // The dashboard's live streams never end by themselves.
       usage.endSubscribers();
-      await drainServer({ server, responses, turns, graceMs, logger, hurry: hurried, closeUpgraded: () => websockets.closeAll() });
+      await drainServer({
+        server,
+        responses,
+        turns,
+        graceMs,
+        logger,
+        hurry: hurried,
+        closeUpgraded: () => websockets.closeAll(),
+      });
       await services.close();
     })();
     return stopping;

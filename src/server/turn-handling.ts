@@ -12,14 +12,24 @@ import type { ResolvedRoute } from '../routing/router.js';
 import type { ChatRequest } from '../translate/chat-types.js';
 import type { TranslationNote } from '../translate/notes.js';
 import { logKeyEvent } from '../upstream/key-events.js';
-import { describeFailedAttempt, openWithFallbacks, type OpenWithFallbacksResult } from '../upstream/open-with-fallbacks.js';
+import {
+  describeFailedAttempt,
+  type OpenWithFallbacksResult,
+  openWithFallbacks,
+} from '../upstream/open-with-fallbacks.js';
 import { TurnUsage } from '../usage/turn-usage.js';
 import { transportOf, type UsageDialect, type UsageTransport } from '../usage/types.js';
 import type { AppDependencies } from './dependencies.js';
 import type { RelayEnv } from './relay-env.js';
 import type { RequestLabels } from './request-labels.js';
-import { TurnLifecycle, type TurnEnding, type TurnLifecycleOptions } from './turn-lifecycle.js';
-import { createTurnResponse, TurnProducer, type StreamEvent, type TurnObserver, type TurnStreamOptions } from './turn-stream.js';
+import { type TurnEnding, TurnLifecycle, type TurnLifecycleOptions } from './turn-lifecycle.js';
+import {
+  createTurnResponse,
+  type StreamEvent,
+  type TurnObserver,
+  TurnProducer,
+  type TurnStreamOptions,
+} from './turn-stream.js';
 
 export const SSE_HEADERS = {
   'content-type': 'text/event-stream; charset=utf-8',
@@ -44,7 +54,11 @@ export function turnLabels(log: Logger, route: ResolvedRoute, model: string): { 
 }
 
 /** turnLabels for an HTTP request, with the labels set on the request. */
-export function routeLabels(context: Context<RelayEnv>, route: ResolvedRoute, model: string): { labels: RequestLabels; log: Logger } {
+export function routeLabels(
+  context: Context<RelayEnv>,
+  route: ResolvedRoute,
+  model: string,
+): { labels: RequestLabels; log: Logger } {
   const routed = turnLabels(context.get('log'), route, model);
   context.set('labels', routed.labels);
   return routed;
@@ -81,12 +95,20 @@ export function requestOrigin(context: Context<RelayEnv>): TurnOrigin {
 }
 
 /** Starts the turn's lifecycle (slot, timeout, metrics, log line) and usage record, and records the turn on the request. */
-export function startTurn(context: Context<RelayEnv>, deps: AppDependencies, options: TurnStart): { turn: TurnLifecycle; usage: TurnUsage } {
+export function startTurn(
+  context: Context<RelayEnv>,
+  deps: AppDependencies,
+  options: TurnStart,
+): { turn: TurnLifecycle; usage: TurnUsage } {
   return startTurnFor(deps, requestOrigin(context), options);
 }
 
 /** startTurn for any origin. */
-export function startTurnFor(deps: AppDependencies, origin: TurnOrigin, options: TurnStart): { turn: TurnLifecycle; usage: TurnUsage } {
+export function startTurnFor(
+  deps: AppDependencies,
+  origin: TurnOrigin,
+  options: TurnStart,
+): { turn: TurnLifecycle; usage: TurnUsage } {
   const { dialect, streamed, route, transport, ...lifecycle } = options;
   const usage = new TurnUsage(deps.usage, {
     key: origin.requestId,
@@ -127,7 +149,9 @@ export interface OpenedTurn<Prepared> {
  * timeout or a shutdown that stops the turn first becomes a failure of the
  * primary route, reported like any other.
  */
-export async function openTurnUpstream<Prepared extends { body: ChatRequest; notes?: readonly TranslationNote[] }>(options: {
+export async function openTurnUpstream<
+  Prepared extends { body: ChatRequest; notes?: readonly TranslationNote[] },
+>(options: {
   deps: AppDependencies;
   turn: TurnLifecycle;
   usage: TurnUsage;
@@ -168,7 +192,8 @@ export async function openTurnUpstream<Prepared extends { body: ChatRequest; not
   }
   const served = opened.route;
   usage.servedBy(served.provider.name, served.upstreamModel, served.provider.profile.prices);
-  const servedLog = served === route ? log : log.child({ servedBy: served.provider.name, servedModel: served.upstreamModel });
+  const servedLog =
+    served === route ? log : log.child({ servedBy: served.provider.name, servedModel: served.upstreamModel });
   for (const note of opened.prepared.notes ?? []) servedLog[note.level](note.message);
   if (opened.ok) turn.upstreamAnswered();
   return { opened, servedLog };
@@ -200,15 +225,37 @@ export function watchFirstOutput<Event extends StreamEvent>(
 }
 
 /** A started turn's stream, before what every transport adds: how to stop it and how often to heartbeat. */
-export type StartedStream = Pick<TurnStreamOptions, 'translator' | 'batches' | 'encoder' | 'providerName'> & { onEnd: (ending: TurnEnding) => void | Promise<void> };
+export type StartedStream = Pick<TurnStreamOptions, 'translator' | 'batches' | 'encoder' | 'providerName'> & {
+  onEnd: (ending: TurnEnding) => void | Promise<void>;
+};
 
 /** The producer of a started turn's text; `first` (the opening events) is handed out before any upstream data. */
-export function produceTurn(deps: AppDependencies, turn: TurnLifecycle, clientSignal: AbortSignal, options: StartedStream, first: string): TurnProducer {
-  return new TurnProducer({ ...options, abortUpstream: () => turn.stopUpstream(), clientGone: () => clientSignal.aborted, heartbeatMs: deps.heartbeatMs }, first);
+export function produceTurn(
+  deps: AppDependencies,
+  turn: TurnLifecycle,
+  clientSignal: AbortSignal,
+  options: StartedStream,
+  first: string,
+): TurnProducer {
+  return new TurnProducer(
+    {
+      ...options,
+      abortUpstream: () => turn.stopUpstream(),
+      clientGone: () => clientSignal.aborted,
+      heartbeatMs: deps.heartbeatMs,
+    },
+    first,
+  );
 }
 
 /** The streamed HTTP response of a turn; `first` (the opening events) goes out at once. */
-export function streamTurn(context: Context<RelayEnv>, deps: AppDependencies, turn: TurnLifecycle, options: StartedStream, first: string): Response {
+export function streamTurn(
+  context: Context<RelayEnv>,
+  deps: AppDependencies,
+  turn: TurnLifecycle,
+  options: StartedStream,
+  first: string,
+): Response {
   return turnResponse(produceTurn(deps, turn, context.req.raw.signal, options, first));
 }
 
@@ -221,7 +268,11 @@ export function turnResponse(producer: TurnProducer): Response {
 export function failTurn(turn: TurnLifecycle, error: unknown): never {
   turn.end(turn.clientGone ? { status: 'aborted' } : { status: 'failed', httpStatus: toErrorBody(error).status });
   if (turn.clientGone && !(error instanceof RelayError)) {
-    throw new RelayError('The client closed the connection before the response started.', { status: 499, type: 'invalid_request_error', code: 'client_closed_request' });
+    throw new RelayError('The client closed the connection before the response started.', {
+      status: 499,
+      type: 'invalid_request_error',
+      code: 'client_closed_request',
+    });
   }
   throw error;
 }

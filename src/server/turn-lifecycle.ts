@@ -192,7 +192,8 @@ export class TurnLifecycle {
       metrics.tokens.inc({ ...labels, kind: 'cached' }, tokens.cachedTokens);
     }
     const shutdown = this.cutOffReason?.kind === 'shutdown';
-    if (ending.failure && !shutdown) metrics.upstreamErrors.inc({ provider: labels.provider, code: ending.failure.code });
+    if (ending.failure && !shutdown)
+      metrics.upstreamErrors.inc({ provider: labels.provider, code: ending.failure.code });
     const fields = {
       ...(response ? { responseId: response.id } : {}),
       status: ending.status,
@@ -206,9 +207,17 @@ export class TurnLifecycle {
     else log.info(fields, 'response finished');
     this.options.usage?.finish({
       outcome: ending.status === 'aborted' ? 'client_gone' : ending.status,
-      errorCode: ending.status === 'failed' ? (ending.failure?.code ?? (ending.httpStatus !== undefined ? `http_${ending.httpStatus}` : null)) : null,
+      errorCode:
+        ending.status === 'failed'
+          ? (ending.failure?.code ?? (ending.httpStatus !== undefined ? `http_${ending.httpStatus}` : null))
+          : null,
       responseId: response?.id,
-      usage: tokens && { inputTokens: tokens.inputTokens, cachedInputTokens: tokens.cachedTokens, outputTokens: tokens.outputTokens, reasoningTokens: tokens.reasoningTokens },
+      usage: tokens && {
+        inputTokens: tokens.inputTokens,
+        cachedInputTokens: tokens.cachedTokens,
+        outputTokens: tokens.outputTokens,
+        reasoningTokens: tokens.reasoningTokens,
+      },
       endedAt: this.options.now(),
     });
   }

@@ -14,7 +14,6 @@ import type { ResponseStreamEvent, StreamEnding } from '../translate/stream/resp
 import type { UpstreamFailure } from '../translate/upstream-errors.js';
 import { failureFromNetworkError } from '../upstream/network-errors.js';
 import { SseBody } from './node-sse.js';
-import type { SseEncoder } from './sse-encoding.js';
 
 /** One outgoing event, in whichever API dialect the client speaks. */
 export interface StreamEvent {
@@ -102,7 +101,10 @@ export function applyPayload<Event extends StreamEvent>(
   try {
     chunk = JSON.parse(data);
   } catch {
-    const failure: UpstreamFailure = { code: 'server_error', message: `The upstream sent a malformed chunk: ${data.slice(0, 200)}` };
+    const failure: UpstreamFailure = {
+      code: 'server_error',
+      message: `The upstream sent a malformed chunk: ${data.slice(0, 200)}`,
+    };
     return { events: translator.fail(failure), failure };
   }
   if (chunk === null || typeof chunk !== 'object') return { events: [] };
@@ -124,7 +126,10 @@ export function applyBatch<Event extends StreamEvent>(
   return { events };
 }
 
-function outcomeOf(translator: Pick<TurnTranslator<StreamEvent>, 'response' | 'failure'>, failure: UpstreamFailure | undefined): TurnOutcome {
+function outcomeOf(
+  translator: Pick<TurnTranslator<StreamEvent>, 'response' | 'failure'>,
+  failure: UpstreamFailure | undefined,
+): TurnOutcome {
   const response = translator.response;
   if (response.status === 'completed' || response.status === 'incomplete') return { status: response.status };
   const reason = failure ?? translator.failure;
@@ -157,11 +162,14 @@ export class TurnProducer {
   startHeartbeats(write: (text: string) => void): void {
     if (this.heartbeat || this.ended) return;
     const { translator, heartbeatMs, encoder } = this.options;
-    this.heartbeat = setInterval(() => {
-      if (translator.ended || Date.now() - this.lastPiece < heartbeatMs) return;
-      this.lastPiece = Date.now();
-      write(encoder.encode(translator.heartbeat()));
-    }, Math.max(10, Math.floor(heartbeatMs / 2)));
+    this.heartbeat = setInterval(
+      () => {
+        if (translator.ended || Date.now() - this.lastPiece < heartbeatMs) return;
+        this.lastPiece = Date.now();
+        write(encoder.encode(translator.heartbeat()));
+      },
+      Math.max(10, Math.floor(heartbeatMs / 2)),
+    );
     this.heartbeat.unref();
   }
 

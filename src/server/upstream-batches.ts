@@ -35,7 +35,11 @@ export async function* streamFromUpstream(
 ): AsyncGenerator<string[]> {
   const { opened, servedLog } = await opening.catch((error: unknown) => {
     // The queue for an upstream slot was full (an HTTP 503 had the response not started).
-    if (error instanceof RelayError) throw new UpstreamFailedError({ code: error.code === 'server_is_overloaded' ? 'server_is_overloaded' : 'server_error', message: error.message });
+    if (error instanceof RelayError)
+      throw new UpstreamFailedError({
+        code: error.code === 'server_is_overloaded' ? 'server_is_overloaded' : 'server_error',
+        message: error.message,
+      });
     throw error;
   });
   if (!opened.ok) throw new UpstreamFailedError(opened.failure);

@@ -19,7 +19,10 @@ export interface ItemList<Item> {
 }
 
 /** One page of `items` (given oldest first); undefined when `after` names no item in the list. */
-export function pageOfItems<Item extends Record<string, unknown>>(items: readonly Item[], query: ItemListQuery): ItemList<Item> | undefined {
+export function pageOfItems<Item extends Record<string, unknown>>(
+  items: readonly Item[],
+  query: ItemListQuery,
+): ItemList<Item> | undefined {
   const ordered = query.order === 'asc' ? items : [...items].reverse();
   let start = 0;
   if (query.after !== undefined) {

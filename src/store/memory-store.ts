@@ -9,15 +9,15 @@ import { LRUCache } from 'lru-cache';
 import { readStoredItems } from './stored-items.js';
 import { toolCallKeysOf } from './tool-call-key.js';
 import {
-  DEFAULT_SWEEP_INTERVAL_MS,
-  reasoningItemsOf,
   type ChainLookup,
   type ChainTurn,
+  DEFAULT_SWEEP_INTERVAL_MS,
   type RecoveredReasoning,
   type ResponseStore,
+  reasoningItemsOf,
+  type StoredTurn,
   type StoreLimits,
   type StoreStats,
-  type StoredTurn,
 } from './types.js';
 
 interface MemoryEntry {
@@ -97,7 +97,11 @@ export class MemoryResponseStore implements ResponseStore {
     const turns: ChainTurn[] = [];
     let currentId = id;
     for (;;) {
-      turns.push({ id: currentId, input: readStoredItems(entry.input, currentId, 'input'), output: readStoredItems(entry.output, currentId, 'output') });
+      turns.push({
+        id: currentId,
+        input: readStoredItems(entry.input, currentId, 'input'),
+        output: readStoredItems(entry.output, currentId, 'output'),
+      });
       const parentId: string | null = entry.parentId;
       if (parentId === null) break;
       const parent: MemoryEntry | undefined = turns.length <= this.cache.size ? this.cache.get(parentId) : undefined;
@@ -154,5 +158,7 @@ export class MemoryResponseStore implements ResponseStore {
 }
 
 function entrySize(entry: MemoryEntry): number {
-  return ENTRY_OVERHEAD_BYTES + entry.input.length + entry.output.length + entry.response.length + entry.callKeys.length * 48;
+  return (
+    ENTRY_OVERHEAD_BYTES + entry.input.length + entry.output.length + entry.response.length + entry.callKeys.length * 48
+  );
 }

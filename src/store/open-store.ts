@@ -3,7 +3,7 @@
  * directory and the file (readable by the owner only) and turns every way of
  * failing into one StoreOpenError naming the path.
  */
-import { closeSync, chmodSync, existsSync, mkdirSync, openSync, statSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { relayStateDirectory } from '../paths.js';

@@ -9,8 +9,9 @@
  * tool calls; a turn that has tool calls but no reasoning item gets the
  * reasoning of the stored response that made those calls, placed first.
  */
-import { toolCallKey } from './tool-call-key.js';
+
 import type { InputItem } from '../translate/request/responses-schema.js';
+import { toolCallKey } from './tool-call-key.js';
 import type { RecoveredReasoning } from './types.js';
 
 interface AssistantTurn {
@@ -73,7 +74,10 @@ export function callKeysMissingReasoning(items: readonly InputItem[]): string[] 
 }
 
 /** The items with recovered reasoning put at the start of each turn that lacked it. */
-export function restoreReasoning<Item extends InputItem>(items: readonly Item[], found: ReadonlyMap<string, RecoveredReasoning>): Item[] {
+export function restoreReasoning<Item extends InputItem>(
+  items: readonly Item[],
+  found: ReadonlyMap<string, RecoveredReasoning>,
+): Item[] {
   const insertions = new Map<number, InputItem[]>();
   for (const turn of assistantTurns(items)) {
     if (turn.hasReasoning) continue;

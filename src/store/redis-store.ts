@@ -17,21 +17,21 @@
  *   Redis answers again.
  */
 import { Redis, type RedisOptions } from 'ioredis';
-import { CHAIN_SCRIPT, DELETE_SCRIPT, MAX_CHAIN_TURNS, REDIS_SCHEMA_VERSION, SWEEP_SCRIPT } from './redis-scripts.js';
 import type { InputItem } from '../translate/request/responses-schema.js';
+import { CHAIN_SCRIPT, DELETE_SCRIPT, MAX_CHAIN_TURNS, REDIS_SCHEMA_VERSION, SWEEP_SCRIPT } from './redis-scripts.js';
 import { readStoredItems } from './stored-items.js';
 import { toolCallKeysOf } from './tool-call-key.js';
 import { DEFAULT_TURN_CACHE_BYTES, TurnCache, type TurnContent } from './turn-cache.js';
 import {
-  DEFAULT_SWEEP_INTERVAL_MS,
-  reasoningItemsOf,
-  StoreUnavailableError,
   type ChainLookup,
+  DEFAULT_SWEEP_INTERVAL_MS,
   type RecoveredReasoning,
   type ResponseStore,
+  reasoningItemsOf,
+  type StoredTurn,
   type StoreLimits,
   type StoreStats,
-  type StoredTurn,
+  StoreUnavailableError,
   warnBackgroundError,
 } from './types.js';
 
@@ -115,7 +115,8 @@ export class RedisResponseStore implements ResponseStore {
       await store.close();
       throw refusal;
     }
-    if (!ready) store.warn(`Redis at ${store.location} is not reachable yet; requests that need the store get 503 until it is`);
+    if (!ready)
+      store.warn(`Redis at ${store.location} is not reachable yet; requests that need the store get 503 until it is`);
     store.started = true;
     return store;
   }
@@ -146,7 +147,10 @@ export class RedisResponseStore implements ResponseStore {
     const wentDown = (error?: Error) => {
       if (this.down || this.closed) return;
       this.down = true;
-      this.warn(`Redis at ${this.location} is unreachable${error ? ` (${error.message})` : ''}; reconnecting with backoff`, error);
+      this.warn(
+        `Redis at ${this.location} is unreachable${error ? ` (${error.message})` : ''}; reconnecting with backoff`,
+        error,
+      );
     };
     this.client.on('error', wentDown);
     this.client.on('close', () => wentDown());
@@ -156,7 +160,10 @@ export class RedisResponseStore implements ResponseStore {
       this.checked = this.afterConnect().catch(this.reportError);
     });
     this.client.connect().catch(() => undefined); // failures arrive as 'error' events; retried with backoff
-    this.sweepTimer = setInterval(() => this.sweep().catch(this.reportError), options.sweepIntervalMs ?? DEFAULT_SWEEP_INTERVAL_MS);
+    this.sweepTimer = setInterval(
+      () => this.sweep().catch(this.reportError),
+      options.sweepIntervalMs ?? DEFAULT_SWEEP_INTERVAL_MS,
+    );
     this.sweepTimer.unref();
   }
 
@@ -194,7 +201,9 @@ export class RedisResponseStore implements ResponseStore {
   }
 
   async get(id: string): Promise<StoredTurn | undefined> {
-    const fields = await this.run(() => this.client.hmget(this.turnKey(id), 'parent', 'created', 'used', 'input', 'output', 'response'));
+    const fields = await this.run(() =>
+      this.client.hmget(this.turnKey(id), 'parent', 'created', 'used', 'input', 'output', 'response'),
+    );
     const [parent, created, used, input, output, response] = fields;
     if (input == null || output == null || response == null || Number(used) < this.cutoff()) return undefined;
     return {
@@ -209,15 +218,26 @@ export class RedisResponseStore implements ResponseStore {
 
   async chain(id: string): Promise<ChainLookup> {
     const reply = (await this.run(() =>
-      this.client.relayChain(this.prefix, id, String(this.cutoff()), String(this.now()), String(this.ttlMs), String(MAX_CHAIN_TURNS)),
+      this.client.relayChain(
+        this.prefix,
+        id,
+        String(this.cutoff()),
+        String(this.now()),
+        String(this.ttlMs),
+        String(MAX_CHAIN_TURNS),
+      ),
     )) as [string, string?, string[]?];
     const [status, missingId, newestFirst = []] = reply;
     if (status === 'missing') return { status: 'missing' };
     const ids = [...newestFirst].reverse();
     const contents = await this.turnContents(ids);
     // A turn deleted between the walk and the fetch breaks the chain there.
-    const gone = contents.findLastIndex((content) => content === undefined);
-    const turns = contents.slice(gone + 1).map((content) => ({ id: content!.id, input: content!.input as InputItem[], output: content!.output as InputItem[] }));
+    const gone = contents.lastIndexOf(undefined);
+    const turns = contents.slice(gone + 1).map((content) => ({
+      id: content!.id,
+      input: content!.input as InputItem[],
+      output: content!.output as InputItem[],
+    }));
     if (gone >= 0) return { status: 'broken', missingId: ids[gone]!, turns };
     if (status === 'broken') return { status: 'broken', missingId: missingId!, turns };
     return { status: 'found', turns };
@@ -279,7 +299,9 @@ export class RedisResponseStore implements ResponseStore {
   }
 
   async stats(): Promise<StoreStats> {
-    const [turns, bytes] = await this.run(() => Promise.all([this.client.zcard(`${this.prefix}used`), this.client.get(`${this.prefix}bytes`)]));
+    const [turns, bytes] = await this.run(() =>
+      Promise.all([this.client.zcard(`${this.prefix}used`), this.client.get(`${this.prefix}bytes`)]),
+    );
     return { turns, bytes: Number(bytes ?? 0) };
   }
 
@@ -316,7 +338,9 @@ export class RedisResponseStore implements ResponseStore {
   private async runSweep(): Promise<void> {
     if (this.closed || this.client.status !== 'ready') return;
     for (;;) {
-      const [removed, callEntries] = await this.run(() => this.client.relaySweep(this.prefix, String(this.cutoff()), String(SWEEP_BATCH)));
+      const [removed, callEntries] = await this.run(() =>
+        this.client.relaySweep(this.prefix, String(this.cutoff()), String(SWEEP_BATCH)),
+      );
       this.holdsReasoning = callEntries > 0;
       if (removed < SWEEP_BATCH || this.closed) return;
     }
@@ -367,14 +391,18 @@ export class RedisResponseStore implements ResponseStore {
   private async run<Result>(operation: () => Promise<Result>): Promise<Result> {
     if (this.refusal) throw this.refusal;
     if (this.client.status !== 'ready') {
-      throw new StoreUnavailableError(`Redis at ${this.location} is unreachable (connection ${this.client.status}); retrying in the background`);
+      throw new StoreUnavailableError(
+        `Redis at ${this.location} is unreachable (connection ${this.client.status}); retrying in the background`,
+      );
     }
     try {
       return await operation();
     } catch (error) {
       // An error reply (a script error, OOM under `noeviction`) is Redis answering, not Redis being down.
       if ((error as Error).name === 'ReplyError') throw error;
-      throw new StoreUnavailableError(`Redis at ${this.location} is unreachable (${(error as Error).message})`, { cause: error });
+      throw new StoreUnavailableError(`Redis at ${this.location} is unreachable (${(error as Error).message})`, {
+        cause: error,
+      });
     }
   }
 

@@ -9,12 +9,12 @@
  */
 import { invalidRequest, RelayError } from '../errors.js';
 import type { Logger } from '../log.js';
-import type { InputItem, ResponsesRequest } from '../translate/request/responses-schema.js';
 import { outputAsInputItems } from '../translate/output-items.js';
+import type { InputItem, ResponsesRequest } from '../translate/request/responses-schema.js';
 import type { ResponseObject } from '../translate/stream/response-object.js';
 import { callKeysMissingReasoning, restoreReasoning } from './reasoning-recovery.js';
 import { isResponseId, StoredRecordError, toStoredInputItems } from './stored-items.js';
-import { StoreUnavailableError, type ResponseStore } from './types.js';
+import { type ResponseStore, StoreUnavailableError } from './types.js';
 
 /** Seconds a client is told to wait while the store is unreachable (about one reconnection attempt). */
 const STORE_RETRY_AFTER_SECONDS = 2;
@@ -54,7 +54,11 @@ export class ResponseHistory {
    * `request.input` came from an `instructions` array: they stay first and
    * are never inherited by later turns.
    */
-  async resolveInput(request: ResponsesRequest, instructionItems: number, log: Logger = this.options.logger): Promise<InputItem[]> {
+  async resolveInput(
+    request: ResponsesRequest,
+    instructionItems: number,
+    log: Logger = this.options.logger,
+  ): Promise<InputItem[]> {
     let items = request.input;
     const previousId = request.previous_response_id;
     if (typeof previousId === 'string') {
@@ -70,7 +74,12 @@ export class ResponseHistory {
    * write is durable or has failed: the caller holds the response's last event
    * until then, so the next turn finds it on any relay sharing the store.
    */
-  record(request: ResponsesRequest, instructionItems: number, response: ResponseObject, log: Logger = this.options.logger): Promise<void> {
+  record(
+    request: ResponsesRequest,
+    instructionItems: number,
+    response: ResponseObject,
+    log: Logger = this.options.logger,
+  ): Promise<void> {
     if (request.store === false) return Promise.resolve();
     if (response.status !== 'completed' && response.status !== 'incomplete') return Promise.resolve();
     const id = response.id;
@@ -172,7 +181,12 @@ export class ResponseHistory {
  */
 export function storeFailure(error: unknown, message: string): RelayError {
   if (error instanceof StoredRecordError) {
-    return new RelayError(`${message} ${error.message}`, { status: 500, type: 'server_error', code: 'stored_response_invalid', cause: error });
+    return new RelayError(`${message} ${error.message}`, {
+      status: 500,
+      type: 'server_error',
+      code: 'stored_response_invalid',
+      cause: error,
+    });
   }
   if (error instanceof StoreUnavailableError) {
     return new RelayError(`${message} It is unreachable at the moment; retry shortly.`, {
@@ -187,5 +201,10 @@ export function storeFailure(error: unknown, message: string): RelayError {
 }
 
 function previousResponseNotFound(message: string): RelayError {
-  return new RelayError(message, { status: 404, type: 'invalid_request_error', code: 'previous_response_not_found', param: 'previous_response_id' });
+  return new RelayError(message, {
+    status: 404,
+    type: 'invalid_request_error',
+    code: 'previous_response_not_found',
+    param: 'previous_response_id',
+  });
 }

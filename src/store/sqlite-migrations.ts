@@ -92,13 +92,23 @@ export const MIGRATIONS: readonly Migration[] = [
 ];
 
 /** Brings the schema up to the latest version; returns the version found and the version now. */
-export function migrate(db: Database, migrations: readonly Migration[] = MIGRATIONS, now: () => number = Date.now): { from: number; to: number } {
+export function migrate(
+  db: Database,
+  migrations: readonly Migration[] = MIGRATIONS,
+  now: () => number = Date.now,
+): { from: number; to: number } {
   const latest = migrations.at(-1)?.version ?? 0;
-  const hasTable = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'").pluck().get() === 1;
+  const hasTable =
+    db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'").pluck().get() === 1;
   if (!hasTable) {
     const tables = db.prepare("SELECT count(*) FROM sqlite_master WHERE type = 'table'").pluck().get() as number;
-    if (tables > 0) throw new StoreSchemaError('it holds tables but no schema_migrations table, so it is not a responses-relay session store');
-    db.exec('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, description TEXT NOT NULL, applied_at INTEGER NOT NULL)');
+    if (tables > 0)
+      throw new StoreSchemaError(
+        'it holds tables but no schema_migrations table, so it is not a responses-relay session store',
+      );
+    db.exec(
+      'CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, description TEXT NOT NULL, applied_at INTEGER NOT NULL)',
+    );
   }
   const current = (db.prepare('SELECT coalesce(max(version), 0) FROM schema_migrations').pluck().get() as number) ?? 0;
   if (current > latest) {

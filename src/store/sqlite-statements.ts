@@ -17,7 +17,9 @@ export type Statements = ReturnType<typeof prepareStatements>;
 /** Prepares the statements the store runs. */
 export function prepareStatements(db: Database) {
   return {
-    parentOf: db.prepare<[string], { seq: number; conversation_id: string }>('SELECT seq, conversation_id FROM turns WHERE id = ?'),
+    parentOf: db.prepare<[string], { seq: number; conversation_id: string }>(
+      'SELECT seq, conversation_id FROM turns WHERE id = ?',
+    ),
     upsertConversation: db.prepare<[string, number, number]>(
       `INSERT INTO conversations (id, last_used_at, bytes) VALUES (?, ?, ?)
        ON CONFLICT (id) DO UPDATE SET last_used_at = max(last_used_at, excluded.last_used_at), bytes = bytes + excluded.bytes`,
@@ -26,7 +28,9 @@ export function prepareStatements(db: Database) {
       `INSERT INTO turns (id, parent_seq, parent_id, conversation_id, created_at, bytes, input, output, response)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
-    insertCallKey: db.prepare<[string, number | bigint]>('INSERT OR IGNORE INTO tool_calls (call_key, turn_seq) VALUES (?, ?)'),
+    insertCallKey: db.prepare<[string, number | bigint]>(
+      'INSERT OR IGNORE INTO tool_calls (call_key, turn_seq) VALUES (?, ?)',
+    ),
     getTurn: db.prepare<[string, number], TurnRow>(
       `SELECT t.parent_id, t.created_at, t.input, t.output, t.response FROM turns t
        JOIN conversations c ON c.id = t.conversation_id WHERE t.id = ? AND c.last_used_at >= ?`,
@@ -49,12 +53,16 @@ export function prepareStatements(db: Database) {
     turnJson: db.prepare<[string], { seq: number; id: string; input: string; output: string }>(
       'SELECT seq, id, input, output FROM turns WHERE seq IN (SELECT value FROM json_each(?))',
     ),
-    touch: db.prepare<[number, string, number]>('UPDATE conversations SET last_used_at = ? WHERE id = ? AND last_used_at < ?'),
+    touch: db.prepare<[number, string, number]>(
+      'UPDATE conversations SET last_used_at = ? WHERE id = ? AND last_used_at < ?',
+    ),
     deleteTurn: db.prepare<[string], { seq: number; conversation_id: string; bytes: number }>(
       'DELETE FROM turns WHERE id = ? RETURNING seq, conversation_id, bytes',
     ),
     subtractBytes: db.prepare<[number, string]>('UPDATE conversations SET bytes = bytes - ? WHERE id = ?'),
-    deleteIfEmpty: db.prepare<[string, string]>('DELETE FROM conversations WHERE id = ? AND NOT EXISTS (SELECT 1 FROM turns WHERE conversation_id = ?)'),
+    deleteIfEmpty: db.prepare<[string, string]>(
+      'DELETE FROM conversations WHERE id = ? AND NOT EXISTS (SELECT 1 FROM turns WHERE conversation_id = ?)',
+    ),
     reasoningByKeys: db.prepare<[string, number], { call_key: string; id: string; output: string }>(
       `SELECT k.call_key, t.id, t.output FROM tool_calls k
        JOIN turns t ON t.seq = k.turn_seq
@@ -62,7 +70,9 @@ export function prepareStatements(db: Database) {
        WHERE k.call_key IN (SELECT value FROM json_each(?)) AND c.last_used_at >= ?
        ORDER BY t.seq DESC`,
     ),
-    expired: db.prepare<[number, number], { id: string; bytes: number }>('SELECT id, bytes FROM conversations WHERE last_used_at < ? LIMIT ?'),
+    expired: db.prepare<[number, number], { id: string; bytes: number }>(
+      'SELECT id, bytes FROM conversations WHERE last_used_at < ? LIMIT ?',
+    ),
     leastRecentlyUsed: db.prepare<[string, number], { id: string; bytes: number }>(
       'SELECT id, bytes FROM conversations WHERE id <> ? ORDER BY last_used_at LIMIT ?',
     ),

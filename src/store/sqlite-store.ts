@@ -11,22 +11,22 @@
  *   expired conversation even before the sweep removes it.
  */
 import Database from 'better-sqlite3';
-import { MIGRATIONS, migrate, type Migration } from './sqlite-migrations.js';
-import { prepareStatements, type Statements } from './sqlite-statements.js';
 import type { InputItem } from '../translate/request/responses-schema.js';
+import { MIGRATIONS, type Migration, migrate } from './sqlite-migrations.js';
+import { prepareStatements, type Statements } from './sqlite-statements.js';
 import { readStoredItems } from './stored-items.js';
 import { toolCallKeysOf } from './tool-call-key.js';
 import { DEFAULT_TURN_CACHE_BYTES, TurnCache, type TurnContent } from './turn-cache.js';
 import {
-  DEFAULT_SWEEP_INTERVAL_MS,
-  reasoningItemsOf,
   type ChainLookup,
   type ChainTurn,
+  DEFAULT_SWEEP_INTERVAL_MS,
   type RecoveredReasoning,
   type ResponseStore,
+  reasoningItemsOf,
+  type StoredTurn,
   type StoreLimits,
   type StoreStats,
-  type StoredTurn,
   warnBackgroundError,
 } from './types.js';
 
@@ -96,7 +96,10 @@ export class SqliteResponseStore implements ResponseStore {
     this.lastStamp = this.statements.maxLastUse.get() ?? 0;
     this.holdsReasoning = this.statements.anyCallKey.get() === 1;
     this.reportError = options.onBackgroundError ?? warnBackgroundError;
-    this.sweepTimer = setInterval(() => this.sweep().catch(this.reportError), options.sweepIntervalMs ?? DEFAULT_SWEEP_INTERVAL_MS);
+    this.sweepTimer = setInterval(
+      () => this.sweep().catch(this.reportError),
+      options.sweepIntervalMs ?? DEFAULT_SWEEP_INTERVAL_MS,
+    );
     this.sweepTimer.unref();
     // Clear what expired while the relay was stopped, without delaying startup.
     this.scheduleSweep();
@@ -145,7 +148,8 @@ export class SqliteResponseStore implements ResponseStore {
       else missing.push(seq);
     }
     if (missing.length > 0) {
-      for (const row of this.statements.turnJson.all(JSON.stringify(missing))) contents.set(row.seq, this.turnCache.parse(row.seq, row.id, row.input, row.output));
+      for (const row of this.statements.turnJson.all(JSON.stringify(missing)))
+        contents.set(row.seq, this.turnCache.parse(row.seq, row.id, row.input, row.output));
     }
     return seqs.map((seq) => {
       const content = contents.get(seq)!;

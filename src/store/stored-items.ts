@@ -45,7 +45,11 @@ export function toStoredInputItems(items: readonly InputItem[], createId: (prefi
     if (typeof stored.id !== 'string' || stored.id === '') stored.id = createId(ID_PREFIXES[item.type] ?? 'item');
     if (TYPES_WITH_STATUS.has(item.type) && typeof stored.status !== 'string') stored.status = 'completed';
     if (item.type === 'message' && typeof item.content === 'string') {
-      stored.content = [item.role === 'assistant' ? { type: 'output_text', text: item.content, annotations: [] } : { type: 'input_text', text: item.content }];
+      stored.content = [
+        item.role === 'assistant'
+          ? { type: 'output_text', text: item.content, annotations: [] }
+          : { type: 'input_text', text: item.content },
+      ];
     }
     return stored;
   });
@@ -92,6 +96,9 @@ export function readStoredItems(json: string, responseId: string, field: 'input'
       throw new StoredRecordError(responseId, error instanceof Error ? error.message : String(error), { cause: error });
     }
     if ('item' in reading) return reading.item;
-    throw new StoredRecordError(responseId, `${field}[${index}] has the type '${reading.skippedType}', which no stored response holds.`);
+    throw new StoredRecordError(
+      responseId,
+      `${field}[${index}] has the type '${reading.skippedType}', which no stored response holds.`,
+    );
   });
 }

@@ -8,10 +8,16 @@ import { createHash } from 'node:crypto';
 
 /** The key of a tool-call item, or undefined for items that are not tool calls. */
 export function toolCallKey(item: { type: string; [field: string]: unknown }): string | undefined {
-  if (item.type !== 'function_call' && item.type !== 'custom_tool_call' && item.type !== 'tool_search_call') return undefined;
+  if (item.type !== 'function_call' && item.type !== 'custom_tool_call' && item.type !== 'tool_search_call')
+    return undefined;
   const callId = item.call_id;
   if (typeof callId !== 'string' || callId === '') return undefined;
-  const payload = item.type === 'function_call' ? item.arguments : item.type === 'custom_tool_call' ? item.input : JSON.stringify(item.arguments ?? {});
+  const payload =
+    item.type === 'function_call'
+      ? item.arguments
+      : item.type === 'custom_tool_call'
+        ? item.input
+        : JSON.stringify(item.arguments ?? {});
   const parts = [item.type, callId, stringOrEmpty(item.namespace), stringOrEmpty(item.name), stringOrEmpty(payload)];
   return createHash('sha256').update(parts.join('\u0000')).digest('base64url').slice(0, 32);
 }

@@ -39,7 +39,11 @@ export class TurnCache {
 
   /** Parses and checks (and keeps) a turn's JSON; throws StoredRecordError when it is not items. */
   parse(seq: TurnKey, id: string, input: string, output: string): TurnContent {
-    const content: TurnContent = { id, input: deepFreeze(readStoredItems(input, id, 'input')), output: deepFreeze(readStoredItems(output, id, 'output')) };
+    const content: TurnContent = {
+      id,
+      input: deepFreeze(readStoredItems(input, id, 'input')),
+      output: deepFreeze(readStoredItems(output, id, 'output')),
+    };
     this.cache?.set(seq, content, { size: input.length + output.length });
     return content;
   }

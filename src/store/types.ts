@@ -33,7 +33,7 @@ export type ChainTurn = Pick<StoredTurn, 'id' | 'input' | 'output'>;
 
 /** The result of walking a chain back to its first turn. */
 export type ChainLookup =
-  | { status: 'found'; /** Oldest first; the last one is the turn asked for. */ turns: ChainTurn[] }
+  | { status: 'found' /** Oldest first; the last one is the turn asked for. */; turns: ChainTurn[] }
   | { status: 'missing' }
   | {
       status: 'broken';

@@ -13,8 +13,9 @@
  * which no count of the request can see. Images count as a flat 765 tokens
  * each (a high-detail 1024×1024 image for OpenAI models).
  */
-import { countTokens as countEncoded } from './o200k-base.js';
+
 import type { ChatContentPart, ChatFunctionTool, ChatMessage, ChatRequest } from '../translate/chat-types.js';
+import { countTokens as countEncoded } from './o200k-base.js';
 
 /** Tokens framing each message (start, role separator, end). */
 const TOKENS_PER_MESSAGE = 3;
@@ -43,7 +44,8 @@ function countTokens(text: string): number {
 export function estimateChatRequestTokens(request: Pick<ChatRequest, 'messages' | 'tools'>): number {
   let total = REPLY_PRIMING_TOKENS;
   for (const message of request.messages) total += messageTokens(message);
-  if (request.tools && request.tools.length > 0) total += TOOLS_FRAMING_TOKENS + countTokens(renderTools(request.tools));
+  if (request.tools && request.tools.length > 0)
+    total += TOOLS_FRAMING_TOKENS + countTokens(renderTools(request.tools));
   return total;
 }
 
@@ -59,10 +61,15 @@ function messageTokens(message: ChatMessage): number {
       const content = message.content;
       if (typeof content === 'string') total += countTokens(content);
       else if (Array.isArray(content)) {
-        for (const part of content) total += part.type === 'text' ? countTokens(part.text) : countTokens(part.thinking.map((piece) => piece.text).join(''));
+        for (const part of content)
+          total +=
+            part.type === 'text'
+              ? countTokens(part.text)
+              : countTokens(part.thinking.map((piece) => piece.text).join(''));
       }
       const calls = message.tool_calls ?? [];
-      for (const call of calls) total += TOKENS_PER_TOOL_CALL + countTokens(call.function.name) + countTokens(call.function.arguments);
+      for (const call of calls)
+        total += TOKENS_PER_TOOL_CALL + countTokens(call.function.name) + countTokens(call.function.arguments);
       if (calls.length > 1) total += TOKENS_PER_PARALLEL_CALL * calls.length;
       return total;
     }
@@ -87,7 +94,10 @@ export function renderTools(tools: readonly ChatFunctionTool[]): string {
     const { name, description, parameters } = tool.function;
     if (description) lines.push(...commentLines(description));
     const properties = objectProperties(parameters);
-    lines.push(properties === undefined ? `type ${name} = () => any;` : `type ${name} = (_: {\n${properties}}) => any;`, '');
+    lines.push(
+      properties === undefined ? `type ${name} = () => any;` : `type ${name} = (_: {\n${properties}}) => any;`,
+      '',
+    );
   }
   lines.push('} // namespace functions');
   return lines.join('\n');
@@ -105,7 +115,10 @@ function objectProperties(schema: Record<string, unknown>, indent = ''): string 
   let text = '';
   for (const [name, value] of Object.entries(properties as Record<string, unknown>)) {
     const property = (value !== null && typeof value === 'object' ? value : {}) as Record<string, unknown>;
-    if (typeof property.description === 'string') text += commentLines(property.description).map((line) => `${indent}${line}\n`).join('');
+    if (typeof property.description === 'string')
+      text += commentLines(property.description)
+        .map((line) => `${indent}${line}\n`)
+        .join('');
     text += `${indent}${name}${required.has(name) ? '' : '?'}: ${typeText(property, indent)},\n`;
   }
   return text;
@@ -121,7 +134,8 @@ function typeText(schema: Record<string, unknown>, indent: string): string {
         case 'number':
           return 'number';
         case 'array': {
-          const items = schema.items !== null && typeof schema.items === 'object' ? (schema.items as Record<string, unknown>) : {};
+          const items =
+            schema.items !== null && typeof schema.items === 'object' ? (schema.items as Record<string, unknown>) : {};
           return `${typeText(items, indent)}[]`;
         }
         case 'object': {

@@ -63,7 +63,8 @@ function sameFields(copy: object, kept: object): boolean {
   if (copyKeys.length !== keptKeys.length) return false;
   for (let index = 0; index < copyKeys.length; index++) {
     const key = copyKeys[index]!;
-    if (key !== keptKeys[index] || (copy as Record<string, unknown>)[key] !== (kept as Record<string, unknown>)[key]) return false;
+    if (key !== keptKeys[index] || (copy as Record<string, unknown>)[key] !== (kept as Record<string, unknown>)[key])
+      return false;
   }
   return true;
 }

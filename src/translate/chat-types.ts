@@ -74,7 +74,12 @@ export interface ChatRequest {
   temperature?: number;
   top_p?: number;
   reasoning_effort?: string;
-  response_format?: { type: 'json_schema'; json_schema: { name: string; schema: Record<string, unknown>; strict?: boolean; description?: string } } | { type: 'json_object' };
+  response_format?:
+    | {
+        type: 'json_schema';
+        json_schema: { name: string; schema: Record<string, unknown>; strict?: boolean; description?: string };
+      }
+    | { type: 'json_object' };
   user?: string;
   /** Provider-specific fields added by provider hooks. */
   [extra: string]: unknown;

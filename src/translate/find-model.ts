@@ -11,7 +11,11 @@ export function findModel(profile: ProviderProfile, upstreamModel: string): Prov
   const bare = upstreamModel.includes('/') ? upstreamModel.slice(upstreamModel.lastIndexOf('/') + 1) : upstreamModel;
   let best: ProviderModel | undefined;
   for (const model of profile.models) {
-    if ((upstreamModel.startsWith(model.id) || bare.startsWith(model.id)) && (!best || model.id.length > best.id.length)) best = model;
+    if (
+      (upstreamModel.startsWith(model.id) || bare.startsWith(model.id)) &&
+      (!best || model.id.length > best.id.length)
+    )
+      best = model;
   }
   return best;
 }

@@ -38,7 +38,9 @@ export interface UpstreamFailure {
  * (key, permission, unknown model, bad request) would fail the same way on
  * every retry: `invalid_prompt` makes Codex stop and show the message.
  */
-export function responseErrorCode(failure: UpstreamFailure): 'context_length_exceeded' | 'rate_limit_exceeded' | 'insufficient_quota' | 'server_error' | 'invalid_prompt' {
+export function responseErrorCode(
+  failure: UpstreamFailure,
+): 'context_length_exceeded' | 'rate_limit_exceeded' | 'insufficient_quota' | 'server_error' | 'invalid_prompt' {
   // An untrusted certificate or a proxy refusing the relay fails the same way every time.
   if (failure.retryable === false) return 'invalid_prompt';
   switch (failure.code) {
@@ -57,7 +59,9 @@ export function responseErrorCode(failure: UpstreamFailure): 'context_length_exc
 /** Failures worth another attempt by the relay before any byte reached the client. */
 export function isRetryableFailure(failure: UpstreamFailure): boolean {
   if (failure.retryable === false) return false;
-  return failure.code === 'rate_limit_exceeded' || failure.code === 'server_is_overloaded' || failure.code === 'server_error';
+  return (
+    failure.code === 'rate_limit_exceeded' || failure.code === 'server_is_overloaded' || failure.code === 'server_error'
+  );
 }
 
 const CONTEXT_PATTERN =
@@ -92,7 +96,10 @@ export function extractErrorMessage(body: unknown): string {
 function errorCodeFields(body: unknown): string {
   if (body === null || typeof body !== 'object') return '';
   const record = body as Record<string, unknown>;
-  const error = (typeof record.error === 'object' && record.error !== null ? record.error : record) as Record<string, unknown>;
+  const error = (typeof record.error === 'object' && record.error !== null ? record.error : record) as Record<
+    string,
+    unknown
+  >;
   return [error.code, error.type, record.code, record.type]
     .filter((value) => typeof value === 'string' || typeof value === 'number')
     .join(' ');
@@ -118,8 +125,14 @@ export function classifyUpstreamError(
     return failure;
   };
 
-  if (/context_length_exceeded/.test(codes) || ((status === undefined || status === 400 || status === 413 || status === 422) && CONTEXT_PATTERN.test(text))) {
-    return base('context_length_exceeded', `The conversation is too long for the model (${providerName}): ${upstreamMessage}`);
+  if (
+    /context_length_exceeded/.test(codes) ||
+    ((status === undefined || status === 400 || status === 413 || status === 422) && CONTEXT_PATTERN.test(text))
+  ) {
+    return base(
+      'context_length_exceeded',
+      `The conversation is too long for the model (${providerName}): ${upstreamMessage}`,
+    );
   }
   if (status === 402 || /insufficient_quota/.test(codes) || QUOTA_PATTERN.test(text)) {
     return base('insufficient_quota', `The ${providerName} account has no quota or balance left: ${upstreamMessage}`);
@@ -127,7 +140,10 @@ export function classifyUpstreamError(
   if (status === 429 || /rate_limit/.test(codes) || RATE_PATTERN.test(text)) {
     const seconds = delay ?? 1;
     const sentence = upstreamMessage.replace(/[\s.]+$/, '');
-    const failure = base('rate_limit_exceeded', `Rate limit reached at ${providerName}: ${sentence}. Please try again in ${formatSeconds(seconds)}s.`);
+    const failure = base(
+      'rate_limit_exceeded',
+      `Rate limit reached at ${providerName}: ${sentence}. Please try again in ${formatSeconds(seconds)}s.`,
+    );
     failure.retryAfterSeconds = seconds;
     return failure;
   }
@@ -149,7 +165,10 @@ export function classifyUpstreamError(
 
 /** Reads "try again in 1.5s", "retry after 20 seconds", "retry in 300ms" from a message. */
 export function parseRetryDelay(message: string): number | undefined {
-  const match = /(?:try again|retry)(?: after| in)?\s*(\d+(?:\.\d+)?)\s*(ms|milliseconds?|s|sec|seconds?|m|minutes?)\b/i.exec(message);
+  const match =
+    /(?:try again|retry)(?: after| in)?\s*(\d+(?:\.\d+)?)\s*(ms|milliseconds?|s|sec|seconds?|m|minutes?)\b/i.exec(
+      message,
+    );
   if (!match) return undefined;
   const value = Number(match[1]);
   const unit = (match[2] ?? 's').toLowerCase();
@@ -159,7 +178,10 @@ export function parseRetryDelay(message: string): number | undefined {
 }
 
 /** Reads Retry-After (seconds or an HTTP date) and retry-after-ms headers. */
-export function parseRetryAfterHeaders(headers: Record<string, string | string[] | undefined>, now: number): number | undefined {
+export function parseRetryAfterHeaders(
+  headers: Record<string, string | string[] | undefined>,
+  now: number,
+): number | undefined {
   const milliseconds = headerValue(headers['retry-after-ms']);
   if (milliseconds !== undefined && /^\d+(\.\d+)?$/.test(milliseconds)) return Number(milliseconds) / 1000;
   const value = headerValue(headers['retry-after']);

@@ -43,8 +43,10 @@ export function normalizeChatUsage(usage: ChatUsage): Usage {
   );
   // Responses output_tokens include reasoning. Most providers count it inside
   // completion_tokens; some (xAI) report it beside them, which their total shows.
-  if (reasoningTokens > 0 && usage.total_tokens === inputTokens + outputTokens + reasoningTokens) outputTokens += reasoningTokens;
-  const totalTokens = typeof usage.total_tokens === 'number' && usage.total_tokens > 0 ? usage.total_tokens : inputTokens + outputTokens;
+  if (reasoningTokens > 0 && usage.total_tokens === inputTokens + outputTokens + reasoningTokens)
+    outputTokens += reasoningTokens;
+  const totalTokens =
+    typeof usage.total_tokens === 'number' && usage.total_tokens > 0 ? usage.total_tokens : inputTokens + outputTokens;
   return { inputTokens, cachedInputTokens, cacheWriteTokens, outputTokens, reasoningTokens, totalTokens };
 }
 

@@ -36,14 +36,17 @@ export function describeCertificateProblem(error: unknown, host: string): Certif
   if (UNTRUSTED_ISSUER.has(code)) {
     return {
       problem: `the TLS certificate of ${host} is signed by a certificate authority this machine does not trust (${code}: ${reason})`,
-      fix: 'if a company proxy or a private CA signs it, pass that CA as a PEM file with --upstream-ca FILE (or ca_file in the provider\'s config, or NODE_EXTRA_CA_CERTS)',
+      fix: "if a company proxy or a private CA signs it, pass that CA as a PEM file with --upstream-ca FILE (or ca_file in the provider's config, or NODE_EXTRA_CA_CERTS)",
     };
   }
   const what = OTHER_CERTIFICATE_PROBLEMS[code];
   if (what !== undefined) {
     return {
       problem: `the TLS certificate of ${host} ${what} (${code}: ${reason})`,
-      fix: code === 'ERR_TLS_CERT_ALTNAME_INVALID' ? 'check the host name in the upstream URL' : `the server at ${host} must renew or fix its certificate; --upstream-ca cannot fix this`,
+      fix:
+        code === 'ERR_TLS_CERT_ALTNAME_INVALID'
+          ? 'check the host name in the upstream URL'
+          : `the server at ${host} must renew or fix its certificate; --upstream-ca cannot fix this`,
     };
   }
   return undefined;

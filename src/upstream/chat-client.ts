@@ -6,8 +6,8 @@
  */
 import type { Dispatcher } from 'undici';
 import type { UpstreamEndpoint } from '../routing/provider-connection.js';
-import type { ChatRequest } from '../translate/chat-types.js';
 import { chatRequestJson } from '../translate/chat-request-json.js';
+import type { ChatRequest } from '../translate/chat-types.js';
 
 export interface UpstreamTimeouts {
   /** Time to receive the response headers. */
@@ -21,7 +21,13 @@ export interface UpstreamTimeouts {
 }
 
 export type UpstreamOpenResult =
-  | { ok: true; status: number; headers: Record<string, string | string[] | undefined>; body: AsyncIterable<Uint8Array>; json: boolean }
+  | {
+      ok: true;
+      status: number;
+      headers: Record<string, string | string[] | undefined>;
+      body: AsyncIterable<Uint8Array>;
+      json: boolean;
+    }
   | { ok: false; status: number; headers: Record<string, string | string[] | undefined>; errorBody: unknown };
 
 const MAX_ERROR_BODY_BYTES = 256 * 1024;
@@ -69,7 +75,12 @@ export async function openChatCompletion(
       json: contentType.includes('application/json'),
     };
   }
-  return { ok: false, status: response.statusCode, headers: response.headers, errorBody: await readErrorBody(response.body) };
+  return {
+    ok: false,
+    status: response.statusCode,
+    headers: response.headers,
+    errorBody: await readErrorBody(response.body),
+  };
 }
 
 /** Reads a bounded error body, as JSON when it parses. */

@@ -10,7 +10,11 @@ export interface ModelListAnswer {
 }
 
 /** Sends the request and reads the answer, whatever its status; throws when nothing answers. */
-export async function requestUpstreamModels(dispatcher: Dispatcher, endpoint: UpstreamEndpoint, timeoutMs: number): Promise<ModelListAnswer> {
+export async function requestUpstreamModels(
+  dispatcher: Dispatcher,
+  endpoint: UpstreamEndpoint,
+  timeoutMs: number,
+): Promise<ModelListAnswer> {
   const url = joinUrl(endpoint.baseUrl, 'models');
   const response = await dispatcher.request({
     origin: url.origin,
@@ -25,7 +29,11 @@ export async function requestUpstreamModels(dispatcher: Dispatcher, endpoint: Up
 }
 
 /** Fetches and parses an upstream's model list; throws with a short reason when it cannot. */
-export async function fetchUpstreamModels(dispatcher: Dispatcher, endpoint: UpstreamEndpoint, timeoutMs: number): Promise<unknown> {
+export async function fetchUpstreamModels(
+  dispatcher: Dispatcher,
+  endpoint: UpstreamEndpoint,
+  timeoutMs: number,
+): Promise<unknown> {
   const { url, status, text } = await requestUpstreamModels(dispatcher, endpoint, timeoutMs);
   if (status >= 400) throw new Error(`HTTP ${status} from ${url.href}: ${text.slice(0, 200)}`);
   try {

@@ -37,11 +37,23 @@ export function failureFromNetworkError(error: unknown, providerName: string, ho
   const code = (error as { code?: unknown } | null)?.code;
   const message = error instanceof Error ? error.message : String(error);
   const certificate = describeCertificateProblem(error, host);
-  if (certificate) return { code: 'server_error', message: `Could not reach ${providerName}: ${certificate.problem}. Fix: ${certificate.fix}.`, retryable: false };
+  if (certificate)
+    return {
+      code: 'server_error',
+      message: `Could not reach ${providerName}: ${certificate.problem}. Fix: ${certificate.fix}.`,
+      retryable: false,
+    };
   const proxyStatus = proxyRefusalStatus(error);
   if (proxyStatus !== undefined) {
-    const hint = proxyStatus === '407' ? 'check the user name and password in the proxy URL' : 'check --upstream-proxy (or HTTPS_PROXY) and whether the proxy allows this host';
-    return { code: 'server_error', message: `The proxy refused to connect to ${providerName} (HTTP ${proxyStatus}): ${hint}.`, retryable: false };
+    const hint =
+      proxyStatus === '407'
+        ? 'check the user name and password in the proxy URL'
+        : 'check --upstream-proxy (or HTTPS_PROXY) and whether the proxy allows this host';
+    return {
+      code: 'server_error',
+      message: `The proxy refused to connect to ${providerName} (HTTP ${proxyStatus}): ${hint}.`,
+      retryable: false,
+    };
   }
   switch (code) {
     case 'UND_ERR_HEADERS_TIMEOUT':
@@ -57,7 +69,10 @@ export function failureFromNetworkError(error: unknown, providerName: string, ho
     case 'UND_ERR_SOCKET':
     case 'ECONNRESET':
     case 'EPIPE':
-      return { code: 'server_error', message: `${providerName} closed the connection in the middle of the answer (${message}).` };
+      return {
+        code: 'server_error',
+        message: `${providerName} closed the connection in the middle of the answer (${message}).`,
+      };
     default:
       return { code: 'server_error', message: `The request to ${providerName} failed: ${message}` };
   }

@@ -15,7 +15,12 @@ import { readSseBatches } from './sse-reader.js';
 export type OpenedStream = { ok: true; batches: AsyncGenerator<string[]> } | { ok: false; failure: UpstreamFailure };
 
 /** Classifies an upstream error body with the provider's own mapping first. */
-export function classifyForRoute(route: ResolvedRoute, status: number | undefined, body: unknown, retryAfterSeconds?: number): UpstreamFailure {
+export function classifyForRoute(
+  route: ResolvedRoute,
+  status: number | undefined,
+  body: unknown,
+  retryAfterSeconds?: number,
+): UpstreamFailure {
   const generic = classifyUpstreamError(status, body, retryAfterSeconds, route.provider.profile.displayName);
   return route.provider.profile.hooks.classifyError(status, body, generic.message) ?? generic;
 }
@@ -34,7 +39,10 @@ export async function openUpstreamStream(
   try {
     const opened = await openChatCompletion(dispatcher, endpoint, body, signal, timeouts);
     if (!opened.ok) {
-      return { ok: false, failure: classifyForRoute(route, opened.status, opened.errorBody, parseRetryAfterHeaders(opened.headers, now)) };
+      return {
+        ok: false,
+        failure: classifyForRoute(route, opened.status, opened.errorBody, parseRetryAfterHeaders(opened.headers, now)),
+      };
     }
     if (opened.json) return { ok: true, batches: jsonAsBatch(opened.body) };
     return { ok: true, batches: readSseBatches(opened.body) };

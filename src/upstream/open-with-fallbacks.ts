@@ -11,13 +11,13 @@
  * and a context overflow must reach Codex so it compacts.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { KeyEvent } from '../routing/key-pool.js';
 import type { ResolvedRoute } from '../routing/router.js';
 import type { ChatRequest } from '../translate/chat-types.js';
 import type { UpstreamFailure } from '../translate/upstream-errors.js';
 import type { UpstreamTimeouts } from './chat-client.js';
-import type { KeyEvent } from '../routing/key-pool.js';
 import { openWithKeys } from './open-with-keys.js';
-import { retryDelayMs, type RetryPolicy } from './retry-policy.js';
+import { type RetryPolicy, retryDelayMs } from './retry-policy.js';
 import type { UpstreamDispatcher } from './upstream-dispatcher.js';
 
 /** What a caller learns about each failed attempt (for logs). */
@@ -69,8 +69,14 @@ export async function openWithFallbacks<Prepared extends { body: ChatRequest }>(
     const prepared = options.prepare(route);
     for (let attempt = 1; ; attempt++) {
       const retriesSoFar = attempt - 1;
-      const opened = await openWithKeys(options.dispatcher.forProvider(route.provider), route, prepared.body, options.signal, options.timeouts, options.now, (event) =>
-        options.onKeyEvent?.(route, event),
+      const opened = await openWithKeys(
+        options.dispatcher.forProvider(route.provider),
+        route,
+        prepared.body,
+        options.signal,
+        options.timeouts,
+        options.now,
+        (event) => options.onKeyEvent?.(route, event),
       );
       if (opened.ok) return { ok: true, route, prepared, batches: opened.batches };
       last = { ok: false, route, prepared, failure: opened.failure };
@@ -80,9 +86,20 @@ export async function openWithFallbacks<Prepared extends { body: ChatRequest }>(
         return last;
       }
       // Each route gets the policy's retries; the time budget is shared by the whole request.
-      const delay = retryDelayMs(opened.failure, retriesSoFar, options.now() - startedAt, options.retryPolicy, options.random);
+      const delay = retryDelayMs(
+        opened.failure,
+        retriesSoFar,
+        options.now() - startedAt,
+        options.retryPolicy,
+        options.random,
+      );
       if (delay === undefined) {
-        options.onFailedAttempt?.({ route, failure: opened.failure, attempt, next: hasFallback ? 'fallback' : 'give-up' });
+        options.onFailedAttempt?.({
+          route,
+          failure: opened.failure,
+          attempt,
+          next: hasFallback ? 'fallback' : 'give-up',
+        });
         break;
       }
       options.onFailedAttempt?.({ route, failure: opened.failure, attempt, next: 'retry', delayMs: delay });

@@ -6,12 +6,12 @@
  * hears a rate limit with the shortest wait.
  */
 import type { Dispatcher } from 'undici';
+import { isKeyFailure, type KeyEvent } from '../routing/key-pool.js';
 import type { ResolvedRoute } from '../routing/router.js';
 import type { ChatRequest } from '../translate/chat-types.js';
 import type { UpstreamFailure } from '../translate/upstream-errors.js';
 import type { UpstreamTimeouts } from './chat-client.js';
-import { isKeyFailure, type KeyEvent } from '../routing/key-pool.js';
-import { openUpstreamStream, type OpenedStream } from './open-stream.js';
+import { type OpenedStream, openUpstreamStream } from './open-stream.js';
 
 /** Opens the upstream stream, rotating over the provider's keys when it has several. */
 export async function openWithKeys(
@@ -29,7 +29,10 @@ export async function openWithKeys(
   let last: OpenedStream | undefined;
   for (let key = pool.pick(now(), tried); key !== undefined; key = pool.pick(now(), tried)) {
     tried.add(key.variable);
-    const opened = await openUpstreamStream(dispatcher, route, body, signal, timeouts, now(), { ...route.provider.endpoint, apiKey: key.value });
+    const opened = await openUpstreamStream(dispatcher, route, body, signal, timeouts, now(), {
+      ...route.provider.endpoint,
+      apiKey: key.value,
+    });
     const event = pool.report(key, opened.ok ? undefined : opened.failure, now());
     if (event) onKeyEvent?.(event);
     if (opened.ok || !isKeyFailure(opened.failure)) return opened;

@@ -29,7 +29,10 @@ export function isExemptFromProxy(target: URL, noProxy: string): boolean {
     if (entry === '') continue;
     if (entry === '*') return true;
     // A bare IPv6 address has colons of its own and no port.
-    const match = entry.split(':').length > 2 && !entry.startsWith('[') ? [entry, entry, undefined] : /^(\[[^\]]+\]|[^:]+)(?::(\d+))?$/.exec(entry);
+    const match =
+      entry.split(':').length > 2 && !entry.startsWith('[')
+        ? [entry, entry, undefined]
+        : /^(\[[^\]]+\]|[^:]+)(?::(\d+))?$/.exec(entry);
     if (!match) continue;
     const entryHost = match[1]!.replace(/^\[|\]$/g, '').replace(/^\*?\./, '');
     if (match[2] !== undefined && match[2] !== port) continue;
@@ -60,6 +63,7 @@ export function proxyUrlProblem(url: string): string | undefined {
   } catch {
     return 'is not a URL; expected e.g. http://proxy.example.com:3128';
   }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') return 'must start with http:// or https:// (SOCKS proxies are not supported)';
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')
+    return 'must start with http:// or https:// (SOCKS proxies are not supported)';
   return undefined;
 }

@@ -15,7 +15,12 @@ export interface RetryPolicy {
   budgetMs: number;
 }
 
-export const DEFAULT_RETRY_POLICY: RetryPolicy = { maxRetries: 2, baseDelayMs: 250, maxDelayMs: 8_000, budgetMs: 20_000 };
+export const DEFAULT_RETRY_POLICY: RetryPolicy = {
+  maxRetries: 2,
+  baseDelayMs: 250,
+  maxDelayMs: 8_000,
+  budgetMs: 20_000,
+};
 
 /**
  * The wait before the next attempt, or undefined when the failure is not worth
@@ -33,7 +38,8 @@ export function retryDelayMs(
   const exponential = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** retriesSoFar);
   // Half fixed, half random: spreads clients out without ever retrying at once.
   const jittered = Math.round(exponential / 2 + random() * (exponential / 2));
-  const delay = failure.retryAfterSeconds !== undefined ? Math.max(failure.retryAfterSeconds * 1000, jittered) : jittered;
+  const delay =
+    failure.retryAfterSeconds !== undefined ? Math.max(failure.retryAfterSeconds * 1000, jittered) : jittered;
   if (elapsedMs + delay > policy.budgetMs) return undefined;
   return delay;
 }

@@ -5,8 +5,9 @@
  * list built here starts with them, and with NODE_EXTRA_CA_CERTS, which Node
  * would otherwise drop.
  */
-import { readFileSync } from 'node:fs';
+
 import { X509Certificate } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { rootCertificates } from 'node:tls';
 
 const PEM_BLOCK = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
@@ -20,7 +21,8 @@ export function readCertificateFile(path: string): string[] {
     throw new Error(`cannot read the CA file ${path}: ${(error as Error).message}`);
   }
   const blocks = text.match(PEM_BLOCK) ?? [];
-  if (blocks.length === 0) throw new Error(`the CA file ${path} holds no PEM certificate (expected -----BEGIN CERTIFICATE----- blocks)`);
+  if (blocks.length === 0)
+    throw new Error(`the CA file ${path} holds no PEM certificate (expected -----BEGIN CERTIFICATE----- blocks)`);
   for (const [index, block] of blocks.entries()) {
     try {
       new X509Certificate(block);

@@ -5,9 +5,9 @@
  * CAs on top of the system roots. Pools are made on first use and closed
  * together.
  */
-import { Agent, ProxyAgent, type Dispatcher } from 'undici';
-import type { ConfiguredProvider } from '../routing/router.js';
+import { Agent, type Dispatcher, ProxyAgent } from 'undici';
 import type { UpstreamNetwork } from '../routing/provider-connection.js';
+import type { ConfiguredProvider } from '../routing/router.js';
 
 /** Picks the pool for a provider's requests. */
 export interface UpstreamDispatcher {

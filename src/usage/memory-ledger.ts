@@ -30,7 +30,11 @@ export class MemoryUsageLedger implements UsageLedger {
   async query(range: UsageRange): Promise<UsageRecord[]> {
     const ordered = [...this.ring.slice(this.start), ...this.ring.slice(0, this.start)];
     return ordered
-      .filter((record) => (range.since === undefined || record.startedAt >= range.since) && (range.until === undefined || record.startedAt <= range.until))
+      .filter(
+        (record) =>
+          (range.since === undefined || record.startedAt >= range.since) &&
+          (range.until === undefined || record.startedAt <= range.until),
+      )
       .sort((first, second) => first.startedAt - second.startedAt);
   }
 

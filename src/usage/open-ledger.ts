@@ -18,7 +18,10 @@ export function openUsageLedger(store: ResponseStore, logger: Logger): UsageLedg
   if (store instanceof SqliteResponseStore) return new SqliteUsageLedger({ path: store.path });
   if (store instanceof RedisResponseStore) return new RedisUsageLedger(store);
   if (store.kind !== 'memory') {
-    logger.warn({ store: store.kind }, 'the usage ledger has no implementation for this store kind; usage is kept in memory and lost on restart');
+    logger.warn(
+      { store: store.kind },
+      'the usage ledger has no implementation for this store kind; usage is kept in memory and lost on restart',
+    );
   }
   return new MemoryUsageLedger();
 }

@@ -18,7 +18,10 @@ export interface TurnCost {
 
 /** The price of `model` in a profile's price list (exact id, then case-insensitive). */
 export function findPrice(prices: readonly ModelPrice[], model: string): ModelPrice | undefined {
-  return prices.find((price) => price.model === model) ?? prices.find((price) => price.model.toLowerCase() === model.toLowerCase());
+  return (
+    prices.find((price) => price.model === model) ??
+    prices.find((price) => price.model.toLowerCase() === model.toLowerCase())
+  );
 }
 
 /** Cost and cache savings in US dollars; both null without a price. */
@@ -26,7 +29,11 @@ export function costOf(tokens: TurnTokens, price: ModelPrice | undefined): TurnC
   if (!price) return { costUsd: null, savedUsd: null };
   const cached = Math.min(tokens.cachedInputTokens, tokens.inputTokens);
   const cachedPrice = price.cachedInputPerMillion ?? price.inputPerMillion;
-  const cost = ((tokens.inputTokens - cached) * price.inputPerMillion + cached * cachedPrice + tokens.outputTokens * price.outputPerMillion) / 1_000_000;
+  const cost =
+    ((tokens.inputTokens - cached) * price.inputPerMillion +
+      cached * cachedPrice +
+      tokens.outputTokens * price.outputPerMillion) /
+    1_000_000;
   const saved = (cached * (price.inputPerMillion - cachedPrice)) / 1_000_000;
   return { costUsd: cost, savedUsd: saved };
 }

@@ -25,12 +25,17 @@ export class RedisUsageLedger implements UsageLedger {
 
   async record(records: readonly UsageRecord[]): Promise<void> {
     if (records.length === 0) return;
-    const scoresAndMembers = records.flatMap((record) => [record.startedAt, JSON.stringify([REDIS_USAGE_FORMAT, ...usageRecordValues(record)])]);
+    const scoresAndMembers = records.flatMap((record) => [
+      record.startedAt,
+      JSON.stringify([REDIS_USAGE_FORMAT, ...usageRecordValues(record)]),
+    ]);
     await this.store.runCommands((client, prefix) => client.zadd(`${prefix}usage`, ...scoresAndMembers));
   }
 
   async query(range: UsageRange): Promise<UsageRecord[]> {
-    const members = await this.store.runCommands((client, prefix) => client.zrangebyscore(`${prefix}usage`, range.since ?? '-inf', range.until ?? '+inf'));
+    const members = await this.store.runCommands((client, prefix) =>
+      client.zrangebyscore(`${prefix}usage`, range.since ?? '-inf', range.until ?? '+inf'),
+    );
     const records: UsageRecord[] = [];
     for (const member of members) {
       const values = parseMember(member);

@@ -68,16 +68,24 @@ export class SqliteUsageLedger implements UsageLedger {
   private readonly select: Database.Statement<[number, number], unknown[]>;
 
   constructor(options: SqliteLedgerOptions) {
-    this.db = new Database(options.path, { timeout: 1_000, readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false });
+    this.db = new Database(options.path, {
+      timeout: 1_000,
+      readonly: options.readonly ?? false,
+      fileMustExist: options.readonly ?? false,
+    });
     try {
       if (!options.readonly) {
         this.db.pragma('journal_mode = WAL');
         this.db.pragma('synchronous = NORMAL');
         migrate(this.db);
       }
-      this.insert = this.db.prepare(`INSERT INTO usage_turns (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map((column) => `@${column}`).join(', ')})`);
+      this.insert = this.db.prepare(
+        `INSERT INTO usage_turns (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map((column) => `@${column}`).join(', ')})`,
+      );
       this.select = this.db
-        .prepare<[number, number], unknown[]>(`SELECT ${COLUMNS.join(', ')} FROM usage_turns WHERE started_at >= ? AND started_at <= ? ORDER BY started_at, seq`)
+        .prepare<[number, number], unknown[]>(
+          `SELECT ${COLUMNS.join(', ')} FROM usage_turns WHERE started_at >= ? AND started_at <= ? ORDER BY started_at, seq`,
+        )
         .raw(true);
     } catch (error) {
       this.db.close();

@@ -67,7 +67,9 @@ export function summarizeUsage(
     }
     for (const [key, members] of byKey) groups.push({ key, ...figuresOf(members) });
     const byTime = options.groupBy === 'day' || options.groupBy === 'hour';
-    groups.sort((first, second) => (byTime ? first.key.localeCompare(second.key) : second.turns - first.turns || first.key.localeCompare(second.key)));
+    groups.sort((first, second) =>
+      byTime ? first.key.localeCompare(second.key) : second.turns - first.turns || first.key.localeCompare(second.key),
+    );
   }
   return {
     object: 'usage.summary',

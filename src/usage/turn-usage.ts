@@ -6,8 +6,8 @@
  */
 import type { ModelPrice } from '../translate/provider-hooks.js';
 import { costOf, findPrice } from './prices.js';
-import type { UsageRecorder } from './usage-recorder.js';
 import type { UsageClient, UsageOutcome, UsageRecord } from './types.js';
+import type { UsageRecorder } from './usage-recorder.js';
 
 /** The client behind a user agent (Codex sends `codex_exec/…` or `codex_cli_rs/…`). */
 export function clientOf(userAgent: string | undefined): UsageClient {

@@ -24,10 +24,17 @@ export interface UsageQuery {
 }
 
 /** Reads `since`, `until` and `group_by`; throws UsageQueryError naming the bad one. */
-export function parseUsageQuery(parameters: { since?: string | undefined; until?: string | undefined; group_by?: string | undefined }, now: number): UsageQuery {
+export function parseUsageQuery(
+  parameters: { since?: string | undefined; until?: string | undefined; group_by?: string | undefined },
+  now: number,
+): UsageQuery {
   const since = parseUsageTime('since', parameters.since, now);
   const until = parseUsageTime('until', parameters.until, now);
-  if (since !== undefined && until !== undefined && since > until) throw new UsageQueryError('since', `since (${new Date(since).toISOString()}) is after until (${new Date(until).toISOString()})`);
+  if (since !== undefined && until !== undefined && since > until)
+    throw new UsageQueryError(
+      'since',
+      `since (${new Date(since).toISOString()}) is after until (${new Date(until).toISOString()})`,
+    );
   const grouping = parameters.group_by?.trim() || undefined;
   if (grouping !== undefined && !(USAGE_GROUPINGS as readonly string[]).includes(grouping)) {
     throw new UsageQueryError('group_by', `group_by must be one of ${USAGE_GROUPINGS.join(', ')}; got '${grouping}'`);
@@ -47,5 +54,8 @@ export function parseUsageTime(param: string, text: string | undefined, now: num
     const ago = /[a-z]$/i.test(value) ? parseDuration(value) : undefined;
     if (ago !== undefined) return now - ago;
   }
-  throw new UsageQueryError(param, `${param} must be a duration ago (e.g. 7d, 12h), an ISO 8601 date or date-time, or Unix seconds; got '${value.slice(0, 60)}'`);
+  throw new UsageQueryError(
+    param,
+    `${param} must be a duration ago (e.g. 7d, 12h), an ISO 8601 date or date-time, or Unix seconds; got '${value.slice(0, 60)}'`,
+  );
 }

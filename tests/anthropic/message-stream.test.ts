@@ -7,10 +7,25 @@ import { deepseekProvider } from '../../src/providers/deepseek.js';
 import { messageFromResponse, PLAIN_THINKING_SIGNATURE } from '../../src/translate/anthropic/message-stream.js';
 import type { ChatChunk } from '../../src/translate/chat-types.js';
 import { describeEvents, messageStreamFor, runMessageStream } from '../support/anthropic.js';
-import { deltaChunk, finishChunk, reasoningChunks, textChunks, toolCallChunks, usageChunk } from '../support/mock-upstream.js';
+import {
+  deltaChunk,
+  finishChunk,
+  reasoningChunks,
+  textChunks,
+  toolCallChunks,
+  usageChunk,
+} from '../support/mock-upstream.js';
 
-const BASH_TOOL = { name: 'Bash', description: 'Run a command', input_schema: { type: 'object', properties: { command: { type: 'string' } } } };
-const READ_TOOL = { name: 'Read', description: 'Read a file', input_schema: { type: 'object', properties: { path: { type: 'string' } } } };
+const BASH_TOOL = {
+  name: 'Bash',
+  description: 'Run a command',
+  input_schema: { type: 'object', properties: { command: { type: 'string' } } },
+};
+const READ_TOOL = {
+  name: 'Read',
+  description: 'Read a file',
+  input_schema: { type: 'object', properties: { path: { type: 'string' } } },
+};
 
 interface StreamCase {
   name: string;
@@ -23,7 +38,15 @@ const cases: StreamCase[] = [
   {
     name: 'plain text',
     chunks: [...textChunks('Hel', 'lo'), finishChunk('stop'), usageChunk(12, 3)],
-    expected: ['message_start', 'start 0 text', 'delta 0 text_delta:Hel', 'delta 0 text_delta:lo', 'stop 0', 'message_delta end_turn {"input_tokens":12,"output_tokens":3,"cache_read_input_tokens":0,"cache_creation_input_tokens":0}', 'message_stop'],
+    expected: [
+      'message_start',
+      'start 0 text',
+      'delta 0 text_delta:Hel',
+      'delta 0 text_delta:lo',
+      'stop 0',
+      'message_delta end_turn {"input_tokens":12,"output_tokens":3,"cache_read_input_tokens":0,"cache_creation_input_tokens":0}',
+      'message_stop',
+    ],
   },
   {
     name: 'DeepSeek reasoning, then a tool call whose input streams as it arrives',
@@ -92,17 +115,43 @@ const cases: StreamCase[] = [
   {
     name: 'a tool call leaked as markup into the text becomes tool_use',
     body: { tools: [BASH_TOOL] },
-    chunks: [...textChunks('<tool_call>{"name":"Bash","arguments":{"command":"pwd"}}</tool_call>'), finishChunk('stop')],
-    expected: ['message_start', 'start 0 tool_use call_1 Bash', 'delta 0 input_json_delta:{"command":"pwd"}', 'stop 0', 'message_delta tool_use {"input_tokens":0,"output_tokens":0}', 'message_stop'],
+    chunks: [
+      ...textChunks('<tool_call>{"name":"Bash","arguments":{"command":"pwd"}}</tool_call>'),
+      finishChunk('stop'),
+    ],
+    expected: [
+      'message_start',
+      'start 0 tool_use call_1 Bash',
+      'delta 0 input_json_delta:{"command":"pwd"}',
+      'stop 0',
+      'message_delta tool_use {"input_tokens":0,"output_tokens":0}',
+      'message_stop',
+    ],
   },
   {
     name: 'truncation is max_tokens',
     chunks: [...textChunks('Long'), finishChunk('length')],
-    expected: ['message_start', 'start 0 text', 'delta 0 text_delta:Long', 'stop 0', 'message_delta max_tokens {"input_tokens":0,"output_tokens":0}', 'message_stop'],
+    expected: [
+      'message_start',
+      'start 0 text',
+      'delta 0 text_delta:Long',
+      'stop 0',
+      'message_delta max_tokens {"input_tokens":0,"output_tokens":0}',
+      'message_stop',
+    ],
   },
   {
     name: 'an error inside the stream ends it with an error event',
-    chunks: [...textChunks('Par'), { error: { message: 'Rate limit reached, try again in 2s', type: 'rate_limit_error', code: 'rate_limit_exceeded' } } as ChatChunk],
+    chunks: [
+      ...textChunks('Par'),
+      {
+        error: {
+          message: 'Rate limit reached, try again in 2s',
+          type: 'rate_limit_error',
+          code: 'rate_limit_exceeded',
+        },
+      } as ChatChunk,
+    ],
     expected: ['message_start', 'start 0 text', 'delta 0 text_delta:Par', 'stop 0', 'error rate_limit_error'],
   },
   {
@@ -125,15 +174,33 @@ describe('Anthropic stream state machine', () => {
     const [start] = messageStreamFor({ model: 'claude-sonnet-4-5' }).start();
     expect(start).toEqual({
       type: 'message_start',
-      message: { id: 'msg_test', type: 'message', role: 'assistant', model: 'claude-sonnet-4-5', content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: 0, output_tokens: 0 } },
+      message: {
+        id: 'msg_test',
+        type: 'message',
+        role: 'assistant',
+        model: 'claude-sonnet-4-5',
+        content: [],
+        stop_reason: null,
+        stop_sequence: null,
+        usage: { input_tokens: 0, output_tokens: 0 },
+      },
     });
   });
 
   it('keeps opaque reasoning data as the signature, or as redacted_thinking when there is no text', () => {
     const details = [{ type: 'reasoning.encrypted', data: 'opaque', index: 0 }];
     const stream = messageStreamFor({ tools: [BASH_TOOL] });
-    const events = runMessageStream(stream, [deltaChunk({ reasoning: 'think', reasoning_details: [{ type: 'reasoning.text', text: 'think', index: 0 }, ...details] }), ...textChunks('ok'), finishChunk('stop')]);
-    const signature = events.find((event) => (event.delta as { type?: string } | undefined)?.type === 'signature_delta');
+    const events = runMessageStream(stream, [
+      deltaChunk({
+        reasoning: 'think',
+        reasoning_details: [{ type: 'reasoning.text', text: 'think', index: 0 }, ...details],
+      }),
+      ...textChunks('ok'),
+      finishChunk('stop'),
+    ]);
+    const signature = events.find(
+      (event) => (event.delta as { type?: string } | undefined)?.type === 'signature_delta',
+    );
     expect((signature!.delta as { signature: string }).signature).toMatch(/^rr1:/);
   });
 
@@ -147,7 +214,13 @@ describe('Anthropic stream state machine', () => {
 
   it('builds the whole Message for stream: false', () => {
     const stream = messageStreamFor({ tools: [BASH_TOOL] }, deepseekProvider);
-    runMessageStream(stream, [...reasoningChunks('plan'), ...textChunks('Running.'), ...toolCallChunks(0, 'call_9', 'Bash', '{"command":"ls"}'), finishChunk('tool_calls'), usageChunk(10, 5)]);
+    runMessageStream(stream, [
+      ...reasoningChunks('plan'),
+      ...textChunks('Running.'),
+      ...toolCallChunks(0, 'call_9', 'Bash', '{"command":"ls"}'),
+      finishChunk('tool_calls'),
+      usageChunk(10, 5),
+    ]);
     expect(messageFromResponse(stream.response, 'msg_1', 'claude-x')).toEqual({
       id: 'msg_1',
       type: 'message',

@@ -14,7 +14,12 @@ import { encodeReasoningEnvelope } from '../../src/translate/reasoning-envelope.
 import { chatRequestFor } from '../support/anthropic.js';
 import { missingSharedMessage, sharedPath } from '../support/shared-material.js';
 
-const BASH_TOOL = { name: 'Bash', description: 'Run a command', input_schema: { type: 'object', properties: { command: { type: 'string' } } }, cache_control: { type: 'ephemeral' } };
+const BASH_TOOL = {
+  name: 'Bash',
+  description: 'Run a command',
+  input_schema: { type: 'object', properties: { command: { type: 'string' } } },
+  cache_control: { type: 'ephemeral' },
+};
 const PNG = 'iVBORw0KGgo=';
 
 describe('Anthropic Messages request → Chat Completions', () => {
@@ -67,26 +72,41 @@ describe('Anthropic Messages request → Chat Completions', () => {
               { type: 'tool_use', id: 'call_2', name: 'Bash', input: { command: 'ls | wc -l' } },
             ],
           },
-          { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'call_2', content: [{ type: 'text', text: '2' }] }] },
+          {
+            role: 'user',
+            content: [{ type: 'tool_result', tool_use_id: 'call_2', content: [{ type: 'text', text: '2' }] }],
+          },
         ],
       },
       deepseekProvider,
     );
     expect(chat.messages).toEqual([
       { role: 'user', content: 'List then count.' },
-      { role: 'assistant', content: null, reasoning_content: 'List first.', tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'Bash', arguments: '{"command":"ls"}' } }] },
+      {
+        role: 'assistant',
+        content: null,
+        reasoning_content: 'List first.',
+        tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'Bash', arguments: '{"command":"ls"}' } }],
+      },
       { role: 'tool', tool_call_id: 'call_1', content: 'a\nb' },
       {
         role: 'assistant',
         content: 'Counting.',
         reasoning_content: 'Now count.',
-        tool_calls: [{ id: 'call_2', type: 'function', function: { name: 'Bash', arguments: '{"command":"ls | wc -l"}' } }],
+        tool_calls: [
+          { id: 'call_2', type: 'function', function: { name: 'Bash', arguments: '{"command":"ls | wc -l"}' } },
+        ],
       },
       { role: 'tool', tool_call_id: 'call_2', content: '2' },
     ]);
     expect(chat.thinking).toEqual({ type: 'enabled' });
     expect(chat.reasoning_effort).toBe('high');
-    expect(chat.tools).toEqual([{ type: 'function', function: { name: 'Bash', description: 'Run a command', parameters: BASH_TOOL.input_schema } }]);
+    expect(chat.tools).toEqual([
+      {
+        type: 'function',
+        function: { name: 'Bash', description: 'Run a command', parameters: BASH_TOOL.input_schema },
+      },
+    ]);
   });
 
   it('opaque reasoning in a signature or redacted_thinking goes back as the provider’s field', () => {
@@ -96,7 +116,13 @@ describe('Anthropic Messages request → Chat Completions', () => {
       model: 'm',
       messages: [
         { role: 'user', content: 'q' },
-        { role: 'assistant', content: [{ type: 'redacted_thinking', data: envelope }, { type: 'text', text: 'a' }] },
+        {
+          role: 'assistant',
+          content: [
+            { type: 'redacted_thinking', data: envelope },
+            { type: 'text', text: 'a' },
+          ],
+        },
       ],
     });
     expect(request.input[1]).toEqual({ type: 'reasoning', content: [], encrypted_content: envelope });
@@ -170,7 +196,19 @@ describe('Anthropic Messages request → Chat Completions', () => {
           ],
         },
         { role: 'assistant', content: [{ type: 'tool_use', id: 't1', name: 'Bash', input: { command: 'shot' } }] },
-        { role: 'user', content: [{ type: 'tool_result', tool_use_id: 't1', content: [{ type: 'text', text: 'screenshot' }, { type: 'image', source: { type: 'base64', media_type: 'image/png', data: PNG } }] }] },
+        {
+          role: 'user',
+          content: [
+            {
+              type: 'tool_result',
+              tool_use_id: 't1',
+              content: [
+                { type: 'text', text: 'screenshot' },
+                { type: 'image', source: { type: 'base64', media_type: 'image/png', data: PNG } },
+              ],
+            },
+          ],
+        },
       ],
     });
     expect(chat.messages[0]).toEqual({
@@ -182,10 +220,17 @@ describe('Anthropic Messages request → Chat Completions', () => {
       ],
     });
     // The generic profile takes no images inside tool messages: they follow as a user message.
-    expect(chat.messages[2]).toEqual({ role: 'tool', tool_call_id: 't1', content: 'screenshot\n(image output follows in the next message)' });
+    expect(chat.messages[2]).toEqual({
+      role: 'tool',
+      tool_call_id: 't1',
+      content: 'screenshot\n(image output follows in the next message)',
+    });
     expect(chat.messages[3]).toEqual({
       role: 'user',
-      content: [{ type: 'text', text: 'Image output of tool call t1:' }, { type: 'image_url', image_url: { url: `data:image/png;base64,${PNG}`, detail: 'auto' } }],
+      content: [
+        { type: 'text', text: 'Image output of tool call t1:' },
+        { type: 'image_url', image_url: { url: `data:image/png;base64,${PNG}`, detail: 'auto' } },
+      ],
     });
   });
 
@@ -206,8 +251,12 @@ describe('Anthropic Messages request → Chat Completions', () => {
     expect(parsed.request.tools.map((tool) => tool.name)).toEqual(['Bash']);
     expect(parsed.stopSequences).toEqual(['END']);
     expect(parsed.notes.some((note) => note.message.includes('web_search'))).toBe(true);
-    expect(parseMessagesRequest({ model: 'm', messages: [], tool_choice: { type: 'any' } }).request.tool_choice).toBe('required');
-    expect(parseMessagesRequest({ model: 'm', messages: [], thinking: { type: 'disabled' } }).request.reasoning).toEqual({ effort: 'none' });
+    expect(parseMessagesRequest({ model: 'm', messages: [], tool_choice: { type: 'any' } }).request.tool_choice).toBe(
+      'required',
+    );
+    expect(
+      parseMessagesRequest({ model: 'm', messages: [], thinking: { type: 'disabled' } }).request.reasoning,
+    ).toEqual({ effort: 'none' });
   });
 
   it('malformed bodies are 400s naming the field', () => {
@@ -224,22 +273,32 @@ describe('Anthropic Messages request → Chat Completions', () => {
     expect(refuse({ messages: [] })).toBe("400 Missing required parameter: 'model'.");
     expect(refuse({ model: 'm', messages: 'hi' })).toMatch(/^400 Invalid type for 'messages'/);
     expect(refuse({ model: 'm', messages: [{ role: 'robot', content: 'x' }] })).toMatch(/^400 .*messages\[0\]\.role/);
-    expect(refuse({ model: 'm', messages: [{ role: 'user', content: [{ type: 'tool_result' }] }] })).toBe("400 Missing required parameter: 'messages[0].content[0].tool_use_id'.");
-    expect(refuse({ model: 'm', messages: [{ role: 'user', content: [{ type: 'image', source: { type: 'base64' } }] }] })).toMatch(/^400 .*messages\[0\]\.content\[0\]\.source/);
+    expect(refuse({ model: 'm', messages: [{ role: 'user', content: [{ type: 'tool_result' }] }] })).toBe(
+      "400 Missing required parameter: 'messages[0].content[0].tool_use_id'.",
+    );
+    expect(
+      refuse({ model: 'm', messages: [{ role: 'user', content: [{ type: 'image', source: { type: 'base64' } }] }] }),
+    ).toMatch(/^400 .*messages\[0\]\.content\[0\]\.source/);
     expect(refuse({ model: 'm', messages: [], tool_choice: { type: 'tool' } })).toMatch(/^400 tool_choice\.name/);
   });
 
   const recorded = sharedPath('claude-wire', '2.1.332', 'tool', 'req2.json');
-  it.skipIf(missingSharedMessage(recorded) !== undefined)(`Claude Code 2.1's real request (${missingSharedMessage(recorded) ?? 'recorded'})`, () => {
-    const { body } = JSON.parse(readFileSync(recorded, 'utf8')) as { body: Record<string, unknown> };
-    const chat = chatRequestFor({ ...body, model: 'deepseek-v4-pro' }, deepseekProvider);
-    const roles = (chat.messages as Array<{ role: string }>).map((message) => message.role);
-    expect(roles).toEqual(['system', 'user', 'system', 'assistant', 'tool']);
-    expect(chat.messages[0].content).not.toContain('x-anthropic-billing-header');
-    expect(chat.messages[3]).toMatchObject({ reasoning_content: 'I should run the command.', tool_calls: [{ id: 'toolu_01', function: { name: 'Bash' } }] });
-    expect(chat.messages[4]).toEqual({ role: 'tool', tool_call_id: 'toolu_01', content: 'relay-ok' });
-    expect((chat.tools as Array<{ function: { name: string } }>).map((tool) => tool.function.name)).toContain('Bash');
-    expect(chat.max_tokens).toBe(128000);
-    expect(chatRequestFor({ ...body, model: 'x' }, genericProvider).reasoning_effort).toBe('medium');
-  });
+  it.skipIf(missingSharedMessage(recorded) !== undefined)(
+    `Claude Code 2.1's real request (${missingSharedMessage(recorded) ?? 'recorded'})`,
+    () => {
+      const { body } = JSON.parse(readFileSync(recorded, 'utf8')) as { body: Record<string, unknown> };
+      const chat = chatRequestFor({ ...body, model: 'deepseek-v4-pro' }, deepseekProvider);
+      const roles = (chat.messages as Array<{ role: string }>).map((message) => message.role);
+      expect(roles).toEqual(['system', 'user', 'system', 'assistant', 'tool']);
+      expect(chat.messages[0].content).not.toContain('x-anthropic-billing-header');
+      expect(chat.messages[3]).toMatchObject({
+        reasoning_content: 'I should run the command.',
+        tool_calls: [{ id: 'toolu_01', function: { name: 'Bash' } }],
+      });
+      expect(chat.messages[4]).toEqual({ role: 'tool', tool_call_id: 'toolu_01', content: 'relay-ok' });
+      expect((chat.tools as Array<{ function: { name: string } }>).map((tool) => tool.function.name)).toContain('Bash');
+      expect(chat.max_tokens).toBe(128000);
+      expect(chatRequestFor({ ...body, model: 'x' }, genericProvider).reasoning_effort).toBe('medium');
+    },
+  );
 });

@@ -18,17 +18,65 @@ const json = fc.jsonValue({ maxDepth: 3 });
 
 const block = fc.oneof(
   json,
-  fc.record({ type: fc.constantFrom('text', 'image', 'tool_use', 'tool_result', 'thinking', 'redacted_thinking', 'document', 'other'), text: json, source: json, id: json, name: json, input: json, tool_use_id: json, content: json, thinking: json, signature: json, data: json }, { requiredKeys: ['type'] }),
+  fc.record(
+    {
+      type: fc.constantFrom(
+        'text',
+        'image',
+        'tool_use',
+        'tool_result',
+        'thinking',
+        'redacted_thinking',
+        'document',
+        'other',
+      ),
+      text: json,
+      source: json,
+      id: json,
+      name: json,
+      input: json,
+      tool_use_id: json,
+      content: json,
+      thinking: json,
+      signature: json,
+      data: json,
+    },
+    { requiredKeys: ['type'] },
+  ),
 );
-const message = fc.record({ role: fc.oneof(fc.constantFrom('user', 'assistant', 'system'), json), content: fc.oneof(fc.string(), fc.array(block, { maxLength: 4 }), json) }, { requiredKeys: [] });
+const message = fc.record(
+  {
+    role: fc.oneof(fc.constantFrom('user', 'assistant', 'system'), json),
+    content: fc.oneof(fc.string(), fc.array(block, { maxLength: 4 }), json),
+  },
+  { requiredKeys: [] },
+);
 const messagesBody = fc.record(
   {
     model: fc.oneof(fc.constant('m'), json),
     messages: fc.oneof(fc.array(message, { maxLength: 4 }), json),
     system: fc.oneof(fc.string(), fc.array(block, { maxLength: 2 }), json),
-    tools: fc.oneof(fc.array(fc.record({ name: fc.oneof(fc.string({ minLength: 1, maxLength: 70 }), json), input_schema: json, type: json }, { requiredKeys: [] }), { maxLength: 2 }), json),
-    tool_choice: fc.oneof(fc.record({ type: fc.constantFrom('auto', 'any', 'tool', 'none', 'x'), name: json }, { requiredKeys: ['type'] }), json),
-    thinking: fc.oneof(fc.record({ type: fc.constantFrom('enabled', 'disabled', 'adaptive'), budget_tokens: json }, { requiredKeys: ['type'] }), json),
+    tools: fc.oneof(
+      fc.array(
+        fc.record(
+          { name: fc.oneof(fc.string({ minLength: 1, maxLength: 70 }), json), input_schema: json, type: json },
+          { requiredKeys: [] },
+        ),
+        { maxLength: 2 },
+      ),
+      json,
+    ),
+    tool_choice: fc.oneof(
+      fc.record({ type: fc.constantFrom('auto', 'any', 'tool', 'none', 'x'), name: json }, { requiredKeys: ['type'] }),
+      json,
+    ),
+    thinking: fc.oneof(
+      fc.record(
+        { type: fc.constantFrom('enabled', 'disabled', 'adaptive'), budget_tokens: json },
+        { requiredKeys: ['type'] },
+      ),
+      json,
+    ),
     max_tokens: json,
     stop_sequences: json,
   },
@@ -59,10 +107,26 @@ describe('request fuzz', () => {
 
   it('Chat Completions bodies: passed through for every profile, or a 400', () => {
     const chatMessage = fc.record(
-      { role: fc.oneof(fc.constantFrom('system', 'developer', 'user', 'assistant', 'tool'), json), content: json, tool_calls: json, tool_call_id: json, reasoning_content: json },
+      {
+        role: fc.oneof(fc.constantFrom('system', 'developer', 'user', 'assistant', 'tool'), json),
+        content: json,
+        tool_calls: json,
+        tool_call_id: json,
+        reasoning_content: json,
+      },
       { requiredKeys: ['role'] },
     );
-    const chatBody = fc.record({ model: fc.oneof(fc.constant('m'), json), messages: fc.oneof(fc.array(chatMessage, { maxLength: 4 }), json), tools: json, stream: json, reasoning_effort: json, n: json }, { requiredKeys: [] });
+    const chatBody = fc.record(
+      {
+        model: fc.oneof(fc.constant('m'), json),
+        messages: fc.oneof(fc.array(chatMessage, { maxLength: 4 }), json),
+        tools: json,
+        stream: json,
+        reasoning_effort: json,
+        n: json,
+      },
+      { requiredKeys: [] },
+    );
     fc.assert(
       fc.property(chatBody, (body) => {
         expectTranslatedOr400(() => {

@@ -40,7 +40,9 @@ export function readImports(projectRoot: string, files: readonly string[]): Impo
     const text = readFileSync(join(projectRoot, file), 'utf8').replace(COMMENT, '');
     for (const match of text.matchAll(IMPORT_SPECIFIER)) {
       const specifier = match[1]!.replace(/\.js$/, '.ts');
-      const target = relative(projectRoot, resolve(projectRoot, dirname(file), specifier)).split(sep).join('/');
+      const target = relative(projectRoot, resolve(projectRoot, dirname(file), specifier))
+        .split(sep)
+        .join('/');
       edges.push({ from: file, to: target });
     }
   }

@@ -6,7 +6,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { findCycles, readImports, sourceFiles, type ImportEdge } from './import-graph.js';
+import { findCycles, type ImportEdge, readImports, sourceFiles } from './import-graph.js';
 
 const PROJECT_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -39,7 +39,11 @@ function sourceFolder(file: string): string {
 }
 
 /** The imports that go to another folder of the same or a higher layer (or to a folder no layer names). */
-function wrongWay(edges: readonly ImportEdge[], layers: readonly (readonly string[])[], folderOf: (file: string) => string): string[] {
+function wrongWay(
+  edges: readonly ImportEdge[],
+  layers: readonly (readonly string[])[],
+  folderOf: (file: string) => string,
+): string[] {
   const rank = new Map(layers.flatMap((folders, index) => folders.map((folder) => [folder, index] as const)));
   return edges
     .filter((edge) => {

@@ -62,13 +62,18 @@ describe('stream validation', () => {
 
   it('rejects a stream with a chunk missing or without [DONE]', () => {
     const payloads = upstreamPayloads('text', 30);
-    expect(() => validateStream('pipe', 'text', 30, chatStream([...payloads.slice(0, 5), ...payloads.slice(6)]))).toThrow(/text differs/);
+    expect(() =>
+      validateStream('pipe', 'text', 30, chatStream([...payloads.slice(0, 5), ...payloads.slice(6)])),
+    ).toThrow(/text differs/);
     expect(() => validateStream('pipe', 'text', 30, chatStream(payloads.slice(0, -1)))).toThrow(/\[DONE\]/);
   });
 
   it('rejects a Responses stream whose sequence numbers skip', () => {
-    const event = (type: string, sequence: number, extra: object = {}) => `event: ${type}\ndata: ${JSON.stringify({ type, sequence_number: sequence, ...extra })}\n\n`;
-    const text = event('response.created', 0) + event('response.completed', 2, { response: { output: [], usage: { output_tokens: 1 } } });
+    const event = (type: string, sequence: number, extra: object = {}) =>
+      `event: ${type}\ndata: ${JSON.stringify({ type, sequence_number: sequence, ...extra })}\n\n`;
+    const text =
+      event('response.created', 0) +
+      event('response.completed', 2, { response: { output: [], usage: { output_tokens: 1 } } });
     expect(() => validateStream('relay', 'text', 1, text)).toThrow(/sequence_number 2 out of order/);
   });
 
@@ -90,15 +95,29 @@ describe('stream validation', () => {
 describe('the results document', () => {
   it('replaces a module section between its markers and leaves the rest', () => {
     const document = '# Benchmarks\n\nintro\n\n<!-- bench:relay -->\nold\n<!-- /bench:relay -->\n\nnotes\n';
-    expect(placeSection(document, 'relay', 'new')).toBe('# Benchmarks\n\nintro\n\n<!-- bench:relay -->\nnew\n<!-- /bench:relay -->\n\nnotes\n');
+    expect(placeSection(document, 'relay', 'new')).toBe(
+      '# Benchmarks\n\nintro\n\n<!-- bench:relay -->\nnew\n<!-- /bench:relay -->\n\nnotes\n',
+    );
   });
 
   it('appends a section for a module the document does not have yet', () => {
-    expect(placeSection('# Benchmarks\n', 'store', 'figures')).toBe('# Benchmarks\n\n## store\n\n<!-- bench:store -->\nfigures\n<!-- /bench:store -->\n');
+    expect(placeSection('# Benchmarks\n', 'store', 'figures')).toBe(
+      '# Benchmarks\n\n## store\n\n<!-- bench:store -->\nfigures\n<!-- /bench:store -->\n',
+    );
   });
 
   it('draws one bar per value, scaled to the largest, with escaped labels', () => {
-    const svg = renderBarChart('Title <1>', [{ title: 'Panel', unit: 'ms', bars: [{ label: 'a & b', value: 2, color: '#000' }, { label: 'c', value: 1, color: '#111' }, { label: 'd', value: -1, color: '#222' }] }]);
+    const svg = renderBarChart('Title <1>', [
+      {
+        title: 'Panel',
+        unit: 'ms',
+        bars: [
+          { label: 'a & b', value: 2, color: '#000' },
+          { label: 'c', value: 1, color: '#111' },
+          { label: 'd', value: -1, color: '#222' },
+        ],
+      },
+    ]);
     expect(svg.startsWith('<svg')).toBe(true);
     expect(svg).toContain('Title &lt;1&gt;');
     expect(svg).toContain('a &amp; b');

@@ -10,17 +10,24 @@ import { buildChatRequest } from '../../src/translate/request/build-chat-request
 import { parseResponsesRequest } from '../../src/translate/request/parse-request.js';
 
 describe('history workload', () => {
-  it.each([0, 3, 200])('with %i earlier rounds is a valid Codex request that converts to one tool answer per call', (rounds) => {
-    const body = historyRequest(rounds, { chunks: 500, mcpTools: 4 });
-    const { request, notes } = parseResponsesRequest(JSON.parse(JSON.stringify(body)));
-    expect(request.input).toHaveLength(4 + 4 * rounds);
-    const messages = buildChatRequest(request, genericProvider, request.model, notes).body.messages;
-    const calls = messages.flatMap((message) => ('tool_calls' in message && message.tool_calls ? message.tool_calls : []));
-    const answers = messages.filter((message) => message.role === 'tool');
-    expect(calls).toHaveLength(rounds);
-    expect(answers.map((message) => ('tool_call_id' in message ? message.tool_call_id : undefined))).toEqual(calls.map((call) => call.id));
-    expect(messages.at(-1)?.role).toBe('user');
-  });
+  it.each([0, 3, 200])(
+    'with %i earlier rounds is a valid Codex request that converts to one tool answer per call',
+    (rounds) => {
+      const body = historyRequest(rounds, { chunks: 500, mcpTools: 4 });
+      const { request, notes } = parseResponsesRequest(JSON.parse(JSON.stringify(body)));
+      expect(request.input).toHaveLength(4 + 4 * rounds);
+      const messages = buildChatRequest(request, genericProvider, request.model, notes).body.messages;
+      const calls = messages.flatMap((message) =>
+        'tool_calls' in message && message.tool_calls ? message.tool_calls : [],
+      );
+      const answers = messages.filter((message) => message.role === 'tool');
+      expect(calls).toHaveLength(rounds);
+      expect(answers.map((message) => ('tool_call_id' in message ? message.tool_call_id : undefined))).toEqual(
+        calls.map((call) => call.id),
+      );
+      expect(messages.at(-1)?.role).toBe('user');
+    },
+  );
 
   it('is about 465 KB at 200 rounds', () => {
     const kilobytes = Buffer.byteLength(JSON.stringify(historyRequest(200, { chunks: 500, mcpTools: 4 }))) / 1024;

@@ -5,11 +5,18 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBytePipe } from '../../bench/relay/byte-pipe.js';
-import { createClientAgent, markersFor, readStream, timeStream, type PathName, type StreamTarget } from '../../bench/relay/client.js';
+import {
+  createClientAgent,
+  markersFor,
+  type PathName,
+  readStream,
+  type StreamTarget,
+  timeStream,
+} from '../../bench/relay/client.js';
 import { startMockUpstream } from '../../bench/relay/mock-upstream.js';
-import type { RunningServer } from '../../bench/support/listen.js';
 import { validateStream } from '../../bench/relay/validate.js';
 import { codexLikeRequest, STREAM_VARIANTS } from '../../bench/relay/workload.js';
+import type { RunningServer } from '../../bench/support/listen.js';
 import { genericProvider } from '../../src/providers/generic.js';
 import type { RunningRelay } from '../../src/server/start-server.js';
 import { buildChatRequest } from '../../src/translate/request/build-chat-request.js';
@@ -31,7 +38,8 @@ beforeAll(async () => {
     pipe: `${pipe.url}/v1/chat/completions`,
     relay: `${relay.url}/v1/responses`,
   };
-  for (const path of ['direct', 'pipe', 'relay'] as const) targets[path] = { path, url: new URL(endpoints[path]), agent: createClientAgent(), ...markersFor(path) };
+  for (const path of ['direct', 'pipe', 'relay'] as const)
+    targets[path] = { path, url: new URL(endpoints[path]), agent: createClientAgent(), ...markersFor(path) };
 });
 
 afterAll(async () => {
@@ -47,7 +55,11 @@ describe('benchmark paths', () => {
       const responses = codexLikeRequest(variant, { chunks: CHUNKS, mcpTools: 2 });
       const { request, notes } = parseResponsesRequest(responses);
       const chat = Buffer.from(JSON.stringify(buildChatRequest(request, genericProvider, request.model, notes).body));
-      const bodies: Record<PathName, Buffer> = { direct: chat, pipe: chat, relay: Buffer.from(JSON.stringify(responses)) };
+      const bodies: Record<PathName, Buffer> = {
+        direct: chat,
+        pipe: chat,
+        relay: Buffer.from(JSON.stringify(responses)),
+      };
       for (const path of ['direct', 'pipe', 'relay'] as const) {
         validateStream(path, variant, CHUNKS, await readStream(targets[path], bodies[path]));
         const timing = await timeStream(targets[path], bodies[path]);
@@ -59,7 +71,10 @@ describe('benchmark paths', () => {
   it('reuse one upstream connection per hop over sequential streams (the pipe and the relay keep theirs alive)', async () => {
     const responses = codexLikeRequest('text', { chunks: CHUNKS, mcpTools: 2 });
     const { request, notes } = parseResponsesRequest(responses);
-    const bodies = { pipe: Buffer.from(JSON.stringify(buildChatRequest(request, genericProvider, request.model, notes).body)), relay: Buffer.from(JSON.stringify(responses)) };
+    const bodies = {
+      pipe: Buffer.from(JSON.stringify(buildChatRequest(request, genericProvider, request.model, notes).body)),
+      relay: Buffer.from(JSON.stringify(responses)),
+    };
     for (const path of ['pipe', 'relay'] as const) await timeStream(targets[path], bodies[path]);
     const opened = upstream.connections();
     for (let iteration = 0; iteration < 5; iteration++) {

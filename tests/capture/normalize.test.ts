@@ -24,14 +24,31 @@ describe('CaptureNormalizer', () => {
         'content-length': '38575',
         'user-agent': 'codex_exec/0.169.0 (Debian 12.0.0; x86_64) xterm (codex_exec; 0.169.0)',
         'session-id': THREAD,
-        'x-codex-turn-metadata': JSON.stringify({ session_id: THREAD, turn_id: TURN, turn_started_at_unix_ms: 1795216365494 }),
+        'x-codex-turn-metadata': JSON.stringify({
+          session_id: THREAD,
+          turn_id: TURN,
+          turn_started_at_unix_ms: 1795216365494,
+        }),
       },
       {
         prompt_cache_key: THREAD,
         client_metadata: { turn_id: TURN, thread_id: THREAD },
         input: [
-          { type: 'message', id: `msg_${TURN}`, content: [{ type: 'input_text', text: '<cwd>/tmp/relay-codex-abc/project</cwd>\n<current_date>2026-11-20</current_date>\n<timezone>Europe/Paris</timezone>' }] },
-          { type: 'function_call_output', call_id: 'call_1', output: 'Chunk ID: 6dadf0\nWall time: 0.0238 seconds\nOutput:\nhi\n' },
+          {
+            type: 'message',
+            id: `msg_${TURN}`,
+            content: [
+              {
+                type: 'input_text',
+                text: '<cwd>/tmp/relay-codex-abc/project</cwd>\n<current_date>2026-11-20</current_date>\n<timezone>Europe/Paris</timezone>',
+              },
+            ],
+          },
+          {
+            type: 'function_call_output',
+            call_id: 'call_1',
+            output: 'Chunk ID: 6dadf0\nWall time: 0.0238 seconds\nOutput:\nhi\n',
+          },
           { type: 'function_call', call_id: 'call_1', arguments: '{"path":"/tmp/relay-codex-abc/x.txt"}' },
         ],
       },
@@ -47,8 +64,21 @@ describe('CaptureNormalizer', () => {
       // Sorted: Codex fills it from a hash map.
       client_metadata: { thread_id: '<uuid-1>', turn_id: '<uuid-2>' },
       input: [
-        { type: 'message', id: 'msg_<uuid-2>', content: [{ type: 'input_text', text: '<cwd><project></cwd>\n<current_date><date></current_date>\n<timezone><tz></timezone>' }] },
-        { type: 'function_call_output', call_id: 'call_1', output: 'Chunk ID: <chunk-id>\nWall time: <seconds> seconds\nOutput:\nhi\n' },
+        {
+          type: 'message',
+          id: 'msg_<uuid-2>',
+          content: [
+            {
+              type: 'input_text',
+              text: '<cwd><project></cwd>\n<current_date><date></current_date>\n<timezone><tz></timezone>',
+            },
+          ],
+        },
+        {
+          type: 'function_call_output',
+          call_id: 'call_1',
+          output: 'Chunk ID: <chunk-id>\nWall time: <seconds> seconds\nOutput:\nhi\n',
+        },
         { type: 'function_call', call_id: 'call_1', arguments: '{"path":"<tmp>/x.txt"}' },
       ],
     });

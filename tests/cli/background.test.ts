@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CLI_PATH, runCli } from '../support/cli.js';
-import { finishChunk, startMockUpstream, textChunks, type MockUpstream } from '../support/mock-upstream.js';
+import { finishChunk, type MockUpstream, startMockUpstream, textChunks } from '../support/mock-upstream.js';
 
 let root: string;
 let upstream: MockUpstream;
@@ -125,10 +125,16 @@ describe('the relay in the background', () => {
 
   it('starts one relay when two starts run at the same moment', async () => {
     freshState();
-    const [first, second] = await Promise.all([runCli(['start', ...serveArgs()], environment), runCli(['start', ...serveArgs()], environment)]);
+    const [first, second] = await Promise.all([
+      runCli(['start', ...serveArgs()], environment),
+      runCli(['start', ...serveArgs()], environment),
+    ]);
     expect(first.code, first.stderr).toBe(0);
     expect(second.code, second.stderr).toBe(0);
-    expect([first.stdout, second.stdout].filter((output) => output.includes('already running')), `${first.stdout}\n${second.stdout}`).toHaveLength(1);
+    expect(
+      [first.stdout, second.stdout].filter((output) => output.includes('already running')),
+      `${first.stdout}\n${second.stdout}`,
+    ).toHaveLength(1);
     expect(field(first.stdout, 'pid')).toBe(field(second.stdout, 'pid'));
     expect(field(first.stdout, 'url')).toBe(field(second.stdout, 'url'));
     expect((await runCli(['stop'], environment)).code).toBe(0);
@@ -140,13 +146,26 @@ describe('the relay in the background', () => {
     const gone = spawn(process.execPath, ['-e', '']);
     await new Promise((resolve) => gone.on('exit', resolve));
     mkdirSync(join(stateHome, 'responses-relay'), { recursive: true });
-    writeFileSync(pidFile(), JSON.stringify({ pid: gone.pid, url: 'http://127.0.0.1:1', log: logFile(), args: [], stopAfterMs: 1000, startedAt: '' }));
+    writeFileSync(
+      pidFile(),
+      JSON.stringify({
+        pid: gone.pid,
+        url: 'http://127.0.0.1:1',
+        log: logFile(),
+        args: [],
+        stopAfterMs: 1000,
+        startedAt: '',
+      }),
+    );
     const status = await runCli(['status'], environment);
     expect(status.code).toBe(3);
     expect(status.stdout).toContain(`stale PID file (process ${gone.pid}`);
     expect(existsSync(pidFile())).toBe(false);
 
-    writeFileSync(pidFile(), JSON.stringify({ pid: gone.pid, url: '', log: logFile(), args: [], stopAfterMs: 1000, startedAt: '' }));
+    writeFileSync(
+      pidFile(),
+      JSON.stringify({ pid: gone.pid, url: '', log: logFile(), args: [], stopAfterMs: 1000, startedAt: '' }),
+    );
     const start = await runCli(['start', ...serveArgs()], environment);
     expect(start.code, start.stderr).toBe(0);
     expect(start.stdout).toContain('stale PID file');
@@ -160,7 +179,10 @@ describe('the relay in the background', () => {
     await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
     const port = (blocker.address() as { port: number }).port;
     try {
-      const start = await runCli(['start', '--upstream', upstream.baseUrl, '--store', 'memory', '--port', String(port)], environment);
+      const start = await runCli(
+        ['start', '--upstream', upstream.baseUrl, '--store', 'memory', '--port', String(port)],
+        environment,
+      );
       expect(start.code).toBe(2);
       expect(start.stderr).toContain('could not be started');
       expect(start.stderr).toContain(`port ${port} on 127.0.0.1 is already in use`);
@@ -175,7 +197,10 @@ describe('the relay in the background', () => {
     freshState();
     mkdirSync(join(stateHome, 'responses-relay'), { recursive: true });
     writeFileSync(logFile(), 'first line\n');
-    const follower = spawn(process.execPath, [CLI_PATH, 'logs', '-f'], { env: { ...process.env, ...environment }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const follower = spawn(process.execPath, [CLI_PATH, 'logs', '-f'], {
+      env: { ...process.env, ...environment },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     let exited = false;
     follower.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
@@ -204,7 +229,10 @@ describe('the relay in the background', () => {
 describe('responses-relay service', () => {
   it('writes a systemd user unit that runs serve with the given options, and removes it', async () => {
     const xdg = mkdtempSync(join(root, 'config-'));
-    const install = await runCli(['service', 'install', '--manager', 'systemd', '--provider', 'deepseek', '--port', '4545'], { XDG_CONFIG_HOME: xdg });
+    const install = await runCli(
+      ['service', 'install', '--manager', 'systemd', '--provider', 'deepseek', '--port', '4545'],
+      { XDG_CONFIG_HOME: xdg },
+    );
     expect(install.code, install.stderr).toBe(0);
     const unitPath = join(xdg, 'systemd', 'user', 'responses-relay.service');
     const unit = readFileSync(unitPath, 'utf8');
@@ -219,7 +247,10 @@ describe('responses-relay service', () => {
 
   it('writes a launchd agent for macOS that starts at login and logs to the state directory', async () => {
     const home = mkdtempSync(join(root, 'home-'));
-    const install = await runCli(['service', 'install', '--manager', 'launchd', '--model-map', 'a:b&c'], { HOME: home, XDG_STATE_HOME: join(home, 'state') });
+    const install = await runCli(['service', 'install', '--manager', 'launchd', '--model-map', 'a:b&c'], {
+      HOME: home,
+      XDG_STATE_HOME: join(home, 'state'),
+    });
     expect(install.code, install.stderr).toBe(0);
     const plistPath = join(home, 'Library', 'LaunchAgents', 'dev.responses-relay.plist');
     const plist = readFileSync(plistPath, 'utf8');

@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'smol-toml';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startMockUpstream, type MockUpstream } from '../support/mock-upstream.js';
 import { runCli } from '../support/cli.js';
+import { type MockUpstream, startMockUpstream } from '../support/mock-upstream.js';
 
 let upstream: MockUpstream | undefined;
 afterEach(async () => {
@@ -15,16 +15,24 @@ afterEach(async () => {
 
 /** A relay config pointing at a mock upstream whose /models states context windows. */
 async function relayConfig(): Promise<{ environment: Record<string, string>; xdg: string }> {
-  upstream = await startMockUpstream(() => ({ kind: 'json', status: 500, body: {} }), [
-    { id: 'qwen3-coder', max_model_len: 131072 },
-    { id: 'gpt-oss-20b', max_model_len: 65536 },
-  ]);
+  upstream = await startMockUpstream(
+    () => ({ kind: 'json', status: 500, body: {} }),
+    [
+      { id: 'qwen3-coder', max_model_len: 131072 },
+      { id: 'gpt-oss-20b', max_model_len: 65536 },
+    ],
+  );
   const xdg = mkdtempSync(join(tmpdir(), 'relay-xdg-'));
   const home = mkdtempSync(join(tmpdir(), 'relay-codex-home-'));
   const init = await runCli(['init', '--provider', 'vllm'], { XDG_CONFIG_HOME: xdg });
   expect(init.code).toBe(0);
   const path = join(xdg, 'responses-relay', 'config.toml');
-  writeFileSync(path, readFileSync(path, 'utf8').replace('# base_url = "http://127.0.0.1:8000/v1"', `base_url = "${upstream.baseUrl}"`).replace('port = 4444', 'port = 4545'));
+  writeFileSync(
+    path,
+    readFileSync(path, 'utf8')
+      .replace('# base_url = "http://127.0.0.1:8000/v1"', `base_url = "${upstream.baseUrl}"`)
+      .replace('port = 4444', 'port = 4545'),
+  );
   return { environment: { XDG_CONFIG_HOME: xdg, CODEX_HOME: home }, xdg };
 }
 
@@ -47,7 +55,11 @@ describe('responses-relay print-config', () => {
     expect(result.code, result.stderr).toBe(0);
     const catalogPath = join(xdg, 'responses-relay', 'codex-models.json');
     const fragment = parse(result.stdout) as Record<string, any>;
-    expect(fragment).toMatchObject({ model: 'qwen3-coder', model_provider: 'responses-relay', model_catalog_json: catalogPath });
+    expect(fragment).toMatchObject({
+      model: 'qwen3-coder',
+      model_provider: 'responses-relay',
+      model_catalog_json: catalogPath,
+    });
     expect(fragment.model_providers['responses-relay']).toEqual({
       name: 'responses-relay',
       base_url: 'http://127.0.0.1:4545/v1',
@@ -131,12 +143,14 @@ describe('responses-relay setup', () => {
     const configPath = join(environment.CODEX_HOME!, 'config.toml');
     writeFileSync(configPath, USER_CODEX_CONFIG);
     expect((await runCli(['setup'], environment)).code).toBe(0);
-    const edited = readFileSync(configPath, 'utf8').replace('approval_policy = "on-request"', 'approval_policy = "never"') + '\n[mcp_servers.docs]\ncommand = "docs"\n';
+    const edited = `${readFileSync(configPath, 'utf8').replace('approval_policy = "on-request"', 'approval_policy = "never"')}\n[mcp_servers.docs]\ncommand = "docs"\n`;
     writeFileSync(configPath, edited);
     const undo = await runCli(['setup', '--undo'], environment);
     expect(undo.code).toBe(0);
     expect(undo.stdout).toContain("took the relay's settings out");
-    expect(readFileSync(configPath, 'utf8')).toBe(USER_CODEX_CONFIG.replace('approval_policy = "on-request"', 'approval_policy = "never"') + '\n[mcp_servers.docs]\ncommand = "docs"\n');
+    expect(readFileSync(configPath, 'utf8')).toBe(
+      `${USER_CODEX_CONFIG.replace('approval_policy = "on-request"', 'approval_policy = "never"')}\n[mcp_servers.docs]\ncommand = "docs"\n`,
+    );
   });
 
   it('creates the config in an empty CODEX_HOME, and undo removes it again', async () => {

@@ -38,12 +38,16 @@ it('takes the key from --compaction-key-env, the same on every relay, and refuse
   const key = loadCompactionKey({ compactionKeyEnv: 'RELAY_KEY' }, { RELAY_KEY: secret });
   expect(loadCompactionKey({ compactionKeyEnv: 'RELAY_KEY' }, { RELAY_KEY: secret })).toEqual(key);
   expect(key).toHaveLength(32);
-  expect(() => loadCompactionKey({ compactionKeyEnv: 'RELAY_KEY' }, { RELAY_KEY: 'short' })).toThrow(/at least 32 characters/);
+  expect(() => loadCompactionKey({ compactionKeyEnv: 'RELAY_KEY' }, { RELAY_KEY: 'short' })).toThrow(
+    /at least 32 characters/,
+  );
   expect(() => loadCompactionKey({ compactionKeyEnv: 'RELAY_KEY' }, {})).toThrow(/RELAY_KEY/);
 });
 
 it('refuses a key file of the wrong size with a message naming it', () => {
   const directory = temporaryDirectory();
   writeFileSync(join(directory, 'compaction.key'), 'not a key');
-  expect(() => loadCompactionKey({ storePath: join(directory, 'relay.sqlite') }, {})).toThrow(/compaction\.key.*9 bytes/);
+  expect(() => loadCompactionKey({ storePath: join(directory, 'relay.sqlite') }, {})).toThrow(
+    /compaction\.key.*9 bytes/,
+  );
 });

@@ -4,8 +4,8 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { finishChunk, startMockUpstream, textChunks, type MockUpstream } from '../support/mock-upstream.js';
-import { runCli, startCli, type ServingCli } from '../support/cli.js';
+import { runCli, type ServingCli, startCli } from '../support/cli.js';
+import { finishChunk, type MockUpstream, startMockUpstream, textChunks } from '../support/mock-upstream.js';
 
 let serving: ServingCli | undefined;
 const upstreams: MockUpstream[] = [];
@@ -39,7 +39,9 @@ function portOf(url: string): number {
 describe('serve settings from the config file', () => {
   it('takes flags over RESPONSES_RELAY_* variables over the file over defaults', async () => {
     const filePort = await freePort();
-    const { path } = writeConfig(`[serve]\nhost = "127.0.0.1"\nport = ${filePort}\nlog-level = "silent"\nupstream = "http://127.0.0.1:9/v1"\n`);
+    const { path } = writeConfig(
+      `[serve]\nhost = "127.0.0.1"\nport = ${filePort}\nlog-level = "silent"\nupstream = "http://127.0.0.1:9/v1"\n`,
+    );
 
     serving = await startCli(['--config', path]);
     expect(portOf(serving.url)).toBe(filePort);
@@ -70,7 +72,9 @@ describe('serve settings from the config file', () => {
     const first = await runCli(['--config', unknown.path]);
     expect(first.code).toBe(2);
     expect(first.stderr.trim().split('\n')).toHaveLength(1);
-    expect(first.stderr).toContain(`${unknown.path}: serve.prot: unknown serve setting; the settings are the serve flags: host, port,`);
+    expect(first.stderr).toContain(
+      `${unknown.path}: serve.prot: unknown serve setting; the settings are the serve flags: host, port,`,
+    );
 
     const mistyped = writeConfig('[serve]\nport = "many"\n');
     const second = await runCli(['--config', mistyped.path]);
@@ -86,24 +90,36 @@ describe('serve settings from the config file', () => {
   it('explains a missing or broken file with exit code 2', async () => {
     const missing = await runCli(['--config', '/nonexistent/relay.toml']);
     expect(missing.code).toBe(2);
-    expect(missing.stderr.trim()).toBe('responses-relay: config file /nonexistent/relay.toml does not exist (create one with `responses-relay init`)');
+    expect(missing.stderr.trim()).toBe(
+      'responses-relay: config file /nonexistent/relay.toml does not exist (create one with `responses-relay init`)',
+    );
     const broken = writeConfig('[providers.x]\nprofile = "nope"\n');
     const result = await runCli(['--config', broken.path]);
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain(`${broken.path}: providers.x.profile: unknown profile 'nope'; known profiles: generic, deepseek, kimi`);
+    expect(result.stderr).toContain(
+      `${broken.path}: providers.x.profile: unknown profile 'nope'; known profiles: generic, deepseek, kimi`,
+    );
   });
 });
 
 describe('RESPONSES_RELAY_* variables', () => {
   it('ignores variables the command has no flag for, but not unknown flags on the command line', async () => {
     // The variable Codex sends to the relay as its key lives in the same shell as the relay.
-    serving = await startCli(['--provider', 'ollama', '--port', '0'], { RESPONSES_RELAY_CLIENT_KEY: 'local', RESPONSES_RELAY_LOG_LEVEL: 'silent' });
+    serving = await startCli(['--provider', 'ollama', '--port', '0'], {
+      RESPONSES_RELAY_CLIENT_KEY: 'local',
+      RESPONSES_RELAY_LOG_LEVEL: 'silent',
+    });
     await serving.stop();
     serving = undefined;
     // A serve setting in the environment does not stop another command.
-    const models = await runCli(['models', '--provider', 'kimi'], { RESPONSES_RELAY_LOG_LEVEL: 'debug', RESPONSES_RELAY_PORT: '1' });
+    const models = await runCli(['models', '--provider', 'kimi'], {
+      RESPONSES_RELAY_LOG_LEVEL: 'debug',
+      RESPONSES_RELAY_PORT: '1',
+    });
     expect(models.code, models.stderr).toBe(0);
-    const unknown = await runCli(['--provider', 'ollama', '--client-key', 'x'], { RESPONSES_RELAY_CLIENT_KEY: 'local' });
+    const unknown = await runCli(['--provider', 'ollama', '--client-key', 'x'], {
+      RESPONSES_RELAY_CLIENT_KEY: 'local',
+    });
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('Unknown arguments: client-key');
   });
@@ -131,8 +147,15 @@ describe('responses-relay init', () => {
 
 describe('several providers in one relay', () => {
   it('routes aliases, prefixes and fallbacks across the providers of the file', async () => {
-    const primary = await startMockUpstream(() => ({ kind: 'json', status: 500, body: { error: { message: 'primary is down' } } }));
-    const backup = await startMockUpstream(() => ({ kind: 'sse', chunks: [...textChunks('from backup'), finishChunk('stop')] }));
+    const primary = await startMockUpstream(() => ({
+      kind: 'json',
+      status: 500,
+      body: { error: { message: 'primary is down' } },
+    }));
+    const backup = await startMockUpstream(() => ({
+      kind: 'sse',
+      chunks: [...textChunks('from backup'), finishChunk('stop')],
+    }));
     upstreams.push(primary, backup);
     const { path } = writeConfig(`
 [serve]
@@ -152,7 +175,11 @@ coder = { route = "primary/big-model", fallbacks = ["backup/small-model"] }
 `);
     serving = await startCli(['--config', path]);
     const post = (model: string) =>
-      fetch(`${serving!.url}/v1/responses`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model, input: 'hi' }) });
+      fetch(`${serving!.url}/v1/responses`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ model, input: 'hi' }),
+      });
 
     const viaAlias = await post('coder');
     expect(viaAlias.status).toBe(200);

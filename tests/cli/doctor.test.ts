@@ -6,11 +6,11 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runDoctor } from '../../src/cli/doctor-command.js';
-import { findProviderProfile } from '../../src/providers/index.js';
 import { genericProvider } from '../../src/providers/generic.js';
+import { findProviderProfile } from '../../src/providers/index.js';
 import { ModelRouter } from '../../src/routing/router.js';
-import { startMockUpstream, type MockUpstream } from '../support/mock-upstream.js';
 import { runCli } from '../support/cli.js';
+import { type MockUpstream, startMockUpstream } from '../support/mock-upstream.js';
 
 let upstream: MockUpstream | undefined;
 const directories: string[] = [];
@@ -31,11 +31,24 @@ const KEY = 'sk-doctor-test-key-123456';
 
 describe('responses-relay doctor', () => {
   it('passes with exit code 0 when the options, the store and the upstream are fine', async () => {
-    upstream = await startMockUpstream(() => ({ kind: 'json', status: 200, body: {} }), [{ id: 'model-a' }, { id: 'model-b' }]);
+    upstream = await startMockUpstream(
+      () => ({ kind: 'json', status: 200, body: {} }),
+      [{ id: 'model-a' }, { id: 'model-b' }],
+    );
     const storePath = join(temporaryDirectory(), 'sessions.db');
-    const result = await runCli(['doctor', '--upstream', upstream.baseUrl, '--upstream-key', KEY, '--store-path', storePath]);
+    const result = await runCli([
+      'doctor',
+      '--upstream',
+      upstream.baseUrl,
+      '--upstream-key',
+      KEY,
+      '--store-path',
+      storePath,
+    ]);
     expect(result.stdout).toMatch(/^OK +store +sqlite at .*sessions\.db: 0 responses/m);
-    expect(result.stdout).toMatch(/^OK +upstream +generic: http:\/\/127\.0\.0\.1:\d+\/v1\/models answered 200, key accepted, 2 models listed$/m);
+    expect(result.stdout).toMatch(
+      /^OK +upstream +generic: http:\/\/127\.0\.0\.1:\d+\/v1\/models answered 200, key accepted, 2 models listed$/m,
+    );
     expect(result.stdout).toMatch(/all checks passed\n$/);
     expect(result.code).toBe(0);
     expect(result.stdout).not.toContain(KEY);
@@ -43,9 +56,14 @@ describe('responses-relay doctor', () => {
 
   it('explains a refused key and how to fix it, with exit code 1, without printing the key', async () => {
     // The model list answers 401 and echoes the key, as some providers do.
-    const denied = await startModelListServer(401, (key) => ({ error: { message: `Invalid key ${key}`, type: 'authentication_error' } }));
+    const denied = await startModelListServer(401, (key) => ({
+      error: { message: `Invalid key ${key}`, type: 'authentication_error' },
+    }));
     try {
-      const result = await runCli(['doctor', '--provider', 'deepseek', '--upstream', denied.baseUrl, '--store', 'memory'], { DEEPSEEK_API_KEY: KEY });
+      const result = await runCli(
+        ['doctor', '--provider', 'deepseek', '--upstream', denied.baseUrl, '--store', 'memory'],
+        { DEEPSEEK_API_KEY: KEY },
+      );
       expect(result.code).toBe(1);
       expect(result.stdout).toMatch(/^FAIL +upstream +deepseek: .*answered 401: Invalid key \[redacted\]$/m);
       expect(result.stdout).toContain('fix: the key was refused: check the key in DEEPSEEK_API_KEY');
@@ -72,7 +90,13 @@ describe('responses-relay doctor', () => {
 
     const wrongPath = await startModelListServer(404, () => ({ error: 'no such route' }));
     try {
-      const missing = await runCli(['doctor', '--upstream', wrongPath.baseUrl.replace(/\/v1$/, '/api'), '--store', 'memory']);
+      const missing = await runCli([
+        'doctor',
+        '--upstream',
+        wrongPath.baseUrl.replace(/\/v1$/, '/api'),
+        '--store',
+        'memory',
+      ]);
       expect(missing.code).toBe(1);
       expect(missing.stdout).toMatch(/answered 404/);
       expect(missing.stdout).toContain('fix: check the base URL: it usually ends in /v1');
@@ -82,7 +106,17 @@ describe('responses-relay doctor', () => {
   });
 
   it('reports bad options as problems instead of stopping', async () => {
-    const result = await runCli(['doctor', '--upstream', 'not a url', '--host', '0.0.0.0', '--idle-timeout', 'soon', '--store', 'memory']);
+    const result = await runCli([
+      'doctor',
+      '--upstream',
+      'not a url',
+      '--host',
+      '0.0.0.0',
+      '--idle-timeout',
+      'soon',
+      '--store',
+      'memory',
+    ]);
     expect(result.code).toBe(1);
     expect(result.stdout).toMatch(/^FAIL +options +refusing to listen on 0\.0\.0\.0 without --auth-token/m);
     expect(result.stdout).toMatch(/^FAIL +upstream +--upstream 'not a url' is not a URL/m);
@@ -98,7 +132,11 @@ describe('runDoctor', () => {
       const router = new ModelRouter(
         [
           { name: 'local', profile: genericProvider, endpoint: { baseUrl: upstream.baseUrl, apiKey: undefined } },
-          { name: 'cloud', profile: findProviderProfile('kimi')!, endpoint: { baseUrl: refusing.baseUrl, apiKey: KEY } },
+          {
+            name: 'cloud',
+            profile: findProviderProfile('kimi')!,
+            endpoint: { baseUrl: refusing.baseUrl, apiKey: KEY },
+          },
         ],
         'local',
         new Map([['fast', { provider: 'cloud', model: 'kimi-k2' }]]),
@@ -110,7 +148,10 @@ describe('runDoctor', () => {
           done();
         },
       });
-      const code = await runDoctor({ host: '127.0.0.1', port: 4444, logLevel: 'silent', store: 'memory' }, { buildRouter: () => router, output });
+      const code = await runDoctor(
+        { host: '127.0.0.1', port: 4444, logLevel: 'silent', store: 'memory' },
+        { buildRouter: () => router, output },
+      );
       expect(code).toBe(1);
       expect(printed).toMatch(/^OK +upstream +local: .* answered 200, 1 models listed$/m);
       expect(printed).toMatch(/^FAIL +upstream +cloud: .* answered 401: bad key$/m);
@@ -123,7 +164,10 @@ describe('runDoctor', () => {
 });
 
 /** A server answering every request with `status` and a JSON body (given the key it was sent). */
-async function startModelListServer(status: number, body: (key: string) => unknown): Promise<{ baseUrl: string; close(): Promise<void> }> {
+async function startModelListServer(
+  status: number,
+  body: (key: string) => unknown,
+): Promise<{ baseUrl: string; close(): Promise<void> }> {
   const server = createServer((request, response) => {
     const key = String(request.headers.authorization ?? '').replace(/^Bearer /, '');
     response.writeHead(status, { 'content-type': 'application/json' });

@@ -15,6 +15,7 @@ describe('parseDuration', () => {
   });
 
   it('rejects what is not a positive duration', () => {
-    for (const text of ['', '7x', 'd', '-1d', '0', '0s', '7 days', '1h-30m', 'Infinityd']) expect(parseDuration(text)).toBeUndefined();
+    for (const text of ['', '7x', 'd', '-1d', '0', '0s', '7 days', '1h-30m', 'Infinityd'])
+      expect(parseDuration(text)).toBeUndefined();
   });
 });

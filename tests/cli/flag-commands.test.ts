@@ -14,11 +14,21 @@ describe('commands spelled as flags', () => {
 
 describe('the serve arguments of a background command', () => {
   it('are the command line without the command and its own options', () => {
-    expect(serveArgumentsOf(['--config', 'a.toml', 'start', '--port', '0'], ['start'])).toEqual(['--config', 'a.toml', '--port', '0']);
-    expect(serveArgumentsOf(['service', 'install', '--manager', 'launchd', '--provider', 'deepseek'], ['service', 'install'], ['--manager'])).toEqual([
-      '--provider',
-      'deepseek',
+    expect(serveArgumentsOf(['--config', 'a.toml', 'start', '--port', '0'], ['start'])).toEqual([
+      '--config',
+      'a.toml',
+      '--port',
+      '0',
     ]);
-    expect(serveArgumentsOf(['service', 'install', '--manager=systemd'], ['service', 'install'], ['--manager'])).toEqual([]);
+    expect(
+      serveArgumentsOf(
+        ['service', 'install', '--manager', 'launchd', '--provider', 'deepseek'],
+        ['service', 'install'],
+        ['--manager'],
+      ),
+    ).toEqual(['--provider', 'deepseek']);
+    expect(
+      serveArgumentsOf(['service', 'install', '--manager=systemd'], ['service', 'install'], ['--manager']),
+    ).toEqual([]);
   });
 });

@@ -3,8 +3,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startMockUpstream, type MockUpstream } from '../support/mock-upstream.js';
 import { runCli } from '../support/cli.js';
+import { type MockUpstream, startMockUpstream } from '../support/mock-upstream.js';
 
 let upstream: MockUpstream | undefined;
 afterEach(async () => {
@@ -14,10 +14,13 @@ afterEach(async () => {
 
 describe('responses-relay models', () => {
   it('prints every routed model with its route, context window, reasoning levels and image support', async () => {
-    upstream = await startMockUpstream(() => ({ kind: 'json', status: 500, body: {} }), [
-      { id: 'qwen3-coder', max_model_len: 65536 },
-      { id: 'llava', max_model_len: 4096 },
-    ]);
+    upstream = await startMockUpstream(
+      () => ({ kind: 'json', status: 500, body: {} }),
+      [
+        { id: 'qwen3-coder', max_model_len: 65536 },
+        { id: 'llava', max_model_len: 4096 },
+      ],
+    );
     const directory = mkdtempSync(join(tmpdir(), 'relay-models-'));
     const path = join(directory, 'relay.toml');
     writeFileSync(
@@ -38,12 +41,18 @@ coder = { route = "box/qwen3-coder", fallbacks = ["deepseek/deepseek-v4-pro"] }
     expect(result.code).toBe(0);
     const lines = result.stdout.trimEnd().split('\n');
     expect(lines[0]).toMatch(/^NAME\s+ROUTE\s+CONTEXT\s+MAX OUTPUT\s+REASONING\s+IMAGES$/);
-    expect(lines[1]).toMatch(/^coder\s+box\/qwen3-coder, then deepseek\/deepseek-v4-pro\s+65,536\s+\?\s+none low medium high\s+yes$/);
+    expect(lines[1]).toMatch(
+      /^coder\s+box\/qwen3-coder, then deepseek\/deepseek-v4-pro\s+65,536\s+\?\s+none low medium high\s+yes$/,
+    );
     expect(lines[2]).toMatch(/^qwen3-coder\s+box\/qwen3-coder\s+65,536/);
     expect(lines[3]).toMatch(/^llava\s+box\/llava\s+4,096/);
     // DeepSeek's list needs a key (none here): the profile's models, and a note saying so.
-    expect(lines[4]).toMatch(/^deepseek\/deepseek-v4-pro\s+deepseek\/deepseek-v4-pro\s+1,048,576\s+393,216\s+none low high max \(default high\)\s+no$/);
-    expect(result.stderr).toContain('note: deepseek: cannot read the model list (no API key in the environment (DEEPSEEK_API_KEY))');
+    expect(lines[4]).toMatch(
+      /^deepseek\/deepseek-v4-pro\s+deepseek\/deepseek-v4-pro\s+1,048,576\s+393,216\s+none low high max \(default high\)\s+no$/,
+    );
+    expect(result.stderr).toContain(
+      'note: deepseek: cannot read the model list (no API key in the environment (DEEPSEEK_API_KEY))',
+    );
 
     const json = await runCli(['models', '--config', path, '--json']);
     expect(json.code).toBe(0);
@@ -54,6 +63,8 @@ coder = { route = "box/qwen3-coder", fallbacks = ["deepseek/deepseek-v4-pro"] }
   it('works for the single-upstream form without a config file', async () => {
     const result = await runCli(['models', '--provider', 'kimi']);
     expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/\nkimi-k2\.6\s+kimi\/kimi-k2\.6\s+262,144\s+\?\s+none high \(default high\)\s+yes\n/);
+    expect(result.stdout).toMatch(
+      /\nkimi-k2\.6\s+kimi\/kimi-k2\.6\s+262,144\s+\?\s+none high \(default high\)\s+yes\n/,
+    );
   });
 });

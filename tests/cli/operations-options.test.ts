@@ -3,12 +3,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { isLoopbackHost, parseOperationsOptions } from '../../src/cli/operations-options.js';
 import { CliError } from '../../src/config/cli-error.js';
 import { formatDuration, parseDuration } from '../../src/duration.js';
-import { isLoopbackHost, parseOperationsOptions } from '../../src/cli/operations-options.js';
 import { DEFAULT_TIMEOUTS } from '../../src/server/defaults.js';
-import { finishChunk, startMockUpstream, textChunks, type MockUpstream } from '../support/mock-upstream.js';
-import { runCli, startCli, type ServingCli } from '../support/cli.js';
+import { runCli, type ServingCli, startCli } from '../support/cli.js';
+import { finishChunk, type MockUpstream, startMockUpstream, textChunks } from '../support/mock-upstream.js';
 
 let upstream: MockUpstream | undefined;
 let serving: ServingCli | undefined;
@@ -78,7 +78,9 @@ describe('parseOperationsOptions', () => {
   });
 
   it('names the flag that is wrong', () => {
-    expect(problem(() => parseOperationsOptions({ idleTimeout: 'soon' }, 'localhost'))).toContain("--idle-timeout 'soon' is not a duration");
+    expect(problem(() => parseOperationsOptions({ idleTimeout: 'soon' }, 'localhost'))).toContain(
+      "--idle-timeout 'soon' is not a duration",
+    );
     expect(problem(() => parseOperationsOptions({ heartbeat: '0' }, 'localhost'))).toContain('--heartbeat');
     expect(problem(() => parseOperationsOptions({ maxConcurrent: 0 }, 'localhost'))).toContain('--max-concurrent');
     expect(problem(() => parseOperationsOptions({ maxQueue: 1.5 }, 'localhost'))).toContain('--max-queue');
@@ -87,20 +89,29 @@ describe('parseOperationsOptions', () => {
   });
 
   it('reads allowed origins and hosts, and refuses what a browser would never send', () => {
-    const settings = parseOperationsOptions({ allowOrigin: ['http://localhost:3000/', 'https://Dash.Example'], allowHost: ['relay.internal', '*'] }, 'localhost');
+    const settings = parseOperationsOptions(
+      { allowOrigin: ['http://localhost:3000/', 'https://Dash.Example'], allowHost: ['relay.internal', '*'] },
+      'localhost',
+    );
     expect(settings.allowOrigins).toEqual(['http://localhost:3000', 'https://dash.example']);
     expect(settings.allowHosts).toEqual(['relay.internal', '*']);
     for (const origin of ['localhost:3000', 'http://localhost:3000/app', 'file:///tmp/x']) {
-      expect(problem(() => parseOperationsOptions({ allowOrigin: [origin] }, 'localhost'))).toContain(`--allow-origin '${origin}' is not a web origin`);
+      expect(problem(() => parseOperationsOptions({ allowOrigin: [origin] }, 'localhost'))).toContain(
+        `--allow-origin '${origin}' is not a web origin`,
+      );
     }
     for (const host of ['http://relay.internal', 'relay.internal/v1', 'two words']) {
-      expect(problem(() => parseOperationsOptions({ allowHost: [host] }, 'localhost'))).toContain(`--allow-host '${host}'`);
+      expect(problem(() => parseOperationsOptions({ allowHost: [host] }, 'localhost'))).toContain(
+        `--allow-host '${host}'`,
+      );
     }
   });
 
   it('refuses to listen beyond loopback without a token', () => {
     for (const host of ['0.0.0.0', '::', '192.168.1.20', 'relay.example.com']) {
-      expect(problem(() => parseOperationsOptions({}, host))).toContain(`refusing to listen on ${host} without --auth-token`);
+      expect(problem(() => parseOperationsOptions({}, host))).toContain(
+        `refusing to listen on ${host} without --auth-token`,
+      );
       expect(parseOperationsOptions({ authToken: 'token-1234567890' }, host).authToken).toBe('token-1234567890');
     }
     for (const host of ['127.0.0.1', '127.1.2.3', 'localhost', '::1', '[::1]']) expect(isLoopbackHost(host)).toBe(true);
@@ -135,7 +146,11 @@ describe('responses-relay serve, access flags', () => {
     const body = JSON.stringify({ model: 'm', input: 'ping' });
     const headers = { 'content-type': 'application/json' };
     expect((await fetch(`${serving.url}/v1/responses`, { method: 'POST', headers, body })).status).toBe(401);
-    const allowed = await fetch(`${serving.url}/v1/responses`, { method: 'POST', headers: { ...headers, authorization: 'Bearer env-token-0123456789' }, body });
+    const allowed = await fetch(`${serving.url}/v1/responses`, {
+      method: 'POST',
+      headers: { ...headers, authorization: 'Bearer env-token-0123456789' },
+      body,
+    });
     expect(allowed.status).toBe(200);
     expect(upstream.requests).toHaveLength(1);
     expect(await serving.stop('SIGTERM')).toBe(0);
@@ -148,13 +163,30 @@ describe('responses-relay serve, access flags', () => {
     const config = join(directory, 'config.toml');
     writeFileSync(config, '[serve]\nallow_origins = ["http://localhost:3000"]\n');
     const post = (url: string, origin: string) =>
-      fetch(`${url}/v1/responses`, { method: 'POST', headers: { 'content-type': 'application/json', origin }, body: JSON.stringify({ model: 'm', input: 'ping' }) });
-    serving = await startCli(['--config', config, '--port', '0', '--store', 'memory', '--upstream', upstream.baseUrl], { RESPONSES_RELAY_LOG_LEVEL: 'silent' });
+      fetch(`${url}/v1/responses`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', origin },
+        body: JSON.stringify({ model: 'm', input: 'ping' }),
+      });
+    serving = await startCli(['--config', config, '--port', '0', '--store', 'memory', '--upstream', upstream.baseUrl], {
+      RESPONSES_RELAY_LOG_LEVEL: 'silent',
+    });
     expect((await post(serving.url, 'http://localhost:3000')).status).toBe(200);
     expect((await post(serving.url, 'http://localhost:5173')).status).toBe(403);
     await serving.stop('SIGTERM');
     serving = await startCli(
-      ['--port', '0', '--store', 'memory', '--upstream', upstream.baseUrl, '--allow-origin', 'http://localhost:3000', '--allow-origin', 'http://localhost:5173'],
+      [
+        '--port',
+        '0',
+        '--store',
+        'memory',
+        '--upstream',
+        upstream.baseUrl,
+        '--allow-origin',
+        'http://localhost:3000',
+        '--allow-origin',
+        'http://localhost:5173',
+      ],
       { RESPONSES_RELAY_LOG_LEVEL: 'silent' },
     );
     expect((await post(serving.url, 'http://localhost:5173')).status).toBe(200);

@@ -8,11 +8,11 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { CliError } from '../../src/config/cli-error.js';
 import type { ServeOptions } from '../../src/cli/serve-command.js';
+import { CliError } from '../../src/config/cli-error.js';
 import { resolveUpstream } from '../../src/config/resolve-provider.js';
 import { PROVIDER_IDS } from '../../src/providers/index.js';
-import { startMockUpstream, textChunks, finishChunk, type MockUpstream } from '../support/mock-upstream.js';
+import { finishChunk, type MockUpstream, startMockUpstream, textChunks } from '../support/mock-upstream.js';
 
 const base: ServeOptions = { host: '127.0.0.1', port: 0, logLevel: 'silent' };
 
@@ -25,9 +25,16 @@ describe('resolveUpstream with --provider', () => {
 
   it('lets --upstream, --upstream-key-env and --upstream-key override the profile', () => {
     const environment = { DEEPSEEK_API_KEY: 'sk-default', MY_KEY: 'sk-mine' };
-    expect(resolveUpstream({ ...base, provider: 'deepseek', upstream: 'https://proxy.example/v1' }, environment).endpoint).toEqual({ baseUrl: 'https://proxy.example/v1', apiKey: 'sk-default' });
-    expect(resolveUpstream({ ...base, provider: 'deepseek', upstreamKeyEnv: 'MY_KEY' }, environment).endpoint.apiKey).toBe('sk-mine');
-    expect(resolveUpstream({ ...base, provider: 'deepseek', upstreamKeyEnv: 'MY_KEY', upstreamKey: 'sk-flag' }, environment).endpoint.apiKey).toBe('sk-flag');
+    expect(
+      resolveUpstream({ ...base, provider: 'deepseek', upstream: 'https://proxy.example/v1' }, environment).endpoint,
+    ).toEqual({ baseUrl: 'https://proxy.example/v1', apiKey: 'sk-default' });
+    expect(
+      resolveUpstream({ ...base, provider: 'deepseek', upstreamKeyEnv: 'MY_KEY' }, environment).endpoint.apiKey,
+    ).toBe('sk-mine');
+    expect(
+      resolveUpstream({ ...base, provider: 'deepseek', upstreamKeyEnv: 'MY_KEY', upstreamKey: 'sk-flag' }, environment)
+        .endpoint.apiKey,
+    ).toBe('sk-flag');
   });
 
   it('names the missing key variable of a hosted provider', () => {
@@ -39,7 +46,9 @@ describe('resolveUpstream with --provider', () => {
     for (const provider of ['ollama', 'vllm', 'llama-cpp', 'lm-studio']) {
       expect(resolveUpstream({ ...base, provider }, {}).endpoint.apiKey, provider).toBeUndefined();
     }
-    expect(resolveUpstream({ ...base, provider: 'ollama', upstream: 'http://gpu-box.lan:11434/v1' }, {}).endpoint.baseUrl).toBe('http://gpu-box.lan:11434/v1');
+    expect(
+      resolveUpstream({ ...base, provider: 'ollama', upstream: 'http://gpu-box.lan:11434/v1' }, {}).endpoint.baseUrl,
+    ).toBe('http://gpu-box.lan:11434/v1');
     expect(resolveUpstream({ ...base, provider: 'vllm' }, { VLLM_API_KEY: 'token' }).endpoint.apiKey).toBe('token');
   });
 
@@ -50,18 +59,30 @@ describe('resolveUpstream with --provider', () => {
 
   it('keeps the generic form: --upstream required, no key read from OPENAI_API_KEY', () => {
     expect(() => resolveUpstream(base, {})).toThrow(/no upstream/);
-    expect(() => resolveUpstream({ ...base, upstream: 'https://api.example.com/v1' }, { OPENAI_API_KEY: 'sk-openai' })).toThrow(/no API key/);
-    expect(resolveUpstream({ ...base, upstream: 'http://127.0.0.1:9000/v1' }, { OPENAI_API_KEY: 'sk-openai' }).endpoint.apiKey).toBeUndefined();
+    expect(() =>
+      resolveUpstream({ ...base, upstream: 'https://api.example.com/v1' }, { OPENAI_API_KEY: 'sk-openai' }),
+    ).toThrow(/no API key/);
+    expect(
+      resolveUpstream({ ...base, upstream: 'http://127.0.0.1:9000/v1' }, { OPENAI_API_KEY: 'sk-openai' }).endpoint
+        .apiKey,
+    ).toBeUndefined();
   });
 });
 
 const CLI = join(dirname(fileURLToPath(import.meta.url)), '../../dist/cli/main.js');
 
 /** Runs the built CLI; resolves with its output once `until` matches stdout or it exits. */
-function runCli(args: string[], environment: Record<string, string>, until?: RegExp): Promise<{ stdout: string; stderr: string; code: number | null }> {
+function runCli(
+  args: string[],
+  environment: Record<string, string>,
+  until?: RegExp,
+): Promise<{ stdout: string; stderr: string; code: number | null }> {
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run npm run build first (npm test does)`);
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH ?? '', ...environment }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLI, ...args], {
+      env: { PATH: process.env.PATH ?? '', ...environment },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     const timer = setTimeout(() => {
@@ -101,12 +122,28 @@ describe('the built CLI', () => {
 
   it('takes the profile from RESPONSES_RELAY_PROVIDER and applies its quirks', async () => {
     upstream = await startMockUpstream(() => ({ kind: 'sse', chunks: [...textChunks('ok'), finishChunk('stop')] }));
-    const { stdout } = await runCli(['--port', '0', '--store', 'memory'], { RESPONSES_RELAY_PROVIDER: 'ollama', RESPONSES_RELAY_UPSTREAM: upstream.baseUrl, RESPONSES_RELAY_LOG_LEVEL: 'silent' }, /listening on (\S+)/);
+    const { stdout } = await runCli(
+      ['--port', '0', '--store', 'memory'],
+      {
+        RESPONSES_RELAY_PROVIDER: 'ollama',
+        RESPONSES_RELAY_UPSTREAM: upstream.baseUrl,
+        RESPONSES_RELAY_LOG_LEVEL: 'silent',
+      },
+      /listening on (\S+)/,
+    );
     const url = /listening on (\S+)/.exec(stdout)![1]!;
     const response = await fetch(`${url}/v1/responses`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ model: 'qwen3:8b', instructions: 'A', input: [{ type: 'message', role: 'user', content: 'u' }, { type: 'message', role: 'developer', content: 'B' }], reasoning: { effort: 'none' } }),
+      body: JSON.stringify({
+        model: 'qwen3:8b',
+        instructions: 'A',
+        input: [
+          { type: 'message', role: 'user', content: 'u' },
+          { type: 'message', role: 'developer', content: 'B' },
+        ],
+        reasoning: { effort: 'none' },
+      }),
     });
     expect(response.status).toBe(200);
     const sent = upstream.requests[0]!.body;
@@ -118,6 +155,8 @@ describe('the built CLI', () => {
   it('exits with code 2 and one line when the key is missing', async () => {
     const { stderr, code } = await runCli(['--provider', 'groq'], {});
     expect(code).toBe(2);
-    expect(stderr.trim().split('\n')).toEqual(['responses-relay: no API key for Groq: set GROQ_API_KEY, or pass --upstream-key-env <VARIABLE> or --upstream-key <key>']);
+    expect(stderr.trim().split('\n')).toEqual([
+      'responses-relay: no API key for Groq: set GROQ_API_KEY, or pass --upstream-key-env <VARIABLE> or --upstream-key <key>',
+    ]);
   });
 });

@@ -1,8 +1,8 @@
 /** The command line as users run it: flags, environment variables, exit codes. */
 import { createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { finishChunk, startMockUpstream, textChunks, type MockUpstream } from '../support/mock-upstream.js';
-import { runCli, startCli, type ServingCli } from '../support/cli.js';
+import { runCli, type ServingCli, startCli } from '../support/cli.js';
+import { finishChunk, type MockUpstream, startMockUpstream, textChunks } from '../support/mock-upstream.js';
 
 let upstream: MockUpstream | undefined;
 let serving: ServingCli | undefined;
@@ -27,7 +27,12 @@ describe('responses-relay serve', () => {
     const result = await runCli(['--upstream', 'https://api.example.com/v1']);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('no API key');
-    const unsetVariable = await runCli(['--upstream', 'https://api.example.com/v1', '--upstream-key-env', 'SOME_UNSET_KEY']);
+    const unsetVariable = await runCli([
+      '--upstream',
+      'https://api.example.com/v1',
+      '--upstream-key-env',
+      'SOME_UNSET_KEY',
+    ]);
     expect(unsetVariable.code).toBe(2);
     expect(unsetVariable.stderr).toContain('SOME_UNSET_KEY');
   });

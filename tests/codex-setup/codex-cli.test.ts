@@ -9,8 +9,15 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { finishChunk, startMockUpstream, textChunks, toolCallChunks, usageChunk, type MockUpstream } from '../support/mock-upstream.js';
-import { runCli, startCli, type ServingCli } from '../support/cli.js';
+import { runCli, type ServingCli, startCli } from '../support/cli.js';
+import {
+  finishChunk,
+  type MockUpstream,
+  startMockUpstream,
+  textChunks,
+  toolCallChunks,
+  usageChunk,
+} from '../support/mock-upstream.js';
 import { CODEX_RELEASES, runCodex } from './codex-process.js';
 
 const PATCH = '*** Begin Patch\n*** Add File: hello.txt\n+hello from the relay\n*** End Patch\n';
@@ -31,7 +38,11 @@ beforeAll(async () => {
       }
       return {
         kind: 'sse',
-        chunks: [...toolCallChunks(0, 'call_patch_1', 'apply_patch', JSON.stringify({ input: PATCH })), finishChunk('tool_calls'), usageChunk(1000, 40)],
+        chunks: [
+          ...toolCallChunks(0, 'call_patch_1', 'apply_patch', JSON.stringify({ input: PATCH })),
+          finishChunk('tool_calls'),
+          usageChunk(1000, 40),
+        ],
       };
     },
     // The upstream's own figure for the context window wins over the one declared below.
@@ -63,7 +74,11 @@ model = "coder"
   const setup = await runCli(['setup', '--config', configPath, '--port', new URL(relay.url).port], environment);
   expect(setup.code, setup.stderr).toBe(0);
   mkdirSync(join(root, 'home'));
-  codexEnvironment = { HOME: join(root, 'home'), CODEX_HOME: environment.CODEX_HOME, RESPONSES_RELAY_CLIENT_KEY: 'local' };
+  codexEnvironment = {
+    HOME: join(root, 'home'),
+    CODEX_HOME: environment.CODEX_HOME,
+    RESPONSES_RELAY_CLIENT_KEY: 'local',
+  };
 });
 
 afterAll(async () => {
@@ -88,7 +103,13 @@ describe('the generated config with the real Codex CLI', () => {
         patch: entry.apply_patch_tool_type,
         modalities: entry.input_modalities,
       }));
-      const expected = { context: 180_000, levels: ['low', 'high', 'xhigh'], defaultLevel: 'high', patch: 'freeform', modalities: ['text'] };
+      const expected = {
+        context: 180_000,
+        levels: ['low', 'high', 'xhigh'],
+        defaultLevel: 'high',
+        patch: 'freeform',
+        modalities: ['text'],
+      };
       expect(entries).toEqual([
         { slug: 'coder', ...expected },
         // Starts like an OpenAI model, so the catalog (and the router) use a prefixed name.
@@ -104,7 +125,16 @@ describe('the generated config with the real Codex CLI', () => {
     mkdirSync(project);
     const run = await runCodex(
       newest,
-      ['exec', '--skip-git-repo-check', '--dangerously-bypass-approvals-and-sandbox', '--color', 'never', '--cd', project, 'Create hello.txt saying hello'],
+      [
+        'exec',
+        '--skip-git-repo-check',
+        '--dangerously-bypass-approvals-and-sandbox',
+        '--color',
+        'never',
+        '--cd',
+        project,
+        'Create hello.txt saying hello',
+      ],
       codexEnvironment,
       project,
       90_000,

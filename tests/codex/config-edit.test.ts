@@ -1,9 +1,9 @@
 /** Editing Codex's config.toml surgically: statements, setup, undo. Pure. */
 import { parse } from 'smol-toml';
 import { describe, expect, it } from 'vitest';
-import { findTable, putTable, removeTable, setRootPairs } from '../../src/codex/config-edit.js';
-import { applySetup, hasUneditableProvider, snapshotOwned, undoSetup } from '../../src/codex/codex-setup.js';
 import type { CodexSettingsToWrite } from '../../src/codex/codex-config.js';
+import { applySetup, hasUneditableProvider, snapshotOwned, undoSetup } from '../../src/codex/codex-setup.js';
+import { findTable, putTable, removeTable, setRootPairs } from '../../src/codex/config-edit.js';
 import { scanStatements } from '../../src/codex/toml-statements.js';
 
 const SETTINGS: CodexSettingsToWrite = {
@@ -43,17 +43,36 @@ env = { TOKEN = "x # not a comment" }
 describe('scanStatements', () => {
   it('follows multi-line arrays and strings, comments and quoted keys', () => {
     const statements = scanStatements(USER_CONFIG);
-    const tables = statements.filter((statement) => statement.kind === 'table').map((statement) => statement.kind === 'table' && statement.path.join('.'));
+    const tables = statements
+      .filter((statement) => statement.kind === 'table')
+      .map((statement) => statement.kind === 'table' && statement.path.join('.'));
     expect(tables).toEqual(['model_providers.ollama-box', 'profiles.fast', 'mcp_servers.docs']);
-    const pairs = statements.filter((statement) => statement.kind === 'pair').map((statement) => statement.kind === 'pair' && statement.key.join('.'));
-    expect(pairs).toEqual(['model', 'approval_policy', 'notify', 'instructions', 'name', 'base_url', 'model', 'command', 'args', 'env']);
+    const pairs = statements
+      .filter((statement) => statement.kind === 'pair')
+      .map((statement) => statement.kind === 'pair' && statement.key.join('.'));
+    expect(pairs).toEqual([
+      'model',
+      'approval_policy',
+      'notify',
+      'instructions',
+      'name',
+      'base_url',
+      'model',
+      'command',
+      'args',
+      'env',
+    ]);
     // The spans cover the text exactly.
     expect(statements.map((statement) => USER_CONFIG.slice(statement.start, statement.end)).join('')).toBe(USER_CONFIG);
-    expect(scanStatements('"quoted.key" = 1\n[ "a b" . c ]\n[[arr]]\n').map((statement) => (statement.kind === 'trivia' ? 'trivia' : statement.kind === 'pair' ? statement.key : [statement.path, statement.arrayOfTables]))).toEqual([
-      ['quoted.key'],
-      [['a b', 'c'], false],
-      [['arr'], true],
-    ]);
+    expect(
+      scanStatements('"quoted.key" = 1\n[ "a b" . c ]\n[[arr]]\n').map((statement) =>
+        statement.kind === 'trivia'
+          ? 'trivia'
+          : statement.kind === 'pair'
+            ? statement.key
+            : [statement.path, statement.arrayOfTables],
+      ),
+    ).toEqual([['quoted.key'], [['a b', 'c'], false], [['arr'], true]]);
   });
 
   it('refuses text it cannot follow rather than guessing', () => {
@@ -88,15 +107,26 @@ describe('text edits', () => {
 });
 
 describe('applySetup and undoSetup', () => {
-  it('writes only the relay\'s keys and table, keeping every comment and other table', () => {
+  it("writes only the relay's keys and table, keeping every comment and other table", () => {
     const edited = applySetup(USER_CONFIG, SETTINGS);
     const parsed = parse(edited) as Record<string, any>;
     expect(parsed.model).toBe('coder');
     expect(parsed.model_provider).toBe('responses-relay');
     expect(parsed.model_catalog_json).toBe(SETTINGS.catalogPath);
-    expect(parsed.model_providers['responses-relay']).toMatchObject({ base_url: 'http://127.0.0.1:4444/v1', wire_api: 'responses', env_key: 'RESPONSES_RELAY_CLIENT_KEY' });
+    expect(parsed.model_providers['responses-relay']).toMatchObject({
+      base_url: 'http://127.0.0.1:4444/v1',
+      wire_api: 'responses',
+      env_key: 'RESPONSES_RELAY_CLIENT_KEY',
+    });
     expect(parsed.model_providers['ollama-box'].name).toBe('Ollama on the box');
-    for (const kept of ['# My Codex settings', '# Profiles I switch between', '[profiles.fast]', 'model = "o4-mini"', '"[not a table]",', 'env = { TOKEN = "x # not a comment" }']) {
+    for (const kept of [
+      '# My Codex settings',
+      '# Profiles I switch between',
+      '[profiles.fast]',
+      'model = "o4-mini"',
+      '"[not a table]",',
+      'env = { TOKEN = "x # not a comment" }',
+    ]) {
       expect(edited).toContain(kept);
     }
     // Every line of the original is still there except the model line it replaced.
@@ -116,8 +146,8 @@ describe('applySetup and undoSetup', () => {
     expect(before.root.model).toBe('model = "gpt-5.5"   # the usual one\n');
     expect(before.root.model_provider).toBeNull();
     expect(before.table).toBeNull();
-    const edited = applySetup(USER_CONFIG, SETTINGS) + '\n[mcp_servers.added_later]\ncommand = "tool"\n';
-    expect(undoSetup(edited, before)).toBe(USER_CONFIG + '\n[mcp_servers.added_later]\ncommand = "tool"\n');
+    const edited = `${applySetup(USER_CONFIG, SETTINGS)}\n[mcp_servers.added_later]\ncommand = "tool"\n`;
+    expect(undoSetup(edited, before)).toBe(`${USER_CONFIG}\n[mcp_servers.added_later]\ncommand = "tool"\n`);
   });
 
   it('restores a provider table of the same name that was there before', () => {
@@ -129,7 +159,9 @@ describe('applySetup and undoSetup', () => {
   });
 
   it('will not edit a provider defined with inline or dotted keys', () => {
-    expect(hasUneditableProvider('[model_providers]\nresponses-relay = { name = "x", base_url = "http://x/v1" }\n')).toBe(true);
+    expect(
+      hasUneditableProvider('[model_providers]\nresponses-relay = { name = "x", base_url = "http://x/v1" }\n'),
+    ).toBe(true);
     expect(hasUneditableProvider('[model_providers.responses-relay]\nname = "x"\n')).toBe(false);
     expect(hasUneditableProvider(USER_CONFIG)).toBe(false);
   });

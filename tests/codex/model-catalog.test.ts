@@ -1,10 +1,10 @@
 /** The generated Codex model catalog: slugs, reasoning levels, images, context windows. Pure. */
 import { describe, expect, it } from 'vitest';
+import { buildCodexCatalog, codexSlug } from '../../src/codex/model-catalog.js';
 import { buildRouter } from '../../src/config/build-router.js';
 import { parseConfigText } from '../../src/config/config-file.js';
-import { buildCodexCatalog, codexSlug } from '../../src/codex/model-catalog.js';
-import { looksLikeOpenAiModel } from '../../src/models/slugs.js';
 import { listRoutedModels } from '../../src/models/routed-models.js';
+import { looksLikeOpenAiModel } from '../../src/models/slugs.js';
 import { readUpstreamModelList } from '../../src/models/upstream-model-list.js';
 
 const file = parseConfigText(
@@ -22,7 +22,12 @@ gpt-5 = "kimi/kimi-k2.6"
   'relay.toml',
 );
 const router = buildRouter({}, file, {}, { requireKeys: false });
-const boxList = readUpstreamModelList({ data: [{ id: 'gpt-oss-20b', max_model_len: 131072 }, { id: 'Qwen/Qwen3-8B', max_model_len: 40960 }] });
+const boxList = readUpstreamModelList({
+  data: [
+    { id: 'gpt-oss-20b', max_model_len: 131072 },
+    { id: 'Qwen/Qwen3-8B', max_model_len: 40960 },
+  ],
+});
 const models = listRoutedModels(router, new Map([['box', boxList]]));
 const catalog = buildCodexCatalog(models);
 const bySlug = new Map(catalog.models.map((entry) => [entry.slug, entry]));
@@ -45,7 +50,10 @@ describe('buildCodexCatalog', () => {
     expect(catalog.models.map((entry) => entry.priority)).toEqual(catalog.models.map((_, index) => index));
     // The router accepts every slug and sends it where the model name goes.
     expect(router.resolve('relay-gpt-5').upstreamModel).toBe('kimi-k2.6');
-    expect([router.resolve('box/gpt-oss-20b').provider.name, router.resolve('box/gpt-oss-20b').upstreamModel]).toEqual(['box', 'gpt-oss-20b']);
+    expect([router.resolve('box/gpt-oss-20b').provider.name, router.resolve('box/gpt-oss-20b').upstreamModel]).toEqual([
+      'box',
+      'gpt-oss-20b',
+    ]);
   });
 
   it('states the context window, the reasoning levels the provider accepts and a default', () => {
@@ -55,7 +63,9 @@ describe('buildCodexCatalog', () => {
     // DeepSeek's "max" is Codex's deepest level, xhigh.
     expect(coder.supported_reasoning_levels.map((level) => level.effort)).toEqual(['none', 'low', 'high', 'xhigh']);
     expect(coder.default_reasoning_level).toBe('high');
-    expect(coder.description).toBe('coder: DeepSeek deepseek-v4-pro through responses-relay, falling back to kimi/kimi-k2.6');
+    expect(coder.description).toBe(
+      'coder: DeepSeek deepseek-v4-pro through responses-relay, falling back to kimi/kimi-k2.6',
+    );
     const kimiSwitch = bySlug.get('relay-gpt-5')!;
     expect(kimiSwitch.supported_reasoning_levels.map((level) => level.effort)).toEqual(['none', 'high']);
     const noControl = bySlug.get('deepseek-chat')!;
@@ -87,14 +97,22 @@ describe('buildCodexCatalog', () => {
 
   it('lists what is known and hides the rest of a long upstream list (still described)', () => {
     const openRouter = buildRouter({ provider: 'openrouter' }, undefined, {}, { requireKeys: false });
-    const list = readUpstreamModelList({ data: [{ id: 'moonshotai/kimi-k2.6', context_length: 262144 }, { id: 'someone/obscure-model', context_length: 8192 }] });
+    const list = readUpstreamModelList({
+      data: [
+        { id: 'moonshotai/kimi-k2.6', context_length: 262144 },
+        { id: 'someone/obscure-model', context_length: 8192 },
+      ],
+    });
     const entries = buildCodexCatalog(listRoutedModels(openRouter, new Map([['openrouter', list]]))).models;
     expect(entries.map((entry) => [entry.slug, entry.visibility, entry.context_window])).toEqual([
       ['moonshotai/kimi-k2.6', 'list', 262144],
       ['someone/obscure-model', 'hide', 8192],
     ]);
     // A provider whose profile knows none of its models lists them all.
-    expect(catalog.models.filter((entry) => entry.slug.startsWith('box/')).map((entry) => entry.visibility)).toEqual(['list', 'list']);
+    expect(catalog.models.filter((entry) => entry.slug.startsWith('box/')).map((entry) => entry.visibility)).toEqual([
+      'list',
+      'list',
+    ]);
   });
 
   it('names aliases and provider models the way the router routes them', () => {

@@ -1,7 +1,10 @@
 /** The compaction envelope and the expansion of compaction items, as pure functions. */
 import { randomBytes } from 'node:crypto';
 import { expect, it } from 'vitest';
-import { decodeCompactionEnvelope, encodeCompactionEnvelope } from '../../src/translate/compaction/compaction-envelope.js';
+import {
+  decodeCompactionEnvelope,
+  encodeCompactionEnvelope,
+} from '../../src/translate/compaction/compaction-envelope.js';
 import { expandCompactions, SUMMARY_PREFIX } from '../../src/translate/compaction/compaction-input.js';
 import type { TranslationNote } from '../../src/translate/notes.js';
 import type { InputItem } from '../../src/translate/request/responses-schema.js';
@@ -50,9 +53,15 @@ it('replaces the history a compaction item stands for with its summary, keeping 
 
 it('drops a compaction item it cannot authenticate, with a note, and keeps the rest', () => {
   const notes: TranslationNote[] = [];
-  const items: InputItem[] = [user('Hello.'), { type: 'compaction', encrypted_content: 'gAAAAAB-openai' }, { type: 'message', role: 'assistant', content: 'Hi.' }];
+  const items: InputItem[] = [
+    user('Hello.'),
+    { type: 'compaction', encrypted_content: 'gAAAAAB-openai' },
+    { type: 'message', role: 'assistant', content: 'Hi.' },
+  ];
   expect(expandCompactions(items, key, notes)).toEqual([items[0], items[2]]);
-  expect(notes).toEqual([expect.objectContaining({ level: 'warn', message: expect.stringContaining('did not write') })]);
+  expect(notes).toEqual([
+    expect.objectContaining({ level: 'warn', message: expect.stringContaining('did not write') }),
+  ]);
   const plain = [user('no compaction')];
   expect(expandCompactions(plain, key, notes)).toBe(plain);
 });

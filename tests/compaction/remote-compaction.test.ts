@@ -8,9 +8,9 @@
 import { afterEach, expect, it } from 'vitest';
 import type { RunningRelay } from '../../src/server/start-server.js';
 import { COMPACTION_PROMPT } from '../../src/translate/compaction/compaction-prompt.js';
-import { chatAnswer } from '../support/scripted-upstream.js';
-import { startMockUpstream, type MockUpstream } from '../support/mock-upstream.js';
+import { type MockUpstream, startMockUpstream } from '../support/mock-upstream.js';
 import { readSse, startTestRelay } from '../support/relay.js';
+import { chatAnswer } from '../support/scripted-upstream.js';
 import { ResponsesWebSocket } from '../support/websocket-client.js';
 
 let upstream: MockUpstream | undefined;
@@ -25,8 +25,23 @@ afterEach(async () => {
   relay = undefined;
 });
 
-const TOOLS = [{ type: 'function', name: 'shell', description: 'Runs a command', parameters: { type: 'object', properties: { cmd: { type: 'string' } } } }];
-const COMMON = { model: 'm', instructions: 'You are a coding agent.', tools: TOOLS, tool_choice: 'auto', parallel_tool_calls: false, store: false, stream: true };
+const TOOLS = [
+  {
+    type: 'function',
+    name: 'shell',
+    description: 'Runs a command',
+    parameters: { type: 'object', properties: { cmd: { type: 'string' } } },
+  },
+];
+const COMMON = {
+  model: 'm',
+  instructions: 'You are a coding agent.',
+  tools: TOOLS,
+  tool_choice: 'auto',
+  parallel_tool_calls: false,
+  store: false,
+  stream: true,
+};
 const user = (text: string) => ({ type: 'message', role: 'user', content: [{ type: 'input_text', text }] });
 const HISTORY = [
   user('Rename the parser.'),
@@ -46,7 +61,11 @@ async function summarizingUpstream(after = 'Imports updated.'): Promise<MockUpst
 }
 
 function postResponses(body: unknown, path = '/v1/responses'): Promise<Response> {
-  return fetch(`${relay!.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  return fetch(`${relay!.url}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
 }
 
 /** The compaction request the upstream got: the history, the prompt, no tools. */
@@ -68,14 +87,24 @@ it('answers a compaction trigger over HTTP with exactly one compaction item, and
   upstream = await summarizingUpstream();
   relay = await startTestRelay(upstream.baseUrl);
   const events = await readSse(await postResponses({ ...COMMON, input: [...HISTORY, { type: 'compaction_trigger' }] }));
-  expect(events.map((event) => event.type)).toEqual(['response.created', 'response.in_progress', 'response.output_item.added', 'response.output_item.done', 'response.completed']);
+  expect(events.map((event) => event.type)).toEqual([
+    'response.created',
+    'response.in_progress',
+    'response.output_item.added',
+    'response.output_item.done',
+    'response.completed',
+  ]);
   const output = events.at(-1)!.response.output;
-  expect(output).toEqual([{ type: 'compaction', id: expect.stringMatching(/^cmp_/), encrypted_content: expect.stringMatching(/^rc1\./) }]);
+  expect(output).toEqual([
+    { type: 'compaction', id: expect.stringMatching(/^cmp_/), encrypted_content: expect.stringMatching(/^rc1\./) },
+  ]);
   expect(output[0].encrypted_content).not.toContain('git mv');
   expectSummaryRequest(upstream.requests[0]!.body);
 
   // What Codex sends next: the user messages it keeps, the item verbatim, the new request.
-  const next = await readSse(await postResponses({ ...COMMON, input: [user('Rename the parser.'), output[0], user('Update the imports.')] }));
+  const next = await readSse(
+    await postResponses({ ...COMMON, input: [user('Rename the parser.'), output[0], user('Update the imports.')] }),
+  );
   expect(next.at(-1)!.response.output[0].content[0].text).toBe('Imports updated.');
   expectExpanded(upstream.requests[1]!.body);
 });
@@ -85,7 +114,11 @@ it('compacts over the WebSocket, and the next turn on the compaction response ge
   relay = await startTestRelay(upstream.baseUrl);
   socket = await ResponsesWebSocket.open(relay.url);
   const first = await socket.turn({ ...COMMON, input: HISTORY });
-  const compacted = await socket.turn({ ...COMMON, input: [{ type: 'compaction_trigger' }], previous_response_id: first.at(-1)!.response.id });
+  const compacted = await socket.turn({
+    ...COMMON,
+    input: [{ type: 'compaction_trigger' }],
+    previous_response_id: first.at(-1)!.response.id,
+  });
   const response = compacted.at(-1)!.response;
   expect(compacted.at(-1)!.type).toBe('response.completed');
   expect(response.output).toHaveLength(1);
@@ -93,7 +126,11 @@ it('compacts over the WebSocket, and the next turn on the compaction response ge
   expectSummaryRequest(upstream.requests[1]!.body);
 
   // Incremental on the compaction response: the chain holds the old history, the item replaces it.
-  const after = await socket.turn({ ...COMMON, input: [user('Update the imports.')], previous_response_id: response.id });
+  const after = await socket.turn({
+    ...COMMON,
+    input: [user('Update the imports.')],
+    previous_response_id: response.id,
+  });
   expect(after.at(-1)!.response.status).toBe('completed');
   expectExpanded(upstream.requests[2]!.body);
 });
@@ -101,7 +138,12 @@ it('compacts over the WebSocket, and the next turn on the compaction response ge
 it('drops a compaction item the relay did not write and answers the turn from what remains', async () => {
   upstream = await summarizingUpstream('Carried on.');
   relay = await startTestRelay(upstream.baseUrl);
-  const events = await readSse(await postResponses({ ...COMMON, input: [user('Hello.'), { type: 'compaction', encrypted_content: 'gAAAAABpM0Yj-from-openai=' }, user('Go on.')] }));
+  const events = await readSse(
+    await postResponses({
+      ...COMMON,
+      input: [user('Hello.'), { type: 'compaction', encrypted_content: 'gAAAAABpM0Yj-from-openai=' }, user('Go on.')],
+    }),
+  );
   expect(events.at(-1)!.response.output[0].content[0].text).toBe('Carried on.');
   expect(upstream.requests[0]!.body.messages.map((message: any) => message.role)).toEqual(['system', 'user', 'user']);
 });
@@ -114,7 +156,10 @@ it('answers POST /v1/responses/compact with the user messages and one compaction
   expect(response.status).toBe(200);
   const body = (await response.json()) as Record<string, any>;
   expect(body.object).toBe('response.compaction');
-  expect(body.output).toEqual([HISTORY[0], { type: 'compaction', id: expect.stringMatching(/^cmp_/), encrypted_content: expect.stringMatching(/^rc1\./) }]);
+  expect(body.output).toEqual([
+    HISTORY[0],
+    { type: 'compaction', id: expect.stringMatching(/^cmp_/), encrypted_content: expect.stringMatching(/^rc1\./) },
+  ]);
   expectSummaryRequest(upstream.requests[0]!.body);
 
   const next = await readSse(await postResponses({ ...COMMON, input: [...body.output, user('Update the imports.')] }));

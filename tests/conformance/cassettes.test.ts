@@ -15,11 +15,11 @@ import {
   CASSETTES_DIR,
   listCassettes,
   loadInteractions,
+  type RecordedInteraction,
+  type RecordedOutcome,
   recordedOutcome,
   replayingRelay,
   responsesRequestFor,
-  type RecordedInteraction,
-  type RecordedOutcome,
 } from '../support/cassettes.js';
 import { loadResponsesSchemas, specMissingMessage } from '../support/openai-spec.js';
 import { readSse } from '../support/relay.js';
@@ -92,9 +92,13 @@ describe('recorded provider streams through the relay', () => {
         const terminal = events.at(-1)!;
         expectRecordedOutcome(terminal.response, expected);
         // The deltas carry the same content as the final items.
-        const textDeltas = events.filter((event) => event.type === 'response.output_text.delta').map((event) => event.delta);
+        const textDeltas = events
+          .filter((event) => event.type === 'response.output_text.delta')
+          .map((event) => event.delta);
         expect(textDeltas.join('')).toBe(expected.text);
-        const reasoningDeltas = events.filter((event) => event.type === 'response.reasoning_text.delta').map((event) => event.delta);
+        const reasoningDeltas = events
+          .filter((event) => event.type === 'response.reasoning_text.delta')
+          .map((event) => event.delta);
         expect(reasoningDeltas.join('')).toBe(expected.reasoning);
       });
 
@@ -115,9 +119,13 @@ async function peekError(response: Response): Promise<string> {
 /** The Response object reports what the provider produced, nothing more or less. */
 function expectRecordedOutcome(response: Json, expected: RecordedOutcome): void {
   const output = response.output as Json[];
-  expect(response.status).toBe(expected.finishReason === 'length' || expected.finishReason === 'content_filter' ? 'incomplete' : 'completed');
+  expect(response.status).toBe(
+    expected.finishReason === 'length' || expected.finishReason === 'content_filter' ? 'incomplete' : 'completed',
+  );
 
-  const text = output.filter((item) => item.type === 'message').flatMap((item) => item.content.map((part: Json) => part.text));
+  const text = output
+    .filter((item) => item.type === 'message')
+    .flatMap((item) => item.content.map((part: Json) => part.text));
   expect(text.join('')).toBe(expected.text);
 
   const reasoning = output.filter((item) => item.type === 'reasoning');
@@ -163,12 +171,20 @@ function expectRecordedConversation(sent: Json, recorded: Json): void {
     messages.map((message) => ({
       role: message.role,
       ...(message.role === 'assistant'
-        ? { tool_calls: (message.tool_calls ?? []).map((call: Json) => [call.id, call.function.name, call.function.arguments]) }
+        ? {
+            tool_calls: (message.tool_calls ?? []).map((call: Json) => [
+              call.id,
+              call.function.name,
+              call.function.arguments,
+            ]),
+          }
         : { content: message.content }),
       ...(message.role === 'tool' ? { tool_call_id: message.tool_call_id } : {}),
     }));
   expect(shape(sent.messages)).toEqual(shape(recorded.messages));
-  expect((sent.tools ?? []).map((tool: Json) => tool.function.name)).toEqual((recorded.tools ?? []).map((tool: Json) => tool.function.name));
+  expect((sent.tools ?? []).map((tool: Json) => tool.function.name)).toEqual(
+    (recorded.tools ?? []).map((tool: Json) => tool.function.name),
+  );
   for (const [index, message] of (recorded.messages as Json[]).entries()) {
     if (message.role === 'assistant' && typeof message.reasoning_content === 'string') {
       expect(sent.messages[index].reasoning_content).toBe(message.reasoning_content);

@@ -37,7 +37,9 @@ describe('ordering rules', () => {
 
   it('require response.created first with sequence_number 0', () => {
     const events = conformantStream();
-    expect(rules(moved(events, 0, 1)).join('\n')).toMatch(/#0 response.in_progress: the first event must be response.created/);
+    expect(rules(moved(events, 0, 1)).join('\n')).toMatch(
+      /#0 response.in_progress: the first event must be response.created/,
+    );
     const shifted = conformantStream().map((event) => ({ ...event, sequence_number: event.sequence_number + 1 }));
     expect(rules(shifted)[0]).toMatch(/#0 response.created: sequence_number 1, expected 0/);
   });
@@ -66,7 +68,11 @@ describe('ordering rules', () => {
 
   it('reject a delta for an item that is already done', () => {
     const events = conformantStream();
-    const late = moved(events, indexOf(events, 'response.function_call_arguments.delta', 1), indexOf(events, 'response.output_item.done', 2));
+    const late = moved(
+      events,
+      indexOf(events, 'response.function_call_arguments.delta', 1),
+      indexOf(events, 'response.output_item.done', 2),
+    );
     expect(rules(late).join('\n')).toMatch(/function_call_arguments.delta: refers to item 2, which is already done/);
   });
 
@@ -81,8 +87,14 @@ describe('ordering rules', () => {
     missing[indexOf(missing, 'response.output_text.delta')]!.content_index = 1;
     expect(rules(missing).join('\n')).toMatch(/output_text.delta: refers to content part 1, which was never added/);
     const events = conformantStream();
-    const afterPartDone = moved(events, indexOf(events, 'response.output_text.delta', 1), indexOf(events, 'response.content_part.done', 1));
-    expect(rules(afterPartDone).join('\n')).toMatch(/output_text.delta: (delta after the text was done|refers to content part 0, which is already done)/);
+    const afterPartDone = moved(
+      events,
+      indexOf(events, 'response.output_text.delta', 1),
+      indexOf(events, 'response.content_part.done', 1),
+    );
+    expect(rules(afterPartDone).join('\n')).toMatch(
+      /output_text.delta: (delta after the text was done|refers to content part 0, which is already done)/,
+    );
   });
 
   it('require content and summary parts to be added at the next index', () => {
@@ -97,8 +109,14 @@ describe('ordering rules', () => {
   it('reject deltas that do not fit the item or part type', () => {
     const events = conformantStream();
     const onMessage = { type: 'response.function_call_arguments.delta', item_id: 'msg_1', output_index: 1, delta: '{' };
-    const inserted = renumber([...events.slice(0, indexOf(events, 'response.output_text.delta')), onMessage, ...events.slice(indexOf(events, 'response.output_text.delta'))]);
-    expect(rules(inserted).join('\n')).toMatch(/function_call_arguments.delta: refers to a message item, expected function_call/);
+    const inserted = renumber([
+      ...events.slice(0, indexOf(events, 'response.output_text.delta')),
+      onMessage,
+      ...events.slice(indexOf(events, 'response.output_text.delta')),
+    ]);
+    expect(rules(inserted).join('\n')).toMatch(
+      /function_call_arguments.delta: refers to a message item, expected function_call/,
+    );
     const wrongPart = conformantStream();
     wrongPart[indexOf(wrongPart, 'response.content_part.added', 1)]!.part = { type: 'reasoning_text', text: '' };
     expect(rules(wrongPart).join('\n')).toMatch(/a reasoning_text part cannot belong to a message item/);
@@ -122,7 +140,11 @@ describe('ordering rules', () => {
     done.item = { ...done.item, id: 'msg_2' };
     expect(rules(events).join('\n')).toMatch(/done item is message msg_2, but message msg_1 was added/);
     const open = conformantStream();
-    const early = moved(open, indexOf(open, 'response.output_item.done', 1), indexOf(open, 'response.content_part.done', 1));
+    const early = moved(
+      open,
+      indexOf(open, 'response.output_item.done', 1),
+      indexOf(open, 'response.content_part.done', 1),
+    );
     expect(rules(early).join('\n')).toMatch(/output_item.done: content part 0 is still open/);
     const edited = conformantStream();
     edited[indexOf(edited, 'response.output_item.done', 1)]!.item.content[0].text = 'Goodbye';
@@ -136,7 +158,9 @@ describe('ordering rules', () => {
     expect(rules(lost).join('\n')).toMatch(/in_progress: response.output has 1 items but 2 were added/);
     const wrongText = conformantStream();
     heartbeat(wrongText).response.output[1].content[0].text = 'He';
-    expect(rules(wrongText).join('\n')).toMatch(/response.output\[1\] content part 0 text differs from the deltas so far/);
+    expect(rules(wrongText).join('\n')).toMatch(
+      /response.output\[1\] content part 0 text differs from the deltas so far/,
+    );
     const changedDone = conformantStream();
     heartbeat(changedDone).response.output[0].summary = [];
     expect(rules(changedDone).join('\n')).toMatch(/response.output\[0\] differs from its output_item.done/);
@@ -172,9 +196,21 @@ describe('ordering rules', () => {
   it('require every added item to be done before response.completed, but not before response.failed', () => {
     const events = conformantStream();
     const cut = events.slice(0, indexOf(events, 'response.output_item.done', 1));
-    const completed = renumber([...cut, { type: 'response.completed', response: { ...events.at(-1)!.response, output: [events[indexOf(events, 'response.output_item.done')]!.item] } }]);
+    const completed = renumber([
+      ...cut,
+      {
+        type: 'response.completed',
+        response: { ...events.at(-1)!.response, output: [events[indexOf(events, 'response.output_item.done')]!.item] },
+      },
+    ]);
     expect(rules(completed).join('\n')).toMatch(/item 1 \(message msg_1\) was added but never done/);
-    const failed = renumber([...cut, { type: 'response.failed', response: failedResponse('server_error', [events[indexOf(events, 'response.output_item.done')]!.item]) }]);
+    const failed = renumber([
+      ...cut,
+      {
+        type: 'response.failed',
+        response: failedResponse('server_error', [events[indexOf(events, 'response.output_item.done')]!.item]),
+      },
+    ]);
     expect(rules(failed)).toEqual([]);
   });
 
@@ -186,7 +222,11 @@ describe('ordering rules', () => {
 
   it('reject `error` events, which make openai-node throw', () => {
     const events = conformantStream();
-    const withError = renumber([...events.slice(0, 3), { type: 'error', code: 'server_error', message: 'x', param: null }, ...events.slice(3)]);
+    const withError = renumber([
+      ...events.slice(0, 3),
+      { type: 'error', code: 'server_error', message: 'x', param: null },
+      ...events.slice(3),
+    ]);
     expect(rules(withError).join('\n')).toMatch(/#3 error: an `error` event makes openai-node throw/);
   });
 });
@@ -204,13 +244,19 @@ describe('schemas from the official OpenAI spec', () => {
     context.skip(missing !== undefined, missing);
     const event = { ...conformantStream()[indexOf(conformantStream(), 'response.output_text.delta')]! };
     delete event.logprobs;
-    expect(schemas().validateEvent(event)).toEqual(["ResponseTextDeltaEvent (root) must have required property 'logprobs'"]);
+    expect(schemas().validateEvent(event)).toEqual([
+      "ResponseTextDeltaEvent (root) must have required property 'logprobs'",
+    ]);
   });
 
   it('reject wrong types, unknown event types and unknown item types', (context) => {
     context.skip(missing !== undefined, missing);
     const events = conformantStream();
-    expect(schemas().validateEvent({ ...events[2], sequence_number: '2' }).join('\n')).toMatch(/sequence_number must be integer/);
+    expect(
+      schemas()
+        .validateEvent({ ...events[2], sequence_number: '2' })
+        .join('\n'),
+    ).toMatch(/sequence_number must be integer/);
     expect(schemas().validateEvent({ type: 'response.thinking.delta', sequence_number: 3 })).toEqual([
       '`response.thinking.delta` is not a Responses stream event type in the spec',
     ]);
@@ -218,14 +264,19 @@ describe('schemas from the official OpenAI spec', () => {
     expect(schemas().validateEvent(added)).not.toEqual([]);
     const usage = structuredClone(events.at(-1)!);
     delete usage.response.usage.input_tokens_details.cached_tokens;
-    expect(schemas().validateEvent(usage).join('\n')).toMatch(/input_tokens_details must have required property 'cached_tokens'/);
+    expect(schemas().validateEvent(usage).join('\n')).toMatch(
+      /input_tokens_details must have required property 'cached_tokens'/,
+    );
   });
 
   it('accept exactly the Codex failure codes beyond the spec enum, and nothing else', (context) => {
     context.skip(missing !== undefined, missing);
     const failed = (code: string) => ({ type: 'response.failed', sequence_number: 2, response: failedResponse(code) });
-    for (const code of [...CODEX_FAILURE_CODES, 'server_error']) expect(schemas().validateEvent(failed(code))).toEqual([]);
-    expect(schemas().validateEvent(failed('upstream_exploded')).join('\n')).toMatch(/error\/code must be equal to one of the allowed values \(got "upstream_exploded"\)/);
+    for (const code of [...CODEX_FAILURE_CODES, 'server_error'])
+      expect(schemas().validateEvent(failed(code))).toEqual([]);
+    expect(schemas().validateEvent(failed('upstream_exploded')).join('\n')).toMatch(
+      /error\/code must be equal to one of the allowed values \(got "upstream_exploded"\)/,
+    );
     // The deviation lists only codes the spec really lacks.
     for (const deviation of schemas().deviations) {
       expect(deviation.component).toBe('ResponseErrorCode');
@@ -236,7 +287,8 @@ describe('schemas from the official OpenAI spec', () => {
   it('know every event type the relay can emit', (context) => {
     context.skip(missing !== undefined, missing);
     const relayEvents = new Set(conformantStream().map((event) => event.type));
-    for (const type of ['response.incomplete', 'response.failed', ...relayEvents]) expect(schemas().eventTypes).toContain(type);
+    for (const type of ['response.incomplete', 'response.failed', ...relayEvents])
+      expect(schemas().eventTypes).toContain(type);
   });
 });
 

@@ -11,7 +11,15 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningRelay } from '../../src/server/start-server.js';
-import { finishChunk, reasoningChunks, startMockUpstream, textChunks, toolCallChunks, usageChunk, type MockUpstream } from '../support/mock-upstream.js';
+import {
+  finishChunk,
+  type MockUpstream,
+  reasoningChunks,
+  startMockUpstream,
+  textChunks,
+  toolCallChunks,
+  usageChunk,
+} from '../support/mock-upstream.js';
 import { readSse, startTestRelay } from '../support/relay.js';
 import { missingSharedMessage, sharedPath } from '../support/shared-material.js';
 
@@ -36,7 +44,8 @@ function capturedRequests(): string[] {
 
 /** Arguments a model would plausibly send to each upstream tool. */
 function argumentsFor(name: string): string {
-  if (name === 'apply_patch') return JSON.stringify({ input: '*** Begin Patch\n*** Add File: hello.txt\n+hello\n*** End Patch' });
+  if (name === 'apply_patch')
+    return JSON.stringify({ input: '*** Begin Patch\n*** Add File: hello.txt\n+hello\n*** End Patch' });
   if (name === 'tool_search') return JSON.stringify({ query: 'calendar' });
   return JSON.stringify({ cmd: 'ls' });
 }
@@ -52,7 +61,9 @@ describe('streams answering real Codex requests', () => {
 
   beforeAll(async () => {
     upstream = await startMockUpstream((request) => {
-      const names: string[] = (request.body.tools ?? []).map((tool: { function: { name: string } }) => tool.function.name);
+      const names: string[] = (request.body.tools ?? []).map(
+        (tool: { function: { name: string } }) => tool.function.name,
+      );
       return {
         kind: 'sse',
         chunks: [
@@ -84,7 +95,9 @@ describe('streams answering real Codex requests', () => {
       const final = events.at(-1)!.response;
       expect(final.status).toBe('completed');
       // The Response lists the tools offered to the model: hosted ones (web_search) are dropped.
-      const offeredTools = (captured.body.tools ?? []).filter((tool: { type: string }) => RELAYED_TOOL_TYPES.has(tool.type));
+      const offeredTools = (captured.body.tools ?? []).filter((tool: { type: string }) =>
+        RELAYED_TOOL_TYPES.has(tool.type),
+      );
       expect(final.tools).toEqual(offeredTools);
 
       const offered = new Set((captured.body.tools ?? []).map((tool: { type: string }) => tool.type));

@@ -6,7 +6,13 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RunningRelay } from '../../src/server/start-server.js';
-import { finishChunk, startMockUpstream, textChunks, type MockReply, type MockUpstream } from '../support/mock-upstream.js';
+import {
+  finishChunk,
+  type MockReply,
+  type MockUpstream,
+  startMockUpstream,
+  textChunks,
+} from '../support/mock-upstream.js';
 import { readSse, startTestRelay } from '../support/relay.js';
 
 let upstream: MockUpstream | undefined;
@@ -40,25 +46,40 @@ describe('failed turns', () => {
     const events = await failedStream({
       kind: 'json',
       status: 400,
-      body: { error: { message: "This model's maximum context length is 131072 tokens.", type: 'invalid_request_error' } },
+      body: {
+        error: { message: "This model's maximum context length is 131072 tokens.", type: 'invalid_request_error' },
+      },
     });
     expect(failure(events).code).toBe('context_length_exceeded');
     expect(events.map((event) => event.type)).toEqual(['response.created', 'response.in_progress', 'response.failed']);
   });
 
   it('reports an exhausted balance as insufficient_quota', async () => {
-    const events = await failedStream({ kind: 'json', status: 402, body: { error: { message: 'Insufficient Balance' } } });
+    const events = await failedStream({
+      kind: 'json',
+      status: 402,
+      body: { error: { message: 'Insufficient Balance' } },
+    });
     expect(failure(events).code).toBe('insufficient_quota');
   });
 
   it('reports an overloaded upstream as server_error, which Codex retries', async () => {
-    const events = await failedStream({ kind: 'json', status: 503, body: { error: { message: 'The server is overloaded' } } });
+    const events = await failedStream({
+      kind: 'json',
+      status: 503,
+      body: { error: { message: 'The server is overloaded' } },
+    });
     expect(failure(events).code).toBe('server_error');
     expect(failure(events).message).toContain('overloaded');
   });
 
   it('reports a rate limit as rate_limit_exceeded with the wait in the message', async () => {
-    const events = await failedStream({ kind: 'json', status: 429, headers: { 'retry-after': '7' }, body: { error: { message: 'Too many requests' } } });
+    const events = await failedStream({
+      kind: 'json',
+      status: 429,
+      headers: { 'retry-after': '7' },
+      body: { error: { message: 'Too many requests' } },
+    });
     expect(failure(events).code).toBe('rate_limit_exceeded');
     expect(failure(events).message).toMatch(/try again in 7s/);
   });
@@ -80,7 +101,11 @@ describe('failed turns', () => {
   });
 
   it('completes normally when the finish reason arrives without [DONE]', async () => {
-    upstream = await startMockUpstream(() => ({ kind: 'sse', chunks: [...textChunks('ok'), finishChunk('stop')], done: false }));
+    upstream = await startMockUpstream(() => ({
+      kind: 'sse',
+      chunks: [...textChunks('ok'), finishChunk('stop')],
+      done: false,
+    }));
     relay = await startTestRelay(upstream.baseUrl);
     const response = await fetch(`${relay.url}/v1/responses`, {
       method: 'POST',

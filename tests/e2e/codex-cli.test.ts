@@ -19,10 +19,18 @@ const SCENARIO_TIMEOUT_MS = 45_000;
 for (const codex of pinnedCodexVersions()) {
   describe(`Codex ${codex.version}`, () => {
     for (const scenario of E2E_SCENARIOS) {
-      if (scenario.minimumCodexVersion !== undefined && compareVersions(codex.version, scenario.minimumCodexVersion) < 0) continue;
+      if (
+        scenario.minimumCodexVersion !== undefined &&
+        compareVersions(codex.version, scenario.minimumCodexVersion) < 0
+      )
+        continue;
       it.concurrent(scenario.title, () => runScenario(codex, scenario), SCENARIO_TIMEOUT_MS);
       if (scenario.websocket && compareVersions(codex.version, WEBSOCKET_CODEX_VERSION) >= 0) {
-        it.concurrent(`${scenario.title}${WEBSOCKET_SUFFIX}`, () => runScenario(codex, scenario, 'websocket'), SCENARIO_TIMEOUT_MS);
+        it.concurrent(
+          `${scenario.title}${WEBSOCKET_SUFFIX}`,
+          () => runScenario(codex, scenario, 'websocket'),
+          SCENARIO_TIMEOUT_MS,
+        );
       }
     }
   });

@@ -14,7 +14,9 @@ describe('compatibility matrix', () => {
     );
     expect(markdown).toContain('on 2026-01-02 (Node v20.20.0, linux x64): 3 of 4 passed.');
     expect(markdown).toContain('| Scenario | Transport | Codex 0.99.0 | Codex 0.169.0 |');
-    expect(markdown).toContain('| plain answer | HTTP | ❌ fail | ✅ pass |\n| plain answer | WebSocket | – not run | ✅ pass |');
+    expect(markdown).toContain(
+      '| plain answer | HTTP | ❌ fail | ✅ pass |\n| plain answer | WebSocket | – not run | ✅ pass |',
+    );
     expect(markdown).toContain('| a \\| b | HTTP | – not run | ✅ pass |');
     expect(markdown).toContain('| *proven on* | | 2026-01-02 | 2026-01-02 |');
     expect(markdown.indexOf('plain answer')).toBeLessThan(markdown.indexOf('a \\| b'));

@@ -13,7 +13,9 @@ export const WEBSOCKET_SUFFIX = ' (WebSocket)';
 
 /** A test title → the scenario and its transport. */
 export function splitTransport(title: string): { scenario: string; transport: MatrixTransport } {
-  return title.endsWith(WEBSOCKET_SUFFIX) ? { scenario: title.slice(0, -WEBSOCKET_SUFFIX.length), transport: 'WebSocket' } : { scenario: title, transport: 'HTTP' };
+  return title.endsWith(WEBSOCKET_SUFFIX)
+    ? { scenario: title.slice(0, -WEBSOCKET_SUFFIX.length), transport: 'WebSocket' }
+    : { scenario: title, transport: 'HTTP' };
 }
 
 export interface ScenarioResult {
@@ -50,10 +52,14 @@ export function renderCompatibilityMatrix(results: readonly ScenarioResult[], co
   const versions = [...new Set(results.map((result) => result.version))].sort(byVersion);
   // One row per scenario and transport, HTTP first.
   const rows = [...new Set(results.map((result) => result.scenario))].flatMap((scenario) =>
-    (['HTTP', 'WebSocket'] as const).filter((transport) => results.some((result) => result.scenario === scenario && result.transport === transport)).map((transport) => ({ scenario, transport })),
+    (['HTTP', 'WebSocket'] as const)
+      .filter((transport) => results.some((result) => result.scenario === scenario && result.transport === transport))
+      .map((transport) => ({ scenario, transport })),
   );
   const cell = (version: string, row: { scenario: string; transport: MatrixTransport }): CellState =>
-    results.find((result) => result.version === version && result.scenario === row.scenario && result.transport === row.transport)?.state ?? 'not run';
+    results.find(
+      (result) => result.version === version && result.scenario === row.scenario && result.transport === row.transport,
+    )?.state ?? 'not run';
 
   const passed = results.filter((result) => result.state === 'passed').length;
   const lines = [
@@ -73,7 +79,10 @@ export function renderCompatibilityMatrix(results: readonly ScenarioResult[], co
     `| Scenario | Transport | ${versions.map((version) => `Codex ${version}`).join(' | ')} |`,
     `|---|---|${versions.map(() => '---').join('|')}|`,
     `| *proven on* | | ${versions.map(() => context.date).join(' | ')} |`,
-    ...rows.map((row) => `| ${row.scenario.replaceAll('|', '\\|')} | ${row.transport} | ${versions.map((version) => CELL[cell(version, row)]).join(' | ')} |`),
+    ...rows.map(
+      (row) =>
+        `| ${row.scenario.replaceAll('|', '\\|')} | ${row.transport} | ${versions.map((version) => CELL[cell(version, row)]).join(' | ')} |`,
+    ),
     '',
     '## Regenerate',
     '',

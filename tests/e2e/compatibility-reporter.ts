@@ -6,7 +6,12 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Reporter, TestModule } from 'vitest/node';
 import { PROJECT_ROOT } from '../../harness/codex/versions.js';
-import { renderCompatibilityMatrix, splitTransport, type CellState, type ScenarioResult } from './compatibility-matrix.js';
+import {
+  type CellState,
+  renderCompatibilityMatrix,
+  type ScenarioResult,
+  splitTransport,
+} from './compatibility-matrix.js';
 
 const SUITE_NAME = /^Codex (\d+\.\d+\.\d+)$/;
 

@@ -5,18 +5,18 @@
  * with a free port and is torn down when the scenario ends.
  */
 import { expect } from 'vitest';
-import type { RunningRelay } from '../../src/server/start-server.js';
-import type { ThinkingMode } from '../support/chat-validation.js';
+import { TEST_MCP_SERVER_NAME, testMcpServer } from '../../harness/codex/mcp.js';
 import type { CatalogOptions } from '../../harness/codex/model-catalog.js';
-import { testMcpServer, TEST_MCP_SERVER_NAME } from '../../harness/codex/mcp.js';
-import { describeRun, runCodexExec, type CodexRunResult } from '../../harness/codex/run-codex.js';
+import { type CodexRunResult, describeRun, runCodexExec } from '../../harness/codex/run-codex.js';
 import { codexMissingReason, type PinnedCodex } from '../../harness/codex/versions.js';
-import { createCodexWorkspace, type CodexWorkspace } from '../../harness/codex/workspace.js';
-import { startTestRelay, type TestRelayOptions } from '../support/relay.js';
-import { captureLogs } from '../support/capture-logs.js';
+import { type CodexWorkspace, createCodexWorkspace } from '../../harness/codex/workspace.js';
+import type { RunningRelay } from '../../src/server/start-server.js';
 import { CHAIN_CONTINUED, PREWARM_ANSWERED } from '../../src/server/websocket/responses-socket.js';
+import { captureLogs } from '../support/capture-logs.js';
+import type { ThinkingMode } from '../support/chat-validation.js';
+import { startTestRelay, type TestRelayOptions } from '../support/relay.js';
+import { type ChatScript, type ScriptedUpstream, startScriptedUpstream } from '../support/scripted-upstream.js';
 import { summarizeRequests } from './request-summary.js';
-import { startScriptedUpstream, type ChatScript, type ScriptedUpstream } from '../support/scripted-upstream.js';
 
 /** The model slug Codex asks for; the relay passes it to the upstream unchanged. */
 export const E2E_MODEL = 'relay-model';
@@ -78,15 +78,26 @@ export type E2ETransport = 'http' | 'websocket';
 const WEBSOCKET_FALLBACK = /failed to connect to Responses WebSocket|Reconnecting\.\.\./i;
 
 /** Starts everything, runs Codex once, checks the common expectations and the scenario's own. */
-export async function runScenario(codex: PinnedCodex, scenario: E2EScenario, transport: E2ETransport = 'http'): Promise<void> {
+export async function runScenario(
+  codex: PinnedCodex,
+  scenario: E2EScenario,
+  transport: E2ETransport = 'http',
+): Promise<void> {
   expect(codexMissingReason(codex), 'the pinned release must be installed').toBeUndefined();
-  const upstream = await startScriptedUpstream(scenario.script, scenario.thinking ? { thinking: scenario.thinking } : {});
+  const upstream = await startScriptedUpstream(
+    scenario.script,
+    scenario.thinking ? { thinking: scenario.thinking } : {},
+  );
   let relay: RunningRelay | undefined;
   // Over the WebSocket the relay's debug lines show the prewarm and the turns continued from the socket's chain.
   const logs = transport === 'websocket' ? captureLogs() : undefined;
   let workspace: CodexWorkspace | undefined;
   try {
-    relay = await startTestRelay(upstream.baseUrl, { heartbeatMs: scenario.heartbeatMs ?? 2_000, ...scenario.relay, ...(logs ? { logger: logs.logger } : {}) });
+    relay = await startTestRelay(upstream.baseUrl, {
+      heartbeatMs: scenario.heartbeatMs ?? 2_000,
+      ...scenario.relay,
+      ...(logs ? { logger: logs.logger } : {}),
+    });
     workspace = createCodexWorkspace({
       baseUrl: `${relay.url}/v1`,
       catalog: { slug: E2E_MODEL, searchTool: true, ...scenario.catalog },
@@ -99,26 +110,45 @@ export async function runScenario(codex: PinnedCodex, scenario: E2EScenario, tra
       ...(scenario.features ? { extraConfig: { features: scenario.features } } : {}),
       ...(transport === 'websocket' ? { websocket: true } : {}),
       ...(scenario.providerName ? { providerName: scenario.providerName } : {}),
-      ...(scenario.mcp ? { mcpServers: (project: string) => ({ [TEST_MCP_SERVER_NAME]: testMcpServer(project) }) } : {}),
+      ...(scenario.mcp
+        ? { mcpServers: (project: string) => ({ [TEST_MCP_SERVER_NAME]: testMcpServer(project) }) }
+        : {}),
     });
     const args = scenario.setup?.(workspace) ?? [];
     const runs = [await runCodexExec({ codex, workspace, prompt: scenario.prompt, args, timeoutMs: 30_000 })];
     if (scenario.followUpPrompt !== undefined && runs[0]!.exitCode === 0) {
-      runs.push(await runCodexExec({ codex, workspace, prompt: scenario.followUpPrompt, resumeLast: true, timeoutMs: 30_000 }));
+      runs.push(
+        await runCodexExec({ codex, workspace, prompt: scenario.followUpPrompt, resumeLast: true, timeoutMs: 30_000 }),
+      );
     }
     const run = runs.at(-1)!;
     const transcript = `${runs.map(describeRun).join('\n')}\n--- upstream requests\n${summarizeRequests(upstream.requests)}`;
-    if (process.env.RELAY_E2E_DEBUG) process.stderr.write(`\n=== Codex ${codex.version} ${scenario.id}\n${transcript}\n`);
+    if (process.env.RELAY_E2E_DEBUG)
+      process.stderr.write(`\n=== Codex ${codex.version} ${scenario.id}\n${transcript}\n`);
     const ledger = (await relay.usage.query({})).map((record) => record.transport);
-    const outcome: E2EOutcome = { codex, run, upstream, workspace, bodies: upstream.requests.map((request) => request.body), transcript, transports: ledger };
+    const outcome: E2EOutcome = {
+      codex,
+      run,
+      upstream,
+      workspace,
+      bodies: upstream.requests.map((request) => request.body),
+      transcript,
+      transports: ledger,
+    };
     for (const each of runs) expect(each.timedOut, transcript).toBe(false);
     if (scenario.expectFailure) expect(run.exitCode, transcript).not.toBe(0);
     else for (const each of runs) expect(each.exitCode, transcript).toBe(0);
     if (scenario.followUpPrompt !== undefined) expect(runs, transcript).toHaveLength(2);
     expect(upstream.rejections, `the upstream refused a request\n${transcript}`).toEqual([]);
     // The usage ledger saw every turn as Codex's, with the tokens the upstream reported.
-    const usage = (await (await fetch(`${relay.url}/v1/usage?group_by=client`)).json()) as { totals: Record<string, number>; groups: Array<{ key: string }> };
-    expect(usage.groups.map((group) => group.key), transcript).toEqual(['codex']);
+    const usage = (await (await fetch(`${relay.url}/v1/usage?group_by=client`)).json()) as {
+      totals: Record<string, number>;
+      groups: Array<{ key: string }>;
+    };
+    expect(
+      usage.groups.map((group) => group.key),
+      transcript,
+    ).toEqual(['codex']);
     if (!scenario.expectFailure) expect(usage.totals.completed, transcript).toBeGreaterThan(0);
     // Every turn went over the transport under test: over the WebSocket, no fallback to HTTP.
     const transports = new Set(ledger.filter((each) => !(scenario.compactsOverHttp && each === 'json')));
@@ -126,7 +156,9 @@ export async function runScenario(codex: PinnedCodex, scenario: E2EScenario, tra
       expect(runs.map((each) => each.stdout + each.stderr).join('\n'), transcript).not.toMatch(WEBSOCKET_FALLBACK);
       expect([...transports], transcript).toEqual(['websocket']);
       const messages = logs!.records().map((record) => record.msg as string);
-      expect(messages, `Codex prewarmed and then sent only the new items\n${transcript}`).toEqual(expect.arrayContaining([PREWARM_ANSWERED, CHAIN_CONTINUED]));
+      expect(messages, `Codex prewarmed and then sent only the new items\n${transcript}`).toEqual(
+        expect.arrayContaining([PREWARM_ANSWERED, CHAIN_CONTINUED]),
+      );
     } else {
       expect(transports.has('websocket'), transcript).toBe(false);
     }

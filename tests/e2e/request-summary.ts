@@ -9,8 +9,13 @@ export function summarizeRequests(requests: readonly RecordedRequest[]): string 
       const tools = Array.isArray(body?.tools) ? body.tools.length : 0;
       const lines = (Array.isArray(body?.messages) ? body.messages : []).map((message: any) => {
         const text = typeof message.content === 'string' ? message.content : JSON.stringify(message.content ?? null);
-        const calls = Array.isArray(message.tool_calls) ? ` calls=[${message.tool_calls.map((call: any) => `${call.id}:${call.function?.name}`).join(', ')}]` : '';
-        const reasoning = typeof message.reasoning_content === 'string' ? ` reasoning=${JSON.stringify(message.reasoning_content.slice(0, 40))}` : '';
+        const calls = Array.isArray(message.tool_calls)
+          ? ` calls=[${message.tool_calls.map((call: any) => `${call.id}:${call.function?.name}`).join(', ')}]`
+          : '';
+        const reasoning =
+          typeof message.reasoning_content === 'string'
+            ? ` reasoning=${JSON.stringify(message.reasoning_content.slice(0, 40))}`
+            : '';
         const id = message.tool_call_id ? ` id=${message.tool_call_id}` : '';
         return `    ${message.role}${id}${calls}${reasoning}: ${text.replace(/\s+/g, ' ').slice(0, 100)}`;
       });

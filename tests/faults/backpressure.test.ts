@@ -53,7 +53,12 @@ it('reads the upstream only as fast as a slow client takes the answer', async ()
   relay = await servers.relay(upstream.baseUrl);
 
   const controller = new AbortController();
-  const response = await postResponse(relay.url, { model: 'm', input: 'a very long answer', stream: true }, {}, controller.signal);
+  const response = await postResponse(
+    relay.url,
+    { model: 'm', input: 'a very long answer', stream: true },
+    {},
+    controller.signal,
+  );
   const reader = response.body!.getReader();
   await readUntil(reader, 'response.output_text.delta');
 

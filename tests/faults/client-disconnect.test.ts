@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { RunningRelay } from '../../src/server/start-server.js';
-import { finishChunk, textChunks, type MockReply, type MockUpstream } from '../support/mock-upstream.js';
+import { finishChunk, type MockReply, type MockUpstream, textChunks } from '../support/mock-upstream.js';
 import { readSse } from '../support/relay.js';
 import { useTestServers } from '../support/test-servers.js';
 import { answerAfter, failOnProcessErrors, metricValue, postResponse, readUntil, until } from './support.js';
@@ -19,7 +19,11 @@ failOnProcessErrors(() => servers.closeAll());
 const never = new Promise<void>(() => undefined);
 const answer: MockReply = { kind: 'sse', chunks: [...textChunks('fine'), finishChunk('stop')] };
 
-async function gauges(): Promise<{ active: number | undefined; queued: number | undefined; aborted: number | undefined }> {
+async function gauges(): Promise<{
+  active: number | undefined;
+  queued: number | undefined;
+  aborted: number | undefined;
+}> {
   const text = await (await fetch(`${relay!.url}/metrics`)).text();
   return {
     active: metricValue(text, 'responses_relay_active_streams'),
@@ -30,10 +34,17 @@ async function gauges(): Promise<{ active: number | undefined; queued: number | 
 
 describe('a client that disconnects', () => {
   it('while waiting for a slot leaves the queue and never reaches the upstream', async () => {
-    upstream = await servers.mockUpstream((_request, index) => (index === 0 ? { kind: 'custom', handle: (_r, response) => answerAfter(never, response) } : answer));
+    upstream = await servers.mockUpstream((_request, index) =>
+      index === 0 ? { kind: 'custom', handle: (_r, response) => answerAfter(never, response) } : answer,
+    );
     relay = await servers.relay(upstream.baseUrl, { server: { maxConcurrent: 1, maxQueue: 4 } });
     const holder = new AbortController();
-    const first = await postResponse(relay.url, { model: 'm', input: 'holds the slot', stream: true }, {}, holder.signal);
+    const first = await postResponse(
+      relay.url,
+      { model: 'm', input: 'holds the slot', stream: true },
+      {},
+      holder.signal,
+    );
     await readUntil(first.body!.getReader(), 'response.output_text.delta');
 
     const waiting = new AbortController();
@@ -48,7 +59,9 @@ describe('a client that disconnects', () => {
 
     holder.abort();
     await until(async () => (await gauges()).active === 0, 'the slot to come back');
-    expect((await readSse(await postResponse(relay.url, { model: 'm', input: 'next', stream: true }))).at(-1)!.type).toBe('response.completed');
+    expect(
+      (await readSse(await postResponse(relay.url, { model: 'm', input: 'next', stream: true }))).at(-1)!.type,
+    ).toBe('response.completed');
   });
 
   it('before the upstream answered aborts the upstream request and frees the slot', async () => {
@@ -62,7 +75,9 @@ describe('a client that disconnects', () => {
     }));
     relay = await servers.relay(upstream.baseUrl, { server: { maxConcurrent: 1 } });
     const controller = new AbortController();
-    const pending = postResponse(relay.url, { model: 'm', input: 'hi', stream: true }, {}, controller.signal).catch((error: unknown) => error);
+    const pending = postResponse(relay.url, { model: 'm', input: 'hi', stream: true }, {}, controller.signal).catch(
+      (error: unknown) => error,
+    );
     await until(() => upstream!.requests.length === 1, 'the upstream request');
     controller.abort();
     await pending;
@@ -72,7 +87,10 @@ describe('a client that disconnects', () => {
   });
 
   it('mid-stream stops the upstream, frees the slot and is counted as aborted', async () => {
-    upstream = await servers.mockUpstream(() => ({ kind: 'custom', handle: (_request, response) => answerAfter(never, response) }));
+    upstream = await servers.mockUpstream(() => ({
+      kind: 'custom',
+      handle: (_request, response) => answerAfter(never, response),
+    }));
     relay = await servers.relay(upstream.baseUrl);
     const controller = new AbortController();
     const response = await postResponse(relay.url, { model: 'm', input: 'hi', stream: true }, {}, controller.signal);

@@ -11,7 +11,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { RunningRelay } from '../../src/server/start-server.js';
-import { finishChunk, textChunks, type MockUpstream } from '../support/mock-upstream.js';
+import { finishChunk, type MockUpstream, textChunks } from '../support/mock-upstream.js';
 import { useTestServers } from '../support/test-servers.js';
 import { postResponse, watchProcessErrors } from './support.js';
 
@@ -30,8 +30,25 @@ afterAll(() => watcher.stop());
 
 /** Top-level fields the relay reads; random extra keys never use these names. */
 const KNOWN_FIELDS = new Set([
-  'model', 'input', 'instructions', 'tools', 'tool_choice', 'parallel_tool_calls', 'reasoning', 'max_output_tokens', 'temperature', 'top_p',
-  'text', 'stream', 'store', 'previous_response_id', 'metadata', 'user', 'prompt_cache_key', 'service_tier', 'truncation',
+  'model',
+  'input',
+  'instructions',
+  'tools',
+  'tool_choice',
+  'parallel_tool_calls',
+  'reasoning',
+  'max_output_tokens',
+  'temperature',
+  'top_p',
+  'text',
+  'stream',
+  'store',
+  'previous_response_id',
+  'metadata',
+  'user',
+  'prompt_cache_key',
+  'service_tier',
+  'truncation',
 ]);
 
 const json = fc.jsonValue({ maxDepth: 2 });
@@ -41,15 +58,30 @@ const notBoolean = notNull.filter((value) => typeof value !== 'boolean');
 const notArray = notNull.filter((value) => !Array.isArray(value));
 const notObject = notNull.filter((value) => typeof value !== 'object' || Array.isArray(value));
 const notNumber = notNull.filter((value) => typeof value !== 'number');
-const badEffort = fc.string().filter((value) => !['none', 'minimal', 'low', 'medium', 'high', 'xhigh', 'max'].includes(value));
+const badEffort = fc
+  .string()
+  .filter((value) => !['none', 'minimal', 'low', 'medium', 'high', 'xhigh', 'max'].includes(value));
 const badRole = fc.string().filter((value) => !['user', 'assistant', 'system', 'developer'].includes(value));
-const extraFields = fc.dictionary(fc.string({ maxLength: 12 }).filter((key) => !KNOWN_FIELDS.has(key) && key !== '__proto__'), json, { maxKeys: 3 });
+const extraFields = fc.dictionary(
+  fc.string({ maxLength: 12 }).filter((key) => !KNOWN_FIELDS.has(key) && key !== '__proto__'),
+  json,
+  { maxKeys: 3 },
+);
 
 const goodItems = fc.array(
   fc.oneof(
     fc.record({ role: fc.constantFrom('user', 'assistant', 'developer'), content: fc.string({ maxLength: 20 }) }),
-    fc.record({ type: fc.constant('function_call'), call_id: fc.constant('call_1'), name: fc.constant('shell'), arguments: fc.constant('{}') }),
-    fc.record({ type: fc.constant('function_call_output'), call_id: fc.constant('call_1'), output: fc.string({ maxLength: 20 }) }),
+    fc.record({
+      type: fc.constant('function_call'),
+      call_id: fc.constant('call_1'),
+      name: fc.constant('shell'),
+      arguments: fc.constant('{}'),
+    }),
+    fc.record({
+      type: fc.constant('function_call_output'),
+      call_id: fc.constant('call_1'),
+      output: fc.string({ maxLength: 20 }),
+    }),
   ),
   { maxLength: 3 },
 );
@@ -60,13 +92,35 @@ const badItem = fc.oneof(
   fc.record({ type: notString.filter((value) => value !== undefined) }),
   fc.record({ content: fc.string() }),
   fc.record({ type: fc.constant('message'), role: badRole, content: fc.string() }),
-  fc.record({ role: fc.constantFrom('user', 'assistant'), content: notString.filter((value) => !Array.isArray(value)) }),
+  fc.record({
+    role: fc.constantFrom('user', 'assistant'),
+    content: notString.filter((value) => !Array.isArray(value)),
+  }),
   fc.record({ role: fc.constant('user'), content: fc.array(notObject, { minLength: 1, maxLength: 2 }) }),
-  fc.record({ type: fc.constant('function_call'), call_id: fc.constant(''), name: fc.constant('f'), arguments: fc.constant('{}') }),
-  fc.record({ type: fc.constant('function_call'), call_id: fc.constant('c'), name: fc.constant('f'), arguments: notString }),
+  fc.record({
+    type: fc.constant('function_call'),
+    call_id: fc.constant(''),
+    name: fc.constant('f'),
+    arguments: fc.constant('{}'),
+  }),
+  fc.record({
+    type: fc.constant('function_call'),
+    call_id: fc.constant('c'),
+    name: fc.constant('f'),
+    arguments: notString,
+  }),
   fc.record({ type: fc.constant('function_call'), name: fc.constant('f'), arguments: fc.constant('{}') }),
-  fc.record({ type: fc.constant('function_call_output'), call_id: fc.constant('c'), output: notString.filter((value) => !Array.isArray(value)) }),
-  fc.record({ type: fc.constant('custom_tool_call'), call_id: fc.constant('c'), name: fc.constant('apply_patch'), input: notString }),
+  fc.record({
+    type: fc.constant('function_call_output'),
+    call_id: fc.constant('c'),
+    output: notString.filter((value) => !Array.isArray(value)),
+  }),
+  fc.record({
+    type: fc.constant('custom_tool_call'),
+    call_id: fc.constant('c'),
+    name: fc.constant('apply_patch'),
+    input: notString,
+  }),
   fc.record({ type: fc.constant('reasoning'), summary: notArray.filter((value) => value !== undefined) }),
   fc.record({ type: fc.constant('tool_search_output'), tools: notArray }),
 );
@@ -83,18 +137,35 @@ const badTool = fc.oneof(
 
 /** A top-level field with a value of the wrong type or range. */
 const badField = fc.oneof(
-  fc.record({ temperature: fc.oneof(notNumber, fc.double({ min: 2.01, max: 1e6, noNaN: true }), fc.double({ min: -1e6, max: -0.01, noNaN: true })) }),
+  fc.record({
+    temperature: fc.oneof(
+      notNumber,
+      fc.double({ min: 2.01, max: 1e6, noNaN: true }),
+      fc.double({ min: -1e6, max: -0.01, noNaN: true }),
+    ),
+  }),
   fc.record({ top_p: fc.oneof(notNumber, fc.double({ min: 1.01, max: 1e6, noNaN: true })) }),
-  fc.record({ max_output_tokens: fc.oneof(notNumber, fc.integer({ max: 0 }), fc.double({ min: 0.1, max: 0.9, noNaN: true })) }),
+  fc.record({
+    max_output_tokens: fc.oneof(notNumber, fc.integer({ max: 0 }), fc.double({ min: 0.1, max: 0.9, noNaN: true })),
+  }),
   fc.record({ stream: notBoolean }),
   fc.record({ store: notBoolean }),
   fc.record({ parallel_tool_calls: notBoolean }),
   fc.record({ input: notString.filter((value) => !Array.isArray(value)) }),
   fc.record({ instructions: notString.filter((value) => !Array.isArray(value)) }),
   fc.record({ tools: notArray }),
-  fc.record({ tool_choice: fc.oneof(fc.string().filter((value) => !['auto', 'none', 'required'].includes(value)), fc.integer(), fc.boolean(), fc.constant({})) }),
+  fc.record({
+    tool_choice: fc.oneof(
+      fc.string().filter((value) => !['auto', 'none', 'required'].includes(value)),
+      fc.integer(),
+      fc.boolean(),
+      fc.constant({}),
+    ),
+  }),
   fc.record({ reasoning: fc.oneof(notObject, fc.record({ effort: badEffort })) }),
-  fc.record({ text: fc.record({ format: fc.oneof(fc.constant({ type: 'json_schema' }), fc.record({ type: notString })) }) }),
+  fc.record({
+    text: fc.record({ format: fc.oneof(fc.constant({ type: 'json_schema' }), fc.record({ type: notString })) }),
+  }),
   fc.record({ metadata: fc.oneof(notObject, fc.constant({ key: 1 })) }),
   fc.record({ previous_response_id: notString }),
   fc.record({ user: notString }),
@@ -112,16 +183,24 @@ const malformedBody = fc.oneof(
   }),
   json.map((value) => `${JSON.stringify(value)}}`),
   // JSON, but not an object.
-  fc.oneof(fc.array(json, { maxLength: 3 }), fc.string(), fc.integer(), fc.boolean(), fc.constant(null)).map((value) => JSON.stringify(value)),
+  fc
+    .oneof(fc.array(json, { maxLength: 3 }), fc.string(), fc.integer(), fc.boolean(), fc.constant(null))
+    .map((value) => JSON.stringify(value)),
   // No model, or a model that is not a non-empty string.
   fc.tuple(extraFields, goodItems).map(([extra, input]) => JSON.stringify({ ...extra, input })),
   fc.tuple(fc.oneof(notString, fc.constant('')), goodItems).map(([model, input]) => JSON.stringify({ model, input })),
   // A field, an item or a tool that breaks its schema.
-  fc.tuple(validRequest, badField, extraFields).map(([request, field, extra]) => JSON.stringify({ ...extra, ...request, ...field })),
-  fc.tuple(goodItems, badItem, goodItems, extraFields).map(([before, item, after, extra]) =>
-    JSON.stringify({ ...extra, model: 'fuzz-model', input: [...before, item, ...after] }),
-  ),
-  fc.tuple(validRequest, fc.array(badTool, { minLength: 1, maxLength: 2 })).map(([request, tools]) => JSON.stringify({ ...request, tools })),
+  fc
+    .tuple(validRequest, badField, extraFields)
+    .map(([request, field, extra]) => JSON.stringify({ ...extra, ...request, ...field })),
+  fc
+    .tuple(goodItems, badItem, goodItems, extraFields)
+    .map(([before, item, after, extra]) =>
+      JSON.stringify({ ...extra, model: 'fuzz-model', input: [...before, item, ...after] }),
+    ),
+  fc
+    .tuple(validRequest, fc.array(badTool, { minLength: 1, maxLength: 2 }))
+    .map(([request, tools]) => JSON.stringify({ ...request, tools })),
 );
 
 function parses(text: string): boolean {
@@ -155,27 +234,77 @@ it('answers thousands of malformed requests with a 4xx and a message, and never 
 /** Any object as an item: known and unknown types, with any fields. */
 const anyItem = fc
   .tuple(
-    fc.constantFrom('message', 'reasoning', 'function_call', 'function_call_output', 'custom_tool_call', 'custom_tool_call_output', 'tool_search_call', 'tool_search_output', 'additional_tools', 'local_shell_call', 'web_search_call', 'image_generation_call', 'compaction', 'something_new'),
+    fc.constantFrom(
+      'message',
+      'reasoning',
+      'function_call',
+      'function_call_output',
+      'custom_tool_call',
+      'custom_tool_call_output',
+      'tool_search_call',
+      'tool_search_output',
+      'additional_tools',
+      'local_shell_call',
+      'web_search_call',
+      'image_generation_call',
+      'compaction',
+      'something_new',
+    ),
     fc.dictionary(
-      fc.constantFrom('role', 'content', 'call_id', 'name', 'arguments', 'output', 'input', 'summary', 'encrypted_content', 'namespace', 'tools', 'id', 'status', 'action'),
-      fc.oneof(json, fc.array(fc.dictionary(fc.constantFrom('type', 'text', 'image_url', 'detail', 'refusal', 'filename', 'name', 'tools'), json, { maxKeys: 4 }), { maxLength: 3 })),
+      fc.constantFrom(
+        'role',
+        'content',
+        'call_id',
+        'name',
+        'arguments',
+        'output',
+        'input',
+        'summary',
+        'encrypted_content',
+        'namespace',
+        'tools',
+        'id',
+        'status',
+        'action',
+      ),
+      fc.oneof(
+        json,
+        fc.array(
+          fc.dictionary(
+            fc.constantFrom('type', 'text', 'image_url', 'detail', 'refusal', 'filename', 'name', 'tools'),
+            json,
+            { maxKeys: 4 },
+          ),
+          { maxLength: 3 },
+        ),
+      ),
       { maxKeys: 6 },
     ),
   )
   .map(([type, fields]) => ({ ...fields, type }));
 
 const anyTool = fc
-  .tuple(fc.constantFrom('function', 'custom', 'namespace', 'tool_search', 'web_search', 'mystery'), fc.dictionary(fc.constantFrom('name', 'description', 'parameters', 'format', 'tools', 'strict'), json, { maxKeys: 4 }))
+  .tuple(
+    fc.constantFrom('function', 'custom', 'namespace', 'tool_search', 'web_search', 'mystery'),
+    fc.dictionary(fc.constantFrom('name', 'description', 'parameters', 'format', 'tools', 'strict'), json, {
+      maxKeys: 4,
+    }),
+  )
   .map(([type, fields]) => ({ ...fields, type }));
 
 it('never answers an arbitrary item or tool shape with a 5xx', async () => {
   await fc.assert(
-    fc.asyncProperty(fc.array(anyItem, { minLength: 1, maxLength: 4 }), fc.array(anyTool, { maxLength: 2 }), async (input, tools) => {
-      const response = await postResponse(relay.url, { model: 'fuzz-model', input, tools, store: false });
-      const text = await response.text();
-      expect(response.status, `${text}\n${JSON.stringify(input)}`).toBeLessThan(500);
-      if (response.status !== 200) expect((JSON.parse(text) as { error: { message: string } }).error.message.length).toBeGreaterThan(0);
-    }),
+    fc.asyncProperty(
+      fc.array(anyItem, { minLength: 1, maxLength: 4 }),
+      fc.array(anyTool, { maxLength: 2 }),
+      async (input, tools) => {
+        const response = await postResponse(relay.url, { model: 'fuzz-model', input, tools, store: false });
+        const text = await response.text();
+        expect(response.status, `${text}\n${JSON.stringify(input)}`).toBeLessThan(500);
+        if (response.status !== 200)
+          expect((JSON.parse(text) as { error: { message: string } }).error.message.length).toBeGreaterThan(0);
+      },
+    ),
     { numRuns: 600 },
   );
   expect(watcher.errors).toEqual([]);

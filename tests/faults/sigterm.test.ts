@@ -5,8 +5,8 @@
  * with response.failed (a code Codex retries) — and the process exits 0.
  */
 import { afterEach, expect, it } from 'vitest';
-import { startCli, type ServingCli } from '../support/cli.js';
-import { startMockUpstream, type MockUpstream } from '../support/mock-upstream.js';
+import { type ServingCli, startCli } from '../support/cli.js';
+import { type MockUpstream, startMockUpstream } from '../support/mock-upstream.js';
 import { answerAfter, createGate, parseEvents, postResponse, readUntil, until } from './support.js';
 
 let upstream: MockUpstream | undefined;
@@ -26,7 +26,18 @@ it('finishes or fails every live stream on SIGTERM and exits 0', async () => {
     const finishes = String(request.body.messages.at(-1).content).startsWith('finishes');
     return { kind: 'custom', handle: (_request, response) => answerAfter(finishes ? gate.opened : never, response) };
   });
-  serving = await startCli(['--port', '0', '--store', 'memory', '--upstream', upstream.baseUrl, '--shutdown-grace', '5s', '--log-level', 'info']);
+  serving = await startCli([
+    '--port',
+    '0',
+    '--store',
+    'memory',
+    '--upstream',
+    upstream.baseUrl,
+    '--shutdown-grace',
+    '5s',
+    '--log-level',
+    'info',
+  ]);
 
   const streams = await Promise.all(
     Array.from({ length: STREAMS }, async (_, index) => {
@@ -39,7 +50,10 @@ it('finishes or fails every live stream on SIGTERM and exits 0', async () => {
 
   const exited = new Promise<number | null>((resolve) => serving!.child.once('exit', (code) => resolve(code)));
   serving.child.kill('SIGTERM');
-  await until(() => serving!.stderr().includes('shutting down: waiting for responses in flight'), 'the relay to start its shutdown');
+  await until(
+    () => serving!.stderr().includes('shutting down: waiting for responses in flight'),
+    'the relay to start its shutdown',
+  );
   gate.open();
 
   const endings = await Promise.all(

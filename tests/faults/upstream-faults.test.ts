@@ -9,7 +9,15 @@
 import { describe, expect, it } from 'vitest';
 import type { RunningRelay } from '../../src/server/start-server.js';
 import { DEFAULT_RETRY_POLICY } from '../../src/upstream/retry-policy.js';
-import { deltaChunk, finishChunk, sleep, textChunks, usageChunk, type MockReply, type MockUpstream } from '../support/mock-upstream.js';
+import {
+  deltaChunk,
+  finishChunk,
+  type MockReply,
+  type MockUpstream,
+  sleep,
+  textChunks,
+  usageChunk,
+} from '../support/mock-upstream.js';
 import { readSse, type TestRelayOptions } from '../support/relay.js';
 import { useTestServers } from '../support/test-servers.js';
 import { failOnProcessErrors, metricValue, postResponse, until } from './support.js';
@@ -50,10 +58,20 @@ describe('an error after HTTP 200', () => {
   it('ends the stream with the code the error maps to, after the text already sent', async () => {
     await setup(() => ({
       kind: 'sse',
-      chunks: [...textChunks('partial '), { error: { message: 'Rate limit reached for tokens per minute. Please try again in 20s.', code: 'rate_limit_exceeded' } }],
+      chunks: [
+        ...textChunks('partial '),
+        {
+          error: {
+            message: 'Rate limit reached for tokens per minute. Please try again in 20s.',
+            code: 'rate_limit_exceeded',
+          },
+        },
+      ],
     }));
     const events = await readSse(await stream());
-    expect(events.filter((event) => event.type === 'response.output_text.delta').map((event) => event.delta)).toEqual(['partial ']);
+    expect(events.filter((event) => event.type === 'response.output_text.delta').map((event) => event.delta)).toEqual([
+      'partial ',
+    ]);
     const last = events.at(-1)!;
     expect(last.type).toBe('response.failed');
     expect(last.response.error.code).toBe('rate_limit_exceeded');
@@ -61,7 +79,10 @@ describe('an error after HTTP 200', () => {
   });
 
   it('treats a finish_reason of "error" as a failure, not a completion', async () => {
-    await setup(() => ({ kind: 'sse', chunks: [...textChunks('so far'), { ...finishChunk('error'), error: { message: 'The server is overloaded' } }] }));
+    await setup(() => ({
+      kind: 'sse',
+      chunks: [...textChunks('so far'), { ...finishChunk('error'), error: { message: 'The server is overloaded' } }],
+    }));
     const last = (await readSse(await stream())).at(-1)!;
     expect(last.type).toBe('response.failed');
     // Overloaded, which passes: a code Codex retries.
@@ -72,7 +93,11 @@ describe('an error after HTTP 200', () => {
 
 describe('a stream without [DONE]', () => {
   it('completes when the model finished and the body simply ends', async () => {
-    await setup(() => ({ kind: 'sse', chunks: [...textChunks('all ', 'there'), finishChunk('stop'), usageChunk(3, 2)], done: false }));
+    await setup(() => ({
+      kind: 'sse',
+      chunks: [...textChunks('all ', 'there'), finishChunk('stop'), usageChunk(3, 2)],
+      done: false,
+    }));
     const events = await readSse(await stream());
     expect(events.at(-1)!.type).toBe('response.completed');
     expect(events.at(-1)!.response.output[0].content[0].text).toBe('all there');
@@ -90,7 +115,9 @@ describe('a stream without [DONE]', () => {
 
 describe('timeouts', () => {
   it('fails a response whose upstream never starts answering (first-byte timeout)', async () => {
-    await setup(() => ({ kind: 'custom', handle: () => new Promise<void>(() => undefined) }), { timeouts: { firstByteMs: 200 } });
+    await setup(() => ({ kind: 'custom', handle: () => new Promise<void>(() => undefined) }), {
+      timeouts: { firstByteMs: 200 },
+    });
     const last = (await readSse(await stream())).at(-1)!;
     expect(last.type).toBe('response.failed');
     expect(last.response.error.code).toBe('server_error');
@@ -105,13 +132,15 @@ describe('timeouts', () => {
     expect(last.type).toBe('response.failed');
     // server_error: Codex retries it.
     expect(last.response.error.code).toBe('server_error');
-    expect(last.response.error.message).toContain("total timeout");
+    expect(last.response.error.message).toContain('total timeout');
     await until(() => upstream!.aborted === 1, 'the upstream request to be aborted');
     expect(await activeStreams()).toBe(0);
   });
 
   it('applies the total timeout while the upstream has not answered yet', async () => {
-    await setup(() => ({ kind: 'custom', handle: () => new Promise<void>(() => undefined) }), { timeouts: { totalMs: 300 } });
+    await setup(() => ({ kind: 'custom', handle: () => new Promise<void>(() => undefined) }), {
+      timeouts: { totalMs: 300 },
+    });
     const last = (await readSse(await stream())).at(-1)!;
     expect(last.type).toBe('response.failed');
     expect(last.response.error.message).toContain('total timeout');
@@ -126,7 +155,12 @@ describe('rate limits and failing servers', () => {
   it('gets a client that retries like Codex through a 429 followed by a 200', async () => {
     await setup((index) =>
       index === 0
-        ? { kind: 'json', status: 429, headers: { 'retry-after': '0' }, body: { error: { message: 'Rate limit reached', code: 'rate_limit_exceeded' } } }
+        ? {
+            kind: 'json',
+            status: 429,
+            headers: { 'retry-after': '0' },
+            body: { error: { message: 'Rate limit reached', code: 'rate_limit_exceeded' } },
+          }
         : { kind: 'sse', chunks: [...textChunks('after the wait'), finishChunk('stop')] },
     );
     // The relay either retries the upstream itself or reports rate_limit_exceeded with a delay for
@@ -156,7 +190,9 @@ describe('rate limits and failing servers', () => {
     expect(upstream!.requests.length).toBeLessThanOrEqual(2 * (DEFAULT_RETRY_POLICY.maxRetries + 1));
     expect((await fetch(`${relay!.url}/healthz`)).status).toBe(200);
     const metrics = await (await fetch(`${relay!.url}/metrics`)).text();
-    expect(metricValue(metrics, 'responses_relay_upstream_errors_total', { provider: 'generic', code: 'server_error' })).toBe(2);
+    expect(
+      metricValue(metrics, 'responses_relay_upstream_errors_total', { provider: 'generic', code: 'server_error' }),
+    ).toBe(2);
     expect(await activeStreams()).toBe(0);
   });
 });

@@ -8,7 +8,14 @@ import { describe, expect, it } from 'vitest';
 import { deepseekProvider } from '../../src/providers/deepseek.js';
 import { mistralProvider } from '../../src/providers/mistral.js';
 import type { RunningRelay } from '../../src/server/start-server.js';
-import { deltaChunk, finishChunk, textChunks, toolCallChunks, usageChunk, type MockUpstream } from '../support/mock-upstream.js';
+import {
+  deltaChunk,
+  finishChunk,
+  type MockUpstream,
+  textChunks,
+  toolCallChunks,
+  usageChunk,
+} from '../support/mock-upstream.js';
 import { chatAnswer } from '../support/scripted-upstream.js';
 import { useTestServers } from '../support/test-servers.js';
 
@@ -20,13 +27,24 @@ function client(): OpenAI {
   return new OpenAI({ apiKey: 'sk-client', baseURL: `${relay!.url}/v1`, maxRetries: 0 });
 }
 
-const WEATHER_TOOL = { type: 'function' as const, function: { name: 'get_weather', description: 'Weather for a city', parameters: { type: 'object', properties: { city: { type: 'string' } } } } };
+const WEATHER_TOOL = {
+  type: 'function' as const,
+  function: {
+    name: 'get_weather',
+    description: 'Weather for a city',
+    parameters: { type: 'object', properties: { city: { type: 'string' } } },
+  },
+};
 
 describe('Chat Completions through the relay', () => {
   it('the openai SDK streams a tool call; usage arrives because it asked for it', async () => {
     upstream = await servers.mockUpstream(() => ({
       kind: 'sse',
-      chunks: [...toolCallChunks(0, 'call_w', 'get_weather', '{"ci', 'ty":"Paris"}'), finishChunk('tool_calls'), usageChunk(40, 9)],
+      chunks: [
+        ...toolCallChunks(0, 'call_w', 'get_weather', '{"ci', 'ty":"Paris"}'),
+        finishChunk('tool_calls'),
+        usageChunk(40, 9),
+      ],
     }));
     relay = await servers.relay(upstream.baseUrl);
 
@@ -42,19 +60,38 @@ describe('Chat Completions through the relay', () => {
 
     expect(completion.model).toBe('mock-model');
     expect(completion.choices[0]!.finish_reason).toBe('tool_calls');
-    expect(completion.choices[0]!.message.tool_calls).toEqual([{ id: 'call_w', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }]);
+    expect(completion.choices[0]!.message.tool_calls).toEqual([
+      { id: 'call_w', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } },
+    ]);
     expect(argumentDeltas).toEqual(['', '{"ci', 'ty":"Paris"}']);
     expect(completion.usage).toMatchObject({ prompt_tokens: 40, completion_tokens: 9 });
     // Passed through as Chat Completions: the client's messages and tools as they were.
-    expect(upstream.requests[0]!.body).toMatchObject({ model: 'mock-model', stream: true, stream_options: { include_usage: true }, messages: [{ role: 'user', content: 'Weather in Paris?' }], tools: [WEATHER_TOOL] });
+    expect(upstream.requests[0]!.body).toMatchObject({
+      model: 'mock-model',
+      stream: true,
+      stream_options: { include_usage: true },
+      messages: [{ role: 'user', content: 'Weather in Paris?' }],
+      tools: [WEATHER_TOOL],
+    });
   });
 
   it('without include_usage the client gets no usage chunk (the relay still counts it)', async () => {
-    upstream = await servers.mockUpstream(() => ({ kind: 'sse', chunks: [...textChunks('Hi'), finishChunk('stop'), usageChunk(3, 1)] }));
+    upstream = await servers.mockUpstream(() => ({
+      kind: 'sse',
+      chunks: [...textChunks('Hi'), finishChunk('stop'), usageChunk(3, 1)],
+    }));
     relay = await servers.relay(upstream.baseUrl);
     const chunks = [];
-    for await (const chunk of await client().chat.completions.create({ model: 'mock-model', messages: [{ role: 'user', content: 'x' }], stream: true })) chunks.push(chunk);
-    expect(chunks.map((chunk) => chunk.choices[0]?.delta.content ?? chunk.choices[0]?.finish_reason)).toEqual(['Hi', 'stop']);
+    for await (const chunk of await client().chat.completions.create({
+      model: 'mock-model',
+      messages: [{ role: 'user', content: 'x' }],
+      stream: true,
+    }))
+      chunks.push(chunk);
+    expect(chunks.map((chunk) => chunk.choices[0]?.delta.content ?? chunk.choices[0]?.finish_reason)).toEqual([
+      'Hi',
+      'stop',
+    ]);
     expect(chunks.every((chunk) => chunk.usage === undefined)).toBe(true);
     expect(upstream.requests[0]!.body.stream_options).toEqual({ include_usage: true });
     const metrics = await (await fetch(`${relay.url}/metrics`)).text();
@@ -62,36 +99,73 @@ describe('Chat Completions through the relay', () => {
   });
 
   it('stream: false returns a whole chat.completion', async () => {
-    upstream = await servers.mockUpstream(() => ({ kind: 'sse', chunks: [...textChunks('Hello', ' there'), finishChunk('stop'), usageChunk(3, 2)] }));
+    upstream = await servers.mockUpstream(() => ({
+      kind: 'sse',
+      chunks: [...textChunks('Hello', ' there'), finishChunk('stop'), usageChunk(3, 2)],
+    }));
     relay = await servers.relay(upstream.baseUrl);
-    const completion = await client().chat.completions.create({ model: 'mock-model', messages: [{ role: 'user', content: 'x' }] });
-    expect(completion).toMatchObject({ object: 'chat.completion', model: 'mock-model', choices: [{ index: 0, message: { role: 'assistant', content: 'Hello there' }, finish_reason: 'stop' }], usage: { prompt_tokens: 3, completion_tokens: 2 } });
+    const completion = await client().chat.completions.create({
+      model: 'mock-model',
+      messages: [{ role: 'user', content: 'x' }],
+    });
+    expect(completion).toMatchObject({
+      object: 'chat.completion',
+      model: 'mock-model',
+      choices: [{ index: 0, message: { role: 'assistant', content: 'Hello there' }, finish_reason: 'stop' }],
+      usage: { prompt_tokens: 3, completion_tokens: 2 },
+    });
   });
 
   it('<think> tags become reasoning_content and leaked tool-call markup becomes a real tool call', async () => {
     upstream = await servers.mockUpstream(() => ({
       kind: 'sse',
-      chunks: [...textChunks('<think>check</think>', '<tool_call>{"name":"get_weather","arguments":{"city":"Oslo"}}</tool_call>'), finishChunk('stop')],
+      chunks: [
+        ...textChunks(
+          '<think>check</think>',
+          '<tool_call>{"name":"get_weather","arguments":{"city":"Oslo"}}</tool_call>',
+        ),
+        finishChunk('stop'),
+      ],
     }));
     relay = await servers.relay(upstream.baseUrl);
-    const completion = await client().chat.completions.create({ model: 'mock-model', messages: [{ role: 'user', content: 'x' }], tools: [WEATHER_TOOL] });
+    const completion = await client().chat.completions.create({
+      model: 'mock-model',
+      messages: [{ role: 'user', content: 'x' }],
+      tools: [WEATHER_TOOL],
+    });
     const message = completion.choices[0]!.message as OpenAI.ChatCompletionMessage & { reasoning_content?: string };
     expect(message.reasoning_content).toBe('check');
     expect(message.content).toBeNull();
-    expect(message.tool_calls).toMatchObject([{ type: 'function', function: { name: 'get_weather', arguments: '{"city":"Oslo"}' } }]);
+    expect(message.tool_calls).toMatchObject([
+      { type: 'function', function: { name: 'get_weather', arguments: '{"city":"Oslo"}' } },
+    ]);
     expect(completion.choices[0]!.finish_reason).toBe('tool_calls');
   });
 
   it('DeepSeek: reasoning_content the client kept goes back; the strict upstream accepts the turn', async () => {
-    const scripted = await servers.scriptedUpstream(() => chatAnswer({ text: 'It is sunny.', style: 'deepseek' }), { thinking: 'deepseek' });
+    const scripted = await servers.scriptedUpstream(() => chatAnswer({ text: 'It is sunny.', style: 'deepseek' }), {
+      thinking: 'deepseek',
+    });
     upstream = scripted;
     relay = await servers.relay(scripted.baseUrl, { profile: deepseekProvider });
     const messages = [
       { role: 'user', content: 'Weather in Paris?' },
-      { role: 'assistant', content: null, reasoning_content: 'Call the tool.', tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }] },
+      {
+        role: 'assistant',
+        content: null,
+        reasoning_content: 'Call the tool.',
+        tool_calls: [
+          { id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } },
+        ],
+      },
       { role: 'tool', tool_call_id: 'call_1', content: 'sunny' },
     ];
-    const completion = await client().chat.completions.create({ model: 'deepseek-v4-pro', messages: messages as OpenAI.ChatCompletionMessageParam[], tools: [WEATHER_TOOL], reasoning_effort: 'high' });
+    const completion = await client().chat.completions.create({
+      model: 'deepseek-v4-pro',
+      messages: messages as OpenAI.ChatCompletionMessageParam[],
+      tools: [WEATHER_TOOL],
+      reasoning_effort: 'high',
+    });
     expect(completion.choices[0]!.message.content).toBe('It is sunny.');
     expect(scripted.rejections).toEqual([]);
     expect(scripted.requests[0]!.body.messages[1].reasoning_content).toBe('Call the tool.');
@@ -106,7 +180,13 @@ describe('Chat Completions through the relay', () => {
       messages: [
         { role: 'developer', content: 'Be brief.' },
         { role: 'user', content: 'x' },
-        { role: 'assistant', content: null, tool_calls: [{ id: 'call_abc_long_id', type: 'function', function: { name: 'get_weather', arguments: '{}' } }] },
+        {
+          role: 'assistant',
+          content: null,
+          tool_calls: [
+            { id: 'call_abc_long_id', type: 'function', function: { name: 'get_weather', arguments: '{}' } },
+          ],
+        },
         { role: 'tool', tool_call_id: 'call_abc_long_id', content: 'sunny' },
       ],
       tools: [WEATHER_TOOL],
@@ -120,18 +200,48 @@ describe('Chat Completions through the relay', () => {
   it('errors in OpenAI’s shape: bad input is a 400, an upstream failure a clear status, a broken stream an error chunk', async () => {
     upstream = await servers.mockUpstream((request) =>
       request.body.messages[0].content === 'limit'
-        ? { kind: 'json', status: 429, body: { error: { message: 'Rate limit reached' } }, headers: { 'retry-after': '3' } }
-        : { kind: 'sse', chunks: [deltaChunk({ role: 'assistant', content: 'par' }), { error: { message: 'boom', type: 'server_error' } }] },
+        ? {
+            kind: 'json',
+            status: 429,
+            body: { error: { message: 'Rate limit reached' } },
+            headers: { 'retry-after': '3' },
+          }
+        : {
+            kind: 'sse',
+            chunks: [
+              deltaChunk({ role: 'assistant', content: 'par' }),
+              { error: { message: 'boom', type: 'server_error' } },
+            ],
+          },
     );
     relay = await servers.relay(upstream.baseUrl);
-    const bad = await fetch(`${relay.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'm', messages: [] }) });
+    const bad = await fetch(`${relay.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'm', messages: [] }),
+    });
     expect(bad.status).toBe(400);
-    expect(((await bad.json()) as { error: unknown }).error).toMatchObject({ type: 'invalid_request_error', param: 'messages' });
+    expect(((await bad.json()) as { error: unknown }).error).toMatchObject({
+      type: 'invalid_request_error',
+      param: 'messages',
+    });
 
-    const limited = await fetch(`${relay.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'm', messages: [{ role: 'user', content: 'limit' }] }) });
-    expect([limited.status, limited.headers.get('retry-after'), ((await limited.json()) as { error: { type: string } }).error.type]).toEqual([429, '3', 'rate_limit_error']);
+    const limited = await fetch(`${relay.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'm', messages: [{ role: 'user', content: 'limit' }] }),
+    });
+    expect([
+      limited.status,
+      limited.headers.get('retry-after'),
+      ((await limited.json()) as { error: { type: string } }).error.type,
+    ]).toEqual([429, '3', 'rate_limit_error']);
 
-    const stream = await client().chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'x' }], stream: true });
+    const stream = await client().chat.completions.create({
+      model: 'm',
+      messages: [{ role: 'user', content: 'x' }],
+      stream: true,
+    });
     await expect(async () => {
       for await (const _chunk of stream) void _chunk;
     }).rejects.toThrow(/boom/);

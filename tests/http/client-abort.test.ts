@@ -1,7 +1,7 @@
 /** A client that goes away must not leave the upstream request running. */
 import { expect, it } from 'vitest';
 import type { RunningRelay } from '../../src/server/start-server.js';
-import { sleep, type MockUpstream } from '../support/mock-upstream.js';
+import { type MockUpstream, sleep } from '../support/mock-upstream.js';
 import { longAnswer } from '../support/scripted-upstream.js';
 import { useTestServers } from '../support/test-servers.js';
 

@@ -1,7 +1,14 @@
 /** Bad input, unknown routes and upstream failures, over real HTTP. */
 import { describe, expect, it } from 'vitest';
 import type { RunningRelay } from '../../src/server/start-server.js';
-import { deltaChunk, finishChunk, sleep, textChunks, type MockReply, type MockUpstream } from '../support/mock-upstream.js';
+import {
+  deltaChunk,
+  finishChunk,
+  type MockReply,
+  type MockUpstream,
+  sleep,
+  textChunks,
+} from '../support/mock-upstream.js';
 import { readSse, type TestRelayOptions } from '../support/relay.js';
 import { useTestServers } from '../support/test-servers.js';
 
@@ -59,7 +66,11 @@ describe('bad input', () => {
 
 describe('upstream failures before the first byte', () => {
   it('turns an upstream 401 into a message Codex shows and stops on (streamed) or an HTTP 401 (whole)', async () => {
-    await setup({ kind: 'json', status: 401, body: { error: { message: 'Invalid API key provided', type: 'authentication_error' } } });
+    await setup({
+      kind: 'json',
+      status: 401,
+      body: { error: { message: 'Invalid API key provided', type: 'authentication_error' } },
+    });
     const events = await readSse(await post({ model: 'm', input: 'hi', stream: true }));
     expect(events.map((event) => event.type)).toEqual(['response.created', 'response.in_progress', 'response.failed']);
     expect(events[2]!.response.error).toMatchObject({ code: 'invalid_prompt' });
@@ -73,7 +84,12 @@ describe('upstream failures before the first byte', () => {
     await setup({
       kind: 'json',
       status: 400,
-      body: { error: { message: "This model's maximum context length is 131072 tokens. However, you requested 140000 tokens.", type: 'invalid_request_error' } },
+      body: {
+        error: {
+          message: "This model's maximum context length is 131072 tokens. However, you requested 140000 tokens.",
+          type: 'invalid_request_error',
+        },
+      },
     });
     const events = await readSse(await post({ model: 'm', input: 'hi', stream: true }));
     expect(events.map((event) => event.type)).toEqual(['response.created', 'response.in_progress', 'response.failed']);
@@ -85,7 +101,12 @@ describe('upstream failures before the first byte', () => {
   });
 
   it('reports a 429 as rate_limit_exceeded with the delay Codex parses', async () => {
-    await setup({ kind: 'json', status: 429, headers: { 'retry-after': '7' }, body: { error: { message: 'Rate limit reached' } } });
+    await setup({
+      kind: 'json',
+      status: 429,
+      headers: { 'retry-after': '7' },
+      body: { error: { message: 'Rate limit reached' } },
+    });
     const events = await readSse(await post({ model: 'm', input: 'hi', stream: true }));
     const error = events.at(-1)!.response.error;
     expect(error.code).toBe('rate_limit_exceeded');
@@ -97,13 +118,21 @@ describe('upstream failures before the first byte', () => {
   });
 
   it('reports a balance problem as insufficient_quota', async () => {
-    await setup({ kind: 'json', status: 402, body: { error: { message: 'Insufficient Balance', type: 'unknown_error' } } });
+    await setup({
+      kind: 'json',
+      status: 402,
+      body: { error: { message: 'Insufficient Balance', type: 'unknown_error' } },
+    });
     const events = await readSse(await post({ model: 'm', input: 'hi', stream: true }));
     expect(events.at(-1)!.response.error.code).toBe('insufficient_quota');
   });
 
   it('reports 503 and other 5xx as server_error, which Codex retries', async () => {
-    await setup((index) => ({ kind: 'json', status: index === 0 ? 503 : 500, body: { error: { message: index === 0 ? 'busy' : 'boom' } } }));
+    await setup((index) => ({
+      kind: 'json',
+      status: index === 0 ? 503 : 500,
+      body: { error: { message: index === 0 ? 'busy' : 'boom' } },
+    }));
     const first = await readSse(await post({ model: 'm', input: 'hi', stream: true }));
     expect(first.at(-1)!.response.error.code).toBe('server_error');
     expect(first.at(-1)!.response.error.message).toContain('overloaded');
@@ -144,7 +173,9 @@ describe('upstream failures in the middle of the stream', () => {
     });
     const events = await readSse(await post({ model: 'm', input: 'hi', stream: true }));
     // What arrived is delivered; the turn then fails with a code Codex retries.
-    expect(events.filter((event) => event.type === 'response.output_text.delta').map((event) => event.delta)).toEqual(['half']);
+    expect(events.filter((event) => event.type === 'response.output_text.delta').map((event) => event.delta)).toEqual([
+      'half',
+    ]);
     expect(events.at(-1)!.type).toBe('response.failed');
     expect(events.at(-1)!.response.error.code).toBe('server_error');
   });

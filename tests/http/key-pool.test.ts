@@ -12,8 +12,8 @@ import type { ServeOptions } from '../../src/cli/serve-command.js';
 import { buildRouter } from '../../src/config/build-router.js';
 import { createLogger } from '../../src/log.js';
 import { createRedactor } from '../../src/observability/redact.js';
-import { startRelayServer, type RunningRelay } from '../../src/server/start-server.js';
-import { finishChunk, textChunks, type MockReply, type MockUpstream } from '../support/mock-upstream.js';
+import { type RunningRelay, startRelayServer } from '../../src/server/start-server.js';
+import { finishChunk, type MockReply, type MockUpstream, textChunks } from '../support/mock-upstream.js';
 import { readSse } from '../support/relay.js';
 import { useTestServers } from '../support/test-servers.js';
 
@@ -32,10 +32,39 @@ let relay: RunningRelay | undefined;
 /** Answers by the key the request carries. */
 function answerByKey(request: { headers: Record<string, unknown> }): MockReply {
   const key = String(request.headers.authorization).replace(/^Bearer /, '');
-  if (key === environment.KEY_REVOKED) return { kind: 'json', status: 401, body: { error: { message: `Incorrect API key provided: ${key}`, type: 'invalid_request_error', code: 'invalid_api_key' } } };
-  if (key === environment.KEY_LIMITED) return { kind: 'json', status: 429, headers: { 'retry-after': '30' }, body: { error: { message: 'Rate limit reached for requests', code: 'rate_limit_exceeded' } } };
-  if (key === environment.KEY_SLOW_A) return { kind: 'json', status: 429, headers: { 'retry-after': '40' }, body: { error: { message: 'Rate limit reached' } } };
-  if (key === environment.KEY_SLOW_B) return { kind: 'json', status: 429, headers: { 'retry-after': '7' }, body: { error: { message: 'Rate limit reached' } } };
+  if (key === environment.KEY_REVOKED)
+    return {
+      kind: 'json',
+      status: 401,
+      body: {
+        error: {
+          message: `Incorrect API key provided: ${key}`,
+          type: 'invalid_request_error',
+          code: 'invalid_api_key',
+        },
+      },
+    };
+  if (key === environment.KEY_LIMITED)
+    return {
+      kind: 'json',
+      status: 429,
+      headers: { 'retry-after': '30' },
+      body: { error: { message: 'Rate limit reached for requests', code: 'rate_limit_exceeded' } },
+    };
+  if (key === environment.KEY_SLOW_A)
+    return {
+      kind: 'json',
+      status: 429,
+      headers: { 'retry-after': '40' },
+      body: { error: { message: 'Rate limit reached' } },
+    };
+  if (key === environment.KEY_SLOW_B)
+    return {
+      kind: 'json',
+      status: 429,
+      headers: { 'retry-after': '7' },
+      body: { error: { message: 'Rate limit reached' } },
+    };
   return { kind: 'sse', chunks: [...textChunks('served'), finishChunk('stop')] };
 }
 
@@ -44,18 +73,35 @@ async function start(keyVariables: string) {
   const lines: string[] = [];
   const destination = new Writable({
     write(chunk, _encoding, done) {
-      lines.push(...String(chunk).split('\n').filter((line) => line !== ''));
+      lines.push(
+        ...String(chunk)
+          .split('\n')
+          .filter((line) => line !== ''),
+      );
       done();
     },
   });
-  const router = buildRouter({ upstream: upstream.baseUrl, upstreamKeyEnv: keyVariables }, undefined, environment, { requireKeys: true });
+  const router = buildRouter({ upstream: upstream.baseUrl, upstreamKeyEnv: keyVariables }, undefined, environment, {
+    requireKeys: true,
+  });
   const logger = createLogger('info', destination, createRedactor(secrets));
-  relay = await startRelayServer({ host: '127.0.0.1', port: 0, router, logger, retryPolicy: { maxRetries: 0 }, processMetrics: false });
+  relay = await startRelayServer({
+    host: '127.0.0.1',
+    port: 0,
+    router,
+    logger,
+    retryPolicy: { maxRetries: 0 },
+    processMetrics: false,
+  });
   return { lines };
 }
 
 function post(stream: boolean): Promise<Response> {
-  return fetch(`${relay!.url}/v1/responses`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'm', input: 'hi', stream }) });
+  return fetch(`${relay!.url}/v1/responses`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ model: 'm', input: 'hi', stream }),
+  });
 }
 
 function keysUsed(): string[] {
@@ -85,12 +131,24 @@ describe('key pools', () => {
     for (const secret of secrets) expect(lines.join('\n')).not.toContain(secret);
 
     const metrics = await (await fetch(`${relay!.url}/metrics`)).text();
-    expect(metrics).toContain('responses_relay_upstream_key_requests_total{provider="generic",key="KEY_REVOKED",outcome="refused"} 1');
-    expect(metrics).toContain('responses_relay_upstream_key_requests_total{provider="generic",key="KEY_LIMITED",outcome="rate_limited"} 1');
-    expect(metrics).toContain('responses_relay_upstream_key_requests_total{provider="generic",key="KEY_GOOD",outcome="served"} 6');
-    expect(metrics).toContain('responses_relay_upstream_key_status{provider="generic",key="KEY_REVOKED",status="set_aside"} 1');
-    expect(metrics).toContain('responses_relay_upstream_key_status{provider="generic",key="KEY_LIMITED",status="resting"} 1');
-    expect(metrics).toContain('responses_relay_upstream_key_status{provider="generic",key="KEY_GOOD",status="healthy"} 1');
+    expect(metrics).toContain(
+      'responses_relay_upstream_key_requests_total{provider="generic",key="KEY_REVOKED",outcome="refused"} 1',
+    );
+    expect(metrics).toContain(
+      'responses_relay_upstream_key_requests_total{provider="generic",key="KEY_LIMITED",outcome="rate_limited"} 1',
+    );
+    expect(metrics).toContain(
+      'responses_relay_upstream_key_requests_total{provider="generic",key="KEY_GOOD",outcome="served"} 6',
+    );
+    expect(metrics).toContain(
+      'responses_relay_upstream_key_status{provider="generic",key="KEY_REVOKED",status="set_aside"} 1',
+    );
+    expect(metrics).toContain(
+      'responses_relay_upstream_key_status{provider="generic",key="KEY_LIMITED",status="resting"} 1',
+    );
+    expect(metrics).toContain(
+      'responses_relay_upstream_key_status{provider="generic",key="KEY_GOOD",status="healthy"} 1',
+    );
     for (const secret of secrets) expect(metrics).not.toContain(secret);
   });
 
@@ -101,7 +159,9 @@ describe('key pools', () => {
     expect(first.headers.get('retry-after')).toBe('7');
     const body = (await first.json()) as any;
     expect(body.error.code).toBe('rate_limit_exceeded');
-    expect(body.error.message).toMatch(/every API key of provider 'generic' is rate limited, out of quota or refused\. Please try again in 7s\./);
+    expect(body.error.message).toMatch(
+      /every API key of provider 'generic' is rate limited, out of quota or refused\. Please try again in 7s\./,
+    );
     expect(keysUsed()).toEqual(['KEY_SLOW_A', 'KEY_SLOW_B', 'KEY_REVOKED']);
 
     const events = await readSse(await post(true));
@@ -114,10 +174,14 @@ describe('key pools', () => {
   });
 
   it('doctor checks every key of the pool by its variable name', async () => {
-    upstream = await servers.mockUpstream(answerByKey, [], { modelsScript: (request) => {
-      const reply = answerByKey(request);
-      return reply.kind === 'sse' ? { kind: 'json', status: 200, body: { object: 'list', data: [{ id: 'model-a' }] } } : reply;
-    } });
+    upstream = await servers.mockUpstream(answerByKey, [], {
+      modelsScript: (request) => {
+        const reply = answerByKey(request);
+        return reply.kind === 'sse'
+          ? { kind: 'json', status: 200, body: { object: 'list', data: [{ id: 'model-a' }] } }
+          : reply;
+      },
+    });
     let text = '';
     const output = new Writable({
       write(chunk, _encoding, done) {
@@ -125,18 +189,40 @@ describe('key pools', () => {
         done();
       },
     });
-    const options = { host: '127.0.0.1', port: 4444, logLevel: 'info', store: 'memory', upstream: upstream.baseUrl, upstreamKeyEnv: 'KEY_GOOD,KEY_REVOKED,KEY_LIMITED' } as ServeOptions;
-    const code = await runDoctor(options, { buildRouter: () => buildRouter(options, undefined, environment, { requireKeys: true }), output, timeoutMs: 5_000 });
-    expect(text).toMatch(/^OK +upstream +generic \(OpenAI-compatible\) at .*, 3 keys \(KEY_GOOD, KEY_REVOKED, KEY_LIMITED\)$/m);
-    expect(text).toMatch(/^WARN +keys +generic: 3 keys in rotation: KEY_GOOD accepted, KEY_REVOKED refused \(401\), KEY_LIMITED rate limited right now \(429\)$/m);
-    expect(text).toMatch(/^ +fix: replace the key in KEY_REVOKED; the relay sets refused keys aside and serves with the others$/m);
+    const options = {
+      host: '127.0.0.1',
+      port: 4444,
+      logLevel: 'info',
+      store: 'memory',
+      upstream: upstream.baseUrl,
+      upstreamKeyEnv: 'KEY_GOOD,KEY_REVOKED,KEY_LIMITED',
+    } as ServeOptions;
+    const code = await runDoctor(options, {
+      buildRouter: () => buildRouter(options, undefined, environment, { requireKeys: true }),
+      output,
+      timeoutMs: 5_000,
+    });
+    expect(text).toMatch(
+      /^OK +upstream +generic \(OpenAI-compatible\) at .*, 3 keys \(KEY_GOOD, KEY_REVOKED, KEY_LIMITED\)$/m,
+    );
+    expect(text).toMatch(
+      /^WARN +keys +generic: 3 keys in rotation: KEY_GOOD accepted, KEY_REVOKED refused \(401\), KEY_LIMITED rate limited right now \(429\)$/m,
+    );
+    expect(text).toMatch(
+      /^ +fix: replace the key in KEY_REVOKED; the relay sets refused keys aside and serves with the others$/m,
+    );
     for (const secret of secrets) expect(text).not.toContain(secret);
     expect(code).toBe(0);
   });
 
   it('refuses a key variable that is not set, naming it', () => {
-    expect(() => buildRouter({ upstream: 'http://127.0.0.1:9/v1', upstreamKeyEnv: 'KEY_GOOD,KEY_MISSING' }, undefined, environment, { requireKeys: true })).toThrow(
-      'environment variable KEY_MISSING (named by --upstream-key-env) is not set or empty',
-    );
+    expect(() =>
+      buildRouter(
+        { upstream: 'http://127.0.0.1:9/v1', upstreamKeyEnv: 'KEY_GOOD,KEY_MISSING' },
+        undefined,
+        environment,
+        { requireKeys: true },
+      ),
+    ).toThrow('environment variable KEY_MISSING (named by --upstream-key-env) is not set or empty');
   });
 });

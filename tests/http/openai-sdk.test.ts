@@ -9,11 +9,11 @@ import type { RunningRelay } from '../../src/server/start-server.js';
 import {
   deltaChunk,
   finishChunk,
+  type MockUpstream,
   reasoningChunks,
   textChunks,
   toolCallChunks,
   usageChunk,
-  type MockUpstream,
 } from '../support/mock-upstream.js';
 import { useTestServers } from '../support/test-servers.js';
 
@@ -29,7 +29,11 @@ describe('openai SDK against the relay', () => {
   it('streams text and accumulates the final response', async () => {
     upstream = await servers.mockUpstream(() => ({
       kind: 'sse',
-      chunks: [...textChunks('Hel', 'lo, ', 'world'), finishChunk('stop'), usageChunk(12, 3, { prompt_tokens_details: { cached_tokens: 4 } })],
+      chunks: [
+        ...textChunks('Hel', 'lo, ', 'world'),
+        finishChunk('stop'),
+        usageChunk(12, 3, { prompt_tokens_details: { cached_tokens: 4 } }),
+      ],
     }));
     relay = await servers.relay(upstream.baseUrl);
 
@@ -74,7 +78,14 @@ describe('openai SDK against the relay', () => {
     const stream = client().responses.stream({
       model: 'mock-model',
       input: 'List files',
-      tools: [{ type: 'function', name: 'exec_command', parameters: { type: 'object', properties: { cmd: { type: 'string' } } }, strict: false }],
+      tools: [
+        {
+          type: 'function',
+          name: 'exec_command',
+          parameters: { type: 'object', properties: { cmd: { type: 'string' } } },
+          strict: false,
+        },
+      ],
     });
     const argumentDeltas: string[] = [];
     stream.on('response.function_call_arguments.delta', (event) => argumentDeltas.push(event.delta));
@@ -86,13 +97,26 @@ describe('openai SDK against the relay', () => {
     const [reasoning, first, second] = final.output as any[];
     expect(reasoning.content).toEqual([{ type: 'reasoning_text', text: 'Need to list files.' }]);
     expect(reasoning.summary).toEqual([{ type: 'summary_text', text: 'Need to list files.' }]);
-    expect(first).toMatchObject({ call_id: 'call_a', name: 'exec_command', arguments: '{"cmd":"ls"}', status: 'completed' });
-    expect(second).toMatchObject({ call_id: 'call_b', name: 'exec_command', arguments: '{"cmd":"pwd"}', status: 'completed' });
+    expect(first).toMatchObject({
+      call_id: 'call_a',
+      name: 'exec_command',
+      arguments: '{"cmd":"ls"}',
+      status: 'completed',
+    });
+    expect(second).toMatchObject({
+      call_id: 'call_b',
+      name: 'exec_command',
+      arguments: '{"cmd":"pwd"}',
+      status: 'completed',
+    });
     expect(final.usage?.output_tokens_details.reasoning_tokens).toBe(8);
   });
 
   it('returns the whole Response object for stream: false', async () => {
-    upstream = await servers.mockUpstream(() => ({ kind: 'sse', chunks: [...textChunks('pong'), finishChunk('stop'), usageChunk(5, 1)] }));
+    upstream = await servers.mockUpstream(() => ({
+      kind: 'sse',
+      chunks: [...textChunks('pong'), finishChunk('stop'), usageChunk(5, 1)],
+    }));
     relay = await servers.relay(upstream.baseUrl);
 
     const response = await client().responses.create({ model: 'mock-model', input: 'ping' });
@@ -103,7 +127,10 @@ describe('openai SDK against the relay', () => {
   });
 
   it('reports finish_reason length as an incomplete response', async () => {
-    upstream = await servers.mockUpstream(() => ({ kind: 'sse', chunks: [...textChunks('cut'), finishChunk('length')] }));
+    upstream = await servers.mockUpstream(() => ({
+      kind: 'sse',
+      chunks: [...textChunks('cut'), finishChunk('length')],
+    }));
     relay = await servers.relay(upstream.baseUrl);
 
     const stream = client().responses.stream({ model: 'mock-model', input: 'long', max_output_tokens: 16 });

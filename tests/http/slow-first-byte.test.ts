@@ -10,7 +10,7 @@ import type { ServerResponse } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import type { RunningRelay } from '../../src/server/start-server.js';
 import { createGate, parseEvents, postResponse } from '../faults/support.js';
-import { finishChunk, textChunks, usageChunk, type MockReply, type MockUpstream } from '../support/mock-upstream.js';
+import { finishChunk, type MockReply, type MockUpstream, textChunks, usageChunk } from '../support/mock-upstream.js';
 import type { TestRelayOptions } from '../support/relay.js';
 import { useTestServers } from '../support/test-servers.js';
 
@@ -39,11 +39,17 @@ function answerWith(response: ServerResponse, chunks: object[]): void {
 }
 
 /** Reads the stream until `count` events of `type` have arrived; returns the text so far. */
-async function readUntilCount(reader: ReadableStreamDefaultReader<Uint8Array>, type: string, count: number): Promise<string> {
+async function readUntilCount(
+  reader: ReadableStreamDefaultReader<Uint8Array>,
+  type: string,
+  count: number,
+): Promise<string> {
   const decoder = new TextDecoder();
   let text = '';
   // Only whole events are parsed: a read may end in the middle of one.
-  while (parseEvents(text.slice(0, text.lastIndexOf('\n\n') + 2)).filter((event) => event.type === type).length < count) {
+  while (
+    parseEvents(text.slice(0, text.lastIndexOf('\n\n') + 2)).filter((event) => event.type === type).length < count
+  ) {
     const { value, done } = await reader.read();
     if (done) throw new Error(`the stream ended before ${count} × ${type}: ${text.slice(-500)}`);
     text += decoder.decode(value, { stream: true });
@@ -51,7 +57,10 @@ async function readUntilCount(reader: ReadableStreamDefaultReader<Uint8Array>, t
   return text;
 }
 
-async function readRest(reader: ReadableStreamDefaultReader<Uint8Array>, text: string): Promise<Array<Record<string, any>>> {
+async function readRest(
+  reader: ReadableStreamDefaultReader<Uint8Array>,
+  text: string,
+): Promise<Array<Record<string, any>>> {
   const decoder = new TextDecoder();
   for (;;) {
     const { value, done } = await reader.read();
@@ -83,14 +92,19 @@ describe('a streamed response while the upstream holds its headers', () => {
     expect(new Set(opening.slice(2))).toEqual(new Set(['response.in_progress']));
     gate.open();
     const events = await readRest(reader, before);
-    expect(events.filter((event) => event.type === 'response.output_text.delta').map((event) => event.delta).join('')).toBe('worth the wait');
+    expect(
+      events
+        .filter((event) => event.type === 'response.output_text.delta')
+        .map((event) => event.delta)
+        .join(''),
+    ).toBe('worth the wait');
     expect(events.at(-1)!.type).toBe('response.completed');
     // One response throughout: the heartbeats and the answer carry the same id, in sequence.
     expect(new Set(events.filter((event) => event.response).map((event) => event.response.id)).size).toBe(1);
     expect(events.map((event) => event.sequence_number)).toEqual(events.map((_event, index) => index));
   });
 
-  it('keeps heartbeating through the relay\'s own retry', async () => {
+  it("keeps heartbeating through the relay's own retry", async () => {
     const gate = createGate();
     await setup(
       (index) =>
@@ -139,12 +153,21 @@ describe('what the relay refuses on its own stays an HTTP error', () => {
     const badJson = await postResponse(relay!.url, '{"model": "m", "stream": true,');
     expect(badJson.status).toBe(400);
     expect(((await badJson.json()) as any).error.code).toBe('invalid_json');
-    const wrongType = await postResponse(relay!.url, { model: 'm', input: 'hi', stream: true }, { 'content-type': 'text/plain' });
+    const wrongType = await postResponse(
+      relay!.url,
+      { model: 'm', input: 'hi', stream: true },
+      { 'content-type': 'text/plain' },
+    );
     expect(wrongType.status).toBe(415);
     const invalid = await postResponse(relay!.url, { model: 'm', input: 42, stream: true });
     expect(invalid.status).toBe(400);
     expect(((await invalid.json()) as any).error.type).toBe('invalid_request_error');
-    const unknownPrevious = await postResponse(relay!.url, { model: 'm', input: 'hi', stream: true, previous_response_id: 'resp_missing' });
+    const unknownPrevious = await postResponse(relay!.url, {
+      model: 'm',
+      input: 'hi',
+      stream: true,
+      previous_response_id: 'resp_missing',
+    });
     expect(unknownPrevious.status).toBe(404);
     expect(upstream!.requests).toHaveLength(0);
   });

@@ -16,7 +16,11 @@ const servers = useTestServers();
 let upstream: MockUpstream | undefined;
 let relay: RunningRelay | undefined;
 
-const READ_TOOL = { type: 'function', name: 'read_file', parameters: { type: 'object', properties: { path: { type: 'string' } } } };
+const READ_TOOL = {
+  type: 'function',
+  name: 'read_file',
+  parameters: { type: 'object', properties: { path: { type: 'string' } } },
+};
 
 /** Serves `bodies[n]` as the n-th response, exactly as written. */
 async function serveBytes(bodies: string[], options: TestRelayOptions = {}): Promise<RunningRelay> {
@@ -51,7 +55,9 @@ describe('[DONE] without any finish_reason', () => {
     const events = await streamTurn({ input: 'Say OK' });
     const terminal = events.at(-1)!;
     expect(terminal.type).toBe('response.completed');
-    expect(terminal.response.output).toMatchObject([{ type: 'message', status: 'completed', content: [{ type: 'output_text', text: 'OK' }] }]);
+    expect(terminal.response.output).toMatchObject([
+      { type: 'message', status: 'completed', content: [{ type: 'output_text', text: 'OK' }] },
+    ]);
     expect(terminal.response.usage).toMatchObject({ input_tokens: 9, output_tokens: 1, total_tokens: 10 });
   });
 
@@ -65,7 +71,13 @@ describe('[DONE] without any finish_reason', () => {
     const terminal = events.at(-1)!;
     expect(terminal.type).toBe('response.completed');
     expect(terminal.response.output).toEqual([
-      expect.objectContaining({ type: 'function_call', call_id: 'call_r1', name: 'read_file', arguments: '{"path":"a.md"}', status: 'completed' }),
+      expect.objectContaining({
+        type: 'function_call',
+        call_id: 'call_r1',
+        name: 'read_file',
+        arguments: '{"path":"a.md"}',
+        status: 'completed',
+      }),
     ]);
   });
 
@@ -76,7 +88,10 @@ describe('[DONE] without any finish_reason', () => {
     ]);
     const events = await streamTurn({ input: 'Read a.md', tools: [READ_TOOL] });
     expect(events.at(-1)!.type).toBe('response.failed');
-    expect(events.at(-1)!.response.error).toMatchObject({ code: 'server_error', message: expect.stringMatching(/unfinished tool call/) });
+    expect(events.at(-1)!.response.error).toMatchObject({
+      code: 'server_error',
+      message: expect.stringMatching(/unfinished tool call/),
+    });
   });
 
   it('still fails a stream that just stops (no [DONE], no finish_reason)', async () => {
@@ -86,7 +101,9 @@ describe('[DONE] without any finish_reason', () => {
   });
 
   it('completes stream: false the same way', async () => {
-    await serveBytes(['data: {"choices":[{"index":0,"delta":{"role":"assistant","content":"OK"}}]}\n\ndata: [DONE]\n\n']);
+    await serveBytes([
+      'data: {"choices":[{"index":0,"delta":{"role":"assistant","content":"OK"}}]}\n\ndata: [DONE]\n\n',
+    ]);
     const response = await fetch(`${relay!.url}/v1/responses`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -112,12 +129,19 @@ describe('output after finish_reason', () => {
     const events = await streamTurn({ input: 'Finish up', tools: [READ_TOOL] });
     const terminal = events.at(-1)!;
     expect(terminal.type).toBe('response.completed');
-    expect(terminal.response.output).toEqual([expect.objectContaining({ type: 'message', content: [expect.objectContaining({ text: 'done' })] })]);
+    expect(terminal.response.output).toEqual([
+      expect.objectContaining({ type: 'message', content: [expect.objectContaining({ text: 'done' })] }),
+    ]);
     expect(events.some((event) => event.item?.type === 'function_call')).toBe(false);
     expect(terminal.response.usage).toMatchObject({ input_tokens: 5, output_tokens: 3, total_tokens: 8 });
     // pino level 40 is warn.
-    const warning = logs.records().find((record) => typeof record.msg === 'string' && record.msg.includes('after finish_reason'));
-    expect(warning).toMatchObject({ level: 40, msg: "ignored 1 upstream chunk(s) with tool_calls sent after finish_reason 'stop'" });
+    const warning = logs
+      .records()
+      .find((record) => typeof record.msg === 'string' && record.msg.includes('after finish_reason'));
+    expect(warning).toMatchObject({
+      level: 40,
+      msg: "ignored 1 upstream chunk(s) with tool_calls sent after finish_reason 'stop'",
+    });
   });
 });
 
@@ -129,7 +153,10 @@ describe('duplicate tool-call ids in one turn', () => {
     'data: [DONE]\n\n';
 
   it('gives each call its own call_id and sends the same ids back in the next turn', async () => {
-    await serveBytes([twoCallsOneId, 'data: {"choices":[{"index":0,"delta":{"content":"read both"},"finish_reason":"stop"}]}\n\ndata: [DONE]\n\n']);
+    await serveBytes([
+      twoCallsOneId,
+      'data: {"choices":[{"index":0,"delta":{"content":"read both"},"finish_reason":"stop"}]}\n\ndata: [DONE]\n\n',
+    ]);
     const events = await streamTurn({ input: 'Read a.md and b.md', tools: [READ_TOOL] });
     const calls = events.at(-1)!.response.output as Array<Record<string, any>>;
     expect(calls.map((call) => [call.call_id, call.arguments])).toEqual([
@@ -148,8 +175,13 @@ describe('duplicate tool-call ids in one turn', () => {
       ],
     });
     const messages = upstream!.requests[1]!.body.messages as Array<Record<string, any>>;
-    expect(messages.find((message) => message.role === 'assistant')!.tool_calls.map((call: any) => call.id)).toEqual(['call_dup', 'call_dup_2']);
-    expect(messages.filter((message) => message.role === 'tool').map((message) => [message.tool_call_id, message.content])).toEqual([
+    expect(messages.find((message) => message.role === 'assistant')!.tool_calls.map((call: any) => call.id)).toEqual([
+      'call_dup',
+      'call_dup_2',
+    ]);
+    expect(
+      messages.filter((message) => message.role === 'tool').map((message) => [message.tool_call_id, message.content]),
+    ).toEqual([
       ['call_dup', 'contents of a'],
       ['call_dup_2', 'contents of b'],
     ]);

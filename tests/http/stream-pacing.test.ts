@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { RunningRelay } from '../../src/server/start-server.js';
-import { deltaChunk, finishChunk, textChunks, usageChunk, type MockUpstream } from '../support/mock-upstream.js';
+import { deltaChunk, finishChunk, type MockUpstream, textChunks, usageChunk } from '../support/mock-upstream.js';
 import { readSse } from '../support/relay.js';
 import { useTestServers } from '../support/test-servers.js';
 

@@ -14,20 +14,37 @@ const servers = useTestServers();
 let upstream: ScriptedUpstream | undefined;
 let relay: RunningRelay | undefined;
 
-const exec = { type: 'function', name: 'exec_command', parameters: { type: 'object', properties: { cmd: { type: 'string' } } } };
+const exec = {
+  type: 'function',
+  name: 'exec_command',
+  parameters: { type: 'object', properties: { cmd: { type: 'string' } } },
+};
 
 /** A Codex history with one finished tool call; `reasoning` decides whether its reasoning item is echoed. */
 function history(reasoning: boolean): unknown[] {
   return [
     { type: 'message', role: 'user', content: [{ type: 'input_text', text: 'run it' }] },
-    ...(reasoning ? [{ type: 'reasoning', summary: [], content: [{ type: 'reasoning_text', text: 'I will run it.' }], encrypted_content: null }] : []),
+    ...(reasoning
+      ? [
+          {
+            type: 'reasoning',
+            summary: [],
+            content: [{ type: 'reasoning_text', text: 'I will run it.' }],
+            encrypted_content: null,
+          },
+        ]
+      : []),
     { type: 'function_call', call_id: 'call_1', name: 'exec_command', arguments: '{"cmd":"ls"}' },
     { type: 'function_call_output', call_id: 'call_1', output: 'a.txt' },
   ];
 }
 
 async function post(body: Record<string, unknown>): Promise<Response> {
-  return fetch(`${relay!.url}/v1/responses`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'm', stream: true, tools: [exec], ...body }) });
+  return fetch(`${relay!.url}/v1/responses`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ model: 'm', stream: true, tools: [exec], ...body }),
+  });
 }
 
 describe('strict mock upstream', () => {
@@ -52,10 +69,13 @@ describe('strict mock upstream', () => {
     expect(response.status).toBe(200);
     await response.text();
     expect(upstream.rejections).toEqual([]);
-    expect(upstream.requests[0]!.body.messages[1]).toMatchObject({ role: 'assistant', reasoning_content: 'I will run it.' });
+    expect(upstream.requests[0]!.body.messages[1]).toMatchObject({
+      role: 'assistant',
+      reasoning_content: 'I will run it.',
+    });
   });
 
-  it('rejects broken tool pairing and arguments with the providers\' messages', () => {
+  it("rejects broken tool pairing and arguments with the providers' messages", () => {
     const call = { id: 'call_1', type: 'function', function: { name: 'f', arguments: '{"a":' } };
     expect(
       validateChatRequest({
@@ -73,7 +93,16 @@ describe('strict mock upstream', () => {
       "Invalid parameter: messages with role 'tool' must be a response to a preceeding message with 'tool_calls'.",
     ]);
     expect(
-      validateChatRequest({ model: 'm', messages: [{ role: 'assistant', content: null, tool_calls: [{ ...call, function: { name: 'f', arguments: '{}' } }] }, { role: 'tool', tool_call_id: 'call_1', content: 'ok' }] }, { thinking: 'kimi' }),
+      validateChatRequest(
+        {
+          model: 'm',
+          messages: [
+            { role: 'assistant', content: null, tool_calls: [{ ...call, function: { name: 'f', arguments: '{}' } }] },
+            { role: 'tool', tool_call_id: 'call_1', content: 'ok' },
+          ],
+        },
+        { thinking: 'kimi' },
+      ),
     ).toEqual([{ message: 'reasoning_content is missing in assistant tool call message at index 0', param: null }]);
   });
 });

@@ -6,7 +6,7 @@ import { listRoutedModels } from '../../src/models/routed-models.js';
 import { readUpstreamModelList, type UpstreamModel } from '../../src/models/upstream-model-list.js';
 
 describe('readUpstreamModelList', () => {
-  it('reads the context window, output limit, images and reasoning from each provider\'s fields', () => {
+  it("reads the context window, output limit, images and reasoning from each provider's fields", () => {
     const models = readUpstreamModelList({
       object: 'list',
       data: [
@@ -18,7 +18,12 @@ describe('readUpstreamModelList', () => {
           top_provider: { context_length: 262144, max_completion_tokens: 65536 },
           supported_parameters: ['tools', 'reasoning'],
         },
-        { id: 'qwen/qwen3-coder', context_length: 262144, architecture: { input_modalities: ['text'] }, supported_parameters: ['tools'] },
+        {
+          id: 'qwen/qwen3-coder',
+          context_length: 262144,
+          architecture: { input_modalities: ['text'] },
+          supported_parameters: ['tools'],
+        },
         // Groq
         { id: 'llama-3.3-70b-versatile', context_window: 131072, max_completion_tokens: 32768 },
         // Mistral
@@ -62,13 +67,25 @@ gpt-5 = "openrouter/moonshotai/kimi-k2.6"
   const router = buildRouter({}, file, {}, { requireKeys: false });
   const openRouterList: UpstreamModel[] = readUpstreamModelList({
     data: [
-      { id: 'moonshotai/kimi-k2.6', context_length: 262144, architecture: { input_modalities: ['text', 'image'] }, supported_parameters: ['reasoning'] },
+      {
+        id: 'moonshotai/kimi-k2.6',
+        context_length: 262144,
+        architecture: { input_modalities: ['text', 'image'] },
+        supported_parameters: ['reasoning'],
+      },
       { id: 'qwen/qwen3-coder', context_length: 262144, supported_parameters: ['tools'] },
     ],
   });
 
-  it('lists aliases, then the default provider\'s models, then the others\' with their prefix', () => {
-    const models = listRoutedModels(router, new Map([['openrouter', openRouterList], ['deepseek', undefined], ['box', undefined]]));
+  it("lists aliases, then the default provider's models, then the others' with their prefix", () => {
+    const models = listRoutedModels(
+      router,
+      new Map([
+        ['openrouter', openRouterList],
+        ['deepseek', undefined],
+        ['box', undefined],
+      ]),
+    );
     expect(models.map((model) => model.id)).toEqual([
       'coder',
       'gpt-5',
@@ -84,18 +101,33 @@ gpt-5 = "openrouter/moonshotai/kimi-k2.6"
       'box/qwen3-coder',
     ]);
     const coder = models[0]!;
-    expect(coder).toMatchObject({ upstreamModel: 'deepseek-v4-pro', contextWindow: 1_048_576, reasoningEfforts: ['none', 'low', 'high', 'max'], defaultReasoningEffort: 'high', images: false });
+    expect(coder).toMatchObject({
+      upstreamModel: 'deepseek-v4-pro',
+      contextWindow: 1_048_576,
+      reasoningEfforts: ['none', 'low', 'high', 'max'],
+      defaultReasoningEffort: 'high',
+      images: false,
+    });
     expect(coder.alias).toEqual({ fallbacks: ['openrouter/deepseek/deepseek-v4-pro'] });
     expect(coder.provider.name).toBe('deepseek');
   });
 
-  it('takes the upstream\'s figures first, the profile\'s next, and no effort control where the list says so', () => {
+  it("takes the upstream's figures first, the profile's next, and no effort control where the list says so", () => {
     const models = listRoutedModels(router, new Map([['openrouter', openRouterList]]));
     const byId = new Map(models.map((model) => [model.id, model]));
-    expect(byId.get('openrouter/moonshotai/kimi-k2.6')).toMatchObject({ contextWindow: 262144, images: true, known: true });
+    expect(byId.get('openrouter/moonshotai/kimi-k2.6')).toMatchObject({
+      contextWindow: 262144,
+      images: true,
+      known: true,
+    });
     expect(byId.get('openrouter/qwen/qwen3-coder')!.reasoningEfforts).toEqual([]);
     expect(byId.get('gpt-5')).toMatchObject({ upstreamModel: 'moonshotai/kimi-k2.6', contextWindow: 262144 });
-    expect(byId.get('box/qwen3-coder')).toMatchObject({ contextWindow: 65536, reasoningEfforts: ['none', 'high'], defaultReasoningEffort: 'high', known: true });
+    expect(byId.get('box/qwen3-coder')).toMatchObject({
+      contextWindow: 65536,
+      reasoningEfforts: ['none', 'high'],
+      defaultReasoningEffort: 'high',
+      known: true,
+    });
     expect(byId.get('deepseek-chat')).toMatchObject({ contextWindow: 131_072, reasoningEfforts: [] });
     expect(byId.get('deepseek-chat')!.defaultReasoningEffort).toBeUndefined();
   });

@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../harness/codex/versions.js';
-import { finishChunk, startMockUpstream, textChunks, usageChunk, type MockUpstream } from '../support/mock-upstream.js';
+import { finishChunk, type MockUpstream, startMockUpstream, textChunks, usageChunk } from '../support/mock-upstream.js';
 
 const run = promisify(execFile);
 const INSTALL_TIMEOUT_MS = 240_000;
@@ -29,24 +29,47 @@ const version = (JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'ut
 beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), 'relay-pack-'));
   // dist/ is built by `npm test` before the suite runs; skipping scripts keeps `prepare` from building it again.
-  const { stdout } = await run('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', root], { cwd: PROJECT_ROOT });
+  const { stdout } = await run('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', root], {
+    cwd: PROJECT_ROOT,
+  });
   const [packed] = JSON.parse(stdout) as Array<{ filename: string; files: Array<{ path: string }> }>;
   packedFiles = packed!.files.map((file) => file.path);
   const prefix = join(root, 'prefix');
-  await run('npm', ['install', '--global', '--prefix', prefix, '--ignore-scripts', '--prefer-offline', '--no-audit', '--no-fund', join(root, packed!.filename)], {
-    cwd: root,
-    timeout: INSTALL_TIMEOUT_MS,
-  });
+  await run(
+    'npm',
+    [
+      'install',
+      '--global',
+      '--prefix',
+      prefix,
+      '--ignore-scripts',
+      '--prefer-offline',
+      '--no-audit',
+      '--no-fund',
+      join(root, packed!.filename),
+    ],
+    {
+      cwd: root,
+      timeout: INSTALL_TIMEOUT_MS,
+    },
+  );
   installed = join(prefix, 'bin', 'responses-relay');
   const sqlite = join(prefix, 'lib', 'node_modules', 'responses-relay', 'node_modules', 'better-sqlite3');
   expect(JSON.parse(readFileSync(join(sqlite, 'package.json'), 'utf8')).version).toBe(
     JSON.parse(readFileSync(join(PROJECT_ROOT, 'node_modules', 'better-sqlite3', 'package.json'), 'utf8')).version,
   );
   mkdirSync(join(sqlite, 'build', 'Release'), { recursive: true });
-  copyFileSync(join(PROJECT_ROOT, 'node_modules', 'better-sqlite3', 'build', 'Release', 'better_sqlite3.node'), join(sqlite, 'build', 'Release', 'better_sqlite3.node'));
-  upstream = await startMockUpstream(() => ({ kind: 'sse', chunks: [...textChunks('Hello from the installed relay.'), finishChunk('stop'), usageChunk(12, 6)] }), [
-    { id: 'mock-model', object: 'model' },
-  ]);
+  copyFileSync(
+    join(PROJECT_ROOT, 'node_modules', 'better-sqlite3', 'build', 'Release', 'better_sqlite3.node'),
+    join(sqlite, 'build', 'Release', 'better_sqlite3.node'),
+  );
+  upstream = await startMockUpstream(
+    () => ({
+      kind: 'sse',
+      chunks: [...textChunks('Hello from the installed relay.'), finishChunk('stop'), usageChunk(12, 6)],
+    }),
+    [{ id: 'mock-model', object: 'model' }],
+  );
 }, INSTALL_TIMEOUT_MS + 30_000);
 
 afterAll(async () => {
@@ -56,7 +79,12 @@ afterAll(async () => {
 
 /** A clean environment: no config file, state and config in the temporary directory. */
 function environment(): NodeJS.ProcessEnv {
-  return { PATH: process.env.PATH, HOME: root, XDG_CONFIG_HOME: join(root, 'config'), XDG_STATE_HOME: join(root, 'state') };
+  return {
+    PATH: process.env.PATH,
+    HOME: root,
+    XDG_CONFIG_HOME: join(root, 'config'),
+    XDG_STATE_HOME: join(root, 'state'),
+  };
 }
 
 describe('the npm package', () => {
@@ -64,26 +92,37 @@ describe('the npm package', () => {
     expect(packedFiles).toContain('dist/cli/bin.js');
     expect(packedFiles).toContain('package.json');
     expect(packedFiles).toContain('README.md');
-    expect(packedFiles.filter((path) => !/^(dist\/|README\.md$|CHANGELOG\.md$|package\.json$|LICENSE)/.test(path))).toEqual([]);
+    expect(
+      packedFiles.filter((path) => !/^(dist\/|README\.md$|CHANGELOG\.md$|package\.json$|LICENSE)/.test(path)),
+    ).toEqual([]);
     // Source maps point at sources the package does not hold.
     expect(packedFiles.filter((path) => path.endsWith('.map'))).toEqual([]);
   });
 
   it('carries the tokenizer bundled: gpt-tokenizer is not installed with it', () => {
     expect(packedFiles).toContain('dist/tokens/o200k-base.js');
-    expect(existsSync(join(root, 'prefix', 'lib', 'node_modules', 'responses-relay', 'node_modules', 'gpt-tokenizer'))).toBe(false);
+    expect(
+      existsSync(join(root, 'prefix', 'lib', 'node_modules', 'responses-relay', 'node_modules', 'gpt-tokenizer')),
+    ).toBe(false);
   });
 
   it('installs globally and answers --version and --print-config', async () => {
     const versionRun = await run(installed, ['--version'], { env: environment() });
     expect(versionRun.stdout.trim()).toBe(version);
-    const printed = await run(installed, ['--print-config', '--upstream', upstream.baseUrl, '--model', 'mock-model', '--port', '4545'], { env: environment() });
+    const printed = await run(
+      installed,
+      ['--print-config', '--upstream', upstream.baseUrl, '--model', 'mock-model', '--port', '4545'],
+      { env: environment() },
+    );
     expect(printed.stdout).toContain('base_url = "http://127.0.0.1:4545/v1"');
     expect(printed.stdout).toContain('model = "mock-model"');
   });
 
   it('serves a real turn against the mock upstream (SQLite store included) and counts input tokens', async () => {
-    const relay = spawn(installed, ['--upstream', upstream.baseUrl, '--port', '0'], { env: environment(), stdio: ['ignore', 'pipe', 'pipe'] });
+    const relay = spawn(installed, ['--upstream', upstream.baseUrl, '--port', '0'], {
+      env: environment(),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stderr = '';
     relay.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
     try {

@@ -7,7 +7,16 @@ import { describe, expect, it } from 'vitest';
 import { deepseekProvider } from '../../src/providers/deepseek.js';
 import { MISSING_REASONING_PLACEHOLDER } from '../../src/providers/request-shaping.js';
 import type { ChatAssistantMessage } from '../../src/translate/chat-types.js';
-import { APPLY_PATCH_TOOL, chatBodyFor, chunk, classify, contentChunks, deltaText, functionTool, streamThrough } from './support.js';
+import {
+  APPLY_PATCH_TOOL,
+  chatBodyFor,
+  chunk,
+  classify,
+  contentChunks,
+  deltaText,
+  functionTool,
+  streamThrough,
+} from './support.js';
 
 const MODEL = 'deepseek-v4-pro';
 
@@ -55,24 +64,44 @@ function history(reasoningText: string | undefined) {
     { type: 'message', role: 'user', content: [{ type: 'input_text', text: 'read a.md' }] },
     ...(reasoningText === undefined
       ? []
-      : [{ type: 'reasoning', id: 'rs_1', summary: [{ type: 'summary_text', text: reasoningText }], content: [{ type: 'reasoning_text', text: reasoningText }], encrypted_content: null }]),
+      : [
+          {
+            type: 'reasoning',
+            id: 'rs_1',
+            summary: [{ type: 'summary_text', text: reasoningText }],
+            content: [{ type: 'reasoning_text', text: reasoningText }],
+            encrypted_content: null,
+          },
+        ]),
     { type: 'function_call', id: 'fc_1', call_id: 'call_00_abc', name: 'read', arguments: '{"path":"a.md"}' },
     { type: 'function_call_output', call_id: 'call_00_abc', output: 'contents' },
     { type: 'message', role: 'assistant', content: [{ type: 'output_text', text: 'It says contents.' }] },
     { type: 'message', role: 'user', content: [{ type: 'input_text', text: 'thanks' }] },
-    { type: 'reasoning', id: 'rs_2', summary: [], content: [{ type: 'reasoning_text', text: 'Just reply.' }], encrypted_content: null },
+    {
+      type: 'reasoning',
+      id: 'rs_2',
+      summary: [],
+      content: [{ type: 'reasoning_text', text: 'Just reply.' }],
+      encrypted_content: null,
+    },
     { type: 'message', role: 'assistant', content: [{ type: 'output_text', text: 'You are welcome.' }] },
     { type: 'message', role: 'user', content: [{ type: 'input_text', text: 'next' }] },
   ];
 }
 
 function assistants(body: { messages: unknown[] }): ChatAssistantMessage[] {
-  return body.messages.filter((message): message is ChatAssistantMessage => (message as { role: string }).role === 'assistant');
+  return body.messages.filter(
+    (message): message is ChatAssistantMessage => (message as { role: string }).role === 'assistant',
+  );
 }
 
 describe('DeepSeek reasoning passback', () => {
   it('sends reasoning_content byte for byte on the tool-call turn and not on a text-only turn', () => {
-    const body = chatBodyFor(deepseekProvider, { model: MODEL, input: history(REASONING), tools: [functionTool('read')] });
+    const body = chatBodyFor(deepseekProvider, {
+      model: MODEL,
+      input: history(REASONING),
+      tools: [functionTool('read')],
+    });
     const [toolTurn, answer, textOnly] = assistants(body);
     expect(toolTurn!.tool_calls![0]!.id).toBe('call_00_abc');
     expect(toolTurn!.reasoning_content).toBe(REASONING);
@@ -81,12 +110,21 @@ describe('DeepSeek reasoning passback', () => {
   });
 
   it('fills a placeholder when a tool-call turn has no reasoning while thinking', () => {
-    const body = chatBodyFor(deepseekProvider, { model: MODEL, input: history(undefined), tools: [functionTool('read')] });
+    const body = chatBodyFor(deepseekProvider, {
+      model: MODEL,
+      input: history(undefined),
+      tools: [functionTool('read')],
+    });
     expect(assistants(body)[0]!.reasoning_content).toBe(MISSING_REASONING_PLACEHOLDER);
   });
 
   it('sends no reasoning at all with thinking off', () => {
-    const body = chatBodyFor(deepseekProvider, { model: MODEL, input: history(REASONING), tools: [functionTool('read')], reasoning: { effort: 'none' } });
+    const body = chatBodyFor(deepseekProvider, {
+      model: MODEL,
+      input: history(REASONING),
+      tools: [functionTool('read')],
+      reasoning: { effort: 'none' },
+    });
     for (const message of assistants(body)) expect(message).not.toHaveProperty('reasoning_content');
   });
 
@@ -97,7 +135,9 @@ describe('DeepSeek reasoning passback', () => {
       deepseekProvider,
       [
         ...pieces.map((piece) => chunk({ reasoning_content: piece })),
-        chunk({ tool_calls: [{ index: 0, id: 'call_00_x1', type: 'function', function: { name: 'read', arguments: '' } }] }),
+        chunk({
+          tool_calls: [{ index: 0, id: 'call_00_x1', type: 'function', function: { name: 'read', arguments: '' } }],
+        }),
         chunk({ tool_calls: [{ index: 0, function: { arguments: '{"path":"a.md"}' } }] }),
         chunk({}, 'tool_calls', { usage: { prompt_tokens: 100, completion_tokens: 20, total_tokens: 120 } }),
       ],
@@ -114,21 +154,45 @@ describe('DeepSeek reasoning passback', () => {
     });
     const toolTurn = assistants(next)[0]!;
     expect(toolTurn.reasoning_content).toBe(pieces.join(''));
-    expect(toolTurn.tool_calls).toEqual([{ id: 'call_00_x1', type: 'function', function: { name: 'read', arguments: '{"path":"a.md"}' } }]);
+    expect(toolTurn.tool_calls).toEqual([
+      { id: 'call_00_x1', type: 'function', function: { name: 'read', arguments: '{"path":"a.md"}' } },
+    ]);
   });
 });
 
 describe('DeepSeek tool_choice', () => {
   const tools = [functionTool('read')];
   it('relaxes "required" and a named function to "auto" in thinking mode', () => {
-    expect(chatBodyFor(deepseekProvider, { model: MODEL, input: 'x', tools, tool_choice: 'required' }).tool_choice).toBe('auto');
-    expect(chatBodyFor(deepseekProvider, { model: MODEL, input: 'x', tools, tool_choice: { type: 'function', name: 'read' } }).tool_choice).toBe('auto');
-    expect(chatBodyFor(deepseekProvider, { model: 'deepseek-reasoner', input: 'x', tools, tool_choice: 'required' }).tool_choice).toBe('auto');
+    expect(
+      chatBodyFor(deepseekProvider, { model: MODEL, input: 'x', tools, tool_choice: 'required' }).tool_choice,
+    ).toBe('auto');
+    expect(
+      chatBodyFor(deepseekProvider, {
+        model: MODEL,
+        input: 'x',
+        tools,
+        tool_choice: { type: 'function', name: 'read' },
+      }).tool_choice,
+    ).toBe('auto');
+    expect(
+      chatBodyFor(deepseekProvider, { model: 'deepseek-reasoner', input: 'x', tools, tool_choice: 'required' })
+        .tool_choice,
+    ).toBe('auto');
   });
 
   it('keeps "required" when thinking is off', () => {
-    expect(chatBodyFor(deepseekProvider, { model: MODEL, input: 'x', tools, tool_choice: 'required', reasoning: { effort: 'none' } }).tool_choice).toBe('required');
-    expect(chatBodyFor(deepseekProvider, { model: 'deepseek-chat', input: 'x', tools, tool_choice: 'required' }).tool_choice).toBe('required');
+    expect(
+      chatBodyFor(deepseekProvider, {
+        model: MODEL,
+        input: 'x',
+        tools,
+        tool_choice: 'required',
+        reasoning: { effort: 'none' },
+      }).tool_choice,
+    ).toBe('required');
+    expect(
+      chatBodyFor(deepseekProvider, { model: 'deepseek-chat', input: 'x', tools, tool_choice: 'required' }).tool_choice,
+    ).toBe('required');
   });
 });
 
@@ -158,8 +222,19 @@ describe('DeepSeek usage', () => {
   });
 
   it('adds hits and misses when prompt_tokens is missing', () => {
-    const usage = deepseekProvider.hooks.normalizeUsage({ completion_tokens: 10, prompt_cache_hit_tokens: 64, prompt_cache_miss_tokens: 36 });
-    expect(usage).toEqual({ inputTokens: 100, cachedInputTokens: 64, cacheWriteTokens: 0, outputTokens: 10, reasoningTokens: 0, totalTokens: 110 });
+    const usage = deepseekProvider.hooks.normalizeUsage({
+      completion_tokens: 10,
+      prompt_cache_hit_tokens: 64,
+      prompt_cache_miss_tokens: 36,
+    });
+    expect(usage).toEqual({
+      inputTokens: 100,
+      cachedInputTokens: 64,
+      cacheWriteTokens: 0,
+      outputTokens: 10,
+      reasoningTokens: 0,
+      totalTokens: 110,
+    });
   });
 });
 
@@ -184,7 +259,11 @@ describe('DeepSeek DSML tool calls leaked into content', () => {
   const tools = [functionTool('read', { path: { type: 'string' }, limit: { type: 'number' } })];
 
   it.each([1, 3, 7, 1000])('repairs a V4 tool_calls block streamed %i characters at a time', (size) => {
-    const { events, output, response } = streamThrough(deepseekProvider, [...contentChunks(...pieces(DSML_V4, size)), chunk({}, 'stop')], { model: MODEL, tools });
+    const { events, output, response } = streamThrough(
+      deepseekProvider,
+      [...contentChunks(...pieces(DSML_V4, size)), chunk({}, 'stop')],
+      { model: MODEL, tools },
+    );
     expect(response.status).toBe('completed');
     expect(deltaText(events, 'response.output_text.delta')).toBe('I will read it.\n\n');
     expect(output.map((item) => item.type)).toEqual(['message', 'function_call']);
@@ -209,28 +288,38 @@ describe('DeepSeek DSML tool calls leaked into content', () => {
   });
 
   it('leaves markup naming a tool the request does not have as text', () => {
-    const { output, events } = streamThrough(deepseekProvider, [...contentChunks(...pieces(DSML_V4, 4)), chunk({}, 'stop')], { model: MODEL, tools: [functionTool('write')] });
+    const { output, events } = streamThrough(
+      deepseekProvider,
+      [...contentChunks(...pieces(DSML_V4, 4)), chunk({}, 'stop')],
+      { model: MODEL, tools: [functionTool('write')] },
+    );
     expect(output.map((item) => item.type)).toEqual(['message']);
     expect(deltaText(events, 'response.output_text.delta')).toBe(DSML_V4);
   });
 
   it('repairs a block whose closing tag never came when the stream ends', () => {
     const text = DSML_V4.replace('</｜DSML｜tool_calls>', '');
-    const { output } = streamThrough(deepseekProvider, [...contentChunks(text), chunk({}, 'stop')], { model: MODEL, tools });
+    const { output } = streamThrough(deepseekProvider, [...contentChunks(text), chunk({}, 'stop')], {
+      model: MODEL,
+      tools,
+    });
     expect(output.map((item) => item.type)).toEqual(['message', 'function_call']);
   });
 });
 
 describe('DeepSeek errors', () => {
   it('maps 402 Insufficient Balance to insufficient_quota', () => {
-    const failure = classify(deepseekProvider, 402, { error: { message: 'Insufficient Balance', type: 'unknown_error', param: null, code: 'invalid_request_error' } });
+    const failure = classify(deepseekProvider, 402, {
+      error: { message: 'Insufficient Balance', type: 'unknown_error', param: null, code: 'invalid_request_error' },
+    });
     expect(failure.code).toBe('insufficient_quota');
   });
 
   it('maps the context-length 400 to context_length_exceeded', () => {
     const body = {
       error: {
-        message: "This model's maximum context length is 131072 tokens. However, you requested 140000 tokens (135000 in the messages, 5000 in the completion). Please reduce the length of the messages or completion.",
+        message:
+          "This model's maximum context length is 131072 tokens. However, you requested 140000 tokens (135000 in the messages, 5000 in the completion). Please reduce the length of the messages or completion.",
         type: 'invalid_request_error',
         param: null,
         code: 'invalid_request_error',
@@ -240,14 +329,21 @@ describe('DeepSeek errors', () => {
   });
 
   it('maps 503 Server Overloaded and 429 with its delay', () => {
-    expect(classify(deepseekProvider, 503, { error: { message: 'Server overloaded, please try again later' } }).code).toBe('server_is_overloaded');
+    expect(
+      classify(deepseekProvider, 503, { error: { message: 'Server overloaded, please try again later' } }).code,
+    ).toBe('server_is_overloaded');
     const rate = classify(deepseekProvider, 429, { error: { message: 'Rate Limit Reached' } }, 3);
     expect(rate).toMatchObject({ code: 'rate_limit_exceeded', retryAfterSeconds: 3 });
     expect(rate.message).toMatch(/try again in 3s/);
   });
 
   it('explains the missing-reasoning 400', () => {
-    const failure = classify(deepseekProvider, 400, { error: { message: 'The `reasoning_content` in the thinking mode must be passed back to the API.', type: 'invalid_request_error' } });
+    const failure = classify(deepseekProvider, 400, {
+      error: {
+        message: 'The `reasoning_content` in the thinking mode must be passed back to the API.',
+        type: 'invalid_request_error',
+      },
+    });
     expect(failure.code).toBe('invalid_request');
     expect(failure.message).toMatch(/keep the reasoning items/);
   });

@@ -20,8 +20,22 @@ describe('Gemini thought signatures', () => {
     const { output } = streamThrough(
       geminiProvider,
       [
-        chunk({ role: 'assistant', tool_calls: [{ id: 'function-call-1', type: 'function', function: { name: 'read', arguments: '{"path":"a.md"}' }, extra_content: { google: { thought_signature: 'CsQBAe2+sig==' } } }] }),
-        chunk({ tool_calls: [{ id: 'function-call-2', type: 'function', function: { name: 'list', arguments: '{"path":"."}' } }] }),
+        chunk({
+          role: 'assistant',
+          tool_calls: [
+            {
+              id: 'function-call-1',
+              type: 'function',
+              function: { name: 'read', arguments: '{"path":"a.md"}' },
+              extra_content: { google: { thought_signature: 'CsQBAe2+sig==' } },
+            },
+          ],
+        }),
+        chunk({
+          tool_calls: [
+            { id: 'function-call-2', type: 'function', function: { name: 'list', arguments: '{"path":"."}' } },
+          ],
+        }),
         chunk({}, 'tool_calls'),
       ],
       { model: MODEL, tools: TOOLS },
@@ -52,17 +66,22 @@ describe('Gemini thought signatures', () => {
       { type: 'function_call', call_id: 'call_1', name: 'read', arguments: '{}' },
       { type: 'function_call_output', call_id: 'call_1', output: 'y' },
     ];
-    const gemini3 = assistantMessages(chatBodyFor(geminiProvider, { model: 'gemini-3.1-pro-preview', tools: TOOLS, input }))[0]!;
+    const gemini3 = assistantMessages(
+      chatBodyFor(geminiProvider, { model: 'gemini-3.1-pro-preview', tools: TOOLS, input }),
+    )[0]!;
     expect(signature(gemini3.tool_calls[0])).toBe(PLACEHOLDER_THOUGHT_SIGNATURE);
     expect(gemini3).not.toHaveProperty('reasoning_content');
-    const gemini25 = assistantMessages(chatBodyFor(geminiProvider, { model: 'gemini-2.5-pro', tools: TOOLS, input }))[0]!;
+    const gemini25 = assistantMessages(
+      chatBodyFor(geminiProvider, { model: 'gemini-2.5-pro', tools: TOOLS, input }),
+    )[0]!;
     expect(gemini25.tool_calls[0]).not.toHaveProperty('extra_content');
   });
 });
 
 describe('Gemini reasoning effort', () => {
   it('fits the effort to what each model takes', () => {
-    const effort = (model: string, requested: string) => chatBodyFor(geminiProvider, { model, input: 'x', reasoning: { effort: requested } }).reasoning_effort;
+    const effort = (model: string, requested: string) =>
+      chatBodyFor(geminiProvider, { model, input: 'x', reasoning: { effort: requested } }).reasoning_effort;
     expect(effort('gemini-3-flash-preview', 'minimal')).toBe('minimal');
     expect(effort('gemini-3-pro-preview', 'medium')).toBe('high');
     expect(effort('gemini-3.1-pro-preview', 'minimal')).toBe('low');
@@ -79,7 +98,12 @@ describe('Gemini errors', () => {
         message: 'You exceeded your current quota, please check your plan and billing details.',
         status: 'RESOURCE_EXHAUSTED',
         details: [
-          { '@type': 'type.googleapis.com/google.rpc.QuotaFailure', violations: [{ quotaMetric: 'generativelanguage.googleapis.com/generate_content_free_tier_requests', quotaId }] },
+          {
+            '@type': 'type.googleapis.com/google.rpc.QuotaFailure',
+            violations: [
+              { quotaMetric: 'generativelanguage.googleapis.com/generate_content_free_tier_requests', quotaId },
+            ],
+          },
           { '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: '37s' },
         ],
       },
@@ -93,12 +117,26 @@ describe('Gemini errors', () => {
   });
 
   it('maps a spent daily quota to insufficient_quota', () => {
-    expect(classify(geminiProvider, 429, exhausted('GenerateRequestsPerDayPerProjectPerModel-FreeTier')).code).toBe('insufficient_quota');
+    expect(classify(geminiProvider, 429, exhausted('GenerateRequestsPerDayPerProjectPerModel-FreeTier')).code).toBe(
+      'insufficient_quota',
+    );
   });
 
   it('reads errors wrapped in an array: overload and an over-long prompt', () => {
-    expect(classify(geminiProvider, 503, [{ error: { code: 503, message: 'The model is overloaded. Please try again later.', status: 'UNAVAILABLE' } }]).code).toBe('server_is_overloaded');
-    const long = [{ error: { code: 400, message: 'The input token count (1200000) exceeds the maximum number of tokens allowed (1048576).', status: 'INVALID_ARGUMENT' } }];
+    expect(
+      classify(geminiProvider, 503, [
+        { error: { code: 503, message: 'The model is overloaded. Please try again later.', status: 'UNAVAILABLE' } },
+      ]).code,
+    ).toBe('server_is_overloaded');
+    const long = [
+      {
+        error: {
+          code: 400,
+          message: 'The input token count (1200000) exceeds the maximum number of tokens allowed (1048576).',
+          status: 'INVALID_ARGUMENT',
+        },
+      },
+    ];
     expect(classify(geminiProvider, 400, long).code).toBe('context_length_exceeded');
   });
 });

@@ -6,8 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import { defineProvider } from '../../src/providers/define-provider.js';
 import { genericProvider } from '../../src/providers/generic.js';
-import { ToolMarkupSplitter } from '../../src/translate/stream/tool-markup-splitter.js';
 import type { ContentSegment } from '../../src/translate/stream/content-splitter.js';
+import { ToolMarkupSplitter } from '../../src/translate/stream/tool-markup-splitter.js';
 import { chatBodyFor, chunk, contentChunks, deltaText, functionTool, streamThrough } from './support.js';
 
 /** Every way of cutting `text` into two chunks. */
@@ -24,7 +24,11 @@ describe('reasoning read from every field', () => {
     ['reasoning_details', { reasoning_details: [{ type: 'reasoning.text', text: 'think', index: 0 }] }],
     ['Mistral thinking chunks', { content: [{ type: 'thinking', thinking: [{ type: 'text', text: 'think' }] }] }],
   ])('from %s', (_name, delta) => {
-    const { events, output } = streamThrough(genericProvider, [chunk(delta), chunk({ content: 'answer' }), chunk({}, 'stop')]);
+    const { events, output } = streamThrough(genericProvider, [
+      chunk(delta),
+      chunk({ content: 'answer' }),
+      chunk({}, 'stop'),
+    ]);
     expect(deltaText(events, 'response.reasoning_text.delta')).toBe('think');
     expect(output.map((item) => item.type)).toEqual(['reasoning', 'message']);
   });
@@ -42,7 +46,10 @@ describe('think tags in content', () => {
       const label = JSON.stringify([first, second]);
       expect(deltaText(events, 'response.reasoning_text.delta'), label).toBe('step one, step two');
       expect(deltaText(events, 'response.output_text.delta'), label).toBe('The answer.');
-      expect(output.map((item) => item.type), label).toEqual(['reasoning', 'message']);
+      expect(
+        output.map((item) => item.type),
+        label,
+      ).toEqual(['reasoning', 'message']);
     }
   });
 
@@ -54,7 +61,10 @@ describe('think tags in content', () => {
   });
 
   it('leaves a tag that is not at the start of the answer alone', () => {
-    const { events, output } = streamThrough(genericProvider, [...contentChunks('Use <think> tags like <think>x</think>.'), chunk({}, 'stop')]);
+    const { events, output } = streamThrough(genericProvider, [
+      ...contentChunks('Use <think> tags like <think>x</think>.'),
+      chunk({}, 'stop'),
+    ]);
     expect(output.map((item) => item.type)).toEqual(['message']);
     expect(deltaText(events, 'response.output_text.delta')).toBe('Use <think> tags like <think>x</think>.');
   });
@@ -76,8 +86,14 @@ function runSplitter(pieces: readonly string[], known: readonly string[]): Conte
 describe('<tool_call> markup leaked into content', () => {
   const shapes: Array<[string, string]> = [
     ['Hermes/Qwen JSON', '<tool_call>\n{"name": "read", "arguments": {"path": "a.md", "limit": 5}}\n</tool_call>'],
-    ['Qwen3-Coder', '<tool_call>\n<function=read>\n<parameter=path>\na.md\n</parameter>\n<parameter=limit>\n5\n</parameter>\n</function>\n</tool_call>'],
-    ['GLM', '<tool_call>read\n<arg_key>path</arg_key>\n<arg_value>a.md</arg_value>\n<arg_key>limit</arg_key>\n<arg_value>5</arg_value>\n</tool_call>'],
+    [
+      'Qwen3-Coder',
+      '<tool_call>\n<function=read>\n<parameter=path>\na.md\n</parameter>\n<parameter=limit>\n5\n</parameter>\n</function>\n</tool_call>',
+    ],
+    [
+      'GLM',
+      '<tool_call>read\n<arg_key>path</arg_key>\n<arg_value>a.md</arg_value>\n<arg_key>limit</arg_key>\n<arg_value>5</arg_value>\n</tool_call>',
+    ],
   ];
 
   it.each(shapes)('repairs the %s shape wherever it is cut', (_name, block) => {
@@ -85,7 +101,10 @@ describe('<tool_call> markup leaked into content', () => {
     for (const [first, second] of everySplit(text)) {
       const segments = runSplitter([first, second], ['read']);
       const label = JSON.stringify([first, second]);
-      expect(segments.map((segment) => segment.kind), label).toEqual(['text', 'tool_call']);
+      expect(
+        segments.map((segment) => segment.kind),
+        label,
+      ).toEqual(['text', 'tool_call']);
       expect(segments[0], label).toEqual({ kind: 'text', text: 'Reading.\n' });
       const call = segments[1] as { name: string; arguments: string };
       expect(call.name, label).toBe('read');
@@ -115,7 +134,11 @@ describe('<tool_call> markup leaked into content', () => {
 
   it('streams a repaired call as a function_call item', () => {
     const text = '<tool_call>\n{"name": "read", "arguments": {"path": "a.md"}}\n</tool_call>';
-    const { output } = streamThrough(genericProvider, [...contentChunks(text.slice(0, 9), text.slice(9)), chunk({}, 'stop')], { tools: [functionTool('read')] });
+    const { output } = streamThrough(
+      genericProvider,
+      [...contentChunks(text.slice(0, 9), text.slice(9)), chunk({}, 'stop')],
+      { tools: [functionTool('read')] },
+    );
     expect(output).toHaveLength(1);
     expect(output[0]).toMatchObject({ type: 'function_call', name: 'read', arguments: '{"path":"a.md"}' });
   });

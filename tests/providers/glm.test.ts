@@ -7,7 +7,15 @@ import { describe, expect, it } from 'vitest';
 import { glmCodingProvider, glmProvider } from '../../src/providers/glm.js';
 import { findProviderProfile } from '../../src/providers/index.js';
 import type { ChatRequest } from '../../src/translate/chat-types.js';
-import { assistantMessages, cassetteOrSkip, chatBodyFor, classify, deltaText, functionTool, streamThrough } from './support.js';
+import {
+  assistantMessages,
+  cassetteOrSkip,
+  chatBodyFor,
+  classify,
+  deltaText,
+  functionTool,
+  streamThrough,
+} from './support.js';
 
 const WEATHER = functionTool('weather', { location: { type: 'string' } });
 
@@ -45,8 +53,14 @@ describe('GLM thinking', () => {
   });
 
   it('adds reasoning_effort high or max on GLM-5.2', () => {
-    expect(body('glm-5.2', { reasoning: { effort: 'medium' } })).toMatchObject({ thinking: { type: 'enabled' }, reasoning_effort: 'high' });
-    expect(body('glm-5.2', { reasoning: { effort: 'xhigh' } })).toMatchObject({ thinking: { type: 'enabled' }, reasoning_effort: 'max' });
+    expect(body('glm-5.2', { reasoning: { effort: 'medium' } })).toMatchObject({
+      thinking: { type: 'enabled' },
+      reasoning_effort: 'high',
+    });
+    expect(body('glm-5.2', { reasoning: { effort: 'xhigh' } })).toMatchObject({
+      thinking: { type: 'enabled' },
+      reasoning_effort: 'max',
+    });
     const off = body('glm-5.2', { reasoning: { effort: 'none' } });
     expect(off.thinking).toEqual({ type: 'disabled' });
     expect(off).not.toHaveProperty('reasoning_effort');
@@ -68,13 +82,24 @@ describe('GLM thinking', () => {
 describe('GLM stream and round trip (recorded, coding endpoint)', () => {
   it('reads reasoning_content, text and the tool call, then sends the reasoning back unchanged', (context) => {
     const [first] = cassetteOrSkip(context, 'TestOpenAICompatibleThinking/zai-glm-4-7-flash/thinking-streaming.yaml');
-    const { events, output, response } = streamThrough(glmCodingProvider, first!.chunks, { model: 'glm-4.7-flash', tools: [WEATHER] });
+    const { events, output, response } = streamThrough(glmCodingProvider, first!.chunks, {
+      model: 'glm-4.7-flash',
+      tools: [WEATHER],
+    });
     const reasoning = first!.chunks.map((chunk: any) => chunk.choices?.[0]?.delta?.reasoning_content ?? '').join('');
     expect(reasoning).toMatch(/^The user is asking about the weather in Florence/);
     expect(deltaText(events, 'response.reasoning_text.delta')).toBe(reasoning);
     expect(output.map((item) => item.type)).toEqual(['reasoning', 'message', 'function_call']);
-    expect(output[2]).toMatchObject({ call_id: 'call_330c741a86144cb7a385bc6d', name: 'weather', arguments: '{"location":"Florence"}' });
-    expect(response.usage).toMatchObject({ input_tokens: 173, output_tokens: 87, output_tokens_details: { reasoning_tokens: 63 } });
+    expect(output[2]).toMatchObject({
+      call_id: 'call_330c741a86144cb7a385bc6d',
+      name: 'weather',
+      arguments: '{"location":"Florence"}',
+    });
+    expect(response.usage).toMatchObject({
+      input_tokens: 173,
+      output_tokens: 87,
+      output_tokens_details: { reasoning_tokens: 63 },
+    });
 
     const next = chatBodyFor(glmCodingProvider, {
       model: 'glm-4.7-flash',
@@ -88,18 +113,25 @@ describe('GLM stream and round trip (recorded, coding endpoint)', () => {
     });
     expect(next.thinking).toEqual({ type: 'enabled' });
     const [assistant] = assistantMessages(next);
-    expect(assistant).toMatchObject({ reasoning_content: reasoning, tool_calls: [{ id: 'call_330c741a86144cb7a385bc6d' }] });
+    expect(assistant).toMatchObject({
+      reasoning_content: reasoning,
+      tool_calls: [{ id: 'call_330c741a86144cb7a385bc6d' }],
+    });
   });
 });
 
 describe('GLM errors', () => {
   it('explains 1113 (a key used on the other endpoint) as insufficient_quota', () => {
-    const failure = classify(glmProvider, 429, { error: { code: '1113', message: 'Insufficient balance or no resource package. Please recharge.' } });
+    const failure = classify(glmProvider, 429, {
+      error: { code: '1113', message: 'Insufficient balance or no resource package. Please recharge.' },
+    });
     expect(failure.code).toBe('insufficient_quota');
     expect(failure.message).toMatch(/--provider glm-coding/);
   });
 
   it('leaves other errors to the generic mapping', () => {
-    expect(classify(glmProvider, 429, { error: { code: '1302', message: 'High concurrency usage of this API' } }).code).toBe('rate_limit_exceeded');
+    expect(
+      classify(glmProvider, 429, { error: { code: '1302', message: 'High concurrency usage of this API' } }).code,
+    ).toBe('rate_limit_exceeded');
   });
 });

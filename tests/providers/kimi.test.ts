@@ -50,7 +50,9 @@ describe('Kimi thinking control', () => {
 function toolHistory(reasoning: string | undefined) {
   return [
     { type: 'message', role: 'user', content: 'list files' },
-    ...(reasoning === undefined ? [] : [{ type: 'reasoning', summary: [], content: [{ type: 'reasoning_text', text: reasoning }] }]),
+    ...(reasoning === undefined
+      ? []
+      : [{ type: 'reasoning', summary: [], content: [{ type: 'reasoning_text', text: reasoning }] }]),
     { type: 'function_call', call_id: 'functions.shell:0', name: 'shell', arguments: '{"cmd":"ls"}' },
     { type: 'function_call_output', call_id: 'functions.shell:0', output: 'a.md' },
   ];
@@ -71,15 +73,23 @@ describe('Kimi reasoning on tool-call messages', () => {
   });
 
   it('fills a placeholder while thinking and leaves it out when thinking is off', () => {
-    expect(firstAssistant(body('kimi-k2.6', { input: toolHistory(undefined), tools })).reasoning_content).toBe(MISSING_REASONING_PLACEHOLDER);
-    expect(firstAssistant(body('kimi-k3', { input: toolHistory(undefined), tools })).reasoning_content).toBe(MISSING_REASONING_PLACEHOLDER);
-    const off = firstAssistant(body('kimi-k2.6', { input: toolHistory(undefined), tools, reasoning: { effort: 'none' } }));
+    expect(firstAssistant(body('kimi-k2.6', { input: toolHistory(undefined), tools })).reasoning_content).toBe(
+      MISSING_REASONING_PLACEHOLDER,
+    );
+    expect(firstAssistant(body('kimi-k3', { input: toolHistory(undefined), tools })).reasoning_content).toBe(
+      MISSING_REASONING_PLACEHOLDER,
+    );
+    const off = firstAssistant(
+      body('kimi-k2.6', { input: toolHistory(undefined), tools, reasoning: { effort: 'none' } }),
+    );
     expect(off).not.toHaveProperty('reasoning_content');
   });
 
   it('relaxes forced tool use while thinking', () => {
     expect(body('kimi-k2.6', { tools, tool_choice: 'required' }).tool_choice).toBe('auto');
-    expect(body('kimi-k2.6', { tools, tool_choice: 'required', reasoning: { effort: 'none' } }).tool_choice).toBe('required');
+    expect(body('kimi-k2.6', { tools, tool_choice: 'required', reasoning: { effort: 'none' } }).tool_choice).toBe(
+      'required',
+    );
   });
 });
 
@@ -100,13 +110,26 @@ describe('Kimi stream', () => {
     const { response } = streamThrough(kimiProvider, [
       chunk({ reasoning_content: 'hm' }),
       chunk({ content: 'done' }),
-      { id: 'x', object: 'chat.completion.chunk', model: 'kimi-k2.6', choices: [{ index: 0, delta: {}, finish_reason: 'stop', usage }] },
+      {
+        id: 'x',
+        object: 'chat.completion.chunk',
+        model: 'kimi-k2.6',
+        choices: [{ index: 0, delta: {}, finish_reason: 'stop', usage }],
+      },
     ]);
-    expect(response.usage).toMatchObject({ input_tokens: 900, input_tokens_details: { cached_tokens: 512 }, output_tokens: 40, total_tokens: 940 });
+    expect(response.usage).toMatchObject({
+      input_tokens: 900,
+      input_tokens_details: { cached_tokens: 512 },
+      output_tokens: 40,
+      total_tokens: 940,
+    });
   });
 
   it('splits ◁think▷ reasoning out of the content', () => {
-    const { events } = streamThrough(kimiProvider, [...contentChunks('◁thi', 'nk▷plan◁/th', 'ink▷', 'Answer'), chunk({}, 'stop')]);
+    const { events } = streamThrough(kimiProvider, [
+      ...contentChunks('◁thi', 'nk▷plan◁/th', 'ink▷', 'Answer'),
+      chunk({}, 'stop'),
+    ]);
     expect(deltaText(events, 'response.reasoning_text.delta')).toBe('plan');
     expect(deltaText(events, 'response.output_text.delta')).toBe('Answer');
   });
@@ -115,7 +138,11 @@ describe('Kimi stream', () => {
     const { output } = streamThrough(
       kimiProvider,
       [
-        chunk({ tool_calls: [{ index: 0, id: 'functions.shell:0', type: 'function', function: { name: 'shell', arguments: '' } }] }),
+        chunk({
+          tool_calls: [
+            { index: 0, id: 'functions.shell:0', type: 'function', function: { name: 'shell', arguments: '' } },
+          ],
+        }),
         chunk({ tool_calls: [{ index: 0, function: { arguments: '{"cmd": "ls"}' } }] }),
         chunk({}, 'tool_calls'),
       ],
@@ -127,19 +154,36 @@ describe('Kimi stream', () => {
 
 describe('Kimi errors', () => {
   it('maps engine_overloaded_error (sent as 429) to server_is_overloaded', () => {
-    const failure = classify(kimiProvider, 429, { error: { message: 'The engine is currently overloaded, please try again later', type: 'engine_overloaded_error' } });
+    const failure = classify(kimiProvider, 429, {
+      error: { message: 'The engine is currently overloaded, please try again later', type: 'engine_overloaded_error' },
+    });
     expect(failure.code).toBe('server_is_overloaded');
   });
 
   it('maps exceeded_current_quota_error to insufficient_quota', () => {
-    const failure = classify(kimiProvider, 429, { error: { message: 'Your account is suspended, please check your plan and billing details', type: 'exceeded_current_quota_error' } });
+    const failure = classify(kimiProvider, 429, {
+      error: {
+        message: 'Your account is suspended, please check your plan and billing details',
+        type: 'exceeded_current_quota_error',
+      },
+    });
     expect(failure.code).toBe('insufficient_quota');
   });
 
   it('maps rate_limit_reached_error with its delay, and the token-limit 400', () => {
-    const rate = classify(kimiProvider, 429, { error: { message: 'Your account reached max request, please try again after 2 seconds', type: 'rate_limit_reached_error' } });
+    const rate = classify(kimiProvider, 429, {
+      error: {
+        message: 'Your account reached max request, please try again after 2 seconds',
+        type: 'rate_limit_reached_error',
+      },
+    });
     expect(rate).toMatchObject({ code: 'rate_limit_exceeded', retryAfterSeconds: 2 });
-    const context = classify(kimiProvider, 400, { error: { message: 'Invalid request: Your request exceeded model token limit: 262144', type: 'invalid_request_error' } });
+    const context = classify(kimiProvider, 400, {
+      error: {
+        message: 'Invalid request: Your request exceeded model token limit: 262144',
+        type: 'invalid_request_error',
+      },
+    });
     expect(context.code).toBe('context_length_exceeded');
   });
 });

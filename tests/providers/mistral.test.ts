@@ -5,7 +5,12 @@
  * as `thinking` content chunks both ways, effort per model.
  */
 import { describe, expect, it } from 'vitest';
-import { bridgeToolResults, mistralProvider, toMistralToolCallId, TOOL_RESULTS_BRIDGE } from '../../src/providers/mistral.js';
+import {
+  bridgeToolResults,
+  mistralProvider,
+  TOOL_RESULTS_BRIDGE,
+  toMistralToolCallId,
+} from '../../src/providers/mistral.js';
 import type { ChatRequest } from '../../src/translate/chat-types.js';
 import { assistantMessages, chatBodyFor, chunk, classify, deltaText, functionTool, streamThrough } from './support.js';
 
@@ -17,9 +22,28 @@ function body(extra: Record<string, unknown>): ChatRequest {
 
 describe('Mistral request fields', () => {
   it('sends no stream_options and only documented fields', () => {
-    const sent = body({ tools: TOOLS, tool_choice: 'auto', parallel_tool_calls: true, max_output_tokens: 100, temperature: 0.1, top_p: 0.9, user: 'u', store: false });
+    const sent = body({
+      tools: TOOLS,
+      tool_choice: 'auto',
+      parallel_tool_calls: true,
+      max_output_tokens: 100,
+      temperature: 0.1,
+      top_p: 0.9,
+      user: 'u',
+      store: false,
+    });
     expect(sent).not.toHaveProperty('stream_options');
-    expect(Object.keys(sent).sort()).toEqual(['max_tokens', 'messages', 'model', 'parallel_tool_calls', 'stream', 'temperature', 'tool_choice', 'tools', 'top_p']);
+    expect(Object.keys(sent).sort()).toEqual([
+      'max_tokens',
+      'messages',
+      'model',
+      'parallel_tool_calls',
+      'stream',
+      'temperature',
+      'tool_choice',
+      'tools',
+      'top_p',
+    ]);
   });
 
   it('never sends a reasoning field: reasoning goes back as a thinking chunk', () => {
@@ -64,17 +88,31 @@ describe('Mistral tool-call ids', () => {
     });
     const id = toMistralToolCallId('call_00_from_another_provider');
     expect((assistantMessages(sent)[0]!.tool_calls as Array<{ id: string }>)[0]!.id).toBe(id);
-    expect(sent.messages.find((message) => message.role === 'tool')).toEqual({ role: 'tool', tool_call_id: id, content: 'text' });
+    expect(sent.messages.find((message) => message.role === 'tool')).toEqual({
+      role: 'tool',
+      tool_call_id: id,
+      content: 'text',
+    });
   });
 
   it('round-trips an id Mistral streamed unchanged', () => {
     const { output } = streamThrough(
       mistralProvider,
-      [chunk({ tool_calls: [{ id: 'D681PevKs', function: { name: 'read', arguments: '{"path": "a"}' }, index: 0 }] }), chunk({}, 'tool_calls')],
+      [
+        chunk({ tool_calls: [{ id: 'D681PevKs', function: { name: 'read', arguments: '{"path": "a"}' }, index: 0 }] }),
+        chunk({}, 'tool_calls'),
+      ],
       { model: 'mistral-large-latest', tools: TOOLS },
     );
     expect(output[0]).toMatchObject({ type: 'function_call', call_id: 'D681PevKs' });
-    const next = body({ tools: TOOLS, input: [{ type: 'message', role: 'user', content: 'go' }, ...output, { type: 'function_call_output', call_id: 'D681PevKs', output: 'ok' }] });
+    const next = body({
+      tools: TOOLS,
+      input: [
+        { type: 'message', role: 'user', content: 'go' },
+        ...output,
+        { type: 'function_call_output', call_id: 'D681PevKs', output: 'ok' },
+      ],
+    });
     expect((assistantMessages(next)[0]!.tool_calls as Array<{ id: string }>)[0]!.id).toBe('D681PevKs');
   });
 });
@@ -93,7 +131,17 @@ describe('Mistral message order', () => {
         { type: 'message', role: 'user', content: 'stop, do something else' },
       ],
     });
-    expect(sent.messages.map((message) => message.role)).toEqual(['user', 'assistant', 'tool', 'assistant', 'system', 'assistant', 'tool', 'assistant', 'user']);
+    expect(sent.messages.map((message) => message.role)).toEqual([
+      'user',
+      'assistant',
+      'tool',
+      'assistant',
+      'system',
+      'assistant',
+      'tool',
+      'assistant',
+      'user',
+    ]);
     expect(sent.messages[3]).toEqual({ role: 'assistant', content: TOOL_RESULTS_BRIDGE });
   });
 
@@ -125,18 +173,41 @@ describe('Mistral stream', () => {
 
 describe('Mistral reasoning effort', () => {
   it('sends reasoning_effort high/none only to models with adjustable reasoning', () => {
-    expect(chatBodyFor(mistralProvider, { model: 'mistral-small-latest', input: 'x', reasoning: { effort: 'medium' } }).reasoning_effort).toBe('high');
-    expect(chatBodyFor(mistralProvider, { model: 'mistral-small-latest', input: 'x', reasoning: { effort: 'none' } }).reasoning_effort).toBe('none');
-    expect(chatBodyFor(mistralProvider, { model: 'magistral-medium-latest', input: 'x', reasoning: { effort: 'high' } })).not.toHaveProperty('reasoning_effort');
-    expect(chatBodyFor(mistralProvider, { model: 'mistral-large-latest', input: 'x', reasoning: { effort: 'high' } })).not.toHaveProperty('reasoning_effort');
+    expect(
+      chatBodyFor(mistralProvider, { model: 'mistral-small-latest', input: 'x', reasoning: { effort: 'medium' } })
+        .reasoning_effort,
+    ).toBe('high');
+    expect(
+      chatBodyFor(mistralProvider, { model: 'mistral-small-latest', input: 'x', reasoning: { effort: 'none' } })
+        .reasoning_effort,
+    ).toBe('none');
+    expect(
+      chatBodyFor(mistralProvider, { model: 'magistral-medium-latest', input: 'x', reasoning: { effort: 'high' } }),
+    ).not.toHaveProperty('reasoning_effort');
+    expect(
+      chatBodyFor(mistralProvider, { model: 'mistral-large-latest', input: 'x', reasoning: { effort: 'high' } }),
+    ).not.toHaveProperty('reasoning_effort');
   });
 });
 
 describe('Mistral errors', () => {
   it('reports 422 extra_forbidden as a rejected request and maps context overflow', () => {
-    const forbidden = { object: 'error', message: { detail: [{ type: 'extra_forbidden', loc: ['body', 'stream_options'], msg: 'Extra inputs are not permitted' }] }, type: 'invalid_request_error', code: null };
+    const forbidden = {
+      object: 'error',
+      message: {
+        detail: [{ type: 'extra_forbidden', loc: ['body', 'stream_options'], msg: 'Extra inputs are not permitted' }],
+      },
+      type: 'invalid_request_error',
+      code: null,
+    };
     expect(classify(mistralProvider, 422, forbidden).code).toBe('invalid_request');
-    const overflow = { object: 'error', message: 'Prompt contains 140000 tokens and 0 draft tokens, too large for model with 131072 maximum context length', type: 'invalid_request_error', code: null };
+    const overflow = {
+      object: 'error',
+      message:
+        'Prompt contains 140000 tokens and 0 draft tokens, too large for model with 131072 maximum context length',
+      type: 'invalid_request_error',
+      code: null,
+    };
     expect(classify(mistralProvider, 400, overflow).code).toBe('context_length_exceeded');
   });
 });

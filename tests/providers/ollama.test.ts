@@ -7,7 +7,15 @@ describe('Ollama', () => {
   it('reads `reasoning` and a whole tool call from one chunk', () => {
     const { events, output } = streamThrough(
       ollamaProvider,
-      [chunk({ reasoning: 'Look first.' }), chunk({ tool_calls: [{ id: 'call_ab12cd34', index: 0, type: 'function', function: { name: 'read', arguments: '{"path":"a"}' } }] }), chunk({}, 'tool_calls')],
+      [
+        chunk({ reasoning: 'Look first.' }),
+        chunk({
+          tool_calls: [
+            { id: 'call_ab12cd34', index: 0, type: 'function', function: { name: 'read', arguments: '{"path":"a"}' } },
+          ],
+        }),
+        chunk({}, 'tool_calls'),
+      ],
       { model: 'gpt-oss:20b', tools: [functionTool('read')] },
     );
     expect(deltaText(events, 'response.reasoning_text.delta')).toBe('Look first.');
@@ -31,8 +39,12 @@ describe('Ollama', () => {
   });
 
   it('passes reasoning_effort including "none"', () => {
-    expect(chatBodyFor(ollamaProvider, { model: 'qwen3:8b', input: 'x', reasoning: { effort: 'none' } }).reasoning_effort).toBe('none');
-    expect(chatBodyFor(ollamaProvider, { model: 'qwen3:8b', input: 'x', reasoning: { effort: 'xhigh' } }).reasoning_effort).toBe('high');
+    expect(
+      chatBodyFor(ollamaProvider, { model: 'qwen3:8b', input: 'x', reasoning: { effort: 'none' } }).reasoning_effort,
+    ).toBe('none');
+    expect(
+      chatBodyFor(ollamaProvider, { model: 'qwen3:8b', input: 'x', reasoning: { effort: 'xhigh' } }).reasoning_effort,
+    ).toBe('high');
   });
 
   it('sends inline images and describes linked ones', () => {
@@ -55,7 +67,10 @@ describe('Ollama', () => {
       content: [
         { type: 'text', text: 'compare' },
         { type: 'image_url', image_url: { url: 'data:image/png;base64,iVBORw0KGgo=' } },
-        { type: 'text', text: '[image not sent: Ollama accepts only inline images; it is at https://example.com/cat.png]' },
+        {
+          type: 'text',
+          text: '[image not sent: Ollama accepts only inline images; it is at https://example.com/cat.png]',
+        },
       ],
     });
   });

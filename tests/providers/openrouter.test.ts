@@ -8,10 +8,18 @@ import { describe, expect, it } from 'vitest';
 import { openRouterProvider } from '../../src/providers/openrouter.js';
 import type { RunningRelay } from '../../src/server/start-server.js';
 import { decodeReasoningEnvelope } from '../../src/translate/reasoning-envelope.js';
-import { deltaChunk, finishChunk, textChunks, type MockUpstream } from '../support/mock-upstream.js';
+import { deltaChunk, finishChunk, type MockUpstream, textChunks } from '../support/mock-upstream.js';
 import { readSse } from '../support/relay.js';
 import { useTestServers } from '../support/test-servers.js';
-import { assistantMessages, cassetteOrSkip, chatBodyFor, chunk, classify, deltaText, streamThrough } from './support.js';
+import {
+  assistantMessages,
+  cassetteOrSkip,
+  chatBodyFor,
+  chunk,
+  classify,
+  deltaText,
+  streamThrough,
+} from './support.js';
 
 /** The weather tool the recordings declared, in Responses form. */
 const WEATHER_TOOL = {
@@ -19,7 +27,11 @@ const WEATHER_TOOL = {
   name: 'weather',
   description: 'Get weather information for a location',
   strict: false,
-  parameters: { type: 'object', properties: { location: { type: 'string', description: 'the city' } }, required: ['location'] },
+  parameters: {
+    type: 'object',
+    properties: { location: { type: 'string', description: 'the city' } },
+    required: ['location'],
+  },
 };
 
 /**
@@ -33,17 +45,25 @@ function replayAndEcho(interactions: ReturnType<typeof cassetteOrSkip>) {
   const model = first!.requestBody.model as string;
   const streamed = streamThrough(openRouterProvider, first!.chunks, { model, tools: [WEATHER_TOOL] });
   const calls = streamed.output.filter((item) => item.type === 'function_call') as Array<{ call_id: string }>;
-  const recordedToolMessages = (second!.requestBody.messages as Array<Record<string, any>>).filter((message) => message.role === 'tool');
+  const recordedToolMessages = (second!.requestBody.messages as Array<Record<string, any>>).filter(
+    (message) => message.role === 'tool',
+  );
   const next = chatBodyFor(openRouterProvider, {
     model,
     tools: [WEATHER_TOOL],
     input: [
       { type: 'message', role: 'user', content: 'What is the weather?' },
       ...streamed.output,
-      ...calls.map((call, index) => ({ type: 'function_call_output', call_id: call.call_id, output: recordedToolMessages[index]!.content })),
+      ...calls.map((call, index) => ({
+        type: 'function_call_output',
+        call_id: call.call_id,
+        output: recordedToolMessages[index]!.content,
+      })),
     ],
   });
-  const recorded = (second!.requestBody.messages as Array<Record<string, any>>).find((message) => message.role === 'assistant')!;
+  const recorded = (second!.requestBody.messages as Array<Record<string, any>>).find(
+    (message) => message.role === 'assistant',
+  )!;
   return { streamed, sent: assistantMessages(next)[0]!, recorded };
 }
 
@@ -53,25 +73,40 @@ describe('OpenRouter reasoning_details round trip (recordings)', () => {
     const { streamed, sent, recorded } = replayAndEcho(interactions);
     expect(deltaText(streamed.events, 'response.reasoning_text.delta')).toBe(recorded.reasoning);
     expect(sent.reasoning_details).toEqual(recorded.reasoning_details);
-    expect(sent.tool_calls.map((call: { id: string }) => call.id)).toEqual(recorded.tool_calls.map((call: { id: string }) => call.id));
-    expect(streamed.response.usage).toMatchObject({ input_tokens: 607, output_tokens: 143, output_tokens_details: { reasoning_tokens: 99 }, total_tokens: 750 });
+    expect(sent.tool_calls.map((call: { id: string }) => call.id)).toEqual(
+      recorded.tool_calls.map((call: { id: string }) => call.id),
+    );
+    expect(streamed.response.usage).toMatchObject({
+      input_tokens: 607,
+      output_tokens: 143,
+      output_tokens_details: { reasoning_tokens: 99 },
+      total_tokens: 750,
+    });
   });
 
   it('Gemini 3: an encrypted entry that came before the tool call comes back in place', (context) => {
-    const { streamed, sent, recorded } = replayAndEcho(cassetteOrSkip(context, 'TestOpenRouterCommon/gemini/tool_streaming.yaml'));
+    const { streamed, sent, recorded } = replayAndEcho(
+      cassetteOrSkip(context, 'TestOpenRouterCommon/gemini/tool_streaming.yaml'),
+    );
     expect(streamed.output.map((item) => item.type)).toEqual(['function_call', 'reasoning']);
-    expect(decodeReasoningEnvelope((streamed.output[1] as { encrypted_content: string }).encrypted_content)?.details).toEqual(recorded.reasoning_details);
+    expect(
+      decodeReasoningEnvelope((streamed.output[1] as { encrypted_content: string }).encrypted_content)?.details,
+    ).toEqual(recorded.reasoning_details);
     expect(sent.reasoning_details).toEqual(recorded.reasoning_details);
   });
 
   it('Gemini 3 with parallel calls keeps one entry for the turn', (context) => {
-    const { sent, recorded } = replayAndEcho(cassetteOrSkip(context, 'TestOpenRouterCommon/gemini/multi_tool_streaming.yaml'));
+    const { sent, recorded } = replayAndEcho(
+      cassetteOrSkip(context, 'TestOpenRouterCommon/gemini/multi_tool_streaming.yaml'),
+    );
     expect(sent.tool_calls).toHaveLength(2);
     expect(sent.reasoning_details).toEqual(recorded.reasoning_details);
   });
 
   it('Kimi K2.5: reasoning.text pieces come back as one entry', (context) => {
-    const { streamed, sent, recorded } = replayAndEcho(cassetteOrSkip(context, 'TestOpenRouterCommon/kimi/tool_streaming.yaml'));
+    const { streamed, sent, recorded } = replayAndEcho(
+      cassetteOrSkip(context, 'TestOpenRouterCommon/kimi/tool_streaming.yaml'),
+    );
     const streamedText = deltaText(streamed.events, 'response.reasoning_text.delta');
     // The recorded client lost the first piece (" The") when it sent this back; the relay keeps every piece.
     expect(streamedText.startsWith(' The user is asking')).toBe(true);
@@ -102,7 +137,11 @@ describe('OpenRouter reasoning effort', () => {
       ['max', 'xhigh'],
     ];
     for (const [requested, sent] of cases) {
-      const body = chatBodyFor(openRouterProvider, { model: 'moonshotai/kimi-k2.6', input: 'x', reasoning: { effort: requested } });
+      const body = chatBodyFor(openRouterProvider, {
+        model: 'moonshotai/kimi-k2.6',
+        input: 'x',
+        reasoning: { effort: requested },
+      });
       expect(body.reasoning, requested).toEqual({ effort: sent });
       expect(body, requested).not.toHaveProperty('reasoning_effort');
     }
@@ -118,17 +157,35 @@ describe('OpenRouter errors', () => {
   }
 
   it('reads the status an in-stream error carries in error.code', () => {
-    const rate = { id: 'gen-1', object: 'chat.completion.chunk', error: { code: 429, message: 'Rate limit exceeded, please try again in 12s' }, choices: [{ index: 0, delta: { content: '' }, finish_reason: 'error' }] };
+    const rate = {
+      id: 'gen-1',
+      object: 'chat.completion.chunk',
+      error: { code: 429, message: 'Rate limit exceeded, please try again in 12s' },
+      choices: [{ index: 0, delta: { content: '' }, finish_reason: 'error' }],
+    };
     expect(failedCode(rate)).toBe('rate_limit_exceeded');
-    const overloaded = { error: { code: 503, message: 'Provider returned error' }, choices: [{ index: 0, delta: {}, finish_reason: 'error' }] };
+    const overloaded = {
+      error: { code: 503, message: 'Provider returned error' },
+      choices: [{ index: 0, delta: {}, finish_reason: 'error' }],
+    };
     expect(failedCode(overloaded)).toBe('server_is_overloaded');
-    const context = { error: { code: 400, message: 'Provider returned error', metadata: { raw: "This model's maximum context length is 262144 tokens" } } };
+    const context = {
+      error: {
+        code: 400,
+        message: 'Provider returned error',
+        metadata: { raw: "This model's maximum context length is 262144 tokens" },
+      },
+    };
     expect(failedCode(context)).toBe('context_length_exceeded');
   });
 
   it('keeps Retry-After from the headers of a 429 and maps 402 to insufficient_quota', () => {
-    expect(classify(openRouterProvider, 429, { error: { code: 429, message: 'Rate limit exceeded' } }, 20)).toMatchObject({ code: 'rate_limit_exceeded', retryAfterSeconds: 20 });
-    expect(classify(openRouterProvider, 402, { error: { code: 402, message: 'Insufficient credits' } }).code).toBe('insufficient_quota');
+    expect(
+      classify(openRouterProvider, 429, { error: { code: 429, message: 'Rate limit exceeded' } }, 20),
+    ).toMatchObject({ code: 'rate_limit_exceeded', retryAfterSeconds: 20 });
+    expect(classify(openRouterProvider, 402, { error: { code: 402, message: 'Insufficient credits' } }).code).toBe(
+      'insufficient_quota',
+    );
   });
 });
 
@@ -140,13 +197,24 @@ describe('OpenRouter over HTTP', () => {
   it('skips ": OPENROUTER PROCESSING" comments and sends reasoning.effort upstream', async () => {
     upstream = await servers.mockUpstream(() => ({
       kind: 'sse',
-      chunks: [': OPENROUTER PROCESSING\n\n', deltaChunk({ reasoning: 'r', reasoning_details: [{ type: 'reasoning.text', text: 'r', index: 0 }] }), ': OPENROUTER PROCESSING\n\n', ...textChunks('Hi'), finishChunk('stop')],
+      chunks: [
+        ': OPENROUTER PROCESSING\n\n',
+        deltaChunk({ reasoning: 'r', reasoning_details: [{ type: 'reasoning.text', text: 'r', index: 0 }] }),
+        ': OPENROUTER PROCESSING\n\n',
+        ...textChunks('Hi'),
+        finishChunk('stop'),
+      ],
     }));
     relay = await servers.relay(upstream.baseUrl, { profile: openRouterProvider });
     const response = await fetch(`${relay.url}/v1/responses`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ model: 'moonshotai/kimi-k2.6', input: 'hello', stream: true, reasoning: { effort: 'high' } }),
+      body: JSON.stringify({
+        model: 'moonshotai/kimi-k2.6',
+        input: 'hello',
+        stream: true,
+        reasoning: { effort: 'high' },
+      }),
     });
     const events = await readSse(response);
     expect(events.at(-1)!.type).toBe('response.completed');

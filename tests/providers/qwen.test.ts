@@ -9,18 +9,42 @@ import { chatBodyFor, chunk, classify, deltaText, functionTool, streamThrough } 
 
 describe('Qwen thinking', () => {
   it('switches hybrid models with enable_thinking and leaves other models alone', () => {
-    expect(chatBodyFor(qwenProvider, { model: 'qwen-plus', input: 'x', reasoning: { effort: 'none' } }).enable_thinking).toBe(false);
-    expect(chatBodyFor(qwenProvider, { model: 'qwen-plus', input: 'x', reasoning: { effort: 'low' } }).enable_thinking).toBe(true);
+    expect(
+      chatBodyFor(qwenProvider, { model: 'qwen-plus', input: 'x', reasoning: { effort: 'none' } }).enable_thinking,
+    ).toBe(false);
+    expect(
+      chatBodyFor(qwenProvider, { model: 'qwen-plus', input: 'x', reasoning: { effort: 'low' } }).enable_thinking,
+    ).toBe(true);
     for (const model of ['qwen3-coder-plus', 'qwq-plus', 'qwen-some-new-model']) {
-      expect(chatBodyFor(qwenProvider, { model, input: 'x', reasoning: { effort: 'high' } }), model).not.toHaveProperty('enable_thinking');
+      expect(chatBodyFor(qwenProvider, { model, input: 'x', reasoning: { effort: 'high' } }), model).not.toHaveProperty(
+        'enable_thinking',
+      );
     }
-    expect(chatBodyFor(qwenProvider, { model: 'qwen-plus', input: 'x', reasoning: { effort: 'high' } })).not.toHaveProperty('reasoning_effort');
+    expect(
+      chatBodyFor(qwenProvider, { model: 'qwen-plus', input: 'x', reasoning: { effort: 'high' } }),
+    ).not.toHaveProperty('reasoning_effort');
   });
 
   it('relaxes forced tool use while thinking only', () => {
     const tools = [functionTool('read')];
-    expect(chatBodyFor(qwenProvider, { model: 'qwen-plus', input: 'x', tools, tool_choice: 'required', reasoning: { effort: 'high' } }).tool_choice).toBe('auto');
-    expect(chatBodyFor(qwenProvider, { model: 'qwen-plus', input: 'x', tools, tool_choice: 'required', reasoning: { effort: 'none' } }).tool_choice).toBe('required');
+    expect(
+      chatBodyFor(qwenProvider, {
+        model: 'qwen-plus',
+        input: 'x',
+        tools,
+        tool_choice: 'required',
+        reasoning: { effort: 'high' },
+      }).tool_choice,
+    ).toBe('auto');
+    expect(
+      chatBodyFor(qwenProvider, {
+        model: 'qwen-plus',
+        input: 'x',
+        tools,
+        tool_choice: 'required',
+        reasoning: { effort: 'none' },
+      }).tool_choice,
+    ).toBe('required');
   });
 
   it('always streams upstream, which open Qwen3 thinking models require', () => {
@@ -66,21 +90,55 @@ describe('Qwen stream', () => {
       chunk({ role: 'assistant', content: '', reasoning_content: 'Think.' }),
       chunk({ content: 'Answer.' }),
       chunk({}, 'stop'),
-      { id: 'chatcmpl-q', object: 'chat.completion.chunk', choices: [], usage: { prompt_tokens: 50, completion_tokens: 12, total_tokens: 62, prompt_tokens_details: { cached_tokens: 32 }, completion_tokens_details: { reasoning_tokens: 4 } } },
+      {
+        id: 'chatcmpl-q',
+        object: 'chat.completion.chunk',
+        choices: [],
+        usage: {
+          prompt_tokens: 50,
+          completion_tokens: 12,
+          total_tokens: 62,
+          prompt_tokens_details: { cached_tokens: 32 },
+          completion_tokens_details: { reasoning_tokens: 4 },
+        },
+      },
     ]);
     expect(deltaText(events, 'response.reasoning_text.delta')).toBe('Think.');
-    expect(response.usage).toMatchObject({ input_tokens: 50, input_tokens_details: { cached_tokens: 32 }, output_tokens: 12, total_tokens: 62 });
+    expect(response.usage).toMatchObject({
+      input_tokens: 50,
+      input_tokens_details: { cached_tokens: 32 },
+      output_tokens: 12,
+      total_tokens: 62,
+    });
   });
 });
 
 describe('Qwen errors', () => {
   it('maps "Range of input length" to context_length_exceeded', () => {
-    const body = { error: { message: '<400> InternalError.Algo.InvalidParameter: Range of input length should be [1, 129024]', type: 'invalid_request_error', code: 'invalid_parameter_error' } };
+    const body = {
+      error: {
+        message: '<400> InternalError.Algo.InvalidParameter: Range of input length should be [1, 129024]',
+        type: 'invalid_request_error',
+        code: 'invalid_parameter_error',
+      },
+    };
     expect(classify(qwenProvider, 400, body).code).toBe('context_length_exceeded');
   });
 
   it('maps Arrearage to insufficient_quota and Throttling to a rate limit', () => {
-    expect(classify(qwenProvider, 400, { error: { message: 'Access denied, please make sure your account is in good standing.', type: 'Arrearage', code: 'Arrearage' } }).code).toBe('insufficient_quota');
-    expect(classify(qwenProvider, 429, { error: { message: 'Requests rate limit exceeded, please try again later.', code: 'Throttling.RateQuota' } }).code).toBe('rate_limit_exceeded');
+    expect(
+      classify(qwenProvider, 400, {
+        error: {
+          message: 'Access denied, please make sure your account is in good standing.',
+          type: 'Arrearage',
+          code: 'Arrearage',
+        },
+      }).code,
+    ).toBe('insufficient_quota');
+    expect(
+      classify(qwenProvider, 429, {
+        error: { message: 'Requests rate limit exceeded, please try again later.', code: 'Throttling.RateQuota' },
+      }).code,
+    ).toBe('rate_limit_exceeded');
   });
 });

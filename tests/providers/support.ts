@@ -7,19 +7,28 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
-import type { ProviderProfile } from '../../src/translate/provider-hooks.js';
 import type { ResolvedRoute } from '../../src/routing/router.js';
 import type { ChatChunk, ChatRequest } from '../../src/translate/chat-types.js';
-import { buildChatRequest, type BuiltChatRequest } from '../../src/translate/request/build-chat-request.js';
+import type { ProviderProfile } from '../../src/translate/provider-hooks.js';
+import { type BuiltChatRequest, buildChatRequest } from '../../src/translate/request/build-chat-request.js';
 import { parseResponsesRequest } from '../../src/translate/request/parse-request.js';
 import { buildResponseEcho, type OutputItem, type ResponseObject } from '../../src/translate/stream/response-object.js';
-import { ResponseStreamTranslator, type ResponseStreamEvent } from '../../src/translate/stream/response-stream.js';
+import { type ResponseStreamEvent, ResponseStreamTranslator } from '../../src/translate/stream/response-stream.js';
 import type { UpstreamFailure } from '../../src/translate/upstream-errors.js';
 import { classifyForRoute } from '../../src/upstream/open-stream.js';
 
 /** A function tool as Codex declares it. */
-export function functionTool(name: string, properties: Record<string, unknown> = { path: { type: 'string' } }): Record<string, unknown> {
-  return { type: 'function', name, description: `The ${name} tool`, strict: false, parameters: { type: 'object', properties, required: Object.keys(properties) } };
+export function functionTool(
+  name: string,
+  properties: Record<string, unknown> = { path: { type: 'string' } },
+): Record<string, unknown> {
+  return {
+    type: 'function',
+    name,
+    description: `The ${name} tool`,
+    strict: false,
+    parameters: { type: 'object', properties, required: Object.keys(properties) },
+  };
 }
 
 /** Codex's freeform apply_patch tool. */
@@ -54,7 +63,11 @@ export interface StreamResult {
  * Feeds Chat chunks through the stream translator with the profile's hooks.
  * `requestBody` supplies the tools (so tool names resolve) and the model.
  */
-export function streamThrough(profile: ProviderProfile, chunks: readonly object[], requestBody: Record<string, unknown> = {}): StreamResult {
+export function streamThrough(
+  profile: ProviderProfile,
+  chunks: readonly object[],
+  requestBody: Record<string, unknown> = {},
+): StreamResult {
   const body: Record<string, unknown> = { model: 'test-model', ...requestBody };
   const { request } = parseResponsesRequest(body);
   const built = buildChatRequest(request, profile, request.model);
@@ -78,11 +91,20 @@ export function streamThrough(profile: ProviderProfile, chunks: readonly object[
 
 /** A route to the profile, for error classification as the server does it. */
 export function routeFor(profile: ProviderProfile): ResolvedRoute {
-  return { provider: { name: profile.id, profile, endpoint: { baseUrl: 'http://127.0.0.1:9/v1', apiKey: undefined } }, upstreamModel: 'test-model', fallbacks: [] };
+  return {
+    provider: { name: profile.id, profile, endpoint: { baseUrl: 'http://127.0.0.1:9/v1', apiKey: undefined } },
+    upstreamModel: 'test-model',
+    fallbacks: [],
+  };
 }
 
 /** Classifies an upstream error the way the server does for this profile. */
-export function classify(profile: ProviderProfile, status: number | undefined, body: unknown, retryAfterSeconds?: number): UpstreamFailure {
+export function classify(
+  profile: ProviderProfile,
+  status: number | undefined,
+  body: unknown,
+  retryAfterSeconds?: number,
+): UpstreamFailure {
   return classifyForRoute(routeFor(profile), status, body, retryAfterSeconds);
 }
 
@@ -97,7 +119,11 @@ export function deltaText(events: readonly ResponseStreamEvent[], type: string):
 const BASE = { id: 'chatcmpl-test', object: 'chat.completion.chunk', created: 1_700_000_000, model: 'test-model' };
 
 /** One streamed chunk with a single choice. */
-export function chunk(delta: Record<string, unknown>, finishReason: string | null = null, extra: Record<string, unknown> = {}): object {
+export function chunk(
+  delta: Record<string, unknown>,
+  finishReason: string | null = null,
+  extra: Record<string, unknown> = {},
+): object {
   return { ...BASE, choices: [{ index: 0, delta, finish_reason: finishReason }], ...extra };
 }
 
@@ -123,7 +149,9 @@ export const CASSETTES_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '.
 export function loadCassette(relativePath: string): CassetteInteraction[] | { missing: string } {
   const path = join(CASSETTES_DIR, relativePath);
   if (!existsSync(path)) return { missing: path };
-  const document = parseYaml(readFileSync(path, 'utf8')) as { interactions: Array<{ request: { body: string }; response: { body: string } }> };
+  const document = parseYaml(readFileSync(path, 'utf8')) as {
+    interactions: Array<{ request: { body: string }; response: { body: string } }>;
+  };
   return document.interactions.map((interaction) => ({
     requestBody: JSON.parse(interaction.request.body) as Record<string, any>,
     chunks: interaction.response.body
@@ -134,7 +162,10 @@ export function loadCassette(relativePath: string): CassetteInteraction[] | { mi
 }
 
 /** Loads a cassette or skips the running test with a message naming the missing path. */
-export function cassetteOrSkip(context: { skip: (note?: string) => never }, relativePath: string): CassetteInteraction[] {
+export function cassetteOrSkip(
+  context: { skip: (note?: string) => never },
+  relativePath: string,
+): CassetteInteraction[] {
   const loaded = loadCassette(relativePath);
   if ('missing' in loaded) context.skip(`shared recording not found: ${loaded.missing}`);
   return loaded;
@@ -142,5 +173,7 @@ export function cassetteOrSkip(context: { skip: (note?: string) => never }, rela
 
 /** The assistant messages of a Chat request. */
 export function assistantMessages(request: { messages: readonly unknown[] }): Array<Record<string, any>> {
-  return request.messages.filter((message) => (message as { role?: string }).role === 'assistant') as Array<Record<string, any>>;
+  return request.messages.filter((message) => (message as { role?: string }).role === 'assistant') as Array<
+    Record<string, any>
+  >;
 }

@@ -5,14 +5,25 @@
  */
 import { describe, expect, it } from 'vitest';
 import { xaiProvider } from '../../src/providers/xai.js';
-import { assistantMessages, cassetteOrSkip, chatBodyFor, classify, deltaText, functionTool, streamThrough } from './support.js';
+import {
+  assistantMessages,
+  cassetteOrSkip,
+  chatBodyFor,
+  classify,
+  deltaText,
+  functionTool,
+  streamThrough,
+} from './support.js';
 
 const WEATHER = functionTool('weather', { location: { type: 'string' } });
 
 describe('xAI stream (recordings)', () => {
   it('grok-3-mini: reasoning, a whole tool call, and reasoning tokens added to output tokens', (context) => {
     const [first] = cassetteOrSkip(context, 'TestOpenAICompatibleThinking/xai-grok-3-mini/thinking-streaming.yaml');
-    const { events, output, response } = streamThrough(xaiProvider, first!.chunks, { model: 'grok-3-mini', tools: [WEATHER] });
+    const { events, output, response } = streamThrough(xaiProvider, first!.chunks, {
+      model: 'grok-3-mini',
+      tools: [WEATHER],
+    });
     expect(deltaText(events, 'response.reasoning_text.delta')).toMatch(/^First, the user is asking/);
     expect(output.map((item) => item.type)).toEqual(['reasoning', 'function_call']);
     expect(output[1]).toMatchObject({ call_id: 'call_45048949', arguments: '{"location":"Florence, Italy"}' });
@@ -33,18 +44,31 @@ describe('xAI stream (recordings)', () => {
   });
 
   it('leaves usage alone when reasoning tokens are already inside completion_tokens', () => {
-    const usage = xaiProvider.hooks.normalizeUsage({ prompt_tokens: 10, completion_tokens: 30, total_tokens: 40, completion_tokens_details: { reasoning_tokens: 20 } });
+    const usage = xaiProvider.hooks.normalizeUsage({
+      prompt_tokens: 10,
+      completion_tokens: 30,
+      total_tokens: 40,
+      completion_tokens_details: { reasoning_tokens: 20 },
+    });
     expect(usage).toMatchObject({ outputTokens: 30, totalTokens: 40, reasoningTokens: 20 });
   });
 });
 
 describe('xAI request', () => {
   it('sends reasoning_effort only to models that take it', () => {
-    expect(chatBodyFor(xaiProvider, { model: 'grok-3-mini', input: 'x', reasoning: { effort: 'high' } }).reasoning_effort).toBe('high');
-    expect(chatBodyFor(xaiProvider, { model: 'grok-3-mini', input: 'x', reasoning: { effort: 'minimal' } }).reasoning_effort).toBe('low');
-    expect(chatBodyFor(xaiProvider, { model: 'grok-4.3', input: 'x', reasoning: { effort: 'none' } }).reasoning_effort).toBe('none');
+    expect(
+      chatBodyFor(xaiProvider, { model: 'grok-3-mini', input: 'x', reasoning: { effort: 'high' } }).reasoning_effort,
+    ).toBe('high');
+    expect(
+      chatBodyFor(xaiProvider, { model: 'grok-3-mini', input: 'x', reasoning: { effort: 'minimal' } }).reasoning_effort,
+    ).toBe('low');
+    expect(
+      chatBodyFor(xaiProvider, { model: 'grok-4.3', input: 'x', reasoning: { effort: 'none' } }).reasoning_effort,
+    ).toBe('none');
     for (const model of ['grok-4', 'grok-code-fast-1', 'grok-4-1-fast-reasoning', 'grok-next-unknown']) {
-      expect(chatBodyFor(xaiProvider, { model, input: 'x', reasoning: { effort: 'high' } }), model).not.toHaveProperty('reasoning_effort');
+      expect(chatBodyFor(xaiProvider, { model, input: 'x', reasoning: { effort: 'high' } }), model).not.toHaveProperty(
+        'reasoning_effort',
+      );
     }
   });
 
@@ -65,8 +89,14 @@ describe('xAI request', () => {
 
 describe('xAI errors', () => {
   it('reads the string error field: prompt too long and rate limits', () => {
-    const long = { code: 'Client specified an invalid argument', error: "This model's maximum prompt length is 131072 but the request contains 140231 tokens." };
+    const long = {
+      code: 'Client specified an invalid argument',
+      error: "This model's maximum prompt length is 131072 but the request contains 140231 tokens.",
+    };
     expect(classify(xaiProvider, 400, long).code).toBe('context_length_exceeded');
-    expect(classify(xaiProvider, 429, { code: 'Too many requests', error: 'Rate limit exceeded' }, 4)).toMatchObject({ code: 'rate_limit_exceeded', retryAfterSeconds: 4 });
+    expect(classify(xaiProvider, 429, { code: 'Too many requests', error: 'Rate limit exceeded' }, 4)).toMatchObject({
+      code: 'rate_limit_exceeded',
+      retryAfterSeconds: 4,
+    });
   });
 });

@@ -8,11 +8,11 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { PROJECT_ROOT, pinnedCodexVersions } from '../../harness/codex/versions.js';
 import { genericProvider } from '../../src/providers/generic.js';
 import { buildChatRequest } from '../../src/translate/request/build-chat-request.js';
 import { parseResponsesRequest } from '../../src/translate/request/parse-request.js';
 import { validateChatRequest } from '../support/chat-validation.js';
-import { pinnedCodexVersions, PROJECT_ROOT } from '../../harness/codex/versions.js';
 import {
   expectHistoryCalls,
   expectInstructionsInOrder,
@@ -41,7 +41,12 @@ function requestFiles(directory: string): string[] {
 function loadFixtures(version: string, scenario: string): Fixture[] {
   const directory = join(FIXTURES, version, scenario);
   if (!existsSync(directory)) return [];
-  return requestFiles(directory).map((file) => ({ version, scenario, file, record: JSON.parse(readFileSync(join(directory, file), 'utf8')) }));
+  return requestFiles(directory).map((file) => ({
+    version,
+    scenario,
+    file,
+    record: JSON.parse(readFileSync(join(directory, file), 'utf8')),
+  }));
 }
 
 function translate(body: Record<string, any>) {
@@ -57,41 +62,57 @@ describe.each(pinnedCodexVersions().map((codex) => codex.version))('Codex %s cap
 
   describe.each(SCENARIOS)('%s', (scenario) => {
     const fixtures = loadFixtures(version, scenario);
-    it.each(fixtures.map((fixture) => [fixture.file, fixture] as const))('%s translates for a strict upstream', async (_file, fixture) => {
-      const { record } = fixture;
-      expect(record.method).toBe('POST');
-      expect(record.path).toBe('/v1/responses');
-      const built = translate(record.body);
-      const chat = built.body.messages as Array<Record<string, any>>;
+    it.each(fixtures.map((fixture) => [fixture.file, fixture] as const))(
+      '%s translates for a strict upstream',
+      async (_file, fixture) => {
+        const { record } = fixture;
+        expect(record.method).toBe('POST');
+        expect(record.path).toBe('/v1/responses');
+        const built = translate(record.body);
+        const chat = built.body.messages as Array<Record<string, any>>;
 
-      await expect(`${JSON.stringify(built.body, null, 2)}\n`).toMatchFileSnapshot(
-        join('__snapshots__', version, scenario, fixture.file.replace(/\.json$/, '.chat.json')),
-      );
-      // Codex sends nothing this relay does not understand.
-      expect(built.notes.filter((note) => note.level === 'warn')).toEqual([]);
-      expect(validateChatRequest(built.body)).toEqual([]);
-      expectInstructionsInOrder(record.body, chat);
-      expectToolPairs(chat);
-      expectOneMessagePerTurn(record.body, chat);
-      expectToolMapping(record.body, built);
-      expectHistoryCalls(record.body, chat);
-      expectToolImages(record.body, chat);
-      // Codex-only fields never reach the upstream.
-      for (const field of ['client_metadata', 'include', 'store', 'prompt_cache_key', 'text', 'reasoning', 'input', 'instructions']) {
-        expect(built.body).not.toHaveProperty(field);
-      }
-    });
+        await expect(`${JSON.stringify(built.body, null, 2)}\n`).toMatchFileSnapshot(
+          join('__snapshots__', version, scenario, fixture.file.replace(/\.json$/, '.chat.json')),
+        );
+        // Codex sends nothing this relay does not understand.
+        expect(built.notes.filter((note) => note.level === 'warn')).toEqual([]);
+        expect(validateChatRequest(built.body)).toEqual([]);
+        expectInstructionsInOrder(record.body, chat);
+        expectToolPairs(chat);
+        expectOneMessagePerTurn(record.body, chat);
+        expectToolMapping(record.body, built);
+        expectHistoryCalls(record.body, chat);
+        expectToolImages(record.body, chat);
+        // Codex-only fields never reach the upstream.
+        for (const field of [
+          'client_metadata',
+          'include',
+          'store',
+          'prompt_cache_key',
+          'text',
+          'reasoning',
+          'input',
+          'instructions',
+        ]) {
+          expect(built.body).not.toHaveProperty(field);
+        }
+      },
+    );
   });
 
   it('keeps what each scenario is about', () => {
-    const last = (scenario: string) => translate(loadFixtures(version, scenario).at(-1)!.record.body).body as Record<string, any>;
+    const last = (scenario: string) =>
+      translate(loadFixtures(version, scenario).at(-1)!.record.body).body as Record<string, any>;
 
     const parallel = last('parallel').messages.find((message: any) => message.tool_calls);
     expect(parallel.tool_calls).toHaveLength(2);
 
     const reasoning = last('reasoning');
     const thinking = reasoning.messages.filter((message: any) => message.tool_calls);
-    expect(thinking.map((message: any) => message.reasoning_content)).toEqual(['I should run echo.', 'It worked; once more.']);
+    expect(thinking.map((message: any) => message.reasoning_content)).toEqual([
+      'I should run echo.',
+      'It worked; once more.',
+    ]);
     // A thinking upstream (DeepSeek, Kimi) accepts the whole history.
     expect(validateChatRequest(reasoning, { thinking: 'deepseek' })).toEqual([]);
 
@@ -100,16 +121,31 @@ describe.each(pinnedCodexVersions().map((codex) => codex.version))('Codex %s cap
 
     const image = last('view-image').messages.at(-1);
     expect(image.role).toBe('user');
-    expect(image.content.some((part: any) => part.type === 'image_url' && part.image_url.url.startsWith('data:image/png;base64,'))).toBe(true);
+    expect(
+      image.content.some(
+        (part: any) => part.type === 'image_url' && part.image_url.url.startsWith('data:image/png;base64,'),
+      ),
+    ).toBe(true);
 
     const schema = translate(loadFixtures(version, 'output-schema')[0]!.record.body).body;
     expect(schema.response_format).toEqual({
       type: 'json_schema',
-      json_schema: { name: 'codex_output_schema', strict: true, schema: { type: 'object', properties: { answer: { type: 'string' } }, required: ['answer'], additionalProperties: false } },
+      json_schema: {
+        name: 'codex_output_schema',
+        strict: true,
+        schema: {
+          type: 'object',
+          properties: { answer: { type: 'string' } },
+          required: ['answer'],
+          additionalProperties: false,
+        },
+      },
     });
 
     const mcp = last('mcp');
-    const mcpCall = mcp.messages.flatMap((message: any) => message.tool_calls ?? []).find((call: any) => call.function.name.endsWith('record_token'));
+    const mcpCall = mcp.messages
+      .flatMap((message: any) => message.tool_calls ?? [])
+      .find((call: any) => call.function.name.endsWith('record_token'));
     expect(mcpCall.function.name).toBe('mcp__relaytest__record_token');
     expect(mcp.tools.some((tool: any) => tool.function.name === 'mcp__relaytest__record_token')).toBe(true);
   });

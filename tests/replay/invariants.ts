@@ -22,10 +22,12 @@ function partsText(content: unknown, separator: string): string {
 /** Developer/system/user text keeps its order and its place between the other messages. */
 export function expectInstructionsInOrder(body: Item, chat: Message[]): void {
   const expected: Array<{ role: string; text: string }> = [];
-  if (typeof body.instructions === 'string' && body.instructions !== '') expected.push({ role: 'system', text: body.instructions });
+  if (typeof body.instructions === 'string' && body.instructions !== '')
+    expected.push({ role: 'system', text: body.instructions });
   for (const item of body.input as Item[]) {
     if ((item.type ?? 'message') !== 'message') continue;
-    if (item.role === 'developer' || item.role === 'system') expected.push({ role: 'system', text: partsText(item.content, '\n\n') });
+    if (item.role === 'developer' || item.role === 'system')
+      expected.push({ role: 'system', text: partsText(item.content, '\n\n') });
     else if (item.role === 'user') expected.push({ role: 'user', text: partsText(item.content, '\n\n') });
   }
   const actual = chat
@@ -35,7 +37,11 @@ export function expectInstructionsInOrder(body: Item, chat: Message[]): void {
 }
 
 function isToolImageMessage(message: Message): boolean {
-  return Array.isArray(message.content) && typeof message.content[0]?.text === 'string' && message.content[0].text.startsWith('Image output of tool call');
+  return (
+    Array.isArray(message.content) &&
+    typeof message.content[0]?.text === 'string' &&
+    message.content[0].text.startsWith('Image output of tool call')
+  );
 }
 
 /** Every assistant tool call is answered right after its message, and every tool message answers one. */
@@ -60,7 +66,8 @@ function assistantTurns(input: Item[]): Item[][] {
   const turns: Item[][] = [];
   let current: Item[] = [];
   for (const item of input) {
-    const assistantSide = ASSISTANT_SIDE.has(item.type) || ((item.type ?? 'message') === 'message' && item.role === 'assistant');
+    const assistantSide =
+      ASSISTANT_SIDE.has(item.type) || ((item.type ?? 'message') === 'message' && item.role === 'assistant');
     if (assistantSide) current.push(item);
     else if (current.length > 0) {
       turns.push(current);
@@ -78,7 +85,9 @@ export function expectOneMessagePerTurn(body: Item, chat: Message[]): void {
   expect(assistants).toHaveLength(turns.length);
   turns.forEach((turn, index) => {
     const message = assistants[index]!;
-    const callIds = turn.filter((item) => item.type !== 'reasoning' && item.type !== 'message').map((item) => item.call_id);
+    const callIds = turn
+      .filter((item) => item.type !== 'reasoning' && item.type !== 'message')
+      .map((item) => item.call_id);
     expect((message.tool_calls ?? []).map((call: Item) => call.id)).toEqual(callIds);
     const reasoning = turn
       .filter((item) => item.type === 'reasoning')
@@ -100,7 +109,8 @@ export function expectToolMapping(body: Item, built: BuiltChatRequest): void {
   for (const tool of chatTools) expect(tool.name).toMatch(/^[a-zA-Z0-9_-]{1,64}$/);
 
   const declared: Item[] = [...(body.tools as Item[])];
-  for (const item of body.input as Item[]) if (item.type === 'tool_search_output') declared.push(...(item.tools as Item[]));
+  for (const item of body.input as Item[])
+    if (item.type === 'tool_search_output') declared.push(...(item.tools as Item[]));
   let expectedCount = 0;
   for (const tool of declared) {
     switch (tool.type) {
@@ -112,7 +122,12 @@ export function expectToolMapping(body: Item, built: BuiltChatRequest): void {
       case 'custom': {
         expectedCount++;
         const mapped = byName.get(tool.name);
-        expect(mapped?.parameters).toEqual(expect.objectContaining({ required: ['input'], properties: { input: expect.objectContaining({ type: 'string' }) } }));
+        expect(mapped?.parameters).toEqual(
+          expect.objectContaining({
+            required: ['input'],
+            properties: { input: expect.objectContaining({ type: 'string' }) },
+          }),
+        );
         if (tool.format?.definition) expect(mapped?.description).toContain(String(tool.format.definition).trim());
         expect(built.names.resolve(tool.name)).toEqual({ kind: 'custom', name: tool.name });
         break;
@@ -169,7 +184,10 @@ export function expectToolImages(body: Item, chat: Message[]): void {
     expect(carrier.role).toBe('user');
     expect(carrier.content).toEqual(
       expect.arrayContaining(
-        images.map((image) => ({ type: 'image_url', image_url: { url: image.image_url, detail: image.detail === 'original' ? 'high' : image.detail } })),
+        images.map((image) => ({
+          type: 'image_url',
+          image_url: { url: image.image_url, detail: image.detail === 'original' ? 'high' : image.detail },
+        })),
       ),
     );
   }

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import type { RunningRelay } from '../../src/server/start-server.js';
 import { answerAfter, createGate, metricValue, postResponse, readUntil, until } from '../faults/support.js';
-import { finishChunk, textChunks, usageChunk, type MockReply, type MockUpstream } from '../support/mock-upstream.js';
+import { finishChunk, type MockReply, type MockUpstream, textChunks, usageChunk } from '../support/mock-upstream.js';
 import { readSse, type TestRelayOptions } from '../support/relay.js';
 import { useTestServers } from '../support/test-servers.js';
 
@@ -35,7 +35,10 @@ describe('the relay token', () => {
     for (const headers of attempts) {
       const response = await postResponse(relay!.url, { model: 'm', input: 'hi' }, headers);
       expect(response.status).toBe(401);
-      expect(((await response.json()) as any).error).toMatchObject({ type: 'authentication_error', code: 'invalid_api_key' });
+      expect(((await response.json()) as any).error).toMatchObject({
+        type: 'authentication_error',
+        code: 'invalid_api_key',
+      });
     }
     for (const path of ['/v1/models', '/metrics', '/v1/responses/resp_abc', '/no/such/route']) {
       expect((await fetch(`${relay!.url}${path}`)).status, path).toBe(401);
@@ -51,7 +54,11 @@ describe('request ids', () => {
   it('echoes the client’s x-request-id, or a new one, on every kind of reply', async () => {
     await setup({ authToken: TOKEN });
     const auth = { authorization: `Bearer ${TOKEN}` };
-    const streamed = await postResponse(relay!.url, { model: 'm', input: 'hi', stream: true }, { ...auth, 'x-request-id': 'client-id-1' });
+    const streamed = await postResponse(
+      relay!.url,
+      { model: 'm', input: 'hi', stream: true },
+      { ...auth, 'x-request-id': 'client-id-1' },
+    );
     expect(streamed.headers.get('content-type')).toContain('text/event-stream');
     expect(streamed.headers.get('x-request-id')).toBe('client-id-1');
     await streamed.text();
@@ -76,7 +83,16 @@ describe('the body size limit', () => {
     const response = await postResponse(relay!.url, {
       model: 'm',
       stream: true,
-      input: [{ type: 'message', role: 'user', content: [{ type: 'input_text', text: 'what is this?' }, { type: 'input_image', image_url: image, detail: 'high' }] }],
+      input: [
+        {
+          type: 'message',
+          role: 'user',
+          content: [
+            { type: 'input_text', text: 'what is this?' },
+            { type: 'input_image', image_url: image, detail: 'high' },
+          ],
+        },
+      ],
     });
     expect(response.status).toBe(200);
     expect((await readSse(response)).at(-1)!.type).toBe('response.completed');
@@ -88,7 +104,10 @@ describe('the body size limit', () => {
     const big = JSON.stringify({ model: 'm', input: 'x'.repeat(100 * 1024) });
     const declared = await postResponse(relay!.url, big);
     expect(declared.status).toBe(413);
-    expect(((await declared.json()) as any).error).toMatchObject({ type: 'invalid_request_error', code: 'request_too_large' });
+    expect(((await declared.json()) as any).error).toMatchObject({
+      type: 'invalid_request_error',
+      code: 'request_too_large',
+    });
 
     const bytes = new TextEncoder().encode(big);
     const chunked = await fetch(`${relay!.url}/v1/responses`, {
@@ -96,7 +115,8 @@ describe('the body size limit', () => {
       headers: { 'content-type': 'application/json' },
       body: new ReadableStream({
         start(controller) {
-          for (let offset = 0; offset < bytes.length; offset += 8192) controller.enqueue(bytes.slice(offset, offset + 8192));
+          for (let offset = 0; offset < bytes.length; offset += 8192)
+            controller.enqueue(bytes.slice(offset, offset + 8192));
           controller.close();
         },
       }),
@@ -143,7 +163,9 @@ describe('the upstream concurrency limit', () => {
 
   it('gives the slot back when the client of a stream goes away', async () => {
     await setup({ maxConcurrent: 1, maxQueue: 1 }, (index) =>
-      index === 0 ? { kind: 'custom', handle: (_request, response) => answerAfter(new Promise(() => undefined), response) } : answer,
+      index === 0
+        ? { kind: 'custom', handle: (_request, response) => answerAfter(new Promise(() => undefined), response) }
+        : answer,
     );
     const controller = new AbortController();
     const first = await postResponse(relay!.url, { model: 'm', input: 'first', stream: true }, {}, controller.signal);

@@ -8,7 +8,7 @@ import { request as httpRequest } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { checkBrowserAccess, hostName } from '../../src/server/middleware/browser-guard.js';
 import type { RunningRelay } from '../../src/server/start-server.js';
-import { finishChunk, textChunks, usageChunk, type MockUpstream } from '../support/mock-upstream.js';
+import { finishChunk, type MockUpstream, textChunks, usageChunk } from '../support/mock-upstream.js';
 import type { TestRelayOptions } from '../support/relay.js';
 import { useTestServers } from '../support/test-servers.js';
 
@@ -17,7 +17,10 @@ let upstream: MockUpstream | undefined;
 let relay: RunningRelay | undefined;
 
 async function setup(server: TestRelayOptions['server'] = {}): Promise<RunningRelay> {
-  upstream = await servers.mockUpstream(() => ({ kind: 'sse', chunks: [...textChunks('ok'), finishChunk('stop'), usageChunk(5, 1)] }));
+  upstream = await servers.mockUpstream(() => ({
+    kind: 'sse',
+    chunks: [...textChunks('ok'), finishChunk('stop'), usageChunk(5, 1)],
+  }));
   relay = await servers.relay(upstream.baseUrl, { server });
   return relay;
 }
@@ -32,12 +35,15 @@ interface Answer {
 function send(method: string, path: string, headers: Record<string, string>, body?: string): Promise<Answer> {
   const url = new URL(relay!.url);
   return new Promise((resolve, reject) => {
-    const outgoing = httpRequest({ host: url.hostname, port: url.port, method, path, headers, setHost: !('host' in headers) }, (incoming) => {
-      let text = '';
-      incoming.setEncoding('utf8');
-      incoming.on('data', (piece: string) => (text += piece));
-      incoming.on('end', () => resolve({ status: incoming.statusCode ?? 0, headers: incoming.headers, body: text }));
-    });
+    const outgoing = httpRequest(
+      { host: url.hostname, port: url.port, method, path, headers, setHost: !('host' in headers) },
+      (incoming) => {
+        let text = '';
+        incoming.setEncoding('utf8');
+        incoming.on('data', (piece: string) => (text += piece));
+        incoming.on('end', () => resolve({ status: incoming.statusCode ?? 0, headers: incoming.headers, body: text }));
+      },
+    );
     outgoing.on('error', reject);
     outgoing.end(body);
   });
@@ -52,8 +58,18 @@ function errorOf(answer: Answer): { message: string; type: string; code: string 
 describe('POST bodies must be JSON', () => {
   it('refuses text/plain, a form and a missing content type with 415, before the upstream', async () => {
     await setup();
-    for (const contentType of ['text/plain;charset=UTF-8', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', undefined]) {
-      const answer = await send('POST', '/v1/responses', contentType === undefined ? {} : { 'content-type': contentType }, REQUEST);
+    for (const contentType of [
+      'text/plain;charset=UTF-8',
+      'application/x-www-form-urlencoded',
+      'multipart/form-data; boundary=x',
+      undefined,
+    ]) {
+      const answer = await send(
+        'POST',
+        '/v1/responses',
+        contentType === undefined ? {} : { 'content-type': contentType },
+        REQUEST,
+      );
       expect(answer.status, String(contentType)).toBe(415);
       expect(errorOf(answer)).toMatchObject({ type: 'invalid_request_error', code: 'unsupported_media_type' });
       expect(errorOf(answer).message).toContain('application/json');
@@ -74,7 +90,12 @@ describe('POST bodies must be JSON', () => {
 describe('the Origin allow-list', () => {
   it('refuses a foreign Origin with 403 and no CORS grant, on POST and GET', async () => {
     await setup();
-    const post = await send('POST', '/v1/responses', { 'content-type': 'application/json', origin: 'http://evil.example' }, REQUEST);
+    const post = await send(
+      'POST',
+      '/v1/responses',
+      { 'content-type': 'application/json', origin: 'http://evil.example' },
+      REQUEST,
+    );
     expect(post.status).toBe(403);
     expect(errorOf(post)).toMatchObject({ type: 'invalid_request_error', code: 'origin_not_allowed' });
     expect(errorOf(post).message).toContain('http://evil.example');
@@ -89,7 +110,12 @@ describe('the Origin allow-list', () => {
     const messages = JSON.stringify({ model: 'm', max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] });
     // Claude Code's SDK reads Anthropic's shape on /v1/messages.
     for (const path of ['/v1/messages', '/v1/messages/count_tokens']) {
-      const foreign = await send('POST', path, { 'content-type': 'application/json', origin: 'http://evil.example' }, messages);
+      const foreign = await send(
+        'POST',
+        path,
+        { 'content-type': 'application/json', origin: 'http://evil.example' },
+        messages,
+      );
       expect(foreign.status, path).toBe(403);
       const body = JSON.parse(foreign.body) as { type: string; error: { type: string; message: string } };
       expect(body.type, path).toBe('error');
@@ -100,10 +126,20 @@ describe('the Origin allow-list', () => {
     const plainText = await send('POST', '/v1/messages', { 'content-type': 'text/plain' }, messages);
     expect(plainText.status).toBe(415);
     expect(JSON.parse(plainText.body)).toMatchObject({ type: 'error', error: { type: 'invalid_request_error' } });
-    const rebound = await send('POST', '/v1/messages', { 'content-type': 'application/json', host: 'attacker.example' }, messages);
+    const rebound = await send(
+      'POST',
+      '/v1/messages',
+      { 'content-type': 'application/json', host: 'attacker.example' },
+      messages,
+    );
     expect(rebound.status).toBe(421);
     expect(JSON.parse(rebound.body)).toMatchObject({ type: 'error' });
-    const chat = await send('POST', '/v1/chat/completions', { 'content-type': 'application/json', origin: 'http://evil.example' }, JSON.stringify({ model: 'm', messages: [{ role: 'user', content: 'hi' }] }));
+    const chat = await send(
+      'POST',
+      '/v1/chat/completions',
+      { 'content-type': 'application/json', origin: 'http://evil.example' },
+      JSON.stringify({ model: 'm', messages: [{ role: 'user', content: 'hi' }] }),
+    );
     expect(chat.status).toBe(403);
     expect(errorOf(chat)).toMatchObject({ type: 'invalid_request_error', code: 'origin_not_allowed' });
     expect(upstream!.requests).toHaveLength(0);
@@ -132,7 +168,12 @@ describe('the Origin allow-list', () => {
     expect(preflight.status).toBe(204);
     expect(preflight.headers['access-control-allow-origin']).toBe('http://localhost:3000');
     expect(preflight.headers['access-control-allow-headers']).toBe('content-type, authorization');
-    const post = await send('POST', '/v1/responses', { 'content-type': 'application/json', origin: 'http://localhost:3000' }, JSON.stringify({ model: 'm', input: 'hi', stream: true }));
+    const post = await send(
+      'POST',
+      '/v1/responses',
+      { 'content-type': 'application/json', origin: 'http://localhost:3000' },
+      JSON.stringify({ model: 'm', input: 'hi', stream: true }),
+    );
     expect(post.status).toBe(200);
     expect(post.headers['access-control-allow-origin']).toBe('http://localhost:3000');
     expect(post.body).toContain('response.completed');
@@ -149,7 +190,10 @@ describe('same-origin pages (the dashboard the relay serves)', () => {
     // Same scheme and name but another port is another origin.
     const otherPort = await send('GET', '/v1/models', { host: `127.0.0.1:${port}`, origin: 'http://127.0.0.1:1' });
     expect(otherPort.status).toBe(403);
-    const rebinding = await send('GET', '/v1/models', { host: `evil.example:${port}`, origin: `http://evil.example:${port}` });
+    const rebinding = await send('GET', '/v1/models', {
+      host: `evil.example:${port}`,
+      origin: `http://evil.example:${port}`,
+    });
     expect(rebinding.status).toBe(421);
     expect(upstream!.requests).toHaveLength(0);
   });
@@ -159,7 +203,12 @@ describe('the Host check', () => {
   it('refuses a rebinding Host with 421 on POST and GET, stored responses included', async () => {
     await setup();
     const port = new URL(relay!.url).port;
-    const post = await send('POST', '/v1/responses', { 'content-type': 'application/json', host: `evil.example:${port}` }, REQUEST);
+    const post = await send(
+      'POST',
+      '/v1/responses',
+      { 'content-type': 'application/json', host: `evil.example:${port}` },
+      REQUEST,
+    );
     expect(post.status).toBe(421);
     expect(errorOf(post)).toMatchObject({ type: 'invalid_request_error', code: 'host_not_allowed' });
     expect(errorOf(post).message).toContain('--allow-host');
@@ -173,7 +222,13 @@ describe('the Host check', () => {
   it('takes every loopback name without Origin, and a name given with --allow-host', async () => {
     await setup({ allowHosts: ['relay.internal'] });
     const port = new URL(relay!.url).port;
-    for (const host of [`localhost:${port}`, `127.0.0.1:${port}`, `[::1]:${port}`, 'LOCALHOST', `relay.internal:${port}`]) {
+    for (const host of [
+      `localhost:${port}`,
+      `127.0.0.1:${port}`,
+      `[::1]:${port}`,
+      'LOCALHOST',
+      `relay.internal:${port}`,
+    ]) {
       const answer = await send('POST', '/v1/responses', { 'content-type': 'application/json', host }, REQUEST);
       expect(answer.status, host).toBe(200);
     }
@@ -183,10 +238,16 @@ describe('the Host check', () => {
 
   it('still applies with a token, unless the operator allows every host with *', async () => {
     await setup({ authToken: 'relay-token-0123456789' });
-    const headers = { 'content-type': 'application/json', host: 'evil.example', authorization: 'Bearer relay-token-0123456789' };
+    const headers = {
+      'content-type': 'application/json',
+      host: 'evil.example',
+      authorization: 'Bearer relay-token-0123456789',
+    };
     expect((await send('POST', '/v1/responses', headers, REQUEST)).status).toBe(421);
     await relay!.close();
-    relay = await servers.relay(upstream!.baseUrl, { server: { authToken: 'relay-token-0123456789', allowHosts: ['*'] } });
+    relay = await servers.relay(upstream!.baseUrl, {
+      server: { authToken: 'relay-token-0123456789', allowHosts: ['*'] },
+    });
     expect((await send('POST', '/v1/responses', headers, REQUEST)).status).toBe(200);
     expect(upstream!.requests).toHaveLength(1);
   });

@@ -15,7 +15,11 @@ describe('ConcurrencyLimiter', () => {
       order.push('second');
       return release;
     });
-    await expect(limiter.acquire()).rejects.toMatchObject({ status: 503, code: 'server_is_overloaded', retryAfterSeconds: 3 });
+    await expect(limiter.acquire()).rejects.toMatchObject({
+      status: 503,
+      code: 'server_is_overloaded',
+      retryAfterSeconds: 3,
+    });
     expect(limiter.queuedCount).toBe(1);
     first();
     first(); // releasing twice frees one slot only
@@ -56,7 +60,9 @@ describe('retryDelayMs', () => {
 
   it('never retries what the client must fix', () => {
     expect(retryDelayMs({ code: 'invalid_request', message: 'bad' }, 0, 0, DEFAULT_RETRY_POLICY)).toBeUndefined();
-    expect(retryDelayMs({ code: 'context_length_exceeded', message: 'long' }, 0, 0, DEFAULT_RETRY_POLICY)).toBeUndefined();
+    expect(
+      retryDelayMs({ code: 'context_length_exceeded', message: 'long' }, 0, 0, DEFAULT_RETRY_POLICY),
+    ).toBeUndefined();
     expect(retryDelayMs({ code: 'insufficient_quota', message: 'broke' }, 0, 0, DEFAULT_RETRY_POLICY)).toBeUndefined();
   });
 });
@@ -88,7 +94,11 @@ describe('requireToken', () => {
   });
 
   it('answers a missing or wrong token with a 401 in the OpenAI shape', async () => {
-    const attempts: Array<Record<string, string>> = [{}, { authorization: 'Bearer wrong' }, { 'x-api-key': 'secret-token-but-longer' }];
+    const attempts: Array<Record<string, string>> = [
+      {},
+      { authorization: 'Bearer wrong' },
+      { 'x-api-key': 'secret-token-but-longer' },
+    ];
     for (const headers of attempts) {
       const response = await app().request('/v1/models', { headers });
       expect(response.status).toBe(401);

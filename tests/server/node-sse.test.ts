@@ -2,7 +2,7 @@
 import { IncomingMessage, ServerResponse } from 'node:http';
 import { Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { SseBody, takeNodeWriter, writeSseToNode, type SsePieceSource } from '../../src/server/node-sse.js';
+import { SseBody, type SsePieceSource, takeNodeWriter, writeSseToNode } from '../../src/server/node-sse.js';
 
 function fakeSource(pieces: Array<string | Error>): SsePieceSource & { cancelled: number; handedOut: number } {
   const source = {

@@ -4,7 +4,14 @@ import type { RunningRelay } from '../../src/server/start-server.js';
 import { MemoryResponseStore } from '../../src/store/memory-store.js';
 import { metricValue, postResponse } from '../faults/support.js';
 import { captureLogs } from '../support/capture-logs.js';
-import { deltaChunk, finishChunk, textChunks, usageChunk, type MockReply, type MockUpstream } from '../support/mock-upstream.js';
+import {
+  deltaChunk,
+  finishChunk,
+  type MockReply,
+  type MockUpstream,
+  textChunks,
+  usageChunk,
+} from '../support/mock-upstream.js';
 import { readSse, type TestRelayOptions } from '../support/relay.js';
 import { useTestServers } from '../support/test-servers.js';
 
@@ -23,14 +30,25 @@ async function setup(reply: (index: number) => MockReply, options: TestRelayOpti
 
 const answer: MockReply = {
   kind: 'sse',
-  chunks: [...textChunks('purple ', 'elephants'), finishChunk('stop'), usageChunk(40, 9, { prompt_tokens_details: { cached_tokens: 16 }, completion_tokens_details: { reasoning_tokens: 3 } })],
+  chunks: [
+    ...textChunks('purple ', 'elephants'),
+    finishChunk('stop'),
+    usageChunk(40, 9, {
+      prompt_tokens_details: { cached_tokens: 16 },
+      completion_tokens_details: { reasoning_tokens: 3 },
+    }),
+  ],
 };
 
 describe('logs', () => {
   it('writes one JSON line per response with the request id, provider, model, status, latency and tokens, and no content', async () => {
     const logs = captureLogs([UPSTREAM_KEY]);
     await setup(() => answer, { logger: logs.logger });
-    const response = await postResponse(relay!.url, { model: 'codex-model', input: PROMPT, stream: true }, { 'x-request-id': 'trace-42' });
+    const response = await postResponse(
+      relay!.url,
+      { model: 'codex-model', input: PROMPT, stream: true },
+      { 'x-request-id': 'trace-42' },
+    );
     await readSse(response);
     await relay!.close();
     const finished = logs.records().find((record) => record.msg === 'response finished');
@@ -47,7 +65,9 @@ describe('logs', () => {
     expect(typeof finished!.ms).toBe('number');
     expect(finished!.responseId).toMatch(/^resp_/);
     // Every line about the request carries its id; nothing carries what was said.
-    for (const record of logs.records().filter((line) => line.msg !== 'shutting down: waiting for responses in flight')) {
+    for (const record of logs
+      .records()
+      .filter((line) => line.msg !== 'shutting down: waiting for responses in flight')) {
       if ('provider' in record || 'path' in record) expect(record.requestId).toBe('trace-42');
     }
     expect(logs.lines.join('\n')).not.toContain('purple');
@@ -68,7 +88,9 @@ describe('logs', () => {
     await setup(() => answer, { logger: logs.logger });
     await postResponse(relay!.url, `{"model": "m", "input": "${PROMPT}`, { 'x-request-id': 'bad-json' });
     await relay!.close();
-    const finished = logs.records().find((record) => record.msg === 'request finished' && record.requestId === 'bad-json');
+    const finished = logs
+      .records()
+      .find((record) => record.msg === 'request finished' && record.requestId === 'bad-json');
     expect(finished).toMatchObject({ method: 'POST', path: '/v1/responses', status: 400, errorCode: 'invalid_json' });
     expect(logs.lines.join('\n')).not.toContain('purple');
   });
@@ -81,7 +103,13 @@ describe('upstream keys', () => {
       (index) =>
         index === 0
           ? { kind: 'json', status: 401, body: { error: { message: `Incorrect API key provided: ${UPSTREAM_KEY}.` } } }
-          : { kind: 'sse', chunks: [deltaChunk({ content: 'half' }), { error: { message: `upstream failure for key ${UPSTREAM_KEY}` } }] },
+          : {
+              kind: 'sse',
+              chunks: [
+                deltaChunk({ content: 'half' }),
+                { error: { message: `upstream failure for key ${UPSTREAM_KEY}` } },
+              ],
+            },
       { logger: logs.logger },
     );
     const rejected = await postResponse(relay!.url, { model: 'm', input: 'hi', stream: true });
@@ -125,7 +153,10 @@ describe('probes', () => {
 
 describe('metrics', () => {
   it('counts requests, latency, tokens, upstream errors, active streams and the store in Prometheus format', async () => {
-    await setup((index) => (index === 1 ? { kind: 'json', status: 500, body: { error: { message: 'boom' } } } : answer), { server: { processMetrics: true } });
+    await setup(
+      (index) => (index === 1 ? { kind: 'json', status: 500, body: { error: { message: 'boom' } } } : answer),
+      { server: { processMetrics: true } },
+    );
     await readSse(await postResponse(relay!.url, { model: 'codex-model', input: 'one', stream: true }));
     await readSse(await postResponse(relay!.url, { model: 'codex-model', input: 'two', stream: true }));
     await postResponse(relay!.url, { input: 'no model' });
@@ -133,16 +164,24 @@ describe('metrics', () => {
     expect(response.headers.get('content-type')).toContain('text/plain');
     const text = await response.text();
     const labels = { provider: 'generic', model: 'codex-model' };
-    expect(metricValue(text, 'responses_relay_requests_total', { route: '/v1/responses', ...labels, status: 'completed' })).toBe(1);
-    expect(metricValue(text, 'responses_relay_requests_total', { route: '/v1/responses', ...labels, status: 'failed' })).toBe(1);
+    expect(
+      metricValue(text, 'responses_relay_requests_total', { route: '/v1/responses', ...labels, status: 'completed' }),
+    ).toBe(1);
+    expect(
+      metricValue(text, 'responses_relay_requests_total', { route: '/v1/responses', ...labels, status: 'failed' }),
+    ).toBe(1);
     expect(metricValue(text, 'responses_relay_requests_total', { route: '/v1/responses', status: '400' })).toBe(1);
     expect(metricValue(text, 'responses_relay_upstream_first_byte_seconds_count', labels)).toBe(1);
-    expect(metricValue(text, 'responses_relay_response_duration_seconds_count', { ...labels, status: 'completed' })).toBe(1);
+    expect(
+      metricValue(text, 'responses_relay_response_duration_seconds_count', { ...labels, status: 'completed' }),
+    ).toBe(1);
     expect(metricValue(text, 'responses_relay_tokens_total', { ...labels, kind: 'input' })).toBe(40);
     expect(metricValue(text, 'responses_relay_tokens_total', { ...labels, kind: 'output' })).toBe(9);
     expect(metricValue(text, 'responses_relay_tokens_total', { ...labels, kind: 'reasoning' })).toBe(3);
     expect(metricValue(text, 'responses_relay_tokens_total', { ...labels, kind: 'cached' })).toBe(16);
-    expect(metricValue(text, 'responses_relay_upstream_errors_total', { provider: 'generic', code: 'server_error' })).toBe(1);
+    expect(
+      metricValue(text, 'responses_relay_upstream_errors_total', { provider: 'generic', code: 'server_error' }),
+    ).toBe(1);
     expect(metricValue(text, 'responses_relay_active_streams')).toBe(0);
     expect(metricValue(text, 'responses_relay_queued_requests')).toBe(0);
     expect(metricValue(text, 'responses_relay_store_bytes')).toBeGreaterThan(0);

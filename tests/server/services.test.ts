@@ -1,6 +1,7 @@
 /** createServices: what it owns it closes, what it is given stays open, and one redactor serves the log and the clients. */
-import { createServer, type Server } from 'node:net';
+
 import type { AddressInfo } from 'node:net';
+import { createServer, type Server } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/log.js';
 import { genericProvider } from '../../src/providers/generic.js';
@@ -13,7 +14,16 @@ const UPSTREAM_KEY = 'sk-upstream-secret-for-services';
 const TOKEN = 'relay-token-for-services';
 
 function router(): ModelRouter {
-  return new ModelRouter([{ name: 'generic', profile: genericProvider, endpoint: { baseUrl: 'http://127.0.0.1:9/v1', apiKey: UPSTREAM_KEY } }], 'generic');
+  return new ModelRouter(
+    [
+      {
+        name: 'generic',
+        profile: genericProvider,
+        endpoint: { baseUrl: 'http://127.0.0.1:9/v1', apiKey: UPSTREAM_KEY },
+      },
+    ],
+    'generic',
+  );
 }
 
 let blocker: Server | undefined;
@@ -38,7 +48,12 @@ describe('createServices', () => {
   });
 
   it('takes the upstream keys and the relay token out of text, with the redactor it was given when there is one', async () => {
-    const services = createServices({ router: router(), logger: silentLogger(), processMetrics: false, authToken: TOKEN });
+    const services = createServices({
+      router: router(),
+      logger: silentLogger(),
+      processMetrics: false,
+      authToken: TOKEN,
+    });
     const redacted = services.redact(`upstream said ${UPSTREAM_KEY}; client sent ${TOKEN}`);
     expect(redacted).not.toContain(UPSTREAM_KEY);
     expect(redacted).not.toContain(TOKEN);

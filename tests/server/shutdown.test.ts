@@ -13,7 +13,10 @@ let relay: RunningRelay | undefined;
 const never = new Promise<void>(() => undefined);
 
 /** Reads what is left of a stream and returns all its events. */
-async function rest(reader: ReadableStreamDefaultReader<Uint8Array>, start: string): Promise<Array<Record<string, any>>> {
+async function rest(
+  reader: ReadableStreamDefaultReader<Uint8Array>,
+  start: string,
+): Promise<Array<Record<string, any>>> {
   const decoder = new TextDecoder();
   let text = start;
   for (;;) {
@@ -28,7 +31,8 @@ describe('RunningRelay.shutdown', () => {
     const gate = createGate();
     upstream = await servers.mockUpstream((request) => ({
       kind: 'custom',
-      handle: (_request, response) => answerAfter(request.body.messages.at(-1).content === 'quick' ? gate.opened : never, response),
+      handle: (_request, response) =>
+        answerAfter(request.body.messages.at(-1).content === 'quick' ? gate.opened : never, response),
     }));
     const store = new MemoryResponseStore({ ttlMs: 60_000, maxBytes: 1024 * 1024 });
     relay = await servers.relay(upstream.baseUrl, { store });
@@ -64,7 +68,10 @@ describe('RunningRelay.shutdown', () => {
   });
 
   it('can be called again: a second call ends the grace period at once, and close() is idempotent', async () => {
-    upstream = await servers.mockUpstream(() => ({ kind: 'custom', handle: (_request, response) => answerAfter(never, response) }));
+    upstream = await servers.mockUpstream(() => ({
+      kind: 'custom',
+      handle: (_request, response) => answerAfter(never, response),
+    }));
     relay = await servers.relay(upstream.baseUrl);
     const reader = (await postResponse(relay.url, { model: 'm', input: 'hi', stream: true })).body!.getReader();
     const start = await readUntil(reader, 'response.output_text.delta');

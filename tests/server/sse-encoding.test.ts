@@ -12,14 +12,41 @@ import { applyBatch } from '../../src/server/turn-stream.js';
 import { buildChatRequest } from '../../src/translate/request/build-chat-request.js';
 import { parseResponsesRequest } from '../../src/translate/request/parse-request.js';
 import { buildResponseEcho } from '../../src/translate/stream/response-object.js';
-import { ResponseStreamTranslator, type ResponseStreamEvent } from '../../src/translate/stream/response-stream.js';
-import { deltaChunk, finishChunk, reasoningChunks, textChunks, toolCallChunks, usageChunk } from '../support/mock-upstream.js';
+import { type ResponseStreamEvent, ResponseStreamTranslator } from '../../src/translate/stream/response-stream.js';
+import {
+  deltaChunk,
+  finishChunk,
+  reasoningChunks,
+  textChunks,
+  toolCallChunks,
+  usageChunk,
+} from '../support/mock-upstream.js';
 
 const TOOLS = [
-  { type: 'function', name: 'exec_command', description: 'Run a command.', parameters: { type: 'object', properties: { cmd: { type: 'string' } }, required: ['cmd'] } },
-  { type: 'custom', name: 'apply_patch', description: 'Edit files.', format: { type: 'grammar', syntax: 'lark', definition: 'start: "x"' } },
-  { type: 'namespace', name: 'mcp__files__', description: 'Files.', tools: [{ type: 'function', name: 'read', parameters: { type: 'object', properties: {} } }] },
-  { type: 'tool_search', execution: 'client', description: 'Find tools.', parameters: { type: 'object', properties: { query: { type: 'string' } } } },
+  {
+    type: 'function',
+    name: 'exec_command',
+    description: 'Run a command.',
+    parameters: { type: 'object', properties: { cmd: { type: 'string' } }, required: ['cmd'] },
+  },
+  {
+    type: 'custom',
+    name: 'apply_patch',
+    description: 'Edit files.',
+    format: { type: 'grammar', syntax: 'lark', definition: 'start: "x"' },
+  },
+  {
+    type: 'namespace',
+    name: 'mcp__files__',
+    description: 'Files.',
+    tools: [{ type: 'function', name: 'read', parameters: { type: 'object', properties: {} } }],
+  },
+  {
+    type: 'tool_search',
+    execution: 'client',
+    description: 'Find tools.',
+    parameters: { type: 'object', properties: { query: { type: 'string' } } },
+  },
 ];
 
 /** The SSE text of events the plain way: `event: <type>` and `data: <JSON.stringify(event)>`. */
@@ -28,7 +55,14 @@ function encodeWithJsonStringify(events: readonly ResponseStreamEvent[]): string
 }
 
 function translatorFor(tools: unknown[]) {
-  const body = { model: 'm', input: 'hi', stream: true, tools, reasoning: { effort: 'high', summary: 'auto' }, metadata: { a: 'b' } };
+  const body = {
+    model: 'm',
+    input: 'hi',
+    stream: true,
+    tools,
+    reasoning: { effort: 'high', summary: 'auto' },
+    metadata: { a: 'b' },
+  };
   const { request, notes } = parseResponsesRequest(body);
   const built = buildChatRequest(request, genericProvider, 'm', notes);
   const echo = buildResponseEcho(request);
@@ -47,7 +81,10 @@ function translatorFor(tools: unknown[]) {
 }
 
 /** Feeds `chunks` one read each (plus [DONE] unless told otherwise) and checks every read's encoding. */
-function expectSameEncoding(chunks: Array<object | string>, options: { tools?: unknown[]; done?: boolean; heartbeatAfter?: number } = {}): ResponseStreamEvent[] {
+function expectSameEncoding(
+  chunks: Array<object | string>,
+  options: { tools?: unknown[]; done?: boolean; heartbeatAfter?: number } = {},
+): ResponseStreamEvent[] {
   const { translator, encoder } = translatorFor(options.tools ?? TOOLS);
   const all: ResponseStreamEvent[] = [];
   const check = (events: readonly ResponseStreamEvent[]) => {
@@ -55,7 +92,10 @@ function expectSameEncoding(chunks: Array<object | string>, options: { tools?: u
     all.push(...events);
   };
   check(translator.start());
-  const payloads = [...chunks.map((chunk) => (typeof chunk === 'string' ? chunk : JSON.stringify(chunk))), ...(options.done === false ? [] : ['[DONE]'])];
+  const payloads = [
+    ...chunks.map((chunk) => (typeof chunk === 'string' ? chunk : JSON.stringify(chunk))),
+    ...(options.done === false ? [] : ['[DONE]']),
+  ];
   payloads.forEach((payload, index) => {
     check(applyBatch(translator, [payload]).events);
     if (index === options.heartbeatAfter) check(translator.heartbeat());
@@ -66,7 +106,14 @@ function expectSameEncoding(chunks: Array<object | string>, options: { tools?: u
 
 describe('SseEncoder matches JSON.stringify', () => {
   it('for text with escapes, quotes, control characters and non-BMP characters', () => {
-    const events = expectSameEncoding([...textChunks('Hel"lo', '\\path\n', '\u0000\u001f\u2028\u2029', 'café 🚀 𝄞', '</script>'), finishChunk('stop'), usageChunk(10, 5)], { heartbeatAfter: 2 });
+    const events = expectSameEncoding(
+      [
+        ...textChunks('Hel"lo', '\\path\n', '\u0000\u001f\u2028\u2029', 'café 🚀 𝄞', '</script>'),
+        finishChunk('stop'),
+        usageChunk(10, 5),
+      ],
+      { heartbeatAfter: 2 },
+    );
     expect(events.map((event) => event.type)).toContain('response.output_text.delta');
     expect(events.at(-1)!.type).toBe('response.completed');
   });
@@ -78,7 +125,9 @@ describe('SseEncoder matches JSON.stringify', () => {
       ...textChunks('Answer.'),
       finishChunk('stop'),
     ]);
-    expectSameEncoding([...textChunks('<think>hidden', ' plan</think>\n\nvisible'), finishChunk('stop')], { heartbeatAfter: 0 });
+    expectSameEncoding([...textChunks('<think>hidden', ' plan</think>\n\nvisible'), finishChunk('stop')], {
+      heartbeatAfter: 0,
+    });
   });
 
   it('for function calls, namespaced calls, freeform calls and tool_search', () => {
@@ -91,34 +140,49 @@ describe('SseEncoder matches JSON.stringify', () => {
       usageChunk(3, 4),
     ]);
     const types = new Set(events.map((event) => event.type));
-    for (const type of ['response.function_call_arguments.delta', 'response.custom_tool_call_input.delta', 'response.function_call_arguments.done', 'response.output_item.done']) {
+    for (const type of [
+      'response.function_call_arguments.delta',
+      'response.custom_tool_call_input.delta',
+      'response.function_call_arguments.done',
+      'response.output_item.done',
+    ]) {
       expect(types).toContain(type);
     }
   });
 
   it('for truncated, failed and malformed streams', () => {
     expect(expectSameEncoding([...textChunks('cut'), finishChunk('length')]).at(-1)!.type).toBe('response.incomplete');
-    expect(expectSameEncoding([...textChunks('a'), { error: { message: 'overloaded' } }]).at(-1)!.type).toBe('response.failed');
+    expect(expectSameEncoding([...textChunks('a'), { error: { message: 'overloaded' } }]).at(-1)!.type).toBe(
+      'response.failed',
+    );
     expect(expectSameEncoding([...textChunks('a'), '{not json'], { done: false }).at(-1)!.type).toBe('response.failed');
     expect(expectSameEncoding([...textChunks('no finish')], { done: false }).at(-1)!.type).toBe('response.failed');
   });
 
   it('when the request has no tools, or the text contains what looks like the tools placeholder', () => {
     expectSameEncoding([...textChunks('plain'), finishChunk('stop')], { tools: [] });
-    expectSameEncoding([...textChunks('\u0000tools:00000000-0000-0000-0000-000000000000', '"tools":[]'), finishChunk('stop')]);
+    expectSameEncoding([
+      ...textChunks('\u0000tools:00000000-0000-0000-0000-000000000000', '"tools":[]'),
+      finishChunk('stop'),
+    ]);
   });
 
   it('for any text, reasoning or argument fragment (including lone surrogates)', () => {
     const fragment = fc.string({ unit: 'binary', minLength: 1, maxLength: 12 });
     fc.assert(
-      fc.property(fc.array(fragment, { minLength: 1, maxLength: 6 }), fc.array(fragment, { minLength: 1, maxLength: 4 }), fc.array(fragment, { maxLength: 4 }), (texts, thoughts, args) => {
-        expectSameEncoding([
-          ...reasoningChunks(...thoughts),
-          ...textChunks(...texts),
-          ...toolCallChunks(0, 'call_x', 'exec_command', ...args),
-          finishChunk('tool_calls'),
-        ]);
-      }),
+      fc.property(
+        fc.array(fragment, { minLength: 1, maxLength: 6 }),
+        fc.array(fragment, { minLength: 1, maxLength: 4 }),
+        fc.array(fragment, { maxLength: 4 }),
+        (texts, thoughts, args) => {
+          expectSameEncoding([
+            ...reasoningChunks(...thoughts),
+            ...textChunks(...texts),
+            ...toolCallChunks(0, 'call_x', 'exec_command', ...args),
+            finishChunk('tool_calls'),
+          ]);
+        },
+      ),
       { numRuns: 150 },
     );
   });

@@ -9,11 +9,11 @@ import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/log.js';
 import { genericProvider } from '../../src/providers/generic.js';
 import { ModelRouter } from '../../src/routing/router.js';
-import { MemoryResponseStore } from '../../src/store/memory-store.js';
 import { createApp } from '../../src/server/app.js';
 import { createServices } from '../../src/server/services.js';
 import type { RunningRelay } from '../../src/server/start-server.js';
-import { finishChunk, sleep, textChunks, usageChunk, type MockUpstream } from '../support/mock-upstream.js';
+import { MemoryResponseStore } from '../../src/store/memory-store.js';
+import { finishChunk, type MockUpstream, sleep, textChunks, usageChunk } from '../support/mock-upstream.js';
 import { readSse } from '../support/relay.js';
 import { useTestServers } from '../support/test-servers.js';
 
@@ -24,9 +24,20 @@ let dispatcher: Agent | undefined;
 
 function inMemoryApp(baseUrl: string) {
   dispatcher = servers.track(new Agent());
-  const router = new ModelRouter([{ name: 'generic', profile: genericProvider, endpoint: { baseUrl, apiKey: undefined } }], 'generic');
+  const router = new ModelRouter(
+    [{ name: 'generic', profile: genericProvider, endpoint: { baseUrl, apiKey: undefined } }],
+    'generic',
+  );
   const store = new MemoryResponseStore({ ttlMs: 60_000, maxBytes: 1024 * 1024 });
-  const services = createServices({ router, logger: silentLogger(), retryPolicy: { maxRetries: 0 }, heartbeatMs: 20_000, processMetrics: false, dispatcher, store });
+  const services = createServices({
+    router,
+    logger: silentLogger(),
+    retryPolicy: { maxRetries: 0 },
+    heartbeatMs: 20_000,
+    processMetrics: false,
+    dispatcher,
+    store,
+  });
   return createApp(services);
 }
 
@@ -40,7 +51,11 @@ async function waitForUpstreamAbort(mock: MockUpstream): Promise<void> {
 describe('streamed turns', () => {
   it('carry the same events in memory as over the Node server', async () => {
     const pieces = ['One ', 'two ', 'three.'];
-    upstream = await servers.mockUpstream(() => ({ kind: 'sse', delayMs: 5, chunks: [...textChunks(...pieces), finishChunk('stop'), usageChunk(4, 3)] }));
+    upstream = await servers.mockUpstream(() => ({
+      kind: 'sse',
+      delayMs: 5,
+      chunks: [...textChunks(...pieces), finishChunk('stop'), usageChunk(4, 3)],
+    }));
 
     const inMemory = await inMemoryApp(upstream.baseUrl).request('/v1/responses', {
       method: 'POST',
@@ -51,21 +66,37 @@ describe('streamed turns', () => {
     const memoryEvents = await readSse(inMemory);
 
     relay = await servers.relay(upstream.baseUrl);
-    const served = await fetch(`${relay.url}/v1/responses`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(REQUEST) });
+    const served = await fetch(`${relay.url}/v1/responses`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(REQUEST),
+    });
     expect(served.headers.get('content-type')).toBe('text/event-stream; charset=utf-8');
     const servedEvents = await readSse(served);
 
-    const shape = (events: Array<Record<string, any>>) => events.map((event) => [event.type, event.sequence_number, event.delta ?? null]);
+    const shape = (events: Array<Record<string, any>>) =>
+      events.map((event) => [event.type, event.sequence_number, event.delta ?? null]);
     expect(shape(servedEvents)).toEqual(shape(memoryEvents));
-    expect(memoryEvents.filter((event) => event.type === 'response.output_text.delta').map((event) => event.delta)).toEqual(pieces);
+    expect(
+      memoryEvents.filter((event) => event.type === 'response.output_text.delta').map((event) => event.delta),
+    ).toEqual(pieces);
     expect(servedEvents.at(-1)!.response.output[0].content[0].text).toBe('One two three.');
   });
 
   it('stop the upstream request when the client leaves the Node server', async () => {
-    upstream = await servers.mockUpstream(() => ({ kind: 'sse', delayMs: 40, chunks: [...textChunks(...Array.from({ length: 100 }, (_, index) => `w${index} `)), finishChunk('stop')] }));
+    upstream = await servers.mockUpstream(() => ({
+      kind: 'sse',
+      delayMs: 40,
+      chunks: [...textChunks(...Array.from({ length: 100 }, (_, index) => `w${index} `)), finishChunk('stop')],
+    }));
     relay = await servers.relay(upstream.baseUrl);
     const controller = new AbortController();
-    const response = await fetch(`${relay.url}/v1/responses`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(REQUEST), signal: controller.signal });
+    const response = await fetch(`${relay.url}/v1/responses`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(REQUEST),
+      signal: controller.signal,
+    });
     const reader = response.body!.getReader();
     let text = '';
     while (!text.includes('response.output_text.delta')) text += new TextDecoder().decode((await reader.read()).value);
@@ -76,7 +107,11 @@ describe('streamed turns', () => {
   });
 
   it('stop the upstream request when the in-memory body is cancelled', async () => {
-    upstream = await servers.mockUpstream(() => ({ kind: 'sse', delayMs: 40, chunks: [...textChunks(...Array.from({ length: 100 }, (_, index) => `w${index} `)), finishChunk('stop')] }));
+    upstream = await servers.mockUpstream(() => ({
+      kind: 'sse',
+      delayMs: 40,
+      chunks: [...textChunks(...Array.from({ length: 100 }, (_, index) => `w${index} `)), finishChunk('stop')],
+    }));
     const response = await inMemoryApp(upstream.baseUrl).request('/v1/responses', {
       method: 'POST',
       headers: { 'content-type': 'application/json' },

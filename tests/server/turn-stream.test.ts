@@ -5,12 +5,13 @@
  * waiting for the next heartbeat.
  */
 import { describe, expect, it } from 'vitest';
-import { SseEncoder } from '../../src/server/sse-encoding.js';
 import { SseBody } from '../../src/server/node-sse.js';
+import { SseEncoder } from '../../src/server/sse-encoding.js';
 import { TurnProducer } from '../../src/server/turn-stream.js';
 import { createTestTranslator } from '../support/translator.js';
 
-const chunk = (choices: unknown[], extra: Record<string, unknown> = {}) => JSON.stringify({ id: 'c', object: 'chat.completion.chunk', choices, ...extra });
+const chunk = (choices: unknown[], extra: Record<string, unknown> = {}) =>
+  JSON.stringify({ id: 'c', object: 'chat.completion.chunk', choices, ...extra });
 
 async function* batches(): AsyncGenerator<string[]> {
   yield [chunk([{ index: 0, delta: { role: 'assistant', content: 'hi' }, finish_reason: null }])];

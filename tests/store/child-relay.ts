@@ -1,5 +1,5 @@
 /** Runs the built CLI (`node dist/cli/main.js`) as a child process, the way users start the relay. */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 
@@ -21,7 +21,10 @@ function assertBuilt(): void {
 
 function launch(args: string[], environment: NodeJS.ProcessEnv) {
   assertBuilt();
-  const child = spawn(process.execPath, [CLI_PATH, ...args], { env: { ...process.env, ...environment }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [CLI_PATH, ...args], {
+    env: { ...process.env, ...environment },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   children.push(child);
   let stdout = '';
   let stderr = '';
@@ -42,13 +45,18 @@ export async function startChildRelay(args: string[], environment: NodeJS.Proces
       if (match) resolveUrl(match[1]!);
     };
     launched.child.stdout!.on('data', check);
-    void launched.exited.then(({ code, signal }) => reject(new Error(`relay exited (${code ?? signal}) before listening: ${launched.stderr()}`)));
+    void launched.exited.then(({ code, signal }) =>
+      reject(new Error(`relay exited (${code ?? signal}) before listening: ${launched.stderr()}`)),
+    );
   });
   return { url, process: launched.child, stderr: launched.stderr, exited: launched.exited };
 }
 
 /** Runs the CLI to completion (for start-up errors). */
-export async function runCli(args: string[], environment: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+export async function runCli(
+  args: string[],
+  environment: NodeJS.ProcessEnv = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const launched = launch(args, environment);
   const { code } = await launched.exited;
   return { code, stdout: launched.stdout(), stderr: launched.stderr() };
@@ -56,5 +64,6 @@ export async function runCli(args: string[], environment: NodeJS.ProcessEnv = {}
 
 /** Kills every child still running (afterEach). */
 export function killChildren(): void {
-  for (const child of children.splice(0)) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  for (const child of children.splice(0))
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
 }

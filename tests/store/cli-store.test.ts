@@ -9,9 +9,9 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import OpenAI from 'openai';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { finishChunk, startMockUpstream, textChunks, type MockUpstream } from '../support/mock-upstream.js';
+import { finishChunk, type MockUpstream, startMockUpstream, textChunks } from '../support/mock-upstream.js';
 import { readSse } from '../support/relay.js';
-import { killChildren, runCli, startChildRelay, type ChildRelay } from './child-relay.js';
+import { type ChildRelay, killChildren, runCli, startChildRelay } from './child-relay.js';
 import { removeTempDirectories, tempDirectory } from './support.js';
 
 let upstream: MockUpstream | undefined;
@@ -26,7 +26,12 @@ afterAll(removeTempDirectories);
 async function echoUpstream(): Promise<MockUpstream> {
   return startMockUpstream((request) => {
     const last = request.body.messages.at(-1)?.content;
-    if (last === 'slow') return { kind: 'sse', delayMs: 200, chunks: [...textChunks(...Array.from({ length: 100 }, () => 'tick ')), finishChunk('stop')] };
+    if (last === 'slow')
+      return {
+        kind: 'sse',
+        delayMs: 200,
+        chunks: [...textChunks(...Array.from({ length: 100 }, () => 'tick ')), finishChunk('stop')],
+      };
     return { kind: 'sse', chunks: [...textChunks(`re: ${last}`), finishChunk('stop')] };
   });
 }
@@ -63,8 +68,14 @@ describe('session store through the CLI', () => {
         const input = `chain ${chain} turn ${turn}`;
         const response: OpenAI.Responses.Response =
           turn === 1
-            ? await client.responses.stream({ model: 'm', input, ...(previous ? { previous_response_id: previous } : {}) }).finalResponse()
-            : await client.responses.create({ model: 'm', input, ...(previous ? { previous_response_id: previous } : {}) });
+            ? await client.responses
+                .stream({ model: 'm', input, ...(previous ? { previous_response_id: previous } : {}) })
+                .finalResponse()
+            : await client.responses.create({
+                model: 'm',
+                input,
+                ...(previous ? { previous_response_id: previous } : {}),
+              });
         previous = response.id;
       }
       last.push(previous!);
@@ -98,10 +109,19 @@ describe('session store through the CLI', () => {
     const restarted = await startChildRelay(args);
     const again = clientFor(restarted);
     for (let chain = 0; chain < 3; chain++) {
-      const next = await again.responses.create({ model: 'm', input: `chain ${chain} after restart`, previous_response_id: last[chain]! });
+      const next = await again.responses.create({
+        model: 'm',
+        input: `chain ${chain} after restart`,
+        previous_response_id: last[chain]!,
+      });
       expect(next.output_text).toBe(`re: chain ${chain} after restart`);
-      const sent = upstream.requests.at(-1)!.body.messages.filter((message: any) => message.role === 'user').map((message: any) => message.content);
-      expect(sent).toEqual([0, 1, 2].map((turn) => `chain ${chain} turn ${turn}`).concat(`chain ${chain} after restart`));
+      const sent = upstream.requests
+        .at(-1)!
+        .body.messages.filter((message: any) => message.role === 'user')
+        .map((message: any) => message.content);
+      expect(sent).toEqual(
+        [0, 1, 2].map((turn) => `chain ${chain} turn ${turn}`).concat(`chain ${chain} after restart`),
+      );
     }
     // Every response a client saw complete was on disk before the client saw it.
     for (const id of completed) expect((await fetch(`${restarted.url}/v1/responses/${id}`)).status).toBe(200);
@@ -117,7 +137,10 @@ describe('session store through the CLI', () => {
   it('creates the default file under XDG_STATE_HOME with mode 0600, and reads RESPONSES_RELAY_* variables', async () => {
     upstream = await echoUpstream();
     const stateHome = tempDirectory();
-    const relay = await startChildRelay(['--upstream', upstream.baseUrl], { XDG_STATE_HOME: stateHome, RESPONSES_RELAY_STORE_TTL: '12h' });
+    const relay = await startChildRelay(['--upstream', upstream.baseUrl], {
+      XDG_STATE_HOME: stateHome,
+      RESPONSES_RELAY_STORE_TTL: '12h',
+    });
     const client = clientFor(relay);
     const first = await client.responses.create({ model: 'm', input: 'hello' });
     const second = await client.responses.create({ model: 'm', input: 'again', previous_response_id: first.id });
@@ -127,14 +150,21 @@ describe('session store through the CLI', () => {
     relay.process.kill('SIGTERM');
     expect((await relay.exited).code).toBe(0);
 
-    const memory = await startChildRelay(['--upstream', upstream.baseUrl], { RESPONSES_RELAY_STORE: 'memory', XDG_STATE_HOME: join(stateHome, 'unused') });
+    const memory = await startChildRelay(['--upstream', upstream.baseUrl], {
+      RESPONSES_RELAY_STORE: 'memory',
+      XDG_STATE_HOME: join(stateHome, 'unused'),
+    });
     const stream = await fetch(`${memory.url}/v1/responses`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ model: 'm', input: 'in memory', stream: true }),
     });
     const events = await readSse(stream);
-    const continued = await clientFor(memory).responses.create({ model: 'm', input: 'next', previous_response_id: events.at(-1)!.response.id });
+    const continued = await clientFor(memory).responses.create({
+      model: 'm',
+      input: 'next',
+      previous_response_id: events.at(-1)!.response.id,
+    });
     expect(continued.status).toBe('completed');
     expect(existsSync(join(stateHome, 'unused'))).toBe(false);
   });
@@ -143,20 +173,37 @@ describe('session store through the CLI', () => {
     const directory = tempDirectory();
     const newer = join(directory, 'newer.db');
     const db = new Database(newer);
-    db.exec('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, description TEXT NOT NULL, applied_at INTEGER NOT NULL)');
+    db.exec(
+      'CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, description TEXT NOT NULL, applied_at INTEGER NOT NULL)',
+    );
     db.prepare('INSERT INTO schema_migrations VALUES (99, ?, 0)').run('future');
     db.close();
     const upstreamArgs = ['--upstream', 'http://127.0.0.1:9/v1', '--port', '0'];
     const cases: Array<[string[], NodeJS.ProcessEnv, RegExp]> = [
-      [['--store-path', '/proc/no-such-dir/sessions.db'], {}, /^responses-relay: cannot open the session store at \/proc\/no-such-dir\/sessions\.db: cannot create the directory/],
-      [['--store-path', directory], {}, new RegExp(`^responses-relay: cannot open the session store at ${directory}: `)],
-      [['--store-path', newer], {}, /written by a newer responses-relay \(schema version 99; this version knows up to 2\)/],
+      [
+        ['--store-path', '/proc/no-such-dir/sessions.db'],
+        {},
+        /^responses-relay: cannot open the session store at \/proc\/no-such-dir\/sessions\.db: cannot create the directory/,
+      ],
+      [
+        ['--store-path', directory],
+        {},
+        new RegExp(`^responses-relay: cannot open the session store at ${directory}: `),
+      ],
+      [
+        ['--store-path', newer],
+        {},
+        /written by a newer responses-relay \(schema version 99; this version knows up to 2\)/,
+      ],
       [[], { RESPONSES_RELAY_STORE_TTL: 'forever' }, /^responses-relay: --store-ttl 'forever' is not a duration/],
       [['--store-max-mb', '0'], {}, /^responses-relay: --store-max-mb must be a positive number/],
       [['--store', 'postgres'], {}, /Invalid values:/],
     ];
     for (const [args, environment, message] of cases) {
-      const result = await runCli([...upstreamArgs, ...args], { XDG_STATE_HOME: join(directory, 'state'), ...environment });
+      const result = await runCli([...upstreamArgs, ...args], {
+        XDG_STATE_HOME: join(directory, 'state'),
+        ...environment,
+      });
       expect({ args, code: result.code }).toEqual({ args, code: 2 });
       expect(result.stderr).toMatch(message);
       if (!args.includes('--store')) expect(result.stderr.trim().split('\n')).toHaveLength(1);

@@ -6,7 +6,14 @@
  */
 import OpenAI from 'openai';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { finishChunk, reasoningChunks, textChunks, toolCallChunks, usageChunk, type MockScript } from '../support/mock-upstream.js';
+import {
+  finishChunk,
+  type MockScript,
+  reasoningChunks,
+  textChunks,
+  toolCallChunks,
+  usageChunk,
+} from '../support/mock-upstream.js';
 import { createResponse, sentMessages, startHarness, stopHarnesses } from './http.js';
 import { BACKENDS, removeTempDirectories, stopTestRedis } from './support.js';
 
@@ -14,12 +21,24 @@ afterEach(stopHarnesses);
 afterAll(removeTempDirectories);
 afterAll(stopTestRedis);
 
-const EXEC_TOOL = { type: 'function', name: 'exec_command', parameters: { type: 'object', properties: { cmd: { type: 'string' } } }, strict: false } as const;
+const EXEC_TOOL = {
+  type: 'function',
+  name: 'exec_command',
+  parameters: { type: 'object', properties: { cmd: { type: 'string' } } },
+  strict: false,
+} as const;
 
 /** First reply: reasoning then a tool call; every later reply: text. */
 const toolThenText: MockScript = (_request, index) =>
   index === 0
-    ? { kind: 'sse', chunks: [...reasoningChunks('Need to ', 'list files.'), ...toolCallChunks(0, 'call_ls', 'exec_command', '{"cmd":"ls"}'), finishChunk('tool_calls')] }
+    ? {
+        kind: 'sse',
+        chunks: [
+          ...reasoningChunks('Need to ', 'list files.'),
+          ...toolCallChunks(0, 'call_ls', 'exec_command', '{"cmd":"ls"}'),
+          finishChunk('tool_calls'),
+        ],
+      }
     : { kind: 'sse', chunks: [...textChunks(`answer ${index + 1}`), finishChunk('stop'), usageChunk(10, 2)] };
 
 describe.each(BACKENDS)('previous_response_id on the %s store', (kind) => {
@@ -27,14 +46,23 @@ describe.each(BACKENDS)('previous_response_id on the %s store', (kind) => {
     const { upstream, relay } = await startHarness(kind);
     const client = new OpenAI({ apiKey: 'sk-client', baseURL: `${relay.url}/v1`, maxRetries: 0 });
 
-    const first = await client.responses.create({ model: 'mock-model', input: 'first question', instructions: 'Old instructions', tools: [EXEC_TOOL] });
+    const first = await client.responses.create({
+      model: 'mock-model',
+      input: 'first question',
+      instructions: 'Old instructions',
+      tools: [EXEC_TOOL],
+    });
     const second = await client.responses.create({
       model: 'mock-model',
       input: 'second question',
       previous_response_id: first.id,
       instructions: 'New instructions',
     });
-    const stream = client.responses.stream({ model: 'mock-model', input: [{ role: 'user', content: 'third question' }], previous_response_id: second.id });
+    const stream = client.responses.stream({
+      model: 'mock-model',
+      input: [{ role: 'user', content: 'third question' }],
+      previous_response_id: second.id,
+    });
     const third = await stream.finalResponse();
 
     expect([first.output_text, second.output_text, third.output_text]).toEqual(['answer 1', 'answer 2', 'answer 3']);
@@ -59,8 +87,15 @@ describe.each(BACKENDS)('previous_response_id on the %s store', (kind) => {
 
   it('keeps instruction items out of the stored conversation', async () => {
     const { upstream, relay } = await startHarness(kind);
-    const first = await createResponse(relay, { input: 'question', instructions: [{ role: 'developer', content: 'Developer rules' }] });
-    await createResponse(relay, { input: 'follow-up', previous_response_id: first.json.id, instructions: [{ role: 'developer', content: 'Newer rules' }] });
+    const first = await createResponse(relay, {
+      input: 'question',
+      instructions: [{ role: 'developer', content: 'Developer rules' }],
+    });
+    await createResponse(relay, {
+      input: 'follow-up',
+      previous_response_id: first.json.id,
+      instructions: [{ role: 'developer', content: 'Newer rules' }],
+    });
     expect(sentMessages(upstream, 1)).toEqual([
       { role: 'system', content: 'Newer rules' },
       { role: 'user', content: 'question' },
@@ -85,7 +120,9 @@ describe.each(BACKENDS)('previous_response_id on the %s store', (kind) => {
         role: 'assistant',
         content: null,
         reasoning_content: 'Need to list files.',
-        tool_calls: [{ id: 'call_ls', type: 'function', function: { name: 'exec_command', arguments: '{"cmd":"ls"}' } }],
+        tool_calls: [
+          { id: 'call_ls', type: 'function', function: { name: 'exec_command', arguments: '{"cmd":"ls"}' } },
+        ],
       },
       { role: 'tool', tool_call_id: 'call_ls', content: 'README.md' },
     ]);
@@ -115,7 +152,10 @@ describe.each(BACKENDS)('previous_response_id on the %s store', (kind) => {
     const right = await createResponse(relay, { input: 'right', previous_response_id: root.json.id, stream: true });
     await createResponse(relay, { input: 'left again', previous_response_id: left.json.id });
     await createResponse(relay, { input: 'right again', previous_response_id: right.json.id });
-    const userTexts = (index: number) => sentMessages(upstream, index).filter((message) => message.role === 'user').map((message) => message.content);
+    const userTexts = (index: number) =>
+      sentMessages(upstream, index)
+        .filter((message) => message.role === 'user')
+        .map((message) => message.content);
     expect(userTexts(3)).toEqual(['root', 'left', 'left again']);
     expect(userTexts(4)).toEqual(['root', 'right', 'right again']);
     expect(sentMessages(upstream, 3)).toContainEqual({ role: 'assistant', content: 'answer 2' });
@@ -156,7 +196,11 @@ describe.each(BACKENDS)('previous_response_id on the %s store', (kind) => {
     }
     const malformed = await createResponse(relay, { input: 'continue', previous_response_id: 'not a response id' });
     expect(malformed.status).toBe(400);
-    expect(malformed.json.error).toMatchObject({ type: 'invalid_request_error', param: 'previous_response_id', code: 'invalid_value' });
+    expect(malformed.json.error).toMatchObject({
+      type: 'invalid_request_error',
+      param: 'previous_response_id',
+      code: 'invalid_value',
+    });
     expect(upstream.requests).toHaveLength(2);
   });
 

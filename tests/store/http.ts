@@ -1,7 +1,14 @@
 /** A relay with a store in front of a scripted upstream, and small HTTP helpers. */
 import type { RunningRelay } from '../../src/server/start-server.js';
 import type { ResponseStore, StoreKind } from '../../src/store/types.js';
-import { finishChunk, startMockUpstream, textChunks, usageChunk, type MockScript, type MockUpstream } from '../support/mock-upstream.js';
+import {
+  finishChunk,
+  type MockScript,
+  type MockUpstream,
+  startMockUpstream,
+  textChunks,
+  usageChunk,
+} from '../support/mock-upstream.js';
 import { readSse, startTestRelay, type TestRelayOptions } from '../support/relay.js';
 import { openTestStore, type TestStoreOptions } from './support.js';
 
@@ -22,7 +29,12 @@ export const numberedAnswers: MockScript = (_request, index) => ({
 /** Starts upstream, store and relay; stopHarnesses() closes them. */
 export async function startHarness(
   kind: StoreKind,
-  options: { script?: MockScript; store?: TestStoreOptions; storeInstance?: ResponseStore; relay?: TestRelayOptions } = {},
+  options: {
+    script?: MockScript;
+    store?: TestStoreOptions;
+    storeInstance?: ResponseStore;
+    relay?: TestRelayOptions;
+  } = {},
 ): Promise<Harness> {
   const upstream = await startMockUpstream(options.script ?? numberedAnswers);
   const store = options.storeInstance ?? (await openTestStore(kind, options.store));
@@ -41,7 +53,10 @@ export async function stopHarnesses(): Promise<void> {
 }
 
 /** POSTs a Responses request; returns the status and the JSON body (or the SSE events). */
-export async function createResponse(relay: RunningRelay, body: Record<string, unknown>): Promise<{ status: number; json: any; events: any[] }> {
+export async function createResponse(
+  relay: RunningRelay,
+  body: Record<string, unknown>,
+): Promise<{ status: number; json: any; events: any[] }> {
   const response = await fetch(`${relay.url}/v1/responses`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },

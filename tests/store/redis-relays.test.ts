@@ -9,10 +9,10 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { finishChunk, startMockUpstream, textChunks, type MockUpstream } from '../support/mock-upstream.js';
-import { readSse } from '../support/relay.js';
 import { startTestRedis, type TestRedis } from '../../harness/redis-server.js';
-import { killChildren, runCli, startChildRelay, type ChildRelay } from './child-relay.js';
+import { finishChunk, type MockUpstream, startMockUpstream, textChunks } from '../support/mock-upstream.js';
+import { readSse } from '../support/relay.js';
+import { type ChildRelay, killChildren, runCli, startChildRelay } from './child-relay.js';
 import { removeTempDirectories, tempDirectory } from './support.js';
 
 let redis: TestRedis;
@@ -26,7 +26,16 @@ beforeAll(async () => {
     kind: 'sse',
     chunks: [...textChunks(`re: ${request.body.messages.at(-1)?.content}`), finishChunk('stop')],
   }));
-  const args = ['--upstream', upstream.baseUrl, '--store', 'redis', '--store-url', redis.url, '--store-prefix', 'relays-test:'];
+  const args = [
+    '--upstream',
+    upstream.baseUrl,
+    '--store',
+    'redis',
+    '--store-url',
+    redis.url,
+    '--store-prefix',
+    'relays-test:',
+  ];
   relays = await Promise.all([startChildRelay(args), startChildRelay(args), startChildRelay(args)]);
 });
 
@@ -81,7 +90,11 @@ describe('three relays sharing one Redis', () => {
       }
       const relay = relays[alive[turn % alive.length]!]!;
       const input = `turn ${turn}`;
-      const reply = await send(relay, 'POST', '/v1/responses', { input, stream: turn % 2 === 0, ...(previous ? { previous_response_id: previous } : {}) });
+      const reply = await send(relay, 'POST', '/v1/responses', {
+        input,
+        stream: turn % 2 === 0,
+        ...(previous ? { previous_response_id: previous } : {}),
+      });
       expect(reply.status, JSON.stringify(reply.json)).toBe(200);
       expect(reply.json.previous_response_id ?? undefined).toBe(previous);
       const sent = upstream.requests.at(-1)!.body.messages.map((message: any) => message.content);
@@ -102,7 +115,11 @@ describe('three relays sharing one Redis', () => {
     expect(read.json.output[0].content[0].text).toBe('re: written by the first relay');
     const items = await send(third, 'GET', `/v1/responses/${id}/input_items`);
     expect(items.json.data.map((item: any) => item.content[0].text)).toEqual(['written by the first relay']);
-    expect((await send(third, 'DELETE', `/v1/responses/${id}`)).json).toEqual({ id, object: 'response', deleted: true });
+    expect((await send(third, 'DELETE', `/v1/responses/${id}`)).json).toEqual({
+      id,
+      object: 'response',
+      deleted: true,
+    });
     expect((await send(first, 'GET', `/v1/responses/${id}`)).status).toBe(404);
     const continued = await send(first, 'POST', '/v1/responses', { input: 'again', previous_response_id: id });
     expect(continued.status).toBe(404);
@@ -118,7 +135,10 @@ describe('three relays sharing one Redis', () => {
     const notReady = await readyzBecomes(third, 503);
     expect(notReady.json.status).toBe('not_ready');
     expect(notReady.json.checks.store).toMatch(/^not usable: Redis at redis:\/\/127\.0\.0\.1:\d+\/? is unreachable/);
-    const continued = await send(third, 'POST', '/v1/responses', { input: 'during', previous_response_id: before.json.id });
+    const continued = await send(third, 'POST', '/v1/responses', {
+      input: 'during',
+      previous_response_id: before.json.id,
+    });
     expect(continued.status).toBe(503);
     expect(continued.retryAfter).toBe('2');
     expect(continued.json.error).toMatchObject({ type: 'server_error', code: 'store_unavailable' });
@@ -143,9 +163,16 @@ describe('three relays sharing one Redis', () => {
     await redis.restart();
     await readyzBecomes(first, 200);
     await readyzBecomes(third, 200);
-    const resumed = await send(third, 'POST', '/v1/responses', { input: 'after', previous_response_id: before.json.id });
+    const resumed = await send(third, 'POST', '/v1/responses', {
+      input: 'after',
+      previous_response_id: before.json.id,
+    });
     expect(resumed.status).toBe(200);
-    expect(upstream.requests.at(-1)!.body.messages.map((message: any) => message.content)).toEqual(['before the outage', 're: before the outage', 'after']);
+    expect(upstream.requests.at(-1)!.body.messages.map((message: any) => message.content)).toEqual([
+      'before the outage',
+      're: before the outage',
+      'after',
+    ]);
     expect(first.stderr()).toMatch(/session store write failed/);
     expect(first.stderr()).toMatch(/is reachable again/);
   });
@@ -165,7 +192,9 @@ describe('three relays sharing one Redis', () => {
     // The URL from the environment, the prefix from the command line.
     const newer = await runCli([...base, '--store-prefix', 'future:'], { RESPONSES_RELAY_STORE_URL: redis.url });
     expect(newer.code).toBe(2);
-    expect(newer.stderr).toMatch(/holds session data written by a newer responses-relay \(layout version 9; this version knows up to 1\)/);
+    expect(newer.stderr).toMatch(
+      /holds session data written by a newer responses-relay \(layout version 9; this version knows up to 1\)/,
+    );
     expect(redis.cli('GET', 'future:schema')).toBe('9');
   });
 });

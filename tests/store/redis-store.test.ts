@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { describeRedisUrl, RedisResponseStore, RedisSchemaError } from '../../src/store/redis-store.js';
-import { DEFAULT_TTL_MS, StoreUnavailableError, type ResponseStore } from '../../src/store/types.js';
+import { DEFAULT_TTL_MS, type ResponseStore, StoreUnavailableError } from '../../src/store/types.js';
 import { sharedTestRedis, stopTestRedis } from './support.js';
 import { makeTurn } from './turns.js';
 
@@ -65,7 +65,9 @@ describe('redis store', () => {
   });
 
   it('never shows the password of the URL', () => {
-    expect(describeRedisUrl('rediss://relay:s3cret@redis.internal:6380/2')).toBe('rediss://relay:***@redis.internal:6380/2');
+    expect(describeRedisUrl('rediss://relay:s3cret@redis.internal:6380/2')).toBe(
+      'rediss://relay:***@redis.internal:6380/2',
+    );
     expect(describeRedisUrl('redis://:s3cret@localhost:6379')).not.toContain('s3cret');
     expect(describeRedisUrl('not a url s3cret')).toBe('(an invalid Redis URL)');
   });
@@ -75,7 +77,9 @@ describe('redis store', () => {
     redis.cli('SET', 'newer:schema', '7');
     redis.cli('HSET', 'newer:turn:resp_future', 'format', 'unknown');
     await expect(open({ prefix: 'newer:' })).rejects.toThrow(RedisSchemaError);
-    await expect(open({ prefix: 'newer:' })).rejects.toThrow(/layout version 7; this version knows up to 1.*upgrade responses-relay or use another --store-prefix/);
+    await expect(open({ prefix: 'newer:' })).rejects.toThrow(
+      /layout version 7; this version knows up to 1.*upgrade responses-relay or use another --store-prefix/,
+    );
     expect(redis.cli('GET', 'newer:schema')).toBe('7');
     expect(redis.cli('HGET', 'newer:turn:resp_future', 'format')).toBe('unknown');
   });
@@ -98,7 +102,13 @@ describe('redis store', () => {
     await expect(store.save(makeTurn('resp_during', null, 'during'))).rejects.toThrow(StoreUnavailableError);
     await redis.restart();
     for (let attempt = 0; attempt < 200; attempt++) {
-      if (await store.ping().then(() => true, () => false)) break;
+      if (
+        await store.ping().then(
+          () => true,
+          () => false,
+        )
+      )
+        break;
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     await store.ping();

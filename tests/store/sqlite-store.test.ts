@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { defaultStorePath, openResponseStore, StoreOpenError } from '../../src/store/open-store.js';
-import { MIGRATIONS, migrate, StoreSchemaError, type Migration } from '../../src/store/sqlite-migrations.js';
+import { MIGRATIONS, type Migration, migrate, StoreSchemaError } from '../../src/store/sqlite-migrations.js';
 import { SqliteResponseStore } from '../../src/store/sqlite-store.js';
 import { DEFAULT_TTL_MS } from '../../src/store/types.js';
 import { createTestStore, removeTempDirectories, tempDirectory } from './support.js';
@@ -39,9 +39,13 @@ describe('SQLite session store', () => {
   });
 
   it('places the default file under XDG_STATE_HOME, else ~/.local/state', () => {
-    expect(defaultStorePath({ XDG_STATE_HOME: '/var/state' }, '/home/me')).toBe('/var/state/responses-relay/sessions.db');
+    expect(defaultStorePath({ XDG_STATE_HOME: '/var/state' }, '/home/me')).toBe(
+      '/var/state/responses-relay/sessions.db',
+    );
     expect(defaultStorePath({}, '/home/me')).toBe('/home/me/.local/state/responses-relay/sessions.db');
-    expect(defaultStorePath({ XDG_STATE_HOME: 'relative/dir' }, '/home/me')).toBe('/home/me/.local/state/responses-relay/sessions.db');
+    expect(defaultStorePath({ XDG_STATE_HOME: 'relative/dir' }, '/home/me')).toBe(
+      '/home/me/.local/state/responses-relay/sessions.db',
+    );
   });
 
   it('names the path when the file cannot be created or opened', () => {
@@ -71,7 +75,9 @@ describe('SQLite session store', () => {
     await second.save(makeTurn('resp_3', 'resp_2', 'three'));
     expect((await second.chain('resp_3')).status).toBe('found');
     await second.close();
-    expect(inspect(path, (db) => db.prepare('SELECT version FROM schema_migrations').pluck().all())).toEqual(MIGRATIONS.map((migration) => migration.version));
+    expect(inspect(path, (db) => db.prepare('SELECT version FROM schema_migrations').pluck().all())).toEqual(
+      MIGRATIONS.map((migration) => migration.version),
+    );
   });
 
   it('grows linearly: each turn stores only its own items', async () => {
@@ -95,7 +101,9 @@ describe('SQLite session store', () => {
     const path = join(tempDirectory(), 'sessions.db');
     await createTestStore('sqlite', { path }).close();
     const db = new Database(path);
-    db.prepare('INSERT INTO schema_migrations (version, description, applied_at) VALUES (7, ?, 0)').run('from the future');
+    db.prepare('INSERT INTO schema_migrations (version, description, applied_at) VALUES (7, ?, 0)').run(
+      'from the future',
+    );
     db.close();
     expect(() => openResponseStore({ kind: 'sqlite', path, ...LIMITS })).toThrow(
       /was written by a newer responses-relay \(schema version 7; this version knows up to 2\)/,
@@ -114,7 +122,11 @@ describe('SQLite session store', () => {
   it('runs each new migration once, in a transaction that rolls back on failure', () => {
     const db = new Database(':memory:');
     const latest = MIGRATIONS.at(-1)!.version;
-    const second: Migration = { version: latest + 1, description: 'notes', up: (target) => target.exec('CREATE TABLE notes (text TEXT)') };
+    const second: Migration = {
+      version: latest + 1,
+      description: 'notes',
+      up: (target) => target.exec('CREATE TABLE notes (text TEXT)'),
+    };
     const broken: Migration = {
       version: latest + 2,
       description: 'half done',
@@ -139,11 +151,17 @@ describe('SQLite session store', () => {
     let now = 1_800_000_000_000;
     const path = join(tempDirectory(), 'sessions.db');
     const store = new SqliteResponseStore({ path, ttlMs: 1_000, maxBytes: LIMITS.maxBytes, now: () => now });
-    await store.save(makeTurn('resp_1', null, 'one', { call: { callId: 'call_1', name: 'f', arguments: '{}', reasoning: 'why' } }));
+    await store.save(
+      makeTurn('resp_1', null, 'one', { call: { callId: 'call_1', name: 'f', arguments: '{}', reasoning: 'why' } }),
+    );
     await store.save(makeTurn('resp_2', 'resp_1', 'two'));
     now += 2_000;
     await store.sweep();
-    const counts = inspect(path, (db) => ['conversations', 'turns', 'tool_calls'].map((table) => db.prepare(`SELECT count(*) FROM ${table}`).pluck().get()));
+    const counts = inspect(path, (db) =>
+      ['conversations', 'turns', 'tool_calls'].map((table) =>
+        db.prepare(`SELECT count(*) FROM ${table}`).pluck().get(),
+      ),
+    );
     expect(counts).toEqual([0, 0, 0]);
     await store.close();
   });

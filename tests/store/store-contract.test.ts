@@ -6,7 +6,15 @@
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { toolCallKey } from '../../src/store/tool-call-key.js';
 import type { ResponseStore, StoreKind } from '../../src/store/types.js';
-import { BACKENDS, fakeClock, LOCAL_BACKENDS, openTestStore, removeTempDirectories, stopTestRedis, type TestStoreOptions } from './support.js';
+import {
+  BACKENDS,
+  fakeClock,
+  LOCAL_BACKENDS,
+  openTestStore,
+  removeTempDirectories,
+  stopTestRedis,
+  type TestStoreOptions,
+} from './support.js';
 import { chainTexts, makeTurn } from './turns.js';
 
 const HOUR = 3_600_000;
@@ -58,7 +66,11 @@ describe.each(BACKENDS)('%s store', (kind) => {
     await store.save(makeTurn('resp_left2', 'resp_left', 'left again'));
     const left = await store.chain('resp_left2');
     const right = await store.chain('resp_right');
-    expect(left.status === 'found' && left.turns.map((turn) => turn.id)).toEqual(['resp_root', 'resp_left', 'resp_left2']);
+    expect(left.status === 'found' && left.turns.map((turn) => turn.id)).toEqual([
+      'resp_root',
+      'resp_left',
+      'resp_left2',
+    ]);
     expect(right.status === 'found' && right.turns.map((turn) => turn.id)).toEqual(['resp_root', 'resp_right']);
   });
 
@@ -88,7 +100,12 @@ describe.each(BACKENDS)('%s store', (kind) => {
     await store.delete('resp_1');
     const after = await store.chain('resp_3');
     expect(after.status === 'broken' && after.missingId).toBe('resp_1');
-    expect(after.status === 'broken' && chainTexts(after.turns)).toEqual(['two', 'reply to two', 'three', 'reply to three']);
+    expect(after.status === 'broken' && chainTexts(after.turns)).toEqual([
+      'two',
+      'reply to two',
+      'three',
+      'reply to three',
+    ]);
     await store.delete('resp_3');
     expect(await store.chain('resp_3')).toEqual({ status: 'missing' });
   });
@@ -115,14 +132,28 @@ describe.each(BACKENDS)('%s store', (kind) => {
     expect(store.mayHoldReasoning()).toBe(false);
     await store.save(makeTurn('resp_think', null, 'list files', { call }));
     expect(store.mayHoldReasoning()).toBe(true);
-    await store.save(makeTurn('resp_plain', null, 'no reasoning', { call: { ...call, callId: 'call_plain', reasoning: undefined } }));
+    await store.save(
+      makeTurn('resp_plain', null, 'no reasoning', { call: { ...call, callId: 'call_plain', reasoning: undefined } }),
+    );
     const key = toolCallKey({ type: 'function_call', call_id: call.callId, name: 'exec', arguments: call.arguments })!;
-    const otherArguments = toolCallKey({ type: 'function_call', call_id: call.callId, name: 'exec', arguments: '{"cmd":"pwd"}' })!;
-    const plain = toolCallKey({ type: 'function_call', call_id: 'call_plain', name: 'exec', arguments: call.arguments })!;
+    const otherArguments = toolCallKey({
+      type: 'function_call',
+      call_id: call.callId,
+      name: 'exec',
+      arguments: '{"cmd":"pwd"}',
+    })!;
+    const plain = toolCallKey({
+      type: 'function_call',
+      call_id: 'call_plain',
+      name: 'exec',
+      arguments: call.arguments,
+    })!;
     const found = await store.reasoningForCalls([key, otherArguments, plain]);
     expect([...found.keys()]).toEqual([key]);
     expect(found.get(key)!.responseId).toBe('resp_think');
-    expect(found.get(key)!.items).toEqual([expect.objectContaining({ type: 'reasoning', content: [{ type: 'reasoning_text', text: 'List first.' }] })]);
+    expect(found.get(key)!.items).toEqual([
+      expect.objectContaining({ type: 'reasoning', content: [{ type: 'reasoning_text', text: 'List first.' }] }),
+    ]);
 
     await store.save(makeTurn('resp_newer', null, 'again', { call: { ...call, reasoning: 'Newer thought.' } }));
     expect((await store.reasoningForCalls([key])).get(key)!.responseId).toBe('resp_newer');
@@ -160,7 +191,8 @@ describe.each(LOCAL_BACKENDS)('%s store size cap', (kind) => {
     await save('resp_c1', null);
     await save('resp_c2', 'resp_c1');
     const present = [];
-    for (const id of ['resp_a1', 'resp_a2', 'resp_b1', 'resp_b2', 'resp_c1', 'resp_c2']) if (await store.get(id)) present.push(id);
+    for (const id of ['resp_a1', 'resp_a2', 'resp_b1', 'resp_b2', 'resp_c1', 'resp_c2'])
+      if (await store.get(id)) present.push(id);
     expect(present).toEqual(['resp_a1', 'resp_a2', 'resp_c1', 'resp_c2']);
     expect((await store.stats()).bytes).toBeLessThanOrEqual(22_500);
   });

@@ -57,7 +57,9 @@ describe.each(LOCAL_BACKENDS)('the %s store under faults and limits', (kind) => 
       expect(relay.history.counters).toMatchObject({ writes: 0, writeFailures: 1 });
       const logged = lines.find((line) => line.msg.startsWith('session store write failed'));
       expect(logged).toMatchObject({ level: 50, responseId: result.json.id, store: kind });
-      expect(logged.err.message).toMatch(kind === 'memory' ? /larger than the whole memory store budget/ : /database is locked/);
+      expect(logged.err.message).toMatch(
+        kind === 'memory' ? /larger than the whole memory store budget/ : /database is locked/,
+      );
     } finally {
       blocker?.exec('ROLLBACK');
       blocker?.close();
@@ -87,7 +89,9 @@ describe.each(LOCAL_BACKENDS)('the %s store under faults and limits', (kind) => 
     expect(late.status).toBe(404);
     expect(late.json.error.code).toBe('previous_response_not_found');
     expect((await call(relay, 'GET', `/v1/responses/${dropped.json.id}`)).status).toBe(404);
-    expect((await createResponse(relay, { input: 'and again', previous_response_id: keptNext.json.id })).status).toBe(200);
+    expect((await createResponse(relay, { input: 'and again', previous_response_id: keptNext.json.id })).status).toBe(
+      200,
+    );
   });
 
   it('over the size cap removes the least recently used conversation first', async () => {
@@ -103,7 +107,8 @@ describe.each(LOCAL_BACKENDS)('the %s store under faults and limits', (kind) => 
       await store.sweep();
     }
     const present = [];
-    for (const id of ids) if ((await call(relay, 'GET', `/v1/responses/${id}`)).status === 200) present.push(ids.indexOf(id));
+    for (const id of ids)
+      if ((await call(relay, 'GET', `/v1/responses/${id}`)).status === 200) present.push(ids.indexOf(id));
     // Some were removed, and the ones left are the most recent.
     expect(present.length).toBeGreaterThanOrEqual(2);
     expect(present.length).toBeLessThan(5);
@@ -143,7 +148,8 @@ describe.each(LOCAL_BACKENDS)('the %s store under faults and limits', (kind) => 
       events.push('client saw the end');
       return result;
     });
-    for (let turn = 0; turn < 1_000 && !events.includes('save started'); turn++) await new Promise((resolve) => setImmediate(resolve));
+    for (let turn = 0; turn < 1_000 && !events.includes('save started'); turn++)
+      await new Promise((resolve) => setImmediate(resolve));
     // Give the client every chance to see the end early if the stream did not wait.
     for (let turn = 0; turn < 20; turn++) await new Promise((resolve) => setImmediate(resolve));
     events.push('released');
@@ -152,6 +158,10 @@ describe.each(LOCAL_BACKENDS)('the %s store under faults and limits', (kind) => 
     expect(first.events.at(-1)!.type).toBe('response.completed');
     expect(events).toEqual(['save started', 'released', 'save done', 'client saw the end']);
     expect((await createResponse(relay, { input: 'second', previous_response_id: first.json.id })).status).toBe(200);
-    expect(upstream.requests[1]!.body.messages.map((message: any) => message.content)).toEqual(['first', 'answer 1', 'second']);
+    expect(upstream.requests[1]!.body.messages.map((message: any) => message.content)).toEqual([
+      'first',
+      'answer 1',
+      'second',
+    ]);
   });
 });

@@ -21,12 +21,17 @@ afterAll(stopTestRedis);
 
 /** A turn after `parentId` whose output holds a function call without its `call_id` (as JSON parses it, unchecked). */
 function damagedTurn(id: string, parentId: string): StoredTurn {
-  return { ...makeTurn(id, parentId, 'second'), output: JSON.parse('[{"type":"function_call","name":"exec","arguments":"{}"}]') };
+  return {
+    ...makeTurn(id, parentId, 'second'),
+    output: JSON.parse('[{"type":"function_call","name":"exec","arguments":"{}"}]'),
+  };
 }
 
 describe('readStoredItems', () => {
   it('reads back what was stored, checked', () => {
-    const turn = makeTurn('resp_ok', null, 'hello', { call: { callId: 'call_1', name: 'exec', arguments: '{}', reasoning: 'think' } });
+    const turn = makeTurn('resp_ok', null, 'hello', {
+      call: { callId: 'call_1', name: 'exec', arguments: '{}', reasoning: 'think' },
+    });
     expect(readStoredItems(JSON.stringify(turn.input), 'resp_ok', 'input')).toEqual(turn.input);
     expect(readStoredItems(JSON.stringify(turn.output), 'resp_ok', 'output')).toEqual(turn.output);
   });
@@ -42,9 +47,15 @@ describe('readStoredItems', () => {
       throw new Error('no error');
     };
     expect(failure('[{"type":')).toBe("The stored response 'resp_bad' is damaged: its output is not JSON.");
-    expect(failure('{"type":"message"}')).toBe("The stored response 'resp_bad' is damaged: its output is not a list of items.");
-    expect(failure('[{"type":"function_call","name":"exec","arguments":"{}"}]')).toMatch(/^The stored response 'resp_bad' is damaged: .*'output\[0\]\.call_id'/);
-    expect(failure('[{"type":"message","role":"user","content":"hi"},"text"]')).toMatch(/'output\[1\]': expected an object/);
+    expect(failure('{"type":"message"}')).toBe(
+      "The stored response 'resp_bad' is damaged: its output is not a list of items.",
+    );
+    expect(failure('[{"type":"function_call","name":"exec","arguments":"{}"}]')).toMatch(
+      /^The stored response 'resp_bad' is damaged: .*'output\[0\]\.call_id'/,
+    );
+    expect(failure('[{"type":"message","role":"user","content":"hi"},"text"]')).toMatch(
+      /'output\[1\]': expected an object/,
+    );
     expect(failure('[{"type":"item_reference","id":"x"}]')).toBe(
       "The stored response 'resp_bad' is damaged: output[0] has the type 'item_reference', which no stored response holds.",
     );
@@ -76,7 +87,9 @@ describe.each(LOCAL_BACKENDS)('continuing a damaged response over HTTP (%s)', (k
     const continued = await createResponse(relay, { input: 'and then?', previous_response_id: 'resp_damaged' });
     expect(continued.status).toBe(500);
     expect(continued.json.error).toMatchObject({ type: 'server_error', code: 'stored_response_invalid' });
-    expect(continued.json.error.message).toMatch(/previous response cannot be continued\. The stored response 'resp_damaged' is damaged: .*call_id/);
+    expect(continued.json.error.message).toMatch(
+      /previous response cannot be continued\. The stored response 'resp_damaged' is damaged: .*call_id/,
+    );
     const listed = await call(relay, 'GET', '/v1/responses/resp_damaged/input_items');
     expect(listed.status).toBe(500);
     expect(listed.json.error.code).toBe('stored_response_invalid');

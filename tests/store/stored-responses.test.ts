@@ -23,7 +23,11 @@ describe.each(BACKENDS)('stored responses on the %s store', (kind) => {
   it('GET returns the stored Response object, streamed or not', async () => {
     const { relay } = await startHarness(kind);
     const whole = await createResponse(relay, { input: 'hello', metadata: { topic: 'greeting' } });
-    const streamed = await createResponse(relay, { input: 'hello again', previous_response_id: whole.json.id, stream: true });
+    const streamed = await createResponse(relay, {
+      input: 'hello again',
+      previous_response_id: whole.json.id,
+      stream: true,
+    });
     for (const created of [whole.json, streamed.json]) {
       const fetched = await call(relay, 'GET', `/v1/responses/${created.id}`);
       expect(fetched.status).toBe(200);
@@ -39,8 +43,13 @@ describe.each(BACKENDS)('stored responses on the %s store', (kind) => {
     const { relay } = await startHarness(kind);
     const created = await createResponse(relay, { input: 'delete me' });
     const id = created.json.id;
-    expect(await call(relay, 'DELETE', `/v1/responses/${id}`)).toEqual({ status: 200, json: { id, object: 'response', deleted: true } });
-    const notFound = { error: { message: `Response with id '${id}' not found.`, type: 'invalid_request_error', param: null, code: null } };
+    expect(await call(relay, 'DELETE', `/v1/responses/${id}`)).toEqual({
+      status: 200,
+      json: { id, object: 'response', deleted: true },
+    });
+    const notFound = {
+      error: { message: `Response with id '${id}' not found.`, type: 'invalid_request_error', param: null, code: null },
+    };
     expect(await call(relay, 'GET', `/v1/responses/${id}`)).toEqual({ status: 404, json: notFound });
     expect(await call(relay, 'DELETE', `/v1/responses/${id}`)).toEqual({ status: 404, json: notFound });
     expect((await call(relay, 'GET', `/v1/responses/${id}/input_items`)).status).toBe(404);
@@ -60,17 +69,37 @@ describe.each(BACKENDS)('stored responses on the %s store', (kind) => {
     expect(all.status).toBe(200);
     const texts = all.json.data.map((item: any) => item.content[0].text);
     expect(texts).toEqual(['a', 'answer 1', 'b', 'c']);
-    expect(all.json.data[0]).toMatchObject({ type: 'message', role: 'user', status: 'completed', content: [{ type: 'input_text', text: 'a' }] });
+    expect(all.json.data[0]).toMatchObject({
+      type: 'message',
+      role: 'user',
+      status: 'completed',
+      content: [{ type: 'input_text', text: 'a' }],
+    });
     expect(all.json.data[0].id).toMatch(/^msg_/);
     expect(all.json.data[1]).toEqual(first.json.output[0]);
-    expect(all.json).toMatchObject({ object: 'list', has_more: false, first_id: all.json.data[0].id, last_id: all.json.data[3].id });
+    expect(all.json).toMatchObject({
+      object: 'list',
+      has_more: false,
+      first_id: all.json.data[0].id,
+      last_id: all.json.data[3].id,
+    });
 
     const ids = all.json.data.map((item: any) => item.id);
     const newestFirst = await call(relay, 'GET', `/v1/responses/${second.json.id}/input_items?limit=3`);
     expect(newestFirst.json.data.map((item: any) => item.id)).toEqual([ids[3], ids[2], ids[1]]);
     expect(newestFirst.json.has_more).toBe(true);
-    const rest = await call(relay, 'GET', `/v1/responses/${second.json.id}/input_items?limit=3&after=${newestFirst.json.last_id}`);
-    expect(rest.json).toEqual({ object: 'list', data: [all.json.data[0]], first_id: ids[0], last_id: ids[0], has_more: false });
+    const rest = await call(
+      relay,
+      'GET',
+      `/v1/responses/${second.json.id}/input_items?limit=3&after=${newestFirst.json.last_id}`,
+    );
+    expect(rest.json).toEqual({
+      object: 'list',
+      data: [all.json.data[0]],
+      first_id: ids[0],
+      last_id: ids[0],
+      has_more: false,
+    });
     const own = await call(relay, 'GET', `/v1/responses/${first.json.id}/input_items`);
     expect(own.json.data.map((item: any) => item.content[0].text)).toEqual(['a']);
   });
@@ -110,27 +139,36 @@ describe.each(BACKENDS)('stored responses on the %s store', (kind) => {
       ajv.addSchema({ $id: 'openapi', components: spec.components });
     });
 
-    it.skipIf(!specPresent)(`GET and input_items match Response and ResponseItemList (needs ${SPEC_PATH})`, async () => {
-      const { relay } = await startHarness(kind);
-      const first = await createResponse(relay, { input: 'question', reasoning: { effort: 'low' } });
-      const second = await createResponse(relay, {
-        previous_response_id: first.json.id,
-        input: [
-          { role: 'user', content: 'plain string content' },
-          { type: 'function_call', call_id: 'call_1', name: 'lookup', arguments: '{}' },
-          { type: 'function_call_output', call_id: 'call_1', output: 'found' },
-        ],
-      });
-      const responseSchema = ajv!.getSchema('openapi#/components/schemas/Response')!;
-      const listSchema = ajv!.getSchema('openapi#/components/schemas/ResponseItemList')!;
-      const fetched = await call(relay, 'GET', `/v1/responses/${second.json.id}`);
-      // `usage` is the stream translator's (checked by its own tests); this checks what the store adds.
-      const { usage, ...stored } = fetched.json;
-      expect(usage).toEqual(second.json.usage);
-      expect(responseSchema(stored), JSON.stringify(responseSchema.errors?.slice(0, 3))).toBe(true);
-      const items = await call(relay, 'GET', `/v1/responses/${second.json.id}/input_items?order=asc`);
-      expect(items.json.data.map((item: any) => item.type)).toEqual(['message', 'message', 'message', 'function_call', 'function_call_output']);
-      expect(listSchema(items.json), JSON.stringify(listSchema.errors?.slice(0, 3))).toBe(true);
-    });
+    it.skipIf(!specPresent)(
+      `GET and input_items match Response and ResponseItemList (needs ${SPEC_PATH})`,
+      async () => {
+        const { relay } = await startHarness(kind);
+        const first = await createResponse(relay, { input: 'question', reasoning: { effort: 'low' } });
+        const second = await createResponse(relay, {
+          previous_response_id: first.json.id,
+          input: [
+            { role: 'user', content: 'plain string content' },
+            { type: 'function_call', call_id: 'call_1', name: 'lookup', arguments: '{}' },
+            { type: 'function_call_output', call_id: 'call_1', output: 'found' },
+          ],
+        });
+        const responseSchema = ajv!.getSchema('openapi#/components/schemas/Response')!;
+        const listSchema = ajv!.getSchema('openapi#/components/schemas/ResponseItemList')!;
+        const fetched = await call(relay, 'GET', `/v1/responses/${second.json.id}`);
+        // `usage` is the stream translator's (checked by its own tests); this checks what the store adds.
+        const { usage, ...stored } = fetched.json;
+        expect(usage).toEqual(second.json.usage);
+        expect(responseSchema(stored), JSON.stringify(responseSchema.errors?.slice(0, 3))).toBe(true);
+        const items = await call(relay, 'GET', `/v1/responses/${second.json.id}/input_items?order=asc`);
+        expect(items.json.data.map((item: any) => item.type)).toEqual([
+          'message',
+          'message',
+          'message',
+          'function_call',
+          'function_call_output',
+        ]);
+        expect(listSchema(items.json), JSON.stringify(listSchema.errors?.slice(0, 3))).toBe(true);
+      },
+    );
   });
 });

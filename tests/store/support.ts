@@ -1,13 +1,14 @@
 /** Stores for tests: each backend in a fresh place, removed when the test ends. */
+
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { randomUUID } from 'node:crypto';
+import { startTestRedis, type TestRedis } from '../../harness/redis-server.js';
 import { MemoryResponseStore } from '../../src/store/memory-store.js';
 import { RedisResponseStore } from '../../src/store/redis-store.js';
 import { SqliteResponseStore, type SqliteStoreOptions } from '../../src/store/sqlite-store.js';
 import { DEFAULT_TTL_MS, type ResponseStore, type StoreKind, type StoreLimits } from '../../src/store/types.js';
-import { startTestRedis, type TestRedis } from '../../harness/redis-server.js';
 
 export type LocalStoreKind = Exclude<StoreKind, 'redis'>;
 /** The backends kept by the relay itself. */
@@ -45,7 +46,8 @@ export function removeTempDirectories(): void {
   for (const directory of directories.splice(0)) rmSync(directory, { recursive: true, force: true });
 }
 
-export type TestStoreOptions = Partial<StoreLimits> & Partial<Pick<SqliteStoreOptions, 'path' | 'busyTimeoutMs' | 'migrations'>>;
+export type TestStoreOptions = Partial<StoreLimits> &
+  Partial<Pick<SqliteStoreOptions, 'path' | 'busyTimeoutMs' | 'migrations'>>;
 
 /** A store of the given kind; SQLite gets a new file unless `path` is given. */
 export function createTestStore(kind: LocalStoreKind, options: TestStoreOptions = {}): ResponseStore {
@@ -78,7 +80,12 @@ export async function stopTestRedis(): Promise<void> {
 export async function openTestStore(kind: StoreKind, options: TestStoreOptions = {}): Promise<ResponseStore> {
   if (kind !== 'redis') return createTestStore(kind, options);
   const redis = await sharedTestRedis();
-  return RedisResponseStore.open({ ...testLimits(options), maxBytes: 0, url: redis.url, prefix: `test-${randomUUID()}:` });
+  return RedisResponseStore.open({
+    ...testLimits(options),
+    maxBytes: 0,
+    url: redis.url,
+    prefix: `test-${randomUUID()}:`,
+  });
 }
 
 function testLimits(options: TestStoreOptions): StoreLimits {

@@ -11,8 +11,15 @@ export interface TurnOptions {
 }
 
 /** A turn whose input is one user message and whose output is a reply (or a tool call). */
-export function makeTurn(id: string, previousResponseId: string | null, text: string, options: TurnOptions = {}): StoredTurn {
-  const input: InputItem[] = [{ type: 'message', id: `msg_in_${id}`, role: 'user', status: 'completed', content: [{ type: 'input_text', text }] }];
+export function makeTurn(
+  id: string,
+  previousResponseId: string | null,
+  text: string,
+  options: TurnOptions = {},
+): StoredTurn {
+  const input: InputItem[] = [
+    { type: 'message', id: `msg_in_${id}`, role: 'user', status: 'completed', content: [{ type: 'input_text', text }] },
+  ];
   const output: InputItem[] = [];
   if (options.call) {
     if (options.call.reasoning !== undefined) {
@@ -39,7 +46,14 @@ export function makeTurn(id: string, previousResponseId: string | null, text: st
       id: `msg_out_${id}`,
       status: 'completed',
       role: 'assistant',
-      content: [{ type: 'output_text', text: `reply to ${text}${'.'.repeat(options.padding ?? 0)}`, annotations: [], logprobs: [] }],
+      content: [
+        {
+          type: 'output_text',
+          text: `reply to ${text}${'.'.repeat(options.padding ?? 0)}`,
+          annotations: [],
+          logprobs: [],
+        },
+      ],
     });
   }
   return {
@@ -47,7 +61,14 @@ export function makeTurn(id: string, previousResponseId: string | null, text: st
     previousResponseId,
     input,
     output,
-    response: { id, object: 'response', status: 'completed', output: [], previous_response_id: previousResponseId, store: true },
+    response: {
+      id,
+      object: 'response',
+      status: 'completed',
+      output: [],
+      previous_response_id: previousResponseId,
+      store: true,
+    },
     createdAt: options.createdAt ?? 1_800_000_000_000,
   };
 }
@@ -58,7 +79,8 @@ export function chainTexts(turns: ReadonlyArray<Pick<StoredTurn, 'input' | 'outp
   for (const turn of turns) {
     for (const item of [...turn.input, ...turn.output]) {
       const content = item.content as Array<{ text?: string }> | undefined;
-      if (item.type === 'message' && Array.isArray(content)) texts.push(content.map((part) => part.text ?? '').join(''));
+      if (item.type === 'message' && Array.isArray(content))
+        texts.push(content.map((part) => part.text ?? '').join(''));
       else texts.push(item.type);
     }
   }

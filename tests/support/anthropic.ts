@@ -1,23 +1,38 @@
 /** Builds Anthropic request translations and stream state machines for unit tests, with fixed ids and clock. */
 import { genericProvider } from '../../src/providers/generic.js';
-import type { ProviderProfile } from '../../src/translate/provider-hooks.js';
-import { AnthropicMessageStream, type AnthropicEvent } from '../../src/translate/anthropic/message-stream.js';
+import { type AnthropicEvent, AnthropicMessageStream } from '../../src/translate/anthropic/message-stream.js';
 import { parseMessagesRequest } from '../../src/translate/anthropic/parse-messages-request.js';
 import type { ChatChunk } from '../../src/translate/chat-types.js';
+import type { ProviderProfile } from '../../src/translate/provider-hooks.js';
 import { buildChatRequest } from '../../src/translate/request/build-chat-request.js';
 import { translatorForBuilt } from './translator.js';
 
 /** The Chat request a Messages body becomes for `profile`. */
-export function chatRequestFor(body: Record<string, unknown>, profile: ProviderProfile = genericProvider): Record<string, any> {
+export function chatRequestFor(
+  body: Record<string, unknown>,
+  profile: ProviderProfile = genericProvider,
+): Record<string, any> {
   const { request, notes } = parseMessagesRequest({ model: 'test-model', max_tokens: 1024, ...body });
   return buildChatRequest(request, profile, request.model, notes).body as Record<string, any>;
 }
 
 /** The stream state machine for a Messages body, as the route builds it. */
-export function messageStreamFor(body: Record<string, unknown> = {}, profile: ProviderProfile = genericProvider): AnthropicMessageStream {
-  const { request, notes } = parseMessagesRequest({ model: 'claude-test', max_tokens: 1024, messages: [{ role: 'user', content: 'hi' }], ...body });
+export function messageStreamFor(
+  body: Record<string, unknown> = {},
+  profile: ProviderProfile = genericProvider,
+): AnthropicMessageStream {
+  const { request, notes } = parseMessagesRequest({
+    model: 'claude-test',
+    max_tokens: 1024,
+    messages: [{ role: 'user', content: 'hi' }],
+    ...body,
+  });
   const built = buildChatRequest(request, profile, request.model, notes);
-  return new AnthropicMessageStream({ messageId: 'msg_test', model: request.model, inner: translatorForBuilt(request, built, profile) });
+  return new AnthropicMessageStream({
+    messageId: 'msg_test',
+    model: request.model,
+    inner: translatorForBuilt(request, built, profile),
+  });
 }
 
 /** start, every chunk, finish. */

@@ -6,14 +6,15 @@
  * the text, reasoning, tool calls and usage the provider produced. Nothing
  * here uses the relay's own code.
  */
-import { afterAll, beforeAll } from 'vitest';
-import type { RunningRelay } from '../../src/server/start-server.js';
-import { startMockUpstream, type MockUpstream } from './mock-upstream.js';
-import { startTestRelay } from './relay.js';
-import type { ServerResponse } from 'node:http';
+
 import { readdirSync, readFileSync, statSync } from 'node:fs';
+import type { ServerResponse } from 'node:http';
 import { join, relative } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 import { parse } from 'yaml';
+import type { RunningRelay } from '../../src/server/start-server.js';
+import { type MockUpstream, startMockUpstream } from './mock-upstream.js';
+import { startTestRelay } from './relay.js';
 import { sharedPath } from './shared-material.js';
 
 export const CASSETTES_DIR = sharedPath('cassettes');
@@ -66,7 +67,8 @@ export function loadInteractions(file: string): RecordedInteraction[] {
   const document = parse(readFileSync(join(CASSETTES_DIR, file), 'utf8')) as { interactions: Json[] };
   return document.interactions.map((interaction, index) => {
     const headers = (interaction.response.headers ?? {}) as Record<string, string[]>;
-    const contentType = Object.entries(headers).find(([key]) => key.toLowerCase() === 'content-type')?.[1]?.[0] ?? 'application/json';
+    const contentType =
+      Object.entries(headers).find(([key]) => key.toLowerCase() === 'content-type')?.[1]?.[0] ?? 'application/json';
     return {
       name: `${file} #${index}`,
       request: JSON.parse(interaction.request.body) as Json,
@@ -91,7 +93,14 @@ export function recordedChunks(interaction: RecordedInteraction): Json[] {
 
 /** What the provider produced, read straight from the recording. */
 export function recordedOutcome(interaction: RecordedInteraction): RecordedOutcome {
-  const outcome: RecordedOutcome = { text: '', reasoning: '', toolCalls: [], usage: undefined, finishReason: undefined, opaque: [] };
+  const outcome: RecordedOutcome = {
+    text: '',
+    reasoning: '',
+    toolCalls: [],
+    usage: undefined,
+    finishReason: undefined,
+    opaque: [],
+  };
   const callsByKey = new Map<string, RecordedToolCall>();
   // Whitespace alone does not start a message (Kimi streams blanks between tool
   // calls): it counts only once other text follows before a tool call or reasoning.
@@ -118,7 +127,8 @@ export function recordedOutcome(interaction: RecordedInteraction): RecordedOutco
       }
       outcome.reasoning += reasoning;
       for (const detail of delta.reasoning_details ?? []) {
-        for (const key of ['data', 'signature']) if (typeof detail?.[key] === 'string' && detail[key] !== '') outcome.opaque.push(detail[key]);
+        for (const key of ['data', 'signature'])
+          if (typeof detail?.[key] === 'string' && detail[key] !== '') outcome.opaque.push(detail[key]);
       }
       (delta.tool_calls ?? []).forEach((fragment: Json, position: number) => {
         // Streamed fragments are keyed by index; a whole message lists its calls in order.
@@ -133,7 +143,8 @@ export function recordedOutcome(interaction: RecordedInteraction): RecordedOutco
         if (typeof fragment.function?.name === 'string' && call.name === '') call.name = fragment.function.name;
         if (typeof fragment.function?.arguments === 'string') call.arguments += fragment.function.arguments;
       });
-      if (typeof choice.finish_reason === 'string' && choice.finish_reason !== '') outcome.finishReason = choice.finish_reason;
+      if (typeof choice.finish_reason === 'string' && choice.finish_reason !== '')
+        outcome.finishReason = choice.finish_reason;
     }
   }
   return outcome;
@@ -171,10 +182,16 @@ export function responsesRequestFor(chat: Json): Json {
         break;
       case 'assistant': {
         const reasoning = message.reasoning_content ?? message.reasoning;
-        if (typeof reasoning === 'string' && reasoning !== '') input.push({ type: 'reasoning', summary: [], content: [{ type: 'reasoning_text', text: reasoning }] });
+        if (typeof reasoning === 'string' && reasoning !== '')
+          input.push({ type: 'reasoning', summary: [], content: [{ type: 'reasoning_text', text: reasoning }] });
         if (text !== '') input.push({ type: 'message', role: 'assistant', content: text });
         for (const call of (message.tool_calls ?? []) as Json[]) {
-          input.push({ type: 'function_call', call_id: call.id, name: call.function.name, arguments: call.function.arguments });
+          input.push({
+            type: 'function_call',
+            call_id: call.id,
+            name: call.function.name,
+            arguments: call.function.arguments,
+          });
         }
         break;
       }
@@ -196,7 +213,8 @@ export function responsesRequestFor(chat: Json): Json {
     }));
   }
   if (typeof chat.tool_choice === 'string') request.tool_choice = chat.tool_choice;
-  else if (chat.tool_choice?.function?.name) request.tool_choice = { type: 'function', name: chat.tool_choice.function.name };
+  else if (chat.tool_choice?.function?.name)
+    request.tool_choice = { type: 'function', name: chat.tool_choice.function.name };
   const maxTokens = chat.max_completion_tokens ?? chat.max_tokens;
   if (typeof maxTokens === 'number') request.max_output_tokens = maxTokens;
   const effort = chat.reasoning?.effort ?? chat.reasoning_effort;
@@ -230,7 +248,10 @@ export interface ReplayingRelay {
 export function replayingRelay(): ReplayingRelay {
   const state = { current: undefined } as ReplayingRelay;
   beforeAll(async () => {
-    state.upstream = await startMockUpstream(() => ({ kind: 'custom', handle: (_request, response) => replayInteraction(state.current!, response) }));
+    state.upstream = await startMockUpstream(() => ({
+      kind: 'custom',
+      handle: (_request, response) => replayInteraction(state.current!, response),
+    }));
     state.relay = await startTestRelay(state.upstream.baseUrl);
   });
   afterAll(async () => {

@@ -21,11 +21,17 @@ export function ensureChromium(): string {
   const root = process.getuid?.() === 0;
   const aptGet = spawnSync('sh', ['-c', 'command -v apt-get'], { encoding: 'utf8' }).status === 0;
   if (!root || !aptGet) {
-    throw new Error('Chromium is missing and cannot be installed here (needs root and apt-get): run `apt-get install -y chromium` as root');
+    throw new Error(
+      'Chromium is missing and cannot be installed here (needs root and apt-get): run `apt-get install -y chromium` as root',
+    );
   }
   const environment = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   execFileSync('apt-get', ['update', '-qq'], { stdio: 'ignore', env: environment, timeout: INSTALL_TIMEOUT_MS });
-  execFileSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'chromium'], { stdio: 'ignore', env: environment, timeout: INSTALL_TIMEOUT_MS });
+  execFileSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'chromium'], {
+    stdio: 'ignore',
+    env: environment,
+    timeout: INSTALL_TIMEOUT_MS,
+  });
   const installed = findChromium();
   if (!installed) throw new Error('apt-get installed chromium, but no chromium executable was found in /usr/bin');
   return installed;

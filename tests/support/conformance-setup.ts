@@ -14,6 +14,8 @@ if (missing !== undefined) {
 afterEach(() => {
   const findings = takeConformanceFindings();
   if (findings.length > 0) {
-    throw new Error(`The relay emitted events that break the Responses conformance rules:\n  ${findings.slice(0, 40).join('\n  ')}${findings.length > 40 ? `\n  … ${findings.length - 40} more` : ''}`);
+    throw new Error(
+      `The relay emitted events that break the Responses conformance rules:\n  ${findings.slice(0, 40).join('\n  ')}${findings.length > 40 ? `\n  … ${findings.length - 40} more` : ''}`,
+    );
   }
 });

@@ -15,8 +15,9 @@
  * Without `../shared` the ordering rules still run and schema validation is
  * skipped with a notice naming the missing spec (specMissingMessage).
  */
-import type { ResponseStreamEvent } from '../../src/translate/stream/response-stream.js';
+
 import type { ResponseObserver } from '../../src/server/turn-stream.js';
+import type { ResponseStreamEvent } from '../../src/translate/stream/response-stream.js';
 import { loadResponsesSchemas, type ResponsesSchemas } from './openai-spec.js';
 import { StreamRuleChecker } from './stream-rules.js';
 
@@ -41,7 +42,8 @@ export class StreamConformance {
     this.collectRuleViolations(() => this.rules.push(event));
     if (this.schemas === undefined) this.schemas = loadResponsesSchemas() ?? null;
     if (this.schemas === null) return;
-    for (const problem of this.schemas.validateEvent(event)) this.violations.push(`#${position} ${String(event?.type)}: schema: ${problem}`);
+    for (const problem of this.schemas.validateEvent(event))
+      this.violations.push(`#${position} ${String(event?.type)}: schema: ${problem}`);
   }
 
   /** The stream is over; `aborted` when the client left before the end. */
@@ -57,7 +59,10 @@ export class StreamConformance {
 }
 
 /** Every rule and schema violation in a complete stream. */
-export function checkEventStream(events: readonly Record<string, unknown>[], options: { aborted?: boolean; schemas?: ResponsesSchemas | null } = {}): string[] {
+export function checkEventStream(
+  events: readonly Record<string, unknown>[],
+  options: { aborted?: boolean; schemas?: ResponsesSchemas | null } = {},
+): string[] {
   const checker = new StreamConformance(options.schemas === undefined ? {} : { schemas: options.schemas });
   for (const event of events) checker.push(event);
   checker.end(options);
@@ -72,8 +77,13 @@ export function assertConformantStream(events: readonly Record<string, unknown>[
 
 /** A stream that broke the rules, with every violation listed. */
 export class ConformanceError extends Error {
-  constructor(label: string, readonly violations: string[]) {
-    super(`${label} breaks the Responses conformance rules:\n  ${violations.slice(0, 30).join('\n  ')}${violations.length > 30 ? `\n  … ${violations.length - 30} more` : ''}`);
+  constructor(
+    label: string,
+    readonly violations: string[],
+  ) {
+    super(
+      `${label} breaks the Responses conformance rules:\n  ${violations.slice(0, 30).join('\n  ')}${violations.length > 30 ? `\n  … ${violations.length - 30} more` : ''}`,
+    );
     this.name = 'ConformanceError';
   }
 }
@@ -95,7 +105,8 @@ export function conformanceObserver(): ResponseObserver {
   return {
     events(events: readonly ResponseStreamEvent[]) {
       for (const event of events) {
-        if (event.type === 'response.created') responseId = String((event.response as { id?: unknown } | undefined)?.id);
+        if (event.type === 'response.created')
+          responseId = String((event.response as { id?: unknown } | undefined)?.id);
         checker.push({ ...event }); // a plain copy: the checker reads events as untyped JSON
       }
       report();

@@ -4,9 +4,15 @@
  * and plain absolute-URL requests, optionally behind Basic credentials
  * (answered 407 without them). It records every target it was asked for.
  */
-import { createServer, request as httpRequest, type IncomingMessage, type RequestListener, type Server } from 'node:http';
+import {
+  createServer,
+  request as httpRequest,
+  type IncomingMessage,
+  type RequestListener,
+  type Server,
+} from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import { connect, type AddressInfo, type Socket } from 'node:net';
+import { type AddressInfo, connect, type Socket } from 'node:net';
 
 export interface ForwardProxy {
   /** http(s)://[user:password@]127.0.0.1:port */
@@ -28,9 +34,12 @@ export interface ForwardProxyOptions {
 /** Starts the proxy. */
 export async function startForwardProxy(options: ForwardProxyOptions = {}): Promise<ForwardProxy> {
   const sockets = new Set<Socket>();
-  const expected = options.credentials ? `Basic ${Buffer.from(`${options.credentials.user}:${options.credentials.password}`).toString('base64')}` : undefined;
+  const expected = options.credentials
+    ? `Basic ${Buffer.from(`${options.credentials.user}:${options.credentials.password}`).toString('base64')}`
+    : undefined;
   const state: ForwardProxy = { url: '', targets: [], refused: 0, close: async () => undefined };
-  const authorized = (request: IncomingMessage) => expected === undefined || request.headers['proxy-authorization'] === expected;
+  const authorized = (request: IncomingMessage) =>
+    expected === undefined || request.headers['proxy-authorization'] === expected;
 
   const forward: RequestListener = (request, response) => {
     // A plain proxied request carries the absolute URL.
@@ -43,10 +52,19 @@ export async function startForwardProxy(options: ForwardProxyOptions = {}): Prom
     state.targets.push(target.host);
     const headers = { ...request.headers };
     delete headers['proxy-authorization'];
-    const forwarded = httpRequest({ host: target.hostname, port: target.port, path: target.pathname + target.search, method: request.method, headers }, (answer) => {
-      response.writeHead(answer.statusCode ?? 502, answer.headers);
-      answer.pipe(response);
-    });
+    const forwarded = httpRequest(
+      {
+        host: target.hostname,
+        port: target.port,
+        path: target.pathname + target.search,
+        method: request.method,
+        headers,
+      },
+      (answer) => {
+        response.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(response);
+      },
+    );
     forwarded.on('error', () => response.destroy());
     request.pipe(forwarded);
   };
@@ -57,7 +75,9 @@ export async function startForwardProxy(options: ForwardProxyOptions = {}): Prom
     client.on('error', () => client.destroy());
     if (!authorized(request)) {
       state.refused++;
-      client.end('HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm="test"\r\nContent-Length: 0\r\n\r\n');
+      client.end(
+        'HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm="test"\r\nContent-Length: 0\r\n\r\n',
+      );
       return;
     }
     const [host, port] = splitHostPort(request.url ?? '');
@@ -79,7 +99,9 @@ export async function startForwardProxy(options: ForwardProxyOptions = {}): Prom
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
-  const credentials = options.credentials ? `${encodeURIComponent(options.credentials.user)}:${encodeURIComponent(options.credentials.password)}@` : '';
+  const credentials = options.credentials
+    ? `${encodeURIComponent(options.credentials.user)}:${encodeURIComponent(options.credentials.password)}@`
+    : '';
   state.url = `${options.tls ? 'https' : 'http'}://${credentials}127.0.0.1:${port}`;
   state.close = () =>
     new Promise<void>((resolve) => {

@@ -57,7 +57,11 @@ export interface MockUpstreamOptions {
 }
 
 /** Starts a mock upstream; `script` answers /v1/chat/completions. */
-export async function startMockUpstream(script: MockScript, models: unknown[] = [], options: MockUpstreamOptions = {}): Promise<MockUpstream> {
+export async function startMockUpstream(
+  script: MockScript,
+  models: unknown[] = [],
+  options: MockUpstreamOptions = {},
+): Promise<MockUpstream> {
   const state: MockUpstream = {
     baseUrl: '',
     requests: [],
@@ -80,7 +84,11 @@ export async function startMockUpstream(script: MockScript, models: unknown[] = 
     if (request.method === 'GET' && path === '/v1/models') {
       state.modelListRequests++;
       if (options.modelsScript) {
-        await sendReply(options.modelsScript({ method: 'GET', path, headers: request.headers, body }, state.modelListRequests - 1), request, response);
+        await sendReply(
+          options.modelsScript({ method: 'GET', path, headers: request.headers, body }, state.modelListRequests - 1),
+          request,
+          response,
+        );
         return;
       }
       response.writeHead(200, { 'content-type': 'application/json' });
@@ -123,7 +131,11 @@ async function sendReply(reply: MockReply, request: IncomingMessage, response: S
     response.end(typeof reply.body === 'string' ? reply.body : JSON.stringify(reply.body));
     return;
   }
-  response.writeHead(reply.status ?? 200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', ...reply.headers });
+  response.writeHead(reply.status ?? 200, {
+    'content-type': 'text/event-stream',
+    'cache-control': 'no-cache',
+    ...reply.headers,
+  });
   for (const chunk of reply.chunks) {
     if (reply.delayMs) await sleep(reply.delayMs);
     if (response.destroyed) return;
@@ -139,4 +151,11 @@ export function sleep(ms: number): Promise<void> {
 
 // ---- chunk builders (shared with the benchmarks) -------------------------------------------
 
-export { deltaChunk, finishChunk, reasoningChunks, textChunks, toolCallChunks, usageChunk } from '../../harness/chat-chunks.js';
+export {
+  deltaChunk,
+  finishChunk,
+  reasoningChunks,
+  textChunks,
+  toolCallChunks,
+  usageChunk,
+} from '../../harness/chat-chunks.js';

@@ -62,8 +62,12 @@ export class ResponsesSchemas {
     });
     addFormats(this.ajv);
     // `created_at`/`completed_at`: Unix seconds.
-    this.ajv.addFormat('unixtime', { type: 'number', validate: (value: number) => Number.isInteger(value) && value >= 0 });
-    for (const keyword of [...ANNOTATION_KEYWORDS, ...vendorKeywords(schemas), 'components']) this.ajv.addKeyword(keyword);
+    this.ajv.addFormat('unixtime', {
+      type: 'number',
+      validate: (value: number) => Number.isInteger(value) && value >= 0,
+    });
+    for (const keyword of [...ANNOTATION_KEYWORDS, ...vendorKeywords(schemas), 'components'])
+      this.ajv.addKeyword(keyword);
     this.ajv.addSchema({ $id: SPEC_ID, components: spec.components });
   }
 
@@ -115,7 +119,8 @@ export function specMissingMessage(): string | undefined {
 /** Adds the Codex failure codes the spec's enum lacks (in memory only). */
 function allowCodexFailureCodes(schemas: Record<string, JsonObject>): SpecDeviation[] {
   const errorCode = schemas.ResponseErrorCode as { enum?: unknown[] } | undefined;
-  if (!errorCode || !Array.isArray(errorCode.enum)) throw new Error('The spec has no ResponseErrorCode enum; the deviation list needs review.');
+  if (!errorCode || !Array.isArray(errorCode.enum))
+    throw new Error('The spec has no ResponseErrorCode enum; the deviation list needs review.');
   const added = CODEX_FAILURE_CODES.filter((code) => !errorCode.enum!.includes(code));
   if (added.length === 0) return [];
   errorCode.enum = [...errorCode.enum, ...added];
@@ -124,13 +129,16 @@ function allowCodexFailureCodes(schemas: Record<string, JsonObject>): SpecDeviat
 
 /** Event `type` → component name, from the `ResponseStreamEvent` union. */
 function eventComponents(schemas: Record<string, JsonObject>): Map<string, string> {
-  const union = (schemas.ResponseStreamEvent?.anyOf ?? schemas.ResponseStreamEvent?.oneOf) as Array<{ $ref?: string }> | undefined;
+  const union = (schemas.ResponseStreamEvent?.anyOf ?? schemas.ResponseStreamEvent?.oneOf) as
+    | Array<{ $ref?: string }>
+    | undefined;
   if (!Array.isArray(union)) throw new Error('The spec has no ResponseStreamEvent union.');
   const map = new Map<string, string>();
   for (const member of union) {
     const name = member.$ref?.split('/').pop();
     if (!name) continue;
-    const typeSchema = (schemas[name]?.properties as { type?: { enum?: unknown[]; const?: unknown } } | undefined)?.type;
+    const typeSchema = (schemas[name]?.properties as { type?: { enum?: unknown[]; const?: unknown } } | undefined)
+      ?.type;
     const values = typeSchema?.enum ?? (typeSchema?.const !== undefined ? [typeSchema.const] : []);
     for (const value of values) if (typeof value === 'string') map.set(value, name);
   }
@@ -170,8 +178,14 @@ function describeErrors(errors: ErrorObject[], value: unknown, component: string
   const lines = new Set<string>();
   for (const error of shown) {
     const at = error.instancePath === '' ? '(root)' : error.instancePath;
-    const actual = error.keyword === 'enum' || error.keyword === 'const' ? ` (got ${JSON.stringify(pointer(value, error.instancePath))})` : '';
-    const extra = error.keyword === 'additionalProperties' ? ` \`${(error.params as { additionalProperty: string }).additionalProperty}\`` : '';
+    const actual =
+      error.keyword === 'enum' || error.keyword === 'const'
+        ? ` (got ${JSON.stringify(pointer(value, error.instancePath))})`
+        : '';
+    const extra =
+      error.keyword === 'additionalProperties'
+        ? ` \`${(error.params as { additionalProperty: string }).additionalProperty}\``
+        : '';
     lines.add(`${component} ${at} ${error.message ?? error.keyword}${extra}${actual}`);
   }
   return [...lines].slice(0, 12);

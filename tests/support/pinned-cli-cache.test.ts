@@ -7,7 +7,12 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { installPinnedCli, isPinnedCliInstalled, PinnedCliInstallError, type PinnedCli } from '../../harness/pinned-cli-cache.js';
+import {
+  installPinnedCli,
+  isPinnedCliInstalled,
+  type PinnedCli,
+  PinnedCliInstallError,
+} from '../../harness/pinned-cli-cache.js';
 
 const root = mkdtempSync(join(tmpdir(), 'relay-pinned-cli-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -15,7 +20,10 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 function packageFolder(name: string, manifest: Record<string, unknown>): string {
   const folder = join(root, 'sources', name);
   mkdirSync(join(folder, 'bin'), { recursive: true });
-  writeFileSync(join(folder, 'package.json'), JSON.stringify({ name, version: '1.0.0', bin: { [name]: 'bin/cli.js' }, ...manifest }));
+  writeFileSync(
+    join(folder, 'package.json'),
+    JSON.stringify({ name, version: '1.0.0', bin: { [name]: 'bin/cli.js' }, ...manifest }),
+  );
   writeFileSync(join(folder, 'bin', 'cli.js'), `console.log('${name}');\n`);
   return folder;
 }
@@ -43,7 +51,9 @@ describe('installPinnedCli', () => {
 
     const prefix = await installPinnedCli(cli(source, integrity), cache);
     expect(prefix).toBe(join(cache, 'fake', '1.0.0'));
-    expect(readFileSync(join(prefix, 'node_modules', 'fake-cli', 'bin', 'cli.js'), 'utf8')).toContain("console.log('fake-cli')");
+    expect(readFileSync(join(prefix, 'node_modules', 'fake-cli', 'bin', 'cli.js'), 'utf8')).toContain(
+      "console.log('fake-cli')",
+    );
     expect(isPinnedCliInstalled(cli(source, integrity), cache)).toBe(true);
 
     // The source is gone: a second install must come from the cache.
@@ -57,8 +67,12 @@ describe('installPinnedCli', () => {
     const cache = join(root, 'cache-2');
     const source = packageFolder('needy-cli', { dependencies: { 'left-pad': '1.3.0' } });
     const integrity = await integrityOf(source, cache);
-    await expect(installPinnedCli(cli(source, integrity), cache)).rejects.toThrow('depends on left-pad; pin those packages too');
-    await expect(installPinnedCli(cli(join(root, 'no-such-folder'), integrity), cache)).rejects.toThrow(/cannot install fake 1\.0\.0: .*no-such-folder could not be fetched with npm pack/);
+    await expect(installPinnedCli(cli(source, integrity), cache)).rejects.toThrow(
+      'depends on left-pad; pin those packages too',
+    );
+    await expect(installPinnedCli(cli(join(root, 'no-such-folder'), integrity), cache)).rejects.toThrow(
+      /cannot install fake 1\.0\.0: .*no-such-folder could not be fetched with npm pack/,
+    );
     expect(existsSync(join(cache, 'fake', '1.0.0'))).toBe(false);
   });
 });

@@ -1,13 +1,13 @@
 /** Starts the relay in this process against a mock upstream, the way the CLI does. */
-import { silentLogger, type Logger } from '../../src/log.js';
+import { type Logger, silentLogger } from '../../src/log.js';
 import { genericProvider } from '../../src/providers/generic.js';
-import type { ProviderProfile } from '../../src/translate/provider-hooks.js';
-import { ModelRouter, type AliasTarget } from '../../src/routing/router.js';
-import { startRelayServer, type RelayServerOptions, type RunningRelay } from '../../src/server/start-server.js';
+import { type AliasTarget, ModelRouter } from '../../src/routing/router.js';
+import { type RelayServerOptions, type RunningRelay, startRelayServer } from '../../src/server/start-server.js';
 import type { ResponseStore } from '../../src/store/types.js';
+import type { ProviderProfile } from '../../src/translate/provider-hooks.js';
 import type { UpstreamTimeouts } from '../../src/upstream/chat-client.js';
-import { assertConformantStream, conformanceObserver } from './conformance.js';
 import type { RetryPolicy } from '../../src/upstream/retry-policy.js';
+import { assertConformantStream, conformanceObserver } from './conformance.js';
 
 export interface TestRelayOptions {
   profile?: ProviderProfile;
@@ -28,7 +28,13 @@ export interface TestRelayOptions {
 export async function startTestRelay(upstreamBaseUrl: string, options: TestRelayOptions = {}): Promise<RunningRelay> {
   const profile = options.profile ?? genericProvider;
   const router = new ModelRouter(
-    [{ name: profile.id, profile, endpoint: { baseUrl: upstreamBaseUrl, apiKey: options.apiKey ?? 'sk-upstream-test' } }],
+    [
+      {
+        name: profile.id,
+        profile,
+        endpoint: { baseUrl: upstreamBaseUrl, apiKey: options.apiKey ?? 'sk-upstream-test' },
+      },
+    ],
     profile.id,
     options.aliases,
   );
@@ -68,7 +74,8 @@ export async function readSse(response: Response): Promise<Array<Record<string, 
       continue;
     }
     const event = JSON.parse(data.slice(6)) as Record<string, any>;
-    if (name !== event.type) framing.push(`#${events.length}: \`event: ${name}\` does not name the data's type ${event.type}`);
+    if (name !== event.type)
+      framing.push(`#${events.length}: \`event: ${name}\` does not name the data's type ${event.type}`);
     events.push(event);
   }
   if (framing.length > 0) throw new Error(`The SSE framing is wrong:\n  ${framing.join('\n  ')}`);

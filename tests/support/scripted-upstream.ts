@@ -4,16 +4,16 @@
  * request a real provider would refuse gets that provider's HTTP 400 (and is
  * recorded), so a relay bug shows up as the failure a user would see.
  */
-import { providerErrorBody, validateChatRequest, type ThinkingMode, type Violation } from './chat-validation.js';
+import { providerErrorBody, type ThinkingMode, type Violation, validateChatRequest } from './chat-validation.js';
 import {
   deltaChunk,
   finishChunk,
-  sleep,
-  startMockUpstream,
-  usageChunk,
   type MockReply,
   type MockUpstream,
   type RecordedRequest,
+  sleep,
+  startMockUpstream,
+  usageChunk,
 } from './mock-upstream.js';
 
 export interface Rejection {
@@ -30,7 +30,10 @@ export interface ScriptedUpstream extends MockUpstream {
 export type ChatScript = (request: RecordedRequest, index: number) => MockReply;
 
 /** Starts the upstream; `thinking` turns on DeepSeek- or Kimi-style reasoning checks. */
-export async function startScriptedUpstream(script: ChatScript, options: { thinking?: ThinkingMode } = {}): Promise<ScriptedUpstream> {
+export async function startScriptedUpstream(
+  script: ChatScript,
+  options: { thinking?: ThinkingMode } = {},
+): Promise<ScriptedUpstream> {
   const rejections: Rejection[] = [];
   const upstream = await startMockUpstream((request, index) => {
     const violations = request.path.endsWith('/chat/completions')
@@ -38,7 +41,11 @@ export async function startScriptedUpstream(script: ChatScript, options: { think
       : [{ message: `Unknown request URL: ${request.method} ${request.path}.`, param: null }];
     if (violations.length > 0) {
       rejections.push({ index, violations });
-      return { kind: 'json', status: violations[0]!.message.startsWith('Unknown request URL') ? 404 : 400, body: providerErrorBody(violations[0]!) };
+      return {
+        kind: 'json',
+        status: violations[0]!.message.startsWith('Unknown request URL') ? 404 : 400,
+        body: providerErrorBody(violations[0]!),
+      };
     }
     return script(request, index);
   });
@@ -77,18 +84,36 @@ export function chatAnswer(answer: ChatAnswer): MockReply {
   const chunks: object[] = [];
   const reasoningDelta = (piece: string) => {
     if (style === 'deepseek') return deltaChunk({ content: null, reasoning_content: piece });
-    if (style === 'kimi') return deltaChunk({ content: '', role: 'assistant', reasoning_details: [{ type: 'reasoning.text', text: piece, format: 'unknown', index: 0 }], reasoning_content: piece });
+    if (style === 'kimi')
+      return deltaChunk({
+        content: '',
+        role: 'assistant',
+        reasoning_details: [{ type: 'reasoning.text', text: piece, format: 'unknown', index: 0 }],
+        reasoning_content: piece,
+      });
     return deltaChunk({ reasoning_content: piece });
   };
-  const textDelta = (piece: string) => deltaChunk(style === 'deepseek' ? { content: piece, reasoning_content: null } : { content: piece });
+  const textDelta = (piece: string) =>
+    deltaChunk(style === 'deepseek' ? { content: piece, reasoning_content: null } : { content: piece });
 
-  chunks.push(deltaChunk(style === 'deepseek' ? { role: 'assistant', content: null, reasoning_content: '' } : { role: 'assistant', content: '' }));
+  chunks.push(
+    deltaChunk(
+      style === 'deepseek'
+        ? { role: 'assistant', content: null, reasoning_content: '' }
+        : { role: 'assistant', content: '' },
+    ),
+  );
   if (answer.reasoning) for (const piece of splitInTwo(answer.reasoning)) chunks.push(reasoningDelta(piece));
   if (answer.text) for (const piece of splitInTwo(answer.text)) chunks.push(textDelta(piece));
   (answer.toolCalls ?? []).forEach((call, index) => {
     if (style === 'kimi' && index > 0) chunks.push(textDelta(' '));
-    chunks.push(deltaChunk({ tool_calls: [{ index, id: call.id, type: 'function', function: { name: call.name, arguments: '' } }] }));
-    for (const piece of call.argumentPieces) chunks.push(deltaChunk({ tool_calls: [{ index, function: { arguments: piece } }] }));
+    chunks.push(
+      deltaChunk({
+        tool_calls: [{ index, id: call.id, type: 'function', function: { name: call.name, arguments: '' } }],
+      }),
+    );
+    for (const piece of call.argumentPieces)
+      chunks.push(deltaChunk({ tool_calls: [{ index, function: { arguments: piece } }] }));
   });
 
   const finishReason = answer.toolCalls && answer.toolCalls.length > 0 ? 'tool_calls' : 'stop';
@@ -98,12 +123,20 @@ export function chatAnswer(answer: ChatAnswer): MockReply {
     case 'deepseek':
       chunks.push({
         ...(deltaChunk({ content: '', reasoning_content: null }, finishReason) as Record<string, unknown>),
-        usage: { ...usage, prompt_tokens_details: { cached_tokens: 0 }, prompt_cache_hit_tokens: 0, prompt_cache_miss_tokens: prompt },
+        usage: {
+          ...usage,
+          prompt_tokens_details: { cached_tokens: 0 },
+          prompt_cache_hit_tokens: 0,
+          prompt_cache_miss_tokens: prompt,
+        },
       });
       break;
     case 'kimi':
       chunks.push(deltaChunk({ content: '', role: 'assistant', reasoning_content: null }, finishReason));
-      chunks.push({ ...(deltaChunk({ content: '', role: 'assistant' }, finishReason) as Record<string, unknown>), usage });
+      chunks.push({
+        ...(deltaChunk({ content: '', role: 'assistant' }, finishReason) as Record<string, unknown>),
+        usage,
+      });
       break;
     case 'openai':
       chunks.push(finishChunk(finishReason), usageChunk(prompt, completion));

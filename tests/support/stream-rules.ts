@@ -20,7 +20,15 @@
  * they must add up to it.
  */
 import { isDeepStrictEqual } from 'node:util';
-import { clip, doneMismatch, partText, progressMismatch, type ItemState, type Json, type PartState } from './stream-items.js';
+import {
+  clip,
+  doneMismatch,
+  type ItemState,
+  type Json,
+  type PartState,
+  partText,
+  progressMismatch,
+} from './stream-items.js';
 
 const TERMINAL_STATUS: Record<string, string> = {
   'response.completed': 'completed',
@@ -44,7 +52,8 @@ export class StreamRuleChecker {
     const fail = (message: string): void => {
       this.violations.push(`${label}: ${message}`);
     };
-    if (event === null || typeof event !== 'object' || typeof event.type !== 'string') return fail('not an event object with a type');
+    if (event === null || typeof event !== 'object' || typeof event.type !== 'string')
+      return fail('not an event object with a type');
 
     this.checkSequence(event, position, fail);
     if (this.terminal !== undefined) return fail(`arrives after the terminal ${this.terminal}`);
@@ -109,7 +118,8 @@ export class StreamRuleChecker {
   end(options: { aborted?: boolean } = {}): void {
     if (options.aborted) return;
     if (this.count === 0) this.violations.push('the stream carried no events');
-    else if (this.terminal === undefined) this.violations.push('the stream ended without response.completed, response.incomplete or response.failed');
+    else if (this.terminal === undefined)
+      this.violations.push('the stream ended without response.completed, response.incomplete or response.failed');
   }
 
   // ---- checks ---------------------------------------------------------------------------
@@ -124,10 +134,15 @@ export class StreamRuleChecker {
 
   private checkSnapshot(event: Json, fail: (message: string) => void): void {
     const response = event.response;
-    if (response?.id !== this.responseId) fail(`response.id ${JSON.stringify(response?.id)} differs from response.created's ${JSON.stringify(this.responseId)}`);
-    if (response?.status !== 'in_progress') fail(`response.status is ${JSON.stringify(response?.status)}, expected "in_progress"`);
+    if (response?.id !== this.responseId)
+      fail(
+        `response.id ${JSON.stringify(response?.id)} differs from response.created's ${JSON.stringify(this.responseId)}`,
+      );
+    if (response?.status !== 'in_progress')
+      fail(`response.status is ${JSON.stringify(response?.status)}, expected "in_progress"`);
     const output: unknown[] = Array.isArray(response?.output) ? response.output : [];
-    if (output.length !== this.items.length) fail(`response.output has ${output.length} items but ${this.items.length} were added`);
+    if (output.length !== this.items.length)
+      fail(`response.output has ${output.length} items but ${this.items.length} were added`);
     this.items.forEach((item, index) => {
       const shown = output[index] as Json | undefined;
       if (!shown) return;
@@ -135,7 +150,8 @@ export class StreamRuleChecker {
         if (!isDeepStrictEqual(shown, item.done)) fail(`response.output[${index}] differs from its output_item.done`);
         return;
       }
-      if (shown.id !== item.id || shown.type !== item.type) return fail(`response.output[${index}] is ${shown.type} ${shown.id}, not the added ${item.type} ${item.id}`);
+      if (shown.id !== item.id || shown.type !== item.type)
+        return fail(`response.output[${index}] is ${shown.type} ${shown.id}, not the added ${item.type} ${item.id}`);
       const progress = progressMismatch(item, shown);
       if (progress) fail(`response.output[${index}] ${progress}`);
     });
@@ -143,7 +159,8 @@ export class StreamRuleChecker {
 
   private onItemAdded(event: Json, fail: (message: string) => void): void {
     const item = event.item as Json | undefined;
-    if (event.output_index !== this.items.length) fail(`output_index ${event.output_index}, expected the next index ${this.items.length}`);
+    if (event.output_index !== this.items.length)
+      fail(`output_index ${event.output_index}, expected the next index ${this.items.length}`);
     if (typeof item?.id !== 'string' || item.id === '') fail('the added item has no id');
     if (this.items.some((known) => known.id === item?.id)) fail(`item id ${item?.id} is used twice`);
     this.items.push({
@@ -163,8 +180,12 @@ export class StreamRuleChecker {
     const item = this.openItem(event, undefined, fail);
     if (!item) return;
     const done = event.item as Json | undefined;
-    if (done?.id !== item.id || done?.type !== item.type) fail(`done item is ${done?.type} ${done?.id}, but ${item.type} ${item.id} was added`);
-    for (const [kind, parts] of [['content', item.content], ['summary', item.summary]] as const) {
+    if (done?.id !== item.id || done?.type !== item.type)
+      fail(`done item is ${done?.type} ${done?.id}, but ${item.type} ${item.id} was added`);
+    for (const [kind, parts] of [
+      ['content', item.content],
+      ['summary', item.summary],
+    ] as const) {
       parts.forEach((part, index) => {
         if (!part.done) fail(`${kind} part ${index} is still open`);
       });
@@ -181,7 +202,14 @@ export class StreamRuleChecker {
     const index = kind === 'content' ? event.content_index : event.summary_index;
     if (index !== parts.length) return fail(`${kind} index ${index}, expected the next index ${parts.length}`);
     const type = String(event.part?.type);
-    const allowed = item.type === 'message' ? ['output_text', 'refusal'] : item.type === 'reasoning' ? (kind === 'summary' ? ['summary_text'] : ['reasoning_text']) : [];
+    const allowed =
+      item.type === 'message'
+        ? ['output_text', 'refusal']
+        : item.type === 'reasoning'
+          ? kind === 'summary'
+            ? ['summary_text']
+            : ['reasoning_text']
+          : [];
     if (!allowed.includes(type)) fail(`a ${type} part cannot belong to a ${item.type} item`);
     parts.push({ type, text: partText(event.part), streamed: false, textDone: false, done: false });
   }
@@ -190,11 +218,18 @@ export class StreamRuleChecker {
     const part = this.openPart(event, kind, undefined, fail);
     if (!part) return;
     if (event.part?.type !== part.type) fail(`part type ${event.part?.type}, but ${part.type} was added`);
-    if (partText(event.part) !== part.text) fail(`part text differs from the text streamed (${JSON.stringify(clip(part.text))})`);
+    if (partText(event.part) !== part.text)
+      fail(`part text differs from the text streamed (${JSON.stringify(clip(part.text))})`);
     part.done = true;
   }
 
-  private onTextDelta(event: Json, kind: 'content' | 'summary', itemType: string, partType: string, fail: (message: string) => void): void {
+  private onTextDelta(
+    event: Json,
+    kind: 'content' | 'summary',
+    itemType: string,
+    partType: string,
+    fail: (message: string) => void,
+  ): void {
     const part = this.openPart(event, kind, itemType, fail, partType);
     if (!part) return;
     if (part.textDone) return fail('delta after the text was done');
@@ -202,11 +237,19 @@ export class StreamRuleChecker {
     part.streamed = true;
   }
 
-  private onTextDone(event: Json, kind: 'content' | 'summary', itemType: string, partType: string, text: unknown, fail: (message: string) => void): void {
+  private onTextDone(
+    event: Json,
+    kind: 'content' | 'summary',
+    itemType: string,
+    partType: string,
+    text: unknown,
+    fail: (message: string) => void,
+  ): void {
     const part = this.openPart(event, kind, itemType, fail, partType);
     if (!part) return;
     if (part.textDone) return fail('text done twice');
-    if (part.streamed && text !== part.text) fail(`text ${JSON.stringify(clip(String(text)))} differs from the deltas ${JSON.stringify(clip(part.text))}`);
+    if (part.streamed && text !== part.text)
+      fail(`text ${JSON.stringify(clip(String(text)))} differs from the deltas ${JSON.stringify(clip(part.text))}`);
     if (!part.streamed && typeof text === 'string') part.text = text;
     part.textDone = true;
   }
@@ -223,7 +266,8 @@ export class StreamRuleChecker {
     const item = this.openItem(event, itemType, fail);
     if (!item) return;
     if (item.inputDone) return fail('input done twice');
-    if (item.inputStreamed && value !== item.input) fail(`${JSON.stringify(clip(String(value)))} differs from the deltas ${JSON.stringify(clip(item.input))}`);
+    if (item.inputStreamed && value !== item.input)
+      fail(`${JSON.stringify(clip(String(value)))} differs from the deltas ${JSON.stringify(clip(item.input))}`);
     if (!item.inputStreamed && typeof value === 'string') item.input = value;
     item.inputDone = true;
   }
@@ -231,17 +275,22 @@ export class StreamRuleChecker {
   private onTerminal(event: Json, fail: (message: string) => void): void {
     this.terminal = event.type;
     const response = event.response as Json | undefined;
-    if (response?.id !== this.responseId) fail(`response.id ${JSON.stringify(response?.id)} differs from response.created's`);
-    if (response?.status !== TERMINAL_STATUS[event.type]) fail(`response.status is ${JSON.stringify(response?.status)}`);
+    if (response?.id !== this.responseId)
+      fail(`response.id ${JSON.stringify(response?.id)} differs from response.created's`);
+    if (response?.status !== TERMINAL_STATUS[event.type])
+      fail(`response.status is ${JSON.stringify(response?.status)}`);
     if (event.type !== 'response.failed') {
-      for (const item of this.items) if (!item.done) fail(`item ${item.outputIndex} (${item.type} ${item.id}) was added but never done`);
+      for (const item of this.items)
+        if (!item.done) fail(`item ${item.outputIndex} (${item.type} ${item.id}) was added but never done`);
     }
     const expected = this.items.filter((item) => item.done).map((item) => item.done);
     const output = Array.isArray(response?.output) ? response.output : undefined;
     if (!output) return fail('response.output is missing');
-    if (output.length !== expected.length) return fail(`response.output has ${output.length} items, but ${expected.length} were done`);
+    if (output.length !== expected.length)
+      return fail(`response.output has ${output.length} items, but ${expected.length} were done`);
     output.forEach((item: unknown, index: number) => {
-      if (!isDeepStrictEqual(item, expected[index])) fail(`response.output[${index}] differs from the item in its output_item.done`);
+      if (!isDeepStrictEqual(item, expected[index]))
+        fail(`response.output[${index}] differs from the item in its output_item.done`);
     });
   }
 
@@ -252,19 +301,28 @@ export class StreamRuleChecker {
     const item = this.items[event.output_index];
     if (!item) return void fail(`refers to output_index ${event.output_index}, which was never added`);
     if (item.done) return void fail(`refers to item ${item.outputIndex}, which is already done`);
-    if ('item_id' in event && event.item_id !== item.id) fail(`item_id ${event.item_id} is not the id of item ${item.outputIndex} (${item.id})`);
-    if (itemType !== undefined && item.type !== itemType) return void fail(`refers to a ${item.type} item, expected ${itemType}`);
+    if ('item_id' in event && event.item_id !== item.id)
+      fail(`item_id ${event.item_id} is not the id of item ${item.outputIndex} (${item.id})`);
+    if (itemType !== undefined && item.type !== itemType)
+      return void fail(`refers to a ${item.type} item, expected ${itemType}`);
     return item;
   }
 
-  private openPart(event: Json, kind: 'content' | 'summary', itemType: string | undefined, fail: (message: string) => void, partType?: string): PartState | undefined {
+  private openPart(
+    event: Json,
+    kind: 'content' | 'summary',
+    itemType: string | undefined,
+    fail: (message: string) => void,
+    partType?: string,
+  ): PartState | undefined {
     const item = this.openItem(event, itemType, fail);
     if (!item) return undefined;
     const index = kind === 'content' ? event.content_index : event.summary_index;
     const part = item[kind][index];
     if (!part) return void fail(`refers to ${kind} part ${index}, which was never added`);
     if (part.done) return void fail(`refers to ${kind} part ${index}, which is already done`);
-    if (partType !== undefined && part.type !== partType) return void fail(`refers to a ${part.type} part, expected ${partType}`);
+    if (partType !== undefined && part.type !== partType)
+      return void fail(`refers to a ${part.type} part, expected ${partType}`);
     return part;
   }
 }

@@ -10,5 +10,6 @@ const INSTALLER = fileURLToPath(new URL('../../scripts/install-test-dependencies
 
 export default function installTestDependencies(): void {
   const install = spawnSync(process.execPath, [INSTALLER], { stdio: ['ignore', 'inherit', 'inherit'] });
-  if (install.status !== 0) throw new Error('the test dependencies could not be installed into tests/node_modules (see above)');
+  if (install.status !== 0)
+    throw new Error('the test dependencies could not be installed into tests/node_modules (see above)');
 }

@@ -1,14 +1,14 @@
 /** Builds stream translators and requests for unit tests, with fixed ids and clock. */
 import { genericHooks } from '../../src/providers/define-provider.js';
 import { genericProvider } from '../../src/providers/generic.js';
-import type { ProviderProfile } from '../../src/translate/provider-hooks.js';
 import type { ChatChunk } from '../../src/translate/chat-types.js';
-import { buildChatRequest, type BuiltChatRequest } from '../../src/translate/request/build-chat-request.js';
-import type { ResponsesRequest } from '../../src/translate/request/responses-schema.js';
-import { parseResponsesRequest } from '../../src/translate/request/parse-request.js';
-import { buildResponseEcho } from '../../src/translate/stream/response-object.js';
-import { ResponseStreamTranslator, type ResponseStreamEvent } from '../../src/translate/stream/response-stream.js';
 import type { TranslationNote } from '../../src/translate/notes.js';
+import type { ProviderProfile } from '../../src/translate/provider-hooks.js';
+import { type BuiltChatRequest, buildChatRequest } from '../../src/translate/request/build-chat-request.js';
+import { parseResponsesRequest } from '../../src/translate/request/parse-request.js';
+import type { ResponsesRequest } from '../../src/translate/request/responses-schema.js';
+import { buildResponseEcho } from '../../src/translate/stream/response-object.js';
+import { type ResponseStreamEvent, ResponseStreamTranslator } from '../../src/translate/stream/response-stream.js';
 import { ToolNameMap } from '../../src/translate/tool-names.js';
 import { classifyUpstreamError } from '../../src/translate/upstream-errors.js';
 
@@ -30,7 +30,10 @@ export interface TestTranslation {
 }
 
 /** A translator for a Responses request body, as the route would build it. */
-export function translatorFor(body: Record<string, unknown>, profile: ProviderProfile = genericProvider): TestTranslation {
+export function translatorFor(
+  body: Record<string, unknown>,
+  profile: ProviderProfile = genericProvider,
+): TestTranslation {
   const { request, notes } = parseResponsesRequest({ model: 'test-model', input: 'hi', ...body });
   const built = buildChatRequest(request, profile, request.model, notes);
   const notesOut: TranslationNote[] = [];

@@ -18,22 +18,31 @@ export class ResponsesWebSocket {
       this.frames.push(JSON.parse(data.toString()) as Record<string, any>);
       this.waiter?.();
     });
-    this.closed = new Promise((resolve) => socket.on('close', (code) => {
-      resolve(code);
-      this.waiter?.();
-    }));
+    this.closed = new Promise((resolve) =>
+      socket.on('close', (code) => {
+        resolve(code);
+        this.waiter?.();
+      }),
+    );
   }
 
   /** Opens a socket to `{relayUrl}/v1/responses`; rejects with the HTTP status when the upgrade is refused. */
   static open(relayUrl: string, headers: Record<string, string> = {}): Promise<ResponsesWebSocket> {
-    const socket = new WebSocket(`${relayUrl.replace(/^http/, 'ws')}/v1/responses`, { headers, perMessageDeflate: true });
+    const socket = new WebSocket(`${relayUrl.replace(/^http/, 'ws')}/v1/responses`, {
+      headers,
+      perMessageDeflate: true,
+    });
     const client = new ResponsesWebSocket(socket);
     return new Promise((resolve, reject) => {
       socket.once('open', () => resolve(client));
       socket.once('unexpected-response', (_request, response) => {
         let body = '';
         response.on('data', (chunk: Buffer) => (body += chunk.toString()));
-        response.on('end', () => reject(Object.assign(new Error(`upgrade refused: ${response.statusCode}`), { status: response.statusCode, body })));
+        response.on('end', () =>
+          reject(
+            Object.assign(new Error(`upgrade refused: ${response.statusCode}`), { status: response.statusCode, body }),
+          ),
+        );
       });
       socket.once('error', reject);
     });
@@ -59,7 +68,11 @@ export class ResponsesWebSocket {
       if (this.socket.readyState === WebSocket.CLOSED) throw new Error(`socket closed after ${turn.length} frames`);
       await new Promise<void>((resolve) => (this.waiter = resolve));
     }
-    if (turn.at(-1)!.type !== 'error') assertConformantStream(turn.filter((frame) => frame.type !== 'error'), 'websocket turn');
+    if (turn.at(-1)!.type !== 'error')
+      assertConformantStream(
+        turn.filter((frame) => frame.type !== 'error'),
+        'websocket turn',
+      );
     return turn;
   }
 

@@ -3,10 +3,10 @@ import { describe, expect, it } from 'vitest';
 import { defineProvider } from '../../src/providers/define-provider.js';
 import { genericProvider } from '../../src/providers/generic.js';
 import type { ProviderProfile } from '../../src/translate/provider-hooks.js';
-import { MISSING_TOOL_OUTPUT } from '../../src/translate/request/convert-input.js';
-import { buildChatRequest } from '../../src/translate/request/build-chat-request.js';
-import { parseResponsesRequest } from '../../src/translate/request/parse-request.js';
 import { encodeReasoningEnvelope } from '../../src/translate/reasoning-envelope.js';
+import { buildChatRequest } from '../../src/translate/request/build-chat-request.js';
+import { MISSING_TOOL_OUTPUT } from '../../src/translate/request/convert-input.js';
+import { parseResponsesRequest } from '../../src/translate/request/parse-request.js';
 
 function translate(body: Record<string, unknown>, profile: ProviderProfile = genericProvider) {
   const { request, notes } = parseResponsesRequest({ model: 'm', ...body });
@@ -21,7 +21,14 @@ describe('system and developer messages', () => {
     const { body } = translate({
       instructions: 'base',
       input: [
-        { type: 'message', role: 'developer', content: [{ type: 'input_text', text: 'perm' }, { type: 'input_text', text: 'skills' }] },
+        {
+          type: 'message',
+          role: 'developer',
+          content: [
+            { type: 'input_text', text: 'perm' },
+            { type: 'input_text', text: 'skills' },
+          ],
+        },
         { type: 'message', role: 'user', content: [{ type: 'input_text', text: 'hi' }] },
         { type: 'message', role: 'system', content: 'mid' },
       ],
@@ -37,7 +44,14 @@ describe('system and developer messages', () => {
   it('joins leading system messages and passes later ones as user text where the template needs one system message', () => {
     const strict = defineProvider({ id: 'strict', displayName: 'Strict', systemMessagesAnywhere: false });
     const { body } = translate(
-      { instructions: 'a', input: [{ role: 'developer', content: 'b' }, { role: 'user', content: 'hi' }, { role: 'developer', content: 'c' }] },
+      {
+        instructions: 'a',
+        input: [
+          { role: 'developer', content: 'b' },
+          { role: 'user', content: 'hi' },
+          { role: 'developer', content: 'c' },
+        ],
+      },
       strict,
     );
     expect(body.messages).toEqual([
@@ -55,7 +69,15 @@ describe('user content', () => {
 
   it('maps input_image to image_url parts, keeping detail', () => {
     const { body } = translate({
-      input: [{ role: 'user', content: [{ type: 'input_text', text: 'look' }, { type: 'input_image', image_url: IMAGE, detail: 'low' }] }],
+      input: [
+        {
+          role: 'user',
+          content: [
+            { type: 'input_text', text: 'look' },
+            { type: 'input_image', image_url: IMAGE, detail: 'low' },
+          ],
+        },
+      ],
     });
     expect(body.messages[0]).toEqual({
       role: 'user',
@@ -68,7 +90,10 @@ describe('user content', () => {
 
   it('replaces images with a note for models without image input', () => {
     const textOnly = defineProvider({ id: 'text', displayName: 'Text', images: false });
-    const { body } = translate({ input: [{ role: 'user', content: [{ type: 'input_image', image_url: IMAGE }] }] }, textOnly);
+    const { body } = translate(
+      { input: [{ role: 'user', content: [{ type: 'input_image', image_url: IMAGE }] }] },
+      textOnly,
+    );
     expect(body.messages[0].content).toContain('does not accept images');
   });
 });
@@ -108,7 +133,11 @@ describe('tool calls in history', () => {
       ],
     });
     expect(body.messages).toEqual([
-      { role: 'assistant', content: null, tool_calls: [{ id: 'lost', type: 'function', function: { name: 'exec_command', arguments: '{}' } }] },
+      {
+        role: 'assistant',
+        content: null,
+        tool_calls: [{ id: 'lost', type: 'function', function: { name: 'exec_command', arguments: '{}' } }],
+      },
       { role: 'tool', tool_call_id: 'lost', content: MISSING_TOOL_OUTPUT },
       { role: 'user', content: 'stop' },
       { role: 'user', content: 'Output of tool call ghost:\norphan' },
@@ -136,14 +165,21 @@ describe('tool calls in history', () => {
         { type: 'function_call_output', call_id: 'c2', output: 'y' },
       ],
     });
-    expect(body.messages[0].tool_calls.map((call: any) => call.function.arguments)).toEqual(['{}', '{"raw":"not json"}']);
+    expect(body.messages[0].tool_calls.map((call: any) => call.function.arguments)).toEqual([
+      '{}',
+      '{"raw":"not json"}',
+    ]);
   });
 
   it('sends image tool results as a user message after the tool messages', () => {
     const { body } = translate({
       input: [
         { type: 'function_call', call_id: 'v1', name: 'view_image', arguments: '{"path":"p.png"}' },
-        { type: 'function_call_output', call_id: 'v1', output: [{ type: 'input_image', image_url: IMAGE, detail: 'original' }] },
+        {
+          type: 'function_call_output',
+          call_id: 'v1',
+          output: [{ type: 'input_image', image_url: IMAGE, detail: 'original' }],
+        },
       ],
     });
     expect(body.messages.slice(1)).toEqual([
@@ -164,7 +200,14 @@ describe('tool calls in history', () => {
       {
         input: [
           { type: 'function_call', call_id: 'v1', name: 'view_image', arguments: '{}' },
-          { type: 'function_call_output', call_id: 'v1', output: [{ type: 'input_text', text: 'img:' }, { type: 'input_image', image_url: IMAGE }] },
+          {
+            type: 'function_call_output',
+            call_id: 'v1',
+            output: [
+              { type: 'input_text', text: 'img:' },
+              { type: 'input_image', image_url: IMAGE },
+            ],
+          },
         ],
       },
       inline,
@@ -188,7 +231,10 @@ describe('tool calls in history', () => {
         { type: 'function_call_output', call_id: 'm1', output: 'found' },
       ],
     });
-    expect(body.messages[0].tool_calls[0].function).toEqual({ name: 'apply_patch', arguments: '{"input":"*** Begin Patch\\n*** End Patch\\n"}' });
+    expect(body.messages[0].tool_calls[0].function).toEqual({
+      name: 'apply_patch',
+      arguments: '{"input":"*** Begin Patch\\n*** End Patch\\n"}',
+    });
     expect(body.messages[2].tool_calls[0].function.name).toBe('mcp__docs__search');
   });
 
@@ -209,7 +255,13 @@ describe('reasoning round trip', () => {
     const { body } = translate({
       input: [
         { role: 'user', content: 'go' },
-        { type: 'reasoning', id: 'rs_1', summary: [{ type: 'summary_text', text: 'summary' }], content: [{ type: 'reasoning_text', text: 'exact reasoning' }], encrypted_content: null },
+        {
+          type: 'reasoning',
+          id: 'rs_1',
+          summary: [{ type: 'summary_text', text: 'summary' }],
+          content: [{ type: 'reasoning_text', text: 'exact reasoning' }],
+          encrypted_content: null,
+        },
         { type: 'function_call', call_id: 'c1', name: 'f', arguments: '{}' },
         { type: 'function_call_output', call_id: 'c1', output: 'ok' },
       ],
@@ -239,7 +291,10 @@ describe('reasoning round trip', () => {
       },
       capturing,
     );
-    expect(received).toEqual({ text: 'from summary', details: [{ type: 'reasoning.text', text: 't', signature: 's' }] });
+    expect(received).toEqual({
+      text: 'from summary',
+      details: [{ type: 'reasoning.text', text: 't', signature: 's' }],
+    });
     expect(body.messages[0].reasoning_details).toEqual([{ type: 'reasoning.text', text: 't', signature: 's' }]);
   });
 
@@ -259,15 +314,45 @@ describe('tools', () => {
     const { body, notes } = translate({
       input: 'x',
       tools: [
-        { type: 'function', name: 'exec_command', description: 'Run', strict: false, parameters: { type: 'object', properties: {} } },
-        { type: 'custom', name: 'apply_patch', description: 'Patch', format: { type: 'grammar', syntax: 'lark', definition: 'start: x' } },
-        { type: 'namespace', name: 'multi_agent_v1', description: 'Agents', tools: [{ type: 'function', name: 'spawn_agent', parameters: { type: 'object' } }] },
-        { type: 'tool_search', execution: 'client', description: 'Search tools', parameters: { type: 'object', properties: { query: { type: 'string' } } } },
+        {
+          type: 'function',
+          name: 'exec_command',
+          description: 'Run',
+          strict: false,
+          parameters: { type: 'object', properties: {} },
+        },
+        {
+          type: 'custom',
+          name: 'apply_patch',
+          description: 'Patch',
+          format: { type: 'grammar', syntax: 'lark', definition: 'start: x' },
+        },
+        {
+          type: 'namespace',
+          name: 'multi_agent_v1',
+          description: 'Agents',
+          tools: [{ type: 'function', name: 'spawn_agent', parameters: { type: 'object' } }],
+        },
+        {
+          type: 'tool_search',
+          execution: 'client',
+          description: 'Search tools',
+          parameters: { type: 'object', properties: { query: { type: 'string' } } },
+        },
         { type: 'web_search', external_web_access: true },
       ],
     });
-    expect(body.tools.map((tool: any) => tool.function.name)).toEqual(['exec_command', 'apply_patch', 'multi_agent_v1__spawn_agent', 'tool_search']);
-    expect(body.tools[0].function).toEqual({ name: 'exec_command', description: 'Run', parameters: { type: 'object', properties: {} } });
+    expect(body.tools.map((tool: any) => tool.function.name)).toEqual([
+      'exec_command',
+      'apply_patch',
+      'multi_agent_v1__spawn_agent',
+      'tool_search',
+    ]);
+    expect(body.tools[0].function).toEqual({
+      name: 'exec_command',
+      description: 'Run',
+      parameters: { type: 'object', properties: {} },
+    });
     expect(body.tools[1].function.parameters).toEqual({
       type: 'object',
       properties: { input: { type: 'string', description: 'The raw input for this tool.' } },
@@ -276,7 +361,10 @@ describe('tools', () => {
     });
     expect(body.tools[1].function.description).toContain('start: x');
     expect(body.tools[2].function.description).toContain('multi_agent_v1: Agents');
-    expect(notes).toContainEqual({ level: 'debug', message: "dropped hosted tool 'web_search' the upstream cannot run" });
+    expect(notes).toContainEqual({
+      level: 'debug',
+      message: "dropped hosted tool 'web_search' the upstream cannot run",
+    });
   });
 
   it('adds tools returned by tool_search and additional_tools items to the tool list', () => {
@@ -284,19 +372,53 @@ describe('tools', () => {
       tools: [{ type: 'tool_search', execution: 'client' }],
       input: [
         { type: 'tool_search_call', call_id: 's1', execution: 'client', arguments: { query: 'cal' } },
-        { type: 'tool_search_output', call_id: 's1', execution: 'client', tools: [{ type: 'function', name: 'calendar_add', parameters: { type: 'object' } }] },
-        { type: 'additional_tools', role: 'developer', tools: [{ type: 'namespace', name: 'mcp__mail__', description: 'Mail', tools: [{ type: 'function', name: 'send' }] }] },
+        {
+          type: 'tool_search_output',
+          call_id: 's1',
+          execution: 'client',
+          tools: [{ type: 'function', name: 'calendar_add', parameters: { type: 'object' } }],
+        },
+        {
+          type: 'additional_tools',
+          role: 'developer',
+          tools: [
+            {
+              type: 'namespace',
+              name: 'mcp__mail__',
+              description: 'Mail',
+              tools: [{ type: 'function', name: 'send' }],
+            },
+          ],
+        },
       ],
     });
-    expect(body.tools.map((tool: any) => tool.function.name)).toEqual(['tool_search', 'calendar_add', 'mcp__mail__send']);
+    expect(body.tools.map((tool: any) => tool.function.name)).toEqual([
+      'tool_search',
+      'calendar_add',
+      'mcp__mail__send',
+    ]);
     expect(body.messages[0].tool_calls[0].function).toEqual({ name: 'tool_search', arguments: '{"query":"cal"}' });
-    expect(body.messages[1]).toEqual({ role: 'tool', tool_call_id: 's1', content: 'Tools now available: calendar_add' });
+    expect(body.messages[1]).toEqual({
+      role: 'tool',
+      tool_call_id: 's1',
+      content: 'Tools now available: calendar_add',
+    });
   });
 
   it('flattens long or unusual namespace names to unique valid names of at most 64 characters', () => {
     const long = 'mcp__a_very_long_server_name_that_goes_on_and_on_and_on__';
     const { body } = translate({
-      tools: [{ type: 'namespace', name: long, description: '', tools: [{ type: 'function', name: 'tool.with.dots' }, { type: 'function', name: 'tool_with_dots' }] }],
+      tools: [
+        {
+          type: 'namespace',
+          name: long,
+          description: '',
+          tools: [
+            { type: 'function', name: 'tool.with.dots' },
+            { type: 'function', name: 'tool_with_dots' },
+          ],
+        },
+      ],
     });
     const names = body.tools.map((tool: any) => tool.function.name);
     expect(new Set(names).size).toBe(2);
@@ -304,10 +426,19 @@ describe('tools', () => {
   });
 
   it('maps tool_choice forms', () => {
-    const tools = [{ type: 'function', name: 'f' }, { type: 'function', name: 'g' }];
+    const tools = [
+      { type: 'function', name: 'f' },
+      { type: 'function', name: 'g' },
+    ];
     expect(translate({ tools, tool_choice: 'required' }).body.tool_choice).toBe('required');
-    expect(translate({ tools, tool_choice: { type: 'function', name: 'g' } }).body.tool_choice).toEqual({ type: 'function', function: { name: 'g' } });
-    const allowed = translate({ tools, tool_choice: { type: 'allowed_tools', mode: 'required', tools: [{ type: 'function', name: 'f' }] } }).body;
+    expect(translate({ tools, tool_choice: { type: 'function', name: 'g' } }).body.tool_choice).toEqual({
+      type: 'function',
+      function: { name: 'g' },
+    });
+    const allowed = translate({
+      tools,
+      tool_choice: { type: 'allowed_tools', mode: 'required', tools: [{ type: 'function', name: 'f' }] },
+    }).body;
     expect(allowed.tool_choice).toBe('required');
     expect(allowed.tools.map((tool: any) => tool.function.name)).toEqual(['f']);
     expect(translate({ tools: [], tool_choice: 'auto' }).body.tool_choice).toBeUndefined();
@@ -325,7 +456,10 @@ describe('parameters', () => {
       max_output_tokens: 500,
       temperature: 0.2,
       top_p: 0.9,
-      text: { verbosity: 'low', format: { type: 'json_schema', name: 'out', strict: true, schema: { type: 'object' } } },
+      text: {
+        verbosity: 'low',
+        format: { type: 'json_schema', name: 'out', strict: true, schema: { type: 'object' } },
+      },
       store: false,
       stream: true,
       include: ['reasoning.encrypted_content'],
@@ -355,8 +489,13 @@ describe('parameters', () => {
     expect(translate({ reasoning: { effort: 'none' } }).body.reasoning_effort).toBeUndefined();
   });
 
-  it('uses the profile\'s max-token parameter name', () => {
-    const modern = defineProvider({ id: 'modern', displayName: 'Modern', maxTokensParameter: 'max_completion_tokens', acceptsStreamOptions: false });
+  it("uses the profile's max-token parameter name", () => {
+    const modern = defineProvider({
+      id: 'modern',
+      displayName: 'Modern',
+      maxTokensParameter: 'max_completion_tokens',
+      acceptsStreamOptions: false,
+    });
     const { body } = translate({ max_output_tokens: 64 }, modern);
     expect(body.max_completion_tokens).toBe(64);
     expect(body.max_tokens).toBeUndefined();
@@ -366,20 +505,37 @@ describe('parameters', () => {
 
 describe('unknown and malformed input', () => {
   it('skips unknown item types with a warning note', () => {
-    const { body, notes } = translate({ input: [{ type: 'future_item', data: 1 }, { role: 'user', content: 'hi' }] });
+    const { body, notes } = translate({
+      input: [
+        { type: 'future_item', data: 1 },
+        { role: 'user', content: 'hi' },
+      ],
+    });
     expect(body.messages).toEqual([{ role: 'user', content: 'hi' }]);
-    expect(notes).toContainEqual({ level: 'warn', message: "skipped input item of unknown type 'future_item' at input[0]" });
+    expect(notes).toContainEqual({
+      level: 'warn',
+      message: "skipped input item of unknown type 'future_item' at input[0]",
+    });
   });
 
   it.each([
     [{}, "Missing required parameter: 'model'."],
     [{ model: 5 }, "Invalid type for 'model': expected a string, but got an integer instead."],
     [{ model: 'm', input: 7 }, "Invalid type for 'input': expected a string or an array, but got an integer instead."],
-    [{ model: 'm', input: [{ type: 'function_call', name: 'f', arguments: '{}' }] }, "Missing required parameter: 'input[0].call_id'."],
-    [{ model: 'm', input: [{ type: 'function_call_output', call_id: 'c', output: 3 }] }, "Invalid type for 'input[0].output': expected a string or an array, but got an integer instead."],
+    [
+      { model: 'm', input: [{ type: 'function_call', name: 'f', arguments: '{}' }] },
+      "Missing required parameter: 'input[0].call_id'.",
+    ],
+    [
+      { model: 'm', input: [{ type: 'function_call_output', call_id: 'c', output: 3 }] },
+      "Invalid type for 'input[0].output': expected a string or an array, but got an integer instead.",
+    ],
     [{ model: 'm', input: [{ role: 'wizard', content: 'x' }] }, "Invalid value for 'input[0].role'"],
     [{ model: 'm', tools: [{ type: 'function' }] }, "Missing required parameter: 'tools[0].name'."],
-    [{ model: 'm', temperature: 'hot' }, "Invalid type for 'temperature': expected a number, but got a string instead."],
+    [
+      { model: 'm', temperature: 'hot' },
+      "Invalid type for 'temperature': expected a number, but got a string instead.",
+    ],
     [{ model: 'm', input: [{ content: 'no role or type' }] }, "Missing required parameter: 'input[0].type'."],
   ])('rejects %j with a 400 naming the parameter', (body, message) => {
     let thrown: any;

@@ -10,12 +10,22 @@ import type { ChatMessage, ChatRequest } from '../../src/translate/chat-types.js
 const kept: ChatMessage[] = [
   { role: 'system', content: 'Be brief — «quoted» "text" \\ 漢字 🙂' },
   { role: 'user', content: 'List the files.' },
-  { role: 'assistant', content: null, tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'shell', arguments: '{"cmd":"ls"}' } }], reasoning_content: 'look first' },
+  {
+    role: 'assistant',
+    content: null,
+    tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'shell', arguments: '{"cmd":"ls"}' } }],
+    reasoning_content: 'look first',
+  },
   { role: 'tool', tool_call_id: 'call_1', content: 'a.txt' },
 ];
 
 function request(messages: ChatMessage[]): ChatRequest {
-  return { model: 'm "messages":[] model', messages, stream: true, tools: [{ type: 'function', function: { name: 'shell', parameters: {} } }] };
+  return {
+    model: 'm "messages":[] model',
+    messages,
+    stream: true,
+    tools: [{ type: 'function', function: { name: 'shell', parameters: {} } }],
+  };
 }
 
 it('gives the bytes of JSON.stringify for kept messages, the second time from their kept bytes', () => {

@@ -1,7 +1,7 @@
 /** The Chat Completions pass-through stream: upstream chunks in, the client's chunks out, as pairs. */
 import { describe, expect, it } from 'vitest';
 import { genericProvider } from '../../src/providers/generic.js';
-import { ChatPassthroughStream, encodeChatEvents, type ChatStreamEvent } from '../../src/translate/chat/chat-stream.js';
+import { ChatPassthroughStream, type ChatStreamEvent, encodeChatEvents } from '../../src/translate/chat/chat-stream.js';
 import type { ChatChunk } from '../../src/translate/chat-types.js';
 import { classifyUpstreamError } from '../../src/translate/upstream-errors.js';
 import { deltaChunk, finishChunk, textChunks, toolCallChunks, usageChunk } from '../support/mock-upstream.js';
@@ -23,7 +23,11 @@ function streamFor(includeUsage: boolean): ChatPassthroughStream {
 function summarize(events: readonly ChatStreamEvent[]): string[] {
   return events.map((event) => {
     if (event.type !== 'chunk') return event.type;
-    const chunk = event.chunk as { choices?: Array<{ delta: Record<string, unknown>; finish_reason: string | null }>; usage?: unknown; error?: { code: string } };
+    const chunk = event.chunk as {
+      choices?: Array<{ delta: Record<string, unknown>; finish_reason: string | null }>;
+      usage?: unknown;
+      error?: { code: string };
+    };
     if (chunk.error) return `error ${chunk.error.code}`;
     const choice = chunk.choices?.[0];
     const parts = [choice ? JSON.stringify(choice.delta) : 'no choice'];
@@ -45,7 +49,13 @@ const cases: Array<{ name: string; includeUsage: boolean; chunks: ChatChunk[]; e
     name: 'text and usage the client asked for',
     includeUsage: true,
     chunks: [...textChunks('Hel', 'lo'), finishChunk('stop'), usageChunk(5, 2)],
-    expected: ['{"role":"assistant","content":"Hel"}', '{"content":"lo"}', '{} finish stop', 'no choice usage {"prompt_tokens":5,"completion_tokens":2,"total_tokens":7}', 'done'],
+    expected: [
+      '{"role":"assistant","content":"Hel"}',
+      '{"content":"lo"}',
+      '{} finish stop',
+      'no choice usage {"prompt_tokens":5,"completion_tokens":2,"total_tokens":7}',
+      'done',
+    ],
   },
   {
     name: 'usage the client did not ask for is not sent',
@@ -68,7 +78,11 @@ const cases: Array<{ name: string; includeUsage: boolean; chunks: ChatChunk[]; e
   {
     name: 'parallel calls an upstream puts all at index 0 reach the client as two calls',
     includeUsage: false,
-    chunks: [...toolCallChunks(0, 'call_a', 'get_weather', '{"city":"A"}'), ...toolCallChunks(0, 'call_b', 'get_weather', '{"city":"B"}'), finishChunk('tool_calls')],
+    chunks: [
+      ...toolCallChunks(0, 'call_a', 'get_weather', '{"city":"A"}'),
+      ...toolCallChunks(0, 'call_b', 'get_weather', '{"city":"B"}'),
+      finishChunk('tool_calls'),
+    ],
     expected: [
       '{"role":"assistant","tool_calls":[{"index":0,"id":"call_a","type":"function","function":{"name":"get_weather","arguments":""}}]}',
       '{"tool_calls":[{"index":0,"function":{"arguments":"{\\"city\\":\\"A\\"}"}}]}',
@@ -81,7 +95,10 @@ const cases: Array<{ name: string; includeUsage: boolean; chunks: ChatChunk[]; e
   {
     name: '<think> tags become reasoning_content; leaked markup a tool call and the finish reason tool_calls',
     includeUsage: false,
-    chunks: [...textChunks('<think>why</think>', '<tool_call>{"name":"get_weather","arguments":{"city":"Rome"}}</tool_call>'), finishChunk('stop')],
+    chunks: [
+      ...textChunks('<think>why</think>', '<tool_call>{"name":"get_weather","arguments":{"city":"Rome"}}</tool_call>'),
+      finishChunk('stop'),
+    ],
     expected: [
       '{"role":"assistant","reasoning_content":"why"}',
       '{"tool_calls":[{"index":0,"id":"call_relay_1","type":"function","function":{"name":"get_weather","arguments":"{\\"city\\":\\"Rome\\"}"}}]}',
@@ -92,13 +109,25 @@ const cases: Array<{ name: string; includeUsage: boolean; chunks: ChatChunk[]; e
   {
     name: 'a finish reason sent twice (Kimi) reaches the client once, its usage separately',
     includeUsage: true,
-    chunks: [...textChunks('ok'), deltaChunk({ content: '' }, 'stop'), { ...deltaChunk({ content: '' }, 'stop'), usage: { prompt_tokens: 3, completion_tokens: 1, total_tokens: 4 } }],
-    expected: ['{"role":"assistant","content":"ok"}', '{} finish stop', 'no choice usage {"prompt_tokens":3,"completion_tokens":1,"total_tokens":4}', 'done'],
+    chunks: [
+      ...textChunks('ok'),
+      deltaChunk({ content: '' }, 'stop'),
+      { ...deltaChunk({ content: '' }, 'stop'), usage: { prompt_tokens: 3, completion_tokens: 1, total_tokens: 4 } },
+    ],
+    expected: [
+      '{"role":"assistant","content":"ok"}',
+      '{} finish stop',
+      'no choice usage {"prompt_tokens":3,"completion_tokens":1,"total_tokens":4}',
+      'done',
+    ],
   },
   {
     name: 'an error chunk ends the stream with an OpenAI-shaped error',
     includeUsage: false,
-    chunks: [...textChunks('par'), { error: { message: 'Rate limit reached, try again in 2s', code: 'rate_limit_exceeded' } } as ChatChunk],
+    chunks: [
+      ...textChunks('par'),
+      { error: { message: 'Rate limit reached, try again in 2s', code: 'rate_limit_exceeded' } } as ChatChunk,
+    ],
     expected: ['{"role":"assistant","content":"par"}', 'error rate_limit_exceeded'],
   },
   {
@@ -127,11 +156,28 @@ describe('Chat Completions pass-through stream', () => {
 
   it('collects the whole completion for stream: false', () => {
     const stream = streamFor(false);
-    run(stream, [deltaChunk({ reasoning_content: 'plan' }), ...textChunks('Sure.'), ...toolCallChunks(0, 'call_z', 'get_weather', '{}'), finishChunk('tool_calls'), usageChunk(7, 3)]);
+    run(stream, [
+      deltaChunk({ reasoning_content: 'plan' }),
+      ...textChunks('Sure.'),
+      ...toolCallChunks(0, 'call_z', 'get_weather', '{}'),
+      finishChunk('tool_calls'),
+      usageChunk(7, 3),
+    ]);
     expect(stream.completion()).toMatchObject({
       object: 'chat.completion',
       model: 'client-model',
-      choices: [{ index: 0, finish_reason: 'tool_calls', message: { role: 'assistant', content: 'Sure.', reasoning_content: 'plan', tool_calls: [{ id: 'call_z', type: 'function', function: { name: 'get_weather', arguments: '{}' } }] } }],
+      choices: [
+        {
+          index: 0,
+          finish_reason: 'tool_calls',
+          message: {
+            role: 'assistant',
+            content: 'Sure.',
+            reasoning_content: 'plan',
+            tool_calls: [{ id: 'call_z', type: 'function', function: { name: 'get_weather', arguments: '{}' } }],
+          },
+        },
+      ],
       usage: { prompt_tokens: 7, completion_tokens: 3, total_tokens: 10 },
     });
     expect(stream.response.usage).toMatchObject({ input_tokens: 7, output_tokens: 3 });

@@ -4,7 +4,7 @@
  * tests/e2e/scenarios/failures.ts).
  */
 import { describe, expect, it } from 'vitest';
-import { classifyUpstreamError, responseErrorCode, type FailureCode } from '../../src/translate/upstream-errors.js';
+import { classifyUpstreamError, type FailureCode, responseErrorCode } from '../../src/translate/upstream-errors.js';
 
 describe('responseErrorCode', () => {
   it('sends passing trouble as codes Codex retries, and permanent trouble as codes it stops on', () => {
@@ -22,15 +22,23 @@ describe('responseErrorCode', () => {
       not_found: 'invalid_prompt',
       invalid_request: 'invalid_prompt',
     };
-    for (const [code, wire] of Object.entries(expected)) expect(responseErrorCode({ code: code as FailureCode, message: 'x' }), code).toBe(wire);
+    for (const [code, wire] of Object.entries(expected))
+      expect(responseErrorCode({ code: code as FailureCode, message: 'x' }), code).toBe(wire);
   });
 
   it('stops Codex with the message when trying again cannot help (certificate, proxy refusal)', () => {
-    expect(responseErrorCode({ code: 'server_error', message: 'untrusted certificate', retryable: false })).toBe('invalid_prompt');
+    expect(responseErrorCode({ code: 'server_error', message: 'untrusted certificate', retryable: false })).toBe(
+      'invalid_prompt',
+    );
   });
 
   it('turns an overload in the middle of a stream into a retryable code', () => {
-    const failure = classifyUpstreamError(undefined, { error: { message: 'upstream overloaded mid-stream', code: 502 } }, undefined, 'DeepSeek');
+    const failure = classifyUpstreamError(
+      undefined,
+      { error: { message: 'upstream overloaded mid-stream', code: 502 } },
+      undefined,
+      'DeepSeek',
+    );
     expect(failure.code).toBe('server_is_overloaded');
     expect(responseErrorCode(failure)).toBe('server_error');
   });

@@ -1,10 +1,26 @@
 /** The stream state machine, fed chunk arrays. */
 import { describe, expect, it } from 'vitest';
-import { deltaChunk, finishChunk, reasoningChunks, textChunks, toolCallChunks, usageChunk } from '../support/mock-upstream.js';
-import { eventTypes, runChunks, translatorFor, type TestEvent } from '../support/translator.js';
+import {
+  deltaChunk,
+  finishChunk,
+  reasoningChunks,
+  textChunks,
+  toolCallChunks,
+  usageChunk,
+} from '../support/mock-upstream.js';
+import { eventTypes, runChunks, type TestEvent, translatorFor } from '../support/translator.js';
 
-const EXEC_TOOL = { type: 'function', name: 'exec_command', parameters: { type: 'object', properties: { cmd: { type: 'string' } } } };
-const PATCH_TOOL = { type: 'custom', name: 'apply_patch', description: 'Edit files.', format: { type: 'grammar', syntax: 'lark', definition: 'start: "x"' } };
+const EXEC_TOOL = {
+  type: 'function',
+  name: 'exec_command',
+  parameters: { type: 'object', properties: { cmd: { type: 'string' } } },
+};
+const PATCH_TOOL = {
+  type: 'custom',
+  name: 'apply_patch',
+  description: 'Edit files.',
+  format: { type: 'grammar', syntax: 'lark', definition: 'start: "x"' },
+};
 
 describe('ResponseStreamTranslator', () => {
   it('emits the full event sequence for plain text', () => {
@@ -25,7 +41,13 @@ describe('ResponseStreamTranslator', () => {
     expect(events.map((event) => event.sequence_number)).toEqual(events.map((_, index) => index));
     const completed = events.at(-1)!.response as any;
     expect(completed.output).toEqual([
-      { type: 'message', id: 'msg_1', status: 'completed', role: 'assistant', content: [{ type: 'output_text', text: 'ab', annotations: [], logprobs: [] }] },
+      {
+        type: 'message',
+        id: 'msg_1',
+        status: 'completed',
+        role: 'assistant',
+        content: [{ type: 'output_text', text: 'ab', annotations: [], logprobs: [] }],
+      },
     ]);
     expect(completed.usage).toEqual({
       input_tokens: 3,
@@ -50,20 +72,44 @@ describe('ResponseStreamTranslator', () => {
     const firstDone = types.indexOf('response.output_item.done');
     const secondAdded = types.lastIndexOf('response.output_item.added');
     expect(firstDone).toBeLessThan(secondAdded);
-    const deltas = events.filter((event) => event.type === 'response.function_call_arguments.delta').map((event) => event.delta);
+    const deltas = events
+      .filter((event) => event.type === 'response.function_call_arguments.delta')
+      .map((event) => event.delta);
     expect(deltas).toEqual(['{"cmd":', '"ls"}', '{"cmd":"pwd"}']);
     const output = (events.at(-1)!.response as any).output;
     expect(output).toEqual([
-      { type: 'function_call', id: 'fc_1', call_id: 'call_a', name: 'exec_command', arguments: '{"cmd":"ls"}', status: 'completed' },
-      { type: 'function_call', id: 'fc_2', call_id: 'call_b', name: 'exec_command', arguments: '{"cmd":"pwd"}', status: 'completed' },
+      {
+        type: 'function_call',
+        id: 'fc_1',
+        call_id: 'call_a',
+        name: 'exec_command',
+        arguments: '{"cmd":"ls"}',
+        status: 'completed',
+      },
+      {
+        type: 'function_call',
+        id: 'fc_2',
+        call_id: 'call_b',
+        name: 'exec_command',
+        arguments: '{"cmd":"pwd"}',
+        status: 'completed',
+      },
     ]);
   });
 
   it('keeps interleaved parallel fragments with their own call until the arguments parse', () => {
     const { translator } = translatorFor({ tools: [EXEC_TOOL] });
     const events = runChunks(translator, [
-      deltaChunk({ tool_calls: [{ index: 0, id: 'call_a', type: 'function', function: { name: 'exec_command', arguments: '{"cmd":' } }] }),
-      deltaChunk({ tool_calls: [{ index: 1, id: 'call_b', type: 'function', function: { name: 'exec_command', arguments: '{"cmd":' } }] }),
+      deltaChunk({
+        tool_calls: [
+          { index: 0, id: 'call_a', type: 'function', function: { name: 'exec_command', arguments: '{"cmd":' } },
+        ],
+      }),
+      deltaChunk({
+        tool_calls: [
+          { index: 1, id: 'call_b', type: 'function', function: { name: 'exec_command', arguments: '{"cmd":' } },
+        ],
+      }),
       deltaChunk({ tool_calls: [{ index: 0, function: { arguments: '"one"}' } }] }),
       deltaChunk({ tool_calls: [{ index: 1, function: { arguments: '"two"}' } }] }),
       finishChunk('tool_calls'),
@@ -78,8 +124,16 @@ describe('ResponseStreamTranslator', () => {
   it('treats a new id at the same index as a new call (whole calls at index 0)', () => {
     const { translator } = translatorFor({ tools: [EXEC_TOOL] });
     const events = runChunks(translator, [
-      deltaChunk({ tool_calls: [{ index: 0, id: 'call_1', type: 'function', function: { name: 'exec_command', arguments: '{"cmd":"a"}' } }] }),
-      deltaChunk({ tool_calls: [{ index: 0, id: 'call_2', type: 'function', function: { name: 'exec_command', arguments: '{"cmd":"b"}' } }] }),
+      deltaChunk({
+        tool_calls: [
+          { index: 0, id: 'call_1', type: 'function', function: { name: 'exec_command', arguments: '{"cmd":"a"}' } },
+        ],
+      }),
+      deltaChunk({
+        tool_calls: [
+          { index: 0, id: 'call_2', type: 'function', function: { name: 'exec_command', arguments: '{"cmd":"b"}' } },
+        ],
+      }),
       finishChunk('tool_calls'),
     ]);
     const output = (events.at(-1)!.response as any).output;
@@ -89,7 +143,9 @@ describe('ResponseStreamTranslator', () => {
   it('accepts calls without an index (Gemini) and generates ids when missing', () => {
     const { translator } = translatorFor({ tools: [EXEC_TOOL] });
     const events = runChunks(translator, [
-      deltaChunk({ tool_calls: [{ id: 'g1', type: 'function', function: { name: 'exec_command', arguments: '{"cmd":"a"}' } }] }),
+      deltaChunk({
+        tool_calls: [{ id: 'g1', type: 'function', function: { name: 'exec_command', arguments: '{"cmd":"a"}' } }],
+      }),
       deltaChunk({ tool_calls: [{ type: 'function', function: { name: 'exec_command', arguments: '{}' } }] }),
       finishChunk('tool_calls'),
     ]);
@@ -117,7 +173,9 @@ describe('ResponseStreamTranslator', () => {
       encrypted_content: null,
       status: 'completed',
     });
-    const reasoningEvents = eventTypes(events).filter((type) => type.includes('reasoning') || type.startsWith('response.content_part'));
+    const reasoningEvents = eventTypes(events).filter(
+      (type) => type.includes('reasoning') || type.startsWith('response.content_part'),
+    );
     expect(reasoningEvents.slice(0, 4)).toEqual([
       'response.reasoning_summary_part.added',
       'response.content_part.added',
@@ -130,7 +188,16 @@ describe('ResponseStreamTranslator', () => {
     const { translator } = translatorFor({});
     const events = runChunks(translator, [
       ...textChunks('x'),
-      { choices: [{ index: 0, delta: {}, finish_reason: 'stop', usage: { prompt_tokens: 10, completion_tokens: 1, total_tokens: 11 } }] },
+      {
+        choices: [
+          {
+            index: 0,
+            delta: {},
+            finish_reason: 'stop',
+            usage: { prompt_tokens: 10, completion_tokens: 1, total_tokens: 11 },
+          },
+        ],
+      },
       { choices: [], x_groq: { usage: { prompt_tokens: 12, completion_tokens: 2, total_tokens: 14 } } },
     ]);
     expect((events.at(-1)!.response as any).usage.total_tokens).toBe(14);
@@ -138,13 +205,20 @@ describe('ResponseStreamTranslator', () => {
 
   it('reads DeepSeek cache hits as cached tokens', () => {
     const { translator } = translatorFor({});
-    const events = runChunks(translator, [...textChunks('x'), finishChunk('stop'), usageChunk(100, 5, { prompt_cache_hit_tokens: 64, prompt_cache_miss_tokens: 36 })]);
+    const events = runChunks(translator, [
+      ...textChunks('x'),
+      finishChunk('stop'),
+      usageChunk(100, 5, { prompt_cache_hit_tokens: 64, prompt_cache_miss_tokens: 36 }),
+    ]);
     expect((events.at(-1)!.response as any).usage.input_tokens_details.cached_tokens).toBe(64);
   });
 
   it('reports finish_reason length as incomplete, with the cut tool call marked incomplete', () => {
     const { translator } = translatorFor({ tools: [EXEC_TOOL] });
-    const events = runChunks(translator, [...toolCallChunks(0, 'call_cut', 'exec_command', '{"cmd":"l'), finishChunk('length')]);
+    const events = runChunks(translator, [
+      ...toolCallChunks(0, 'call_cut', 'exec_command', '{"cmd":"l'),
+      finishChunk('length'),
+    ]);
     const terminal = events.at(-1)!;
     expect(terminal.type).toBe('response.incomplete');
     expect((terminal.response as any).incomplete_details).toEqual({ reason: 'max_output_tokens' });
@@ -159,17 +233,26 @@ describe('ResponseStreamTranslator', () => {
 
   it('fails on an error chunk in the middle of the stream, keeping only finished items', () => {
     const { translator } = translatorFor({});
-    const events = runChunks(translator, [...textChunks('partial'), { error: { message: 'Rate limit exceeded, try again in 2s', code: 429 } }]);
+    const events = runChunks(translator, [
+      ...textChunks('partial'),
+      { error: { message: 'Rate limit exceeded, try again in 2s', code: 429 } },
+    ]);
     const failed = events.find((event) => event.type === 'response.failed')!;
     expect(events.at(-1)).toBe(failed);
-    expect((failed.response as any).error).toEqual({ code: 'rate_limit_exceeded', message: expect.stringContaining('try again in 2s') });
+    expect((failed.response as any).error).toEqual({
+      code: 'rate_limit_exceeded',
+      message: expect.stringContaining('try again in 2s'),
+    });
     expect((failed.response as any).output).toEqual([]);
   });
 
   it('fails on OpenRouter finish_reason "error" after HTTP 200', () => {
     const { translator } = translatorFor({});
     const events = runChunks(translator, [
-      { error: { code: 502, message: 'Provider returned error' }, choices: [{ index: 0, delta: { content: '' }, finish_reason: 'error' }] },
+      {
+        error: { code: 502, message: 'Provider returned error' },
+        choices: [{ index: 0, delta: { content: '' }, finish_reason: 'error' }],
+      },
     ]);
     expect(events.at(-1)!.type).toBe('response.failed');
   });
@@ -200,8 +283,14 @@ describe('ResponseStreamTranslator', () => {
     const patch = '*** Begin Patch\n*** Add File: a.txt\n+"quoted" \\ back\n*** End Patch\n';
     const encoded = JSON.stringify({ input: patch });
     const pieces = [encoded.slice(0, 7), encoded.slice(7, 30), encoded.slice(30, 31), encoded.slice(31)];
-    const events = runChunks(translator, [...toolCallChunks(0, 'call_p', 'apply_patch', ...pieces), finishChunk('tool_calls')]);
-    const streamed = events.filter((event) => event.type === 'response.custom_tool_call_input.delta').map((event) => event.delta).join('');
+    const events = runChunks(translator, [
+      ...toolCallChunks(0, 'call_p', 'apply_patch', ...pieces),
+      finishChunk('tool_calls'),
+    ]);
+    const streamed = events
+      .filter((event) => event.type === 'response.custom_tool_call_input.delta')
+      .map((event) => event.delta)
+      .join('');
     expect(streamed).toBe(patch);
     const done = events.find((event) => event.type === 'response.custom_tool_call_input.done')!;
     expect(done.input).toBe(patch);
@@ -217,17 +306,36 @@ describe('ResponseStreamTranslator', () => {
 
   it('maps flattened namespace calls back to namespace + bare name', () => {
     const { translator, chatBody } = translatorFor({
-      tools: [{ type: 'namespace', name: 'mcp__docs__', description: 'Docs server', tools: [{ type: 'function', name: 'search', parameters: { type: 'object' } }] }],
+      tools: [
+        {
+          type: 'namespace',
+          name: 'mcp__docs__',
+          description: 'Docs server',
+          tools: [{ type: 'function', name: 'search', parameters: { type: 'object' } }],
+        },
+      ],
     });
     const flatName = chatBody.tools[0].function.name;
     expect(flatName).toBe('mcp__docs__search');
-    const events = runChunks(translator, [...toolCallChunks(0, 'call_n', flatName, '{"q":"x"}'), finishChunk('tool_calls')]);
-    expect((events.at(-1)!.response as any).output[0]).toMatchObject({ type: 'function_call', namespace: 'mcp__docs__', name: 'search' });
+    const events = runChunks(translator, [
+      ...toolCallChunks(0, 'call_n', flatName, '{"q":"x"}'),
+      finishChunk('tool_calls'),
+    ]);
+    expect((events.at(-1)!.response as any).output[0]).toMatchObject({
+      type: 'function_call',
+      namespace: 'mcp__docs__',
+      name: 'search',
+    });
   });
 
   it('returns tool_search calls as tool_search_call items with parsed arguments', () => {
-    const { translator } = translatorFor({ tools: [{ type: 'tool_search', execution: 'client', description: 'Find tools' }] });
-    const events = runChunks(translator, [...toolCallChunks(0, 'call_s', 'tool_search', '{"query":"calendar","limit":3}'), finishChunk('tool_calls')]);
+    const { translator } = translatorFor({
+      tools: [{ type: 'tool_search', execution: 'client', description: 'Find tools' }],
+    });
+    const events = runChunks(translator, [
+      ...toolCallChunks(0, 'call_s', 'tool_search', '{"query":"calendar","limit":3}'),
+      finishChunk('tool_calls'),
+    ]);
     expect((events.at(-1)!.response as any).output[0]).toEqual({
       type: 'tool_search_call',
       id: 'tsc_1',
@@ -241,7 +349,10 @@ describe('ResponseStreamTranslator', () => {
 
   it('splits <think> reasoning out of content, even with tags cut across chunks', () => {
     const { translator } = translatorFor({});
-    const events = runChunks(translator, [...textChunks('<thi', 'nk>plan', ' it</th', 'ink>\n\nAnswer'), finishChunk('stop')]);
+    const events = runChunks(translator, [
+      ...textChunks('<thi', 'nk>plan', ' it</th', 'ink>\n\nAnswer'),
+      finishChunk('stop'),
+    ]);
     const output = (events.at(-1)!.response as any).output;
     expect(output[0].content).toEqual([{ type: 'reasoning_text', text: 'plan it' }]);
     expect(output[1].content[0].text).toBe('Answer');
@@ -262,16 +373,26 @@ describe('ResponseStreamTranslator', () => {
   it('carries OpenRouter reasoning_details, merged by index, in encrypted_content', () => {
     const { translator } = translatorFor({});
     const events = runChunks(translator, [
-      deltaChunk({ reasoning: 'a', reasoning_details: [{ type: 'reasoning.text', text: 'a', format: 'anthropic-claude-v1', index: 0 }] }),
-      deltaChunk({ reasoning: 'b', reasoning_details: [{ type: 'reasoning.text', text: 'b', format: 'anthropic-claude-v1', index: 0 }] }),
-      deltaChunk({ reasoning_details: [{ type: 'reasoning.text', signature: 'sig', format: 'anthropic-claude-v1', index: 0 }] }),
+      deltaChunk({
+        reasoning: 'a',
+        reasoning_details: [{ type: 'reasoning.text', text: 'a', format: 'anthropic-claude-v1', index: 0 }],
+      }),
+      deltaChunk({
+        reasoning: 'b',
+        reasoning_details: [{ type: 'reasoning.text', text: 'b', format: 'anthropic-claude-v1', index: 0 }],
+      }),
+      deltaChunk({
+        reasoning_details: [{ type: 'reasoning.text', signature: 'sig', format: 'anthropic-claude-v1', index: 0 }],
+      }),
       ...textChunks('x'),
       finishChunk('stop'),
     ]);
     const reasoning = (events.at(-1)!.response as any).output[0];
     expect(reasoning.content[0].text).toBe('ab');
     const envelope = JSON.parse(Buffer.from(reasoning.encrypted_content.slice(4), 'base64url').toString());
-    expect(envelope.details).toEqual([{ type: 'reasoning.text', text: 'ab', format: 'anthropic-claude-v1', index: 0, signature: 'sig' }]);
+    expect(envelope.details).toEqual([
+      { type: 'reasoning.text', text: 'ab', format: 'anthropic-claude-v1', index: 0, signature: 'sig' },
+    ]);
   });
 
   it('puts Gemini thought signatures of tool calls in a trailing reasoning item', () => {
@@ -279,7 +400,12 @@ describe('ResponseStreamTranslator', () => {
     const events = runChunks(translator, [
       deltaChunk({
         tool_calls: [
-          { id: 'g1', type: 'function', function: { name: 'exec_command', arguments: '{"cmd":"ls"}' }, extra_content: { google: { thought_signature: 'SIG' } } },
+          {
+            id: 'g1',
+            type: 'function',
+            function: { name: 'exec_command', arguments: '{"cmd":"ls"}' },
+            extra_content: { google: { thought_signature: 'SIG' } },
+          },
         ],
       }),
       finishChunk('tool_calls'),
@@ -303,14 +429,29 @@ describe('ResponseStreamTranslator', () => {
     const [heartbeat] = translator.heartbeat() as TestEvent[];
     expect(heartbeat!.type).toBe('response.in_progress');
     expect((heartbeat!.response as any).output).toEqual([
-      { type: 'message', id: 'msg_1', status: 'in_progress', role: 'assistant', content: [{ type: 'output_text', text: 'so far', annotations: [], logprobs: [] }] },
+      {
+        type: 'message',
+        id: 'msg_1',
+        status: 'in_progress',
+        role: 'assistant',
+        content: [{ type: 'output_text', text: 'so far', annotations: [], logprobs: [] }],
+      },
     ]);
   });
 
   it('treats a whole non-streaming completion (message instead of delta) the same way', () => {
     const { translator } = translatorFor({});
     const events = runChunks(translator, [
-      { choices: [{ index: 0, message: { role: 'assistant', content: 'whole', reasoning_content: 'why' }, finish_reason: 'stop' }], usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 } },
+      {
+        choices: [
+          {
+            index: 0,
+            message: { role: 'assistant', content: 'whole', reasoning_content: 'why' },
+            finish_reason: 'stop',
+          },
+        ],
+        usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 },
+      },
     ]);
     const output = (events.at(-1)!.response as any).output;
     expect(output.map((item: any) => item.type)).toEqual(['reasoning', 'message']);
@@ -334,7 +475,11 @@ describe('whitespace between items', () => {
 
   it('keeps leading whitespace once real text follows', () => {
     const { translator } = translatorFor({});
-    const events = runChunks(translator, [deltaChunk({ content: '\n' }), deltaChunk({ content: 'Hi' }), finishChunk('stop')]);
+    const events = runChunks(translator, [
+      deltaChunk({ content: '\n' }),
+      deltaChunk({ content: 'Hi' }),
+      finishChunk('stop'),
+    ]);
     expect((events.at(-1)!.response as any).output[0].content[0].text).toBe('\nHi');
   });
 });

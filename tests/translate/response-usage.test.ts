@@ -9,7 +9,11 @@ import { createTestTranslator, type TestEvent } from '../support/translator.js';
 
 function translate(chunks: object[]): TestEvent[] {
   const translator = createTestTranslator();
-  return [...translator.start(), ...chunks.flatMap((chunk) => translator.onChunk(chunk as ChatChunk)), ...translator.finish()];
+  return [
+    ...translator.start(),
+    ...chunks.flatMap((chunk) => translator.onChunk(chunk as ChatChunk)),
+    ...translator.finish(),
+  ];
 }
 
 describe('Response usage', () => {
@@ -35,7 +39,9 @@ describe('Response usage', () => {
   it('carries cache reads and writes when the provider reports them (OpenRouter shape)', () => {
     const usage = usageChunk(100, 10, { prompt_tokens_details: { cached_tokens: 60, cache_write_tokens: 30 } });
     const events = translate([deltaChunk({ content: 'ok' }), finishChunk('stop'), usage]);
-    expect((events.at(-1)!.response as { usage: { input_tokens_details: unknown } }).usage.input_tokens_details).toEqual({
+    expect(
+      (events.at(-1)!.response as { usage: { input_tokens_details: unknown } }).usage.input_tokens_details,
+    ).toEqual({
       cached_tokens: 60,
       cache_write_tokens: 30,
     });
@@ -45,7 +51,11 @@ describe('Response usage', () => {
     // Recorded from grok-3-mini: total = prompt + completion + reasoning.
     const xai = usageChunk(288, 27, { total_tokens: 665, completion_tokens_details: { reasoning_tokens: 350 } });
     const events = translate([deltaChunk({ content: 'ok' }), finishChunk('stop'), xai]);
-    expect((events.at(-1)!.response as { usage: unknown }).usage).toMatchObject({ input_tokens: 288, output_tokens: 377, total_tokens: 665 });
+    expect((events.at(-1)!.response as { usage: unknown }).usage).toMatchObject({
+      input_tokens: 288,
+      output_tokens: 377,
+      total_tokens: 665,
+    });
   });
 
   it('leaves output_tokens alone when completion_tokens already include reasoning', () => {

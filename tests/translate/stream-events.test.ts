@@ -11,16 +11,32 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { ChatChunk } from '../../src/translate/chat-types.js';
-import { EVENT_FIELD_ORDER, type ResponseStreamEvent, type ResponseStreamEventType } from '../../src/translate/stream/stream-events.js';
+import {
+  EVENT_FIELD_ORDER,
+  type ResponseStreamEvent,
+  type ResponseStreamEventType,
+} from '../../src/translate/stream/stream-events.js';
+import {
+  deltaChunk,
+  finishChunk,
+  reasoningChunks,
+  textChunks,
+  toolCallChunks,
+  usageChunk,
+} from '../support/mock-upstream.js';
 import { OPENAI_SPEC_PATH } from '../support/openai-spec.js';
 import { missingSharedMessage } from '../support/shared-material.js';
-import { deltaChunk, finishChunk, reasoningChunks, textChunks, toolCallChunks, usageChunk } from '../support/mock-upstream.js';
 import { translatorFor } from '../support/translator.js';
 
 const TOOLS = [
   { type: 'function', name: 'exec_command', parameters: { type: 'object', properties: { cmd: { type: 'string' } } } },
   { type: 'custom', name: 'apply_patch', description: 'Edit files.' },
-  { type: 'tool_search', execution: 'client', description: 'Find tools.', parameters: { type: 'object', properties: {} } },
+  {
+    type: 'tool_search',
+    execution: 'client',
+    description: 'Find tools.',
+    parameters: { type: 'object', properties: {} },
+  },
 ];
 
 /** Streams that between them make every kind of item, end and heartbeat. */
@@ -34,7 +50,17 @@ const STREAMS: Record<string, { chunks: ChatChunk[]; heartbeatAfter?: number; fi
       ...toolCallChunks(0, 'call_a', 'exec_command', '{"cmd":', '"ls"}'),
       ...toolCallChunks(1, 'call_b', 'apply_patch', '{"input":"*** Begin Patch\\n', '*** End Patch\\n"}'),
       ...toolCallChunks(2, 'call_c', 'tool_search', '{"query":"files"}'),
-      deltaChunk({ tool_calls: [{ index: 3, id: 'call_d', type: 'function', function: { name: 'exec_command', arguments: '{}' }, extra_content: { google: { thought_signature: 'SIG' } } }] }),
+      deltaChunk({
+        tool_calls: [
+          {
+            index: 3,
+            id: 'call_d',
+            type: 'function',
+            function: { name: 'exec_command', arguments: '{}' },
+            extra_content: { google: { thought_signature: 'SIG' } },
+          },
+        ],
+      }),
       finishChunk('tool_calls'),
     ],
     heartbeatAfter: 1,
@@ -84,9 +110,13 @@ describe('stream events', () => {
   it.skipIf(missingSharedMessage(OPENAI_SPEC_PATH) !== undefined)(
     `use the names and fields of OpenAI's stream event schemas (${missingSharedMessage(OPENAI_SPEC_PATH) ?? 'spec present'})`,
     () => {
-      const schemas = (JSON.parse(readFileSync(OPENAI_SPEC_PATH, 'utf8')) as { components: { schemas: Record<string, SpecSchema> } }).components.schemas;
+      const schemas = (
+        JSON.parse(readFileSync(OPENAI_SPEC_PATH, 'utf8')) as { components: { schemas: Record<string, SpecSchema> } }
+      ).components.schemas;
       for (const [type, fields] of Object.entries(EVENT_FIELD_ORDER)) {
-        const schema = Object.entries(schemas).find(([name, candidate]) => /^Response\w*Event$/.test(name) && candidate.properties?.type?.enum?.includes(type))?.[1];
+        const schema = Object.entries(schemas).find(
+          ([name, candidate]) => /^Response\w*Event$/.test(name) && candidate.properties?.type?.enum?.includes(type),
+        )?.[1];
         expect(schema, type).toBeDefined();
         expect(Object.keys(schema!.properties!), type).toEqual(expect.arrayContaining([...fields]));
         expect([...fields], type).toEqual(expect.arrayContaining(schema!.required ?? []));

@@ -23,7 +23,15 @@ describe('tool_search results', () => {
           call_id: 'call_s',
           execution: 'client',
           tools: [
-            { type: 'namespace', name: 'mcp__notes', description: 'Notes', tools: [{ type: 'function', name: 'record_token', parameters: { type: 'object', properties: {} } }, { type: 'function', name: 'list', parameters: { type: 'object', properties: {} } }] },
+            {
+              type: 'namespace',
+              name: 'mcp__notes',
+              description: 'Notes',
+              tools: [
+                { type: 'function', name: 'record_token', parameters: { type: 'object', properties: {} } },
+                { type: 'function', name: 'list', parameters: { type: 'object', properties: {} } },
+              ],
+            },
             { type: 'function', name: 'plain_tool', parameters: { type: 'object', properties: {} } },
           ],
         },
@@ -31,7 +39,11 @@ describe('tool_search results', () => {
       [{ type: 'tool_search', execution: 'client', description: 'Find tools' }],
     );
     const result = body.messages.find((message) => message.role === 'tool');
-    expect(result).toEqual({ role: 'tool', tool_call_id: 'call_s', content: 'Tools now available: mcp__notes__record_token, mcp__notes__list, plain_tool' });
+    expect(result).toEqual({
+      role: 'tool',
+      tool_call_id: 'call_s',
+      content: 'Tools now available: mcp__notes__record_token, mcp__notes__list, plain_tool',
+    });
     const names = (body.tools ?? []).map((tool) => tool.function.name);
     expect(names).toEqual(expect.arrayContaining(['mcp__notes__record_token', 'mcp__notes__list', 'plain_tool']));
   });
@@ -41,6 +53,8 @@ describe('tool_search results', () => {
       { type: 'tool_search_call', call_id: 'call_s', execution: 'client', arguments: { query: 'x' } },
       { type: 'tool_search_output', call_id: 'call_s', execution: 'client', tools: [] },
     ]);
-    expect(body.messages.find((message) => message.role === 'tool')).toMatchObject({ content: 'No matching tools found.' });
+    expect(body.messages.find((message) => message.role === 'tool')).toMatchObject({
+      content: 'No matching tools found.',
+    });
   });
 });

@@ -10,7 +10,7 @@ import type { Socket } from 'node:net';
 import { Agent } from 'undici';
 import { describe, expect, it } from 'vitest';
 import type { RunningRelay } from '../../src/server/start-server.js';
-import { finishChunk, sleep, textChunks, usageChunk, type MockUpstream } from '../support/mock-upstream.js';
+import { finishChunk, type MockUpstream, sleep, textChunks, usageChunk } from '../support/mock-upstream.js';
 import { readSse } from '../support/relay.js';
 import { useTestServers } from '../support/test-servers.js';
 
@@ -37,23 +37,31 @@ interface CountingUpstream {
 /** Streams a short answer; `[DONE]`, then the end of the body on a later write. */
 async function startCountingUpstream(options: { pieces: number; pauseMs: number }): Promise<CountingUpstream> {
   const sockets = new Set<Socket>();
-  const chunks = [...textChunks(...Array.from({ length: options.pieces }, (_, index) => `word${index} `)), finishChunk('stop'), usageChunk(4, options.pieces)];
-  const started = await servers.mockUpstream(() => ({
-    kind: 'custom',
-    handle: async (request, response) => {
-      sockets.add(request.socket);
-      response.writeHead(200, { 'content-type': 'text/event-stream' });
-      for (const chunk of chunks) {
+  const chunks = [
+    ...textChunks(...Array.from({ length: options.pieces }, (_, index) => `word${index} `)),
+    finishChunk('stop'),
+    usageChunk(4, options.pieces),
+  ];
+  const started = await servers.mockUpstream(
+    () => ({
+      kind: 'custom',
+      handle: async (request, response) => {
+        sockets.add(request.socket);
+        response.writeHead(200, { 'content-type': 'text/event-stream' });
+        for (const chunk of chunks) {
+          if (response.destroyed) return;
+          response.write(`data: ${JSON.stringify(chunk)}\n\n`);
+          if (options.pauseMs > 0) await sleep(options.pauseMs);
+        }
         if (response.destroyed) return;
-        response.write(`data: ${JSON.stringify(chunk)}\n\n`);
-        if (options.pauseMs > 0) await sleep(options.pauseMs);
-      }
-      if (response.destroyed) return;
-      response.write('data: [DONE]\n\n');
-      await sleep(20);
-      response.end();
-    },
-  }), [], { keepAliveTimeoutMs: 60_000 });
+        response.write('data: [DONE]\n\n');
+        await sleep(20);
+        response.end();
+      },
+    }),
+    [],
+    { keepAliveTimeoutMs: 60_000 },
+  );
   return { upstream: started, sockets };
 }
 

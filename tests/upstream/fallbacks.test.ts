@@ -2,16 +2,25 @@
  * Retries and fallbacks before the first byte, over real loopback upstreams:
  * the relay in front of two scripted providers, one route with a fallback.
  */
+
+import { Agent } from 'undici';
 import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/log.js';
 import { deepseekProvider } from '../../src/providers/deepseek.js';
 import { genericProvider } from '../../src/providers/generic.js';
 import { ModelRouter, type ResolvedRoute } from '../../src/routing/router.js';
-import { startRelayServer, type RunningRelay } from '../../src/server/start-server.js';
-import { openWithFallbacks, type FailedAttempt } from '../../src/upstream/open-with-fallbacks.js';
+import { type RunningRelay, startRelayServer } from '../../src/server/start-server.js';
+import { type FailedAttempt, openWithFallbacks } from '../../src/upstream/open-with-fallbacks.js';
 import { sharedDispatcher } from '../../src/upstream/upstream-dispatcher.js';
-import { Agent } from 'undici';
-import { deltaChunk, finishChunk, startMockUpstream, textChunks, usageChunk, type MockReply, type MockUpstream } from '../support/mock-upstream.js';
+import {
+  deltaChunk,
+  finishChunk,
+  type MockReply,
+  type MockUpstream,
+  startMockUpstream,
+  textChunks,
+  usageChunk,
+} from '../support/mock-upstream.js';
 import { readSse } from '../support/relay.js';
 import { useTestServers } from '../support/test-servers.js';
 
@@ -31,29 +40,52 @@ async function deadUrl(): Promise<string> {
 const FAST_RETRIES = { maxRetries: 2, baseDelayMs: 1, maxDelayMs: 5, budgetMs: 5_000 };
 
 /** The relay with a `primary` and a `backup` provider and the alias `coder` → primary, falling back to backup. */
-async function relayWithFallback(primaryUrl: string, backupUrl: string, backupProfile = genericProvider): Promise<RunningRelay> {
+async function relayWithFallback(
+  primaryUrl: string,
+  backupUrl: string,
+  backupProfile = genericProvider,
+): Promise<RunningRelay> {
   const router = new ModelRouter(
     [
       { name: 'primary', profile: genericProvider, endpoint: { baseUrl: primaryUrl, apiKey: 'sk-primary' } },
       { name: 'backup', profile: backupProfile, endpoint: { baseUrl: backupUrl, apiKey: 'sk-backup' } },
     ],
     'primary',
-    new Map([['coder', { provider: 'primary', model: 'primary-model', fallbacks: [{ provider: 'backup', model: 'deepseek-v4-pro' }] }]]),
+    new Map([
+      [
+        'coder',
+        { provider: 'primary', model: 'primary-model', fallbacks: [{ provider: 'backup', model: 'deepseek-v4-pro' }] },
+      ],
+    ]),
   );
-  const relay = await startRelayServer({ host: '127.0.0.1', port: 0, router, logger: silentLogger(), retryPolicy: FAST_RETRIES });
+  const relay = await startRelayServer({
+    host: '127.0.0.1',
+    port: 0,
+    router,
+    logger: silentLogger(),
+    retryPolicy: FAST_RETRIES,
+  });
   servers.track(relay);
   return relay;
 }
 
 function post(relay: RunningRelay, body: Record<string, unknown>): Promise<Response> {
-  return fetch(`${relay.url}/v1/responses`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  return fetch(`${relay.url}/v1/responses`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
 }
 
 const ok = (text: string): MockReply => ({ kind: 'sse', chunks: [...textChunks(text), finishChunk('stop')] });
 
 describe('retries before the first byte', () => {
   it('retries a 429 on the same route and answers from the second attempt', async () => {
-    const primary = await upstream((index) => (index === 0 ? { kind: 'json', status: 429, headers: { 'retry-after-ms': '20' }, body: { error: { message: 'slow down' } } } : ok('second try')));
+    const primary = await upstream((index) =>
+      index === 0
+        ? { kind: 'json', status: 429, headers: { 'retry-after-ms': '20' }, body: { error: { message: 'slow down' } } }
+        : ok('second try'),
+    );
     const backup = await upstream(() => ok('backup'));
     const relay = await relayWithFallback(primary.baseUrl, backup.baseUrl);
     const events = await readSse(await post(relay, { model: 'coder', input: 'hi', stream: true }));
@@ -65,9 +97,18 @@ describe('retries before the first byte', () => {
     expect(events.filter((event) => event.type === 'response.created')).toHaveLength(1);
   });
 
-  it('honours Retry-After and gives up on 500s after the policy\'s retries, reporting the last failure', async () => {
-    const only = await upstream((index) => ({ kind: 'json', status: 500, headers: { 'retry-after-ms': '30' }, body: { error: { message: `boom ${index}` } } }));
-    const route: ResolvedRoute = { provider: { name: 'only', profile: genericProvider, endpoint: { baseUrl: only.baseUrl, apiKey: undefined } }, upstreamModel: 'm', fallbacks: [] };
+  it("honours Retry-After and gives up on 500s after the policy's retries, reporting the last failure", async () => {
+    const only = await upstream((index) => ({
+      kind: 'json',
+      status: 500,
+      headers: { 'retry-after-ms': '30' },
+      body: { error: { message: `boom ${index}` } },
+    }));
+    const route: ResolvedRoute = {
+      provider: { name: 'only', profile: genericProvider, endpoint: { baseUrl: only.baseUrl, apiKey: undefined } },
+      upstreamModel: 'm',
+      fallbacks: [],
+    };
     const dispatcher = new Agent();
     servers.track(dispatcher);
     const attempts: FailedAttempt[] = [];
@@ -88,16 +129,24 @@ describe('retries before the first byte', () => {
       [2, 'retry', 30],
       [3, 'give-up', undefined],
     ]);
-    if (!result.ok) expect(result.failure).toMatchObject({ code: 'server_error', message: expect.stringContaining('boom 2') });
+    if (!result.ok)
+      expect(result.failure).toMatchObject({ code: 'server_error', message: expect.stringContaining('boom 2') });
   });
 
   it('answers a route that keeps failing with response.failed once retries and fallbacks are used up', async () => {
     const primary = await upstream(() => ({ kind: 'json', status: 500, body: { error: { message: 'primary down' } } }));
-    const backup = await upstream(() => ({ kind: 'json', status: 502, body: { error: { message: 'backup down too' } } }));
+    const backup = await upstream(() => ({
+      kind: 'json',
+      status: 502,
+      body: { error: { message: 'backup down too' } },
+    }));
     const relay = await relayWithFallback(primary.baseUrl, backup.baseUrl);
     const events = await readSse(await post(relay, { model: 'coder', input: 'hi', stream: true }));
     expect(events.map((event) => event.type)).toEqual(['response.created', 'response.in_progress', 'response.failed']);
-    expect(events[2]!.response.error).toMatchObject({ code: 'server_error', message: expect.stringContaining('backup down too') });
+    expect(events[2]!.response.error).toMatchObject({
+      code: 'server_error',
+      message: expect.stringContaining('backup down too'),
+    });
     expect(primary.requests).toHaveLength(3);
     expect(backup.requests).toHaveLength(3);
   });
@@ -107,7 +156,11 @@ describe('fallbacks', () => {
   it('falls back to a second provider when the first cannot be reached, translating for that provider', async () => {
     const backup = await upstream(() => ({
       kind: 'sse',
-      chunks: [...textChunks('from the backup'), finishChunk('stop'), usageChunk(100, 5, { prompt_cache_hit_tokens: 60, prompt_cache_miss_tokens: 40 })],
+      chunks: [
+        ...textChunks('from the backup'),
+        finishChunk('stop'),
+        usageChunk(100, 5, { prompt_cache_hit_tokens: 60, prompt_cache_miss_tokens: 40 }),
+      ],
     }));
     const relay = await relayWithFallback(await deadUrl(), backup.baseUrl, deepseekProvider);
     const response = await post(relay, { model: 'coder', input: 'hi', reasoning: { effort: 'high' } });
@@ -116,7 +169,11 @@ describe('fallbacks', () => {
     expect(body.output[0].content[0].text).toBe('from the backup');
     // The request was built for DeepSeek (its thinking switch, its key) ...
     expect(backup.requests).toHaveLength(1);
-    expect(backup.requests[0]!.body).toMatchObject({ model: 'deepseek-v4-pro', thinking: { type: 'enabled' }, reasoning_effort: 'high' });
+    expect(backup.requests[0]!.body).toMatchObject({
+      model: 'deepseek-v4-pro',
+      thinking: { type: 'enabled' },
+      reasoning_effort: 'high',
+    });
     expect(backup.requests[0]!.headers.authorization).toBe('Bearer sk-backup');
     // ... and its answer read with DeepSeek's usage fields.
     expect(body.usage.input_tokens_details.cached_tokens).toBe(60);
@@ -155,7 +212,9 @@ describe('fallbacks', () => {
     const backup = await upstream(() => ok('backup'));
     const relay = await relayWithFallback(primary.baseUrl, backup.baseUrl);
     const events = await readSse(await post(relay, { model: 'coder', input: 'hi', stream: true }));
-    expect(events.some((event) => event.type === 'response.output_text.delta' && event.delta === 'half an ans')).toBe(true);
+    expect(events.some((event) => event.type === 'response.output_text.delta' && event.delta === 'half an ans')).toBe(
+      true,
+    );
     expect(events.at(-1)!.type).toBe('response.failed');
     expect(primary.requests).toHaveLength(1);
     expect(backup.requests).toHaveLength(0);

@@ -1,6 +1,6 @@
 /** The key pool's rules, with a clock the test moves. */
 import { describe, expect, it } from 'vitest';
-import { KeyPool, QUOTA_REST_SECONDS, type PoolKey } from '../../src/routing/key-pool.js';
+import { KeyPool, type PoolKey, QUOTA_REST_SECONDS } from '../../src/routing/key-pool.js';
 import type { UpstreamFailure } from '../../src/translate/upstream-errors.js';
 
 const keys: PoolKey[] = [
@@ -10,7 +10,12 @@ const keys: PoolKey[] = [
 ];
 const none = new Set<string>();
 const refused: UpstreamFailure = { code: 'authentication', message: 'bad key', status: 401 };
-const limited = (retryAfterSeconds?: number): UpstreamFailure => ({ code: 'rate_limit_exceeded', message: 'slow down', status: 429, ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }) });
+const limited = (retryAfterSeconds?: number): UpstreamFailure => ({
+  code: 'rate_limit_exceeded',
+  message: 'slow down',
+  status: 429,
+  ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }),
+});
 const quota: UpstreamFailure = { code: 'insufficient_quota', message: 'no credit', status: 429 };
 
 describe('KeyPool', () => {
@@ -21,7 +26,11 @@ describe('KeyPool', () => {
 
   it('sets a refused key aside once, and skips it while others serve', () => {
     const pool = new KeyPool(keys);
-    expect(pool.report(keys[0]!, refused, 0)).toEqual({ variable: 'KEY_A', status: 'set_aside', reason: 'refused (HTTP 401)' });
+    expect(pool.report(keys[0]!, refused, 0)).toEqual({
+      variable: 'KEY_A',
+      status: 'set_aside',
+      reason: 'refused (HTTP 401)',
+    });
     expect(pool.report(keys[0]!, refused, 0)).toBeUndefined();
     const picked = Array.from({ length: 6 }, () => pool.pick(0, none)!.variable);
     expect(picked).not.toContain('KEY_A');
@@ -51,10 +60,14 @@ describe('KeyPool', () => {
     // One refused key per request is enough to tell the client.
     expect(pool.pick(11_000, new Set([lastResort.variable]))).toBeUndefined();
     // A key accepted again is healthy again.
-    expect(pool.report(keys[0]!, undefined, 12_000)).toEqual({ variable: 'KEY_A', status: 'healthy', reason: 'accepted again' });
+    expect(pool.report(keys[0]!, undefined, 12_000)).toEqual({
+      variable: 'KEY_A',
+      status: 'healthy',
+      reason: 'accepted again',
+    });
   });
 
-  it('leaves failures that are not the key\'s to the retry policy', () => {
+  it("leaves failures that are not the key's to the retry policy", () => {
     const pool = new KeyPool(keys);
     expect(pool.report(keys[0]!, { code: 'server_error', message: 'boom', status: 500 }, 0)).toBeUndefined();
     expect(pool.describe(0)[0]).toMatchObject({ status: 'healthy', counts: { failed: 1 } });

@@ -14,10 +14,10 @@ import type { ServeOptions } from '../../src/cli/serve-command.js';
 import { buildRouter, type RoutingFlags } from '../../src/config/build-router.js';
 import { parseConfigText } from '../../src/config/config-file.js';
 import { createLogger, silentLogger } from '../../src/log.js';
-import { startRelayServer, type RelayServerOptions, type RunningRelay } from '../../src/server/start-server.js';
+import { type RelayServerOptions, type RunningRelay, startRelayServer } from '../../src/server/start-server.js';
 import { runCli, startCli } from '../support/cli.js';
-import { startForwardProxy, type ForwardProxy } from '../support/forward-proxy.js';
-import { finishChunk, startMockUpstream, textChunks, type MockUpstream } from '../support/mock-upstream.js';
+import { type ForwardProxy, startForwardProxy } from '../support/forward-proxy.js';
+import { finishChunk, type MockUpstream, startMockUpstream, textChunks } from '../support/mock-upstream.js';
 import { readSse } from '../support/relay.js';
 import { createTestCertificates, type TestCertificates } from '../support/test-certificates.js';
 
@@ -35,7 +35,9 @@ const answer = () => ({ kind: 'sse' as const, chunks: [...textChunks('through ',
 beforeAll(async () => {
   certificates = createTestCertificates();
   plain = await startMockUpstream(answer);
-  secure = await startMockUpstream(answer, [{ id: 'model-a' }], { tls: { key: certificates.key, cert: certificates.cert } });
+  secure = await startMockUpstream(answer, [{ id: 'model-a' }], {
+    tls: { key: certificates.key, cert: certificates.cert },
+  });
   proxy = await startForwardProxy({ credentials: PROXY_USER });
 });
 afterAll(async () => {
@@ -47,9 +49,21 @@ afterEach(async () => {
   relay = undefined;
 });
 
-async function startRelay(flags: RoutingFlags, environment: NodeJS.ProcessEnv = {}, server: Partial<RelayServerOptions> = {}): Promise<RunningRelay> {
+async function startRelay(
+  flags: RoutingFlags,
+  environment: NodeJS.ProcessEnv = {},
+  server: Partial<RelayServerOptions> = {},
+): Promise<RunningRelay> {
   const router = buildRouter({ upstreamKey: KEY, ...flags }, undefined, environment, { requireKeys: true });
-  relay = await startRelayServer({ host: '127.0.0.1', port: 0, router, logger: silentLogger(), retryPolicy: { maxRetries: 0 }, processMetrics: false, ...server });
+  relay = await startRelayServer({
+    host: '127.0.0.1',
+    port: 0,
+    router,
+    logger: silentLogger(),
+    retryPolicy: { maxRetries: 0 },
+    processMetrics: false,
+    ...server,
+  });
   return relay;
 }
 
@@ -83,10 +97,28 @@ describe('forward proxy', () => {
 
   it('serves through the proxy from the real binary, with a key pool, and logs neither keys nor the proxy password', async () => {
     const keys = { POOL_KEY_A: 'sk-pool-a-123456789', POOL_KEY_B: 'sk-pool-b-123456789' };
-    const serving = await startCli(['--port', '0', '--store', 'memory', '--upstream', plain.baseUrl, '--upstream-key-env', 'POOL_KEY_A,POOL_KEY_B', '--upstream-proxy', proxy.url], keys);
+    const serving = await startCli(
+      [
+        '--port',
+        '0',
+        '--store',
+        'memory',
+        '--upstream',
+        plain.baseUrl,
+        '--upstream-key-env',
+        'POOL_KEY_A,POOL_KEY_B',
+        '--upstream-proxy',
+        proxy.url,
+      ],
+      keys,
+    );
     try {
       const before = proxy.targets.length;
-      const response = await fetch(`${serving.url}/v1/responses`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'm', input: 'hi' }) });
+      const response = await fetch(`${serving.url}/v1/responses`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'm', input: 'hi' }),
+      });
       expect(response.status).toBe(200);
       expect(proxy.targets.length).toBe(before + 1);
       const ready = serving
@@ -94,8 +126,13 @@ describe('forward proxy', () => {
         .split('\n')
         .filter((line) => line.includes('relay ready'))
         .map((line) => JSON.parse(line) as Record<string, any>)[0]!;
-      expect(ready.providers[0]).toMatchObject({ proxy: expect.stringMatching(/^http:\/\/\*\*\*:\*\*\*@127\.0\.0\.1:\d+$/), proxyFrom: '--upstream-proxy', keys: ['POOL_KEY_A', 'POOL_KEY_B'] });
-      for (const secret of [PROXY_USER.password, ...Object.values(keys)]) expect(serving.stderr()).not.toContain(secret);
+      expect(ready.providers[0]).toMatchObject({
+        proxy: expect.stringMatching(/^http:\/\/\*\*\*:\*\*\*@127\.0\.0\.1:\d+$/),
+        proxyFrom: '--upstream-proxy',
+        keys: ['POOL_KEY_A', 'POOL_KEY_B'],
+      });
+      for (const secret of [PROXY_USER.password, ...Object.values(keys)])
+        expect(serving.stderr()).not.toContain(secret);
     } finally {
       await serving.stop();
     }
@@ -107,10 +144,21 @@ describe('forward proxy', () => {
       join(certificates.directory, 'two.toml'),
     );
     const router = buildRouter({}, file, {}, { requireKeys: true });
-    relay = await startRelayServer({ host: '127.0.0.1', port: 0, router, logger: silentLogger(), retryPolicy: { maxRetries: 0 }, processMetrics: false });
+    relay = await startRelayServer({
+      host: '127.0.0.1',
+      port: 0,
+      router,
+      logger: silentLogger(),
+      retryPolicy: { maxRetries: 0 },
+      processMetrics: false,
+    });
     const before = proxy.targets.length;
     for (const model of ['office/m', 'direct/m', 'office/m']) {
-      const response = await fetch(`${relay.url}/v1/responses`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model, input: 'hi' }) });
+      const response = await fetch(`${relay.url}/v1/responses`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ model, input: 'hi' }),
+      });
       expect(response.status).toBe(200);
     }
     // Both office requests went through the proxy; the direct provider's did not.
@@ -124,7 +172,10 @@ describe('forward proxy', () => {
     expect(proxy.targets.slice(before)).toEqual([new URL(secure.baseUrl).host]);
     await relay!.close();
 
-    await startRelay({ upstream: secure.baseUrl, upstreamCa: certificates.caFile }, { HTTPS_PROXY: proxy.url, NO_PROXY: 'localhost,127.0.0.1' });
+    await startRelay(
+      { upstream: secure.baseUrl, upstreamCa: certificates.caFile },
+      { HTTPS_PROXY: proxy.url, NO_PROXY: 'localhost,127.0.0.1' },
+    );
     const exemptBefore = proxy.targets.length;
     const served = secure.requests.length;
     await expectServed();
@@ -153,12 +204,18 @@ describe('private certificate authority', () => {
       },
     });
     // Retries are allowed, but another attempt cannot fix a certificate.
-    await startRelay({ upstream: secure.baseUrl }, {}, { retryPolicy: { maxRetries: 2, baseDelayMs: 1 }, logger: createLogger('info', destination) });
+    await startRelay(
+      { upstream: secure.baseUrl },
+      {},
+      { retryPolicy: { maxRetries: 2, baseDelayMs: 1 }, logger: createLogger('info', destination) },
+    );
     const before = secure.requests.length;
     const response = await post(false);
     expect(response.status).toBe(502);
     const message = ((await response.json()) as any).error.message as string;
-    expect(message).toMatch(/certificate of 127\.0\.0\.1:\d+ is signed by a certificate authority this machine does not trust/);
+    expect(message).toMatch(
+      /certificate of 127\.0\.0\.1:\d+ is signed by a certificate authority this machine does not trust/,
+    );
     expect(message).toContain('--upstream-ca');
 
     const events = await readSse(await post(true));
@@ -168,7 +225,9 @@ describe('private certificate authority', () => {
     // A code Codex stops on, showing the message, rather than retrying in vain.
     expect(failed.response.error.code).toBe('invalid_prompt');
     expect(secure.requests.length).toBe(before);
-    const attempts = lines.map((line) => JSON.parse(line) as Record<string, unknown>).filter((record) => record.msg === 'upstream attempt failed');
+    const attempts = lines
+      .map((line) => JSON.parse(line) as Record<string, unknown>)
+      .filter((record) => record.msg === 'upstream attempt failed');
     expect(attempts.map((record) => [record.attempt, record.next])).toEqual([
       [1, 'give-up'],
       [1, 'give-up'],
@@ -185,7 +244,10 @@ describe('private certificate authority', () => {
   it('keeps trusting NODE_EXTRA_CA_CERTS when --upstream-ca adds another CA', async () => {
     const other = createTestCertificates();
     try {
-      await startRelay({ upstream: secure.baseUrl, upstreamCa: other.caFile }, { NODE_EXTRA_CA_CERTS: certificates.caFile });
+      await startRelay(
+        { upstream: secure.baseUrl, upstreamCa: other.caFile },
+        { NODE_EXTRA_CA_CERTS: certificates.caFile },
+      );
       await expectServed();
       await relay!.close();
       // The other CA alone does not vouch for this upstream.
@@ -218,7 +280,10 @@ describe('private certificate authority', () => {
 });
 
 describe('doctor', () => {
-  async function doctor(flags: Partial<ServeOptions>, environment: NodeJS.ProcessEnv = {}): Promise<{ code: number; text: string }> {
+  async function doctor(
+    flags: Partial<ServeOptions>,
+    environment: NodeJS.ProcessEnv = {},
+  ): Promise<{ code: number; text: string }> {
     let text = '';
     const output = new Writable({
       write(chunk, _encoding, callback) {
@@ -226,24 +291,47 @@ describe('doctor', () => {
         callback();
       },
     });
-    const options = { host: '127.0.0.1', port: 4444, logLevel: 'info', store: 'memory', upstreamKey: KEY, ...flags } as ServeOptions;
-    const code = await runDoctor(options, { buildRouter: () => buildRouter(options, undefined, environment, { requireKeys: true }), output, timeoutMs: 5_000 });
+    const options = {
+      host: '127.0.0.1',
+      port: 4444,
+      logLevel: 'info',
+      store: 'memory',
+      upstreamKey: KEY,
+      ...flags,
+    } as ServeOptions;
+    const code = await runDoctor(options, {
+      buildRouter: () => buildRouter(options, undefined, environment, { requireKeys: true }),
+      output,
+      timeoutMs: 5_000,
+    });
     return { code, text };
   }
 
   it('takes the proxy and the CA from RESPONSES_RELAY_* variables and the config file, through the real binary', async () => {
-    const fromVariables = await runCli(['doctor', '--upstream', secure.baseUrl, '--upstream-key', KEY, '--store', 'memory'], {
-      RESPONSES_RELAY_UPSTREAM_PROXY: proxy.url,
-      RESPONSES_RELAY_UPSTREAM_CA: certificates.caFile,
-    });
-    expect(fromVariables.stdout).toMatch(/^OK +network +generic: through the proxy http:\/\/\*\*\*:\*\*\*@127\.0\.0\.1:\d+ \(from --upstream-proxy\), which answers/m);
-    expect(fromVariables.stdout).toMatch(/^OK +upstream +generic: https:\/\/127\.0\.0\.1:\d+\/v1\/models answered 200/m);
+    const fromVariables = await runCli(
+      ['doctor', '--upstream', secure.baseUrl, '--upstream-key', KEY, '--store', 'memory'],
+      {
+        RESPONSES_RELAY_UPSTREAM_PROXY: proxy.url,
+        RESPONSES_RELAY_UPSTREAM_CA: certificates.caFile,
+      },
+    );
+    expect(fromVariables.stdout).toMatch(
+      /^OK +network +generic: through the proxy http:\/\/\*\*\*:\*\*\*@127\.0\.0\.1:\d+ \(from --upstream-proxy\), which answers/m,
+    );
+    expect(fromVariables.stdout).toMatch(
+      /^OK +upstream +generic: https:\/\/127\.0\.0\.1:\d+\/v1\/models answered 200/m,
+    );
     expect(fromVariables.code).toBe(0);
 
     const configFile = join(certificates.directory, 'relay.toml');
-    writeFileSync(configFile, `[providers.office]\nbase_url = "${secure.baseUrl}"\napi_key_env = "OFFICE_KEY"\nproxy = "${proxy.url}"\nca_file = "ca.pem"\n`);
+    writeFileSync(
+      configFile,
+      `[providers.office]\nbase_url = "${secure.baseUrl}"\napi_key_env = "OFFICE_KEY"\nproxy = "${proxy.url}"\nca_file = "ca.pem"\n`,
+    );
     const fromFile = await runCli(['doctor', '--config', configFile, '--store', 'memory'], { OFFICE_KEY: KEY });
-    expect(fromFile.stdout).toMatch(/^OK +network +office: through the proxy .* \(from providers\.office\.proxy\), which answers; trusting the system roots plus .*ca\.pem$/m);
+    expect(fromFile.stdout).toMatch(
+      /^OK +network +office: through the proxy .* \(from providers\.office\.proxy\), which answers; trusting the system roots plus .*ca\.pem$/m,
+    );
     expect(fromFile.stdout).toMatch(/^OK +upstream +office: .* answered 200/m);
     expect(fromFile.stdout + fromFile.stderr).not.toContain(PROXY_USER.password);
   });
@@ -256,13 +344,21 @@ describe('doctor', () => {
   });
 
   it('reports the proxy each provider uses, hiding its password, and whether it answers', async () => {
-    const { code, text } = await doctor({ upstream: secure.baseUrl, upstreamCa: certificates.caFile }, { HTTPS_PROXY: proxy.url });
-    expect(text).toMatch(/^OK +network +generic: through the proxy http:\/\/\*\*\*:\*\*\*@127\.0\.0\.1:\d+ \(from HTTPS_PROXY\), which answers; trusting the system roots plus .*ca\.pem$/m);
+    const { code, text } = await doctor(
+      { upstream: secure.baseUrl, upstreamCa: certificates.caFile },
+      { HTTPS_PROXY: proxy.url },
+    );
+    expect(text).toMatch(
+      /^OK +network +generic: through the proxy http:\/\/\*\*\*:\*\*\*@127\.0\.0\.1:\d+ \(from HTTPS_PROXY\), which answers; trusting the system roots plus .*ca\.pem$/m,
+    );
     expect(text).not.toContain(PROXY_USER.password);
     expect(text).toMatch(/^OK +upstream +generic: .* answered 200/m);
     expect(code).toBe(0);
 
-    const refusing = await doctor({ upstream: plain.baseUrl, upstreamProxy: proxy.url.replace(PROXY_USER.password, 'wrong-password') });
+    const refusing = await doctor({
+      upstream: plain.baseUrl,
+      upstreamProxy: proxy.url.replace(PROXY_USER.password, 'wrong-password'),
+    });
     expect(refusing.code).toBe(1);
     expect(refusing.text).toMatch(/^FAIL +upstream +generic: .*: the proxy refused the tunnel \(HTTP 407\)$/m);
     expect(refusing.text).toMatch(/^ +fix: check the proxy URL and its user name and password$/m);
@@ -273,6 +369,8 @@ describe('doctor', () => {
     await closed.close();
     const dead = await doctor({ upstream: plain.baseUrl, upstreamProxy: deadUrl });
     expect(dead.code).toBe(1);
-    expect(dead.text).toMatch(/^FAIL +network +generic: through the proxy http:\/\/127\.0\.0\.1:\d+ \(from --upstream-proxy\), which does not answer \(ECONNREFUSED/m);
+    expect(dead.text).toMatch(
+      /^FAIL +network +generic: through the proxy http:\/\/127\.0\.0\.1:\d+ \(from --upstream-proxy\), which does not answer \(ECONNREFUSED/m,
+    );
   });
 });

@@ -5,14 +5,27 @@ import { describeProxyUrl, isExemptFromProxy, proxyFromEnvironment } from '../..
 
 describe('proxyFromEnvironment', () => {
   it('takes HTTPS_PROXY for https upstreams and HTTP_PROXY for http ones, lower case first', () => {
-    const environment = { HTTPS_PROXY: 'http://secure:3128', HTTP_PROXY: 'http://plain:3128', http_proxy: 'http://lower:3128' };
-    expect(proxyFromEnvironment(new URL('https://api.deepseek.com/v1'), environment)).toEqual({ url: 'http://secure:3128', source: 'HTTPS_PROXY' });
-    expect(proxyFromEnvironment(new URL('http://10.0.0.5:8000/v1'), environment)).toEqual({ url: 'http://lower:3128', source: 'http_proxy' });
+    const environment = {
+      HTTPS_PROXY: 'http://secure:3128',
+      HTTP_PROXY: 'http://plain:3128',
+      http_proxy: 'http://lower:3128',
+    };
+    expect(proxyFromEnvironment(new URL('https://api.deepseek.com/v1'), environment)).toEqual({
+      url: 'http://secure:3128',
+      source: 'HTTPS_PROXY',
+    });
+    expect(proxyFromEnvironment(new URL('http://10.0.0.5:8000/v1'), environment)).toEqual({
+      url: 'http://lower:3128',
+      source: 'http_proxy',
+    });
     expect(proxyFromEnvironment(new URL('https://api.deepseek.com/v1'), {})).toBeUndefined();
   });
 
   it('leaves hosts NO_PROXY names alone', () => {
-    const environment = { HTTPS_PROXY: 'http://proxy:3128', NO_PROXY: 'localhost, .internal.example,api.mistral.ai:8443' };
+    const environment = {
+      HTTPS_PROXY: 'http://proxy:3128',
+      NO_PROXY: 'localhost, .internal.example,api.mistral.ai:8443',
+    };
     expect(proxyFromEnvironment(new URL('https://llm.internal.example/v1'), environment)).toBeUndefined();
     expect(proxyFromEnvironment(new URL('https://api.mistral.ai/v1'), environment)?.source).toBe('HTTPS_PROXY');
   });
@@ -43,6 +56,9 @@ describe('proxy credentials', () => {
   it('are hidden when the URL is shown, and kept out of logs', () => {
     expect(describeProxyUrl('http://alice:s%40cret-password@proxy.corp:3128')).toBe('http://***:***@proxy.corp:3128');
     expect(describeProxyUrl('http://proxy.corp:3128/')).toBe('http://proxy.corp:3128');
-    expect(proxySecrets('http://alice:s%40cret-password@proxy.corp:3128')).toEqual(['s%40cret-password', 's@cret-password']);
+    expect(proxySecrets('http://alice:s%40cret-password@proxy.corp:3128')).toEqual([
+      's%40cret-password',
+      's@cret-password',
+    ]);
   });
 });

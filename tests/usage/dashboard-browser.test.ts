@@ -16,7 +16,15 @@ import { defineProvider } from '../../src/providers/define-provider.js';
 import type { RunningRelay } from '../../src/server/start-server.js';
 import { createGate, postResponse } from '../faults/support.js';
 import { ensureChromium } from '../support/chromium.js';
-import { deltaChunk, finishChunk, startMockUpstream, textChunks, usageChunk, type MockReply, type MockUpstream } from '../support/mock-upstream.js';
+import {
+  deltaChunk,
+  finishChunk,
+  type MockReply,
+  type MockUpstream,
+  startMockUpstream,
+  textChunks,
+  usageChunk,
+} from '../support/mock-upstream.js';
 import { readSse, startTestRelay } from '../support/relay.js';
 
 const TOKEN = 'dashboard-test-token';
@@ -26,7 +34,16 @@ const WAIT = { timeout: 15_000 };
 const PROFILE = defineProvider({
   id: 'deepseek-test',
   displayName: 'DeepSeek (test)',
-  prices: [{ model: 'deepseek-flash', inputPerMillion: 0.3, cachedInputPerMillion: 0.006, outputPerMillion: 1.2, source: 'test', takenOn: '2026-01-01' }],
+  prices: [
+    {
+      model: 'deepseek-flash',
+      inputPerMillion: 0.3,
+      cachedInputPerMillion: 0.006,
+      outputPerMillion: 1.2,
+      source: 'test',
+      takenOn: '2026-01-01',
+    },
+  ],
 });
 
 let upstream: MockUpstream;
@@ -37,7 +54,11 @@ const held = createGate();
 function answer(input: number, cached: number, output: number): MockReply {
   return {
     kind: 'sse',
-    chunks: [...textChunks('fine ', 'thanks'), finishChunk('stop'), usageChunk(input, output, { prompt_tokens_details: { cached_tokens: cached } })],
+    chunks: [
+      ...textChunks('fine ', 'thanks'),
+      finishChunk('stop'),
+      usageChunk(input, output, { prompt_tokens_details: { cached_tokens: cached } }),
+    ],
   };
 }
 
@@ -47,7 +68,9 @@ async function heldAnswer(response: ServerResponse): Promise<void> {
   response.write(`data: ${JSON.stringify(deltaChunk({ role: 'assistant', content: 'working' }))}\n\n`);
   await held.opened;
   if (response.destroyed) return;
-  response.write(`data: ${JSON.stringify(finishChunk('stop'))}\n\ndata: ${JSON.stringify(usageChunk(5000, 120, { prompt_tokens_details: { cached_tokens: 4096 } }))}\n\ndata: [DONE]\n\n`);
+  response.write(
+    `data: ${JSON.stringify(finishChunk('stop'))}\n\ndata: ${JSON.stringify(usageChunk(5000, 120, { prompt_tokens_details: { cached_tokens: 4096 } }))}\n\ndata: [DONE]\n\n`,
+  );
   response.end();
 }
 
@@ -64,7 +87,11 @@ beforeAll(async () => {
   await readSse(await postResponse(relay.url, { model: 'deepseek-flash', input: 'big', stream: true }, headers));
   await readSse(await postResponse(relay.url, { model: 'deepseek-flash', input: 'small', stream: true }, headers));
   expect((await postResponse(relay.url, { model: 'deepseek-flash', input: 'fail' }, headers)).status).toBe(429);
-  browser = await puppeteer.launch({ executablePath, headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
+  browser = await puppeteer.launch({
+    executablePath,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
+  });
 }, 600_000);
 
 afterAll(async () => {
@@ -96,7 +123,9 @@ describe('the dashboard in a real browser', () => {
     await page.waitForSelector('#content:not([hidden])', WAIT);
     await page.waitForFunction("document.querySelector('#connection').textContent === 'live'", WAIT);
 
-    const usage = (await (await fetch(`${relay.url}/v1/usage?since=7d`, { headers: { authorization: `Bearer ${TOKEN}` } })).json()) as { totals: Record<string, any> };
+    const usage = (await (
+      await fetch(`${relay.url}/v1/usage?since=7d`, { headers: { authorization: `Bearer ${TOKEN}` } })
+    ).json()) as { totals: Record<string, any> };
     const totals = usage.totals;
     expect(totals.turns).toBe(3);
     expect(await figure(page, 'turns')).toBe(String(totals.turns));
@@ -117,14 +146,29 @@ describe('the dashboard in a real browser', () => {
       for await (const event of stream) if (event.type === 'response.completed') return event.response.id;
       return undefined;
     })();
-    await page.waitForFunction("[...document.querySelectorAll('#live tbody td')].some((cell) => cell.textContent === 'in progress')", WAIT);
+    await page.waitForFunction(
+      "[...document.querySelectorAll('#live tbody td')].some((cell) => cell.textContent === 'in progress')",
+      WAIT,
+    );
     await page.screenshot({ path: screenshotPath('dashboard-in-flight.png') });
     held.open();
     expect(await turn).toMatch(/^resp_/);
-    await page.waitForFunction(`document.querySelector('[data-figure="turns"]').getAttribute('data-value') === '4'`, WAIT);
-    const rows = await page.$$eval('#live tbody tr', (elements) => elements.map((row) => [...row.querySelectorAll('td')].map((cell) => cell.textContent)));
+    await page.waitForFunction(
+      `document.querySelector('[data-figure="turns"]').getAttribute('data-value') === '4'`,
+      WAIT,
+    );
+    const rows = await page.$$eval('#live tbody tr', (elements) =>
+      elements.map((row) => [...row.querySelectorAll('td')].map((cell) => cell.textContent)),
+    );
     expect(rows).toHaveLength(4);
-    expect(rows[0]!.slice(1, 7)).toEqual(['openai-sdk', 'responses sse', 'deepseek-flash', 'deepseek-test/deepseek-flash', 'completed', '5,000 / 120']);
+    expect(rows[0]!.slice(1, 7)).toEqual([
+      'openai-sdk',
+      'responses sse',
+      'deepseek-flash',
+      'deepseek-test/deepseek-flash',
+      'completed',
+      '5,000 / 120',
+    ]);
     await page.screenshot({ path: screenshotPath('dashboard.png'), fullPage: true });
 
     await page.close();

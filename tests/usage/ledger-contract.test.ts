@@ -12,8 +12,14 @@ import { MemoryUsageLedger } from '../../src/usage/memory-ledger.js';
 import { REDIS_USAGE_FORMAT, RedisUsageLedger } from '../../src/usage/redis-ledger.js';
 import { SqliteUsageLedger } from '../../src/usage/sqlite-ledger.js';
 import type { UsageLedger, UsageRecord } from '../../src/usage/types.js';
-import { openTestStore, removeTempDirectories, sharedTestRedis, stopTestRedis, tempDirectory } from '../store/support.js';
-import { record as usageRecord, T0 } from './records.js';
+import {
+  openTestStore,
+  removeTempDirectories,
+  sharedTestRedis,
+  stopTestRedis,
+  tempDirectory,
+} from '../store/support.js';
+import { T0, record as usageRecord } from './records.js';
 
 const MINUTE = 60_000;
 
@@ -71,7 +77,10 @@ describe.each<LedgerKind>(['memory', 'sqlite', 'redis'])('the %s usage ledger', 
     expect(all.map((entry) => entry.id)).toEqual(['resp_1', 'req_failed', 'resp_3']);
     expect(all[1]).toEqual(failed);
     expect(all[0]).toEqual(record('resp_1', T0 + MINUTE, { provider: 'kimi', upstreamModel: 'kimi-k3' }));
-    expect((await ledger.query({ since: T0 + 2 * MINUTE, until: T0 + 3 * MINUTE })).map((entry) => entry.id)).toEqual(['req_failed', 'resp_3']);
+    expect((await ledger.query({ since: T0 + 2 * MINUTE, until: T0 + 3 * MINUTE })).map((entry) => entry.id)).toEqual([
+      'req_failed',
+      'resp_3',
+    ]);
     expect((await ledger.query({ since: T0 + 2 * MINUTE + 1 })).map((entry) => entry.id)).toEqual(['resp_3']);
     expect((await ledger.query({ until: T0 + MINUTE })).map((entry) => entry.id)).toEqual(['resp_1']);
     expect(await ledger.query({ until: T0 })).toEqual([]);
@@ -81,7 +90,11 @@ describe.each<LedgerKind>(['memory', 'sqlite', 'redis'])('the %s usage ledger', 
     const ledger = await openLedger(kind);
     await ledger.record([record('resp_a', T0), record('resp_b', T0)]);
     await ledger.record([record('resp_c', T0)]);
-    expect((await ledger.query({ since: T0, until: T0 })).map((entry) => entry.id).sort()).toEqual(['resp_a', 'resp_b', 'resp_c']);
+    expect((await ledger.query({ since: T0, until: T0 })).map((entry) => entry.id).sort()).toEqual([
+      'resp_a',
+      'resp_b',
+      'resp_c',
+    ]);
   });
 
   it('prunes exactly the records that started before the cutoff, and says how many', async () => {
@@ -99,7 +112,14 @@ describe('the redis usage ledger', () => {
   it('keeps one sorted set under the deployment prefix, scored by start time, and skips members it cannot read', async () => {
     const redis = await sharedTestRedis();
     const prefix = `usage-${randomUUID()}:`;
-    const store = await RedisResponseStore.open({ url: redis.url, prefix, ttlMs: MINUTE, maxBytes: 0, connectWaitMs: 2_000, onWarning: () => undefined });
+    const store = await RedisResponseStore.open({
+      url: redis.url,
+      prefix,
+      ttlMs: MINUTE,
+      maxBytes: 0,
+      connectWaitMs: 2_000,
+      onWarning: () => undefined,
+    });
     closers.push(() => store.close());
     const ledger = new RedisUsageLedger(store);
     await ledger.record([record('resp_1', T0)]);

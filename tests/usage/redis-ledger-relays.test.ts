@@ -6,15 +6,15 @@
  * back.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestRedis, type TestRedis } from '../../harness/redis-server.js';
 import { runUsage } from '../../src/cli/usage-command.js';
 import type { RunningRelay } from '../../src/server/start-server.js';
 import { RedisResponseStore } from '../../src/store/redis-store.js';
 import { openUsageLedger } from '../../src/usage/open-ledger.js';
 import { failOnProcessErrors, metricValue, postResponse, until } from '../faults/support.js';
-import { captureLogs, type CapturedLogs } from '../support/capture-logs.js';
-import { finishChunk, startMockUpstream, textChunks, usageChunk, type MockUpstream } from '../support/mock-upstream.js';
+import { type CapturedLogs, captureLogs } from '../support/capture-logs.js';
+import { finishChunk, type MockUpstream, startMockUpstream, textChunks, usageChunk } from '../support/mock-upstream.js';
 import { readSse, startTestRelay } from '../support/relay.js';
-import { startTestRedis, type TestRedis } from '../../harness/redis-server.js';
 
 const PREFIX = 'usage-relays:';
 let redis: TestRedis;
@@ -25,13 +25,29 @@ const logs: CapturedLogs[] = [];
 
 beforeAll(async () => {
   redis = await startTestRedis();
-  upstream = await startMockUpstream(() => ({ kind: 'sse', chunks: [...textChunks('ok'), finishChunk('stop'), usageChunk(100, 10)] }));
+  upstream = await startMockUpstream(() => ({
+    kind: 'sse',
+    chunks: [...textChunks('ok'), finishChunk('stop'), usageChunk(100, 10)],
+  }));
   for (let index = 0; index < 2; index++) {
-    const store = await RedisResponseStore.open({ url: redis.url, prefix: PREFIX, ttlMs: 60_000, maxBytes: 0, connectWaitMs: 2_000, onWarning: () => undefined });
+    const store = await RedisResponseStore.open({
+      url: redis.url,
+      prefix: PREFIX,
+      ttlMs: 60_000,
+      maxBytes: 0,
+      connectWaitMs: 2_000,
+      onWarning: () => undefined,
+    });
     const captured = captureLogs();
     stores.push(store);
     logs.push(captured);
-    relays.push(await startTestRelay(upstream.baseUrl, { store, logger: captured.logger, server: { usageLedger: openUsageLedger(store, captured.logger) } }));
+    relays.push(
+      await startTestRelay(upstream.baseUrl, {
+        store,
+        logger: captured.logger,
+        server: { usageLedger: openUsageLedger(store, captured.logger) },
+      }),
+    );
   }
 });
 
@@ -45,7 +61,9 @@ afterAll(async () => {
 failOnProcessErrors(async () => undefined);
 
 async function turn(relay: RunningRelay, input: string): Promise<void> {
-  const events = await readSse(await postResponse(relay.url, { model: 'm', input, stream: true }, { 'user-agent': 'codex_exec/0.169.0' }));
+  const events = await readSse(
+    await postResponse(relay.url, { model: 'm', input, stream: true }, { 'user-agent': 'codex_exec/0.169.0' }),
+  );
   expect(events.at(-1)!.type).toBe('response.completed');
 }
 
@@ -62,14 +80,23 @@ describe('the usage ledger of relays sharing one Redis', () => {
     await turn(first, 'two');
     await turn(second, 'three');
     // Each relay writes its own records a moment after their turns end.
-    await until(async () => (await usageTurns(first)) === 3 && (await usageTurns(second)) === 3, 'both relays to count all three turns');
-    const summary = (await (await fetch(`${second.url}/v1/usage?since=1h`)).json()) as { totals: Record<string, unknown> };
+    await until(
+      async () => (await usageTurns(first)) === 3 && (await usageTurns(second)) === 3,
+      'both relays to count all three turns',
+    );
+    const summary = (await (await fetch(`${second.url}/v1/usage?since=1h`)).json()) as {
+      totals: Record<string, unknown>;
+    };
     expect(summary.totals).toMatchObject({ turns: 3, completed: 3, input_tokens: 300, output_tokens: 30 });
 
-    const printed = JSON.parse(await runUsage({ store: 'redis', storeUrl: redis.url, storePrefix: PREFIX, since: '1h', json: true }, {}));
+    const printed = JSON.parse(
+      await runUsage({ store: 'redis', storeUrl: redis.url, storePrefix: PREFIX, since: '1h', json: true }, {}),
+    );
     expect(printed.totals).toEqual(summary.totals);
     // Another prefix is another deployment: nothing recorded there.
-    const elsewhere = JSON.parse(await runUsage({ store: 'redis', storeUrl: redis.url, storePrefix: 'elsewhere:', json: true }, {}));
+    const elsewhere = JSON.parse(
+      await runUsage({ store: 'redis', storeUrl: redis.url, storePrefix: 'elsewhere:', json: true }, {}),
+    );
     expect(elsewhere.totals.turns).toBe(0);
   });
 
@@ -77,8 +104,15 @@ describe('the usage ledger of relays sharing one Redis', () => {
     const [first, second] = relays as [RunningRelay, RunningRelay];
     const before = await usageTurns(first);
     await redis.kill();
-    const unreachable = (store: RedisResponseStore) => store.ping().then(() => false, () => true);
-    await until(async () => (await Promise.all(stores.map(unreachable))).every(Boolean), 'both relays to notice Redis is down');
+    const unreachable = (store: RedisResponseStore) =>
+      store.ping().then(
+        () => false,
+        () => true,
+      );
+    await until(
+      async () => (await Promise.all(stores.map(unreachable))).every(Boolean),
+      'both relays to notice Redis is down',
+    );
 
     await turn(second, 'during the outage');
     for (const path of ['/v1/usage', '/dashboard/api/overview']) {
@@ -87,14 +121,21 @@ describe('the usage ledger of relays sharing one Redis', () => {
       expect(response.headers.get('retry-after')).toBe('2');
       const body = (await response.json()) as { error: { code: string; message: string } };
       expect(body.error.code).toBe('store_unavailable');
-      expect(body.error.message).toMatch(/usage ledger cannot be read\. It is unreachable at the moment; retry shortly/);
+      expect(body.error.message).toMatch(
+        /usage ledger cannot be read\. It is unreachable at the moment; retry shortly/,
+      );
     }
     // The command line says so in one line (after waiting for Redis as a relay starting would).
-    await expect(runUsage({ store: 'redis', storeUrl: redis.url, storePrefix: PREFIX, json: true }, {})).rejects.toThrow(
+    await expect(
+      runUsage({ store: 'redis', storeUrl: redis.url, storePrefix: PREFIX, json: true }, {}),
+    ).rejects.toThrow(
       /^cannot read the usage ledger: Redis at redis:\/\/127\.0\.0\.1:\d+\/? is unreachable; check --store-url/,
     );
     // The record of the turn in the outage could not be written: logged, never thrown into the turn.
-    await until(() => logs[1]!.records().some((line) => line.msg === 'usage ledger write failed'), 'the failed ledger write to be logged');
+    await until(
+      () => logs[1]!.records().some((line) => line.msg === 'usage ledger write failed'),
+      'the failed ledger write to be logged',
+    );
     const metrics = await (await fetch(`${second.url}/metrics`)).text();
     expect(metricValue(metrics, 'responses_relay_usage_write_failures_total')).toBe(1);
 

@@ -2,12 +2,12 @@
 import { describe, expect, it } from 'vitest';
 import { buildRouter } from '../../src/config/build-router.js';
 import { parseConfigText } from '../../src/config/config-file.js';
-import { silentLogger, type Logger } from '../../src/log.js';
-import type { ResponseStore } from '../../src/store/types.js';
-import { openUsageLedger } from '../../src/usage/open-ledger.js';
+import { type Logger, silentLogger } from '../../src/log.js';
 import { deepseekProvider } from '../../src/providers/deepseek.js';
 import { kimiProvider } from '../../src/providers/kimi.js';
+import type { ResponseStore } from '../../src/store/types.js';
 import { MemoryUsageLedger } from '../../src/usage/memory-ledger.js';
+import { openUsageLedger } from '../../src/usage/open-ledger.js';
 import { costOf, findPrice } from '../../src/usage/prices.js';
 import { percentiles, summarizeUsage } from '../../src/usage/summarize.js';
 import { clientOf } from '../../src/usage/turn-usage.js';
@@ -21,9 +21,37 @@ const DAY = 86_400_000;
 describe('summarizeUsage', () => {
   const records = [
     record({}),
-    record({ startedAt: T0 + 3_600_000, provider: 'kimi', upstreamModel: 'kimi-k3', costUsd: null, savedUsd: null, firstTokenMs: 300, durationMs: 3000 }),
-    record({ startedAt: T0 + DAY, outcome: 'failed', errorCode: 'rate_limit_exceeded', inputTokens: 0, cachedInputTokens: 0, outputTokens: 0, reasoningTokens: 0, costUsd: 0, savedUsd: 0, firstTokenMs: null, durationMs: 50, retries: 2 }),
-    record({ startedAt: T0 + DAY, outcome: 'client_gone', client: 'openai-sdk', firstTokenMs: 200, durationMs: 2000, fallbacks: 1 }),
+    record({
+      startedAt: T0 + 3_600_000,
+      provider: 'kimi',
+      upstreamModel: 'kimi-k3',
+      costUsd: null,
+      savedUsd: null,
+      firstTokenMs: 300,
+      durationMs: 3000,
+    }),
+    record({
+      startedAt: T0 + DAY,
+      outcome: 'failed',
+      errorCode: 'rate_limit_exceeded',
+      inputTokens: 0,
+      cachedInputTokens: 0,
+      outputTokens: 0,
+      reasoningTokens: 0,
+      costUsd: 0,
+      savedUsd: 0,
+      firstTokenMs: null,
+      durationMs: 50,
+      retries: 2,
+    }),
+    record({
+      startedAt: T0 + DAY,
+      outcome: 'client_gone',
+      client: 'openai-sdk',
+      firstTokenMs: 200,
+      durationMs: 2000,
+      fallbacks: 1,
+    }),
   ];
 
   it('adds up tokens, cost, savings, outcomes, errors, retries and fallbacks', () => {
@@ -50,7 +78,8 @@ describe('summarizeUsage', () => {
   });
 
   it('groups by model, provider, client, day and hour', () => {
-    const keys = (groupBy: Parameters<typeof summarizeUsage>[1]['groupBy']) => summarizeUsage(records, { groupBy }).groups.map((group) => [group.key, group.turns]);
+    const keys = (groupBy: Parameters<typeof summarizeUsage>[1]['groupBy']) =>
+      summarizeUsage(records, { groupBy }).groups.map((group) => [group.key, group.turns]);
     expect(keys('model')).toEqual([
       ['deepseek/deepseek-flash', 3],
       ['kimi/kimi-k3', 1],
@@ -80,18 +109,36 @@ describe('summarizeUsage', () => {
 
   it('takes nearest-rank percentiles', () => {
     expect(percentiles([5])).toEqual({ p50: 5, p90: 5, p99: 5, max: 5 });
-    expect(percentiles(Array.from({ length: 100 }, (_, index) => 100 - index))).toEqual({ p50: 50, p90: 90, p99: 99, max: 100 });
+    expect(percentiles(Array.from({ length: 100 }, (_, index) => 100 - index))).toEqual({
+      p50: 50,
+      p90: 90,
+      p99: 99,
+      max: 100,
+    });
   });
 });
 
 describe('prices', () => {
   it('prices cached input at its own rate and counts the difference as saved', () => {
-    const price = { model: 'm', inputPerMillion: 2, cachedInputPerMillion: 0.5, outputPerMillion: 8, source: 'x', takenOn: '2026-01-01' };
+    const price = {
+      model: 'm',
+      inputPerMillion: 2,
+      cachedInputPerMillion: 0.5,
+      outputPerMillion: 8,
+      source: 'x',
+      takenOn: '2026-01-01',
+    };
     const cost = costOf({ inputTokens: 1_000_000, cachedInputTokens: 400_000, outputTokens: 100_000 }, price);
     expect(cost.costUsd).toBeCloseTo(0.6 * 2 + 0.4 * 0.5 + 0.1 * 8, 10);
     expect(cost.savedUsd).toBeCloseTo(0.4 * 1.5, 10);
-    expect(costOf({ inputTokens: 10, cachedInputTokens: 5, outputTokens: 1 }, { ...price, cachedInputPerMillion: undefined }).savedUsd).toBe(0);
-    expect(costOf({ inputTokens: 10, cachedInputTokens: 0, outputTokens: 1 }, undefined)).toEqual({ costUsd: null, savedUsd: null });
+    expect(
+      costOf({ inputTokens: 10, cachedInputTokens: 5, outputTokens: 1 }, { ...price, cachedInputPerMillion: undefined })
+        .savedUsd,
+    ).toBe(0);
+    expect(costOf({ inputTokens: 10, cachedInputTokens: 0, outputTokens: 1 }, undefined)).toEqual({
+      costUsd: null,
+      savedUsd: null,
+    });
   });
 
   it('ships prices with their source and date for the profiles whose pages list them', () => {
@@ -107,20 +154,38 @@ describe('prices', () => {
     expect(findPrice(kimiProvider.prices, 'kimi-k3')).toBeUndefined();
   });
 
-  it('takes prices from the config file, before the profile\'s', () => {
+  it("takes prices from the config file, before the profile's", () => {
     const file = parseConfigText(
-      ['[providers.deepseek.prices."deepseek-flash"]', 'input = 0.1', 'cached_input = 0.01', 'output = 0.2', 'date = "2026-11-30"', '[providers.deepseek.prices."my-model"]', 'input = 1', 'output = 2'].join('\n'),
+      [
+        '[providers.deepseek.prices."deepseek-flash"]',
+        'input = 0.1',
+        'cached_input = 0.01',
+        'output = 0.2',
+        'date = "2026-11-30"',
+        '[providers.deepseek.prices."my-model"]',
+        'input = 1',
+        'output = 2',
+      ].join('\n'),
       '/etc/relay.toml',
     );
     expect(file.providers[0]!.prices).toEqual([
-      { model: 'deepseek-flash', inputPerMillion: 0.1, cachedInputPerMillion: 0.01, outputPerMillion: 0.2, source: '/etc/relay.toml', takenOn: '2026-11-30' },
+      {
+        model: 'deepseek-flash',
+        inputPerMillion: 0.1,
+        cachedInputPerMillion: 0.01,
+        outputPerMillion: 0.2,
+        source: '/etc/relay.toml',
+        takenOn: '2026-11-30',
+      },
       { model: 'my-model', inputPerMillion: 1, outputPerMillion: 2, source: '/etc/relay.toml', takenOn: '' },
     ]);
     const router = buildRouter({}, file, { DEEPSEEK_API_KEY: 'sk-test' }, { requireKeys: true });
     const prices = router.providers.get('deepseek')!.profile.prices;
     expect(findPrice(prices, 'deepseek-flash')?.inputPerMillion).toBe(0.1);
     expect(findPrice(prices, 'deepseek-v4-pro')?.source).toBe('https://api-docs.deepseek.com/quick_start/pricing');
-    expect(() => parseConfigText('[providers.deepseek.prices.m]\ninput = -1\noutput = 1', '/etc/relay.toml')).toThrow(/providers\.deepseek\.prices\.m\.input/);
+    expect(() => parseConfigText('[providers.deepseek.prices.m]\ninput = -1\noutput = 1', '/etc/relay.toml')).toThrow(
+      /providers\.deepseek\.prices\.m\.input/,
+    );
     expect(() => parseConfigText('[providers.deepseek.prices.m]\ninput = 1', '/etc/relay.toml')).toThrow(/output/);
   });
 });
@@ -129,14 +194,24 @@ describe('parseUsageQuery', () => {
   const now = Date.parse('2026-06-10T00:00:00Z');
 
   it('reads durations ago, ISO dates and Unix seconds', () => {
-    expect(parseUsageQuery({ since: '7d', group_by: 'day' }, now)).toEqual({ since: now - 7 * DAY, until: undefined, groupBy: 'day' });
-    expect(parseUsageQuery({ since: '2026-06-01', until: '1790000000' }, now)).toEqual({ since: Date.parse('2026-06-01'), until: 1_790_000_000_000, groupBy: undefined });
+    expect(parseUsageQuery({ since: '7d', group_by: 'day' }, now)).toEqual({
+      since: now - 7 * DAY,
+      until: undefined,
+      groupBy: 'day',
+    });
+    expect(parseUsageQuery({ since: '2026-06-01', until: '1790000000' }, now)).toEqual({
+      since: Date.parse('2026-06-01'),
+      until: 1_790_000_000_000,
+      groupBy: undefined,
+    });
   });
 
   it('names the parameter that is wrong', () => {
     expect(() => parseUsageQuery({ group_by: 'week' }, now)).toThrow(expect.objectContaining({ param: 'group_by' }));
     expect(() => parseUsageQuery({ until: 'soon' }, now)).toThrow(expect.objectContaining({ param: 'until' }));
-    expect(() => parseUsageQuery({ since: '1d', until: '2d' }, now)).toThrow(expect.objectContaining({ param: 'since' }));
+    expect(() => parseUsageQuery({ since: '1d', until: '2d' }, now)).toThrow(
+      expect.objectContaining({ param: 'since' }),
+    );
   });
 });
 
@@ -191,11 +266,25 @@ describe('UsageRecorder', () => {
       prune: (before) => memory.prune(before),
       close: async () => undefined,
     };
-    const recorder = new UsageRecorder({ ledger, retentionMs: DAY, logger: silentLogger(), now: () => T0, flushDelayMs: 60_000 });
+    const recorder = new UsageRecorder({
+      ledger,
+      retentionMs: DAY,
+      logger: silentLogger(),
+      now: () => T0,
+      flushDelayMs: 60_000,
+    });
     const events: string[] = [];
     let ended = false;
     recorder.subscribe({ send: (event) => events.push(`${event.type} ${event.turn.key}`), end: () => (ended = true) });
-    recorder.started({ key: 'req_1', startedAt: T0, client: 'codex', transport: 'sse', provider: 'deepseek', requestedModel: 'codex', upstreamModel: 'deepseek-flash' });
+    recorder.started({
+      key: 'req_1',
+      startedAt: T0,
+      client: 'codex',
+      transport: 'sse',
+      provider: 'deepseek',
+      requestedModel: 'codex',
+      upstreamModel: 'deepseek-flash',
+    });
     expect(recorder.liveTurns().map((turn) => [turn.key, turn.record === undefined])).toEqual([['req_1', true]]);
     recorder.finished('req_1', record({ id: 'resp_1' }));
     recorder.finished('req_2', record({ id: 'resp_2' }));

@@ -9,20 +9,36 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runUsage } from '../../src/cli/usage-command.js';
+import { silentLogger } from '../../src/log.js';
 import { defineProvider } from '../../src/providers/define-provider.js';
 import type { RunningRelay } from '../../src/server/start-server.js';
 import { openResponseStore } from '../../src/store/open-store.js';
 import type { ResponseStore } from '../../src/store/types.js';
 import { openUsageLedger } from '../../src/usage/open-ledger.js';
-import { silentLogger } from '../../src/log.js';
 import { answerAfter, createGate, postResponse, readUntil, until } from '../faults/support.js';
-import { finishChunk, startMockUpstream, textChunks, usageChunk, type MockReply, type MockUpstream } from '../support/mock-upstream.js';
+import {
+  finishChunk,
+  type MockReply,
+  type MockUpstream,
+  startMockUpstream,
+  textChunks,
+  usageChunk,
+} from '../support/mock-upstream.js';
 import { readSse, startTestRelay } from '../support/relay.js';
 
 const PRICED = defineProvider({
   id: 'priced',
   displayName: 'Priced',
-  prices: [{ model: 'priced-model', inputPerMillion: 2, cachedInputPerMillion: 0.5, outputPerMillion: 8, source: 'test', takenOn: '2026-01-01' }],
+  prices: [
+    {
+      model: 'priced-model',
+      inputPerMillion: 2,
+      cachedInputPerMillion: 0.5,
+      outputPerMillion: 8,
+      source: 'test',
+      takenOn: '2026-01-01',
+    },
+  ],
 });
 
 let upstream: MockUpstream | undefined;
@@ -40,18 +56,30 @@ afterEach(async () => {
 
 /** Replies by the request's first input text: the test says what each turn gets. */
 function reply(text: string): MockReply {
-  if (text === 'rate limited') return { kind: 'json', status: 429, body: { error: { message: 'slow down', type: 'rate_limit_error' } } };
+  if (text === 'rate limited')
+    return { kind: 'json', status: 429, body: { error: { message: 'slow down', type: 'rate_limit_error' } } };
   if (text === 'broken') return { kind: 'sse', chunks: [...textChunks('half'), 'this is not json'] };
   if (text === 'long') return { kind: 'sse', chunks: [...textChunks('cut'), finishChunk('length'), usageChunk(70, 5)] };
   return {
     kind: 'sse',
-    chunks: [...textChunks('hello ', 'there'), finishChunk('stop'), usageChunk(1000, 200, { prompt_tokens_details: { cached_tokens: 600 }, completion_tokens_details: { reasoning_tokens: 50 } })],
+    chunks: [
+      ...textChunks('hello ', 'there'),
+      finishChunk('stop'),
+      usageChunk(1000, 200, {
+        prompt_tokens_details: { cached_tokens: 600 },
+        completion_tokens_details: { reasoning_tokens: 50 },
+      }),
+    ],
   };
 }
 
 async function startWithSqlite(path: string): Promise<RunningRelay> {
   store = openResponseStore({ kind: 'sqlite', path, ttlMs: 60_000, maxBytes: 1024 * 1024 });
-  return startTestRelay(upstream!.baseUrl, { profile: PRICED, store, server: { usageLedger: openUsageLedger(store, silentLogger()) } });
+  return startTestRelay(upstream!.baseUrl, {
+    profile: PRICED,
+    store,
+    server: { usageLedger: openUsageLedger(store, silentLogger()) },
+  });
 }
 
 async function usage(url: string, query = ''): Promise<Record<string, any>> {
@@ -69,10 +97,16 @@ describe('the usage ledger', () => {
 
     const codex = { 'user-agent': 'codex_exec/0.169.0 (Debian; x86_64)' };
     await readSse(await postResponse(relay.url, { model: 'priced-model', input: 'hi', stream: true }, codex));
-    const json = await postResponse(relay.url, { model: 'priced-model', input: 'hi' }, { 'user-agent': 'OpenAI/JS 6.49.0' });
+    const json = await postResponse(
+      relay.url,
+      { model: 'priced-model', input: 'hi' },
+      { 'user-agent': 'OpenAI/JS 6.49.0' },
+    );
     expect(json.status).toBe(200);
     expect((await postResponse(relay.url, { model: 'priced-model', input: 'rate limited' })).status).toBe(429);
-    const broken = await readSse(await postResponse(relay.url, { model: 'priced-model', input: 'broken', stream: true }, codex));
+    const broken = await readSse(
+      await postResponse(relay.url, { model: 'priced-model', input: 'broken', stream: true }, codex),
+    );
     expect(broken.at(-1)!.type).toBe('response.failed');
     await readSse(await postResponse(relay.url, { model: 'unpriced-model', input: 'long', stream: true }, codex));
 
@@ -105,7 +139,9 @@ describe('the usage ledger', () => {
     expect(summary.groups[1].cost_usd).toBeNull();
 
     const byClient = await usage(relay.url, '?group_by=client');
-    expect(Object.fromEntries(byClient.groups.map((group: { key: string; turns: number }) => [group.key, group.turns]))).toEqual({ codex: 3, 'openai-sdk': 1, other: 1 });
+    expect(
+      Object.fromEntries(byClient.groups.map((group: { key: string; turns: number }) => [group.key, group.turns])),
+    ).toEqual({ codex: 3, 'openai-sdk': 1, other: 1 });
 
     // A restart: the same figures from the file.
     await relay.close();
@@ -128,7 +164,10 @@ describe('the usage ledger', () => {
 
   it('records a turn whose client left as client_gone, with the time to its first token', async () => {
     const gate = createGate();
-    upstream = await startMockUpstream(() => ({ kind: 'custom', handle: (_request, response) => answerAfter(gate.opened, response) }));
+    upstream = await startMockUpstream(() => ({
+      kind: 'custom',
+      handle: (_request, response) => answerAfter(gate.opened, response),
+    }));
     relay = await startTestRelay(upstream.baseUrl);
     const controller = new AbortController();
     const response = await postResponse(relay.url, { model: 'm', input: 'hi', stream: true }, {}, controller.signal);
@@ -146,7 +185,11 @@ describe('the usage ledger', () => {
     upstream = await startMockUpstream(() => reply('hi'));
     relay = await startTestRelay(upstream.baseUrl);
     const post = (path: string, body: unknown, userAgent: string) =>
-      fetch(`${relay!.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', 'user-agent': userAgent }, body: JSON.stringify(body) });
+      fetch(`${relay!.url}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'user-agent': userAgent },
+        body: JSON.stringify(body),
+      });
     const message = { model: 'm', max_tokens: 100, messages: [{ role: 'user', content: 'hi' }] };
     const chat = { model: 'm', messages: [{ role: 'user', content: 'hi' }] };
     for (const response of [
@@ -164,7 +207,14 @@ describe('the usage ledger', () => {
     const liveReader = live.body!.getReader();
     const snapshot = await readUntil(liveReader, 'event: snapshot');
     await liveReader.cancel();
-    const turns = (JSON.parse(snapshot.split('\n').find((line) => line.startsWith('data: '))!.slice('data: '.length)) as { turns: { record: Record<string, unknown> }[] }).turns;
+    const turns = (
+      JSON.parse(
+        snapshot
+          .split('\n')
+          .find((line) => line.startsWith('data: '))!
+          .slice('data: '.length),
+      ) as { turns: { record: Record<string, unknown> }[] }
+    ).turns;
     const records = turns.map((turn) => turn.record);
     expect(records.map((record) => [record.transport, record.client])).toEqual([
       ['messages-sse', 'claude-code'],
@@ -173,7 +223,12 @@ describe('the usage ledger', () => {
       ['chat-json', 'openai-sdk'],
     ]);
     for (const record of records) {
-      expect(record).toMatchObject({ outcome: 'completed', inputTokens: 1000, cachedInputTokens: 600, outputTokens: 200 });
+      expect(record).toMatchObject({
+        outcome: 'completed',
+        inputTokens: 1000,
+        cachedInputTokens: 600,
+        outputTokens: 200,
+      });
       expect(record.firstTokenMs).not.toBeNull();
     }
   });
@@ -188,7 +243,10 @@ describe('the usage ledger', () => {
     ]) {
       const response = await fetch(`${relay.url}/v1/usage${query}`);
       expect(response.status).toBe(400);
-      expect(((await response.json()) as { error: { param: string; code: string } }).error).toMatchObject({ param, code: 'invalid_value' });
+      expect(((await response.json()) as { error: { param: string; code: string } }).error).toMatchObject({
+        param,
+        code: 'invalid_value',
+      });
     }
   });
 });
@@ -201,12 +259,25 @@ describe('the live list', () => {
     expect(live.headers.get('content-type')).toMatch(/^text\/event-stream/);
     const reader = live.body!.getReader();
     let text = await readUntil(reader, 'event: snapshot');
-    await readSse(await postResponse(relay.url, { model: 'm', input: 'hi', stream: true }, { 'user-agent': 'codex_exec/0.169.0' }));
+    await readSse(
+      await postResponse(relay.url, { model: 'm', input: 'hi', stream: true }, { 'user-agent': 'codex_exec/0.169.0' }),
+    );
     if (!text.includes('event: finished')) text += await readUntil(reader, 'event: finished');
     const events = text.split('\n\n').filter((block) => block.startsWith('event: '));
-    expect(events.map((block) => block.split('\n')[0])).toEqual(['event: snapshot', 'event: started', 'event: finished']);
+    expect(events.map((block) => block.split('\n')[0])).toEqual([
+      'event: snapshot',
+      'event: started',
+      'event: finished',
+    ]);
     const finished = JSON.parse(events[2]!.split('\n')[1]!.slice('data: '.length));
-    expect(finished.record).toMatchObject({ client: 'codex', outcome: 'completed', inputTokens: 1000, cachedInputTokens: 600, outputTokens: 200, reasoningTokens: 50 });
+    expect(finished.record).toMatchObject({
+      client: 'codex',
+      outcome: 'completed',
+      inputTokens: 1000,
+      cachedInputTokens: 600,
+      outputTokens: 200,
+      reasoningTokens: 50,
+    });
     // A grace period longer than the test: the shutdown ends only because it closes the live stream itself.
     await relay.shutdown({ graceMs: 120_000 });
     expect((await reader.read()).done).toBe(true);
@@ -222,7 +293,9 @@ describe('dashboard access with a token', () => {
     expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");
     expect((await fetch(`${relay.url}/v1/usage`)).status).toBe(401);
     expect((await fetch(`${relay.url}/dashboard/api/overview`)).status).toBe(401);
-    expect((await fetch(`${relay.url}/v1/usage`, { headers: { authorization: 'Bearer relay-token-123' } })).status).toBe(200);
+    expect(
+      (await fetch(`${relay.url}/v1/usage`, { headers: { authorization: 'Bearer relay-token-123' } })).status,
+    ).toBe(200);
 
     const login = (token: string, origin?: string) =>
       fetch(`${relay!.url}/dashboard/session`, {
@@ -242,6 +315,8 @@ describe('dashboard access with a token', () => {
     expect((await fetch(`${relay.url}/dashboard/api/overview`, { headers: { cookie: session } })).status).toBe(200);
     // The cookie opens the dashboard's data, not the API.
     expect((await fetch(`${relay.url}/v1/usage`, { headers: { cookie: session } })).status).toBe(401);
-    expect((await fetch(`${relay.url}/dashboard/api/overview`, { headers: { cookie: 'relay_dashboard=forged' } })).status).toBe(401);
+    expect(
+      (await fetch(`${relay.url}/dashboard/api/overview`, { headers: { cookie: 'relay_dashboard=forged' } })).status,
+    ).toBe(401);
   });
 });

@@ -5,12 +5,12 @@
  */
 import { afterEach, expect, it, vi } from 'vitest';
 import type { RunningRelay } from '../../src/server/start-server.js';
-import { chatAnswer, longAnswer, pausedAnswer } from '../support/scripted-upstream.js';
-import { deltaChunk, finishChunk, sleep, startMockUpstream, type MockUpstream } from '../support/mock-upstream.js';
 import { compresses } from '../../src/server/websocket/websocket-hub.js';
-import { startTestRelay } from '../support/relay.js';
-import { ResponsesWebSocket } from '../support/websocket-client.js';
 import { InputTranslation } from '../../src/translate/request/incremental-input.js';
+import { deltaChunk, finishChunk, type MockUpstream, sleep, startMockUpstream } from '../support/mock-upstream.js';
+import { startTestRelay } from '../support/relay.js';
+import { chatAnswer, longAnswer, pausedAnswer } from '../support/scripted-upstream.js';
+import { ResponsesWebSocket } from '../support/websocket-client.js';
 
 let upstream: MockUpstream | undefined;
 let relay: RunningRelay | undefined;
@@ -29,9 +29,28 @@ async function open(headers: Record<string, string> = {}): Promise<ResponsesWebS
   return socket;
 }
 
-const TOOLS = [{ type: 'function', name: 'shell', description: 'Runs a command', parameters: { type: 'object', properties: { cmd: { type: 'string' } } } }];
-const COMMON = { model: 'm', tools: TOOLS, tool_choice: 'auto', parallel_tool_calls: false, store: false, stream: true, include: ['reasoning.encrypted_content'] };
-const developer = { type: 'message', role: 'developer', content: [{ type: 'input_text', text: 'You are a coding agent.' }] };
+const TOOLS = [
+  {
+    type: 'function',
+    name: 'shell',
+    description: 'Runs a command',
+    parameters: { type: 'object', properties: { cmd: { type: 'string' } } },
+  },
+];
+const COMMON = {
+  model: 'm',
+  tools: TOOLS,
+  tool_choice: 'auto',
+  parallel_tool_calls: false,
+  store: false,
+  stream: true,
+  include: ['reasoning.encrypted_content'],
+};
+const developer = {
+  type: 'message',
+  role: 'developer',
+  content: [{ type: 'input_text', text: 'You are a coding agent.' }],
+};
 const user = { type: 'message', role: 'user', content: [{ type: 'input_text', text: 'List the files.' }] };
 
 function toolThenText(): MockUpstream['script'] {
@@ -47,7 +66,11 @@ it('prewarms without the upstream, then continues the chain with only the new it
   const socket = await open();
 
   const prewarm = await socket.turn({ ...COMMON, input: [developer], generate: false });
-  expect(prewarm.map((event) => event.type)).toEqual(['response.created', 'response.in_progress', 'response.completed']);
+  expect(prewarm.map((event) => event.type)).toEqual([
+    'response.created',
+    'response.in_progress',
+    'response.completed',
+  ]);
   const prewarmId = prewarm.at(-1)!.response.id as string;
   expect(prewarmId).toMatch(/^resp_/);
   expect(prewarm.at(-1)!.response.output).toEqual([]);
@@ -61,7 +84,11 @@ it('prewarms without the upstream, then continues the chain with only the new it
   expect(call.name).toBe('shell');
   expect(upstream.requests[0]!.body.messages.map((message: any) => message.role)).toEqual(['system', 'user']);
 
-  const second = await socket.turn({ ...COMMON, input: [{ type: 'function_call_output', call_id: call.call_id, output: 'a.txt b.txt' }], previous_response_id: firstResponse.id });
+  const second = await socket.turn({
+    ...COMMON,
+    input: [{ type: 'function_call_output', call_id: call.call_id, output: 'a.txt b.txt' }],
+    previous_response_id: firstResponse.id,
+  });
   expect(second.at(-1)!.response.output[0].content[0].text).toBe('Two files.');
   // The upstream got the whole conversation: instructions, question, the call and its result.
   const messages = upstream.requests[1]!.body.messages;
@@ -73,7 +100,10 @@ it('prewarms without the upstream, then continues the chain with only the new it
 it('translates only the new items of each turn, and the upstream gets what a whole-history POST would give it', async () => {
   upstream = await startMockUpstream((_request, index) =>
     index < 2
-      ? chatAnswer({ reasoning: `thinking ${index}`, toolCalls: [{ id: `call_${index}`, name: 'shell', argumentPieces: [`{"cmd":"ls ${index}"}`] }] })
+      ? chatAnswer({
+          reasoning: `thinking ${index}`,
+          toolCalls: [{ id: `call_${index}`, name: 'shell', argumentPieces: [`{"cmd":"ls ${index}"}`] }],
+        })
       : chatAnswer({ text: 'Done.' }),
   );
   relay = await startTestRelay(upstream.baseUrl);
@@ -86,7 +116,9 @@ it('translates only the new items of each turn, and the upstream gets what a who
   for (let turn = 0; turn < 3; turn++) {
     history.push(...input);
     sentWhole = history.slice();
-    const response = (await socket.turn({ ...COMMON, input, ...(previous ? { previous_response_id: previous } : {}) })).at(-1)!.response;
+    const response = (
+      await socket.turn({ ...COMMON, input, ...(previous ? { previous_response_id: previous } : {}) })
+    ).at(-1)!.response;
     history.push(...response.output);
     previous = response.id;
     const call = response.output.find((item: any) => item.type === 'function_call');
@@ -95,7 +127,11 @@ it('translates only the new items of each turn, and the upstream gets what a who
   // Turns 2 and 3 extended the connection's translation.
   expect(extend.mock.results.map((result) => result.value !== undefined)).toEqual([true, true]);
   extend.mockRestore();
-  const posted = await fetch(`${relay.url}/v1/responses`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ...COMMON, input: sentWhole }) });
+  const posted = await fetch(`${relay.url}/v1/responses`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ ...COMMON, input: sentWhole }),
+  });
   await posted.text();
   expect(upstream.requests[3]!.body).toEqual(upstream.requests[2]!.body);
 });
@@ -108,12 +144,16 @@ it('answers an unknown previous response with a 400 previous_response_not_found 
   const prewarmId = (await first.turn({ ...COMMON, input: [developer], generate: false })).at(-1)!.response.id;
 
   const unknown = await first.turn({ ...COMMON, input: [user], previous_response_id: 'resp_unknown' });
-  expect(unknown).toEqual([{ type: 'error', status: 400, error: expect.objectContaining({ code: 'previous_response_not_found' }) }]);
+  expect(unknown).toEqual([
+    { type: 'error', status: 400, error: expect.objectContaining({ code: 'previous_response_not_found' }) },
+  ]);
   // The other connection cannot continue this one's chain (store: false).
   const foreign = await second.turn({ ...COMMON, input: [user], previous_response_id: prewarmId });
   expect(foreign.at(-1)).toMatchObject({ type: 'error', status: 400, error: { code: 'previous_response_not_found' } });
   // The socket still works after an error.
-  expect((await first.turn({ ...COMMON, input: [user], previous_response_id: prewarmId })).at(-1)!.type).toBe('response.completed');
+  expect((await first.turn({ ...COMMON, input: [user], previous_response_id: prewarmId })).at(-1)!.type).toBe(
+    'response.completed',
+  );
   expect(upstream.requests).toHaveLength(1);
 });
 
@@ -123,7 +163,11 @@ it('continues a stored response from the session store on a new connection', asy
   const storedId = (await (await open()).turn({ model: 'm', input: 'remember 7', store: true })).at(-1)!.response.id;
   const later = await open();
   await later.turn({ model: 'm', input: 'what number?', previous_response_id: storedId });
-  expect(upstream.requests[1]!.body.messages.map((message: any) => message.content)).toEqual(['remember 7', 'stored answer', 'what number?']);
+  expect(upstream.requests[1]!.body.messages.map((message: any) => message.content)).toEqual([
+    'remember 7',
+    'stored answer',
+    'what number?',
+  ]);
 });
 
 it('drops the oldest responses past the per-connection cap', async () => {
@@ -131,13 +175,24 @@ it('drops the oldest responses past the per-connection cap', async () => {
   relay = await startTestRelay(upstream.baseUrl, { server: { websocket: { maxChainResponses: 1 } } });
   const socket = await open();
   const prewarmId = (await socket.turn({ ...COMMON, input: [developer], generate: false })).at(-1)!.response.id;
-  const firstId = (await socket.turn({ ...COMMON, input: [user], previous_response_id: prewarmId })).at(-1)!.response.id;
-  expect((await socket.turn({ ...COMMON, input: [user], previous_response_id: prewarmId })).at(-1)).toMatchObject({ type: 'error', error: { code: 'previous_response_not_found' } });
-  expect((await socket.turn({ ...COMMON, input: [user], previous_response_id: firstId })).at(-1)!.type).toBe('response.completed');
+  const firstId = (await socket.turn({ ...COMMON, input: [user], previous_response_id: prewarmId })).at(-1)!.response
+    .id;
+  expect((await socket.turn({ ...COMMON, input: [user], previous_response_id: prewarmId })).at(-1)).toMatchObject({
+    type: 'error',
+    error: { code: 'previous_response_not_found' },
+  });
+  expect((await socket.turn({ ...COMMON, input: [user], previous_response_id: firstId })).at(-1)!.type).toBe(
+    'response.completed',
+  );
 });
 
 it('refuses a second response.create while a turn runs, without interleaving events', async () => {
-  upstream = await startMockUpstream(() => pausedAnswer([deltaChunk({ role: 'assistant', content: 'slow ' })], 300, [deltaChunk({ content: 'answer' }), finishChunk('stop')]));
+  upstream = await startMockUpstream(() =>
+    pausedAnswer([deltaChunk({ role: 'assistant', content: 'slow ' })], 300, [
+      deltaChunk({ content: 'answer' }),
+      finishChunk('stop'),
+    ]),
+  );
   relay = await startTestRelay(upstream.baseUrl);
   const socket = await open();
   socket.send({ ...COMMON, input: [user] });
@@ -145,7 +200,9 @@ it('refuses a second response.create while a turn runs, without interleaving eve
   // The refusal arrives while the first turn streams; the first turn then completes on its own.
   const frames = await socket.nextTurn({ throughErrors: true });
   const errors = frames.filter((frame) => frame.type === 'error');
-  expect(errors).toEqual([{ type: 'error', status: 400, error: expect.objectContaining({ code: 'response_in_progress' }) }]);
+  expect(errors).toEqual([
+    { type: 'error', status: 400, error: expect.objectContaining({ code: 'response_in_progress' }) },
+  ]);
   const events = frames.filter((frame) => frame.type !== 'error');
   expect(events.at(-1)!.response.output[0].content[0].text).toBe('slow answer');
   expect(new Set(events.map((event) => event.response?.id ?? null).filter(Boolean)).size).toBe(1);
@@ -172,9 +229,15 @@ it('checks the token, Host and Origin on the upgrade', async () => {
   relay = await startTestRelay(upstream.baseUrl, { server: { authToken: 'relay-secret' } });
   await expect(open()).rejects.toMatchObject({ status: 401 });
   await expect(open({ authorization: 'Bearer wrong' })).rejects.toMatchObject({ status: 401 });
-  await expect(open({ authorization: 'Bearer relay-secret', origin: 'https://evil.example' })).rejects.toMatchObject({ status: 403 });
-  await expect(open({ authorization: 'Bearer relay-secret', host: 'evil.example' })).rejects.toMatchObject({ status: 421 });
-  const refused = await open({ 'x-api-key': 'relay-secret', origin: 'https://evil.example' }).catch((error: { body: string }) => JSON.parse(error.body));
+  await expect(open({ authorization: 'Bearer relay-secret', origin: 'https://evil.example' })).rejects.toMatchObject({
+    status: 403,
+  });
+  await expect(open({ authorization: 'Bearer relay-secret', host: 'evil.example' })).rejects.toMatchObject({
+    status: 421,
+  });
+  const refused = await open({ 'x-api-key': 'relay-secret', origin: 'https://evil.example' }).catch(
+    (error: { body: string }) => JSON.parse(error.body),
+  );
   expect(refused.error.code).toBe('origin_not_allowed');
   const socket = await open({ 'x-api-key': 'relay-secret' });
   expect((await socket.turn({ ...COMMON, input: [user] })).at(-1)!.type).toBe('response.completed');
@@ -185,7 +248,9 @@ it('answers past the connection cap with websocket_connection_limit_reached, and
   relay = await startTestRelay(upstream.baseUrl, { server: { websocket: { maxConnections: 1 } } });
   const first = await open();
   const second = await open();
-  expect(await second.nextTurn()).toEqual([{ type: 'error', status: 429, error: expect.objectContaining({ code: 'websocket_connection_limit_reached' }) }]);
+  expect(await second.nextTurn()).toEqual([
+    { type: 'error', status: 429, error: expect.objectContaining({ code: 'websocket_connection_limit_reached' }) },
+  ]);
   expect(await second.closed).toBe(1013);
   await relay.shutdown({ graceMs: 2_000 });
   expect(await first.closed).toBe(1001);
@@ -201,11 +266,19 @@ it('refuses binary frames and messages that are not response.create with an erro
   expect((await socket.nextTurn())[0]).toMatchObject({ type: 'error', status: 400, error: { code: 'invalid_json' } });
   socket.socket.send(Buffer.from('{}'), { binary: true });
   expect((await socket.nextTurn())[0]).toMatchObject({ type: 'error', status: 400 });
-  expect((await socket.turn({ ...COMMON, input: 'no model', model: undefined })).at(-1)).toMatchObject({ type: 'error', status: 400 });
+  expect((await socket.turn({ ...COMMON, input: 'no model', model: undefined })).at(-1)).toMatchObject({
+    type: 'error',
+    status: 400,
+  });
 });
 
 it('lets a turn in flight finish on shutdown, then closes the socket going away', async () => {
-  upstream = await startMockUpstream(() => pausedAnswer([deltaChunk({ role: 'assistant', content: 'before ' })], 300, [deltaChunk({ content: 'after' }), finishChunk('stop')]));
+  upstream = await startMockUpstream(() =>
+    pausedAnswer([deltaChunk({ role: 'assistant', content: 'before ' })], 300, [
+      deltaChunk({ content: 'after' }),
+      finishChunk('stop'),
+    ]),
+  );
   relay = await startTestRelay(upstream.baseUrl);
   const socket = await open();
   socket.send({ ...COMMON, input: [user] });
@@ -218,7 +291,12 @@ it('lets a turn in flight finish on shutdown, then closes the socket going away'
 });
 
 it('keeps a silent upstream turn alive with response.in_progress frames', async () => {
-  upstream = await startMockUpstream(() => pausedAnswer([deltaChunk({ role: 'assistant', content: 'thinking ' })], 400, [deltaChunk({ content: 'done' }), finishChunk('stop')]));
+  upstream = await startMockUpstream(() =>
+    pausedAnswer([deltaChunk({ role: 'assistant', content: 'thinking ' })], 400, [
+      deltaChunk({ content: 'done' }),
+      finishChunk('stop'),
+    ]),
+  );
   relay = await startTestRelay(upstream.baseUrl, { heartbeatMs: 50 });
   const socket = await open();
   const turn = await socket.turn({ ...COMMON, input: [user] });
@@ -236,7 +314,12 @@ it('closes a socket left idle past the limit', async () => {
 });
 
 it('holds messages to the body limit and turns to the concurrency limit', async () => {
-  upstream = await startMockUpstream(() => pausedAnswer([deltaChunk({ role: 'assistant', content: 'busy ' })], 300, [deltaChunk({ content: 'done' }), finishChunk('stop')]));
+  upstream = await startMockUpstream(() =>
+    pausedAnswer([deltaChunk({ role: 'assistant', content: 'busy ' })], 300, [
+      deltaChunk({ content: 'done' }),
+      finishChunk('stop'),
+    ]),
+  );
   relay = await startTestRelay(upstream.baseUrl, { server: { maxBodyBytes: 4096, maxConcurrent: 1, maxQueue: 0 } });
   const first = await open();
   const second = await open();
@@ -263,5 +346,7 @@ it('accepts permessage-deflate from remote clients (or always, when configured) 
   relay = await startTestRelay(upstream.baseUrl, { server: { websocket: { deflate: 'always' } } });
   const socket = await open();
   expect(socket.socket.extensions).toContain('permessage-deflate');
-  expect((await socket.turn({ ...COMMON, input: [user] })).at(-1)!.response.output[0].content[0].text).toBe('compressed');
+  expect((await socket.turn({ ...COMMON, input: [user] })).at(-1)!.response.output[0].content[0].text).toBe(
+    'compressed',
+  );
 });

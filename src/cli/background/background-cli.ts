@@ -3,12 +3,26 @@
  * the background relay gets (everything on the command line but the command
  * itself), how long `stop` waits, and where the output goes.
  */
-import { DEFAULT_SHUTDOWN_GRACE_MS } from '../../server/defaults.js';
+
 import { CliError } from '../../config/cli-error.js';
 import { parseDuration } from '../../duration.js';
-import { reportStatus, restartBackground, showLogs, startInBackground, stopBackground, RELAY_EXECUTABLE } from './background-commands.js';
+import { DEFAULT_SHUTDOWN_GRACE_MS } from '../../server/defaults.js';
+import {
+  RELAY_EXECUTABLE,
+  reportStatus,
+  restartBackground,
+  showLogs,
+  startInBackground,
+  stopBackground,
+} from './background-commands.js';
+import {
+  defaultServiceManager,
+  installService,
+  type ServiceManager,
+  serviceEnvironmentFile,
+  uninstallService,
+} from './service-unit.js';
 import { backgroundFiles } from './state-files.js';
-import { defaultServiceManager, installService, serviceEnvironmentFile, uninstallService, type ServiceManager } from './service-unit.js';
 
 export type BackgroundCommand = 'start' | 'restart' | 'status' | 'stop' | 'logs' | 'service';
 
@@ -24,7 +38,11 @@ export interface BackgroundOptions {
 const STOP_MARGIN_MS = 5_000;
 
 /** The command line without the command's own words (and options), as `serve` arguments. */
-export function serveArgumentsOf(argv: readonly string[], words: readonly string[], ownOptions: readonly string[] = []): string[] {
+export function serveArgumentsOf(
+  argv: readonly string[],
+  words: readonly string[],
+  ownOptions: readonly string[] = [],
+): string[] {
   const remaining = [...argv];
   for (const word of words) {
     const index = remaining.indexOf(word);
@@ -40,18 +58,31 @@ export function serveArgumentsOf(argv: readonly string[], words: readonly string
 function stopAfterMs(shutdownGrace: string | undefined): number {
   if (shutdownGrace === undefined) return DEFAULT_SHUTDOWN_GRACE_MS + STOP_MARGIN_MS;
   const grace = shutdownGrace.trim() === '0' ? 0 : parseDuration(shutdownGrace);
-  if (grace === undefined) throw new CliError(`--shutdown-grace '${shutdownGrace}' is not a duration; use e.g. 25s or 1m`);
+  if (grace === undefined)
+    throw new CliError(`--shutdown-grace '${shutdownGrace}' is not a duration; use e.g. 25s or 1m`);
   return grace + STOP_MARGIN_MS;
 }
 
-export async function runBackgroundCommand(command: BackgroundCommand, argv: readonly string[], options: BackgroundOptions, environment: NodeJS.ProcessEnv): Promise<number> {
+export async function runBackgroundCommand(
+  command: BackgroundCommand,
+  argv: readonly string[],
+  options: BackgroundOptions,
+  environment: NodeJS.ProcessEnv,
+): Promise<number> {
   const files = backgroundFiles(environment);
   const out = (text: string) => process.stdout.write(text);
   const problem = (text: string) => process.stderr.write(text);
   switch (command) {
     case 'start':
     case 'restart': {
-      const request = { serveArgs: serveArgumentsOf(argv, [command]), stopAfterMs: stopAfterMs(options.shutdownGrace), files, environment, out, problem };
+      const request = {
+        serveArgs: serveArgumentsOf(argv, [command]),
+        stopAfterMs: stopAfterMs(options.shutdownGrace),
+        files,
+        environment,
+        out,
+        problem,
+      };
       return command === 'start' ? startInBackground(request) : restartBackground(request);
     }
     case 'status':
@@ -64,7 +95,12 @@ export async function runBackgroundCommand(command: BackgroundCommand, argv: rea
       const manager = (options.manager ?? defaultServiceManager()) as ServiceManager;
       if (options.action === 'uninstall') return uninstallService(manager, environment, out);
       const args = serveArgumentsOf(argv, ['service', 'install'], ['--manager']);
-      const definition = { command: [process.execPath, RELAY_EXECUTABLE], args, logFile: files.logFile, environmentFile: serviceEnvironmentFile(environment) };
+      const definition = {
+        command: [process.execPath, RELAY_EXECUTABLE],
+        args,
+        logFile: files.logFile,
+        environmentFile: serviceEnvironmentFile(environment),
+      };
       return installService(manager, definition, environment, out);
     }
   }

@@ -8,14 +8,14 @@ import { spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import {
+  type BackgroundFiles,
+  type BackgroundRecord,
   claimRecord,
   isAlive,
   lastLogLines,
   removeRecord,
   replaceRecord,
   runningRelay,
-  type BackgroundFiles,
-  type BackgroundRecord,
 } from './state-files.js';
 
 /** The executable the background relay runs (the built `bin.js` beside this folder). */
@@ -63,7 +63,14 @@ export async function startInBackground(request: StartRequest): Promise<number> 
     out(`responses-relay is already running (restart applies new options)\n${describeRunning(running, files)}`);
     return 0;
   }
-  const record: BackgroundRecord = { pid: process.pid, url: '', log: files.logFile, args: serveArgs, stopAfterMs, startedAt: new Date().toISOString() };
+  const record: BackgroundRecord = {
+    pid: process.pid,
+    url: '',
+    log: files.logFile,
+    args: serveArgs,
+    stopAfterMs,
+    startedAt: new Date().toISOString(),
+  };
   if (!claimRecord(files, record)) {
     // Another start got there first, between our check and our claim: its relay is the one.
     const other = await settledRelay(files);
@@ -79,7 +86,11 @@ export async function startInBackground(request: StartRequest): Promise<number> 
   let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
   let child;
   try {
-    child = spawn(process.execPath, [RELAY_EXECUTABLE, 'serve', ...serveArgs], { detached: true, stdio: ['ignore', logDescriptor, logDescriptor], env: environment });
+    child = spawn(process.execPath, [RELAY_EXECUTABLE, 'serve', ...serveArgs], {
+      detached: true,
+      stdio: ['ignore', logDescriptor, logDescriptor],
+      env: environment,
+    });
   } finally {
     closeSync(logDescriptor);
   }
@@ -108,13 +119,20 @@ export async function startInBackground(request: StartRequest): Promise<number> 
   }
   if (!exit) process.kill(child.pid, 'SIGKILL');
   removeRecord(files);
-  const why = exit ? `it exited (${exit.signal ?? `code ${exit.code}`})` : `it did not listen within ${READY_TIMEOUT_MS / 1000} s`;
-  problem(`responses-relay could not be started: ${why}. Last lines of ${files.logFile}:\n${lastLogLines(files.logFile, LOG_LINES_ON_FAILURE, logOffset)}\n`);
+  const why = exit
+    ? `it exited (${exit.signal ?? `code ${exit.code}`})`
+    : `it did not listen within ${READY_TIMEOUT_MS / 1000} s`;
+  problem(
+    `responses-relay could not be started: ${why}. Last lines of ${files.logFile}:\n${lastLogLines(files.logFile, LOG_LINES_ON_FAILURE, logOffset)}\n`,
+  );
   return EXIT_START_FAILED;
 }
 
 /** The running relay once a start in progress (a record without a URL yet) has finished or given up. */
-async function settledRelay(files: BackgroundFiles, onStale?: (record: BackgroundRecord) => void): Promise<BackgroundRecord | undefined> {
+async function settledRelay(
+  files: BackgroundFiles,
+  onStale?: (record: BackgroundRecord) => void,
+): Promise<BackgroundRecord | undefined> {
   const deadline = Date.now() + READY_TIMEOUT_MS;
   for (;;) {
     const record = runningRelay(files, onStale);
@@ -130,7 +148,11 @@ export function reportStatus(files: BackgroundFiles, out: Output): number {
     out('responses-relay is not running\n');
     return EXIT_NOT_RUNNING;
   }
-  out(running.url ? `responses-relay is running\n${describeRunning(running, files)}` : `responses-relay is starting (pid ${running.pid})\n`);
+  out(
+    running.url
+      ? `responses-relay is running\n${describeRunning(running, files)}`
+      : `responses-relay is starting (pid ${running.pid})\n`,
+  );
   return 0;
 }
 
@@ -143,7 +165,9 @@ export async function stopBackground(files: BackgroundFiles, out: Output): Promi
   }
   signal(running.pid, 'SIGTERM');
   if (!(await exited(running.pid, running.stopAfterMs))) {
-    out(`responses-relay (pid ${running.pid}) did not stop within ${Math.round(running.stopAfterMs / 1000)} s; killing it\n`);
+    out(
+      `responses-relay (pid ${running.pid}) did not stop within ${Math.round(running.stopAfterMs / 1000)} s; killing it\n`,
+    );
     signal(running.pid, 'SIGKILL');
     await exited(running.pid, 5_000);
   }
@@ -157,11 +181,19 @@ export async function restartBackground(request: StartRequest): Promise<number> 
   const previous = runningRelay(request.files, staleNotice(request.out));
   const reuse = request.serveArgs.length === 0 && previous !== undefined;
   await stopBackground(request.files, request.out);
-  return startInBackground(reuse ? { ...request, serveArgs: previous.args, stopAfterMs: previous.stopAfterMs } : request);
+  return startInBackground(
+    reuse ? { ...request, serveArgs: previous.args, stopAfterMs: previous.stopAfterMs } : request,
+  );
 }
 
 /** Prints the last lines of the log; with `follow`, keeps printing what is appended until interrupted. */
-export async function showLogs(files: BackgroundFiles, lines: number, follow: boolean, out: Output, stop: AbortSignal = new AbortController().signal): Promise<number> {
+export async function showLogs(
+  files: BackgroundFiles,
+  lines: number,
+  follow: boolean,
+  out: Output,
+  stop: AbortSignal = new AbortController().signal,
+): Promise<number> {
   if (!existsSync(files.logFile)) {
     out(`no log yet (${files.logFile}); start the relay with: responses-relay start\n`);
     return 1;

@@ -75,7 +75,9 @@ function xml(text: string): string {
 }
 
 export function renderLaunchAgent(definition: ServiceDefinition): string {
-  const argumentsXml = [...definition.command, 'serve', ...definition.args].map((word) => `    <string>${xml(word)}</string>`);
+  const argumentsXml = [...definition.command, 'serve', ...definition.args].map(
+    (word) => `    <string>${xml(word)}</string>`,
+  );
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',
     '<!DOCTYPE plist PUBLIC "-//Apple//DTD PLIST 1.0//EN" "http://www.apple.com/DTDs/PropertyList-1.0.dtd">',
@@ -105,14 +107,21 @@ export function renderLaunchAgent(definition: ServiceDefinition): string {
 }
 
 /** Writes the service file and prints the command that enables it. */
-export function installService(manager: ServiceManager, definition: ServiceDefinition, environment: NodeJS.ProcessEnv, out: Output): number {
+export function installService(
+  manager: ServiceManager,
+  definition: ServiceDefinition,
+  environment: NodeJS.ProcessEnv,
+  out: Output,
+): number {
   const path = serviceFilePath(manager, environment);
   mkdirSync(dirname(path), { recursive: true });
   writeFileSync(path, manager === 'systemd' ? renderSystemdUnit(definition) : renderLaunchAgent(definition));
   out(`wrote ${path}\n`);
   if (manager === 'systemd') {
     out(`upstream keys (e.g. DEEPSEEK_API_KEY=…) go into ${definition.environmentFile}\n`);
-    out(`start it now and at every login:\n  systemctl --user daemon-reload && systemctl --user enable --now ${SERVICE_NAME}\n`);
+    out(
+      `start it now and at every login:\n  systemctl --user daemon-reload && systemctl --user enable --now ${SERVICE_NAME}\n`,
+    );
     out(`its log: journalctl --user -u ${SERVICE_NAME} -f\n`);
   } else {
     out(`start it now and at every login:\n  launchctl bootstrap gui/$(id -u) ${path}\n`);
@@ -128,7 +137,10 @@ export function uninstallService(manager: ServiceManager, environment: NodeJS.Pr
     out(`no service installed (${path} does not exist)\n`);
     return 0;
   }
-  const stop = manager === 'systemd' ? `systemctl --user disable --now ${SERVICE_NAME} && systemctl --user daemon-reload` : `launchctl bootout gui/$(id -u)/${LAUNCHD_LABEL}`;
+  const stop =
+    manager === 'systemd'
+      ? `systemctl --user disable --now ${SERVICE_NAME} && systemctl --user daemon-reload`
+      : `launchctl bootout gui/$(id -u)/${LAUNCHD_LABEL}`;
   rmSync(path);
   out(`removed ${path}\nif it is running, stop it with:\n  ${stop}\n`);
   return 0;

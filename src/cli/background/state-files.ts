@@ -92,7 +92,10 @@ export function isAlive(pid: number): boolean {
  * id now belongs to another program (Linux: its command line does not name
  * the relay), is stale and removed; `onStale` hears about it.
  */
-export function runningRelay(files: BackgroundFiles, onStale?: (record: BackgroundRecord) => void): BackgroundRecord | undefined {
+export function runningRelay(
+  files: BackgroundFiles,
+  onStale?: (record: BackgroundRecord) => void,
+): BackgroundRecord | undefined {
   const record = readRecord(files);
   if (!record) {
     // An unreadable PID file is as stale as a dead one.
@@ -114,7 +117,11 @@ function belongsToAnotherProgram(pid: number): boolean {
   }
   // Empty while a process is being started (between fork and exec) or already exited: not proof of another program.
   if (commandLine === '') return false;
-  return !commandLine.includes('responses-relay') && !commandLine.includes('/cli/bin.js') && !commandLine.includes('/cli/main.js');
+  return (
+    !commandLine.includes('responses-relay') &&
+    !commandLine.includes('/cli/bin.js') &&
+    !commandLine.includes('/cli/main.js')
+  );
 }
 
 /** The last lines of the log, for error messages and `logs`. */

@@ -77,19 +77,31 @@ export function isHostAllowed(host: string | undefined, policy: Omit<BrowserAcce
   if (host === undefined || policy.allowHosts.includes('*')) return true;
   const name = hostName(host);
   if (LOOPBACK_NAMES.includes(name)) return true;
-  if (policy.bindHost !== undefined && !WILDCARD_ADDRESSES.has(hostName(policy.bindHost)) && hostName(policy.bindHost) === name) return true;
+  if (
+    policy.bindHost !== undefined &&
+    !WILDCARD_ADDRESSES.has(hostName(policy.bindHost)) &&
+    hostName(policy.bindHost) === name
+  )
+    return true;
   return policy.allowHosts.some((allowed) => hostName(allowed) === name);
 }
 
 /** The error for a request a browser page may not make, or undefined when it may proceed. */
-export function checkBrowserAccess(headers: { origin?: string | undefined; host?: string | undefined }, policy: BrowserAccessPolicy): RelayError | undefined {
+export function checkBrowserAccess(
+  headers: { origin?: string | undefined; host?: string | undefined },
+  policy: BrowserAccessPolicy,
+): RelayError | undefined {
   if (!isHostAllowed(headers.host, policy)) {
     return new RelayError(
       `The Host header "${headers.host}" does not name this relay, so the request was refused (it could come from a web page using DNS rebinding). Use localhost or 127.0.0.1; behind a reverse proxy, the relay's operator can allow the name with --allow-host.`,
       { status: 421, type: 'invalid_request_error', code: 'host_not_allowed' },
     );
   }
-  if (headers.origin !== undefined && !isOriginAllowed(headers.origin, policy) && !isSameOrigin(headers.origin, headers.host)) {
+  if (
+    headers.origin !== undefined &&
+    !isOriginAllowed(headers.origin, policy) &&
+    !isSameOrigin(headers.origin, headers.host)
+  ) {
     return new RelayError(
       `Requests from the web origin "${headers.origin}" are not allowed: a web page may not use this relay. The relay's operator can allow an origin with --allow-origin.`,
       { status: 403, type: 'invalid_request_error', code: 'origin_not_allowed' },
@@ -117,7 +129,8 @@ export const guardBrowserAccess = (options: BrowserGuardOptions): MiddlewareHand
       return context.body(null, 204, {
         'access-control-allow-origin': origin,
         'access-control-allow-methods': CORS_METHODS,
-        'access-control-allow-headers': context.req.header('access-control-request-headers') ?? 'authorization, content-type',
+        'access-control-allow-headers':
+          context.req.header('access-control-request-headers') ?? 'authorization, content-type',
         'access-control-max-age': CORS_MAX_AGE_SECONDS,
         vary: 'Origin',
       });
@@ -130,7 +143,7 @@ export const guardBrowserAccess = (options: BrowserGuardOptions): MiddlewareHand
 
 /** True for `application/json`, with or without parameters (charset). */
 export function isJsonContentType(contentType: string | undefined): boolean {
-  return contentType?.split(';')[0]!.trim().toLowerCase() === 'application/json';
+  return contentType !== undefined && contentType.split(';')[0]!.trim().toLowerCase() === 'application/json';
 }
 
 /** Refuses POST bodies that are not JSON with a 415, before they are read (a POST where none is served stays a 405/404). */

@@ -39,5 +39,7 @@ export function hasSession(cookieHeader: string | undefined, token: string): boo
 
 /** Whether a request may read the dashboard's data with its session cookie. */
 export function admitsDashboardSession(token: string): (request: Request) => boolean {
-  return (request) => new URL(request.url).pathname.startsWith(DASHBOARD_DATA_PREFIX) && hasSession(request.headers.get('cookie') ?? undefined, token);
+  return (request) =>
+    new URL(request.url).pathname.startsWith(DASHBOARD_DATA_PREFIX) &&
+    hasSession(request.headers.get('cookie') ?? undefined, token);
 }

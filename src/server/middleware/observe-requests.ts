@@ -27,11 +27,18 @@ export const observeRequests = ({ logger, metrics, now }: ObserveRequestsOptions
     if (context.get('turn')) return;
     const status = context.res.status;
     const labels = context.get('labels');
-    metrics.requests.inc({ route: routeLabel(context.req.path), provider: labels?.provider ?? '', model: labels?.model ?? '', status: String(status) });
+    metrics.requests.inc({
+      route: routeLabel(context.req.path),
+      provider: labels?.provider ?? '',
+      model: labels?.model ?? '',
+      status: String(status),
+    });
     // Error messages can quote the request (a JSON parse error does), so only their code is logged.
-    const error = context.error instanceof RelayError ? { errorCode: context.error.code, errorParam: context.error.param } : {};
+    const error =
+      context.error instanceof RelayError ? { errorCode: context.error.code, errorParam: context.error.param } : {};
     const fields = { method: context.req.method, path: context.req.path, status, ms: now() - startedAt, ...error };
     if (status >= 500) log.error(fields, 'request finished');
-    else if (PROBE_PATHS.has(context.req.path) || context.req.path === '/metrics') log.debug(fields, 'request finished');
+    else if (PROBE_PATHS.has(context.req.path) || context.req.path === '/metrics')
+      log.debug(fields, 'request finished');
     else log.info(fields, 'request finished');
   };

@@ -8,16 +8,16 @@
  */
 import type { Context } from 'hono';
 import type { ResolvedRoute } from '../../routing/router.js';
-import { ChatPassthroughStream, encodeChatEvents, type ChatStreamEvent } from '../../translate/chat/chat-stream.js';
+import { ChatPassthroughStream, type ChatStreamEvent, encodeChatEvents } from '../../translate/chat/chat-stream.js';
 import { buildPassthroughRequest, parseChatRequest } from '../../translate/chat/passthrough-request.js';
 import { classifyForRoute } from '../../upstream/open-stream.js';
 import type { AppDependencies } from '../dependencies.js';
+import { endWithHttpError } from '../failure-to-http.js';
 import { readJsonBody } from '../read-json-body.js';
 import type { RelayEnv } from '../relay-env.js';
 import { failTurn, openTurnUpstream, routeLabels, startTurn, streamTurn, watchFirstOutput } from '../turn-handling.js';
 import type { TurnEnding } from '../turn-lifecycle.js';
 import { collectTurn, observingEncoder } from '../turn-stream.js';
-import { endWithHttpError } from '../failure-to-http.js';
 
 const CHAT_ENCODER = { encode: encodeChatEvents };
 
@@ -28,7 +28,8 @@ export async function handleChatCompletion(context: Context<RelayEnv>, deps: App
   const model = client.body.model;
   const route = deps.router.resolve(model);
   const { labels, log } = routeLabels(context, route, model);
-  const prepare = (candidate: ResolvedRoute) => buildPassthroughRequest(client, candidate.provider.profile, candidate.upstreamModel);
+  const prepare = (candidate: ResolvedRoute) =>
+    buildPassthroughRequest(client, candidate.provider.profile, candidate.upstreamModel);
   const primary = prepare(route);
 
   const { turn, usage } = startTurn(context, deps, {
@@ -65,12 +66,23 @@ export async function handleChatCompletion(context: Context<RelayEnv>, deps: App
     if (!opened.ok) throw endWithHttpError(endTurn, opened.failure);
 
     if (!client.stream) {
-      const outcome = await collectTurn({ translator: current, batches: opened.batches, providerName: profile.displayName, observer });
+      const outcome = await collectTurn({
+        translator: current,
+        batches: opened.batches,
+        providerName: profile.displayName,
+        observer,
+      });
       if (outcome.status === 'failed' && outcome.failure) throw endWithHttpError(endTurn, outcome.failure);
       endTurn(outcome);
       return context.json(current.completion());
     }
-    const options = { translator: current, batches: opened.batches, encoder, providerName: profile.displayName, onEnd: endTurn };
+    const options = {
+      translator: current,
+      batches: opened.batches,
+      encoder,
+      providerName: profile.displayName,
+      onEnd: endTurn,
+    };
     return streamTurn(context, deps, turn, options, encoder.encode(current.start()));
   } catch (error) {
     return failTurn(turn, error);
@@ -84,6 +96,9 @@ function isOutputChunk(event: ChatStreamEvent): boolean {
   if (!Array.isArray(choices)) return false;
   return choices.some((choice: { delta?: Record<string, unknown> }) => {
     const delta = choice.delta;
-    return delta !== undefined && (Boolean(delta.content) || Boolean(delta.reasoning_content) || Array.isArray(delta.tool_calls));
+    return (
+      delta !== undefined &&
+      (Boolean(delta.content) || Boolean(delta.reasoning_content) || Array.isArray(delta.tool_calls))
+    );
   });
 }

@@ -21,5 +21,11 @@ export async function handleCompactResponse(context: Context<RelayEnv>, deps: Ap
     adjust: (read) => ({ ...read, request: { ...read.request, store: false }, compactionRequested: true }),
   });
   const kept = input.slice(parsed.instructionItems).filter((item) => item.type === 'message' && item.role === 'user');
-  return context.json({ id: response.id, object: 'response.compaction', created_at: response.created_at, output: [...kept, ...response.output], usage: response.usage });
+  return context.json({
+    id: response.id,
+    object: 'response.compaction',
+    created_at: response.created_at,
+    output: [...kept, ...response.output],
+    usage: response.usage,
+  });
 }

@@ -7,9 +7,9 @@
  * accept; GET /dashboard/session says whether the browser has it.
  */
 import type { Context } from 'hono';
-import { RelayError, invalidRequest } from '../../errors.js';
 import { DASHBOARD_CSS, DASHBOARD_HTML } from '../../dashboard/dashboard-page.js';
 import { DASHBOARD_SCRIPT } from '../../dashboard/dashboard-script.js';
+import { invalidRequest, RelayError } from '../../errors.js';
 import type { LiveEvent } from '../../usage/usage-recorder.js';
 import type { AppDependencies } from '../dependencies.js';
 import { hasSession, sessionCookieHeader } from '../middleware/dashboard-session.js';
@@ -17,11 +17,17 @@ import { sameSecret } from '../middleware/require-token.js';
 import { readJsonBody } from '../read-json-body.js';
 
 /** The dashboard paths reachable without the token: the page itself holds no data. */
-export const DASHBOARD_OPEN_PATHS: ReadonlySet<string> = new Set(['/dashboard', '/dashboard/dashboard.js', '/dashboard/dashboard.css', '/dashboard/session']);
+export const DASHBOARD_OPEN_PATHS: ReadonlySet<string> = new Set([
+  '/dashboard',
+  '/dashboard/dashboard.js',
+  '/dashboard/dashboard.css',
+  '/dashboard/session',
+]);
 
 const PAGE_HEADERS = {
   // Only the relay's own script, styles and data (the empty icon is inline, so the browser asks for no /favicon.ico); never inside another site's frame.
-  'content-security-policy': "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+  'content-security-policy':
+    "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
   'x-content-type-options': 'nosniff',
   'referrer-policy': 'no-referrer',
   'cache-control': 'no-cache',
@@ -40,7 +46,9 @@ export function handleDashboardPage(): Response {
 
 /** GET /dashboard/dashboard.js */
 export function handleDashboardScript(): Response {
-  return new Response(DASHBOARD_SCRIPT, { headers: { ...PAGE_HEADERS, 'content-type': 'text/javascript; charset=utf-8' } });
+  return new Response(DASHBOARD_SCRIPT, {
+    headers: { ...PAGE_HEADERS, 'content-type': 'text/javascript; charset=utf-8' },
+  });
 }
 
 /** GET /dashboard/dashboard.css */
@@ -51,9 +59,16 @@ export function handleDashboardStyles(): Response {
 /** GET /dashboard/session: whether the page may read the data (so it asks for the token without a failed request first). */
 export function handleDashboardSessionState(context: Context, deps: AppDependencies): Response {
   const token = deps.access.authToken;
-  return context.json({ token_required: token !== undefined, signed_in: token === undefined || hasSession(context.req.header('cookie'), token) }, 200, {
-    'cache-control': 'no-store',
-  });
+  return context.json(
+    {
+      token_required: token !== undefined,
+      signed_in: token === undefined || hasSession(context.req.header('cookie'), token),
+    },
+    200,
+    {
+      'cache-control': 'no-store',
+    },
+  );
 }
 
 /** POST /dashboard/session: checks the token and sets the session cookie. */
@@ -61,11 +76,16 @@ export async function handleDashboardSession(context: Context, deps: AppDependen
   refuseOtherOrigins(context);
   const body = await readJsonBody(context);
   const token = (body as { token?: unknown } | null)?.token;
-  if (typeof body !== 'object' || body === null || typeof token !== 'string') throw invalidRequest('Expected a JSON object with the relay token as "token".', 'token');
+  if (typeof body !== 'object' || body === null || typeof token !== 'string')
+    throw invalidRequest('Expected a JSON object with the relay token as "token".', 'token');
   const expected = deps.access.authToken;
   if (expected === undefined) return context.body(null, 204);
   if (!sameSecret(token, expected)) {
-    throw new RelayError('Incorrect token for this relay.', { status: 401, type: 'authentication_error', code: 'invalid_api_key' });
+    throw new RelayError('Incorrect token for this relay.', {
+      status: 401,
+      type: 'authentication_error',
+      code: 'invalid_api_key',
+    });
   }
   return context.body(null, 204, { 'set-cookie': sessionCookieHeader(expected) });
 }
@@ -116,7 +136,13 @@ export function handleDashboardLive(context: Context, deps: AppDependencies): Re
       stop();
     },
   });
-  return new Response(stream, { headers: { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', 'x-accel-buffering': 'no' } });
+  return new Response(stream, {
+    headers: {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache',
+      'x-accel-buffering': 'no',
+    },
+  });
 }
 
 /** A browser sends its page's origin; only the relay's own may log in. */
@@ -126,6 +152,10 @@ function refuseOtherOrigins(context: Context): void {
   const own = new URL(context.req.url);
   const host = context.req.header('host') ?? own.host;
   if (origin !== `${own.protocol}//${host}`) {
-    throw new RelayError(`Requests from ${origin.slice(0, 100)} may not log in to this relay's dashboard.`, { status: 403, type: 'permission_error', code: 'origin_not_allowed' });
+    throw new RelayError(`Requests from ${origin.slice(0, 100)} may not log in to this relay's dashboard.`, {
+      status: 403,
+      type: 'permission_error',
+      code: 'origin_not_allowed',
+    });
   }
 }

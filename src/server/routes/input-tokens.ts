@@ -23,7 +23,9 @@ export async function handleInputTokens(context: Context<RelayEnv>, deps: AppDep
   const input = await deps.history.resolveInput(request, instructionItems, log);
   // Counted as the upstream will get it: compaction items as their summaries.
   const conversation = [...expandCompactions(input, deps.compactionKey, [])];
-  const built = buildChatRequest({ ...request, input: conversation }, route.provider.profile, route.upstreamModel, [...notes]);
+  const built = buildChatRequest({ ...request, input: conversation }, route.provider.profile, route.upstreamModel, [
+    ...notes,
+  ]);
   // Loaded on first use: the tokenizer's tables cost ~70 MB and ~0.2 s, which a relay that never counts should not pay.
   const { estimateChatRequestTokens } = await import('../../tokens/estimate-tokens.js');
   return context.json({ object: 'response.input_tokens', input_tokens: estimateChatRequestTokens(built.body) });
@@ -33,7 +35,8 @@ export async function handleInputTokens(context: Context<RelayEnv>, deps: AppDep
 function withCountDefaults(body: unknown, deps: AppDependencies): unknown {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) return body;
   const record = { ...(body as Record<string, unknown>) };
-  if (record.model === undefined || record.model === null) record.model = deps.router.defaultProvider.profile.models[0]?.id ?? 'default';
+  if (record.model === undefined || record.model === null)
+    record.model = deps.router.defaultProvider.profile.models[0]?.id ?? 'default';
   for (const key of Object.keys(record)) if (record[key] === null) delete record[key];
   return record;
 }

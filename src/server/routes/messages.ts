@@ -9,23 +9,28 @@
  */
 import type { Context } from 'hono';
 import { notFound } from '../../errors.js';
-import type { ProviderProfile } from '../../translate/provider-hooks.js';
 import type { ModelRouter, ResolvedRoute } from '../../routing/router.js';
-import { encodeAnthropicEvents, AnthropicMessageStream, messageFromResponse, type AnthropicEvent } from '../../translate/anthropic/message-stream.js';
+import {
+  type AnthropicEvent,
+  AnthropicMessageStream,
+  encodeAnthropicEvents,
+  messageFromResponse,
+} from '../../translate/anthropic/message-stream.js';
 import { parseMessagesRequest } from '../../translate/anthropic/parse-messages-request.js';
 import type { TranslationNote } from '../../translate/notes.js';
-import { buildChatRequest, type BuiltChatRequest } from '../../translate/request/build-chat-request.js';
+import type { ProviderProfile } from '../../translate/provider-hooks.js';
+import { type BuiltChatRequest, buildChatRequest } from '../../translate/request/build-chat-request.js';
 import type { ResponsesRequest } from '../../translate/request/responses-schema.js';
 import { buildResponseEcho } from '../../translate/stream/response-object.js';
 import { ResponseStreamTranslator } from '../../translate/stream/response-stream.js';
 import { classifyForRoute } from '../../upstream/open-stream.js';
 import type { AppDependencies } from '../dependencies.js';
+import { endWithHttpError } from '../failure-to-http.js';
 import { readJsonBody } from '../read-json-body.js';
 import type { RelayEnv } from '../relay-env.js';
 import { failTurn, openTurnUpstream, routeLabels, startTurn, streamTurn, watchFirstOutput } from '../turn-handling.js';
 import type { TurnEnding } from '../turn-lifecycle.js';
 import { collectTurn, observingEncoder } from '../turn-stream.js';
-import { endWithHttpError } from '../failure-to-http.js';
 
 const ANTHROPIC_ENCODER = { encode: encodeAnthropicEvents };
 
@@ -47,7 +52,11 @@ export async function handleCreateMessage(context: Context<RelayEnv>, deps: AppD
     startedAt,
     ...(deps.logContent ? { content: { instructions: request.instructions, input: request.input } } : {}),
   });
-  const observer = watchFirstOutput<AnthropicEvent>(undefined, (event) => event.type === 'content_block_delta', () => usage.firstOutput(deps.now()));
+  const observer = watchFirstOutput<AnthropicEvent>(
+    undefined,
+    (event) => event.type === 'content_block_delta',
+    () => usage.firstOutput(deps.now()),
+  );
   const encoder = observingEncoder(ANTHROPIC_ENCODER, observer);
 
   try {
@@ -80,12 +89,23 @@ export async function handleCreateMessage(context: Context<RelayEnv>, deps: AppD
     if (!opened.ok) throw endWithHttpError(endTurn, opened.failure);
 
     if (request.stream !== true) {
-      const outcome = await collectTurn({ translator: current, batches: opened.batches, providerName: profile.displayName, observer });
+      const outcome = await collectTurn({
+        translator: current,
+        batches: opened.batches,
+        providerName: profile.displayName,
+        observer,
+      });
       if (outcome.status === 'failed' && outcome.failure) throw endWithHttpError(endTurn, outcome.failure);
       endTurn(outcome);
       return context.json(messageFromResponse(current.response, messageId, request.model));
     }
-    const options = { translator: current, batches: opened.batches, encoder, providerName: profile.displayName, onEnd: endTurn };
+    const options = {
+      translator: current,
+      batches: opened.batches,
+      encoder,
+      providerName: profile.displayName,
+      onEnd: endTurn,
+    };
     return streamTurn(context, deps, turn, options, encoder.encode(current.start()));
   } catch (error) {
     return failTurn(turn, error);
@@ -104,7 +124,12 @@ export async function handleCountTokens(context: Context<RelayEnv>, deps: AppDep
 }
 
 /** The Chat request for one route, with `stop` where the provider takes it. */
-function buildForRoute(request: ResponsesRequest, route: ResolvedRoute, stopSequences: readonly string[], notes: readonly TranslationNote[]): BuiltChatRequest {
+function buildForRoute(
+  request: ResponsesRequest,
+  route: ResolvedRoute,
+  stopSequences: readonly string[],
+  notes: readonly TranslationNote[],
+): BuiltChatRequest {
   const profile = route.provider.profile;
   const built = buildChatRequest(request, profile, route.upstreamModel, [...notes]);
   if (stopSequences.length > 0 && acceptsField(profile, 'stop')) built.body.stop = [...stopSequences];
@@ -123,7 +148,8 @@ function acceptsField(profile: ProviderProfile, field: string): boolean {
 export function resolveMessagesRoute(router: ModelRouter, model: string): ResolvedRoute {
   const route = router.resolve(model);
   if (model.toLowerCase().startsWith('claude') && !router.aliases.has(model) && route.upstreamModel === model) {
-    const example = router.aliases.keys().next().value ?? router.defaultProvider.profile.models[0]?.id ?? 'a model the relay serves';
+    const example =
+      router.aliases.keys().next().value ?? router.defaultProvider.profile.models[0]?.id ?? 'a model the relay serves';
     throw notFound(
       `model: ${model} is not routed by this relay. Set ANTHROPIC_MODEL and ANTHROPIC_SMALL_FAST_MODEL to a model it serves (for example ${example}), ` +
         `or add an alias for ${model} to the relay's config ([aliases] in the config file, or --model-map ${model}:<model>).`,

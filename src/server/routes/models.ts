@@ -20,7 +20,8 @@ interface ModelEntry {
 
 /** Handles GET /v1/models. */
 export async function handleListModels(context: Context, deps: AppDependencies): Promise<Response> {
-  const refresh = context.req.query('refresh') === 'true' || /no-cache/i.test(context.req.header('cache-control') ?? '');
+  const refresh =
+    context.req.query('refresh') === 'true' || /no-cache/i.test(context.req.header('cache-control') ?? '');
   const models = await deps.models.list(refresh);
   return context.json({ object: 'list', data: models.map(toModelEntry) });
 }

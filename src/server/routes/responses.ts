@@ -18,6 +18,16 @@ export async function handleCreateResponse(context: Context<RelayEnv>, deps: App
 }
 
 /** A Responses turn asked for by an HTTP request, its labels set on the request once routed. */
-export function httpTurnRequest(context: Context<RelayEnv>, body: unknown, startedAt: number): Pick<TurnRequest, 'body' | 'origin' | 'log' | 'startedAt' | 'onRouted'> {
-  return { body, origin: requestOrigin(context), log: context.get('log'), startedAt, onRouted: (labels) => context.set('labels', labels) };
+export function httpTurnRequest(
+  context: Context<RelayEnv>,
+  body: unknown,
+  startedAt: number,
+): Pick<TurnRequest, 'body' | 'origin' | 'log' | 'startedAt' | 'onRouted'> {
+  return {
+    body,
+    origin: requestOrigin(context),
+    log: context.get('log'),
+    startedAt,
+    onRouted: (labels) => context.set('labels', labels),
+  };
 }

@@ -6,7 +6,7 @@
  */
 import type { Context } from 'hono';
 import { invalidRequest, notFound, type RelayError } from '../../errors.js';
-import { pageOfItems, type ItemListQuery } from '../../store/item-list.js';
+import { type ItemListQuery, pageOfItems } from '../../store/item-list.js';
 import { storeFailure } from '../../store/response-history.js';
 import { isResponseId } from '../../store/stored-items.js';
 import type { InputItem } from '../../translate/request/responses-schema.js';
@@ -16,7 +16,11 @@ import type { AppDependencies } from '../dependencies.js';
 export async function handleGetResponse(context: Context, deps: AppDependencies): Promise<Response> {
   const id = responseIdParam(context);
   if (context.req.query('stream') === 'true') {
-    throw invalidRequest('Only background responses can be streamed again, and this relay does not run background responses.', 'stream', 'unsupported_value');
+    throw invalidRequest(
+      'Only background responses can be streamed again, and this relay does not run background responses.',
+      'stream',
+      'unsupported_value',
+    );
   }
   await deps.history.settled(id);
   const turn = await readStore(deps, () => deps.history.store.get(id));
@@ -47,14 +51,23 @@ export async function handleListInputItems(context: Context, deps: AppDependenci
     if (index < lookup.turns.length - 1) items.push(...turn.output);
   });
   const page = pageOfItems(items, query);
-  if (!page) throw invalidRequest(`Invalid 'after': no input item of response '${id}' has the id '${query.after}'.`, 'after', 'invalid_value');
+  if (!page)
+    throw invalidRequest(
+      `Invalid 'after': no input item of response '${id}' has the id '${query.after}'.`,
+      'after',
+      'invalid_value',
+    );
   return context.json(page);
 }
 
 function responseIdParam(context: Context): string {
   const id = context.req.param('id') ?? '';
   if (!isResponseId(id)) {
-    throw invalidRequest(`Invalid 'response_id': '${id.slice(0, 100)}'. Expected an ID that begins with 'resp_'.`, 'response_id', 'invalid_value');
+    throw invalidRequest(
+      `Invalid 'response_id': '${id.slice(0, 100)}'. Expected an ID that begins with 'resp_'.`,
+      'response_id',
+      'invalid_value',
+    );
   }
   return id;
 }
@@ -65,12 +78,20 @@ function listQuery(context: Context): ItemListQuery {
   if (limitText !== undefined) {
     limit = Number(limitText);
     if (!/^\d+$/.test(limitText) || limit < 1 || limit > 100) {
-      throw invalidRequest(`Invalid 'limit': expected an integer from 1 to 100, got '${limitText.slice(0, 50)}'.`, 'limit', 'invalid_value');
+      throw invalidRequest(
+        `Invalid 'limit': expected an integer from 1 to 100, got '${limitText.slice(0, 50)}'.`,
+        'limit',
+        'invalid_value',
+      );
     }
   }
   const order = context.req.query('order') ?? 'desc';
   if (order !== 'asc' && order !== 'desc') {
-    throw invalidRequest(`Invalid 'order': expected 'asc' or 'desc', got '${order.slice(0, 50)}'.`, 'order', 'invalid_value');
+    throw invalidRequest(
+      `Invalid 'order': expected 'asc' or 'desc', got '${order.slice(0, 50)}'.`,
+      'order',
+      'invalid_value',
+    );
   }
   const after = context.req.query('after');
   return { limit, order, after: after === '' ? undefined : after };

@@ -10,7 +10,7 @@ import { storeFailure } from '../../store/response-history.js';
 import { StoreUnavailableError } from '../../store/types.js';
 import { summarizeUsage } from '../../usage/summarize.js';
 import type { UsageRecord } from '../../usage/types.js';
-import { parseUsageQuery, UsageQueryError, type UsageQuery } from '../../usage/usage-query.js';
+import { parseUsageQuery, type UsageQuery, UsageQueryError } from '../../usage/usage-query.js';
 import type { AppDependencies } from '../dependencies.js';
 
 /** Handles GET /v1/usage. */
@@ -43,15 +43,29 @@ async function readRecords(deps: AppDependencies, query: UsageQuery): Promise<Us
   } catch (error) {
     // A networked ledger that is unreachable: 503 with Retry-After, as the store's routes answer.
     if (error instanceof StoreUnavailableError) throw storeFailure(error, 'The usage ledger cannot be read.');
-    throw new RelayError('The usage ledger cannot be read.', { status: 500, type: 'server_error', code: 'usage_unavailable', cause: error });
+    throw new RelayError('The usage ledger cannot be read.', {
+      status: 500,
+      type: 'server_error',
+      code: 'usage_unavailable',
+      cause: error,
+    });
   }
 }
 
 function readQuery(context: Context, now: number): UsageQuery {
   try {
-    return parseUsageQuery({ since: context.req.query('since'), until: context.req.query('until'), group_by: context.req.query('group_by') }, now);
+    return parseUsageQuery(
+      { since: context.req.query('since'), until: context.req.query('until'), group_by: context.req.query('group_by') },
+      now,
+    );
   } catch (error) {
-    if (error instanceof UsageQueryError) throw new RelayError(error.message, { status: 400, type: 'invalid_request_error', code: 'invalid_value', param: error.param });
+    if (error instanceof UsageQueryError)
+      throw new RelayError(error.message, {
+        status: 400,
+        type: 'invalid_request_error',
+        code: 'invalid_value',
+        param: error.param,
+      });
     throw error;
   }
 }

@@ -28,5 +28,9 @@ export function errorFrame(error: unknown, redact: (text: string) => string): st
   const { status, body } = toErrorBody(error);
   const code = body.error.code;
   const frameStatus = code === 'previous_response_not_found' ? 400 : status;
-  return JSON.stringify({ type: 'error', status: frameStatus, error: { ...body.error, message: redact(body.error.message) } });
+  return JSON.stringify({
+    type: 'error',
+    status: frameStatus,
+    error: { ...body.error, message: redact(body.error.message) },
+  });
 }

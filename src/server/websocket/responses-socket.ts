@@ -9,15 +9,14 @@
  */
 import type { WebSocket } from 'ws';
 import { invalidRequest, RelayError } from '../../errors.js';
+import type { Logger } from '../../log.js';
 import { outputAsInputItems } from '../../translate/output-items.js';
 import type { ParsedRequest } from '../../translate/request/parse-request.js';
-import type { InputItem } from '../../translate/request/responses-schema.js';
-import type { Logger } from '../../log.js';
 import type { AppDependencies } from '../dependencies.js';
-import { runTurn, type ResolvedInput } from '../run-turn.js';
+import { type ResolvedInput, runTurn } from '../run-turn.js';
+import { SseEncoder } from '../sse-encoding.js';
 import type { TurnProducer } from '../turn-stream.js';
 import { ConnectionChain } from './connection-chain.js';
-import { SseEncoder } from '../sse-encoding.js';
 import { errorFrame, splitFrames } from './frames.js';
 
 export { PREWARM_ANSWERED } from '../prewarm-turn.js';
@@ -62,7 +61,13 @@ export class ResponsesSocket {
 
   private onMessage(text: string, isBinary: boolean): void {
     if (this.running) {
-      this.sendError(invalidRequest('A response is already in progress on this connection; wait for it to finish before sending another response.create.', null, 'response_in_progress'));
+      this.sendError(
+        invalidRequest(
+          'A response is already in progress on this connection; wait for it to finish before sending another response.create.',
+          null,
+          'response_in_progress',
+        ),
+      );
       return;
     }
     const controller = new AbortController();
@@ -82,7 +87,12 @@ export class ResponsesSocket {
   private async handle(text: string, isBinary: boolean, signal: AbortSignal): Promise<void> {
     const { deps } = this.options;
     const startedAt = deps.now();
-    if (this.options.draining()) throw new RelayError('The relay is shutting down; reconnect to continue.', { status: 503, type: 'server_error', code: 'server_shutting_down' });
+    if (this.options.draining())
+      throw new RelayError('The relay is shutting down; reconnect to continue.', {
+        status: 503,
+        type: 'server_error',
+        code: 'server_shutting_down',
+      });
     if (isBinary) throw invalidRequest('Messages must be JSON text frames.');
     const { type: _type, generate, ...body } = parseMessage(text);
     const requestId = deps.createId('req');
@@ -121,10 +131,25 @@ export class ResponsesSocket {
     const previousId = request.previous_response_id;
     const known = typeof previousId === 'string' ? this.chain.get(previousId) : undefined;
     if (!known) return { input: await this.options.deps.history.resolveInput(request, instructionItems, log) };
-    log.debug({ previousResponseId: previousId, earlierItems: known.items.length, newItems: request.input.length - instructionItems }, CHAIN_CONTINUED);
-    const items = [...request.input.slice(0, instructionItems), ...known.items, ...request.input.slice(instructionItems)];
+    log.debug(
+      {
+        previousResponseId: previousId,
+        earlierItems: known.items.length,
+        newItems: request.input.length - instructionItems,
+      },
+      CHAIN_CONTINUED,
+    );
+    const items = [
+      ...request.input.slice(0, instructionItems),
+      ...known.items,
+      ...request.input.slice(instructionItems),
+    ];
     // No store lookup for the chain; reasoning a client dropped is still restored.
-    const input = await this.options.deps.history.resolveInput({ ...request, previous_response_id: undefined, input: items }, instructionItems, log);
+    const input = await this.options.deps.history.resolveInput(
+      { ...request, previous_response_id: undefined, input: items },
+      instructionItems,
+      log,
+    );
     return { input, earlier: known.translation };
   }
 
@@ -174,8 +199,14 @@ function parseMessage(text: string): Record<string, unknown> {
   } catch {
     throw invalidRequest('The message is not valid JSON.', null, 'invalid_json');
   }
-  if (message === null || typeof message !== 'object' || Array.isArray(message)) throw invalidRequest('The message must be a JSON object.');
+  if (message === null || typeof message !== 'object' || Array.isArray(message))
+    throw invalidRequest('The message must be a JSON object.');
   const type = (message as { type?: unknown }).type;
-  if (type !== 'response.create') throw invalidRequest(`Unsupported message type ${JSON.stringify(type)}; only "response.create" is accepted.`, 'type', 'invalid_value');
+  if (type !== 'response.create')
+    throw invalidRequest(
+      `Unsupported message type ${JSON.stringify(type)}; only "response.create" is accepted.`,
+      'type',
+      'invalid_value',
+    );
   return message as Record<string, unknown>;
 }

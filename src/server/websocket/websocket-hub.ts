@@ -9,9 +9,9 @@
  * closed past the idle limit; a shutdown closes every socket with 1001 once
  * its turn is done.
  */
-import { STATUS_CODES, type IncomingMessage } from 'node:http';
+import { type IncomingMessage, STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer, type WebSocket } from 'ws';
+import { type WebSocket, WebSocketServer } from 'ws';
 import { RelayError, toErrorBody } from '../../errors.js';
 import type { AppDependencies } from '../dependencies.js';
 import { checkBrowserAccess } from '../middleware/browser-guard.js';
@@ -78,8 +78,16 @@ export class WebSocketHub {
     this.holdTurn = holdTurn;
     this.limits = { ...DEFAULT_WEBSOCKET_LIMITS, ...limits };
     // The message limit is the HTTP body limit.
-    this.server = new WebSocketServer({ noServer: true, maxPayload: deps.access.maxBodyBytes, perMessageDeflate: false });
-    this.deflatingServer = new WebSocketServer({ noServer: true, maxPayload: deps.access.maxBodyBytes, perMessageDeflate: true });
+    this.server = new WebSocketServer({
+      noServer: true,
+      maxPayload: deps.access.maxBodyBytes,
+      perMessageDeflate: false,
+    });
+    this.deflatingServer = new WebSocketServer({
+      noServer: true,
+      maxPayload: deps.access.maxBodyBytes,
+      perMessageDeflate: true,
+    });
     this.pinger = setInterval(() => this.sweep(), this.limits.pingIntervalMs);
     this.pinger.unref();
   }
@@ -111,8 +119,18 @@ export class WebSocketHub {
 
   private refusal(request: IncomingMessage): RelayError | undefined {
     const path = (request.url ?? '').split('?')[0];
-    if (path !== WEBSOCKET_PATH) return new RelayError(`No WebSocket endpoint at ${path}; use ${WEBSOCKET_PATH}.`, { status: 404, type: 'invalid_request_error', code: 'not_found' });
-    if (this.deps.turns.draining) return new RelayError('The relay is shutting down.', { status: 503, type: 'server_error', code: 'server_shutting_down' });
+    if (path !== WEBSOCKET_PATH)
+      return new RelayError(`No WebSocket endpoint at ${path}; use ${WEBSOCKET_PATH}.`, {
+        status: 404,
+        type: 'invalid_request_error',
+        code: 'not_found',
+      });
+    if (this.deps.turns.draining)
+      return new RelayError('The relay is shutting down.', {
+        status: 503,
+        type: 'server_error',
+        code: 'server_shutting_down',
+      });
     const header = (name: string) => {
       const value = request.headers[name];
       return Array.isArray(value) ? value[0] : value;
@@ -123,22 +141,30 @@ export class WebSocketHub {
     if (token === undefined) return undefined;
     const presented = presentedToken(header('authorization'), header('x-api-key'));
     if (presented === undefined || !sameSecret(presented, token)) {
-      return new RelayError(presented === undefined ? 'Missing API key: send the relay token as "Authorization: Bearer <token>" or "x-api-key: <token>".' : 'Incorrect API key provided for this relay.', {
-        status: 401,
-        type: 'authentication_error',
-        code: 'invalid_api_key',
-      });
+      return new RelayError(
+        presented === undefined
+          ? 'Missing API key: send the relay token as "Authorization: Bearer <token>" or "x-api-key: <token>".'
+          : 'Incorrect API key provided for this relay.',
+        {
+          status: 401,
+          type: 'authentication_error',
+          code: 'invalid_api_key',
+        },
+      );
     }
     return undefined;
   }
 
   private accept(socket: WebSocket, request: IncomingMessage): void {
     if (this.connections.size >= this.limits.maxConnections) {
-      const limit = new RelayError(`The relay already has ${this.limits.maxConnections} WebSocket connections open; try again shortly.`, {
-        status: 429,
-        type: 'rate_limit_error',
-        code: 'websocket_connection_limit_reached',
-      });
+      const limit = new RelayError(
+        `The relay already has ${this.limits.maxConnections} WebSocket connections open; try again shortly.`,
+        {
+          status: 429,
+          type: 'rate_limit_error',
+          code: 'websocket_connection_limit_reached',
+        },
+      );
       socket.send(errorFrame(limit, this.deps.redact), () => socket.close(TRY_AGAIN_LATER, 'connection limit reached'));
       return;
     }
@@ -194,5 +220,7 @@ function refuseUpgrade(socket: Duplex, error: RelayError, redact: (text: string)
   const { status, body } = toErrorBody(error);
   body.error.message = redact(body.error.message);
   const text = JSON.stringify(body);
-  socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(text)}\r\nconnection: close\r\n\r\n${text}`);
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(text)}\r\nconnection: close\r\n\r\n${text}`,
+  );
 }

@@ -31,11 +31,16 @@ export const OVERLOADED_STATUS = 529;
 const PROMPT_TOO_LONG = 'prompt is too long';
 
 /** Renders any thrown value as Anthropic's error body and status. */
-export function toAnthropicErrorBody(error: unknown): { status: number; body: AnthropicErrorBody; retryAfterSeconds?: number } {
+export function toAnthropicErrorBody(error: unknown): {
+  status: number;
+  body: AnthropicErrorBody;
+  retryAfterSeconds?: number;
+} {
   const { status: openAiStatus, body, retryAfterSeconds } = toErrorBody(error);
   const status = openAiStatus === 503 ? OVERLOADED_STATUS : openAiStatus;
   let message = body.error.message;
-  if (body.error.code === 'context_length_exceeded' && !message.toLowerCase().startsWith(PROMPT_TOO_LONG)) message = `${PROMPT_TOO_LONG}: ${message}`;
+  if (body.error.code === 'context_length_exceeded' && !message.toLowerCase().startsWith(PROMPT_TOO_LONG))
+    message = `${PROMPT_TOO_LONG}: ${message}`;
   const result: { status: number; body: AnthropicErrorBody; retryAfterSeconds?: number } = {
     status,
     body: { type: 'error', error: { type: errorTypeForStatus(status), message } },
@@ -60,7 +65,10 @@ export function streamErrorEvent(failure: UpstreamFailure, message: string): Ant
               : failure.code === 'not_found'
                 ? 'not_found_error'
                 : 'api_error';
-  const text = failure.code === 'context_length_exceeded' && !message.toLowerCase().startsWith(PROMPT_TOO_LONG) ? `${PROMPT_TOO_LONG}: ${message}` : message;
+  const text =
+    failure.code === 'context_length_exceeded' && !message.toLowerCase().startsWith(PROMPT_TOO_LONG)
+      ? `${PROMPT_TOO_LONG}: ${message}`
+      : message;
   return { type: 'error', error: { type, message: text } };
 }
 

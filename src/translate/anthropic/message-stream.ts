@@ -131,13 +131,18 @@ export class AnthropicMessageStream {
       case 'response.completed':
       case 'response.incomplete':
         this.closeBlock();
-        this.events.push({ type: 'message_delta', delta: { stop_reason: this.stopReason(event.response), stop_sequence: null }, usage: anthropicUsage(event.response) });
+        this.events.push({
+          type: 'message_delta',
+          delta: { stop_reason: this.stopReason(event.response), stop_sequence: null },
+          usage: anthropicUsage(event.response),
+        });
         this.events.push({ type: 'message_stop' });
         break;
       case 'response.failed': {
         this.closeBlock();
         // The classified failure, not the code Codex is sent: an overload stays an overload here.
-        const error = this.options.inner.failure ?? event.response.error ?? { code: 'server_error', message: 'The upstream failed.' };
+        const error = this.options.inner.failure ??
+          event.response.error ?? { code: 'server_error', message: 'The upstream failed.' };
         const message = this.options.redactMessage ? this.options.redactMessage(error.message) : error.message;
         this.events.push({ ...streamErrorEvent({ code: error.code as UpstreamFailure['code'], message }, message) });
         break;
@@ -151,7 +156,12 @@ export class AnthropicMessageStream {
     if (item.type === 'message') this.ensureOpen('text', outputIndex, { type: 'text', text: '' });
     else if (item.type === 'function_call' || item.type === 'custom_tool_call' || item.type === 'tool_search_call') {
       this.hasToolUse = true;
-      this.ensureOpen('tool_use', outputIndex, { type: 'tool_use', id: item.call_id, name: item.name ?? item.type, input: {} });
+      this.ensureOpen('tool_use', outputIndex, {
+        type: 'tool_use',
+        id: item.call_id,
+        name: item.name ?? item.type,
+        input: {},
+      });
     }
     // A reasoning item opens its block with its first text: one with only opaque data becomes redacted_thinking.
   }
@@ -173,7 +183,12 @@ export class AnthropicMessageStream {
       return;
     }
     if (this.open?.outputIndex !== outputIndex) return;
-    if (this.open.kind === 'tool_use' && !this.open.sentInput && item.type === 'function_call' && item.arguments !== '') {
+    if (
+      this.open.kind === 'tool_use' &&
+      !this.open.sentInput &&
+      item.type === 'function_call' &&
+      item.arguments !== ''
+    ) {
       this.delta({ type: 'input_json_delta', partial_json: item.arguments });
     }
     this.closeBlock();
@@ -204,7 +219,8 @@ export class AnthropicMessageStream {
   }
 
   private stopReason(response: ResponseObject): string {
-    if (response.status === 'incomplete') return response.incomplete_details?.reason === 'content_filter' ? 'refusal' : 'max_tokens';
+    if (response.status === 'incomplete')
+      return response.incomplete_details?.reason === 'content_filter' ? 'refusal' : 'max_tokens';
     return this.hasToolUse ? 'tool_use' : 'end_turn';
   }
 }
@@ -244,7 +260,12 @@ export function messageFromResponse(response: ResponseObject, id: string, model:
   for (const item of response.output) {
     if (item.type === 'reasoning') {
       const text = item.content.map((part) => part.text).join('');
-      if (text !== '') content.push({ type: 'thinking', thinking: text, signature: item.encrypted_content ?? PLAIN_THINKING_SIGNATURE });
+      if (text !== '')
+        content.push({
+          type: 'thinking',
+          thinking: text,
+          signature: item.encrypted_content ?? PLAIN_THINKING_SIGNATURE,
+        });
       else if (item.encrypted_content) content.push({ type: 'redacted_thinking', data: item.encrypted_content });
     } else if (item.type === 'message') {
       const text = item.content.map((part) => part.text).join('');
@@ -255,8 +276,23 @@ export function messageFromResponse(response: ResponseObject, id: string, model:
     }
   }
   const stopReason =
-    response.status === 'incomplete' ? (response.incomplete_details?.reason === 'content_filter' ? 'refusal' : 'max_tokens') : hasToolUse ? 'tool_use' : 'end_turn';
-  return { id, type: 'message', role: 'assistant', model, content, stop_reason: stopReason, stop_sequence: null, usage: anthropicUsage(response) };
+    response.status === 'incomplete'
+      ? response.incomplete_details?.reason === 'content_filter'
+        ? 'refusal'
+        : 'max_tokens'
+      : hasToolUse
+        ? 'tool_use'
+        : 'end_turn';
+  return {
+    id,
+    type: 'message',
+    role: 'assistant',
+    model,
+    content,
+    stop_reason: stopReason,
+    stop_sequence: null,
+    usage: anthropicUsage(response),
+  };
 }
 
 function parseInput(text: string): unknown {

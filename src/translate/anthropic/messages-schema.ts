@@ -35,7 +35,9 @@ export const toolResultBlockSchema = z
   })
   .loose();
 
-export const thinkingBlockSchema = z.object({ type: z.literal('thinking'), thinking: z.string(), signature: z.string().nullish() }).loose();
+export const thinkingBlockSchema = z
+  .object({ type: z.literal('thinking'), thinking: z.string(), signature: z.string().nullish() })
+  .loose();
 
 export const redactedThinkingBlockSchema = z.object({ type: z.literal('redacted_thinking'), data: z.string() }).loose();
 

@@ -11,20 +11,26 @@
 import { invalidRequest } from '../../errors.js';
 import type { TranslationNote } from '../notes.js';
 import { zodErrorToRelayError } from '../request/parse-request.js';
-import type { ContentPart, FunctionTool, InputItem, ReasoningEffort, ResponsesRequest } from '../request/responses-schema.js';
+import type {
+  ContentPart,
+  FunctionTool,
+  InputItem,
+  ReasoningEffort,
+  ResponsesRequest,
+} from '../request/responses-schema.js';
 import {
+  type AnthropicContentBlock,
+  type AnthropicMessage,
+  type AnthropicTool,
+  type AnthropicToolChoice,
   imageBlockSchema,
+  type MessagesRequest,
   messagesRequestSchema,
   redactedThinkingBlockSchema,
   textBlockSchema,
   thinkingBlockSchema,
   toolResultBlockSchema,
   toolUseBlockSchema,
-  type AnthropicContentBlock,
-  type AnthropicMessage,
-  type AnthropicTool,
-  type AnthropicToolChoice,
-  type MessagesRequest,
 } from './messages-schema.js';
 
 export interface ParsedMessagesRequest {
@@ -42,7 +48,8 @@ const BILLING_HEADER_PREFIX = 'x-anthropic-billing-header:';
 
 /** Parses and validates a Messages request body. */
 export function parseMessagesRequest(body: unknown): ParsedMessagesRequest {
-  if (body === null || typeof body !== 'object' || Array.isArray(body)) throw invalidRequest('The request body must be a JSON object.');
+  if (body === null || typeof body !== 'object' || Array.isArray(body))
+    throw invalidRequest('The request body must be a JSON object.');
   const result = messagesRequestSchema.safeParse(body);
   if (!result.success) throw zodErrorToRelayError(result.error, [], body);
   const raw = result.data;
@@ -86,7 +93,15 @@ function systemText(system: MessagesRequest['system']): string | null {
  */
 function reasoningEffort(raw: MessagesRequest): ReasoningEffort | undefined {
   const asked = raw.output_config?.effort;
-  if (asked === 'low' || asked === 'medium' || asked === 'high' || asked === 'max' || asked === 'xhigh' || asked === 'minimal') return asked;
+  if (
+    asked === 'low' ||
+    asked === 'medium' ||
+    asked === 'high' ||
+    asked === 'max' ||
+    asked === 'xhigh' ||
+    asked === 'minimal'
+  )
+    return asked;
   const thinking = raw.thinking;
   if (!thinking) return undefined;
   if (thinking.type === 'disabled') return 'none';
@@ -114,7 +129,11 @@ function convertMessage(message: AnthropicMessage, path: string, notes: Translat
     if (block.type === 'tool_result') {
       flushParts();
       const result = parseBlock(toolResultBlockSchema, block, at);
-      items.push({ type: 'function_call_output', call_id: result.tool_use_id, output: toolResultOutput(result.content ?? '', result.is_error === true, at, notes) });
+      items.push({
+        type: 'function_call_output',
+        call_id: result.tool_use_id,
+        output: toolResultOutput(result.content ?? '', result.is_error === true, at, notes),
+      });
       return;
     }
     const part = userPart(block, at, notes);
@@ -131,19 +150,36 @@ function assistantItems(blocks: readonly AnthropicContentBlock[], path: string, 
     const at = `${path}.content[${index}]`;
     switch (block.type) {
       case 'text':
-        items.push({ type: 'message', role: 'assistant', content: [{ type: 'output_text', text: parseBlock(textBlockSchema, block, at).text }] });
+        items.push({
+          type: 'message',
+          role: 'assistant',
+          content: [{ type: 'output_text', text: parseBlock(textBlockSchema, block, at).text }],
+        });
         break;
       case 'thinking': {
         const thinking = parseBlock(thinkingBlockSchema, block, at);
-        items.push({ type: 'reasoning', content: [{ type: 'reasoning_text', text: thinking.thinking }], encrypted_content: thinking.signature ?? null });
+        items.push({
+          type: 'reasoning',
+          content: [{ type: 'reasoning_text', text: thinking.thinking }],
+          encrypted_content: thinking.signature ?? null,
+        });
         break;
       }
       case 'redacted_thinking':
-        items.push({ type: 'reasoning', content: [], encrypted_content: parseBlock(redactedThinkingBlockSchema, block, at).data });
+        items.push({
+          type: 'reasoning',
+          content: [],
+          encrypted_content: parseBlock(redactedThinkingBlockSchema, block, at).data,
+        });
         break;
       case 'tool_use': {
         const call = parseBlock(toolUseBlockSchema, block, at);
-        items.push({ type: 'function_call', call_id: call.id, name: call.name, arguments: JSON.stringify(call.input ?? {}) });
+        items.push({
+          type: 'function_call',
+          call_id: call.id,
+          name: call.name,
+          arguments: JSON.stringify(call.input ?? {}),
+        });
         break;
       }
       default:
@@ -177,7 +213,12 @@ function imageUrl(image: ReturnType<typeof imageBlockSchema.parse>): string {
 }
 
 /** A tool result's content: text, or text and images; an error result says so. */
-function toolResultOutput(content: string | AnthropicContentBlock[], isError: boolean, at: string, notes: TranslationNote[]): string | ContentPart[] {
+function toolResultOutput(
+  content: string | AnthropicContentBlock[],
+  isError: boolean,
+  at: string,
+  notes: TranslationNote[],
+): string | ContentPart[] {
   const prefix = isError ? 'Error: ' : '';
   if (typeof content === 'string') return prefix + content;
   const parts: ContentPart[] = [];
@@ -201,10 +242,19 @@ function convertToolsAndChoice(
   const tools: FunctionTool[] = [];
   for (const tool of rawTools) {
     if (tool.input_schema === undefined || tool.input_schema === null || (tool.type && tool.type !== 'custom')) {
-      notes.push({ level: 'warn', message: `tool '${tool.name}' (${tool.type ?? 'no input_schema'}) is served by Anthropic only; not offered upstream` });
+      notes.push({
+        level: 'warn',
+        message: `tool '${tool.name}' (${tool.type ?? 'no input_schema'}) is served by Anthropic only; not offered upstream`,
+      });
       continue;
     }
-    tools.push({ type: 'function', name: tool.name, description: tool.description ?? null, parameters: tool.input_schema, strict: false });
+    tools.push({
+      type: 'function',
+      name: tool.name,
+      description: tool.description ?? null,
+      parameters: tool.input_schema,
+      strict: false,
+    });
   }
   const parallel = choice?.disable_parallel_tool_use === true ? false : undefined;
   switch (choice?.type) {
@@ -216,13 +266,18 @@ function convertToolsAndChoice(
     case 'none':
       return { tools, toolChoice: 'none', parallel };
     case 'tool':
-      if (!choice.name) throw invalidRequest("tool_choice.name: Field required when tool_choice.type is 'tool'.", 'tool_choice.name');
+      if (!choice.name)
+        throw invalidRequest("tool_choice.name: Field required when tool_choice.type is 'tool'.", 'tool_choice.name');
       return { tools, toolChoice: { type: 'function', name: choice.name }, parallel };
   }
 }
 
 /** Validates one block against its schema; a 400 naming the block otherwise. */
-function parseBlock<T>(schema: { safeParse(value: unknown): { success: true; data: T } | { success: false; error: import('zod').ZodError } }, block: unknown, at: string): T {
+function parseBlock<T>(
+  schema: { safeParse(value: unknown): { success: true; data: T } | { success: false; error: import('zod').ZodError } },
+  block: unknown,
+  at: string,
+): T {
   const parsed = schema.safeParse(block);
   if (!parsed.success) throw zodErrorToRelayError(parsed.error, [at], block);
   return parsed.data;

@@ -17,16 +17,37 @@
  * It also keeps the whole message, for `stream: false` and for the turn's
  * outcome, usage and log line.
  */
-import type { ProviderHooks } from '../provider-hooks.js';
+
 import type { ChatChunk, ChatDelta, ChatToolCallDelta } from '../chat-types.js';
-import { runSplitters, splittersPassThrough, type ContentSegment, type ContentSplitter } from '../stream/content-splitter.js';
-import { buildResponseEcho, buildResponseObject, type ResponseEcho, type ResponseObject, type ResponseStatus } from '../stream/response-object.js';
-import { createToolCallState, fragmentId, isWholeJson, matchToolCall, type ToolCallState } from '../stream/tool-calls.js';
+import type { ProviderHooks } from '../provider-hooks.js';
+import {
+  type ContentSegment,
+  type ContentSplitter,
+  runSplitters,
+  splittersPassThrough,
+} from '../stream/content-splitter.js';
+import {
+  buildResponseEcho,
+  buildResponseObject,
+  type ResponseEcho,
+  type ResponseObject,
+  type ResponseStatus,
+} from '../stream/response-object.js';
+import {
+  createToolCallState,
+  fragmentId,
+  isWholeJson,
+  matchToolCall,
+  type ToolCallState,
+} from '../stream/tool-calls.js';
 import type { UpstreamFailure } from '../upstream-errors.js';
 import { toResponsesUsage, type Usage } from '../usage.js';
 
 /** One piece of the outgoing stream: a chunk, the closing `[DONE]`, or a keep-alive comment. */
-export type ChatStreamEvent = { type: 'chunk'; chunk: Record<string, unknown> } | { type: 'done' } | { type: 'keep-alive' };
+export type ChatStreamEvent =
+  | { type: 'chunk'; chunk: Record<string, unknown> }
+  | { type: 'done' }
+  | { type: 'keep-alive' };
 
 export interface ChatStreamOptions {
   /** `chatcmpl-…`, the same on every chunk. */
@@ -97,9 +118,12 @@ export class ChatPassthroughStream {
       return this.events;
     }
     const delta = choice.delta ?? choice.message ?? {};
-    const finish = typeof choice.finish_reason === 'string' && choice.finish_reason !== '' ? choice.finish_reason : undefined;
+    const finish =
+      typeof choice.finish_reason === 'string' && choice.finish_reason !== '' ? choice.finish_reason : undefined;
     if (finish === 'error') {
-      this.failWith(this.options.classifyStreamError(chunk.error ?? choice.error ?? { message: 'the upstream reported an error' }));
+      this.failWith(
+        this.options.classifyStreamError(chunk.error ?? choice.error ?? { message: 'the upstream reported an error' }),
+      );
       return this.events;
     }
     this.onDelta(delta);
@@ -110,7 +134,10 @@ export class ChatPassthroughStream {
       this.finishReason = finish;
       // Held-back text goes out before the finish reason.
       this.pushSegments(runSplitters(this.splitters, '', true));
-      this.pushChunk([{ index: 0, delta: {}, finish_reason: this.clientFinishReason() }], rawUsage && this.options.includeUsage ? rawUsage : undefined);
+      this.pushChunk(
+        [{ index: 0, delta: {}, finish_reason: this.clientFinishReason() }],
+        rawUsage && this.options.includeUsage ? rawUsage : undefined,
+      );
     } else if (rawUsage && this.options.includeUsage) {
       this.pushChunk([], rawUsage);
     }
@@ -121,7 +148,10 @@ export class ChatPassthroughStream {
     this.events = [];
     if (this.phase !== 'streaming') return this.events;
     if (this.finishReason === undefined) {
-      this.failWith({ code: 'server_error', message: 'The upstream stream ended before the model finished (no finish_reason).' });
+      this.failWith({
+        code: 'server_error',
+        message: 'The upstream stream ended before the model finished (no finish_reason).',
+      });
       return this.events;
     }
     this.phase = 'ended';
@@ -154,7 +184,12 @@ export class ChatPassthroughStream {
         status: this.status,
         completedAt: null,
         error: this.error,
-        incompleteReason: this.status === 'incomplete' ? (this.finishReason === 'length' ? 'max_output_tokens' : 'content_filter') : null,
+        incompleteReason:
+          this.status === 'incomplete'
+            ? this.finishReason === 'length'
+              ? 'max_output_tokens'
+              : 'content_filter'
+            : null,
         output: [],
         usage: this.usage && this.phase === 'ended' ? toResponsesUsage(this.usage) : null,
       },
@@ -164,10 +199,17 @@ export class ChatPassthroughStream {
 
   /** The whole `chat.completion` for `stream: false`. */
   completion(): Record<string, unknown> {
-    const message: Record<string, unknown> = { role: 'assistant', content: this.text === '' && this.calls.length > 0 ? null : this.text };
+    const message: Record<string, unknown> = {
+      role: 'assistant',
+      content: this.text === '' && this.calls.length > 0 ? null : this.text,
+    };
     if (this.reasoning !== '') message.reasoning_content = this.reasoning;
     if (this.calls.length > 0) {
-      message.tool_calls = this.calls.map((call) => ({ id: call.callId, type: 'function', function: { name: call.upstreamName, arguments: call.arguments } }));
+      message.tool_calls = this.calls.map((call) => ({
+        id: call.callId,
+        type: 'function',
+        function: { name: call.upstreamName, arguments: call.arguments },
+      }));
     }
     const completion: Record<string, unknown> = {
       id: this.options.id,
@@ -206,7 +248,8 @@ export class ChatPassthroughStream {
         segments = runSplitters(this.splitters, content, false);
       }
     }
-    if (Array.isArray(toolCalls) && toolCalls.length > 0) passed.tool_calls = toolCalls.map((fragment) => this.collectFragment(fragment));
+    if (Array.isArray(toolCalls) && toolCalls.length > 0)
+      passed.tool_calls = toolCalls.map((fragment) => this.collectFragment(fragment));
     if (Object.keys(passed).length > 0) this.pushChunk([{ index: 0, delta: passed, finish_reason: null }]);
     this.pushSegments(segments);
   }
@@ -252,7 +295,12 @@ export class ChatPassthroughStream {
         call.added = true;
         call.closed = true;
         this.repairedCalls = true;
-        const repaired = { index: call.outputIndex, id: call.callId, type: 'function', function: { name: segment.name, arguments: segment.arguments } };
+        const repaired = {
+          index: call.outputIndex,
+          id: call.callId,
+          type: 'function',
+          function: { name: segment.name, arguments: segment.arguments },
+        };
         this.pushChunk([{ index: 0, delta: { tool_calls: [repaired] }, finish_reason: null }]);
       }
     }
@@ -270,7 +318,13 @@ export class ChatPassthroughStream {
       first.delta = { role: 'assistant', ...(first.delta as Record<string, unknown>) };
       this.roleSent = true;
     }
-    const chunk: Record<string, unknown> = { id: this.options.id, object: 'chat.completion.chunk', created: this.options.created, model: this.options.model, choices };
+    const chunk: Record<string, unknown> = {
+      id: this.options.id,
+      object: 'chat.completion.chunk',
+      created: this.options.created,
+      model: this.options.model,
+      choices,
+    };
     if (usage !== undefined) chunk.usage = usage;
     this.events.push({ type: 'chunk', chunk });
   }
@@ -282,7 +336,17 @@ export class ChatPassthroughStream {
     const message = this.options.redactMessage ? this.options.redactMessage(failure.message) : failure.message;
     this.error = { code: failure.code, message };
     this.failureReason = failure;
-    this.events.push({ type: 'chunk', chunk: { error: { message, type: failure.code === 'rate_limit_exceeded' ? 'rate_limit_error' : 'server_error', param: null, code: failure.code } } });
+    this.events.push({
+      type: 'chunk',
+      chunk: {
+        error: {
+          message,
+          type: failure.code === 'rate_limit_exceeded' ? 'rate_limit_error' : 'server_error',
+          param: null,
+          code: failure.code,
+        },
+      },
+    });
   }
 }
 

@@ -8,19 +8,27 @@
  */
 import { z } from 'zod';
 import { invalidRequest } from '../../errors.js';
-import type { ProviderProfile, RequestContext } from '../provider-hooks.js';
-import { findModel } from '../find-model.js';
-import { zodErrorToRelayError } from '../request/parse-request.js';
-import { reasoningEffortSchema, type ReasoningEffort } from '../request/responses-schema.js';
-import { hoistSystemMessages } from '../request/system-messages.js';
 import type { ChatAssistantMessage, ChatMessage, ChatRequest, ChatToolCall } from '../chat-types.js';
+import { findModel } from '../find-model.js';
+import type { ProviderProfile, RequestContext } from '../provider-hooks.js';
+import { zodErrorToRelayError } from '../request/parse-request.js';
+import { type ReasoningEffort, reasoningEffortSchema } from '../request/responses-schema.js';
+import { hoistSystemMessages } from '../request/system-messages.js';
 
 const messageSchema = z
   .object({
     role: z.enum(['system', 'developer', 'user', 'assistant', 'tool']),
     content: z.union([z.string(), z.array(z.object({ type: z.string() }).loose())]).nullish(),
     tool_calls: z
-      .array(z.object({ id: z.string().min(1), type: z.string().nullish(), function: z.object({ name: z.string().min(1), arguments: z.string() }).loose() }).loose())
+      .array(
+        z
+          .object({
+            id: z.string().min(1),
+            type: z.string().nullish(),
+            function: z.object({ name: z.string().min(1), arguments: z.string() }).loose(),
+          })
+          .loose(),
+      )
       .nullish(),
     tool_call_id: z.string().nullish(),
   })
@@ -32,7 +40,9 @@ const chatRequestSchema = z
     messages: z.array(messageSchema).min(1),
     stream: z.boolean().nullish(),
     stream_options: z.object({ include_usage: z.boolean().nullish() }).loose().nullish(),
-    tools: z.array(z.object({ type: z.string(), function: z.object({ name: z.string().min(1) }).loose() }).loose()).nullish(),
+    tools: z
+      .array(z.object({ type: z.string(), function: z.object({ name: z.string().min(1) }).loose() }).loose())
+      .nullish(),
     max_tokens: z.number().int().positive().nullish(),
     max_completion_tokens: z.number().int().positive().nullish(),
     reasoning_effort: reasoningEffortSchema.nullish(),
@@ -59,11 +69,13 @@ export interface BuiltPassthroughRequest {
 
 /** Validates a Chat Completions request body (400 in OpenAI's shape, naming the field). */
 export function parseChatRequest(body: unknown): ClientChatRequest {
-  if (body === null || typeof body !== 'object' || Array.isArray(body)) throw invalidRequest('The request body must be a JSON object.');
+  if (body === null || typeof body !== 'object' || Array.isArray(body))
+    throw invalidRequest('The request body must be a JSON object.');
   const result = chatRequestSchema.safeParse(body);
   if (!result.success) throw zodErrorToRelayError(result.error, [], body);
   const raw = result.data;
-  if (typeof raw.n === 'number' && raw.n !== 1) throw invalidRequest('Only n = 1 is supported by this relay.', 'n', 'unsupported_value');
+  if (typeof raw.n === 'number' && raw.n !== 1)
+    throw invalidRequest('Only n = 1 is supported by this relay.', 'n', 'unsupported_value');
   return {
     body: body as ClientChatRequest['body'],
     stream: raw.stream === true,
@@ -73,11 +85,30 @@ export function parseChatRequest(body: unknown): ClientChatRequest {
 }
 
 /** Builds the upstream request for one provider and model. */
-export function buildPassthroughRequest(client: ClientChatRequest, profile: ProviderProfile, upstreamModel: string): BuiltPassthroughRequest {
+export function buildPassthroughRequest(
+  client: ClientChatRequest,
+  profile: ProviderProfile,
+  upstreamModel: string,
+): BuiltPassthroughRequest {
   const model = findModel(profile, upstreamModel);
-  const context: RequestContext = { upstreamModel, effort: client.effort, model, supportedEfforts: model?.reasoningEfforts ?? profile.reasoningEfforts };
-  const { stream: _stream, stream_options: _options, reasoning_effort: _effort, max_tokens: maxTokens, max_completion_tokens: maxCompletionTokens, messages, ...rest } = client.body;
-  let converted = (messages as Array<Record<string, unknown>>).map((message) => convertMessage(message, profile, context));
+  const context: RequestContext = {
+    upstreamModel,
+    effort: client.effort,
+    model,
+    supportedEfforts: model?.reasoningEfforts ?? profile.reasoningEfforts,
+  };
+  const {
+    stream: _stream,
+    stream_options: _options,
+    reasoning_effort: _effort,
+    max_tokens: maxTokens,
+    max_completion_tokens: maxCompletionTokens,
+    messages,
+    ...rest
+  } = client.body;
+  let converted = (messages as Array<Record<string, unknown>>).map((message) =>
+    convertMessage(message, profile, context),
+  );
   if (!profile.systemMessagesAnywhere) converted = hoistSystemMessages(converted);
 
   const body: ChatRequest = { ...rest, model: upstreamModel, messages: converted, stream: true };
@@ -91,7 +122,11 @@ export function buildPassthroughRequest(client: ClientChatRequest, profile: Prov
 }
 
 /** One message for the provider: `developer` as system, tool-call ids by its rules, reasoning in its field. */
-function convertMessage(message: Record<string, unknown>, profile: ProviderProfile, context: RequestContext): ChatMessage {
+function convertMessage(
+  message: Record<string, unknown>,
+  profile: ProviderProfile,
+  context: RequestContext,
+): ChatMessage {
   const hooks = profile.hooks;
   switch (message.role) {
     case 'developer':
@@ -99,11 +134,22 @@ function convertMessage(message: Record<string, unknown>, profile: ProviderProfi
     case 'system':
       return { ...message, content: textOf(message.content) } as ChatMessage;
     case 'tool':
-      return { ...message, tool_call_id: hooks.toUpstreamToolCallId(String(message.tool_call_id ?? '')) } as ChatMessage;
+      return {
+        ...message,
+        tool_call_id: hooks.toUpstreamToolCallId(String(message.tool_call_id ?? '')),
+      } as ChatMessage;
     case 'assistant': {
-      const assistant = { ...message, role: 'assistant', content: (message.content ?? null) as ChatAssistantMessage['content'] } as ChatAssistantMessage;
+      const assistant = {
+        ...message,
+        role: 'assistant',
+        content: (message.content ?? null) as ChatAssistantMessage['content'],
+      } as ChatAssistantMessage;
       if (Array.isArray(message.tool_calls)) {
-        assistant.tool_calls = (message.tool_calls as ChatToolCall[]).map((call) => ({ ...call, type: 'function', id: hooks.toUpstreamToolCallId(call.id) }));
+        assistant.tool_calls = (message.tool_calls as ChatToolCall[]).map((call) => ({
+          ...call,
+          type: 'function',
+          id: hooks.toUpstreamToolCallId(call.id),
+        }));
       }
       echoKeptReasoning(assistant, profile, context);
       return assistant;
@@ -120,7 +166,12 @@ function convertMessage(message: Record<string, unknown>, profile: ProviderProfi
  * added with the same text, so a thinking model gets its reasoning back.
  */
 function echoKeptReasoning(message: ChatAssistantMessage, profile: ProviderProfile, context: RequestContext): void {
-  const text = typeof message.reasoning_content === 'string' ? message.reasoning_content : typeof message.reasoning === 'string' ? message.reasoning : '';
+  const text =
+    typeof message.reasoning_content === 'string'
+      ? message.reasoning_content
+      : typeof message.reasoning === 'string'
+        ? message.reasoning
+        : '';
   if (text === '') return;
   const echoed: ChatAssistantMessage = { role: 'assistant', content: null };
   profile.hooks.echoReasoning(echoed, { text }, context);
@@ -133,5 +184,11 @@ function echoKeptReasoning(message: ChatAssistantMessage, profile: ProviderProfi
 function textOf(content: unknown): string {
   if (typeof content === 'string') return content;
   if (!Array.isArray(content)) return '';
-  return content.map((part) => (part && typeof part === 'object' && typeof (part as { text?: unknown }).text === 'string' ? (part as { text: string }).text : '')).join('\n\n');
+  return content
+    .map((part) =>
+      part && typeof part === 'object' && typeof (part as { text?: unknown }).text === 'string'
+        ? (part as { text: string }).text
+        : '',
+    )
+    .join('\n\n');
 }

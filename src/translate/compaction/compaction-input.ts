@@ -13,7 +13,11 @@ import { decodeCompactionEnvelope } from './compaction-envelope.js';
 export const SUMMARY_PREFIX = 'Summary of the earlier conversation (it replaces the messages it summarises):\n\n';
 
 /** The conversation with its compaction items expanded; the same array when it has none. */
-export function expandCompactions(items: readonly InputItem[], key: Buffer, notes: TranslationNote[]): readonly InputItem[] {
+export function expandCompactions(
+  items: readonly InputItem[],
+  key: Buffer,
+  notes: TranslationNote[],
+): readonly InputItem[] {
   if (!items.some((item) => item.type === 'compaction')) return items;
   let expanded: InputItem[] = [];
   for (const item of items) {
@@ -23,7 +27,11 @@ export function expandCompactions(items: readonly InputItem[], key: Buffer, note
     }
     const summary = decodeCompactionEnvelope(item.encrypted_content, key);
     if (summary === undefined) {
-      notes.push({ level: 'warn', message: 'dropped a compaction item the relay did not write (or that was altered); the conversation goes on without it' });
+      notes.push({
+        level: 'warn',
+        message:
+          'dropped a compaction item the relay did not write (or that was altered); the conversation goes on without it',
+      });
       continue;
     }
     expanded = expanded.filter(isKeptMessage);

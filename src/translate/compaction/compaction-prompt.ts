@@ -18,5 +18,9 @@ export const COMPACTION_PROMPT = [
 /** The request for the summary: the conversation plus the prompt, without tools. */
 export function compactionRequest(request: ResponsesRequest): ResponsesRequest {
   const { tool_choice: _toolChoice, ...rest } = request;
-  return { ...rest, tools: [], input: [...request.input, { type: 'message', role: 'user', content: COMPACTION_PROMPT }] };
+  return {
+    ...rest,
+    tools: [],
+    input: [...request.input, { type: 'message', role: 'user', content: COMPACTION_PROMPT }],
+  };
 }

@@ -7,14 +7,19 @@
  * partial summary).
  */
 import type { ChatChunk } from '../chat-types.js';
-import type { UpstreamFailure } from '../upstream-errors.js';
 import type { CompactionOutputItem, ResponseObject } from '../stream/response-object.js';
 import type { ResponseStreamEvent, ResponseStreamTranslator, StreamEnding } from '../stream/response-stream.js';
 import { isSnapshotEvent, type SnapshotEventType } from '../stream/stream-events.js';
+import type { UpstreamFailure } from '../upstream-errors.js';
 import { encodeCompactionEnvelope } from './compaction-envelope.js';
 
 /** Events of the inner translator that go to the client (with their output emptied). */
-const PASSED_EVENTS: ReadonlySet<string> = new Set<SnapshotEventType>(['response.created', 'response.in_progress', 'response.failed', 'response.incomplete']);
+const PASSED_EVENTS: ReadonlySet<string> = new Set<SnapshotEventType>([
+  'response.created',
+  'response.in_progress',
+  'response.failed',
+  'response.incomplete',
+]);
 
 export class CompactionStream {
   private sequence = 0;
@@ -42,10 +47,17 @@ export class CompactionStream {
     if (response.status !== 'completed') return this.pass(events);
     const summary = summaryText(response);
     if (summary === '') {
-      this.summaryFailure = { code: 'server_error', message: 'The upstream model returned an empty summary for compaction.' };
+      this.summaryFailure = {
+        code: 'server_error',
+        message: 'The upstream model returned an empty summary for compaction.',
+      };
       return this.fail(this.summaryFailure);
     }
-    const item: CompactionOutputItem = { type: 'compaction', id: this.options.createId('cmp'), encrypted_content: encodeCompactionEnvelope(summary, this.options.key) };
+    const item: CompactionOutputItem = {
+      type: 'compaction',
+      id: this.options.createId('cmp'),
+      encrypted_content: encodeCompactionEnvelope(summary, this.options.key),
+    };
     this.item = item;
     return [
       { type: 'response.output_item.added', sequence_number: this.sequence++, output_index: 0, item },
@@ -57,7 +69,12 @@ export class CompactionStream {
   fail(failure: UpstreamFailure): ResponseStreamEvent[] {
     if (this.inner.ended && this.inner.response.status === 'completed') {
       // The upstream finished but its summary could not be used: the response ends failed all the same.
-      const response = { ...this.inner.response, status: 'failed' as const, output: [], error: { code: failure.code, message: failure.message } };
+      const response = {
+        ...this.inner.response,
+        status: 'failed' as const,
+        output: [],
+        error: { code: failure.code, message: failure.message },
+      };
       return [{ type: 'response.failed', sequence_number: this.sequence++, response }];
     }
     return this.pass(this.inner.fail(failure));
@@ -78,7 +95,13 @@ export class CompactionStream {
   /** The response with the compaction item as its only output once complete, no output before. */
   get response(): ResponseObject {
     const response = this.inner.response;
-    if (this.summaryFailure) return { ...response, status: 'failed', output: [], error: { code: this.summaryFailure.code, message: this.summaryFailure.message } };
+    if (this.summaryFailure)
+      return {
+        ...response,
+        status: 'failed',
+        output: [],
+        error: { code: this.summaryFailure.code, message: this.summaryFailure.message },
+      };
     return { ...response, output: this.item ? [this.item] : [] };
   }
 

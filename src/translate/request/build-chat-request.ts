@@ -2,17 +2,18 @@
  * A whole Responses request → a Chat Completions request for one provider.
  * Pure: everything it needs is passed in, nothing is read or written.
  */
-import { findModel } from '../find-model.js';
-import type { ProviderProfile, RequestContext } from '../provider-hooks.js';
+
 import type { ChatRequest } from '../chat-types.js';
+import { findModel } from '../find-model.js';
 import type { TranslationNote } from '../notes.js';
+import type { ProviderProfile, RequestContext } from '../provider-hooks.js';
 import type { ToolNameMap } from '../tool-names.js';
-import { convertInput, type ConvertInputOptions } from './convert-input.js';
+import { type ConvertInputOptions, convertInput } from './convert-input.js';
 import { convertToolChoice, convertTools } from './convert-tools.js';
+import { InputTranslation } from './incremental-input.js';
 import { parseTools } from './parse-request.js';
 import type { ResponsesRequest, ToolDefinition } from './responses-schema.js';
 import { hoistSystemMessages } from './system-messages.js';
-import { InputTranslation } from './incremental-input.js';
 
 export interface BuiltChatRequest {
   body: ChatRequest;
@@ -43,7 +44,12 @@ export function buildChatRequest(
 ): BuiltChatRequest {
   const model = findModel(profile, upstreamModel);
   const effort = request.reasoning?.effort ?? undefined;
-  const context: RequestContext = { upstreamModel, effort, model, supportedEfforts: model?.reasoningEfforts ?? profile.reasoningEfforts };
+  const context: RequestContext = {
+    upstreamModel,
+    effort,
+    model,
+    supportedEfforts: model?.reasoningEfforts ?? profile.reasoningEfforts,
+  };
 
   const converted = convertTools([...request.tools, ...toolsFromInput(request, notes)]);
   const { toolChoice, tools } = convertToolChoice(request.tool_choice, converted, notes);
@@ -56,9 +62,12 @@ export function buildChatRequest(
     imagesInToolResults: profile.imagesInToolResults,
   };
   const translation = continuation
-    ? (continuation.earlier?.extend(request.input, inputOptions, notes) ?? InputTranslation.translate(request.input, inputOptions, notes))
+    ? (continuation.earlier?.extend(request.input, inputOptions, notes) ??
+      InputTranslation.translate(request.input, inputOptions, notes))
     : undefined;
-  let messages = translation ? translation.messages(request.instructions) : convertInput(request.instructions, request.input, inputOptions, notes);
+  let messages = translation
+    ? translation.messages(request.instructions)
+    : convertInput(request.instructions, request.input, inputOptions, notes);
   if (!profile.systemMessagesAnywhere) messages = hoistSystemMessages(messages);
 
   const body: ChatRequest = { model: upstreamModel, messages, stream: true };
@@ -73,7 +82,12 @@ export function buildChatRequest(
   if (typeof request.top_p === 'number') body.top_p = request.top_p;
   const format = request.text?.format;
   if (format?.type === 'json_schema') {
-    const schema = format as { name?: string | null; schema: Record<string, unknown>; strict?: boolean | null; description?: string | null };
+    const schema = format as {
+      name?: string | null;
+      schema: Record<string, unknown>;
+      strict?: boolean | null;
+      description?: string | null;
+    };
     body.response_format = {
       type: 'json_schema',
       json_schema: {
@@ -88,7 +102,13 @@ export function buildChatRequest(
   }
   if (effort !== undefined) profile.hooks.applyReasoningEffort(body, effort, context);
 
-  return { body: profile.hooks.finalizeRequest(body, context), names: converted.names, notes, context, ...(translation ? { translation } : {}) };
+  return {
+    body: profile.hooks.finalizeRequest(body, context),
+    names: converted.names,
+    notes,
+    context,
+    ...(translation ? { translation } : {}),
+  };
 }
 
 /** Tools a tool_search returned and tools added mid-conversation join the tool list. */

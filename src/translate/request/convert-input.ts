@@ -10,9 +10,16 @@
  * - images in tool results reach the model, as a user message right after the
  *   tool messages where the upstream refuses images inside tool messages.
  */
-import type { ProviderHooks, RequestContext } from '../provider-hooks.js';
-import type { ChatAssistantMessage, ChatContentPart, ChatMessage, ChatToolCall, ChatUserMessage } from '../chat-types.js';
+
+import type {
+  ChatAssistantMessage,
+  ChatContentPart,
+  ChatMessage,
+  ChatToolCall,
+  ChatUserMessage,
+} from '../chat-types.js';
 import type { TranslationNote } from '../notes.js';
+import type { ProviderHooks, RequestContext } from '../provider-hooks.js';
 import { decodeReasoningEnvelope, mergeReasoning, type ReasoningCarrier } from '../reasoning-envelope.js';
 import type { ToolNameMap } from '../tool-names.js';
 import { CUSTOM_TOOL_INPUT_FIELD } from './convert-tools.js';
@@ -28,7 +35,10 @@ export interface ConvertInputOptions {
   imagesInToolResults: boolean;
 }
 
-type ToolOutputItem = Extract<InputItem, { type: 'function_call_output' | 'custom_tool_call_output' | 'tool_search_output' }>;
+type ToolOutputItem = Extract<
+  InputItem,
+  { type: 'function_call_output' | 'custom_tool_call_output' | 'tool_search_output' }
+>;
 
 /** Placeholder result for a call that has no output in the history. */
 export const MISSING_TOOL_OUTPUT = 'No output: this tool call was interrupted before it returned a result.';
@@ -73,12 +83,26 @@ export interface ConversionState {
 
 /** A conversion of no items yet. */
 export function startConversion(): ConversionState {
-  return { messages: [], outputs: new Map(), consumed: new Set(), emittedCalls: new Set(), unanswered: new Set(), turn: emptyTurn() };
+  return {
+    messages: [],
+    outputs: new Map(),
+    consumed: new Set(),
+    emittedCalls: new Set(),
+    unanswered: new Set(),
+    turn: emptyTurn(),
+  };
 }
 
 /** The messages so far, with the open assistant turn closed (on a copy: the state can still be appended to). */
-export function conversionMessages(state: ConversionState, instructions: string | null, options: ConvertInputOptions): ChatMessage[] {
-  const messages: ChatMessage[] = [...(instructions ? [{ role: 'system' as const, content: instructions }] : []), ...state.messages];
+export function conversionMessages(
+  state: ConversionState,
+  instructions: string | null,
+  options: ConvertInputOptions,
+): ChatMessage[] {
+  const messages: ChatMessage[] = [
+    ...(instructions ? [{ role: 'system' as const, content: instructions }] : []),
+    ...state.messages,
+  ];
   const consumed = new Set<string>();
   const claims: OutputClaims = {
     isConsumed: (callId) => consumed.has(callId) || state.consumed.has(callId),
@@ -98,7 +122,13 @@ interface OutputClaims {
 }
 
 /** The messages of one assistant turn: the assistant message, then one tool message per call. */
-function flushTurn(turn: PendingTurn, outputs: ReadonlyMap<string, ToolOutputItem>, claims: OutputClaims, messages: ChatMessage[], options: ConvertInputOptions): void {
+function flushTurn(
+  turn: PendingTurn,
+  outputs: ReadonlyMap<string, ToolOutputItem>,
+  claims: OutputClaims,
+  messages: ChatMessage[],
+  options: ConvertInputOptions,
+): void {
   if (turn.text === '' && turn.toolCalls.length === 0) return;
   const message: ChatAssistantMessage = { role: 'assistant', content: turn.text === '' ? null : turn.text };
   if (turn.toolCalls.length > 0) message.tool_calls = turn.toolCalls;
@@ -124,7 +154,10 @@ function flushTurn(turn: PendingTurn, outputs: ReadonlyMap<string, ToolOutputIte
     if (images.length > 0) {
       if (options.images) {
         followingImages.push({ type: 'text', text: `Image output of tool call ${callId}:` }, ...images);
-        content = text === '' ? '(image output follows in the next message)' : `${text}\n(image output follows in the next message)`;
+        content =
+          text === ''
+            ? '(image output follows in the next message)'
+            : `${text}\n(image output follows in the next message)`;
       } else {
         content = `${text}${text === '' ? '' : '\n'}[${images.length} image(s) omitted: the upstream model does not accept images]`;
       }
@@ -135,10 +168,16 @@ function flushTurn(turn: PendingTurn, outputs: ReadonlyMap<string, ToolOutputIte
 }
 
 /** Converts more items, after those already in `state`. */
-export function appendInput(state: ConversionState, items: readonly InputItem[], options: ConvertInputOptions, notes: TranslationNote[]): void {
+export function appendInput(
+  state: ConversionState,
+  items: readonly InputItem[],
+  options: ConvertInputOptions,
+  notes: TranslationNote[],
+): void {
   const { messages, outputs, consumed, emittedCalls, turn } = state;
   for (const item of items) {
-    if (isToolOutput(item) && typeof item.call_id === 'string' && !outputs.has(item.call_id)) outputs.set(item.call_id, item);
+    if (isToolOutput(item) && typeof item.call_id === 'string' && !outputs.has(item.call_id))
+      outputs.set(item.call_id, item);
   }
   const claims: OutputClaims = {
     isConsumed: (callId) => consumed.has(callId),
@@ -155,7 +194,11 @@ export function appendInput(state: ConversionState, items: readonly InputItem[],
   };
 
   const addCall = (callId: string, name: string, args: string) => {
-    turn.toolCalls.push({ id: options.hooks.toUpstreamToolCallId(callId), type: 'function', function: { name, arguments: args } });
+    turn.toolCalls.push({
+      id: options.hooks.toUpstreamToolCallId(callId),
+      type: 'function',
+      function: { name, arguments: args },
+    });
     turn.callIds.push(callId);
   };
 
@@ -179,20 +222,32 @@ export function appendInput(state: ConversionState, items: readonly InputItem[],
       case 'function_call':
         addCall(
           item.call_id,
-          options.names.upstreamNameFor({ kind: 'function', name: item.name, ...(item.namespace ? { namespace: item.namespace } : {}) }),
+          options.names.upstreamNameFor({
+            kind: 'function',
+            name: item.name,
+            ...(item.namespace ? { namespace: item.namespace } : {}),
+          }),
           normalizeArguments(item.arguments, `input[${index}].arguments`, notes),
         );
         break;
       case 'custom_tool_call':
         addCall(
           item.call_id,
-          options.names.upstreamNameFor({ kind: 'custom', name: item.name, ...(item.namespace ? { namespace: item.namespace } : {}) }),
+          options.names.upstreamNameFor({
+            kind: 'custom',
+            name: item.name,
+            ...(item.namespace ? { namespace: item.namespace } : {}),
+          }),
           JSON.stringify({ [CUSTOM_TOOL_INPUT_FIELD]: item.input }),
         );
         break;
       case 'tool_search_call':
         if (typeof item.call_id === 'string' && item.call_id !== '') {
-          addCall(item.call_id, options.names.upstreamNameFor({ kind: 'tool_search', name: 'tool_search' }), JSON.stringify(item.arguments ?? {}));
+          addCall(
+            item.call_id,
+            options.names.upstreamNameFor({ kind: 'tool_search', name: 'tool_search' }),
+            JSON.stringify(item.arguments ?? {}),
+          );
         } else {
           turn.text += `\n[searched for tools: ${JSON.stringify(item.arguments ?? {})}]`;
         }
@@ -221,10 +276,18 @@ export function appendInput(state: ConversionState, items: readonly InputItem[],
         // A result whose call is not in the history: keep what it says as user text.
         if (typeof callId === 'string') consumed.add(callId);
         const { text, images } = toolOutputContent(item, options.names);
-        const parts: ChatContentPart[] = [{ type: 'text', text: `Output of tool call ${callId ?? '(unknown)'}:\n${text}` }];
+        const parts: ChatContentPart[] = [
+          { type: 'text', text: `Output of tool call ${callId ?? '(unknown)'}:\n${text}` },
+        ];
         if (options.images) parts.push(...images);
-        messages.push({ role: 'user', content: images.length > 0 && options.images ? parts : (parts[0] as { text: string }).text });
-        notes.push({ level: 'debug', message: `tool output ${callId ?? '(no call id)'} has no matching call; sent as user text` });
+        messages.push({
+          role: 'user',
+          content: images.length > 0 && options.images ? parts : (parts[0] as { text: string }).text,
+        });
+        notes.push({
+          level: 'debug',
+          message: `tool output ${callId ?? '(no call id)'} has no matching call; sent as user text`,
+        });
         break;
       }
       case 'agent_message':
@@ -248,13 +311,20 @@ function emptyTurn(): PendingTurn {
 }
 
 function isToolOutput(item: InputItem): item is ToolOutputItem {
-  return item.type === 'function_call_output' || item.type === 'custom_tool_call_output' || item.type === 'tool_search_output';
+  return (
+    item.type === 'function_call_output' ||
+    item.type === 'custom_tool_call_output' ||
+    item.type === 'tool_search_output'
+  );
 }
 
 /** Reasoning text comes from `content` (raw) or else `summary`; opaque data from the envelope. */
 function reasoningCarrier(item: ReasoningItem): ReasoningCarrier {
   const content = (item.content ?? []).map((part) => (typeof part.text === 'string' ? part.text : '')).join('');
-  const text = content !== '' ? content : (item.summary ?? []).map((part) => (typeof part.text === 'string' ? part.text : '')).join('\n\n');
+  const text =
+    content !== ''
+      ? content
+      : (item.summary ?? []).map((part) => (typeof part.text === 'string' ? part.text : '')).join('\n\n');
   return { text, ...decodeReasoningEnvelope(item.encrypted_content) };
 }
 
@@ -298,7 +368,10 @@ function partText(part: ContentPart, notes: TranslationNote[]): string | undefin
     case 'input_image':
       return undefined;
     default:
-      notes.push({ level: 'warn', message: `skipped content part of unknown type '${(part as { type: string }).type}'` });
+      notes.push({
+        level: 'warn',
+        message: `skipped content part of unknown type '${(part as { type: string }).type}'`,
+      });
       return '';
   }
 }
@@ -332,7 +405,10 @@ function imagePart(part: ContentPart): ChatContentPart | undefined {
 function toolOutputContent(item: ToolOutputItem, names: ToolNameMap): { text: string; images: ChatContentPart[] } {
   if (item.type === 'tool_search_output') {
     const callable = item.tools.flatMap((tool) => callableNames(tool, names));
-    return { text: callable.length > 0 ? `Tools now available: ${callable.join(', ')}` : 'No matching tools found.', images: [] };
+    return {
+      text: callable.length > 0 ? `Tools now available: ${callable.join(', ')}` : 'No matching tools found.',
+      images: [],
+    };
   }
   const output = item.output;
   if (typeof output === 'string') return { text: output, images: [] };
@@ -361,9 +437,16 @@ function callableNames(value: unknown, names: ToolNameMap): string[] {
   if (tool.type === 'namespace' && name !== undefined && Array.isArray(tool.tools)) {
     return (tool.tools as Array<{ type?: unknown; name?: unknown }>)
       .filter((inner) => typeof inner.name === 'string')
-      .map((inner) => names.upstreamNameFor({ kind: inner.type === 'custom' ? 'custom' : 'function', name: inner.name as string, namespace: name }));
+      .map((inner) =>
+        names.upstreamNameFor({
+          kind: inner.type === 'custom' ? 'custom' : 'function',
+          name: inner.name as string,
+          namespace: name,
+        }),
+      );
   }
-  if ((tool.type === 'function' || tool.type === 'custom') && name !== undefined) return [names.upstreamNameFor({ kind: tool.type, name })];
+  if ((tool.type === 'function' || tool.type === 'custom') && name !== undefined)
+    return [names.upstreamNameFor({ kind: tool.type, name })];
   return [name ?? tool.type];
 }
 

@@ -78,7 +78,9 @@ export function convertTools(definitions: readonly ToolDefinition[]): ConvertedT
 }
 
 function functionBody(tool: FunctionTool): Omit<ChatFunctionTool['function'], 'name'> {
-  const body: Omit<ChatFunctionTool['function'], 'name'> = { parameters: withoutEncryptedMarkers(tool.parameters ?? EMPTY_PARAMETERS) };
+  const body: Omit<ChatFunctionTool['function'], 'name'> = {
+    parameters: withoutEncryptedMarkers(tool.parameters ?? EMPTY_PARAMETERS),
+  };
   if (tool.description) body.description = tool.description;
   if (tool.strict === true) body.strict = true;
   return body;
@@ -89,7 +91,10 @@ function encryptedParameterNames(parameters: Record<string, unknown> | null | un
   const properties = parameters?.properties;
   if (properties === null || typeof properties !== 'object' || Array.isArray(properties)) return [];
   return Object.entries(properties as Record<string, unknown>)
-    .filter(([, schema]) => schema !== null && typeof schema === 'object' && (schema as { encrypted?: unknown }).encrypted === true)
+    .filter(
+      ([, schema]) =>
+        schema !== null && typeof schema === 'object' && (schema as { encrypted?: unknown }).encrypted === true,
+    )
     .map(([name]) => name);
 }
 
@@ -148,13 +153,19 @@ export function convertToolChoice(
       };
       const name = converted.names.upstreamNameFor(target);
       if (!converted.names.has(name)) {
-        notes.push({ level: 'warn', message: `tool_choice names '${named.name}', which is not in the tool list; using 'auto'` });
+        notes.push({
+          level: 'warn',
+          message: `tool_choice names '${named.name}', which is not in the tool list; using 'auto'`,
+        });
         return { toolChoice: 'auto', tools };
       }
       return { toolChoice: { type: 'function', function: { name } }, tools };
     }
     case 'allowed_tools': {
-      const allowed = choice as { mode?: 'auto' | 'required' | null; tools: Array<{ type: string; name?: string | null; namespace?: string | null }> };
+      const allowed = choice as {
+        mode?: 'auto' | 'required' | null;
+        tools: Array<{ type: string; name?: string | null; namespace?: string | null }>;
+      };
       const allowedNames = new Set(
         allowed.tools
           .filter((tool) => typeof tool.name === 'string')
@@ -170,7 +181,10 @@ export function convertToolChoice(
       return { toolChoice: allowed.mode ?? 'auto', tools };
     }
     default:
-      notes.push({ level: 'debug', message: `tool_choice of type '${choice.type}' has no Chat equivalent; using 'auto'` });
+      notes.push({
+        level: 'debug',
+        message: `tool_choice of type '${choice.type}' has no Chat equivalent; using 'auto'`,
+      });
       return { toolChoice: 'auto', tools };
   }
 }

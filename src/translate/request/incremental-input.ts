@@ -17,7 +17,13 @@
 import { copyKeptMessage } from '../chat-request-json.js';
 import type { ChatMessage } from '../chat-types.js';
 import type { TranslationNote } from '../notes.js';
-import { appendInput, conversionMessages, startConversion, type ConversionState, type ConvertInputOptions } from './convert-input.js';
+import {
+  appendInput,
+  type ConversionState,
+  type ConvertInputOptions,
+  conversionMessages,
+  startConversion,
+} from './convert-input.js';
 import type { InputItem } from './responses-schema.js';
 
 /** A conversion state and how many times it has been extended; one is shared by the translations of one chain. */
@@ -42,7 +48,11 @@ export class InputTranslation {
   }
 
   /** Translates a whole conversation. */
-  static translate(items: readonly InputItem[], options: ConvertInputOptions, notes: TranslationNote[]): InputTranslation {
+  static translate(
+    items: readonly InputItem[],
+    options: ConvertInputOptions,
+    notes: TranslationNote[],
+  ): InputTranslation {
     const state = startConversion();
     appendInput(state, items, options, notes);
     return new InputTranslation({ state, version: 0 }, items, options);
@@ -58,9 +68,14 @@ export class InputTranslation {
    * by translating only the rest; undefined when that would not give what a
    * whole translation gives. Notes are those of the new items only.
    */
-  extend(items: readonly InputItem[], options: ConvertInputOptions, notes: TranslationNote[]): InputTranslation | undefined {
+  extend(
+    items: readonly InputItem[],
+    options: ConvertInputOptions,
+    notes: TranslationNote[],
+  ): InputTranslation | undefined {
     const { lineage } = this;
-    if (lineage.version !== this.version || !sameOptions(this.options, options) || items.length < this.items.length) return undefined;
+    if (lineage.version !== this.version || !sameOptions(this.options, options) || items.length < this.items.length)
+      return undefined;
     for (let index = 0; index < this.items.length; index++) {
       if (!sameItem(items[index]!, this.items[index]!)) return undefined;
     }
@@ -77,7 +92,8 @@ export class InputTranslation {
    * (chatRequestJson reuses their text).
    */
   messages(instructions: string | null): ChatMessage[] {
-    if (this.lineage.version !== this.version) throw new Error('this translation has been extended since; only the newest one can be read');
+    if (this.lineage.version !== this.version)
+      throw new Error('this translation has been extended since; only the newest one can be read');
     return conversionMessages(this.lineage.state, instructions, this.options).map(copyKeptMessage);
   }
 }
@@ -103,11 +119,22 @@ function sameOptions(kept: ConvertInputOptions, options: ConvertInputOptions): b
  */
 function sameItem(item: InputItem, kept: InputItem): boolean {
   if (item === kept) return true;
-  return item.type === 'message' && kept.type === 'message' && item.role === kept.role && typeof item.content === 'string' && item.content === kept.content;
+  return (
+    item.type === 'message' &&
+    kept.type === 'message' &&
+    item.role === kept.role &&
+    typeof item.content === 'string' &&
+    item.content === kept.content
+  );
 }
 
 /** A tool output for a call the kept messages already answered with the placeholder: the whole translation would use it. */
 function answersUnansweredCall(item: InputItem, state: ConversionState): boolean {
-  if (item.type !== 'function_call_output' && item.type !== 'custom_tool_call_output' && item.type !== 'tool_search_output') return false;
+  if (
+    item.type !== 'function_call_output' &&
+    item.type !== 'custom_tool_call_output' &&
+    item.type !== 'tool_search_output'
+  )
+    return false;
   return typeof item.call_id === 'string' && state.unanswered.has(item.call_id);
 }

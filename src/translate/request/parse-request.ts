@@ -8,12 +8,12 @@ import { invalidRequest } from '../../errors.js';
 import type { TranslationNote } from '../notes.js';
 import {
   HOSTED_TOOL_TYPES,
-  itemSchemas,
-  responsesRequestSchema,
-  toolSchemas,
   type InputItem,
+  itemSchemas,
   type ResponsesRequest,
+  responsesRequestSchema,
   type ToolDefinition,
+  toolSchemas,
 } from './responses-schema.js';
 
 export interface ParsedRequest {
@@ -49,7 +49,8 @@ export function parseResponsesRequest(body: unknown): ParsedRequest {
     raw.input.forEach((item, index) => pushItem(input, item, `input[${index}]`, notes));
   }
   const last: unknown = Array.isArray(raw.input) ? raw.input[raw.input.length - 1] : undefined;
-  const compactionRequested = last !== null && typeof last === 'object' && (last as { type?: unknown }).type === 'compaction_trigger';
+  const compactionRequested =
+    last !== null && typeof last === 'object' && (last as { type?: unknown }).type === 'compaction_trigger';
 
   const tools = parseTools(raw.tools ?? [], 'tools', notes);
   const request: ResponsesRequest = {
@@ -122,7 +123,8 @@ export function parseTools(rawTools: readonly unknown[], path: string, notes: Tr
     const toolPath = `${path}[${index}]`;
     const tool = requireObject(value, toolPath);
     const type = tool.type;
-    if (typeof type !== 'string') throw invalidRequest(`Missing required parameter: '${toolPath}.type'.`, `${toolPath}.type`);
+    if (typeof type !== 'string')
+      throw invalidRequest(`Missing required parameter: '${toolPath}.type'.`, `${toolPath}.type`);
     const schema = (toolSchemas as Record<string, z.ZodType>)[type];
     if (schema === undefined) {
       if (HOSTED_TOOL_TYPES.has(type)) {
@@ -142,7 +144,11 @@ export function parseTools(rawTools: readonly unknown[], path: string, notes: Tr
 /** An item or tool must be a JSON object. */
 function requireObject(value: unknown, path: string): Record<string, unknown> {
   if (value !== null && typeof value === 'object' && !Array.isArray(value)) return value as Record<string, unknown>;
-  throw invalidRequest(`Invalid type for '${path}': expected an object, but got ${describeValue(value)} instead.`, path, 'invalid_type');
+  throw invalidRequest(
+    `Invalid type for '${path}': expected an object, but got ${describeValue(value)} instead.`,
+    path,
+    'invalid_type',
+  );
 }
 
 type Issue = z.core.$ZodIssue;
@@ -163,7 +169,8 @@ export function zodErrorToRelayError(error: z.ZodError, prefix: string[], root: 
     );
   }
   if (issue.code === 'custom' && typeof issue.params?.expected === 'string') {
-    if (value === undefined) return invalidRequest(`Missing required parameter: '${path}'.`, path, 'missing_required_parameter');
+    if (value === undefined)
+      return invalidRequest(`Missing required parameter: '${path}'.`, path, 'missing_required_parameter');
     return invalidRequest(
       `Invalid type for '${path}': expected ${describeExpected(issue.params.expected)}, but got ${describeValue(value)} instead.`,
       path,
@@ -189,7 +196,11 @@ export function zodErrorToRelayError(error: z.ZodError, prefix: string[], root: 
     return invalidRequest(`Invalid value for '${path}': expected one of ${options}.`, path, 'invalid_value');
   }
   if (issue.code === 'too_small' || issue.code === 'too_big') {
-    return invalidRequest(`Invalid value for '${path}': ${issue.message.replace(/^Too (small|big): /, '')}.`, path, 'invalid_value');
+    return invalidRequest(
+      `Invalid value for '${path}': ${issue.message.replace(/^Too (small|big): /, '')}.`,
+      path,
+      'invalid_value',
+    );
   }
   return invalidRequest(`Invalid value for '${path}'.`, path, 'invalid_value');
 }

@@ -16,7 +16,9 @@ export const jsonObjectSchema = z.custom<Record<string, unknown>>(
   { params: { expected: 'object' } },
 );
 
-const textPart = z.object({ type: z.enum(['input_text', 'output_text', 'text', 'summary_text', 'reasoning_text']), text: z.string() }).loose();
+const textPart = z
+  .object({ type: z.enum(['input_text', 'output_text', 'text', 'summary_text', 'reasoning_text']), text: z.string() })
+  .loose();
 const imagePart = z
   .object({
     type: z.literal('input_image'),
@@ -106,7 +108,12 @@ export const customToolCallOutputItemSchema = z
   .loose();
 
 export const toolSearchCallItemSchema = z
-  .object({ type: z.literal('tool_search_call'), id: z.string().nullish(), call_id: z.string().nullish(), arguments: z.unknown() })
+  .object({
+    type: z.literal('tool_search_call'),
+    id: z.string().nullish(),
+    call_id: z.string().nullish(),
+    arguments: z.unknown(),
+  })
   .loose();
 
 export const toolSearchOutputItemSchema = z
@@ -121,7 +128,10 @@ export const localShellCallItemSchema = z
   .object({
     type: z.literal('local_shell_call'),
     call_id: z.string().nullish(),
-    action: z.object({ command: z.array(z.string()).nullish() }).loose().nullish(),
+    action: z
+      .object({ command: z.array(z.string()).nullish() })
+      .loose()
+      .nullish(),
   })
   .loose();
 
@@ -153,7 +163,13 @@ export const agentMessageItemSchema = z
   .loose();
 
 /** The conversation summarised by a server; the relay reads only its own (compaction-envelope.ts). */
-const compactionItemSchema = z.object({ type: z.enum(['compaction', 'compaction_summary']), id: z.string().nullish(), encrypted_content: z.string().nullish() }).loose();
+const compactionItemSchema = z
+  .object({
+    type: z.enum(['compaction', 'compaction_summary']),
+    id: z.string().nullish(),
+    encrypted_content: z.string().nullish(),
+  })
+  .loose();
 
 export const itemSchemas = {
   message: messageItemSchema,
@@ -315,17 +331,11 @@ export const responsesRequestSchema = z
     tools: z.array(z.unknown()).nullish(),
     tool_choice: toolChoiceSchema.nullish(),
     parallel_tool_calls: z.boolean().nullish(),
-    reasoning: z
-      .object({ effort: reasoningEffortSchema.nullish(), summary: z.string().nullish() })
-      .loose()
-      .nullish(),
+    reasoning: z.object({ effort: reasoningEffortSchema.nullish(), summary: z.string().nullish() }).loose().nullish(),
     max_output_tokens: z.number().int().positive().nullish(),
     temperature: z.number().min(0).max(2).nullish(),
     top_p: z.number().min(0).max(1).nullish(),
-    text: z
-      .object({ format: textFormatSchema.nullish(), verbosity: z.string().nullish() })
-      .loose()
-      .nullish(),
+    text: z.object({ format: textFormatSchema.nullish(), verbosity: z.string().nullish() }).loose().nullish(),
     stream: z.boolean().nullish(),
     store: z.boolean().nullish(),
     previous_response_id: z.string().nullish(),

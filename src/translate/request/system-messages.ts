@@ -16,7 +16,9 @@ export function hoistSystemMessages(messages: readonly ChatMessage[]): ChatMessa
   const result: ChatMessage[] = leading.length > 0 ? [{ role: 'system', content: leading.join('\n\n') }] : [];
   for (; index < messages.length; index++) {
     const message = messages[index]!;
-    result.push(message.role === 'system' ? { role: 'user', content: `[System message]\n${message.content}` } : message);
+    result.push(
+      message.role === 'system' ? { role: 'user', content: `[System message]\n${message.content}` } : message,
+    );
   }
   return result;
 }

@@ -8,7 +8,16 @@
 
 type State = 'seek' | 'value' | 'done' | 'raw';
 
-const SIMPLE_ESCAPES: Record<string, string> = { '"': '"', '\\': '\\', '/': '/', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };
+const SIMPLE_ESCAPES: Record<string, string> = {
+  '"': '"',
+  '\\': '\\',
+  '/': '/',
+  b: '\b',
+  f: '\f',
+  n: '\n',
+  r: '\r',
+  t: '\t',
+};
 
 export class JsonStringFieldDecoder {
   private state: State = 'seek';
@@ -65,12 +74,12 @@ export class JsonStringFieldDecoder {
         continue;
       }
       out += text.slice(start, index);
-      const escape = text[index + 1];
-      if (escape === undefined) {
+      const escaped = text[index + 1];
+      if (escaped === undefined) {
         this.buffer = text.slice(index);
         return out;
       }
-      if (escape === 'u') {
+      if (escaped === 'u') {
         const hex = text.slice(index + 2, index + 6);
         if (hex.length < 4) {
           this.buffer = text.slice(index);
@@ -96,7 +105,7 @@ export class JsonStringFieldDecoder {
         start = index;
         continue;
       }
-      out += SIMPLE_ESCAPES[escape] ?? escape;
+      out += SIMPLE_ESCAPES[escaped] ?? escaped;
       index += 2;
       start = index;
     }

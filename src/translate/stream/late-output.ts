@@ -14,7 +14,11 @@ export class LateOutput {
   /** Counts a delta that carries output; empty repeats of the finish chunk (Kimi) are not output. */
   record(delta: ChatDelta): void {
     const kinds: string[] = [];
-    if ((typeof delta.content === 'string' && delta.content !== '') || (Array.isArray(delta.content) && delta.content.length > 0)) kinds.push('content');
+    if (
+      (typeof delta.content === 'string' && delta.content !== '') ||
+      (Array.isArray(delta.content) && delta.content.length > 0)
+    )
+      kinds.push('content');
     if (readDeltaReasoning(delta)) kinds.push('reasoning');
     if (Array.isArray(delta.tool_calls) && delta.tool_calls.length > 0) kinds.push('tool_calls');
     if (typeof delta.refusal === 'string' && delta.refusal !== '') kinds.push('refusal');

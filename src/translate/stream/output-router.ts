@@ -6,14 +6,15 @@
  * kind of output closes it. Part of the stream state machine
  * (response-stream.ts). Pure.
  */
-import type { ProviderHooks } from '../provider-hooks.js';
+
 import type { ChatDelta } from '../chat-types.js';
+import type { ProviderHooks } from '../provider-hooks.js';
 import { encodeReasoningEnvelope } from '../reasoning-envelope.js';
 import type { ToolNameMap } from '../tool-names.js';
-import { runSplitters, splittersPassThrough, type ContentSegment, type ContentSplitter } from './content-splitter.js';
+import { type ContentSegment, type ContentSplitter, runSplitters, splittersPassThrough } from './content-splitter.js';
 import { MessageBuilder } from './items/message-builder.js';
-import type { ToolCallIdPrefix } from './items/tool-call-builders.js';
 import { emitLateReasoning, ReasoningBuilder } from './items/reasoning-builder.js';
+import type { ToolCallIdPrefix } from './items/tool-call-builders.js';
 import { accumulateReasoningDetails, readDeltaReasoning } from './reasoning-reader.js';
 import type { ItemStatus } from './response-object.js';
 import type { StreamCoordinator } from './stream-coordinator.js';

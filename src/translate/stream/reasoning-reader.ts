@@ -14,7 +14,8 @@ export interface DeltaReasoning {
 
 /** The reasoning in one delta, or undefined when there is none. */
 export function readDeltaReasoning(delta: ChatDelta): DeltaReasoning | undefined {
-  const details = Array.isArray(delta.reasoning_details) && delta.reasoning_details.length > 0 ? delta.reasoning_details : undefined;
+  const details =
+    Array.isArray(delta.reasoning_details) && delta.reasoning_details.length > 0 ? delta.reasoning_details : undefined;
   let text: string | undefined;
   if (typeof delta.reasoning_content === 'string' && delta.reasoning_content !== '') text = delta.reasoning_content;
   else if (typeof delta.reasoning === 'string' && delta.reasoning !== '') text = delta.reasoning;
@@ -43,7 +44,10 @@ const STRING_FIELDS = ['text', 'summary', 'data'] as const;
  * entry. Strings are joined and other fields take the latest value, which is
  * the entry the provider would have sent whole.
  */
-export function accumulateReasoningDetails(entries: Array<Record<string, unknown>>, incoming: readonly unknown[]): void {
+export function accumulateReasoningDetails(
+  entries: Array<Record<string, unknown>>,
+  incoming: readonly unknown[],
+): void {
   for (const piece of incoming) {
     if (piece === null || typeof piece !== 'object') continue;
     const record = piece as Record<string, unknown>;
@@ -57,7 +61,11 @@ export function accumulateReasoningDetails(entries: Array<Record<string, unknown
       continue;
     }
     for (const [key, value] of Object.entries(record)) {
-      if ((STRING_FIELDS as readonly string[]).includes(key) && typeof value === 'string' && typeof last[key] === 'string') {
+      if (
+        (STRING_FIELDS as readonly string[]).includes(key) &&
+        typeof value === 'string' &&
+        typeof last[key] === 'string'
+      ) {
         last[key] = (last[key] as string) + value;
       } else if (value !== null && value !== undefined) {
         last[key] = value;

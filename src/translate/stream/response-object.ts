@@ -39,7 +39,10 @@ export function buildResponseEcho(request: ResponsesRequest): ResponseEcho {
     reasoning,
     store: request.store ?? true,
     temperature: request.temperature ?? null,
-    text: { format: request.text?.format ?? { type: 'text' }, ...(request.text?.verbosity ? { verbosity: request.text.verbosity } : {}) },
+    text: {
+      format: request.text?.format ?? { type: 'text' },
+      ...(request.text?.verbosity ? { verbosity: request.text.verbosity } : {}),
+    },
     tool_choice: request.tool_choice ?? 'auto',
     tools: request.tools.map(echoTool),
     top_p: request.top_p ?? null,
@@ -56,8 +59,11 @@ export function buildResponseEcho(request: ResponsesRequest): ResponseEcho {
 function echoTool(tool: unknown): unknown {
   if (tool === null || typeof tool !== 'object') return tool;
   // Optional fields sent as null are left out: the schema types them without null.
-  const record = Object.fromEntries(Object.entries(tool as Record<string, unknown>).filter(([, value]) => value !== null && value !== undefined));
-  if (record.type === 'function') return { ...record, parameters: record.parameters ?? null, strict: record.strict ?? false };
+  const record = Object.fromEntries(
+    Object.entries(tool as Record<string, unknown>).filter(([, value]) => value !== null && value !== undefined),
+  );
+  if (record.type === 'function')
+    return { ...record, parameters: record.parameters ?? null, strict: record.strict ?? false };
   if (record.type === 'namespace') return { ...record, description: record.description ?? '' };
   return record;
 }

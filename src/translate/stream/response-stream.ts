@@ -15,9 +15,10 @@
  * Items are emitted one after another (reasoning, then message, then tool
  * calls), each `added` before its deltas and `done` with the complete item.
  */
-import type { ProviderHooks } from '../provider-hooks.js';
+
 import type { ChatChunk } from '../chat-types.js';
 import type { TranslationNote } from '../notes.js';
+import type { ProviderHooks } from '../provider-hooks.js';
 import type { ToolNameMap } from '../tool-names.js';
 import { responseErrorCode, type UpstreamFailure } from '../upstream-errors.js';
 import type { ToolCallIdPrefix } from './items/tool-call-builders.js';
@@ -32,7 +33,10 @@ export type { ResponseStreamEvent } from './stream-events.js';
 export type IdPrefix = 'msg' | 'rs' | ToolCallIdPrefix | 'call';
 
 /** The provider hooks the stream reads chunks with. */
-export type StreamHooks = Pick<ProviderHooks, 'readUsage' | 'normalizeUsage' | 'createContentSplitters' | 'readReasoningPart' | 'readToolCallSignature'>;
+export type StreamHooks = Pick<
+  ProviderHooks,
+  'readUsage' | 'normalizeUsage' | 'createContentSplitters' | 'readReasoningPart' | 'readToolCallSignature'
+>;
 
 export interface ResponseStreamOptions {
   responseId: string;
@@ -80,7 +84,8 @@ export class ResponseStreamTranslator {
    * answered after the response was started); only before any output.
    */
   useUpstream(upstream: UpstreamOptions): void {
-    if (this.stream.hasOutput || this.phase === 'ended') throw new Error('The upstream can only change before the response has any output.');
+    if (this.stream.hasOutput || this.phase === 'ended')
+      throw new Error('The upstream can only change before the response has any output.');
     this.options = { ...this.options, ...upstream };
     this.output.useSplitters();
   }
@@ -123,7 +128,11 @@ export class ResponseStreamTranslator {
     if (delta) this.output.onDelta(delta);
     if (typeof choice.finish_reason === 'string' && choice.finish_reason !== '') {
       if (choice.finish_reason === 'error') {
-        this.failWith(this.options.classifyStreamError(chunk.error ?? choice.error ?? { message: 'the upstream reported an error' }));
+        this.failWith(
+          this.options.classifyStreamError(
+            chunk.error ?? choice.error ?? { message: 'the upstream reported an error' },
+          ),
+        );
         return events;
       }
       this.finishReason = choice.finish_reason;
@@ -163,7 +172,11 @@ export class ResponseStreamTranslator {
     this.phase = 'ended';
     const completedAt = this.options.now();
     if (truncated) {
-      this.stream.end({ status: 'incomplete', completedAt, incompleteReason: this.finishReason === 'length' ? 'max_output_tokens' : 'content_filter' });
+      this.stream.end({
+        status: 'incomplete',
+        completedAt,
+        incompleteReason: this.finishReason === 'length' ? 'max_output_tokens' : 'content_filter',
+      });
       this.stream.emitSnapshot('response.incomplete');
     } else {
       this.stream.end({ status: 'completed', completedAt });
@@ -216,8 +229,11 @@ export class ResponseStreamTranslator {
     this.phase = 'ended';
     this.failureReason = failure;
     const message = this.options.redactMessage ? this.options.redactMessage(failure.message) : failure.message;
-    this.stream.end({ status: 'failed', completedAt: this.options.now(), error: { code: responseErrorCode(failure), message } });
+    this.stream.end({
+      status: 'failed',
+      completedAt: this.options.now(),
+      error: { code: responseErrorCode(failure), message },
+    });
     this.stream.emitSnapshot('response.failed');
   }
 }
-

@@ -4,7 +4,14 @@
  * (status, error, usage) the Response snapshot is built from. Pure.
  */
 import { toResponsesUsage, type Usage } from '../usage.js';
-import { buildResponseObject, type OutputItem, type ResponseEcho, type ResponseError, type ResponseObject, type ResponseStatus } from './response-object.js';
+import {
+  buildResponseObject,
+  type OutputItem,
+  type ResponseEcho,
+  type ResponseError,
+  type ResponseObject,
+  type ResponseStatus,
+} from './response-object.js';
 import type { ResponseStreamEvent, SnapshotEventType } from './stream-events.js';
 
 /** An item still streaming: what a snapshot shows of it so far. */
@@ -61,7 +68,12 @@ export class StreamCoordinator {
   /** Records an item's final form and emits its `output_item.done`. */
   completeItem(outputIndex: number, item: OutputItem): void {
     this.items[outputIndex]!.done = item;
-    this.emit({ type: 'response.output_item.done', sequence_number: this.nextSequence(), output_index: outputIndex, item });
+    this.emit({
+      type: 'response.output_item.done',
+      sequence_number: this.nextSequence(),
+      output_index: outputIndex,
+      item,
+    });
   }
 
   get hasOutput(): boolean {

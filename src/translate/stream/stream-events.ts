@@ -20,7 +20,12 @@ export interface ResponseSnapshotEvent<Type extends SnapshotEventType = Snapshot
   response: ResponseObject;
 }
 
-export type SnapshotEventType = 'response.created' | 'response.in_progress' | 'response.completed' | 'response.incomplete' | 'response.failed';
+export type SnapshotEventType =
+  | 'response.created'
+  | 'response.in_progress'
+  | 'response.completed'
+  | 'response.incomplete'
+  | 'response.failed';
 
 export interface OutputItemEvent<Type extends 'response.output_item.added' | 'response.output_item.done'> {
   type: Type;
@@ -29,7 +34,9 @@ export interface OutputItemEvent<Type extends 'response.output_item.added' | 're
   item: OutputItem;
 }
 
-export type ContentPart = { type: 'output_text'; text: string; annotations: unknown[]; logprobs: unknown[] } | { type: 'reasoning_text'; text: string };
+export type ContentPart =
+  | { type: 'output_text'; text: string; annotations: unknown[]; logprobs: unknown[] }
+  | { type: 'reasoning_text'; text: string };
 
 export interface ContentPartEvent<Type extends 'response.content_part.added' | 'response.content_part.done'> {
   type: Type;
@@ -60,7 +67,9 @@ export interface OutputTextDoneEvent {
   logprobs: unknown[];
 }
 
-export interface ReasoningSummaryPartEvent<Type extends 'response.reasoning_summary_part.added' | 'response.reasoning_summary_part.done'> {
+export interface ReasoningSummaryPartEvent<
+  Type extends 'response.reasoning_summary_part.added' | 'response.reasoning_summary_part.done',
+> {
   type: Type;
   sequence_number: number;
   item_id: string;
@@ -106,7 +115,9 @@ export interface ReasoningTextDoneEvent {
 }
 
 /** Argument text of a function call, or input text of a freeform (custom) tool call. */
-export interface ToolInputDeltaEvent<Type extends 'response.function_call_arguments.delta' | 'response.custom_tool_call_input.delta'> {
+export interface ToolInputDeltaEvent<
+  Type extends 'response.function_call_arguments.delta' | 'response.custom_tool_call_input.delta',
+> {
   type: Type;
   sequence_number: number;
   item_id: string;
@@ -163,7 +174,9 @@ const SUMMARY_PART = ['type', 'sequence_number', 'item_id', 'output_index', 'sum
 const TOOL_INPUT_DELTA = ['type', 'sequence_number', 'item_id', 'output_index', 'delta'] as const;
 
 /** Every field of every event, in the order it is written on the wire. */
-export const EVENT_FIELD_ORDER: { readonly [Type in ResponseStreamEventType]: ReadonlyArray<keyof StreamEventOf<Type>> } = {
+export const EVENT_FIELD_ORDER: {
+  readonly [Type in ResponseStreamEventType]: ReadonlyArray<keyof StreamEventOf<Type>>;
+} = {
   'response.created': SNAPSHOT,
   'response.in_progress': SNAPSHOT,
   'response.completed': SNAPSHOT,
@@ -173,12 +186,42 @@ export const EVENT_FIELD_ORDER: { readonly [Type in ResponseStreamEventType]: Re
   'response.output_item.done': OUTPUT_ITEM,
   'response.content_part.added': CONTENT_PART,
   'response.content_part.done': CONTENT_PART,
-  'response.output_text.delta': ['type', 'sequence_number', 'item_id', 'output_index', 'content_index', 'delta', 'logprobs'],
-  'response.output_text.done': ['type', 'sequence_number', 'item_id', 'output_index', 'content_index', 'text', 'logprobs'],
+  'response.output_text.delta': [
+    'type',
+    'sequence_number',
+    'item_id',
+    'output_index',
+    'content_index',
+    'delta',
+    'logprobs',
+  ],
+  'response.output_text.done': [
+    'type',
+    'sequence_number',
+    'item_id',
+    'output_index',
+    'content_index',
+    'text',
+    'logprobs',
+  ],
   'response.reasoning_summary_part.added': SUMMARY_PART,
   'response.reasoning_summary_part.done': SUMMARY_PART,
-  'response.reasoning_summary_text.delta': ['type', 'sequence_number', 'item_id', 'output_index', 'summary_index', 'delta'],
-  'response.reasoning_summary_text.done': ['type', 'sequence_number', 'item_id', 'output_index', 'summary_index', 'text'],
+  'response.reasoning_summary_text.delta': [
+    'type',
+    'sequence_number',
+    'item_id',
+    'output_index',
+    'summary_index',
+    'delta',
+  ],
+  'response.reasoning_summary_text.done': [
+    'type',
+    'sequence_number',
+    'item_id',
+    'output_index',
+    'summary_index',
+    'text',
+  ],
   'response.reasoning_text.delta': ['type', 'sequence_number', 'item_id', 'output_index', 'content_index', 'delta'],
   'response.reasoning_text.done': ['type', 'sequence_number', 'item_id', 'output_index', 'content_index', 'text'],
   'response.function_call_arguments.delta': TOOL_INPUT_DELTA,

@@ -10,7 +10,7 @@ import type { ToolNameMap } from '../tool-names.js';
 import { openToolCall, type ToolCallBuilder, type ToolCallIdPrefix } from './items/tool-call-builders.js';
 import type { ItemStatus } from './response-object.js';
 import type { StreamCoordinator } from './stream-coordinator.js';
-import { fragmentId, matchToolCall, uniqueCallId, type MatchableToolCall } from './tool-calls.js';
+import { fragmentId, type MatchableToolCall, matchToolCall, uniqueCallId } from './tool-calls.js';
 
 /** One call as it streams in; `builder` once it has a name and was announced. */
 interface StreamedToolCall extends MatchableToolCall {
@@ -109,7 +109,16 @@ export class ToolCallStream {
   }
 
   private create(index: number | undefined, upstreamId: string | undefined): StreamedToolCall {
-    const call: StreamedToolCall = { index, upstreamId, upstreamName: '', pendingArguments: '', signature: undefined, added: false, closed: false, builder: undefined };
+    const call: StreamedToolCall = {
+      index,
+      upstreamId,
+      upstreamName: '',
+      pendingArguments: '',
+      signature: undefined,
+      added: false,
+      closed: false,
+      builder: undefined,
+    };
     this.calls.push(call);
     return call;
   }
@@ -139,5 +148,5 @@ export class ToolCallStream {
 
 /** Whether an announced call's arguments are whole. */
 function isWhole(call: StreamedToolCall): boolean {
-  return call.builder !== undefined && call.builder.argumentsComplete();
+  return call.builder?.argumentsComplete() === true;
 }

@@ -25,7 +25,16 @@ export interface ToolCallState extends MatchableToolCall {
 
 /** A call not yet announced. */
 export function createToolCallState(index: number | undefined, upstreamId: string | undefined): ToolCallState {
-  return { index, upstreamId, upstreamName: '', arguments: '', callId: '', outputIndex: -1, added: false, closed: false };
+  return {
+    index,
+    upstreamId,
+    upstreamName: '',
+    arguments: '',
+    callId: '',
+    outputIndex: -1,
+    added: false,
+    closed: false,
+  };
 }
 
 /**
@@ -36,7 +45,11 @@ export function createToolCallState(index: number | undefined, upstreamId: strin
  * call it would continue is complete (Gemini sends whole calls that way, and
  * some servers repeat one id for parallel calls).
  */
-export function matchToolCall<Call extends MatchableToolCall>(calls: readonly Call[], fragment: ChatToolCallDelta, isWhole: (call: Call) => boolean): Call | undefined {
+export function matchToolCall<Call extends MatchableToolCall>(
+  calls: readonly Call[],
+  fragment: ChatToolCallDelta,
+  isWhole: (call: Call) => boolean,
+): Call | undefined {
   const id = fragmentId(fragment);
   const index = typeof fragment.index === 'number' ? fragment.index : undefined;
   let candidate: Call | undefined;

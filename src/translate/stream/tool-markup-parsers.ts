@@ -25,7 +25,10 @@ export interface MarkupToolCall {
 
 const BAR = '[｜|]';
 const INVOKE = new RegExp(`<${BAR}DSML${BAR}invoke\\s+name="([^"]*)"\\s*>([\\s\\S]*?)</${BAR}DSML${BAR}invoke>`, 'g');
-const PARAMETER = new RegExp(`<${BAR}DSML${BAR}parameter\\s+name="([^"]*)"([^>]*)>([\\s\\S]*?)</${BAR}DSML${BAR}parameter>`, 'g');
+const PARAMETER = new RegExp(
+  `<${BAR}DSML${BAR}parameter\\s+name="([^"]*)"([^>]*)>([\\s\\S]*?)</${BAR}DSML${BAR}parameter>`,
+  'g',
+);
 
 /** Calls in a DSML block; undefined when it holds no complete call. */
 export function parseDsmlCalls(block: string): MarkupToolCall[] | undefined {

@@ -8,7 +8,7 @@
  */
 import type { KnownToolNames } from '../provider-hooks.js';
 import type { ContentSegment, ContentSplitter } from './content-splitter.js';
-import { parseDsmlCalls, parseToolCallXml, type MarkupToolCall } from './tool-markup-parsers.js';
+import { type MarkupToolCall, parseDsmlCalls, parseToolCallXml } from './tool-markup-parsers.js';
 
 interface Opener {
   marker: string;
@@ -20,8 +20,18 @@ interface Opener {
 
 const OPENERS: readonly Opener[] = [
   ...['｜', '|'].flatMap((bar) => [
-    { marker: `<${bar}DSML${bar}function_calls`, close: `</${bar}DSML${bar}function_calls>`, parse: parseDsmlCalls, needsCheck: false },
-    { marker: `<${bar}DSML${bar}tool_calls`, close: `</${bar}DSML${bar}tool_calls>`, parse: parseDsmlCalls, needsCheck: false },
+    {
+      marker: `<${bar}DSML${bar}function_calls`,
+      close: `</${bar}DSML${bar}function_calls>`,
+      parse: parseDsmlCalls,
+      needsCheck: false,
+    },
+    {
+      marker: `<${bar}DSML${bar}tool_calls`,
+      close: `</${bar}DSML${bar}tool_calls>`,
+      parse: parseDsmlCalls,
+      needsCheck: false,
+    },
     // An invoke without its envelope.
     { marker: `<${bar}DSML${bar}invoke`, close: `</${bar}DSML${bar}invoke>`, parse: parseDsmlCalls, needsCheck: false },
   ]),
@@ -127,7 +137,7 @@ export class ToolMarkupSplitter implements ContentSplitter {
     const opener = this.block!.opener;
     this.block = undefined;
     const calls = opener.parse(text);
-    if (calls && calls.every((call) => this.tools.has(call.name))) {
+    if (calls?.every((call) => this.tools.has(call.name))) {
       for (const call of calls) segments.push({ kind: 'tool_call', name: call.name, arguments: call.arguments });
       this.afterBlock = true;
       return;

@@ -12,13 +12,18 @@ export function messages(body: Body): Message[] {
 export function textOf(message: Message | undefined): string {
   if (!message) return '';
   if (typeof message.content === 'string') return message.content;
-  if (Array.isArray(message.content)) return message.content.map((part: any) => (typeof part.text === 'string' ? part.text : '')).join('\n');
+  if (Array.isArray(message.content))
+    return message.content.map((part: any) => (typeof part.text === 'string' ? part.text : '')).join('\n');
   return '';
 }
 
 /** Tool results in the request, by tool_call_id. */
 export function toolResults(body: Body): Map<string, string> {
-  return new Map(messages(body).filter((message) => message.role === 'tool').map((message) => [message.tool_call_id as string, textOf(message)]));
+  return new Map(
+    messages(body)
+      .filter((message) => message.role === 'tool')
+      .map((message) => [message.tool_call_id as string, textOf(message)]),
+  );
 }
 
 /** The function names the request offers the model. */
@@ -33,5 +38,9 @@ export function assistantToolCallMessages(body: Body): Message[] {
 
 /** The text of the last user message. */
 export function lastUserText(body: Body): string {
-  return textOf(messages(body).filter((message) => message.role === 'user').at(-1));
+  return textOf(
+    messages(body)
+      .filter((message) => message.role === 'user')
+      .at(-1),
+  );
 }

@@ -8,10 +8,10 @@
  * compactions: the second is asked with the first summary in the conversation.
  */
 import { expect } from 'vitest';
-import { COMPACTION_PROMPT } from '../../../src/translate/compaction/compaction-prompt.js';
-import { SUMMARY_PREFIX } from '../../../src/translate/compaction/compaction-input.js';
-import { chatAnswer, fragmentArguments } from '../../support/scripted-upstream.js';
 import { compareVersions } from '../../../harness/codex/versions.js';
+import { SUMMARY_PREFIX } from '../../../src/translate/compaction/compaction-input.js';
+import { COMPACTION_PROMPT } from '../../../src/translate/compaction/compaction-prompt.js';
+import { chatAnswer, fragmentArguments } from '../../support/scripted-upstream.js';
 import type { E2EScenario } from '../harness.js';
 import { messages, textOf } from './chat-reading.js';
 
@@ -41,7 +41,13 @@ function mentions(body: Body, text: string): boolean {
 /** A tool call whose usage puts the context over Codex's compaction limit. */
 function callOverTheLimit(step: number) {
   return chatAnswer({
-    toolCalls: [{ id: `call_remote_${step}`, name: 'exec_command', argumentPieces: fragmentArguments({ cmd: `echo remote-step-${step}` }) }],
+    toolCalls: [
+      {
+        id: `call_remote_${step}`,
+        name: 'exec_command',
+        argumentPieces: fragmentArguments({ cmd: `echo remote-step-${step}` }),
+      },
+    ],
     usage: { prompt: COMPACT_LIMIT + 2_000, completion: 100 },
   });
 }
@@ -49,7 +55,8 @@ function callOverTheLimit(step: number) {
 export const remoteCompaction: E2EScenario = {
   id: 'remote-compaction',
   websocket: true,
-  title: 'remote compaction (provider named OpenAI): the relay writes the summary twice, the turn after each carries on',
+  title:
+    'remote compaction (provider named OpenAI): the relay writes the summary twice, the turn after each carries on',
   prompt: 'Run the proof command twice, then finish',
   providerName: 'OpenAI',
   compactsOverHttp: true,
@@ -60,7 +67,8 @@ export const remoteCompaction: E2EScenario = {
       const summary = mentions(body, FIRST_SUMMARY) ? SECOND_SUMMARY : FIRST_SUMMARY;
       return chatAnswer({ text: summary, usage: { prompt: 3_000, completion: 60 } });
     }
-    if (hasExpandedSummary(body, SECOND_SUMMARY)) return chatAnswer({ text: 'carried on after two compactions', usage: { prompt: 3_000, completion: 20 } });
+    if (hasExpandedSummary(body, SECOND_SUMMARY))
+      return chatAnswer({ text: 'carried on after two compactions', usage: { prompt: 3_000, completion: 20 } });
     return callOverTheLimit(hasExpandedSummary(body, FIRST_SUMMARY) ? 2 : 1);
   },
   verify: ({ codex, run, bodies, transcript, transports }) => {
@@ -69,7 +77,9 @@ export const remoteCompaction: E2EScenario = {
     // Measured: 0.128.0 compacts with POST /responses/compact (a whole JSON turn, over HTTP even in a
     // WebSocket session); 0.150.0 and later send compaction_trigger on the session's own transport.
     const compactEndpointTurns = transports.filter((each) => each === 'json').length;
-    expect(compactEndpointTurns, transcript).toBe(compareVersions(codex.version, COMPACTION_TRIGGER_CODEX_VERSION) < 0 ? 2 : 0);
+    expect(compactEndpointTurns, transcript).toBe(
+      compareVersions(codex.version, COMPACTION_TRIGGER_CODEX_VERSION) < 0 ? 2 : 0,
+    );
     // The first summary is asked for from the conversation itself; the second with the first summary in it.
     expect(mentions(compactions[0]!, FIRST_SUMMARY), transcript).toBe(false);
     expect(mentions(compactions[0]!, 'remote-step-1'), transcript).toBe(true);

@@ -9,7 +9,7 @@
  * Retry-After and context-length rows are in resilience.ts.
  */
 import { expect } from 'vitest';
-import { deltaChunk, finishChunk, sleep, textChunks, usageChunk, type MockReply } from '../../support/mock-upstream.js';
+import { deltaChunk, finishChunk, type MockReply, sleep, textChunks, usageChunk } from '../../support/mock-upstream.js';
 import { chatAnswer } from '../../support/scripted-upstream.js';
 import type { E2EScenario } from '../harness.js';
 import { lastUserText, messages, textOf } from './chat-reading.js';
@@ -44,7 +44,14 @@ export const overloadMidStream: E2EScenario = {
   title: 'overload error chunk in the middle of a stream: Codex retries and succeeds',
   prompt: 'Say recovered from overload',
   script: failOnceThenAnswer(
-    { kind: 'sse', done: false, chunks: [...textChunks('partial ', 'answer'), { error: { message: 'upstream overloaded mid-stream', code: 502 } }] },
+    {
+      kind: 'sse',
+      done: false,
+      chunks: [
+        ...textChunks('partial ', 'answer'),
+        { error: { message: 'upstream overloaded mid-stream', code: 502 } },
+      ],
+    },
     'recovered from overload',
   ),
   verify: retriedOnce('Say recovered from overload', 'recovered from overload'),
@@ -74,7 +81,7 @@ const SHORT_RELAY_IDLE_MS = 500;
 
 export const upstreamIdleTimeout: E2EScenario = {
   id: 'upstream-idle-timeout',
-  title: 'upstream silent past the relay\'s idle timeout: Codex retries and succeeds',
+  title: "upstream silent past the relay's idle timeout: Codex retries and succeeds",
   prompt: 'Say recovered from silence',
   relay: { timeouts: { idleMs: SHORT_RELAY_IDLE_MS } },
   script: failOnceThenAnswer(
@@ -94,9 +101,12 @@ export const upstreamIdleTimeout: E2EScenario = {
 
 export const rateLimitWithoutRetryAfter: E2EScenario = {
   id: 'rate-limit-no-retry-after',
-  title: 'upstream 429 without Retry-After: Codex waits the relay\'s default delay and succeeds',
+  title: "upstream 429 without Retry-After: Codex waits the relay's default delay and succeeds",
   prompt: 'Say hello after the limit',
-  script: failOnceThenAnswer({ kind: 'json', status: 429, body: { error: { message: 'Too many requests', type: 'rate_limit_error' } } }, 'hello after the limit'),
+  script: failOnceThenAnswer(
+    { kind: 'json', status: 429, body: { error: { message: 'Too many requests', type: 'rate_limit_error' } } },
+    'hello after the limit',
+  ),
   verify: ({ run, bodies, transcript }) => {
     expect(bodies, transcript).toHaveLength(2);
     expect(bodies[1]).toEqual(bodies[0]);
@@ -117,25 +127,37 @@ export const quotaExhausted: E2EScenario = {
   title: 'provider balance exhausted (402): Codex stops at once with a quota message',
   prompt: 'Say anything',
   expectFailure: true,
-  script: () => ({ kind: 'json', status: 402, body: { error: { message: 'Insufficient Balance', type: 'unknown_error' } } }),
+  script: () => ({
+    kind: 'json',
+    status: 402,
+    body: { error: { message: 'Insufficient Balance', type: 'unknown_error' } },
+  }),
   verify: stopsWith(/quota/i),
 };
 
 export const keyRefused: E2EScenario = {
   id: 'key-refused',
-  title: 'provider refuses the key (401): Codex stops at once and shows the provider\'s message',
+  title: "provider refuses the key (401): Codex stops at once and shows the provider's message",
   prompt: 'Say anything',
   expectFailure: true,
-  script: () => ({ kind: 'json', status: 401, body: { error: { message: 'Authentication Fails (no such user)', type: 'authentication_error' } } }),
+  script: () => ({
+    kind: 'json',
+    status: 401,
+    body: { error: { message: 'Authentication Fails (no such user)', type: 'authentication_error' } },
+  }),
   verify: stopsWith(/rejected the API key: Authentication Fails \(no such user\)/),
 };
 
 export const contentFilter: E2EScenario = {
   id: 'content-filter',
-  title: 'provider content filter stops the answer: Codex retries within its stream retries, then stops naming the filter',
+  title:
+    'provider content filter stops the answer: Codex retries within its stream retries, then stops naming the filter',
   prompt: 'Say something filtered',
   expectFailure: true,
-  script: () => ({ kind: 'sse', chunks: [...textChunks('partial '), finishChunk('content_filter'), usageChunk(100, 2)] }),
+  script: () => ({
+    kind: 'sse',
+    chunks: [...textChunks('partial '), finishChunk('content_filter'), usageChunk(100, 2)],
+  }),
   verify: ({ run, bodies, transcript }) => {
     // response.incomplete (content_filter) is retried like a broken stream: once plus stream_max_retries (2 here).
     expect(bodies, transcript).toHaveLength(3);
@@ -148,7 +170,8 @@ const SHORT_CODEX_IDLE_MS = 1_500;
 
 export const slowFirstByte: E2EScenario = {
   id: 'slow-first-byte',
-  title: 'upstream holds its response headers past the heartbeat interval and Codex\'s idle timeout: one request, answered',
+  title:
+    "upstream holds its response headers past the heartbeat interval and Codex's idle timeout: one request, answered",
   prompt: 'Answer when ready',
   streamIdleTimeoutMs: SHORT_CODEX_IDLE_MS,
   heartbeatMs: SHORT_CODEX_IDLE_MS / 6,
@@ -159,7 +182,8 @@ export const slowFirstByte: E2EScenario = {
       await sleep(SHORT_CODEX_IDLE_MS * 2);
       if (response.destroyed) return;
       response.writeHead(200, { 'content-type': 'text/event-stream' });
-      for (const chunk of [...textChunks('answered after a slow start'), finishChunk('stop'), usageChunk(1200, 40)]) response.write(`data: ${JSON.stringify(chunk)}\n\n`);
+      for (const chunk of [...textChunks('answered after a slow start'), finishChunk('stop'), usageChunk(1200, 40)])
+        response.write(`data: ${JSON.stringify(chunk)}\n\n`);
       response.end('data: [DONE]\n\n');
     },
   }),

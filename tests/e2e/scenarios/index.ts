@@ -1,5 +1,6 @@
 /** Every end-to-end scenario, in the order of the compatibility matrix. */
 import type { E2EScenario } from '../harness.js';
+import { remoteCompaction } from './compaction.js';
 import {
   contentFilter,
   keyRefused,
@@ -11,10 +12,18 @@ import {
   slowFirstByte,
   upstreamIdleTimeout,
 } from './failures.js';
-import { remoteCompaction } from './compaction.js';
 import { mcpTool } from './mcp.js';
 import { multiAgent } from './multi-agent.js';
-import { autoCompaction, contextLengthError, kimiParallelThinking, resumedSession, silentUpstream, rateLimitRetry, streamErrorRetry, thinkingModel } from './resilience.js';
+import {
+  autoCompaction,
+  contextLengthError,
+  kimiParallelThinking,
+  rateLimitRetry,
+  resumedSession,
+  silentUpstream,
+  streamErrorRetry,
+  thinkingModel,
+} from './resilience.js';
 import { applyPatch, execCommand, outputSchema, parallelCalls, plainAnswer, viewImage } from './tools.js';
 
 export const E2E_SCENARIOS: E2EScenario[] = [

@@ -24,17 +24,33 @@ export const mcpTool: E2EScenario = {
     const body = request.body;
     const results = toolResults(body);
     const recorded = results.get('call_mcp_1');
-    if (recorded !== undefined) return chatAnswer({ text: recorded.includes(`mcp recorded ${TOKEN}`) ? 'token recorded' : `unexpected tool result: ${recorded}` });
-    const callMcp = () => chatAnswer({ toolCalls: [{ id: 'call_mcp_1', name: MCP_FUNCTION, argumentPieces: fragmentArguments({ token: TOKEN }) }] });
+    if (recorded !== undefined)
+      return chatAnswer({
+        text: recorded.includes(`mcp recorded ${TOKEN}`) ? 'token recorded' : `unexpected tool result: ${recorded}`,
+      });
+    const callMcp = () =>
+      chatAnswer({
+        toolCalls: [{ id: 'call_mcp_1', name: MCP_FUNCTION, argumentPieces: fragmentArguments({ token: TOKEN }) }],
+      });
     // Like a model: after a search, call what the search result names (and the tool list offers).
     const found = results.get('call_search_1');
     if (found !== undefined) {
-      return found.split(/[\s,:]+/).includes(MCP_FUNCTION) && toolNames(body).includes(MCP_FUNCTION) ? callMcp() : chatAnswer({ text: `the search did not offer the tool: ${found}` });
+      return found.split(/[\s,:]+/).includes(MCP_FUNCTION) && toolNames(body).includes(MCP_FUNCTION)
+        ? callMcp()
+        : chatAnswer({ text: `the search did not offer the tool: ${found}` });
     }
     // Use the tool when it is offered up front, otherwise search for it.
     if (toolNames(body).includes(MCP_FUNCTION)) return callMcp();
     if (toolNames(body).includes('tool_search')) {
-      return chatAnswer({ toolCalls: [{ id: 'call_search_1', name: 'tool_search', argumentPieces: fragmentArguments({ query: 'record token', limit: 8 }) }] });
+      return chatAnswer({
+        toolCalls: [
+          {
+            id: 'call_search_1',
+            name: 'tool_search',
+            argumentPieces: fragmentArguments({ query: 'record token', limit: 8 }),
+          },
+        ],
+      });
     }
     return chatAnswer({ text: 'the MCP tool was never offered' });
   },

@@ -34,16 +34,38 @@ export const multiAgent: E2EScenario = {
     if (conversationText(body).includes(CHILD_TASK)) {
       const written = results.get('call_child_exec');
       if (written !== undefined) return chatAnswer({ text: CHILD_ANSWER });
-      return chatAnswer({ toolCalls: [{ id: 'call_child_exec', name: 'exec_command', argumentPieces: fragmentArguments({ cmd: 'printf child-ok > child-proof.txt' }) }] });
+      return chatAnswer({
+        toolCalls: [
+          {
+            id: 'call_child_exec',
+            name: 'exec_command',
+            argumentPieces: fragmentArguments({ cmd: 'printf child-ok > child-proof.txt' }),
+          },
+        ],
+      });
     }
-    if (!toolNames(body).includes(SPAWN)) return chatAnswer({ text: `no ${SPAWN} offered: ${toolNames(body).join(', ')}` });
+    if (!toolNames(body).includes(SPAWN))
+      return chatAnswer({ text: `no ${SPAWN} offered: ${toolNames(body).join(', ')}` });
     const waited = results.get('call_wait_1');
     if (waited !== undefined) {
-      return chatAnswer({ text: conversationText(body).includes(CHILD_ANSWER) ? 'the helper finished' : `no answer from the helper; wait said: ${waited}` });
+      return chatAnswer({
+        text: conversationText(body).includes(CHILD_ANSWER)
+          ? 'the helper finished'
+          : `no answer from the helper; wait said: ${waited}`,
+      });
     }
-    if (results.has('call_spawn_1')) return chatAnswer({ toolCalls: [{ id: 'call_wait_1', name: WAIT, argumentPieces: fragmentArguments({ timeout_ms: 20000 }) }] });
+    if (results.has('call_spawn_1'))
+      return chatAnswer({
+        toolCalls: [{ id: 'call_wait_1', name: WAIT, argumentPieces: fragmentArguments({ timeout_ms: 20000 }) }],
+      });
     return chatAnswer({
-      toolCalls: [{ id: 'call_spawn_1', name: SPAWN, argumentPieces: fragmentArguments({ task_name: 'proof_writer', message: CHILD_TASK, fork_turns: 'none' }) }],
+      toolCalls: [
+        {
+          id: 'call_spawn_1',
+          name: SPAWN,
+          argumentPieces: fragmentArguments({ task_name: 'proof_writer', message: CHILD_TASK, fork_turns: 'none' }),
+        },
+      ],
     });
   },
   verify: ({ run, bodies, workspace, transcript }) => {
@@ -52,7 +74,12 @@ export const multiAgent: E2EScenario = {
     // The child was given its task as readable text (not as content marked encrypted).
     const childRequests = bodies.filter((body) => conversationText(body).includes(CHILD_TASK));
     expect(childRequests.length, transcript).toBeGreaterThanOrEqual(2);
-    expect(messages(childRequests[0]!).filter((message) => message.role === 'user').map(textOf).join('\n')).toContain(`Payload:\n${CHILD_TASK}`);
+    expect(
+      messages(childRequests[0]!)
+        .filter((message) => message.role === 'user')
+        .map(textOf)
+        .join('\n'),
+    ).toContain(`Payload:\n${CHILD_TASK}`);
     // The parent heard the child's final answer and finished.
     const parentLast = bodies.at(-1)!;
     expect(toolNames(parentLast)).toContain(SPAWN);

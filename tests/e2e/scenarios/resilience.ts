@@ -23,13 +23,17 @@ export const thinkingModel: E2EScenario = {
         return chatAnswer({
           style: 'deepseek',
           reasoning: 'Step one: look around.',
-          toolCalls: [{ id: 'call_00_think1', name: 'exec_command', argumentPieces: fragmentArguments({ cmd: 'echo step-one' }) }],
+          toolCalls: [
+            { id: 'call_00_think1', name: 'exec_command', argumentPieces: fragmentArguments({ cmd: 'echo step-one' }) },
+          ],
         });
       case 1:
         return chatAnswer({
           style: 'deepseek',
           reasoning: 'Step two: check again.',
-          toolCalls: [{ id: 'call_00_think2', name: 'exec_command', argumentPieces: fragmentArguments({ cmd: 'echo step-two' }) }],
+          toolCalls: [
+            { id: 'call_00_think2', name: 'exec_command', argumentPieces: fragmentArguments({ cmd: 'echo step-two' }) },
+          ],
         });
       default:
         return chatAnswer({ style: 'deepseek', reasoning: 'Both steps worked.', text: 'three steps done' });
@@ -37,8 +41,13 @@ export const thinkingModel: E2EScenario = {
   },
   verify: ({ run, bodies, transcript }) => {
     expect(bodies).toHaveLength(3);
-    expect(assistantToolCallMessages(bodies[1]!).map((message) => message.reasoning_content)).toEqual(['Step one: look around.']);
-    expect(assistantToolCallMessages(bodies[2]!).map((message) => message.reasoning_content)).toEqual(['Step one: look around.', 'Step two: check again.']);
+    expect(assistantToolCallMessages(bodies[1]!).map((message) => message.reasoning_content)).toEqual([
+      'Step one: look around.',
+    ]);
+    expect(assistantToolCallMessages(bodies[2]!).map((message) => message.reasoning_content)).toEqual([
+      'Step one: look around.',
+      'Step two: check again.',
+    ]);
     expect(toolResults(bodies[2]!).get('call_00_think2')).toContain('step-two');
     expect(run.lastMessage?.trim(), transcript).toBe('three steps done');
   },
@@ -56,8 +65,16 @@ export const kimiParallelThinking: E2EScenario = {
         reasoning: 'Both checks are independent, so run them together.',
         text: 'I will run both checks at the same time.',
         toolCalls: [
-          { id: 'functions.exec_command:0', name: 'exec_command', argumentPieces: fragmentArguments({ cmd: 'echo kimi-one' }) },
-          { id: 'functions.exec_command:1', name: 'exec_command', argumentPieces: fragmentArguments({ cmd: 'echo kimi-two' }) },
+          {
+            id: 'functions.exec_command:0',
+            name: 'exec_command',
+            argumentPieces: fragmentArguments({ cmd: 'echo kimi-one' }),
+          },
+          {
+            id: 'functions.exec_command:1',
+            name: 'exec_command',
+            argumentPieces: fragmentArguments({ cmd: 'echo kimi-two' }),
+          },
         ],
       });
     }
@@ -67,7 +84,10 @@ export const kimiParallelThinking: E2EScenario = {
     expect(bodies).toHaveLength(2);
     const [turn, ...others] = assistantToolCallMessages(bodies[1]!);
     expect(others).toEqual([]);
-    expect(turn!.tool_calls.map((call: any) => call.id)).toEqual(['functions.exec_command:0', 'functions.exec_command:1']);
+    expect(turn!.tool_calls.map((call: any) => call.id)).toEqual([
+      'functions.exec_command:0',
+      'functions.exec_command:1',
+    ]);
     expect(turn!.reasoning_content).toBe('Both checks are independent, so run them together.');
     const results = toolResults(bodies[1]!);
     expect(results.get('functions.exec_command:0')).toContain('kimi-one');
@@ -86,7 +106,14 @@ export const rateLimitRetry: E2EScenario = {
         kind: 'json',
         status: 429,
         headers: { 'retry-after': '1' },
-        body: { error: { message: 'Rate limit reached for requests per minute.', type: 'requests', param: null, code: 'rate_limit_exceeded' } },
+        body: {
+          error: {
+            message: 'Rate limit reached for requests per minute.',
+            type: 'requests',
+            param: null,
+            code: 'rate_limit_exceeded',
+          },
+        },
       };
     }
     return chatAnswer({ text: 'hello after waiting' });
@@ -118,13 +145,23 @@ export const autoCompaction: E2EScenario = {
     if (index === 0) {
       // The upstream reports a context nearly full: over Codex's compaction limit.
       return chatAnswer({
-        toolCalls: [{ id: 'call_compact_1', name: 'exec_command', argumentPieces: fragmentArguments({ cmd: 'echo compact-step-1' }) }],
+        toolCalls: [
+          {
+            id: 'call_compact_1',
+            name: 'exec_command',
+            argumentPieces: fragmentArguments({ cmd: 'echo compact-step-1' }),
+          },
+        ],
         usage: { prompt: COMPACT_LIMIT + 2_000, completion: 100 },
       });
     }
-    if (isCompactionRequest(body)) return chatAnswer({ text: SUMMARY, usage: { prompt: COMPACT_LIMIT + 2_200, completion: 60 } });
+    if (isCompactionRequest(body))
+      return chatAnswer({ text: SUMMARY, usage: { prompt: COMPACT_LIMIT + 2_200, completion: 60 } });
     const summarized = messages(body).some((message) => textOf(message).includes(SUMMARY));
-    return chatAnswer({ text: summarized ? 'carried on after compaction' : 'carried on without a summary', usage: { prompt: 3_000, completion: 20 } });
+    return chatAnswer({
+      text: summarized ? 'carried on after compaction' : 'carried on without a summary',
+      usage: { prompt: 3_000, completion: 20 },
+    });
   },
   verify: ({ run, bodies, transcript }) => {
     const compactions = bodies.filter(isCompactionRequest);
@@ -146,7 +183,16 @@ export const streamErrorRetry: E2EScenario = {
       return {
         kind: 'sse',
         done: false,
-        chunks: [...textChunks('partial ', 'answer'), { error: { message: 'The server had an error while processing your request.', type: 'server_error', code: null } }],
+        chunks: [
+          ...textChunks('partial ', 'answer'),
+          {
+            error: {
+              message: 'The server had an error while processing your request.',
+              type: 'server_error',
+              code: null,
+            },
+          },
+        ],
       };
     }
     return chatAnswer({ text: 'recovered' });
@@ -160,13 +206,12 @@ export const streamErrorRetry: E2EScenario = {
   },
 };
 
-
 /** Codex gives up on a stream that stays silent this long (set low to keep the run short). */
 const SHORT_IDLE_TIMEOUT_MS = 1_500;
 
 export const silentUpstream: E2EScenario = {
   id: 'silent-upstream-heartbeat',
-  title: 'upstream silent longer than Codex\'s idle timeout: heartbeats keep the stream alive',
+  title: "upstream silent longer than Codex's idle timeout: heartbeats keep the stream alive",
   prompt: 'Think for a while, then answer',
   streamIdleTimeoutMs: SHORT_IDLE_TIMEOUT_MS,
   heartbeatMs: SHORT_IDLE_TIMEOUT_MS / 6,
@@ -193,12 +238,28 @@ export const contextLengthError: E2EScenario = {
   prompt: 'Run the proof command, then finish',
   expectFailure: true,
   script: (_request, index) => {
-    if (index === 0) return chatAnswer({ toolCalls: [{ id: 'call_ovf_1', name: 'exec_command', argumentPieces: fragmentArguments({ cmd: 'echo overflow-step' }) }] });
-    return { kind: 'json', status: 400, body: { error: { message: CONTEXT_LENGTH_ERROR, type: 'invalid_request_error', param: null, code: 'invalid_request_error' } } };
+    if (index === 0)
+      return chatAnswer({
+        toolCalls: [
+          { id: 'call_ovf_1', name: 'exec_command', argumentPieces: fragmentArguments({ cmd: 'echo overflow-step' }) },
+        ],
+      });
+    return {
+      kind: 'json',
+      status: 400,
+      body: {
+        error: {
+          message: CONTEXT_LENGTH_ERROR,
+          type: 'invalid_request_error',
+          param: null,
+          code: 'invalid_request_error',
+        },
+      },
+    };
   },
   verify: ({ run, bodies, transcript }) => {
     // Codex recognised context_length_exceeded: it names the context window and does not retry.
-    expect(run.stderr, transcript).toContain("context window");
+    expect(run.stderr, transcript).toContain('context window');
     expect(bodies).toHaveLength(2);
     expect(toolResults(bodies[1]!).get('call_ovf_1')).toContain('overflow-step');
   },
@@ -213,18 +274,36 @@ export const resumedSession: E2EScenario = {
   thinking: 'deepseek',
   script: (request, index) => {
     if (index === 0) {
-      return chatAnswer({ style: 'deepseek', reasoning: 'Write it with printf.', toolCalls: [{ id: 'call_00_note', name: 'exec_command', argumentPieces: fragmentArguments({ cmd: 'printf resumed > note.txt && echo note-written' }) }] });
+      return chatAnswer({
+        style: 'deepseek',
+        reasoning: 'Write it with printf.',
+        toolCalls: [
+          {
+            id: 'call_00_note',
+            name: 'exec_command',
+            argumentPieces: fragmentArguments({ cmd: 'printf resumed > note.txt && echo note-written' }),
+          },
+        ],
+      });
     }
     if (index === 1) return chatAnswer({ style: 'deepseek', reasoning: 'Done.', text: 'first run done' });
     const printed = toolResults(request.body).get('call_00_note') ?? '';
-    return chatAnswer({ style: 'deepseek', reasoning: 'Look at the earlier output.', text: printed.includes('note-written') ? 'it printed note-written' : 'I lost the earlier output' });
+    return chatAnswer({
+      style: 'deepseek',
+      reasoning: 'Look at the earlier output.',
+      text: printed.includes('note-written') ? 'it printed note-written' : 'I lost the earlier output',
+    });
   },
   verify: ({ run, bodies, transcript }) => {
     expect(bodies).toHaveLength(3);
     const resumed = bodies[2]!;
     expect(lastUserText(resumed)).toBe('What did the command print?');
-    expect(assistantToolCallMessages(resumed).map((message) => message.reasoning_content)).toEqual(['Write it with printf.']);
-    expect(messages(resumed).some((message) => message.role === 'assistant' && message.content === 'first run done')).toBe(true);
+    expect(assistantToolCallMessages(resumed).map((message) => message.reasoning_content)).toEqual([
+      'Write it with printf.',
+    ]);
+    expect(
+      messages(resumed).some((message) => message.role === 'assistant' && message.content === 'first run done'),
+    ).toBe(true);
     expect(run.lastMessage?.trim(), transcript).toBe('it printed note-written');
   },
 };

@@ -11,7 +11,8 @@ import type { E2EScenario } from '../harness.js';
 import { assistantToolCallMessages, messages, textOf, toolNames, toolResults } from './chat-reading.js';
 
 /** A 2×2 PNG (red, green / blue, white). */
-const SMALL_PNG_BASE64 = 'iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAAEklEQVR42mP4z8DAAMIM/4EAAB/uBfvxq7p3AAAAAElFTkSuQmCC';
+const SMALL_PNG_BASE64 =
+  'iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAAEklEQVR42mP4z8DAAMIM/4EAAB/uBfvxq7p3AAAAAElFTkSuQmCC';
 
 const ADD_FILE_PATCH = '*** Begin Patch\n*** Add File: hello.txt\n+hello from apply_patch\n*** End Patch\n';
 
@@ -44,18 +45,29 @@ export const execCommand: E2EScenario = {
       // Text and a tool call in one turn, as most models do it.
       return chatAnswer({
         text: 'Running the command.',
-        toolCalls: [{ id: 'call_exec_1', name: 'exec_command', argumentPieces: fragmentArguments({ cmd: 'printf exec-ok > exec-proof.txt && echo exec-output-42' }) }],
+        toolCalls: [
+          {
+            id: 'call_exec_1',
+            name: 'exec_command',
+            argumentPieces: fragmentArguments({ cmd: 'printf exec-ok > exec-proof.txt && echo exec-output-42' }),
+          },
+        ],
       });
     }
     const output = toolResults(request.body).get('call_exec_1') ?? '';
-    return chatAnswer({ text: output.includes('exec-output-42') ? 'The command printed exec-output-42.' : 'I did not see the output.' });
+    return chatAnswer({
+      text: output.includes('exec-output-42') ? 'The command printed exec-output-42.' : 'I did not see the output.',
+    });
   },
   verify: ({ run, bodies, workspace, transcript }) => {
     expect(readFileSync(join(workspace.project, 'exec-proof.txt'), 'utf8')).toBe('exec-ok');
     expect(bodies).toHaveLength(2);
     // The turn's text and its call come back as one assistant message.
     const [turn] = assistantToolCallMessages(bodies[1]!);
-    expect(turn).toMatchObject({ content: 'Running the command.', tool_calls: [{ id: 'call_exec_1', function: { name: 'exec_command' } }] });
+    expect(turn).toMatchObject({
+      content: 'Running the command.',
+      tool_calls: [{ id: 'call_exec_1', function: { name: 'exec_command' } }],
+    });
     expect(toolResults(bodies[1]!).get('call_exec_1')).toContain('exec-output-42');
     expect(run.lastMessage?.trim(), transcript).toBe('The command printed exec-output-42.');
   },
@@ -70,13 +82,23 @@ export const parallelCalls: E2EScenario = {
     if (index === 0) {
       return chatAnswer({
         toolCalls: [
-          { id: 'call_par_a', name: 'exec_command', argumentPieces: fragmentArguments({ cmd: 'printf a > parallel-a.txt && echo made-a' }) },
-          { id: 'call_par_b', name: 'exec_command', argumentPieces: fragmentArguments({ cmd: 'printf b > parallel-b.txt && echo made-b' }) },
+          {
+            id: 'call_par_a',
+            name: 'exec_command',
+            argumentPieces: fragmentArguments({ cmd: 'printf a > parallel-a.txt && echo made-a' }),
+          },
+          {
+            id: 'call_par_b',
+            name: 'exec_command',
+            argumentPieces: fragmentArguments({ cmd: 'printf b > parallel-b.txt && echo made-b' }),
+          },
         ],
       });
     }
     const results = toolResults(request.body);
-    return chatAnswer({ text: `${results.get('call_par_a')?.includes('made-a') ? 'a' : '-'}${results.get('call_par_b')?.includes('made-b') ? 'b' : '-'}` });
+    return chatAnswer({
+      text: `${results.get('call_par_a')?.includes('made-a') ? 'a' : '-'}${results.get('call_par_b')?.includes('made-b') ? 'b' : '-'}`,
+    });
   },
   verify: ({ run, bodies, workspace, transcript }) => {
     expect(readFileSync(join(workspace.project, 'parallel-a.txt'), 'utf8')).toBe('a');
@@ -98,10 +120,17 @@ export const applyPatch: E2EScenario = {
     if (index === 0) {
       const tool = (request.body.tools as any[]).find((candidate) => candidate.function.name === 'apply_patch');
       // Freeform: one string parameter carrying the raw patch.
-      if (!tool || JSON.stringify(tool.function.parameters.required) !== '["input"]') return chatAnswer({ text: 'apply_patch is not freeform here' });
-      return chatAnswer({ toolCalls: [{ id: 'call_patch_1', name: 'apply_patch', argumentPieces: fragmentArguments({ input: ADD_FILE_PATCH }) }] });
+      if (!tool || JSON.stringify(tool.function.parameters.required) !== '["input"]')
+        return chatAnswer({ text: 'apply_patch is not freeform here' });
+      return chatAnswer({
+        toolCalls: [
+          { id: 'call_patch_1', name: 'apply_patch', argumentPieces: fragmentArguments({ input: ADD_FILE_PATCH }) },
+        ],
+      });
     }
-    return chatAnswer({ text: toolResults(request.body).get('call_patch_1')?.includes('hello.txt') ? 'patched' : 'no patch result' });
+    return chatAnswer({
+      text: toolResults(request.body).get('call_patch_1')?.includes('hello.txt') ? 'patched' : 'no patch result',
+    });
   },
   verify: ({ run, bodies, workspace, transcript }) => {
     expect(readFileSync(join(workspace.project, 'hello.txt'), 'utf8')).toBe('hello from apply_patch\n');
@@ -115,7 +144,11 @@ export const applyPatch: E2EScenario = {
 /** The image parts of the request's user messages, in order. */
 function imageUrls(body: Record<string, any>): string[] {
   return messages(body).flatMap((message) =>
-    message.role === 'user' && Array.isArray(message.content) ? message.content.filter((part: any) => part.type === 'image_url').map((part: any) => part.image_url.url as string) : [],
+    message.role === 'user' && Array.isArray(message.content)
+      ? message.content
+          .filter((part: any) => part.type === 'image_url')
+          .map((part: any) => part.image_url.url as string)
+      : [],
   );
 }
 
@@ -135,7 +168,12 @@ export const viewImage: E2EScenario = {
     return ['--image', path];
   },
   script: (request, index) => {
-    if (index === 0) return chatAnswer({ toolCalls: [{ id: 'call_img_1', name: 'view_image', argumentPieces: fragmentArguments({ path: 'pixels.png' }) }] });
+    if (index === 0)
+      return chatAnswer({
+        toolCalls: [
+          { id: 'call_img_1', name: 'view_image', argumentPieces: fragmentArguments({ path: 'pixels.png' }) },
+        ],
+      });
     return chatAnswer({ text: imageUrls(request.body).length === 2 ? 'four pixels, twice' : 'an image is missing' });
   },
   verify: ({ run, bodies, transcript }) => {
@@ -144,15 +182,25 @@ export const viewImage: E2EScenario = {
     expect(imageUrls(bodies[0]!)).toHaveLength(1);
     const [attached, viewed] = imageUrls(bodies[1]!);
     // The tool's picture arrives as an image, right after the tool result.
-    const toolIndex = messages(bodies[1]!).findIndex((message) => message.role === 'tool' && message.tool_call_id === 'call_img_1');
-    expect(messages(bodies[1]!)[toolIndex + 1]!.content).toEqual(expect.arrayContaining([expect.objectContaining({ type: 'image_url' })]));
+    const toolIndex = messages(bodies[1]!).findIndex(
+      (message) => message.role === 'tool' && message.tool_call_id === 'call_img_1',
+    );
+    expect(messages(bodies[1]!)[toolIndex + 1]!.content).toEqual(
+      expect.arrayContaining([expect.objectContaining({ type: 'image_url' })]),
+    );
     // Byte for byte the picture in the project.
-    for (const url of [attached!, viewed!]) expect(pngBytes(url).equals(Buffer.from(SMALL_PNG_BASE64, 'base64'))).toBe(true);
+    for (const url of [attached!, viewed!])
+      expect(pngBytes(url).equals(Buffer.from(SMALL_PNG_BASE64, 'base64'))).toBe(true);
     expect(run.lastMessage?.trim(), transcript).toBe('four pixels, twice');
   },
 };
 
-const ANSWER_SCHEMA = { type: 'object', properties: { answer: { type: 'string' } }, required: ['answer'], additionalProperties: false };
+const ANSWER_SCHEMA = {
+  type: 'object',
+  properties: { answer: { type: 'string' } },
+  required: ['answer'],
+  additionalProperties: false,
+};
 
 export const outputSchema: E2EScenario = {
   id: 'output-schema',
@@ -166,7 +214,10 @@ export const outputSchema: E2EScenario = {
   script: () => chatAnswer({ text: '{"answer":"pong"}' }),
   verify: ({ run, bodies, transcript }) => {
     expect(bodies).toHaveLength(1);
-    expect(bodies[0]!.response_format).toEqual({ type: 'json_schema', json_schema: { name: 'codex_output_schema', strict: true, schema: ANSWER_SCHEMA } });
+    expect(bodies[0]!.response_format).toEqual({
+      type: 'json_schema',
+      json_schema: { name: 'codex_output_schema', strict: true, schema: ANSWER_SCHEMA },
+    });
     expect(JSON.parse(run.lastMessage ?? 'null'), transcript).toEqual({ answer: 'pong' });
   },
 };

@@ -7,7 +7,7 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runDetached, type DetachedRun } from '../../../harness/detached-process.js';
+import { type DetachedRun, runDetached } from '../../../harness/detached-process.js';
 
 export interface ClaudeCodeRun extends DetachedRun {
   /** The project directory Claude Code ran in (removed after the run). */
@@ -47,7 +47,12 @@ export async function runClaudeCode(options: ClaudeCodeRunOptions): Promise<Clau
     CI: 'true',
   };
   try {
-    const run = await runDetached(['-p', options.prompt, '--allowedTools', 'Bash'], { command: options.binary, cwd: project, env, timeoutMs: options.timeoutMs });
+    const run = await runDetached(['-p', options.prompt, '--allowedTools', 'Bash'], {
+      command: options.binary,
+      cwd: project,
+      env,
+      timeoutMs: options.timeoutMs,
+    });
     return { ...run, projectDirectory: project };
   } finally {
     rmSync(root, { recursive: true, force: true });

@@ -47,12 +47,33 @@ export class MessageBuilder extends ItemBuilder {
   close(status: ItemStatus): void {
     const { stream, id, outputIndex, text } = this;
     const part: OutputTextPart = { type: 'output_text', text, annotations: [], logprobs: [] };
-    stream.emit({ type: 'response.output_text.done', sequence_number: stream.nextSequence(), item_id: id, output_index: outputIndex, content_index: 0, text, logprobs: [] });
-    stream.emit({ type: 'response.content_part.done', sequence_number: stream.nextSequence(), item_id: id, output_index: outputIndex, content_index: 0, part });
+    stream.emit({
+      type: 'response.output_text.done',
+      sequence_number: stream.nextSequence(),
+      item_id: id,
+      output_index: outputIndex,
+      content_index: 0,
+      text,
+      logprobs: [],
+    });
+    stream.emit({
+      type: 'response.content_part.done',
+      sequence_number: stream.nextSequence(),
+      item_id: id,
+      output_index: outputIndex,
+      content_index: 0,
+      part,
+    });
     stream.completeItem(outputIndex, { type: 'message', id, status, role: 'assistant', content: [part] });
   }
 
   view(): MessageOutputItem {
-    return { type: 'message', id: this.id, status: 'in_progress', role: 'assistant', content: [{ type: 'output_text', text: this.text, annotations: [], logprobs: [] }] };
+    return {
+      type: 'message',
+      id: this.id,
+      status: 'in_progress',
+      role: 'assistant',
+      content: [{ type: 'output_text', text: this.text, annotations: [], logprobs: [] }],
+    };
   }
 }

@@ -54,14 +54,35 @@ export class ReasoningBuilder extends ItemBuilder {
       });
     }
     this.text += text;
-    stream.emit({ type: 'response.reasoning_summary_text.delta', sequence_number: stream.nextSequence(), item_id: id, output_index: outputIndex, summary_index: 0, delta: text });
-    stream.emit({ type: 'response.reasoning_text.delta', sequence_number: stream.nextSequence(), item_id: id, output_index: outputIndex, content_index: 0, delta: text });
+    stream.emit({
+      type: 'response.reasoning_summary_text.delta',
+      sequence_number: stream.nextSequence(),
+      item_id: id,
+      output_index: outputIndex,
+      summary_index: 0,
+      delta: text,
+    });
+    stream.emit({
+      type: 'response.reasoning_text.delta',
+      sequence_number: stream.nextSequence(),
+      item_id: id,
+      output_index: outputIndex,
+      content_index: 0,
+      delta: text,
+    });
   }
 
   close(status: ItemStatus): void {
     const { stream, id, outputIndex, text } = this;
     if (this.textStarted) {
-      stream.emit({ type: 'response.reasoning_text.done', sequence_number: stream.nextSequence(), item_id: id, output_index: outputIndex, content_index: 0, text });
+      stream.emit({
+        type: 'response.reasoning_text.done',
+        sequence_number: stream.nextSequence(),
+        item_id: id,
+        output_index: outputIndex,
+        content_index: 0,
+        text,
+      });
       stream.emit({
         type: 'response.content_part.done',
         sequence_number: stream.nextSequence(),
@@ -70,7 +91,14 @@ export class ReasoningBuilder extends ItemBuilder {
         content_index: 0,
         part: { type: 'reasoning_text', text },
       });
-      stream.emit({ type: 'response.reasoning_summary_text.done', sequence_number: stream.nextSequence(), item_id: id, output_index: outputIndex, summary_index: 0, text });
+      stream.emit({
+        type: 'response.reasoning_summary_text.done',
+        sequence_number: stream.nextSequence(),
+        item_id: id,
+        output_index: outputIndex,
+        summary_index: 0,
+        text,
+      });
       stream.emit({
         type: 'response.reasoning_summary_part.done',
         sequence_number: stream.nextSequence(),
@@ -80,7 +108,11 @@ export class ReasoningBuilder extends ItemBuilder {
         part: { type: 'summary_text', text },
       });
     }
-    stream.completeItem(outputIndex, { ...this.textView(), encrypted_content: encodeReasoningEnvelope({ details: this.details }), status });
+    stream.completeItem(outputIndex, {
+      ...this.textView(),
+      encrypted_content: encodeReasoningEnvelope({ details: this.details }),
+      status,
+    });
   }
 
   view(): ReasoningOutputItem {
@@ -103,8 +135,20 @@ export class ReasoningBuilder extends ItemBuilder {
  * once, carrying them in `encrypted_content`.
  */
 export function emitLateReasoning(stream: StreamCoordinator, id: string, envelope: string): void {
-  const item: ReasoningOutputItem = { type: 'reasoning', id, summary: [], content: [], encrypted_content: envelope, status: 'completed' };
+  const item: ReasoningOutputItem = {
+    type: 'reasoning',
+    id,
+    summary: [],
+    content: [],
+    encrypted_content: envelope,
+    status: 'completed',
+  };
   const outputIndex = stream.addItem({ view: () => ({ ...item, status: 'in_progress' }) });
-  stream.emit({ type: 'response.output_item.added', sequence_number: stream.nextSequence(), output_index: outputIndex, item: { ...item, encrypted_content: null, status: 'in_progress' } });
+  stream.emit({
+    type: 'response.output_item.added',
+    sequence_number: stream.nextSequence(),
+    output_index: outputIndex,
+    item: { ...item, encrypted_content: null, status: 'in_progress' },
+  });
   stream.completeItem(outputIndex, item);
 }

@@ -9,10 +9,16 @@
 import { CUSTOM_TOOL_INPUT_FIELD } from '../../request/convert-tools.js';
 import type { ToolTarget } from '../../tool-names.js';
 import { JsonStringFieldDecoder } from '../json-string-field-decoder.js';
-import type { CustomToolCallOutputItem, FunctionCallOutputItem, ItemStatus, OutputItem, ToolSearchCallOutputItem } from '../response-object.js';
+import type {
+  CustomToolCallOutputItem,
+  FunctionCallOutputItem,
+  ItemStatus,
+  OutputItem,
+  ToolSearchCallOutputItem,
+} from '../response-object.js';
 import type { OpenItem, StreamCoordinator } from '../stream-coordinator.js';
-import { ItemBuilder } from './item-builder.js';
 import { isWholeJson } from '../tool-calls.js';
+import { ItemBuilder } from './item-builder.js';
 
 /** One announced tool call. */
 export interface ToolCallBuilder extends OpenItem {
@@ -29,14 +35,24 @@ export interface ToolCallBuilder extends OpenItem {
 export type ToolCallIdPrefix = 'fc' | 'ctc' | 'tsc';
 
 /** Announces a call to `target` (`output_item.added`) and returns its builder. */
-export function openToolCall(stream: StreamCoordinator, target: ToolTarget, callId: string, createId: (prefix: ToolCallIdPrefix) => string): ToolCallBuilder {
+export function openToolCall(
+  stream: StreamCoordinator,
+  target: ToolTarget,
+  callId: string,
+  createId: (prefix: ToolCallIdPrefix) => string,
+): ToolCallBuilder {
   const builder =
     target.kind === 'custom'
       ? new CustomToolCallBuilder(stream, target, callId, createId('ctc'))
       : target.kind === 'tool_search'
         ? new ToolSearchCallBuilder(stream, target, callId, createId('tsc'))
         : new FunctionCallBuilder(stream, target, callId, createId('fc'));
-  stream.emit({ type: 'response.output_item.added', sequence_number: stream.nextSequence(), output_index: builder.outputIndex, item: builder.view() });
+  stream.emit({
+    type: 'response.output_item.added',
+    sequence_number: stream.nextSequence(),
+    output_index: builder.outputIndex,
+    item: builder.view(),
+  });
   return builder;
 }
 
@@ -76,7 +92,13 @@ abstract class ToolCallItemBuilder<Item extends OutputItem> extends ItemBuilder 
 class FunctionCallBuilder extends ToolCallItemBuilder<FunctionCallOutputItem> {
   append(piece: string): void {
     this.arguments += piece;
-    this.stream.emit({ type: 'response.function_call_arguments.delta', sequence_number: this.stream.nextSequence(), item_id: this.id, output_index: this.outputIndex, delta: piece });
+    this.stream.emit({
+      type: 'response.function_call_arguments.delta',
+      sequence_number: this.stream.nextSequence(),
+      item_id: this.id,
+      output_index: this.outputIndex,
+      delta: piece,
+    });
   }
 
   protected item(status: ItemStatus): FunctionCallOutputItem {
@@ -85,12 +107,28 @@ class FunctionCallBuilder extends ToolCallItemBuilder<FunctionCallOutputItem> {
     // An empty list says no argument is encrypted (Codex would otherwise take marked fields as ciphertext).
     const plaintext = target.plaintextArguments ? { encrypted_function_args: [] } : {};
     const argumentText = status === 'in_progress' ? this.arguments : functionArguments(this.arguments);
-    return { type: 'function_call', id: this.id, call_id: this.callId, name: target.name, ...namespace, arguments: argumentText, ...plaintext, status };
+    return {
+      type: 'function_call',
+      id: this.id,
+      call_id: this.callId,
+      name: target.name,
+      ...namespace,
+      arguments: argumentText,
+      ...plaintext,
+      status,
+    };
   }
 
   protected emitInputDone(item: FunctionCallOutputItem): void {
     const { stream } = this;
-    stream.emit({ type: 'response.function_call_arguments.done', sequence_number: stream.nextSequence(), item_id: this.id, output_index: this.outputIndex, name: item.name, arguments: item.arguments });
+    stream.emit({
+      type: 'response.function_call_arguments.done',
+      sequence_number: stream.nextSequence(),
+      item_id: this.id,
+      output_index: this.outputIndex,
+      name: item.name,
+      arguments: item.arguments,
+    });
   }
 }
 
@@ -104,18 +142,38 @@ class CustomToolCallBuilder extends ToolCallItemBuilder<CustomToolCallOutputItem
     const decoded = this.decoder.push(piece);
     if (decoded === '') return;
     this.input += decoded;
-    this.stream.emit({ type: 'response.custom_tool_call_input.delta', sequence_number: this.stream.nextSequence(), item_id: this.id, output_index: this.outputIndex, delta: decoded });
+    this.stream.emit({
+      type: 'response.custom_tool_call_input.delta',
+      sequence_number: this.stream.nextSequence(),
+      item_id: this.id,
+      output_index: this.outputIndex,
+      delta: decoded,
+    });
   }
 
   protected item(status: ItemStatus): CustomToolCallOutputItem {
     const namespace = this.target.namespace !== undefined ? { namespace: this.target.namespace } : {};
     const input = status === 'in_progress' ? this.input : customToolInput(this.arguments);
-    return { type: 'custom_tool_call', id: this.id, call_id: this.callId, name: this.target.name, ...namespace, input, status };
+    return {
+      type: 'custom_tool_call',
+      id: this.id,
+      call_id: this.callId,
+      name: this.target.name,
+      ...namespace,
+      input,
+      status,
+    };
   }
 
   protected emitInputDone(item: CustomToolCallOutputItem): void {
     const { stream } = this;
-    stream.emit({ type: 'response.custom_tool_call_input.done', sequence_number: stream.nextSequence(), item_id: this.id, output_index: this.outputIndex, input: item.input });
+    stream.emit({
+      type: 'response.custom_tool_call_input.done',
+      sequence_number: stream.nextSequence(),
+      item_id: this.id,
+      output_index: this.outputIndex,
+      input: item.input,
+    });
   }
 
   override argumentsComplete(): boolean {
@@ -132,7 +190,14 @@ class ToolSearchCallBuilder extends ToolCallItemBuilder<ToolSearchCallOutputItem
 
   protected item(status: ItemStatus): ToolSearchCallOutputItem {
     const parsed = status === 'in_progress' ? {} : parseObject(this.arguments);
-    return { type: 'tool_search_call', id: this.id, call_id: this.callId, execution: 'client', arguments: parsed, status };
+    return {
+      type: 'tool_search_call',
+      id: this.id,
+      call_id: this.callId,
+      execution: 'client',
+      arguments: parsed,
+      status,
+    };
   }
 
   protected emitInputDone(): void {
