@@ -219,20 +219,12 @@ function resolveConversation(
 
 /** Starts the stream now: its opening events are encoded at once, and the upstream is called while they go out. */
 function startStream(started: StartedTurn): StreamedTurn {
-  const { deps, route, log, turn, usage, parsed, input, translation } = started;
+  const { deps, route, log, turn, parsed, input, translation } = started;
   const inner = createTranslator(started, route, started.primary, log);
   const current = forClient(started, inner);
   turn.attach(current);
   // The upstream is called now, not when the client first reads; the stream waits for it.
-  const opening = openTurnUpstream({
-    deps,
-    turn,
-    usage,
-    route,
-    primary: started.primary,
-    prepare: started.prepare,
-    log,
-  });
+  const opening = openUpstream(started);
   opening.catch(() => undefined);
   // The store write names the route that served (the opening failed: the primary one).
   const servedLog = opening.then(
@@ -260,16 +252,8 @@ function startStream(started: StartedTurn): StreamedTurn {
 
 /** Opens the upstream, collects the whole response and records it; a failure is the HTTP error it becomes. */
 async function collectWhole(started: StartedTurn): Promise<WholeTurn> {
-  const { deps, turn, usage, route, log, parsed, input, translation } = started;
-  const { opened, servedLog } = await openTurnUpstream({
-    deps,
-    turn,
-    usage,
-    route,
-    primary: started.primary,
-    prepare: started.prepare,
-    log,
-  });
+  const { turn, parsed, input, translation } = started;
+  const { opened, servedLog } = await openUpstream(started);
   const current = forClient(started, createTranslator(started, opened.route, opened.prepared, servedLog));
   turn.attach(current);
   const endTurn = (ending: TurnEnding) => recordTurn(started, current, servedLog, ending);
@@ -283,6 +267,12 @@ async function collectWhole(started: StartedTurn): Promise<WholeTurn> {
   if (outcome.status === 'failed' && outcome.failure) throw endWithHttpError(endTurn, outcome.failure);
   await endTurn(outcome);
   return { kind: 'whole', parsed, input, translation, response: current.response };
+}
+
+/** Opens the upstream for the turn: retries, then the fallbacks, each translated for its provider. */
+function openUpstream(started: StartedTurn) {
+  const { deps, turn, usage, route, primary, prepare, log } = started;
+  return openTurnUpstream({ deps, turn, usage, route, primary, prepare, log });
 }
 
 /** The translator for the route that serves (the stream's may switch to a fallback before any output). */
