@@ -98,6 +98,16 @@ function keptOf(message: ChatMessage): ChatMessage | undefined {
 
 /** `JSON.stringify(body)` (as a string, or as its bytes when kept messages are reused). */
 export function chatRequestJson(body: ChatRequest): string | Buffer {
+  const json = chatRequestParts(body);
+  return typeof json === 'string' ? json : Buffer.concat(json);
+}
+
+/**
+ * `JSON.stringify(body)`, as a string or, when kept messages are reused, as
+ * the parts of its bytes in order: sent as they are, the kept run is not
+ * copied into a new buffer every turn.
+ */
+export function chatRequestParts(body: ChatRequest): string | Buffer[] {
   const { messages } = body;
   if (!messages.some((message) => placeOfKept.has(message) || keptOf(message) !== undefined))
     return JSON.stringify(body);
@@ -120,7 +130,7 @@ export function chatRequestJson(body: ChatRequest): string | Buffer {
     }
   }
   parts.push(Buffer.from(shell.slice(at)));
-  return Buffer.concat(parts);
+  return parts;
 }
 
 function copyBytes(message: ChatMessage): Buffer {
