@@ -57,7 +57,8 @@ export async function openChatCompletion(
   headers['content-type'] = 'application/json';
   const json = chatRequestParts(body);
   // Parts are written one after the other with the whole length announced (undici would chunk them otherwise).
-  if (typeof json !== 'string') headers['content-length'] = String(json.reduce((total, part) => total + part.length, 0));
+  if (typeof json !== 'string')
+    headers['content-length'] = String(json.reduce((total, part) => total + part.length, 0));
   const response = await dispatcher.request({
     origin: url.origin,
     path: url.pathname + url.search,
