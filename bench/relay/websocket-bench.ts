@@ -7,6 +7,9 @@
  * 800 earlier tool rounds (history-workload.ts), it times each turn
  * from sending to the first text delta and reads the relay's CPU time over
  * the turns. Each measured turn adds one tool round, as Codex's turns do.
+ * The floor beside them: the same turns' Chat request (the body the relay
+ * sends upstream, which grows with the conversation) posted through the
+ * minimal byte pipe, whose CPU per turn is what moving those bytes costs.
  */
 
 import { mkdirSync } from 'node:fs';
@@ -14,6 +17,9 @@ import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { WebSocket } from 'ws';
+import { genericProvider } from '../../src/providers/generic.js';
+import { buildChatRequest } from '../../src/translate/request/build-chat-request.js';
+import { parseResponsesRequest } from '../../src/translate/request/parse-request.js';
 import { processCpuMs, type ServerProcess, spawnServer } from '../support/processes.js';
 import { median, round } from '../support/stats.js';
 import type { BenchContext, BenchModule, BenchSection } from '../types.js';
@@ -21,15 +27,18 @@ import { roundItems } from './history-workload.js';
 import { codexLikeRequest } from './workload.js';
 
 const DELTA_MARKER = '.delta"';
+/** The mock's first `data:` line always carries the first delta. */
+const CHAT_DELTA_MARKER = 'data: {';
 const TRANSPORTS = ['http', 'websocket'] as const;
-type Transport = (typeof TRANSPORTS)[number];
+/** `pipe`: the upstream body alone, through the byte pipe. */
+type Transport = (typeof TRANSPORTS)[number] | 'pipe';
 
 interface TransportFigure {
   rounds: number;
   transport: Transport;
   /** Median milliseconds from sending the turn to its first text delta. */
   firstDeltaMs: number;
-  /** Relay CPU milliseconds per turn (user + system, averaged over the turns). */
+  /** Relay (or pipe) CPU milliseconds per turn (user + system, averaged over the turns). */
   relayCpuMs: number;
   /** Bytes the client sent per turn (median). */
   requestBytes: number;
@@ -42,17 +51,17 @@ function rounds(from: number, count: number): Array<Record<string, unknown>> {
 }
 
 /** Sends one streamed POST and resolves with the time to the first delta once the stream has ended. */
-function postTurn(url: string, body: string): Promise<number> {
+function postTurn(url: string, body: string, path = '/v1/responses', marker = DELTA_MARKER): Promise<number> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
     let firstDelta: number | undefined;
     const outgoing = httpRequest(
-      `${url}/v1/responses`,
+      `${url}${path}`,
       { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
       (response) => {
         response.setEncoding('utf8');
         response.on('data', (text: string) => {
-          if (firstDelta === undefined && text.includes(DELTA_MARKER)) firstDelta = performance.now() - started;
+          if (firstDelta === undefined && text.includes(marker)) firstDelta = performance.now() - started;
         });
         response.on('end', () =>
           firstDelta === undefined
@@ -149,15 +158,52 @@ async function measure(
   };
 }
 
+/** The Chat request the relay sends upstream for a conversation (generic provider). */
+function upstreamBody(base: Record<string, unknown>, input: Array<Record<string, unknown>>): string {
+  const { request, notes } = parseResponsesRequest({ ...base, input });
+  return JSON.stringify(buildChatRequest(request, genericProvider, request.model, notes).body);
+}
+
+/** The same turns' upstream bodies through the byte pipe: the cost of moving the bytes a Chat upstream receives. */
+async function measurePipe(pipe: ServerProcess, historyRounds: number, turns: number): Promise<TransportFigure> {
+  const base = codexLikeRequest('text', { chunks: 20, mcpTools: 0 });
+  const history = [...(base.input as Array<Record<string, unknown>>), ...rounds(0, historyRounds)];
+  await postTurn(pipe.url, upstreamBody(base, history), '/v1/chat/completions', CHAT_DELTA_MARKER);
+  const delays: number[] = [];
+  const sizes: number[] = [];
+  // The pipe idles while the bench builds each body: its CPU over the turns is the moving alone.
+  const cpuBefore = processCpuMs(pipe.pid);
+  for (let turn = 0; turn < turns; turn++) {
+    history.push(...roundItems(historyRounds + turn));
+    const body = upstreamBody(base, history);
+    sizes.push(Buffer.byteLength(body));
+    delays.push(await postTurn(pipe.url, body, '/v1/chat/completions', CHAT_DELTA_MARKER));
+  }
+  const cpuMs = processCpuMs(pipe.pid) - cpuBefore;
+  return {
+    rounds: historyRounds,
+    transport: 'pipe',
+    firstDeltaMs: round(median(delays), 2),
+    relayCpuMs: round(cpuMs / turns, 2),
+    requestBytes: Math.round(median(sizes)),
+  };
+}
+
+const TRANSPORT_LABELS: Record<Transport, string> = {
+  http: 'HTTP',
+  websocket: 'WebSocket',
+  pipe: 'Byte pipe, upstream body only',
+};
+
 function render(figures: readonly TransportFigure[], turns: number): string {
   const lines = [
-    `Run by \`npm run bench -- --only websocket\`: ${turns} turns per row, each adding one tool round to a Codex-sized opening (tools, developer messages), the upstream streaming 20 text chunks.`,
+    `Run by \`npm run bench -- --only websocket\`: ${turns} turns per row, each adding one tool round to a Codex-sized opening (tools, developer messages), the upstream streaming 20 text chunks. The byte-pipe rows post the same turns' upstream Chat request (what the relay sends the upstream) through the minimal byte pipe: their CPU column is the pipe's, the floor for moving those bytes.`,
     '',
     '| Earlier tool rounds | Transport | Sent per turn | First delta (median) | Relay CPU per turn |',
     '|---:|---|---:|---:|---:|',
     ...figures.map(
       (figure) =>
-        `| ${figure.rounds} | ${figure.transport === 'http' ? 'HTTP' : 'WebSocket'} | ${(figure.requestBytes / 1024).toFixed(1)} KiB | ${figure.firstDeltaMs.toFixed(2)} ms | ${figure.relayCpuMs.toFixed(2)} ms |`,
+        `| ${figure.rounds} | ${TRANSPORT_LABELS[figure.transport]} | ${(figure.requestBytes / 1024).toFixed(1)} KiB | ${figure.firstDeltaMs.toFixed(2)} ms | ${figure.relayCpuMs.toFixed(2)} ms |`,
     ),
   ];
   return lines.join('\n');
@@ -194,6 +240,11 @@ async function run(context: BenchContext): Promise<BenchSection> {
     ],
     stderrPath: join(logDirectory, 'websocket-relay.log'),
   });
+  const pipe = await spawnServer({
+    name: 'byte pipe',
+    args: [serveScript, 'byte-pipe', '--upstream', mock.url],
+    stderrPath: join(logDirectory, 'websocket-pipe.log'),
+  });
   try {
     const figures: TransportFigure[] = [];
     for (const historyRounds of roundCounts) {
@@ -204,9 +255,15 @@ async function run(context: BenchContext): Promise<BenchSection> {
         );
         figures.push(figure);
       }
+      const floor = await measurePipe(pipe, historyRounds, turns);
+      context.log(
+        `${historyRounds} earlier rounds, upstream body through the byte pipe: first delta ${floor.firstDeltaMs} ms, pipe CPU ${floor.relayCpuMs} ms per turn`,
+      );
+      figures.push(floor);
     }
     return { results: { turns, figures }, markdown: render(figures, turns) };
   } finally {
+    await pipe.stop();
     await relay.stop();
     await mock.stop();
   }

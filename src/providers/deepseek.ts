@@ -83,6 +83,8 @@ export const deepseekProvider = defineProvider({
       const fitted = fitEffort(effort, ['low', 'high', 'max']);
       if (fitted !== undefined) request.reasoning_effort = fitted;
     },
+    // finalizeRequest fills and drops reasoning on the assistant messages themselves.
+    changesMessagesInPlace: true,
     finalizeRequest(request, context) {
       const thinking = isThinking(request, context);
       if (thinking) {

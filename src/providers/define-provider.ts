@@ -17,6 +17,7 @@ export const genericHooks: ProviderHooks = {
     if (reasoning.text !== '') message.reasoning_content = reasoning.text;
   },
   toUpstreamToolCallId: (id) => id,
+  changesMessagesInPlace: false,
   applyReasoningEffort(request, effort, context) {
     const fitted = fitEffort(effort, context.supportedEfforts);
     if (fitted !== undefined) request.reasoning_effort = fitted;

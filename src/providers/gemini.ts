@@ -73,6 +73,8 @@ export const geminiProvider = defineProvider({
         if (signature !== undefined) setSignature(call, signature);
       }
     },
+    // finalizeRequest sets placeholder signatures on the messages' tool calls themselves.
+    changesMessagesInPlace: true,
     finalizeRequest(request, context) {
       if (!modelMatches(context.upstreamModel, ['gemini-3'])) return request;
       for (const message of request.messages) {

@@ -124,6 +124,8 @@ export const kimiProvider = defineProvider({
         }
       }
     },
+    // finalizeRequest fills missing reasoning on the assistant messages themselves.
+    changesMessagesInPlace: true,
     finalizeRequest(request, context) {
       if (isThinking(request, context.upstreamModel)) {
         relaxForcedToolChoice(request);

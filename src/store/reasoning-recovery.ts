@@ -22,7 +22,7 @@ interface AssistantTurn {
 }
 
 /** Items that belong to the model's side of the conversation (one Chat assistant message). */
-function isAssistantSide(item: InputItem): boolean {
+export function isAssistantSide(item: InputItem): boolean {
   switch (item.type) {
     case 'reasoning':
     case 'function_call':

@@ -63,6 +63,12 @@ export interface ProviderHooks {
   applyReasoningEffort(request: ChatRequest, effort: ReasoningEffort, context: RequestContext): void;
   /** The last word on the outgoing request: drop fields, fix ordering rules. */
   finalizeRequest(request: ChatRequest, context: RequestContext): ChatRequest;
+  /**
+   * Whether `finalizeRequest` changes the request's message objects in place
+   * (rather than replacing them): a WebSocket chain then hands it copies of the
+   * messages it keeps between turns instead of the messages themselves.
+   */
+  changesMessagesInPlace: boolean;
   /** Finds usage in a chunk, wherever the provider puts it. */
   readUsage(chunk: ChatChunk): ChatUsage | undefined;
   /** Converts provider usage to Responses usage. */

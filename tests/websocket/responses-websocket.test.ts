@@ -136,6 +136,32 @@ it('translates only the new items of each turn, and the upstream gets what a who
   expect(upstream.requests[3]!.body).toEqual(upstream.requests[2]!.body);
 });
 
+it('restores reasoning a client dropped from the new items of a chain turn', async () => {
+  upstream = await startMockUpstream((_request, index) =>
+    index === 0
+      ? chatAnswer({
+          reasoning: 'thinking first',
+          toolCalls: [{ id: 'call_0', name: 'shell', argumentPieces: ['{}'] }],
+        })
+      : chatAnswer({ text: 'Done.' }),
+  );
+  relay = await startTestRelay(upstream.baseUrl);
+  // A stored response made the call, with its reasoning.
+  const stored = (await (await open()).turn({ ...COMMON, store: true, input: [developer, user] })).at(-1)!.response;
+  const call = stored.output.find((item: any) => item.type === 'function_call');
+  // Another connection's chain, continued with that call replayed without its reasoning.
+  const socket = await open();
+  const prewarm = (await socket.turn({ ...COMMON, input: [developer], generate: false })).at(-1)!.response;
+  const turn = await socket.turn({
+    ...COMMON,
+    input: [user, call, { type: 'function_call_output', call_id: call.call_id, output: 'a.txt' }],
+    previous_response_id: prewarm.id,
+  });
+  expect(turn.at(-1)!.response.status).toBe('completed');
+  const assistant = upstream.requests[1]!.body.messages.find((message: any) => message.role === 'assistant');
+  expect(assistant.reasoning_content).toBe('thinking first');
+});
+
 it('answers an unknown previous response with a 400 previous_response_not_found error event, and the chains are per connection', async () => {
   upstream = await startMockUpstream(() => chatAnswer({ text: 'ok' }));
   relay = await startTestRelay(upstream.baseUrl);

@@ -10,6 +10,7 @@
 import type { WebSocket } from 'ws';
 import { invalidRequest, RelayError } from '../../errors.js';
 import type { Logger } from '../../log.js';
+import { isAssistantSide } from '../../store/reasoning-recovery.js';
 import { outputAsInputItems } from '../../translate/output-items.js';
 import type { ParsedRequest } from '../../translate/request/parse-request.js';
 import type { AppDependencies } from '../dependencies.js';
@@ -131,6 +132,7 @@ export class ResponsesSocket {
     const previousId = request.previous_response_id;
     const known = typeof previousId === 'string' ? this.chain.get(previousId) : undefined;
     if (!known) return { input: await this.options.deps.history.resolveInput(request, instructionItems, log) };
+    const earlier = known.translation;
     log.debug(
       {
         previousResponseId: previousId,
@@ -139,18 +141,18 @@ export class ResponsesSocket {
       },
       CHAIN_CONTINUED,
     );
-    const items = [
-      ...request.input.slice(0, instructionItems),
-      ...known.items,
-      ...request.input.slice(instructionItems),
-    ];
-    // No store lookup for the chain; reasoning a client dropped is still restored.
-    const input = await this.options.deps.history.resolveInput(
-      { ...request, previous_response_id: undefined, input: items },
-      instructionItems,
-      log,
-    );
-    return { input, earlier: known.translation };
+    const added = request.input.slice(instructionItems);
+    const { history } = this.options.deps;
+    const unchained = { ...request, previous_response_id: undefined };
+    // No store lookup for the chain; reasoning a client dropped is still restored. The chain's items had theirs
+    // restored when they were new, so only the new items are looked at, unless they continue its last assistant turn.
+    if (added.length > 0 && isAssistantSide(added[0]!)) {
+      const items = [...request.input.slice(0, instructionItems), ...known.items, ...added];
+      return { input: await history.resolveInput({ ...unchained, input: items }, instructionItems, log), earlier };
+    }
+    const restored = await history.resolveInput(unchained, instructionItems, log);
+    const input = [...restored.slice(0, instructionItems), ...known.items, ...restored.slice(instructionItems)];
+    return { input, earlier };
   }
 
   /** Writes a streamed turn frame by frame, at the pace the socket takes them. */

@@ -14,7 +14,7 @@
  * extended another way (two turns on one `previous_response_id`), or a new
  * output for a call already sent without one. Pure: no I/O.
  */
-import { copyKeptMessage } from '../chat-request-json.js';
+import { copyKeptMessage, KeptMessages } from '../chat-request-json.js';
 import type { ChatMessage } from '../chat-types.js';
 import type { TranslationNote } from '../notes.js';
 import {
@@ -30,6 +30,8 @@ import type { InputItem } from './responses-schema.js';
 interface Lineage {
   state: ConversionState;
   version: number;
+  /** The state's finished messages, whose text is encoded once for every turn's request. */
+  kept: KeptMessages;
 }
 
 export class InputTranslation {
@@ -55,7 +57,7 @@ export class InputTranslation {
   ): InputTranslation {
     const state = startConversion();
     appendInput(state, items, options, notes);
-    return new InputTranslation({ state, version: 0 }, items, options);
+    return new InputTranslation({ state, version: 0, kept: new KeptMessages(state.messages) }, items, options);
   }
 
   /** The number of items translated. */
@@ -87,14 +89,17 @@ export class InputTranslation {
   }
 
   /**
-   * The Chat messages, `instructions` first. Each message is a copy: provider
-   * hooks may change the request's messages, and the kept ones must not change
-   * (chatRequestJson reuses their text).
+   * The Chat messages, `instructions` first. The kept messages must not change
+   * (chatRequestJson reuses their text): a provider whose hooks change
+   * messages in place gets copies of them.
    */
   messages(instructions: string | null): ChatMessage[] {
-    if (this.lineage.version !== this.version)
+    const { lineage } = this;
+    if (lineage.version !== this.version)
       throw new Error('this translation has been extended since; only the newest one can be read');
-    return conversionMessages(this.lineage.state, instructions, this.options).map(copyKeptMessage);
+    lineage.kept.update();
+    const messages = conversionMessages(lineage.state, instructions, this.options);
+    return this.options.hooks.changesMessagesInPlace ? messages.map(copyKeptMessage) : messages;
   }
 }
 
