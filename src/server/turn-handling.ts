@@ -11,6 +11,7 @@ import type { Logger } from '../log.js';
 import type { ResolvedRoute } from '../routing/router.js';
 import type { ChatRequest } from '../translate/chat-types.js';
 import type { TranslationNote } from '../translate/notes.js';
+import type { UpstreamFailure } from '../translate/upstream-errors.js';
 import { logKeyEvent } from '../upstream/key-events.js';
 import {
   describeFailedAttempt,
@@ -20,15 +21,18 @@ import {
 import { TurnUsage } from '../usage/turn-usage.js';
 import { transportOf, type UsageDialect, type UsageTransport } from '../usage/types.js';
 import type { AppDependencies } from './dependencies.js';
+import { endWithHttpError } from './failure-to-http.js';
 import type { RelayEnv } from './relay-env.js';
 import type { RequestLabels } from './request-labels.js';
 import { type TurnEnding, TurnLifecycle, type TurnLifecycleOptions } from './turn-lifecycle.js';
 import {
+  collectTurn,
   createTurnResponse,
   type StreamEvent,
   type TurnObserver,
   TurnProducer,
   type TurnStreamOptions,
+  type TurnTranslator,
 } from './turn-stream.js';
 
 export const SSE_HEADERS = {
@@ -257,6 +261,39 @@ export function streamTurn(
   first: string,
 ): Response {
   return turnResponse(produceTurn(deps, turn, context.req.raw.signal, options, first));
+}
+
+/**
+ * The answer of a dialect whose response starts only once the upstream has
+ * answered (Messages, Chat Completions): a refusal is the HTTP error it
+ * becomes; then the whole answer (`whole`, read once the turn is collected)
+ * or the stream.
+ */
+export async function answerOpenedTurn<Event extends StreamEvent>(
+  context: Context<RelayEnv>,
+  deps: AppDependencies,
+  turn: TurnLifecycle,
+  options: {
+    opened: { ok: true; batches: AsyncGenerator<string[]> } | { ok: false; failure: UpstreamFailure };
+    translator: TurnTranslator<Event>;
+    encoder: { encode(events: readonly Event[]): string };
+    observer: TurnObserver<Event>;
+    providerName: string;
+    streamed: boolean;
+    whole: () => unknown;
+  },
+): Promise<Response> {
+  const { opened, translator, encoder, observer, providerName } = options;
+  const endTurn = (ending: TurnEnding) => turn.end(ending);
+  if (!opened.ok) throw endWithHttpError(endTurn, opened.failure);
+  if (!options.streamed) {
+    const outcome = await collectTurn({ translator, batches: opened.batches, providerName, observer });
+    if (outcome.status === 'failed' && outcome.failure) throw endWithHttpError(endTurn, outcome.failure);
+    endTurn(outcome);
+    return context.json(options.whole());
+  }
+  const stream = { translator, batches: opened.batches, encoder, providerName, onEnd: endTurn };
+  return streamTurn(context, deps, turn, stream, encoder.encode(translator.start()));
 }
 
 /** A streamed turn as an SSE response. */

@@ -12,12 +12,17 @@ import { ChatPassthroughStream, type ChatStreamEvent, encodeChatEvents } from '.
 import { buildPassthroughRequest, parseChatRequest } from '../../translate/chat/passthrough-request.js';
 import { classifyForRoute } from '../../upstream/open-stream.js';
 import type { AppDependencies } from '../dependencies.js';
-import { endWithHttpError } from '../failure-to-http.js';
 import { readJsonBody } from '../read-json-body.js';
 import type { RelayEnv } from '../relay-env.js';
-import { failTurn, openTurnUpstream, routeLabels, startTurn, streamTurn, watchFirstOutput } from '../turn-handling.js';
-import type { TurnEnding } from '../turn-lifecycle.js';
-import { collectTurn, observingEncoder } from '../turn-stream.js';
+import {
+  answerOpenedTurn,
+  failTurn,
+  openTurnUpstream,
+  routeLabels,
+  startTurn,
+  watchFirstOutput,
+} from '../turn-handling.js';
+import { observingEncoder } from '../turn-stream.js';
 
 const CHAT_ENCODER = { encode: encodeChatEvents };
 
@@ -61,29 +66,15 @@ export async function handleChatCompletion(context: Context<RelayEnv>, deps: App
       redactMessage: deps.redact,
     });
     turn.attach(current, () => current.completion());
-    const endTurn = (ending: TurnEnding) => turn.end(ending);
-
-    if (!opened.ok) throw endWithHttpError(endTurn, opened.failure);
-
-    if (!client.stream) {
-      const outcome = await collectTurn({
-        translator: current,
-        batches: opened.batches,
-        providerName: profile.displayName,
-        observer,
-      });
-      if (outcome.status === 'failed' && outcome.failure) throw endWithHttpError(endTurn, outcome.failure);
-      endTurn(outcome);
-      return context.json(current.completion());
-    }
-    const options = {
+    return await answerOpenedTurn(context, deps, turn, {
+      opened,
       translator: current,
-      batches: opened.batches,
       encoder,
+      observer,
       providerName: profile.displayName,
-      onEnd: endTurn,
-    };
-    return streamTurn(context, deps, turn, options, encoder.encode(current.start()));
+      streamed: client.stream,
+      whole: () => current.completion(),
+    });
   } catch (error) {
     return failTurn(turn, error);
   }

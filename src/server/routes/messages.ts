@@ -25,12 +25,17 @@ import { buildResponseEcho } from '../../translate/stream/response-object.js';
 import { ResponseStreamTranslator } from '../../translate/stream/response-stream.js';
 import { classifyForRoute } from '../../upstream/open-stream.js';
 import type { AppDependencies } from '../dependencies.js';
-import { endWithHttpError } from '../failure-to-http.js';
 import { readJsonBody } from '../read-json-body.js';
 import type { RelayEnv } from '../relay-env.js';
-import { failTurn, openTurnUpstream, routeLabels, startTurn, streamTurn, watchFirstOutput } from '../turn-handling.js';
-import type { TurnEnding } from '../turn-lifecycle.js';
-import { collectTurn, observingEncoder } from '../turn-stream.js';
+import {
+  answerOpenedTurn,
+  failTurn,
+  openTurnUpstream,
+  routeLabels,
+  startTurn,
+  watchFirstOutput,
+} from '../turn-handling.js';
+import { observingEncoder } from '../turn-stream.js';
 
 const ANTHROPIC_ENCODER = { encode: encodeAnthropicEvents };
 
@@ -83,30 +88,16 @@ export async function handleCreateMessage(context: Context<RelayEnv>, deps: AppD
       }),
     });
     turn.attach(current);
-    const endTurn = (ending: TurnEnding) => turn.end(ending);
-
     // Before any byte went out an error is an HTTP status Claude Code acts on (429/529 are retried).
-    if (!opened.ok) throw endWithHttpError(endTurn, opened.failure);
-
-    if (request.stream !== true) {
-      const outcome = await collectTurn({
-        translator: current,
-        batches: opened.batches,
-        providerName: profile.displayName,
-        observer,
-      });
-      if (outcome.status === 'failed' && outcome.failure) throw endWithHttpError(endTurn, outcome.failure);
-      endTurn(outcome);
-      return context.json(messageFromResponse(current.response, messageId, request.model));
-    }
-    const options = {
+    return await answerOpenedTurn(context, deps, turn, {
+      opened,
       translator: current,
-      batches: opened.batches,
       encoder,
+      observer,
       providerName: profile.displayName,
-      onEnd: endTurn,
-    };
-    return streamTurn(context, deps, turn, options, encoder.encode(current.start()));
+      streamed: request.stream === true,
+      whole: () => messageFromResponse(current.response, messageId, request.model),
+    });
   } catch (error) {
     return failTurn(turn, error);
   }
