@@ -92,6 +92,7 @@ describe('the npm package', () => {
     expect(packedFiles).toContain('dist/cli/bin.js');
     expect(packedFiles).toContain('package.json');
     expect(packedFiles).toContain('README.md');
+    expect(packedFiles).toContain('LICENSE');
     expect(
       packedFiles.filter((path) => !/^(dist\/|README\.md$|CHANGELOG\.md$|package\.json$|LICENSE)/.test(path)),
     ).toEqual([]);
