@@ -5,8 +5,9 @@
  * is the request work: reading, validating and converting the history and
  * sending the Chat request on. Measured per size: added time to the first
  * delta against the direct path (paired, sequential), relay CPU per turn, and
- * the request stages in this process (JSON.parse, validation and conversion,
- * building the Chat request, serialising it).
+ * the request stages in this process (decoding the body, JSON.parse,
+ * validation and conversion, building the Chat request, serialising it and
+ * encoding it to bytes).
  */
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -23,10 +24,12 @@ import { type Bodies, measureSequential, type Targets, warmUp } from './phases.j
 const DEFAULT_ROUNDS = [0, 50, 200, 800];
 
 interface StageFigures {
+  decodeMs: number;
   jsonParseMs: number;
   parseAndValidateMs: number;
   buildChatMs: number;
   stringifyMs: number;
+  encodeMs: number;
 }
 
 export interface HistoryPoint {
@@ -47,15 +50,21 @@ function meanMs(runs: number, body: () => void): number {
   return (performance.now() - start) / runs;
 }
 
-function measureStages(text: string, runs: number): StageFigures {
+/** The relay's request stages, from the body's bytes to the upstream body's bytes (decoded and encoded as the relay does). */
+function measureStages(bytes: Buffer, runs: number): StageFigures {
+  const decoder = new TextDecoder();
+  const text = decoder.decode(bytes);
   const body = JSON.parse(text) as Record<string, unknown>;
   const { request, notes } = parseResponsesRequest(body);
   const built = buildChatRequest(request, genericProvider, request.model, notes);
+  const json = JSON.stringify(built.body);
   return {
+    decodeMs: round(meanMs(runs, () => decoder.decode(bytes))),
     jsonParseMs: round(meanMs(runs, () => JSON.parse(text))),
     parseAndValidateMs: round(meanMs(runs, () => parseResponsesRequest(body))),
     buildChatMs: round(meanMs(runs, () => buildChatRequest(request, genericProvider, request.model, notes))),
     stringifyMs: round(meanMs(runs, () => JSON.stringify(built.body))),
+    encodeMs: round(meanMs(runs, () => Buffer.from(json))),
   };
 }
 
@@ -85,14 +94,14 @@ function renderMarkdown(points: HistoryPoint[], iterations: number): string {
     '',
     goal,
     '',
-    '| earlier rounds | request | added first delta p50 / p99 | byte pipe added p50 | relay CPU per turn | JSON.parse | validate + convert | build Chat request | stringify |',
-    '|---|---|---|---|---|---|---|---|---|',
+    '| earlier rounds | request | added first delta p50 / p99 | byte pipe added p50 | relay CPU per turn | decode body | JSON.parse | validate + convert | build Chat request | stringify | encode |',
+    '|---|---|---|---|---|---|---|---|---|---|---|',
   ];
   for (const point of points) {
     const { stages } = point;
     lines.push(
       `| ${point.rounds} | ${point.requestKb} KB | ${point.addedFirstDeltaP50Ms.toFixed(2)} / ${point.addedFirstDeltaP99Ms.toFixed(2)} ms | ${point.pipeAddedFirstDeltaP50Ms.toFixed(2)} ms | ${point.relayCpuMsPerTurn.toFixed(1)} ms | ` +
-        `${stages.jsonParseMs.toFixed(2)} ms | ${stages.parseAndValidateMs.toFixed(2)} ms | ${stages.buildChatMs.toFixed(2)} ms | ${stages.stringifyMs.toFixed(2)} ms |`,
+        `${stages.decodeMs.toFixed(2)} ms | ${stages.jsonParseMs.toFixed(2)} ms | ${stages.parseAndValidateMs.toFixed(2)} ms | ${stages.buildChatMs.toFixed(2)} ms | ${stages.stringifyMs.toFixed(2)} ms | ${stages.encodeMs.toFixed(2)} ms |`,
     );
   }
   return lines.join('\n');
@@ -158,7 +167,7 @@ async function run(context: BenchContext): Promise<BenchSection> {
         addedFirstDeltaP99Ms: round(sequential.added.relay.firstDeltaMs.p99),
         pipeAddedFirstDeltaP50Ms: round(sequential.added.pipe.firstDeltaMs.p50),
         relayCpuMsPerTurn: round(sequential.relayCpuMsPerStream),
-        stages: measureStages(bodies.relay.toString('utf8'), rounds >= 800 ? 10 : 30),
+        stages: measureStages(bodies.relay, rounds >= 800 ? 10 : 30),
       };
       points.push(point);
       context.log(

@@ -14,7 +14,8 @@ export const requestId = (createId: () => string): MiddlewareHandler<RelayEnv> =
     const id = incoming !== undefined && ACCEPTABLE_ID.test(incoming) ? incoming : createId();
     context.set('requestId', id);
     await next();
-    // Set on the finished reply, so a Response a handler built itself (the SSE stream) and
-    // an error rendered by onError carry it too.
-    context.header('x-request-id', id);
+    // Set on the finished reply, so a Response a handler built itself and an error rendered
+    // by onError carry it too. Setting a header rebuilds a finished Response, so a reply that
+    // carries the id already (a streamed turn's) is left as it is.
+    if (context.res.headers.get('x-request-id') !== id) context.header('x-request-id', id);
   };

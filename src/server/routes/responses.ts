@@ -14,7 +14,9 @@ export async function handleCreateResponse(context: Context<RelayEnv>, deps: App
   const startedAt = deps.now();
   const body = await readJsonBody(context);
   const result = await runTurn(deps, httpTurnRequest(context, body, startedAt));
-  return result.kind === 'stream' ? turnResponse(result.producer) : context.json(result.response);
+  return result.kind === 'stream'
+    ? turnResponse(result.producer, context.get('requestId'))
+    : context.json(result.response);
 }
 
 /** A Responses turn asked for by an HTTP request, its labels set on the request once routed. */
