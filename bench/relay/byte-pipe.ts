@@ -2,8 +2,21 @@
  * The cheapest possible HTTP hop: a node:http server that pipes each request
  * to the upstream and the answer back, bytes untouched, over a keep-alive
  * pool. What the relay costs beyond this is the cost of translating.
+ *
+ * With `rewrite`, the pipe is the least a translating hop must do before the
+ * upstream sees a request: read the body whole, `JSON.parse` it, serialise it
+ * again and send that (the answer still flows back untouched). Its added
+ * latency is the floor for any relay that rewrites requests.
  */
-import { Agent, createServer, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import {
+  Agent,
+  createServer,
+  request as httpRequest,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type OutgoingHttpHeaders,
+  type ServerResponse,
+} from 'node:http';
 import { listen, type RunningServer } from '../support/listen.js';
 
 const HOP_BY_HOP = new Set([
@@ -27,17 +40,20 @@ export async function startBytePipe(options: {
   host: string;
   port: number;
   upstreamUrl: string;
+  rewrite?: boolean;
 }): Promise<RunningServer> {
   const upstream = new URL(options.upstreamUrl);
   const agent = new Agent({ keepAlive: true, maxSockets: 256 });
-  const server = createServer((request, response) => {
+  const forward = (request: IncomingMessage, response: ServerResponse, body: Buffer | undefined) => {
+    const headers: OutgoingHttpHeaders = { ...endToEnd(request.headers), host: upstream.host };
+    if (body) headers['content-length'] = body.length;
     const outgoing = httpRequest(
       {
         host: upstream.hostname,
         port: upstream.port,
         method: request.method,
         path: request.url,
-        headers: { ...endToEnd(request.headers), host: upstream.host },
+        headers,
         agent,
       },
       (incoming) => {
@@ -49,7 +65,17 @@ export async function startBytePipe(options: {
     response.on('close', () => {
       if (!response.writableFinished) outgoing.destroy();
     });
-    request.pipe(outgoing);
+    if (body) outgoing.end(body);
+    else request.pipe(outgoing);
+  };
+  const server = createServer((request, response) => {
+    if (!options.rewrite) return forward(request, response, undefined);
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      const parsed: unknown = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+      forward(request, response, Buffer.from(JSON.stringify(parsed)));
+    });
   });
   return listen(server, options.host, options.port, () => agent.destroy());
 }

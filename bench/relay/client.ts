@@ -10,9 +10,11 @@ import { performance } from 'node:perf_hooks';
 const STREAM_TIMEOUT_MS = 30_000;
 
 export type PathName = 'direct' | 'pipe' | 'relay';
+/** The paths of the sequential phase: the three above and the rewriting pipe (bench/relay/byte-pipe.ts). */
+export type SequentialPathName = PathName | 'rewrite';
 
 export interface StreamTarget {
-  path: PathName;
+  path: SequentialPathName;
   /** Full URL of the endpoint (…/v1/chat/completions or …/v1/responses). */
   url: URL;
   agent: Agent;
@@ -59,7 +61,7 @@ export class MarkerScanner {
 }
 
 /** The markers of each path: Chat Completions SSE for direct and pipe, Responses SSE for the relay. */
-export function markersFor(path: PathName): Pick<StreamTarget, 'firstMarker' | 'endMarker'> {
+export function markersFor(path: SequentialPathName): Pick<StreamTarget, 'firstMarker' | 'endMarker'> {
   if (path === 'relay')
     return { firstMarker: Buffer.from('.delta\n'), endMarker: Buffer.from('event: response.completed\n') };
   // The mock's first `data:` line always carries the first delta.
@@ -75,7 +77,7 @@ export function createClientAgent(): Agent {
   return new Agent({ keepAlive: true, maxSockets: 64, maxFreeSockets: 64, timeout: 4_000 });
 }
 
-function withPath(path: PathName, reject: (error: Error) => void): (error: Error) => void {
+function withPath(path: SequentialPathName, reject: (error: Error) => void): (error: Error) => void {
   return (error) => reject(new Error(`${path}: ${error.message}`, { cause: error }));
 }
 

@@ -6,18 +6,32 @@
 import { performance } from 'node:perf_hooks';
 import { processCpuMs, type ServerProcess, spawnServer } from '../support/processes.js';
 import { pairedDifferences, type Summary, summarize } from '../support/stats.js';
-import { type PathName, type StreamTarget, timeStream } from './client.js';
+import { type PathName, type SequentialPathName, type StreamTarget, timeStream } from './client.js';
 
 export const PATHS: readonly PathName[] = ['direct', 'pipe', 'relay'];
 
-export type Targets = Record<PathName, StreamTarget>;
-/** The request body each path gets (Chat for direct and pipe, Responses for the relay). */
+/** The paths measured; the rewriting pipe, when given, only in the sequential phase. */
+export type Targets = Record<PathName, StreamTarget> & { rewrite?: StreamTarget };
+/** The request body each path gets (Chat for direct and the pipes, Responses for the relay). */
 export type Bodies = Record<PathName, Buffer>;
+
+function sequentialPaths(targets: Targets): SequentialPathName[] {
+  return targets.rewrite ? [...PATHS, 'rewrite'] : [...PATHS];
+}
+
+function targetOf(targets: Targets, path: SequentialPathName): StreamTarget {
+  return path === 'rewrite' ? targets.rewrite! : targets[path];
+}
+
+/** The rewriting pipe is sent what the byte pipe is sent. */
+function bodyOf(bodies: Bodies, path: SequentialPathName): Buffer {
+  return path === 'rewrite' ? bodies.pipe : bodies[path];
+}
 
 /** Runs `count` streams per path, one at a time, in rotating order (warms up JIT and connection pools). */
 export async function warmUp(targets: Targets, bodies: Bodies, count: number): Promise<void> {
   for (let index = 0; index < count; index++) {
-    for (const path of PATHS) await timeStream(targets[path], bodies[path]);
+    for (const path of sequentialPaths(targets)) await timeStream(targetOf(targets, path), bodyOf(bodies, path));
   }
 }
 
@@ -34,9 +48,9 @@ export interface LatencyFigures {
 export interface SequentialFigures {
   iterations: number;
   /** Absolute times per path. */
-  paths: Record<PathName, LatencyFigures>;
+  paths: Record<PathName, LatencyFigures> & { rewrite?: LatencyFigures };
   /** Paired differences to the direct path, per iteration. */
-  added: { pipe: LatencyFigures; relay: LatencyFigures };
+  added: { pipe: LatencyFigures; relay: LatencyFigures; rewrite?: LatencyFigures };
   /** Relay CPU over the phase divided by its streams (nothing else runs through the relay meanwhile). */
   relayCpuMsPerStream: number;
 }
@@ -51,30 +65,40 @@ export async function measureSequential(
   iterations: number,
   relayPid: number,
 ): Promise<SequentialFigures> {
+  const paths = sequentialPaths(targets);
   const samples = Object.fromEntries(
-    PATHS.map((path) => [path, { first: [] as number[], end: [] as number[] }]),
-  ) as Record<PathName, { first: number[]; end: number[] }>;
+    paths.map((path) => [path, { first: [] as number[], end: [] as number[] }]),
+  ) as Record<SequentialPathName, { first: number[]; end: number[] }>;
   const cpuBefore = processCpuMs(relayPid);
   for (let iteration = 0; iteration < iterations; iteration++) {
-    for (const path of rotated(PATHS, iteration)) {
-      const timing = await timeStream(targets[path], bodies[path]);
+    for (const path of rotated(paths, iteration)) {
+      const timing = await timeStream(targetOf(targets, path), bodyOf(bodies, path));
       samples[path].first.push(timing.firstDeltaMs);
       samples[path].end.push(timing.endMs);
     }
   }
   const relayCpuMs = processCpuMs(relayPid) - cpuBefore;
-  const figures = (path: PathName): LatencyFigures => ({
+  const figures = (path: SequentialPathName): LatencyFigures => ({
     firstDeltaMs: summarize(samples[path].first),
     endMs: summarize(samples[path].end),
   });
-  const added = (path: PathName): LatencyFigures => ({
+  const added = (path: SequentialPathName): LatencyFigures => ({
     firstDeltaMs: summarize(pairedDifferences(samples[path].first, samples.direct.first)),
     endMs: summarize(pairedDifferences(samples[path].end, samples.direct.end)),
   });
   return {
     iterations,
-    paths: { direct: figures('direct'), pipe: figures('pipe'), relay: figures('relay') },
-    added: { pipe: added('pipe'), relay: added('relay') },
+    paths: {
+      direct: figures('direct'),
+      pipe: figures('pipe'),
+      relay: figures('relay'),
+      ...(targets.rewrite ? { rewrite: figures('rewrite') } : {}),
+    },
+    added: {
+      pipe: added('pipe'),
+      relay: added('relay'),
+      ...(targets.rewrite ? { rewrite: added('rewrite') } : {}),
+    },
     relayCpuMsPerStream: relayCpuMs / iterations,
   };
 }
@@ -92,6 +116,7 @@ export interface ThroughputRound {
 
 /** `concurrency` clients, each starting its next stream as soon as the last one ended, for `seconds`. */
 export async function measureThroughput(
+  path: PathName,
   target: StreamTarget,
   body: Buffer,
   concurrency: number,
@@ -112,7 +137,7 @@ export async function measureThroughput(
   const cpuMs: Record<string, number> = { client: (clientUsage.user + clientUsage.system) / 1000 };
   for (const [name, pid] of Object.entries(processes)) cpuMs[name] = processCpuMs(pid) - cpuBefore[name]!;
   return {
-    path: target.path,
+    path,
     streams: ends.length,
     seconds: elapsedSeconds,
     streamsPerSecond: ends.length / elapsedSeconds,
@@ -132,7 +157,7 @@ export async function measureThroughputRounds(
   for (let round = 0; round < options.rounds; round++) {
     for (const path of rotated(PATHS, round)) {
       results.push(
-        await measureThroughput(targets[path], bodies[path], options.concurrency, options.seconds, processes),
+        await measureThroughput(path, targets[path], bodies[path], options.concurrency, options.seconds, processes),
       );
     }
   }

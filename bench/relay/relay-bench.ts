@@ -11,7 +11,7 @@ import { buildChatRequest } from '../../src/translate/request/build-chat-request
 import { parseResponsesRequest } from '../../src/translate/request/parse-request.js';
 import { procAvailable, processMemory, type ServerProcess, spawnServer } from '../support/processes.js';
 import type { BenchContext, BenchModule, BenchSection } from '../types.js';
-import { createClientAgent, markersFor, type PathName, readStream, type StreamTarget } from './client.js';
+import { createClientAgent, markersFor, readStream, type SequentialPathName, type StreamTarget } from './client.js';
 import {
   type Bodies,
   measureColdStart,
@@ -85,7 +85,7 @@ function readParameters(context: BenchContext): RelayParameters {
   };
 }
 
-function target(path: PathName, baseUrl: string): StreamTarget {
+function target(path: SequentialPathName, baseUrl: string): StreamTarget {
   const endpoint = path === 'relay' ? 'v1/responses' : 'v1/chat/completions';
   return { path, url: new URL(`${baseUrl}/${endpoint}`), agent: createClientAgent(), ...markersFor(path) };
 }
@@ -131,6 +131,12 @@ async function run(context: BenchContext): Promise<BenchSection> {
       stderrPath: stderrPath('byte-pipe'),
     });
     servers.push(pipe);
+    const rewritingPipe = await spawnServer({
+      name: 'rewriting pipe',
+      args: [serveScript, 'rewriting-pipe', '--upstream', mock.url],
+      stderrPath: stderrPath('rewriting-pipe'),
+    });
+    servers.push(rewritingPipe);
     const relay = await spawnServer({
       name: 'relay',
       args: [
@@ -153,10 +159,12 @@ async function run(context: BenchContext): Promise<BenchSection> {
       `relay pid ${relay.pid} at ${relay.url}; mock upstream at ${mock.url}; byte pipe at ${pipe.url} (logs in ${logDirectory})`,
     );
 
+    const rewrite = target('rewrite', rewritingPipe.url);
     const targets: Targets = {
       direct: target('direct', mock.url),
       pipe: target('pipe', pipe.url),
       relay: target('relay', relay.url),
+      rewrite,
     };
     const pids = { relay: relay.pid, pipe: pipe.pid, mock: mock.pid };
     const bodies = Object.fromEntries(
@@ -166,6 +174,7 @@ async function run(context: BenchContext): Promise<BenchSection> {
     for (const variant of parameters.variants) {
       for (const path of PATHS)
         validateStream(path, variant, parameters.chunks, await readStream(targets[path], bodies[variant][path]));
+      validateStream('rewrite', variant, parameters.chunks, await readStream(rewrite, bodies[variant].pipe));
     }
     context.log('every path streams the complete, correct content');
 

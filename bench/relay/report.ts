@@ -113,17 +113,21 @@ export function checkGoals(results: RelayResults): GoalCheck[] {
   const text = results.variants.text;
   if (!text) return [];
   const added = text.sequential.added.relay.firstDeltaMs;
+  // The rewriting pipe's figure beside it: the floor for a hop that must read and rewrite the request.
+  const floor = text.sequential.added.rewrite?.firstDeltaMs;
+  const withFloor = (value: number, floorValue: number | undefined) =>
+    floorValue === undefined ? `${fixed(value)} ms` : `${fixed(value)} ms (rewriting pipe ${fixed(floorValue)} ms)`;
   return [
     {
       goal: 'Added latency to first delta, p50',
       target: '≤ 1 ms',
-      measured: `${fixed(added.p50)} ms`,
+      measured: withFloor(added.p50, floor?.p50),
       met: added.p50 <= 1,
     },
     {
       goal: 'Added latency to first delta, p99',
       target: '≤ 4 ms',
-      measured: `${fixed(added.p99)} ms`,
+      measured: withFloor(added.p99, floor?.p99),
       met: added.p99 <= 4,
     },
     {
@@ -169,6 +173,8 @@ function table(header: string[], rows: string[][]): string {
   ].join('\n');
 }
 
+const HOP_NAMES = { pipe: 'byte pipe', rewrite: 'rewriting pipe', relay: 'relay' } as const;
+
 const VARIANT_NAMES: Record<StreamVariant, string> = {
   text: 'text',
   tool: 'tool-call arguments',
@@ -204,17 +210,20 @@ export function renderRelayMarkdown(results: RelayResults): string {
     table(
       ['stream', 'hop', 'first delta p50', 'p90', 'p99', 'end of stream p50', 'p90', 'p99'],
       variantEntries(results).flatMap(([variant, figures]) =>
-        (['pipe', 'relay'] as const).map((hop) => {
+        (['pipe', 'rewrite', 'relay'] as const).flatMap((hop) => {
           const added = figures.sequential.added[hop];
+          if (!added) return [];
           return [
-            VARIANT_NAMES[variant],
-            hop === 'pipe' ? 'byte pipe' : 'relay',
-            fixed(added.firstDeltaMs.p50),
-            fixed(added.firstDeltaMs.p90),
-            fixed(added.firstDeltaMs.p99),
-            fixed(added.endMs.p50),
-            fixed(added.endMs.p90),
-            fixed(added.endMs.p99),
+            [
+              VARIANT_NAMES[variant],
+              HOP_NAMES[hop],
+              fixed(added.firstDeltaMs.p50),
+              fixed(added.firstDeltaMs.p90),
+              fixed(added.firstDeltaMs.p99),
+              fixed(added.endMs.p50),
+              fixed(added.endMs.p90),
+              fixed(added.endMs.p99),
+            ],
           ];
         }),
       ),

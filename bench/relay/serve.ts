@@ -3,6 +3,7 @@
  * memory can be read on its own:
  *   node serve.js mock-upstream --chunks 500 --events-per-write 1
  *   node serve.js byte-pipe --upstream http://127.0.0.1:PORT
+ *   node serve.js rewriting-pipe --upstream http://127.0.0.1:PORT
  * Prints `listening on URL` when ready and stops on SIGTERM.
  */
 import { parseArgs } from 'node:util';
@@ -28,11 +29,16 @@ async function main(): Promise<void> {
       chunks: Number(values.chunks),
       eventsPerWrite: Number(values['events-per-write']),
     });
-  } else if (role === 'byte-pipe') {
-    if (!values.upstream) throw new Error('byte-pipe needs --upstream URL');
-    server = await startBytePipe({ host: '127.0.0.1', port: 0, upstreamUrl: values.upstream });
+  } else if (role === 'byte-pipe' || role === 'rewriting-pipe') {
+    if (!values.upstream) throw new Error(`${role} needs --upstream URL`);
+    server = await startBytePipe({
+      host: '127.0.0.1',
+      port: 0,
+      upstreamUrl: values.upstream,
+      rewrite: role === 'rewriting-pipe',
+    });
   } else {
-    throw new Error(`unknown role '${role}': expected mock-upstream or byte-pipe`);
+    throw new Error(`unknown role '${role}': expected mock-upstream, byte-pipe or rewriting-pipe`);
   }
   process.stdout.write(`listening on ${server.url}\n`);
   process.once('SIGTERM', () => {

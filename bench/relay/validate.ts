@@ -4,7 +4,7 @@
  * and byte-pipe paths, Responses SSE (ordered, numbered, complete) for the
  * relay.
  */
-import type { PathName } from './client.js';
+import type { SequentialPathName } from './client.js';
 import { expectedOutput, type StreamVariant } from './workload.js';
 
 interface SseEvent {
@@ -86,7 +86,7 @@ function collectResponses(events: SseEvent[]): Collected {
 }
 
 /** Throws, naming the difference, unless `text` is the complete stream for `variant`. */
-export function validateStream(path: PathName, variant: StreamVariant, chunks: number, text: string): void {
+export function validateStream(path: SequentialPathName, variant: StreamVariant, chunks: number, text: string): void {
   const events = parseSse(text);
   const collected = path === 'relay' ? collectResponses(events) : collectChat(events);
   const expected = expectedOutput(variant, chunks);
