@@ -1,10 +1,10 @@
 /**
  * The build. The relay and its pure-JavaScript dependencies are bundled and
- * minified into dist/cli: a relay loads one file per command instead of ~400
- * modules, and keeps less module source text in its heap (cold start and RSS
- * in docs/benchmarks.md, step 13). better-sqlite3 stays a dependency (its
- * native module is built for the user's Node). The licenses of the bundled
- * packages travel in dist/THIRD-PARTY-LICENSES.md.
+ * minified into dist/cli: a relay loads a few files per command instead of
+ * hundreds of modules, and keeps less module source text in its heap (cold
+ * start and RSS in docs/benchmarks.md, "The bundled build"). better-sqlite3
+ * stays a dependency (its native module is built for the user's Node). The
+ * licenses of the bundled packages travel in dist/THIRD-PARTY-LICENSES.md.
  *
  * The o200k_base encoder of gpt-tokenizer is a bundle of its own,
  * dist/tokens/o200k-base.js, loaded only by token counting.
