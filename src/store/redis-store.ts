@@ -108,7 +108,7 @@ export class RedisResponseStore implements ResponseStore {
 
   /** Connects (waiting up to `connectWaitMs` for Redis) and checks the layout version; throws RedisSchemaError for a newer one. */
   static async open(options: RedisStoreOptions): Promise<RedisResponseStore> {
-    // ioredis is loaded only here: a relay on SQLite or memory never pays for it (about 10 MB of RSS).
+    // ioredis is loaded only here: a relay on SQLite or memory never loads its modules.
     const { Redis: RedisClient } = await import('ioredis');
     const store = new RedisResponseStore(options, RedisClient);
     const ready = await store.waitForConnection(options.connectWaitMs ?? 5_000);
