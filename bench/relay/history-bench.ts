@@ -147,7 +147,7 @@ async function run(context: BenchContext): Promise<BenchSection> {
     const relay = await spawnServer({
       name: 'relay',
       args: [
-        join(build, 'src', 'cli', 'main.js'),
+        join(context.root, 'dist', 'cli', 'main.js'),
         '--port',
         '0',
         '--upstream',

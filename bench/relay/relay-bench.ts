@@ -111,7 +111,7 @@ async function run(context: BenchContext): Promise<BenchSection> {
   const stopAll = () => Promise.all(servers.map((server) => server.stop()));
   try {
     const serveScript = join(build, 'bench', 'relay', 'serve.js');
-    const cliScript = parameters.relayCli ? resolve(parameters.relayCli) : join(build, 'src', 'cli', 'main.js');
+    const cliScript = parameters.relayCli ? resolve(parameters.relayCli) : join(context.root, 'dist', 'cli', 'main.js');
     const mock = await spawnServer({
       name: 'mock upstream',
       args: [

@@ -6,14 +6,11 @@
  * often); everything else is the command line in main.js, whose commands
  * load what they run only when they run.
  */
-import { readFileSync } from 'node:fs';
+import { packageVersion } from './package-version.js';
 
 const args = process.argv.slice(2);
 if (args.length === 1 && args[0] === '--version') {
-  const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
-    version: string;
-  };
-  process.stdout.write(`${manifest.version}\n`);
+  process.stdout.write(`${packageVersion()}\n`);
 } else if (args.length === 1 && args[0] === 'status') {
   const { runBackgroundCommand } = await import('./background/background-cli.js');
   process.exitCode = await runBackgroundCommand('status', args, {}, process.env);

@@ -22,6 +22,7 @@ import { ConfigSource, findConfigLocation } from './config-location.js';
 import { ignoreForeignVariables } from './environment-settings.js';
 import { applyFileSettings } from './file-settings.js';
 import { commandFromFlag } from './flag-commands.js';
+import { packageVersion } from './package-version.js';
 import { withListenOptions, withRoutingOptions } from './shared-options.js';
 
 async function main(argv: string[]): Promise<void> {
@@ -310,7 +311,8 @@ async function main(argv: string[]): Promise<void> {
     .strict()
     .help()
     .alias('help', 'h')
-    .version()
+    // Given, not found by yargs: it looks for package.json from its own location, which bundling moves.
+    .version(packageVersion())
     .fail((message, error) => {
       if (error) throw error;
       throw new CliError(message);

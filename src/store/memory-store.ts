@@ -32,6 +32,11 @@ interface MemoryEntry {
 
 /** Upper bound on stored turns, whatever their size. */
 export const MEMORY_MAX_TURNS = 100_000;
+/*
+ * The count bound is kept by save() rather than given to lru-cache as `max`:
+ * with `max` the cache allocates its index arrays for all 100,000 entries up
+ * front, about 5.6 MB of heap in a relay that may store a few hundred turns.
+ */
 /** Bookkeeping per entry beyond its JSON (keys, object headers). */
 const ENTRY_OVERHEAD_BYTES = 200;
 
@@ -43,10 +48,12 @@ export class MemoryResponseStore implements ResponseStore {
   private readonly sweepTimer: NodeJS.Timeout;
   private closed = false;
 
-  constructor(limits: StoreLimits) {
+  constructor(
+    limits: StoreLimits,
+    private readonly maxTurns = MEMORY_MAX_TURNS,
+  ) {
     const now = limits.now ?? Date.now;
     this.cache = new LRUCache<string, MemoryEntry>({
-      max: MEMORY_MAX_TURNS,
       maxSize: limits.maxBytes,
       sizeCalculation: entrySize,
       ttl: limits.ttlMs,
@@ -74,6 +81,7 @@ export class MemoryResponseStore implements ResponseStore {
     if (!this.cache.has(turn.id)) {
       throw new Error(`response ${turn.id} (${entrySize(entry)} bytes) is larger than the whole memory store budget`);
     }
+    while (this.cache.size > this.maxTurns) this.cache.pop();
     for (const key of callKeys) this.callIndex.set(key, turn.id);
   }
 

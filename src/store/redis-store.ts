@@ -16,7 +16,7 @@
  *   StoreUnavailableError, ioredis reconnects with backoff, ping() fails until
  *   Redis answers again.
  */
-import { Redis, type RedisOptions } from 'ioredis';
+import type { Redis, RedisOptions } from 'ioredis';
 import type { InputItem } from '../translate/request/responses-schema.js';
 import { CHAIN_SCRIPT, DELETE_SCRIPT, MAX_CHAIN_TURNS, REDIS_SCHEMA_VERSION, SWEEP_SCRIPT } from './redis-scripts.js';
 import { readStoredItems } from './stored-items.js';
@@ -108,7 +108,9 @@ export class RedisResponseStore implements ResponseStore {
 
   /** Connects (waiting up to `connectWaitMs` for Redis) and checks the layout version; throws RedisSchemaError for a newer one. */
   static async open(options: RedisStoreOptions): Promise<RedisResponseStore> {
-    const store = new RedisResponseStore(options);
+    // ioredis is loaded only here: a relay on SQLite or memory never loads its modules.
+    const { Redis: RedisClient } = await import('ioredis');
+    const store = new RedisResponseStore(options, RedisClient);
     const ready = await store.waitForConnection(options.connectWaitMs ?? 5_000);
     if (ready && store.refusal) {
       const refusal = store.refusal;
@@ -121,7 +123,7 @@ export class RedisResponseStore implements ResponseStore {
     return store;
   }
 
-  private constructor(options: RedisStoreOptions) {
+  private constructor(options: RedisStoreOptions, RedisClient: typeof Redis) {
     this.location = describeRedisUrl(options.url);
     this.prefix = options.prefix;
     this.now = options.now ?? Date.now;
@@ -139,7 +141,7 @@ export class RedisResponseStore implements ResponseStore {
       // Reconnect forever, backing off to one attempt every 2 s.
       retryStrategy: (attempt) => Math.min(50 * 2 ** Math.min(attempt, 6), 2_000),
     };
-    this.client = new Redis(options.url, clientOptions) as Redis & ScriptCommands;
+    this.client = new RedisClient(options.url, clientOptions) as Redis & ScriptCommands;
     this.client.defineCommand('relayChain', { numberOfKeys: 0, lua: CHAIN_SCRIPT });
     this.client.defineCommand('relayDelete', { numberOfKeys: 0, lua: DELETE_SCRIPT });
     this.client.defineCommand('relaySweep', { numberOfKeys: 0, lua: SWEEP_SCRIPT });

@@ -100,6 +100,27 @@ describe('the npm package', () => {
     expect(packedFiles.filter((path) => path.endsWith('.map'))).toEqual([]);
   });
 
+  it('carries its JavaScript dependencies bundled, with their licenses: only better-sqlite3 is installed with it', () => {
+    expect(packedFiles).toContain('dist/THIRD-PARTY-LICENSES.md');
+    const installedModules = join(root, 'prefix', 'lib', 'node_modules', 'responses-relay', 'node_modules');
+    expect(existsSync(join(installedModules, 'better-sqlite3'))).toBe(true);
+    for (const bundled of [
+      'hono',
+      '@hono/node-server',
+      'undici',
+      'zod',
+      'yargs',
+      'pino',
+      'prom-client',
+      'ioredis',
+      'ws',
+    ])
+      expect(existsSync(join(installedModules, bundled)), bundled).toBe(false);
+    const licenses = readFileSync(join(installedModules, '..', 'dist', 'THIRD-PARTY-LICENSES.md'), 'utf8');
+    for (const bundled of ['hono', 'undici', 'zod', 'yargs', 'pino', 'ioredis'])
+      expect(licenses).toMatch(new RegExp(`^## ${bundled} \\d`, 'm'));
+  });
+
   it('carries the tokenizer bundled: gpt-tokenizer is not installed with it', () => {
     expect(packedFiles).toContain('dist/tokens/o200k-base.js');
     expect(

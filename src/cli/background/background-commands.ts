@@ -6,7 +6,7 @@
  */
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readSync, statSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { RELAY_EXECUTABLE } from '../relay-executable.js';
 import {
   type BackgroundFiles,
   type BackgroundRecord,
@@ -18,8 +18,7 @@ import {
   runningRelay,
 } from './state-files.js';
 
-/** The executable the background relay runs (the built `bin.js` beside this folder). */
-export const RELAY_EXECUTABLE = fileURLToPath(new URL('../bin.js', import.meta.url));
+export { RELAY_EXECUTABLE };
 
 /** Not running, as LSB init scripts report it. */
 export const EXIT_NOT_RUNNING = 3;
