@@ -10,6 +10,7 @@ import type { BuiltChatRequest } from '../translate/request/build-chat-request.j
 import type { ResponseStreamTranslator, UpstreamOptions } from '../translate/stream/response-stream.js';
 import { failureFromNetworkError, UpstreamFailedError } from '../upstream/network-errors.js';
 import { classifyForRoute } from '../upstream/open-stream.js';
+import type { PayloadBatch } from '../upstream/sse-reader.js';
 import type { OpenedTurn } from './turn-handling.js';
 
 /** The parts of the translator that depend on the upstream that answers; its notes go to the log that names it. */
@@ -32,7 +33,7 @@ export async function* streamFromUpstream(
   opening: Promise<OpenedTurn<BuiltChatRequest>>,
   translator: ResponseStreamTranslator,
   route: ResolvedRoute,
-): AsyncGenerator<string[]> {
+): AsyncGenerator<PayloadBatch> {
   const { opened, servedLog } = await opening.catch((error: unknown) => {
     // The queue for an upstream slot was full (an HTTP 503 had the response not started).
     if (error instanceof RelayError)
