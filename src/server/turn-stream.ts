@@ -114,6 +114,17 @@ export function applyPayload<Event extends StreamEvent>(
   return { events: translator.onChunk(chunk as ChatChunk) };
 }
 
+/** Applies the payload at `index` of a batch, read from its bytes when the batch can. */
+export function applyPayloadAt<Event extends StreamEvent>(
+  translator: TurnTranslator<Event>,
+  batch: PayloadBatch,
+  index: number,
+): { events: readonly Event[]; failure?: UpstreamFailure } {
+  const chunk = batch.chunkAt?.(index);
+  if (chunk !== undefined) return { events: translator.onChunk(chunk as ChatChunk) };
+  return applyPayload(translator, batch.at(index)!);
+}
+
 /** Applies one batch of upstream `data:` payloads; returns the events produced. */
 export function applyBatch<Event extends StreamEvent>(
   translator: TurnTranslator<Event>,
@@ -122,7 +133,7 @@ export function applyBatch<Event extends StreamEvent>(
   const events: Event[] = [];
   for (let index = 0; index < batch.length; index++) {
     if (translator.ended) break;
-    const applied = applyPayload(translator, batch.at(index)!);
+    const applied = applyPayloadAt(translator, batch, index);
     for (const event of applied.events) events.push(event);
     if (applied.failure) return { events, failure: applied.failure };
   }
@@ -186,7 +197,7 @@ export class TurnProducer {
     while (text === '' || (this.position < this.pending.length && text.length < limit)) {
       if (translator.ended) break;
       if (this.position < this.pending.length) {
-        const applied = applyPayload(translator, this.pending.at(this.position++)!);
+        const applied = applyPayloadAt(translator, this.pending, this.position++);
         if (applied.failure) this.failure = applied.failure;
         if (applied.events.length > 0) text += encoder.encode(applied.events);
         continue;

@@ -13,12 +13,19 @@
  * KB of strings that every young-generation collection would copy.
  */
 import type { Readable } from 'node:stream';
+import { ChunkReader } from './chunk-reader.js';
 
 /** The data payloads of one upstream read; an array of strings is one too. */
 export interface PayloadBatch {
   readonly length: number;
   /** The payload at `index` (0 ≤ index < length) as text. */
   at(index: number): string | undefined;
+  /**
+   * The payload at `index` as JSON.parse reads it when it is a JSON object or
+   * array, read from its bytes; undefined for anything else, which the caller
+   * reads from the text.
+   */
+  chunkAt?(index: number): object | undefined;
 }
 
 /** Yields the data payloads found in the body, batched as they arrive. */
@@ -54,7 +61,10 @@ class SsePayloads implements PayloadBatch {
   /** Events made of several data lines: their text by payload index. */
   private joined: Map<number, string> | undefined;
 
-  constructor(private readonly bytes: Buffer) {}
+  constructor(
+    private readonly bytes: Buffer,
+    private readonly chunks: ChunkReader,
+  ) {}
 
   get length(): number {
     return this.spans.length / 2;
@@ -65,6 +75,14 @@ class SsePayloads implements PayloadBatch {
     const joined = this.joined?.get(index);
     if (joined !== undefined) return joined;
     return this.bytes.toString('utf8', this.spans[2 * index], this.spans[2 * index + 1]);
+  }
+
+  chunkAt(index: number): object | undefined {
+    if (index < 0 || index >= this.length || this.joined?.has(index)) return undefined;
+    const start = this.spans[2 * index]!;
+    const end = this.spans[2 * index + 1]!;
+    if (isDone(this.bytes, start, end)) return undefined;
+    return this.chunks.read(this.bytes, start, end);
   }
 
   addSpan(start: number, end: number): void {
@@ -99,6 +117,7 @@ class SseSplitter {
   private afterCr = false;
   /** The upstream said the stream is over; what follows is not needed. */
   sawDone = false;
+  private readonly chunks = new ChunkReader();
 
   /** The payloads completed by these bytes, if any. */
   feed(chunk: Uint8Array): PayloadBatch | undefined {
@@ -136,7 +155,7 @@ class SseSplitter {
     }
     if (this.afterCr && bytes[position] === LF) position++;
     this.afterCr = false;
-    const payloads = new SsePayloads(bytes);
+    const payloads = new SsePayloads(bytes, this.chunks);
     const plainLf = bytes.indexOf(CR, position) === -1;
     while (position < bytes.length) {
       let lineEnd = plainLf ? bytes.indexOf(LF, position) : nextLineEnd(bytes, position);
