@@ -43,7 +43,7 @@ interface ItemFields {
 export class SseEncoder {
   private readonly tools: unknown[];
   private toolsJson: string | undefined;
-  /** The last snapshot serialised: `created` and `in_progress` share one. */
+  /** The last snapshot serialised in this call of `encode`: `created` and `in_progress` share one. */
   private lastResponse: ResponseObject | undefined;
   private lastResponseJson = '';
   private lastItem: ItemFields | undefined;
@@ -57,6 +57,9 @@ export class SseEncoder {
   encode(events: readonly ResponseStreamEvent[]): string {
     let text = '';
     for (const event of events) text += this.encodeEvent(event);
+    // Not kept for the rest of the stream, where every collection would copy it.
+    this.lastResponse = undefined;
+    this.lastResponseJson = '';
     return text;
   }
 
