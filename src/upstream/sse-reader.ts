@@ -256,11 +256,24 @@ class SseBatchReader implements AsyncGenerator<PayloadBatch> {
   private finished = false;
   private failure: { error: unknown } | undefined;
 
+  /** Resolves the read waiting for the body, if one is. */
+  private waiting: (() => void) | undefined;
+  private readonly wake = (): void => {
+    const waiting = this.waiting;
+    this.waiting = undefined;
+    waiting?.();
+  };
+
   constructor(private readonly body: Readable) {
     // Listened to for the stream's whole life: an error while nobody waits (an abort) is kept, not thrown.
     body.on('error', (error: unknown) => {
       this.failure ??= { error };
+      this.wake();
     });
+    // Added once rather than for each wait: adding and removing them cost more than the read of a small event.
+    body.on('readable', this.wake);
+    body.on('end', this.wake);
+    body.on('close', this.wake);
   }
 
   async next(): Promise<IteratorResult<PayloadBatch>> {
@@ -280,7 +293,9 @@ class SseBatchReader implements AsyncGenerator<PayloadBatch> {
         if (rest) return { done: false, value: rest };
         continue;
       }
-      await nextWakeUp(this.body);
+      await new Promise<void>((resolve) => {
+        this.waiting = resolve;
+      });
     }
   }
 
@@ -292,8 +307,11 @@ class SseBatchReader implements AsyncGenerator<PayloadBatch> {
    */
   async return(): Promise<IteratorResult<PayloadBatch>> {
     this.finished = true;
+    // A 'readable' listener would keep resume() from flowing the rest of the body.
+    this.body.off('readable', this.wake);
     if (this.splitter.sawDone && this.failure === undefined) discardRest(this.body);
     else this.body.destroy();
+    this.wake();
     return { done: true, value: undefined };
   }
 
@@ -325,21 +343,4 @@ function discardRest(body: Readable): void {
   body.once('close', () => clearTimeout(timer));
   body.once('end', () => clearTimeout(timer));
   body.resume();
-}
-
-/** Resolves when the stream has data, ended, failed or closed. */
-function nextWakeUp(body: Readable): Promise<void> {
-  return new Promise((resolve) => {
-    const wake = () => {
-      body.off('readable', wake);
-      body.off('end', wake);
-      body.off('close', wake);
-      body.off('error', wake);
-      resolve();
-    };
-    body.on('readable', wake);
-    body.on('end', wake);
-    body.on('close', wake);
-    body.on('error', wake);
-  });
 }
