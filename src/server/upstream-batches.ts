@@ -54,7 +54,8 @@ class UpstreamBatches implements AsyncGenerator<PayloadBatch> {
   };
 
   constructor(
-    private readonly opening: Promise<OpenedTurn<BuiltChatRequest>>,
+    /** Let go once it has answered: what it resolves to holds the whole Chat request. */
+    private opening: Promise<OpenedTurn<BuiltChatRequest>> | undefined,
     private readonly translator: ResponseStreamTranslator,
     private readonly route: ResolvedRoute,
   ) {}
@@ -76,7 +77,9 @@ class UpstreamBatches implements AsyncGenerator<PayloadBatch> {
   }
 
   private async open(): Promise<AsyncGenerator<PayloadBatch>> {
-    const { opened, servedLog } = await this.opening.catch((error: unknown) => {
+    const opening = this.opening!;
+    this.opening = undefined;
+    const { opened, servedLog } = await opening.catch((error: unknown) => {
       // The queue for an upstream slot was full (an HTTP 503 had the response not started).
       if (error instanceof RelayError)
         throw new UpstreamFailedError({
