@@ -19,13 +19,34 @@ const TOOLS_PLACEHOLDER_JSON = JSON.stringify(TOOLS_PLACEHOLDER);
 
 const json = JSON.stringify;
 
+/** The start of each delta event, up to its sequence number. */
+const OUTPUT_TEXT_DELTA = deltaStart('response.output_text.delta');
+const REASONING_SUMMARY_DELTA = deltaStart('response.reasoning_summary_text.delta');
+const REASONING_TEXT_DELTA = deltaStart('response.reasoning_text.delta');
+const FUNCTION_ARGUMENTS_DELTA = deltaStart('response.function_call_arguments.delta');
+const CUSTOM_INPUT_DELTA = deltaStart('response.custom_tool_call_input.delta');
+
+function deltaStart(type: string): string {
+  return `event: ${type}\ndata: {"type":"${type}","sequence_number":`;
+}
+
+/** The delta fields last made, and the item part they belong to. */
+interface ItemFields {
+  itemId: string;
+  outputIndex: number;
+  partIndex: number | undefined;
+  partField: string | undefined;
+  fields: string;
+}
+
 /** The SSE encoder for the events of one response. */
 export class SseEncoder {
   private readonly tools: unknown[];
   private toolsJson: string | undefined;
-  /** The last snapshot serialised: `created` and `in_progress` share one. */
+  /** The last snapshot serialised in this call of `encode`: `created` and `in_progress` share one. */
   private lastResponse: ResponseObject | undefined;
   private lastResponseJson = '';
+  private lastItem: ItemFields | undefined;
 
   /** `echo`: the request's echo (or a Response object), whose `tools` every snapshot repeats. */
   constructor(echo: Pick<ResponseEcho, 'tools'>) {
@@ -36,6 +57,9 @@ export class SseEncoder {
   encode(events: readonly ResponseStreamEvent[]): string {
     let text = '';
     for (const event of events) text += this.encodeEvent(event);
+    // Not kept for the rest of the stream, where every collection would copy it.
+    this.lastResponse = undefined;
+    this.lastResponseJson = '';
     return text;
   }
 
@@ -44,15 +68,16 @@ export class SseEncoder {
     switch (event.type) {
       case 'response.output_text.delta': {
         const logprobs = event.logprobs.length === 0 ? '[]' : json(event.logprobs);
-        return `event: response.output_text.delta\ndata: {"type":"response.output_text.delta","sequence_number":${event.sequence_number},"item_id":${json(event.item_id)},"output_index":${event.output_index},"content_index":${event.content_index},"delta":${json(event.delta)},"logprobs":${logprobs}}\n\n`;
+        return `${OUTPUT_TEXT_DELTA}${event.sequence_number}${this.itemFields(event.item_id, event.output_index, event.content_index, 'content_index')}${json(event.delta)},"logprobs":${logprobs}}\n\n`;
       }
       case 'response.reasoning_summary_text.delta':
-        return `event: response.reasoning_summary_text.delta\ndata: {"type":"response.reasoning_summary_text.delta","sequence_number":${event.sequence_number},"item_id":${json(event.item_id)},"output_index":${event.output_index},"summary_index":${event.summary_index},"delta":${json(event.delta)}}\n\n`;
+        return `${REASONING_SUMMARY_DELTA}${event.sequence_number}${this.itemFields(event.item_id, event.output_index, event.summary_index, 'summary_index')}${json(event.delta)}}\n\n`;
       case 'response.reasoning_text.delta':
-        return `event: response.reasoning_text.delta\ndata: {"type":"response.reasoning_text.delta","sequence_number":${event.sequence_number},"item_id":${json(event.item_id)},"output_index":${event.output_index},"content_index":${event.content_index},"delta":${json(event.delta)}}\n\n`;
+        return `${REASONING_TEXT_DELTA}${event.sequence_number}${this.itemFields(event.item_id, event.output_index, event.content_index, 'content_index')}${json(event.delta)}}\n\n`;
       case 'response.function_call_arguments.delta':
+        return `${FUNCTION_ARGUMENTS_DELTA}${event.sequence_number}${this.itemFields(event.item_id, event.output_index)}${json(event.delta)}}\n\n`;
       case 'response.custom_tool_call_input.delta':
-        return `event: ${event.type}\ndata: {"type":"${event.type}","sequence_number":${event.sequence_number},"item_id":${json(event.item_id)},"output_index":${event.output_index},"delta":${json(event.delta)}}\n\n`;
+        return `${CUSTOM_INPUT_DELTA}${event.sequence_number}${this.itemFields(event.item_id, event.output_index)}${json(event.delta)}}\n\n`;
       case 'response.created':
       case 'response.in_progress':
       case 'response.completed':
@@ -62,6 +87,32 @@ export class SseEncoder {
       default:
         return `event: ${event.type}\ndata: ${json(event)}\n\n`;
     }
+  }
+
+  /**
+   * The fields of a delta between its sequence number and its text, up to
+   * `"delta":`. They are the same for every delta of one item part, so they
+   * are made once per part rather than once per event.
+   */
+  private itemFields(
+    itemId: string,
+    outputIndex: number,
+    partIndex?: number,
+    partField?: 'content_index' | 'summary_index',
+  ): string {
+    const last = this.lastItem;
+    if (
+      last !== undefined &&
+      last.itemId === itemId &&
+      last.outputIndex === outputIndex &&
+      last.partIndex === partIndex &&
+      last.partField === partField
+    )
+      return last.fields;
+    const part = partField === undefined ? '' : `,"${partField}":${partIndex}`;
+    const fields = `,"item_id":${json(itemId)},"output_index":${outputIndex}${part},"delta":`;
+    this.lastItem = { itemId, outputIndex, partIndex, partField, fields };
+    return fields;
   }
 
   /** A Response snapshot, with the tools' JSON reused when the snapshot carries this response's tools. */

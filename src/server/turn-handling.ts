@@ -18,6 +18,7 @@ import {
   type OpenWithFallbacksResult,
   openWithFallbacks,
 } from '../upstream/open-with-fallbacks.js';
+import type { PayloadBatch } from '../upstream/sse-reader.js';
 import { TurnUsage } from '../usage/turn-usage.js';
 import { transportOf, type UsageDialect, type UsageTransport } from '../usage/types.js';
 import type { AppDependencies } from './dependencies.js';
@@ -274,7 +275,7 @@ export async function answerOpenedTurn<Event extends StreamEvent>(
   deps: AppDependencies,
   turn: TurnLifecycle,
   options: {
-    opened: { ok: true; batches: AsyncGenerator<string[]> } | { ok: false; failure: UpstreamFailure };
+    opened: { ok: true; batches: AsyncGenerator<PayloadBatch> } | { ok: false; failure: UpstreamFailure };
     translator: TurnTranslator<Event>;
     encoder: { encode(events: readonly Event[]): string };
     observer: TurnObserver<Event>;

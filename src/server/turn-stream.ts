@@ -13,6 +13,7 @@ import type { ResponseObject } from '../translate/stream/response-object.js';
 import type { ResponseStreamEvent, StreamEnding } from '../translate/stream/response-stream.js';
 import type { UpstreamFailure } from '../translate/upstream-errors.js';
 import { failureFromNetworkError } from '../upstream/network-errors.js';
+import type { PayloadBatch } from '../upstream/sse-reader.js';
 import { SseBody } from './node-sse.js';
 
 /** One outgoing event, in whichever API dialect the client speaks. */
@@ -40,7 +41,7 @@ export interface TurnTranslator<Event extends StreamEvent = ResponseStreamEvent>
 
 export interface TurnStreamOptions {
   translator: TurnTranslator<StreamEvent>;
-  batches: AsyncGenerator<string[]>;
+  batches: AsyncGenerator<PayloadBatch>;
   /** Serialises this response's events. */
   encoder: { encode(events: readonly StreamEvent[]): string };
   providerName: string;
@@ -91,6 +92,8 @@ export interface TurnOutcome {
  */
 const PIECE_CHARS = 16 * 1024;
 
+const NO_PAYLOADS: PayloadBatch = [];
+
 /** Applies one upstream `data:` payload; a payload that is not JSON fails the response. */
 export function applyPayload<Event extends StreamEvent>(
   translator: TurnTranslator<Event>,
@@ -111,15 +114,26 @@ export function applyPayload<Event extends StreamEvent>(
   return { events: translator.onChunk(chunk as ChatChunk) };
 }
 
+/** Applies the payload at `index` of a batch, read from its bytes when the batch can. */
+export function applyPayloadAt<Event extends StreamEvent>(
+  translator: TurnTranslator<Event>,
+  batch: PayloadBatch,
+  index: number,
+): { events: readonly Event[]; failure?: UpstreamFailure } {
+  const chunk = batch.chunkAt?.(index);
+  if (chunk !== undefined) return { events: translator.onChunk(chunk as ChatChunk) };
+  return applyPayload(translator, batch.at(index)!);
+}
+
 /** Applies one batch of upstream `data:` payloads; returns the events produced. */
 export function applyBatch<Event extends StreamEvent>(
   translator: TurnTranslator<Event>,
-  batch: readonly string[],
+  batch: PayloadBatch,
 ): { events: Event[]; failure?: UpstreamFailure } {
   const events: Event[] = [];
-  for (const data of batch) {
+  for (let index = 0; index < batch.length; index++) {
     if (translator.ended) break;
-    const applied = applyPayload(translator, data);
+    const applied = applyPayloadAt(translator, batch, index);
     for (const event of applied.events) events.push(event);
     if (applied.failure) return { events, failure: applied.failure };
   }
@@ -142,7 +156,7 @@ export class TurnProducer {
   /** SSE text known before any upstream data, handed out first. */
   private first: string;
   /** The payloads of the current upstream read, and how far they are translated. */
-  private pending: readonly string[] = [];
+  private pending: PayloadBatch = NO_PAYLOADS;
   private position = 0;
   private failure: UpstreamFailure | undefined;
   private cancelled = false;
@@ -183,7 +197,7 @@ export class TurnProducer {
     while (text === '' || (this.position < this.pending.length && text.length < limit)) {
       if (translator.ended) break;
       if (this.position < this.pending.length) {
-        const applied = applyPayload(translator, this.pending[this.position++]!);
+        const applied = applyPayloadAt(translator, this.pending, this.position++);
         if (applied.failure) this.failure = applied.failure;
         if (applied.events.length > 0) text += encoder.encode(applied.events);
         continue;
@@ -273,7 +287,7 @@ export async function collectTurn<Event extends StreamEvent>(
   return outcome;
 }
 
-async function drain(batches: AsyncGenerator<string[]>, abortUpstream: () => void): Promise<void> {
+async function drain(batches: AsyncGenerator<PayloadBatch>, abortUpstream: () => void): Promise<void> {
   const timer = setTimeout(abortUpstream, 5_000);
   timer.unref();
   try {

@@ -10,9 +10,11 @@ import type { ChatRequest } from '../translate/chat-types.js';
 import { classifyUpstreamError, parseRetryAfterHeaders, type UpstreamFailure } from '../translate/upstream-errors.js';
 import { openChatCompletion, readJsonBody, type UpstreamTimeouts } from './chat-client.js';
 import { failureFromNetworkError } from './network-errors.js';
-import { readSseBatches } from './sse-reader.js';
+import { type PayloadBatch, readSseBatches } from './sse-reader.js';
 
-export type OpenedStream = { ok: true; batches: AsyncGenerator<string[]> } | { ok: false; failure: UpstreamFailure };
+export type OpenedStream =
+  | { ok: true; batches: AsyncGenerator<PayloadBatch> }
+  | { ok: false; failure: UpstreamFailure };
 
 /** Classifies an upstream error body with the provider's own mapping first. */
 export function classifyForRoute(
@@ -53,7 +55,7 @@ export async function openUpstreamStream(
 }
 
 /** A whole JSON completion (or error) as one batch of one chunk, then `[DONE]`. */
-async function* jsonAsBatch(body: AsyncIterable<Uint8Array>): AsyncGenerator<string[]> {
+async function* jsonAsBatch(body: AsyncIterable<Uint8Array>): AsyncGenerator<PayloadBatch> {
   const parsed = await readJsonBody(body);
   yield [JSON.stringify(parsed), '[DONE]'];
 }

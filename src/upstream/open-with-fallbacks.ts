@@ -18,6 +18,7 @@ import type { UpstreamFailure } from '../translate/upstream-errors.js';
 import type { UpstreamTimeouts } from './chat-client.js';
 import { openWithKeys } from './open-with-keys.js';
 import { type RetryPolicy, retryDelayMs } from './retry-policy.js';
+import type { PayloadBatch } from './sse-reader.js';
 import type { UpstreamDispatcher } from './upstream-dispatcher.js';
 
 /** What a caller learns about each failed attempt (for logs). */
@@ -50,7 +51,7 @@ export interface OpenWithFallbacksOptions<Prepared extends { body: ChatRequest }
 }
 
 export type OpenWithFallbacksResult<Prepared> =
-  | { ok: true; route: ResolvedRoute; prepared: Prepared; batches: AsyncGenerator<string[]> }
+  | { ok: true; route: ResolvedRoute; prepared: Prepared; batches: AsyncGenerator<PayloadBatch> }
   | { ok: false; route: ResolvedRoute; prepared: Prepared; failure: UpstreamFailure };
 
 /** Failures another attempt cannot fix: the request itself is the problem. */

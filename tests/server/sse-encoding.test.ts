@@ -186,4 +186,29 @@ describe('SseEncoder matches JSON.stringify', () => {
       { numRuns: 150 },
     );
   });
+
+  it('for deltas of different items and parts, one after another in any order', () => {
+    const encoder = new SseEncoder({ tools: [] });
+    const kinds = fc.constantFrom('text', 'summary', 'reasoning', 'arguments', 'custom');
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(kinds, fc.nat(2), fc.nat(2), fc.string({ maxLength: 4 })), { minLength: 1, maxLength: 12 }),
+        (steps) => {
+          const events = steps.map(([kind, item, part, delta], sequence): ResponseStreamEvent => {
+            const common = { sequence_number: sequence, item_id: `item_${item}`, output_index: item };
+            if (kind === 'text')
+              return { type: 'response.output_text.delta', ...common, content_index: part, delta, logprobs: [] };
+            if (kind === 'summary')
+              return { type: 'response.reasoning_summary_text.delta', ...common, summary_index: part, delta };
+            if (kind === 'reasoning')
+              return { type: 'response.reasoning_text.delta', ...common, content_index: part, delta };
+            if (kind === 'arguments') return { type: 'response.function_call_arguments.delta', ...common, delta };
+            return { type: 'response.custom_tool_call_input.delta', ...common, delta };
+          });
+          expect(encoder.encode(events)).toBe(encodeWithJsonStringify(events));
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
 });
