@@ -4,6 +4,10 @@ import { invalidRequest } from '../errors.js';
 
 export async function readJsonBody(context: Context): Promise<unknown> {
   const text = await context.req.text();
+  // Hono keeps the text for another read; nothing reads it again, and a streamed turn's context lives as long as
+  // its stream: dropped, the text (often a two-byte string twice the body's size) dies young instead of being copied
+  // by every scavenge and promoted.
+  delete context.req.bodyCache.text;
   if (text.trim() === '') throw invalidRequest('The request body is empty; expected a JSON object.');
   try {
     return JSON.parse(text) as unknown;
