@@ -55,19 +55,17 @@ export async function openChatCompletion(
   const url = joinUrl(endpoint.baseUrl, 'chat/completions');
   const headers = upstreamHeaders(endpoint, body.stream ? 'text/event-stream' : 'application/json');
   headers['content-type'] = 'application/json';
-  const parts = chatRequestParts(body);
-  // undici holds the body until the answer has been read: as bytes it sits outside the JavaScript heap, while the
-  // string (two bytes per character as soon as one is not Latin-1) would be copied by every scavenge meanwhile.
-  const json = typeof parts === 'string' ? Buffer.from(parts) : parts;
+  const json = chatRequestParts(body);
   // Parts are written one after the other with the whole length announced (undici would chunk them otherwise).
-  if (Array.isArray(json)) headers['content-length'] = String(json.reduce((total, part) => total + part.length, 0));
+  if (typeof json !== 'string')
+    headers['content-length'] = String(json.reduce((total, part) => total + part.length, 0));
   const response = await dispatcher.request({
     origin: url.origin,
     path: url.pathname + url.search,
     method: 'POST',
     headers,
     // undici writes an iterable body as it is, without joining it (its types list only the other kinds).
-    body: json as Buffer,
+    body: json as string | Buffer,
     signal,
     headersTimeout: timeouts.firstByteMs,
     bodyTimeout: timeouts.idleMs,
