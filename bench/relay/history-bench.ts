@@ -9,7 +9,7 @@
  * validation and conversion, building the Chat request, serialising it and
  * encoding it to bytes).
  */
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { genericProvider } from '../../src/providers/generic.js';
 import { buildChatRequest } from '../../src/translate/request/build-chat-request.js';
@@ -147,7 +147,9 @@ async function run(context: BenchContext): Promise<BenchSection> {
     const relay = await spawnServer({
       name: 'relay',
       args: [
-        join(context.root, 'dist', 'cli', 'main.js'),
+        typeof options['relay-cli'] === 'string'
+          ? resolve(options['relay-cli'])
+          : join(context.root, 'dist', 'cli', 'main.js'),
         '--port',
         '0',
         '--upstream',
@@ -199,6 +201,7 @@ export const historyBench: BenchModule = {
   options: {
     'history-rounds': { type: 'string' },
     'history-iterations': { type: 'string' },
+    'relay-cli': { type: 'string' },
   },
   run,
 };
