@@ -35,6 +35,22 @@ export async function warmUp(targets: Targets, bodies: Bodies, count: number): P
   }
 }
 
+/**
+ * Brings every path to its steady state before anything is measured: `seconds`
+ * of `concurrency` clients per path, not recorded. A relay fresh from start is
+ * measurably slower for its first thousand or so streams (docs/benchmarks.md,
+ * step 17), which made whichever variant came first look worse than the rest.
+ */
+export async function warmUpUnderLoad(
+  targets: Targets,
+  bodies: Bodies,
+  concurrency: number,
+  seconds: number,
+): Promise<void> {
+  if (seconds <= 0) return;
+  for (const path of PATHS) await measureThroughput(path, targets[path], bodies[path], concurrency, seconds, {});
+}
+
 function rotated<T>(items: readonly T[], by: number): T[] {
   const shift = by % items.length;
   return [...items.slice(shift), ...items.slice(0, shift)];

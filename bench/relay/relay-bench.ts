@@ -20,6 +20,7 @@ import {
   PATHS,
   type Targets,
   warmUp,
+  warmUpUnderLoad,
 } from './phases.js';
 import { checkGoals, type RelayResults, renderRelayChart, renderRelayMarkdown, summarizeVariant } from './report.js';
 import { measureRequestTranslation, measureStreamTranslation } from './translator-bench.js';
@@ -30,6 +31,8 @@ interface RelayParameters {
   chunks: number;
   iterations: number;
   warmup: number;
+  /** Seconds of load per path and variant before measuring (steady state). */
+  warmupSeconds: number;
   concurrency: number;
   seconds: number;
   rounds: number;
@@ -71,6 +74,7 @@ function readParameters(context: BenchContext): RelayParameters {
     chunks: number('chunks', 500, 500),
     iterations: number('iterations', 200, 40),
     warmup: number('warmup', 30, 10),
+    warmupSeconds: number('warmup-seconds', 3, 1),
     concurrency: number('concurrency', 32, 32),
     seconds: number('seconds', 2, 1),
     rounds: number('rounds', 3, 1),
@@ -179,6 +183,14 @@ async function run(context: BenchContext): Promise<BenchSection> {
     context.log('every path streams the complete, correct content');
 
     for (const variant of parameters.variants) await warmUp(targets, bodies[variant], parameters.warmup);
+    // What a relay that has served only a few turns adds (a laptop's relay often is one), before the steady state.
+    context.log(`text: ${parameters.iterations} paired sequential iterations on a relay fresh from start`);
+    const freshSequential = await measureSequential(targets, bodies.text, parameters.iterations, relay.pid);
+    context.log(
+      `steady state: ${parameters.warmupSeconds} s at ${parameters.concurrency} clients per path and variant`,
+    );
+    for (const variant of parameters.variants)
+      await warmUpUnderLoad(targets, bodies[variant], parameters.concurrency, parameters.warmupSeconds);
     const relayAfterWarmup = processMemory(relay.pid);
 
     const results: RelayResults['variants'] = {};
@@ -234,6 +246,7 @@ async function run(context: BenchContext): Promise<BenchSection> {
         chatRequestBytes: bodies.text.direct.length,
       },
       variants: results,
+      freshSequential,
       memory: {
         relayRssAtStartMb: relayAtStart.rssMb,
         relayRssAfterWarmupMb: relayAfterWarmup.rssMb,
@@ -265,6 +278,7 @@ export const relayBench: BenchModule = {
     chunks: { type: 'string' },
     iterations: { type: 'string' },
     warmup: { type: 'string' },
+    'warmup-seconds': { type: 'string' },
     concurrency: { type: 'string' },
     seconds: { type: 'string' },
     rounds: { type: 'string' },
