@@ -147,6 +147,9 @@ async function run(context: BenchContext): Promise<BenchSection> {
     const relay = await spawnServer({
       name: 'relay',
       args: [
+        ...(typeof options['relay-node-args'] === 'string'
+          ? options['relay-node-args'].split(' ').filter((arg) => arg !== '')
+          : []),
         typeof options['relay-cli'] === 'string'
           ? resolve(options['relay-cli'])
           : join(context.root, 'dist', 'cli', 'main.js'),
@@ -202,6 +205,7 @@ export const historyBench: BenchModule = {
     'history-rounds': { type: 'string' },
     'history-iterations': { type: 'string' },
     'relay-cli': { type: 'string' },
+    'relay-node-args': { type: 'string' },
   },
   run,
 };
