@@ -30,13 +30,12 @@ interface MemoryEntry {
   callKeys: string[];
 }
 
-/** Upper bound on stored turns, whatever their size. */
-export const MEMORY_MAX_TURNS = 100_000;
-/*
- * The count bound is kept by save() rather than given to lru-cache as `max`:
- * with `max` the cache allocates its index arrays for all 100,000 entries up
- * front, about 5.6 MB of heap in a relay that may store a few hundred turns.
+/**
+ * Upper bound on stored turns, whatever their size. save() keeps it rather
+ * than lru-cache's `max`, which allocates index arrays for every entry up
+ * front: about 5.6 MB of heap in a relay that may store a few hundred turns.
  */
+export const MEMORY_MAX_TURNS = 100_000;
 /** Bookkeeping per entry beyond its JSON (keys, object headers). */
 const ENTRY_OVERHEAD_BYTES = 200;
 

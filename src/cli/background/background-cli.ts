@@ -7,14 +7,8 @@
 import { CliError } from '../../config/cli-error.js';
 import { parseDuration } from '../../duration.js';
 import { DEFAULT_SHUTDOWN_GRACE_MS } from '../../server/defaults.js';
-import {
-  RELAY_EXECUTABLE,
-  reportStatus,
-  restartBackground,
-  showLogs,
-  startInBackground,
-  stopBackground,
-} from './background-commands.js';
+import { RELAY_EXECUTABLE } from '../relay-executable.js';
+import { reportStatus, restartBackground, showLogs, startInBackground, stopBackground } from './background-commands.js';
 import {
   defaultServiceManager,
   installService,

@@ -18,8 +18,6 @@ import {
   runningRelay,
 } from './state-files.js';
 
-export { RELAY_EXECUTABLE };
-
 /** Not running, as LSB init scripts report it. */
 export const EXIT_NOT_RUNNING = 3;
 /** The relay could not be started. */
