@@ -31,10 +31,16 @@ export function backgroundFiles(environment: NodeJS.ProcessEnv): BackgroundFiles
   return { directory, pidFile: join(directory, 'relay.pid'), logFile: join(directory, 'relay.log') };
 }
 
-/** The record, or undefined when there is no PID file (or it is unreadable). */
-export function readRecord(files: BackgroundFiles): BackgroundRecord | undefined {
+/** The record; `absent` when there is no PID file, undefined when it cannot be read or holds no record. */
+function readRecord(files: BackgroundFiles): BackgroundRecord | 'absent' | undefined {
+  let text: string;
   try {
-    const record = JSON.parse(readFileSync(files.pidFile, 'utf8')) as BackgroundRecord;
+    text = readFileSync(files.pidFile, 'utf8');
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'absent' : undefined;
+  }
+  try {
+    const record = JSON.parse(text) as BackgroundRecord;
     return Number.isInteger(record.pid) && record.pid > 0 ? record : undefined;
   } catch {
     return undefined;
@@ -97,8 +103,11 @@ export function runningRelay(
   onStale?: (record: BackgroundRecord) => void,
 ): BackgroundRecord | undefined {
   const record = readRecord(files);
+  if (record === 'absent') return undefined;
   if (!record) {
-    // An unreadable PID file is as stale as a dead one.
+    // An unreadable PID file is as stale as a dead one (records are linked or renamed into place, so a
+    // file that is there is complete). No file is left alone: removing after such a read could delete
+    // the record another `start` has just claimed, and both would start a relay.
     removeRecord(files);
     return undefined;
   }
