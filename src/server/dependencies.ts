@@ -11,6 +11,7 @@ import type { UpstreamDispatcher } from '../upstream/upstream-dispatcher.js';
 import type { UsageRecorder } from '../usage/usage-recorder.js';
 import type { ConcurrencyLimiter } from './concurrency-limiter.js';
 import type { BrowserAccessPolicy } from './middleware/browser-guard.js';
+import type { RequestPrefixCache } from './request-prefix/request-prefix-cache.js';
 import type { TurnRegistry } from './turn-lifecycle.js';
 import type { ResponseObserver } from './turn-stream.js';
 
@@ -54,4 +55,6 @@ export interface AppDependencies {
   logContent: boolean;
   /** The usage ledger and the dashboard's live list. */
   usage: UsageRecorder;
+  /** Recent HTTP conversations, so a request that resends one reads and translates only its new items. */
+  requestPrefixes: RequestPrefixCache;
 }

@@ -23,7 +23,7 @@ import {
   type TranslationContinuation,
 } from '../translate/request/build-chat-request.js';
 import type { InputTranslation } from '../translate/request/incremental-input.js';
-import { type ParsedRequest, parseResponsesRequest } from '../translate/request/parse-request.js';
+import { type ItemReadings, type ParsedRequest, parseResponsesRequest } from '../translate/request/parse-request.js';
 import type { InputItem, ResponsesRequest } from '../translate/request/responses-schema.js';
 import { buildResponseEcho, type ResponseEcho, type ResponseObject } from '../translate/stream/response-object.js';
 import { type ResponseStreamEvent, ResponseStreamTranslator } from '../translate/stream/response-stream.js';
@@ -60,12 +60,15 @@ export interface TurnRequest {
   transport?: UsageTransport;
   /** Overrides the request's `stream`: a WebSocket always streams, a compaction answers whole. */
   stream?: boolean;
+  /** Readings of items validated before (a conversation resent over HTTP): those items are not validated again. */
+  itemReadings?: ItemReadings | undefined;
   /** Changes the parsed request before it is routed (what an endpoint fixes). */
   adjust?: (parsed: ParsedRequest) => ParsedRequest;
   /**
    * The whole input to translate; by default the stored conversation, then the
-   * new input. A WebSocket chain also hands over the translation of its
-   * earlier turns, which the turn extends instead of translating it again.
+   * new input. A WebSocket chain (or an HTTP conversation resent with new
+   * items, request-prefix) also hands over the translation of its earlier
+   * turns, which the turn extends instead of translating it again.
    */
   resolveInput?: (parsed: ParsedRequest, log: Logger) => Promise<ResolvedInput>;
   /** Told the turn's labels once its model is routed. */
@@ -136,7 +139,7 @@ export function runTurn(
 export function runTurn(deps: AppDependencies, request: TurnRequest): Promise<TurnResult>;
 /** Runs one Responses turn (see the top of this file). */
 export async function runTurn(deps: AppDependencies, request: TurnRequest): Promise<TurnResult> {
-  const read = parseResponsesRequest(request.body);
+  const read = parseResponsesRequest(request.body, request.itemReadings);
   const adjusted = request.adjust ? request.adjust(read) : read;
   const parsed =
     request.stream === undefined ? adjusted : { ...adjusted, request: { ...adjusted.request, stream: request.stream } };

@@ -12,6 +12,7 @@ import type { Logger } from '../log.js';
 import { ModelDirectory } from '../models/model-directory.js';
 import { registerKeyMetrics } from '../observability/key-metrics.js';
 import { createMetrics } from '../observability/metrics.js';
+import { registerPrefixMetrics } from '../observability/prefix-metrics.js';
 import { createRedactor, type Redactor } from '../observability/redact.js';
 import { type ConfiguredProvider, type ModelRouter, providerSecrets } from '../routing/router.js';
 import { MemoryResponseStore } from '../store/memory-store.js';
@@ -31,10 +32,12 @@ import {
   DEFAULT_MAX_CONCURRENT,
   DEFAULT_MAX_QUEUE,
   DEFAULT_MODELS_TTL_MS,
+  DEFAULT_PREFIX_CACHE_MB,
   DEFAULT_TIMEOUTS,
 } from './defaults.js';
 import type { AppDependencies } from './dependencies.js';
 import { createRandomId } from './ids.js';
+import { RequestPrefixCache } from './request-prefix/request-prefix-cache.js';
 import { TurnRegistry } from './turn-lifecycle.js';
 
 export interface ServiceOptions {
@@ -75,6 +78,8 @@ export interface ServiceOptions {
   usageRetentionMs?: number;
   /** Authenticates the relay's `compaction` items; defaults to a random key for this process. */
   compactionKey?: Buffer;
+  /** Bytes of recent HTTP request bodies kept to read only what the next turn adds (0 turns that off). */
+  prefixCacheBytes?: number;
 }
 
 /** The app's dependencies, the store they sit on, and how to close what the services own. */
@@ -130,6 +135,10 @@ export function createServices(options: ServiceOptions): RelayServices {
     },
   });
   registerKeyMetrics(metrics.registry, options.router, Date.now);
+  const requestPrefixes = new RequestPrefixCache({
+    maxBytes: options.prefixCacheBytes ?? DEFAULT_PREFIX_CACHE_MB * 1024 * 1024,
+  });
+  registerPrefixMetrics(metrics.registry, requestPrefixes);
   return {
     router: options.router,
     models: new ModelDirectory({
@@ -169,6 +178,7 @@ export function createServices(options: ServiceOptions): RelayServices {
     },
     logContent: options.logContent ?? false,
     usage,
+    requestPrefixes,
     store,
     close: async () => {
       // Nothing may still be waiting on the pool: what a drain left behind is cut.

@@ -25,8 +25,19 @@ export interface ParsedRequest {
   compactionRequested: boolean;
 }
 
-/** Parses and validates a Responses request body. */
-export function parseResponsesRequest(body: unknown): ParsedRequest {
+/**
+ * Raw item object → its reading, from an earlier request whose items were
+ * these very objects (a conversation resent with new items: request-prefix).
+ * A reading does not depend on where the item stands; its notes do and are
+ * made again.
+ */
+export type ItemReadings = WeakMap<object, ItemReading>;
+
+/**
+ * Parses and validates a Responses request body. With `readings`, an item
+ * read before is not validated again, and every item read is added to them.
+ */
+export function parseResponsesRequest(body: unknown, readings?: ItemReadings): ParsedRequest {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) {
     throw invalidRequest('The request body must be a JSON object.');
   }
@@ -40,13 +51,13 @@ export function parseResponsesRequest(body: unknown): ParsedRequest {
   if (typeof raw.instructions === 'string') {
     instructions = raw.instructions;
   } else if (Array.isArray(raw.instructions)) {
-    raw.instructions.forEach((item, index) => pushItem(input, item, `instructions[${index}]`, notes));
+    raw.instructions.forEach((item, index) => pushItem(input, item, `instructions[${index}]`, notes, readings));
   }
   const instructionItems = input.length;
   if (typeof raw.input === 'string') {
     input.push({ type: 'message', role: 'user', content: raw.input });
   } else if (Array.isArray(raw.input)) {
-    raw.input.forEach((item, index) => pushItem(input, item, `input[${index}]`, notes));
+    raw.input.forEach((item, index) => pushItem(input, item, `input[${index}]`, notes, readings));
   }
   const last: unknown = Array.isArray(raw.input) ? raw.input[raw.input.length - 1] : undefined;
   const compactionRequested =
@@ -78,8 +89,14 @@ export function parseResponsesRequest(body: unknown): ParsedRequest {
 }
 
 /** Validates one input item and appends it, or notes why it was skipped. */
-function pushItem(target: InputItem[], raw: unknown, path: string, notes: TranslationNote[]): void {
-  const reading = readInputItem(raw, path);
+function pushItem(
+  target: InputItem[],
+  raw: unknown,
+  path: string,
+  notes: TranslationNote[],
+  readings: ItemReadings | undefined,
+): void {
+  const reading = readings === undefined ? readInputItem(raw, path) : rememberedReading(raw, path, readings);
   if ('item' in reading) {
     target.push(reading.item);
   } else if (IGNORED_ITEM_TYPES.has(reading.skippedType)) {
@@ -87,6 +104,16 @@ function pushItem(target: InputItem[], raw: unknown, path: string, notes: Transl
   } else {
     notes.push({ level: 'warn', message: `skipped input item of unknown type '${reading.skippedType}' at ${path}` });
   }
+}
+
+function rememberedReading(raw: unknown, path: string, readings: ItemReadings): ItemReading {
+  if (raw === null || typeof raw !== 'object') return readInputItem(raw, path);
+  let reading = readings.get(raw);
+  if (reading === undefined) {
+    reading = readInputItem(raw, path);
+    readings.set(raw, reading);
+  }
+  return reading;
 }
 
 /** One item read: the validated item, or the type of one the relay does not translate. */
