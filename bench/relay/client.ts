@@ -81,8 +81,15 @@ function withPath(path: SequentialPathName, reject: (error: Error) => void): (er
   return (error) => reject(new Error(`${path}: ${error.message}`, { cause: error }));
 }
 
-/** Sends one request and times its stream; rejects on a non-200 answer or a stream that did not end properly. */
-export function timeStream(target: StreamTarget, body: Buffer): Promise<StreamTiming> {
+/**
+ * Sends one request (with `headers` besides the usual ones) and times its
+ * stream; rejects on a non-200 answer or a stream that did not end properly.
+ */
+export function timeStream(
+  target: StreamTarget,
+  body: Buffer,
+  headers: Record<string, string> = {},
+): Promise<StreamTiming> {
   return new Promise((resolve, reject) => {
     const startedAt = performance.now();
     let firstDeltaAt = 0;
@@ -98,6 +105,7 @@ export function timeStream(target: StreamTarget, body: Buffer): Promise<StreamTi
           'content-type': 'application/json',
           'content-length': body.length,
           authorization: 'Bearer sk-bench',
+          ...headers,
         },
       },
       (response) => {

@@ -53,3 +53,15 @@ export function historyRequest(rounds: number, options: WorkloadOptions): Record
   input.push(last);
   return request;
 }
+
+/**
+ * The turn before `historyRequest(rounds)` in the same conversation: the same
+ * request without the last round and the user's message after it, so the
+ * longer request's bytes start with this one's up to its last item (as
+ * Codex's do over HTTP).
+ */
+export function previousTurnRequest(rounds: number, options: WorkloadOptions): Record<string, unknown> {
+  const request = historyRequest(rounds, options);
+  const input = request.input as unknown[];
+  return { ...request, input: input.slice(0, input.length - (rounds > 0 ? 5 : 1)) };
+}

@@ -4,7 +4,7 @@
  * every tool call answered. No timing here.
  */
 import { describe, expect, it } from 'vitest';
-import { historyRequest } from '../../bench/relay/history-workload.js';
+import { historyRequest, previousTurnRequest } from '../../bench/relay/history-workload.js';
 import { genericProvider } from '../../src/providers/generic.js';
 import { buildChatRequest } from '../../src/translate/request/build-chat-request.js';
 import { parseResponsesRequest } from '../../src/translate/request/parse-request.js';
@@ -34,4 +34,16 @@ describe('history workload', () => {
     expect(kilobytes).toBeGreaterThan(440);
     expect(kilobytes).toBeLessThan(490);
   });
+
+  it.each([0, 3])(
+    "with %i earlier rounds follows its previous turn byte for byte up to that turn's last item",
+    (rounds) => {
+      const previous = JSON.stringify(previousTurnRequest(rounds, { chunks: 500, mcpTools: 4 }));
+      const next = JSON.stringify(historyRequest(rounds, { chunks: 500, mcpTools: 4 }));
+      const end = previous.indexOf('],"tools"');
+      expect(end).toBeGreaterThan(0);
+      expect(next.slice(0, end)).toBe(previous.slice(0, end));
+      expect(next[end]).toBe(',');
+    },
+  );
 });

@@ -24,7 +24,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { InputTranslation } from '../../translate/request/incremental-input.js';
-import type { ItemReadings } from '../../translate/request/parse-request.js';
+import type { ItemReading, ItemReadings } from '../../translate/request/parse-request.js';
 import { parseJsonBytes } from '../read-json-body.js';
 import { continueInputBounds, findInputBounds } from './input-bounds.js';
 
@@ -36,8 +36,9 @@ interface KeptRequest {
   itemCount: number;
   /** The parsed top-level values written before `input`, in order. */
   before: ReadonlyArray<readonly [string, unknown]>;
-  /** Its parsed `input` items. */
+  /** Its parsed `input` items, and what each read as. */
   items: readonly unknown[];
+  readings: readonly ItemReading[];
   translation: InputTranslation | undefined;
 }
 
@@ -61,7 +62,7 @@ export interface PrefixCounters {
 /** A request body read, and what it continues. */
 export interface ReadRequest {
   body: unknown;
-  /** Readings of items seen before; absent for a request that names no conversation. */
+  /** Readings of the kept request's items, and this request's; absent for a request that names no conversation. */
   readings?: ItemReadings;
   /** The translation of the kept request it continues, to extend. */
   earlier?: InputTranslation | undefined;
@@ -77,7 +78,6 @@ const tailDecoder = new TextDecoder('utf-8', { ignoreBOM: true });
 
 export class RequestPrefixCache {
   readonly counters: PrefixCounters = { continued: 0, reusedItems: 0, whole: 0 };
-  private readonly readings: ItemReadings = new WeakMap();
   /** Conversations, least recently used first; each list newest first. */
   private readonly conversations = new Map<string, KeptRequest[]>();
   private heldBytes = 0;
@@ -114,11 +114,12 @@ export class RequestPrefixCache {
     }
     this.counters.whole++;
     const body = parseJsonBytes(bytes);
+    const readings: ItemReadings = { earlierItems: [], earlierReadings: [], readings: [] };
     return {
       body,
-      readings: this.readings,
+      readings,
       reusedItems: 0,
-      keep: (translation) => this.defer(() => this.keepScanned(key, bytes, body, translation)),
+      keep: (translation) => this.defer(() => this.keepScanned(key, bytes, body, readings.readings, translation)),
     };
   }
 
@@ -154,18 +155,32 @@ export class RequestPrefixCache {
     }
     this.counters.continued++;
     this.counters.reusedItems += kept.items.length;
+    const readings: ItemReadings = { earlierItems: kept.items, earlierReadings: kept.readings, readings: [] };
     return {
       body,
-      readings: this.readings,
+      readings,
       earlier: kept.translation,
       reusedItems: kept.items.length,
       keep: (translation) =>
-        this.store(key, kept, { ...bounds, bytes, before: kept.before, items: items as unknown[], translation }),
+        this.store(key, kept, {
+          ...bounds,
+          bytes,
+          before: kept.before,
+          items: items as unknown[],
+          readings: readings.readings,
+          translation,
+        }),
     };
   }
 
   /** Keeps a body parsed whole, once its items' end is found. */
-  private keepScanned(key: string, bytes: Buffer, body: unknown, translation: InputTranslation | undefined): void {
+  private keepScanned(
+    key: string,
+    bytes: Buffer,
+    body: unknown,
+    readings: readonly ItemReading[],
+    translation: InputTranslation | undefined,
+  ): void {
     if (body === null || typeof body !== 'object' || Array.isArray(body)) return;
     const bounds = findInputBounds(bytes);
     if (bounds === undefined || bounds.keysBefore.includes('__proto__')) return;
@@ -173,19 +188,14 @@ export class RequestPrefixCache {
     const items = values.input;
     if (!Array.isArray(items) || items.length !== bounds.itemCount) return;
     const before = bounds.keysBefore.map((name) => [name, values[name]] as const);
-    this.store(key, undefined, {
-      bytes,
-      inputEnd: bounds.inputEnd,
-      itemCount: bounds.itemCount,
-      before,
-      items,
-      translation,
-    });
+    const { inputEnd, itemCount } = bounds;
+    this.store(key, undefined, { inputEnd, itemCount, bytes, before, items, readings, translation });
   }
 
   /** Adds a request to its conversation in place of the one it continued; drops the oldest past the bounds. */
   private store(key: string, replaced: KeptRequest | undefined, request: KeptRequest): void {
-    if (request.bytes.length > this.maxBytes) return;
+    // Every item read (the turn was not cut short by an error), and the body within the bounds.
+    if (request.readings.length !== request.items.length || request.bytes.length > this.maxBytes) return;
     const list = (this.conversations.get(key) ?? []).filter((kept) => {
       if (kept !== replaced) return true;
       this.heldBytes -= kept.bytes.length;

@@ -26,16 +26,23 @@ export interface ParsedRequest {
 }
 
 /**
- * Raw item object → its reading, from an earlier request whose items were
- * these very objects (a conversation resent with new items: request-prefix).
- * A reading does not depend on where the item stands; its notes do and are
- * made again.
+ * The `input` items of an earlier request and their readings, index for
+ * index, for a request that resends them (the same raw objects: a
+ * conversation resent with new items, request-prefix); and where this
+ * request's readings go. A reading does not depend on where the item stands;
+ * its notes do and are made again.
  */
-export type ItemReadings = WeakMap<object, ItemReading>;
+export interface ItemReadings {
+  earlierItems: readonly unknown[];
+  earlierReadings: readonly ItemReading[];
+  /** Filled with this request's `input` readings, index for index. */
+  readings: ItemReading[];
+}
 
 /**
- * Parses and validates a Responses request body. With `readings`, an item
- * read before is not validated again, and every item read is added to them.
+ * Parses and validates a Responses request body. With `readings`, an input
+ * item read before is not validated again, and every input item's reading is
+ * recorded.
  */
 export function parseResponsesRequest(body: unknown, readings?: ItemReadings): ParsedRequest {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) {
@@ -51,13 +58,16 @@ export function parseResponsesRequest(body: unknown, readings?: ItemReadings): P
   if (typeof raw.instructions === 'string') {
     instructions = raw.instructions;
   } else if (Array.isArray(raw.instructions)) {
-    raw.instructions.forEach((item, index) => pushItem(input, item, `instructions[${index}]`, notes, readings));
+    raw.instructions.forEach((item, index) => pushItem(input, item, `instructions[${index}]`, notes));
   }
   const instructionItems = input.length;
   if (typeof raw.input === 'string') {
     input.push({ type: 'message', role: 'user', content: raw.input });
   } else if (Array.isArray(raw.input)) {
-    raw.input.forEach((item, index) => pushItem(input, item, `input[${index}]`, notes, readings));
+    raw.input.forEach((item, index) => {
+      const path = `input[${index}]`;
+      pushItem(input, item, path, notes, readings && rememberedReading(item, index, path, readings));
+    });
   }
   const last: unknown = Array.isArray(raw.input) ? raw.input[raw.input.length - 1] : undefined;
   const compactionRequested =
@@ -88,15 +98,14 @@ export function parseResponsesRequest(body: unknown, readings?: ItemReadings): P
   return { request, notes, instructionItems, compactionRequested };
 }
 
-/** Validates one input item and appends it, or notes why it was skipped. */
+/** Validates one input item (unless it was read already) and appends it, or notes why it was skipped. */
 function pushItem(
   target: InputItem[],
   raw: unknown,
   path: string,
   notes: TranslationNote[],
-  readings: ItemReadings | undefined,
+  reading: ItemReading = readInputItem(raw, path),
 ): void {
-  const reading = readings === undefined ? readInputItem(raw, path) : rememberedReading(raw, path, readings);
   if ('item' in reading) {
     target.push(reading.item);
   } else if (IGNORED_ITEM_TYPES.has(reading.skippedType)) {
@@ -106,13 +115,13 @@ function pushItem(
   }
 }
 
-function rememberedReading(raw: unknown, path: string, readings: ItemReadings): ItemReading {
-  if (raw === null || typeof raw !== 'object') return readInputItem(raw, path);
-  let reading = readings.get(raw);
-  if (reading === undefined) {
-    reading = readInputItem(raw, path);
-    readings.set(raw, reading);
-  }
+/** The earlier reading of the item at `index` if it is the same object, else a new one; recorded either way. */
+function rememberedReading(raw: unknown, index: number, path: string, readings: ItemReadings): ItemReading {
+  const reading =
+    index < readings.earlierItems.length && raw === readings.earlierItems[index] && typeof raw === 'object'
+      ? readings.earlierReadings[index]!
+      : readInputItem(raw, path);
+  readings.readings.push(reading);
   return reading;
 }
 
