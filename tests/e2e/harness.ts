@@ -10,6 +10,7 @@ import type { CatalogOptions } from '../../harness/codex/model-catalog.js';
 import { type CodexRunResult, describeRun, runCodexExec } from '../../harness/codex/run-codex.js';
 import { codexMissingReason, type PinnedCodex } from '../../harness/codex/versions.js';
 import { type CodexWorkspace, createCodexWorkspace } from '../../harness/codex/workspace.js';
+import { INPUT_CONTINUED } from '../../src/server/routes/responses.js';
 import type { RunningRelay } from '../../src/server/start-server.js';
 import { CHAIN_CONTINUED, PREWARM_ANSWERED } from '../../src/server/websocket/responses-socket.js';
 import { captureLogs } from '../support/capture-logs.js';
@@ -47,6 +48,11 @@ export interface E2EScenario {
   websocket?: boolean;
   /** The provider's `name` in config.toml ("OpenAI": Codex compacts remotely, through the relay). */
   providerName?: string;
+  /**
+   * Over HTTP, Codex's later turns resend the first turn's bytes with new items: the relay reads only
+   * those (its debug line says how many items it took from the kept request).
+   */
+  continuesOverHttp?: boolean;
   /** Codex may compact with POST /responses/compact (a whole JSON turn) during a WebSocket session. */
   compactsOverHttp?: boolean;
   /** Prepares the project; returns extra `codex exec` arguments. */
@@ -89,8 +95,9 @@ export async function runScenario(
     scenario.thinking ? { thinking: scenario.thinking } : {},
   );
   let relay: RunningRelay | undefined;
-  // Over the WebSocket the relay's debug lines show the prewarm and the turns continued from the socket's chain.
-  const logs = transport === 'websocket' ? captureLogs() : undefined;
+  // Over the WebSocket the relay's debug lines show the prewarm and the turns continued from the socket's chain;
+  // over HTTP, the turns read as continuations of the one before.
+  const logs = transport === 'websocket' || scenario.continuesOverHttp ? captureLogs() : undefined;
   let workspace: CodexWorkspace | undefined;
   try {
     relay = await startTestRelay(upstream.baseUrl, {
@@ -161,6 +168,16 @@ export async function runScenario(
       );
     } else {
       expect(transports.has('websocket'), transcript).toBe(false);
+      if (scenario.continuesOverHttp) {
+        const continued = logs!.records().filter((record) => record.msg === INPUT_CONTINUED);
+        expect(continued.length, `later turns continued the kept request\n${transcript}`).toBe(
+          upstream.requests.length - 1,
+        );
+        expect(
+          continued.every((record) => record.reusedItems > 0),
+          transcript,
+        ).toBe(true);
+      }
     }
     scenario.verify(outcome);
   } finally {

@@ -13,12 +13,14 @@ import type { ReadRequest } from '../request-prefix/request-prefix-cache.js';
 import { runTurn, type TurnRequest } from '../run-turn.js';
 import { requestOrigin, turnResponse } from '../turn-handling.js';
 
+/** The debug line of a request read as the continuation of a kept one (with `reusedItems`). */
+export const INPUT_CONTINUED = 'input continues a kept request';
+
 /** Handles one Responses request. */
 export async function handleCreateResponse(context: Context<RelayEnv>, deps: AppDependencies): Promise<Response> {
   const startedAt = deps.now();
   const read = deps.requestPrefixes.read(await readBodyBytes(context), conversationKey(context));
-  if (read.reusedItems > 0)
-    context.get('log').debug({ reusedItems: read.reusedItems }, 'input continues a kept request');
+  if (read.reusedItems > 0) context.get('log').debug({ reusedItems: read.reusedItems }, INPUT_CONTINUED);
   const result = await runTurn(deps, {
     ...httpTurnRequest(context, read.body, startedAt),
     ...(read.readings ? continuedTurn(deps, read) : {}),
@@ -61,7 +63,9 @@ function continuedTurn(deps: AppDependencies, read: ReadRequest): Pick<TurnReque
  * continues another's; none without such a header.
  */
 function conversationKey(context: Context<RelayEnv>): string | undefined {
-  const session = context.req.header('session-id') ?? context.req.header('thread-id');
+  // Codex 0.128 spells it `session_id`.
+  const session =
+    context.req.header('session-id') ?? context.req.header('session_id') ?? context.req.header('thread-id');
   if (session === undefined || session === '') return undefined;
   const credential = context.req.header('authorization') ?? context.req.header('x-api-key') ?? '';
   return createHash('sha256').update(credential).update('\u0000').update(session).digest('base64');

@@ -37,6 +37,7 @@ export const plainAnswer: E2EScenario = {
 
 export const execCommand: E2EScenario = {
   id: 'exec-command',
+  continuesOverHttp: true,
   websocket: true,
   title: 'exec_command round trip',
   prompt: 'Write the proof file and tell me what the command printed',
@@ -75,6 +76,7 @@ export const execCommand: E2EScenario = {
 
 export const parallelCalls: E2EScenario = {
   id: 'parallel-tool-calls',
+  continuesOverHttp: true,
   websocket: true,
   title: 'two parallel tool calls in one turn',
   prompt: 'Create both proof files at once',
@@ -113,6 +115,7 @@ export const parallelCalls: E2EScenario = {
 
 export const applyPatch: E2EScenario = {
   id: 'apply-patch',
+  continuesOverHttp: true,
   websocket: true,
   title: 'apply_patch creates a file (freeform tool)',
   prompt: 'Create hello.txt with apply_patch',
@@ -160,6 +163,7 @@ function pngBytes(url: string): Buffer {
 
 export const viewImage: E2EScenario = {
   id: 'view-image',
+  continuesOverHttp: true,
   title: 'view_image (and an image attached with -i) reach the upstream',
   prompt: 'Look at pixels.png',
   setup: (workspace) => {
