@@ -231,7 +231,7 @@ function renderMarkdown(points: HistoryPoint[], iterations: number): string {
 }
 
 /** Conversations primed at once before their warm turns: their bodies stay well inside the relay's default cache. */
-const PRIMED_BYTES = 10 * 1024 * 1024;
+const PRIMED_BYTES = 5 * 1024 * 1024;
 
 async function run(context: BenchContext): Promise<BenchSection> {
   if (!procAvailable()) throw new Error('the history benchmark reads CPU time from /proc and needs Linux');

@@ -92,6 +92,7 @@ export function serveOptions(args: ServeArgs): ServeOptions {
     maxBodyMb: args.maxBodyMb,
     maxConcurrent: args.maxConcurrent,
     maxQueue: args.maxQueue,
+    prefixCacheMb: args.prefixCacheMb,
     connectTimeout: args.connectTimeout,
     firstByteTimeout: args.firstByteTimeout,
     idleTimeout: args.idleTimeout,

@@ -1,7 +1,8 @@
 /**
  * The serve flags for running the relay as a service: access (`--auth-token`,
  * `--allow-origin`, `--allow-host`),
- * limits (`--max-body-mb`, `--max-concurrent`, `--max-queue`), upstream
+ * limits (`--max-body-mb`, `--max-concurrent`, `--max-queue`,
+ * `--prefix-cache-mb`), upstream
  * timeouts, heartbeats, the shutdown grace period and `--log-content`.
  * `doctor` takes the same flags and checks them the same way.
  */
@@ -13,6 +14,7 @@ import {
   DEFAULT_MAX_BODY_MB,
   DEFAULT_MAX_CONCURRENT,
   DEFAULT_MAX_QUEUE,
+  DEFAULT_PREFIX_CACHE_MB,
   DEFAULT_SHUTDOWN_GRACE_MS,
   DEFAULT_TIMEOUTS,
 } from '../server/defaults.js';
@@ -51,6 +53,10 @@ export function withOperationsOptions<T>(command: Argv<T>) {
     .option('max-queue', {
       type: 'number',
       describe: `Requests that may wait for an upstream slot; past that, 503 with Retry-After (default ${DEFAULT_MAX_QUEUE})`,
+    })
+    .option('prefix-cache-mb', {
+      type: 'number',
+      describe: `Request bodies of recent HTTP conversations kept, in MB, so a turn that resends one reads only its new items; 0 turns it off (default ${DEFAULT_PREFIX_CACHE_MB})`,
     })
     .option('connect-timeout', {
       type: 'string',
@@ -95,6 +101,7 @@ export interface OperationsOptions {
   maxBodyMb?: number | undefined;
   maxConcurrent?: number | undefined;
   maxQueue?: number | undefined;
+  prefixCacheMb?: number | undefined;
   connectTimeout?: string | undefined;
   firstByteTimeout?: string | undefined;
   idleTimeout?: string | undefined;
@@ -112,6 +119,7 @@ export interface OperationsSettings {
   maxBodyBytes: number;
   maxConcurrent: number;
   maxQueue: number;
+  prefixCacheBytes: number;
   timeouts: UpstreamTimeouts;
   heartbeatMs: number;
   shutdownGraceMs: number;
@@ -143,6 +151,9 @@ export function parseOperationsOptions(options: OperationsOptions, host: string)
   const maxQueue = options.maxQueue ?? DEFAULT_MAX_QUEUE;
   if (!Number.isInteger(maxQueue) || maxQueue < 0)
     throw new CliError(`--max-queue must be a whole number of 0 or more, got '${options.maxQueue}'`);
+  const prefixCacheMb = options.prefixCacheMb ?? DEFAULT_PREFIX_CACHE_MB;
+  if (!Number.isFinite(prefixCacheMb) || prefixCacheMb < 0)
+    throw new CliError(`--prefix-cache-mb must be a number of megabytes, 0 or more, got '${options.prefixCacheMb}'`);
   return {
     authToken,
     allowOrigins: (options.allowOrigin ?? []).map(checkOrigin),
@@ -150,6 +161,7 @@ export function parseOperationsOptions(options: OperationsOptions, host: string)
     maxBodyBytes: Math.floor(maxBodyMb * 1024 * 1024),
     maxConcurrent,
     maxQueue,
+    prefixCacheBytes: Math.floor(prefixCacheMb * 1024 * 1024),
     timeouts: {
       connectMs: duration('--connect-timeout', options.connectTimeout, DEFAULT_TIMEOUTS.connectMs),
       firstByteMs: duration('--first-byte-timeout', options.firstByteTimeout, DEFAULT_TIMEOUTS.firstByteMs),

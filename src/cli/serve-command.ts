@@ -178,6 +178,7 @@ export async function runServe(
       maxBodyBytes: settings.maxBodyBytes,
       maxConcurrent: settings.maxConcurrent,
       maxQueue: settings.maxQueue,
+      prefixCacheBytes: settings.prefixCacheBytes,
       logContent: settings.logContent,
       usageLedger,
       usageRetentionMs,

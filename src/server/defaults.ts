@@ -16,5 +16,5 @@ export const DEFAULT_MAX_CONCURRENT = 64;
 export const DEFAULT_MAX_QUEUE = 256;
 export const DEFAULT_SHUTDOWN_GRACE_MS = 25_000;
 export const DEFAULT_MODELS_TTL_MS = 300_000;
-/** Request bodies of recent HTTP conversations kept to read only each turn's new items; their parsed items and translations take a few times that on the heap. */
-export const DEFAULT_PREFIX_CACHE_MB = 16;
+/** Request bodies of recent HTTP conversations kept to read only each turn's new items; what they carry (parsed items, translations) takes about three times as much again. */
+export const DEFAULT_PREFIX_CACHE_MB = 8;

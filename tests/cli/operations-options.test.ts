@@ -39,6 +39,7 @@ describe('parseOperationsOptions', () => {
       maxBodyBytes: 50 * 1024 * 1024,
       maxConcurrent: 64,
       maxQueue: 256,
+      prefixCacheBytes: 8 * 1024 * 1024,
       timeouts: DEFAULT_TIMEOUTS,
       heartbeatMs: 15_000,
       shutdownGraceMs: 25_000,
@@ -53,6 +54,7 @@ describe('parseOperationsOptions', () => {
         maxBodyMb: 0.5,
         maxConcurrent: 8,
         maxQueue: 0,
+        prefixCacheMb: 0,
         connectTimeout: '3s',
         firstByteTimeout: '2m',
         idleTimeout: '90',
@@ -70,6 +72,7 @@ describe('parseOperationsOptions', () => {
       maxBodyBytes: 512 * 1024,
       maxConcurrent: 8,
       maxQueue: 0,
+      prefixCacheBytes: 0,
       timeouts: { connectMs: 3_000, firstByteMs: 120_000, idleMs: 90_000, totalMs: 5_400_000 },
       heartbeatMs: 5_000,
       shutdownGraceMs: 0,
@@ -85,6 +88,7 @@ describe('parseOperationsOptions', () => {
     expect(problem(() => parseOperationsOptions({ maxConcurrent: 0 }, 'localhost'))).toContain('--max-concurrent');
     expect(problem(() => parseOperationsOptions({ maxQueue: 1.5 }, 'localhost'))).toContain('--max-queue');
     expect(problem(() => parseOperationsOptions({ maxBodyMb: -1 }, 'localhost'))).toContain('--max-body-mb');
+    expect(problem(() => parseOperationsOptions({ prefixCacheMb: -1 }, 'localhost'))).toContain('--prefix-cache-mb');
     expect(problem(() => parseOperationsOptions({ authToken: 'two words' }, 'localhost'))).toContain('--auth-token');
   });
 

@@ -10,12 +10,13 @@
  * header and the credential it was let in with, so no caller ever continues
  * another's. For each, a few recent requests are kept (Codex's compaction and
  * review requests share the session id): the body's bytes, where its last
- * item ends, the parsed values before `input`, the parsed items themselves
- * and the translation of the turn. A request whose bytes start with a kept
+ * item ends, the parsed values before `input`, the items as validated and
+ * the translation of the turn. A request whose bytes start with a kept
  * request's bytes up to that point has only its tail parsed, as
  * `{"<sentinel>":[` + the tail, which is valid JSON exactly when the whole
  * body is; its body is then the kept values, the kept items (the same
- * objects, so their validation and translation are reused) and the tail's.
+ * objects, so their validation and translation are reused: the same bytes
+ * read the same) and the tail's.
  * Anything unusual — a tail that sets a key written before `input` again,
  * a tail that does not parse (its error message must be the whole body's),
  * a prefix that differs (compaction, an edited conversation) — and the body
@@ -36,7 +37,11 @@ interface KeptRequest {
   itemCount: number;
   /** The parsed top-level values written before `input`, in order. */
   before: ReadonlyArray<readonly [string, unknown]>;
-  /** Its parsed `input` items, and what each read as. */
+  /**
+   * Its `input` items as read: the validated item, or the raw one where it
+   * was skipped. A continuation's body carries these in place of its first
+   * items, whose bytes are the same: only the new ones are read.
+   */
   items: readonly unknown[];
   readings: readonly ItemReading[];
   translation: InputTranslation | undefined;
@@ -193,9 +198,15 @@ export class RequestPrefixCache {
   }
 
   /** Adds a request to its conversation in place of the one it continued; drops the oldest past the bounds. */
-  private store(key: string, replaced: KeptRequest | undefined, request: KeptRequest): void {
+  private store(key: string, replaced: KeptRequest | undefined, read: KeptRequest): void {
     // Every item read (the turn was not cut short by an error), and the body within the bounds.
-    if (request.readings.length !== request.items.length || request.bytes.length > this.maxBytes) return;
+    if (read.readings.length !== read.items.length || read.bytes.length > this.maxBytes) return;
+    // The validated items are kept, not the parsed ones as well: half the objects for the collector to trace.
+    const items = read.items.map((raw, index) => {
+      const reading = read.readings[index]!;
+      return 'item' in reading ? reading.item : raw;
+    });
+    const request: KeptRequest = { ...read, items };
     const list = (this.conversations.get(key) ?? []).filter((kept) => {
       if (kept !== replaced) return true;
       this.heldBytes -= kept.bytes.length;
