@@ -29,6 +29,7 @@ import type { TranslationNote } from '../../src/translate/notes.js';
 import type { ProviderProfile } from '../../src/translate/provider-hooks.js';
 import { buildChatRequest } from '../../src/translate/request/build-chat-request.js';
 import { parseResponsesRequest } from '../../src/translate/request/parse-request.js';
+import { seededRandom } from '../support/seeded-random.js';
 import { missingSharedMessage, sharedPath } from '../support/shared-material.js';
 
 const COMPACTION_KEY = Buffer.alloc(32, 3);
@@ -195,17 +196,6 @@ describe('long histories (the benchmark workload)', () => {
   });
 });
 
-/** A deterministic pseudo-random generator (mulberry32). */
-function random(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let value = Math.imul(state ^ (state >>> 15), 1 | state);
-    value = (value + Math.imul(value ^ (value >>> 7), 61 | value)) ^ value;
-    return ((value ^ (value >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** JSON written another way than JSON.stringify: spaces and line breaks, \u escapes for non-ASCII, escaped slashes. */
 function writer(options: { indent: boolean; escapeNonAscii: boolean; escapeSlash: boolean }) {
   const string = (text: string): string => {
@@ -244,7 +234,7 @@ const TEXTS = [
 
 /** A conversation of `rounds` tool rounds with text from TEXTS, some items the relay skips, and a tool found on the way. */
 function generatedBody(seed: number, rounds: number, keyOrder: 'codex' | 'input-first' | 'input-last') {
-  const next = random(seed);
+  const next = seededRandom(seed);
   const text = () => TEXTS[Math.floor(next() * TEXTS.length)]! + String(Math.floor(next() * 1000));
   const input: unknown[] = [{ type: 'message', role: 'developer', content: [{ type: 'input_text', text: text() }] }];
   for (let round = 0; round < rounds; round++) {

@@ -22,6 +22,7 @@ import { buildChatRequest } from '../../src/translate/request/build-chat-request
 import { InputTranslation } from '../../src/translate/request/incremental-input.js';
 import { parseResponsesRequest } from '../../src/translate/request/parse-request.js';
 import type { InputItem, ResponsesRequest } from '../../src/translate/request/responses-schema.js';
+import { seededRandom } from '../support/seeded-random.js';
 
 const COMPACTION_KEY = Buffer.alloc(32, 7);
 const FIXTURES = join(PROJECT_ROOT, 'fixtures', 'codex');
@@ -146,17 +147,6 @@ describe('recorded Codex conversations', () => {
   );
 });
 
-/** A deterministic pseudo-random generator (mulberry32). */
-function random(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let value = Math.imul(state ^ (state >>> 15), 1 | state);
-    value = (value + Math.imul(value ^ (value >>> 7), 61 | value)) ^ value;
-    return ((value ^ (value >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 interface GeneratedConversation {
   items: InputItem[];
   /** Where each response's output starts. */
@@ -167,7 +157,7 @@ interface GeneratedConversation {
 
 /** Tool rounds with reasoning (text and relay envelopes), parallel and custom calls, interrupted calls, images, developer notes and compactions. */
 function generateConversation(seed: number, rounds: number): GeneratedConversation {
-  const next = random(seed);
+  const next = seededRandom(seed);
   const pick = <T>(choices: readonly T[]): T => choices[Math.floor(next() * choices.length)]!;
   const items: InputItem[] = [];
   const cuts: number[] = [];
