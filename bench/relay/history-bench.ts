@@ -192,7 +192,8 @@ function target(path: SequentialPathName, baseUrl: string): StreamTarget {
 const HISTORY_GOAL_MS = 5;
 const HISTORY_GOAL_ROUNDS = 200;
 
-function renderMarkdown(points: HistoryPoint[], iterations: number): string {
+/** The history section of docs/benchmarks.md for a run's points. */
+export function renderHistoryMarkdown(points: HistoryPoint[], iterations: number): string {
   const goalPoint = points.find((point) => point.rounds === HISTORY_GOAL_ROUNDS);
   const goal = goalPoint
     ? `Goal: a turn with ${HISTORY_GOAL_ROUNDS} earlier rounds (${goalPoint.requestKb} KB) adds ≤ ${HISTORY_GOAL_MS} ms to the first delta (p50, the warm turn a Codex user meets every turn): measured ${goalPoint.warm.addedFirstDeltaP50Ms.toFixed(2)} ms, ${goalPoint.warm.addedFirstDeltaP50Ms <= HISTORY_GOAL_MS ? 'met' : '**not met**'} (the rewriting pipe adds ${goalPoint.warm.rewriteAddedFirstDeltaP50Ms.toFixed(2)} ms; a cold turn ${goalPoint.cold.addedFirstDeltaP50Ms.toFixed(2)} ms).`
@@ -327,7 +328,7 @@ async function run(context: BenchContext): Promise<BenchSection> {
         `${rounds} rounds (${point.requestKb} KB): added first delta p50 cold ${cold.addedFirstDeltaP50Ms} ms, warm ${warm.addedFirstDeltaP50Ms} ms (rewriting pipe ${warm.rewriteAddedFirstDeltaP50Ms} ms); relay CPU per turn cold ${cold.relayCpuMsPerTurn} ms, warm ${warm.relayCpuMsPerTurn} ms; stages ${JSON.stringify(point.stages)}`,
       );
     }
-    return { results: { iterations, chunks, points }, markdown: renderMarkdown(points, iterations) };
+    return { results: { iterations, chunks, points }, markdown: renderHistoryMarkdown(points, iterations) };
   } finally {
     await Promise.all(servers.map((server) => server.stop()));
   }

@@ -14,7 +14,7 @@
 
 import { mkdirSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { WebSocket } from 'ws';
 import { genericProvider } from '../../src/providers/generic.js';
@@ -51,13 +51,22 @@ function rounds(from: number, count: number): Array<Record<string, unknown>> {
 }
 
 /** Sends one streamed POST and resolves with the time to the first delta once the stream has ended. */
-function postTurn(url: string, body: string, path = '/v1/responses', marker = DELTA_MARKER): Promise<number> {
+function postTurn(
+  url: string,
+  body: string,
+  path = '/v1/responses',
+  marker = DELTA_MARKER,
+  headers: Record<string, string> = {},
+): Promise<number> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
     let firstDelta: number | undefined;
     const outgoing = httpRequest(
       `${url}${path}`,
-      { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...headers },
+      },
       (response) => {
         response.setEncoding('utf8');
         response.on('data', (text: string) => {
@@ -120,14 +129,17 @@ async function measure(
   const sizes: number[] = [];
   let cpuBefore: number;
   if (transport === 'http') {
+    // Codex names its conversation: the relay reads only what each turn adds to the one before.
+    const session = { 'session-id': `websocket-bench-${process.pid}-${historyRounds}` };
+    const post = (body: string) => postTurn(relay.url, body, '/v1/responses', DELTA_MARKER, session);
     // The first turn warms up as the WebSocket's seeding turn does.
-    await postTurn(relay.url, JSON.stringify({ ...base, input: history }));
+    await post(JSON.stringify({ ...base, input: history }));
     cpuBefore = processCpuMs(relay.pid);
     for (let turn = 0; turn < turns; turn++) {
       history.push(...roundItems(historyRounds + turn));
       const body = JSON.stringify({ ...base, input: history });
       sizes.push(Buffer.byteLength(body));
-      delays.push(await postTurn(relay.url, body));
+      delays.push(await post(body));
     }
   } else {
     const socket = await BenchSocket.open(relay.url);
@@ -226,7 +238,10 @@ async function run(context: BenchContext): Promise<BenchSection> {
   const relay = await spawnServer({
     name: 'relay',
     args: [
-      join(context.root, 'dist', 'cli', 'main.js'),
+      // Another build of the relay (`--relay-cli`), to compare two in one sitting.
+      typeof context.options['relay-cli'] === 'string'
+        ? resolve(context.options['relay-cli'])
+        : join(context.root, 'dist', 'cli', 'main.js'),
       '--port',
       '0',
       '--upstream',
@@ -273,6 +288,6 @@ export const websocketBench: BenchModule = {
   name: 'websocket',
   description:
     'Cost of a turn against the length of the conversation, HTTP (whole history each turn) against the WebSocket (only the new items)',
-  options: { turns: { type: 'string' }, rounds: { type: 'string' } },
+  options: { turns: { type: 'string' }, rounds: { type: 'string' }, 'relay-cli': { type: 'string' } },
   run,
 };
