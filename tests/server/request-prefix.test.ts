@@ -21,7 +21,7 @@ import { deepseekProvider } from '../../src/providers/deepseek.js';
 import { genericProvider } from '../../src/providers/generic.js';
 import { parseJsonBytes } from '../../src/server/read-json-body.js';
 import { continueInputBounds, findInputBounds } from '../../src/server/request-prefix/input-bounds.js';
-import { RequestPrefixCache } from '../../src/server/request-prefix/request-prefix-cache.js';
+import { KEPT_REQUEST_OVERHEAD, RequestPrefixCache } from '../../src/server/request-prefix/request-prefix-cache.js';
 import { chatRequestJson } from '../../src/translate/chat-request-json.js';
 import { encodeCompactionEnvelope } from '../../src/translate/compaction/compaction-envelope.js';
 import { expandCompactions } from '../../src/translate/compaction/compaction-input.js';
@@ -410,7 +410,7 @@ describe('the cache', () => {
   });
 
   it('holds at most its bytes, dropping the least recently used conversation, and a few requests per conversation', () => {
-    const size = turn(8).length;
+    const size = turn(8).length + KEPT_REQUEST_OVERHEAD;
     const cache = new RequestPrefixCache({ maxBytes: size * 2 + 10, perConversation: 2, defer: (task) => task() });
     keptPath(cache, turn(8), genericProvider, 'a');
     keptPath(cache, turn(8), genericProvider, 'b');
@@ -418,6 +418,13 @@ describe('the cache', () => {
     expect(cache.bytesHeld).toBeLessThanOrEqual(size * 2 + 10);
     expect(cache.read(turn(9), 'a').reusedItems).toBe(0);
     expect(cache.read(turn(9), 'c').reusedItems).toBe(8);
+    // Many small conversations: each kept request counts its translation's buffer too.
+    const small = new RequestPrefixCache({ maxBytes: 10 * KEPT_REQUEST_OVERHEAD, defer: (task) => task() });
+    for (let index = 0; index < 40; index++) keptPath(small, turn(2), genericProvider, `small-${index}`);
+    expect(small.bytesHeld).toBeLessThanOrEqual(10 * KEPT_REQUEST_OVERHEAD);
+    const continued = Array.from({ length: 40 }, (_value, index) => small.read(turn(3), `small-${index}`).reusedItems);
+    expect(continued.filter((count) => count > 0).length).toBeLessThan(10);
+    expect(continued.at(-1)).toBe(2);
     const off = new RequestPrefixCache({ maxBytes: 0, defer: (task) => task() });
     keptPath(off, turn(4), genericProvider, 'a');
     expect(off.read(turn(6), 'a').reusedItems).toBe(0);

@@ -78,6 +78,16 @@ export interface ReadRequest {
 }
 
 const DEFAULT_PER_CONVERSATION = 4;
+/**
+ * Counted for each kept request besides its body: its translation's buffer
+ * of message text starts at 64 KiB, so many small conversations cannot hold
+ * more than the bound says.
+ */
+export const KEPT_REQUEST_OVERHEAD = 64 * 1024;
+
+function weight(request: KeptRequest): number {
+  return request.bytes.length + KEPT_REQUEST_OVERHEAD;
+}
 /** The tail is decoded on its own: a byte order mark there is a character, as inside the whole body. */
 const tailDecoder = new TextDecoder('utf-8', { ignoreBOM: true });
 
@@ -98,7 +108,7 @@ export class RequestPrefixCache {
     this.defer = options.defer ?? ((task) => setImmediate(task));
   }
 
-  /** Bytes of the request bodies kept. */
+  /** Bytes of the request bodies kept, each counted with `KEPT_REQUEST_OVERHEAD`. */
   get bytesHeld(): number {
     return this.heldBytes;
   }
@@ -200,7 +210,7 @@ export class RequestPrefixCache {
   /** Adds a request to its conversation in place of the one it continued; drops the oldest past the bounds. */
   private store(key: string, replaced: KeptRequest | undefined, read: KeptRequest): void {
     // Every item read (the turn was not cut short by an error), and the body within the bounds.
-    if (read.readings.length !== read.items.length || read.bytes.length > this.maxBytes) return;
+    if (read.readings.length !== read.items.length || weight(read) > this.maxBytes) return;
     // The validated items are kept, not the parsed ones as well: half the objects for the collector to trace.
     const items = read.items.map((raw, index) => {
       const reading = read.readings[index]!;
@@ -209,12 +219,12 @@ export class RequestPrefixCache {
     const request: KeptRequest = { ...read, items };
     const list = (this.conversations.get(key) ?? []).filter((kept) => {
       if (kept !== replaced) return true;
-      this.heldBytes -= kept.bytes.length;
+      this.heldBytes -= weight(kept);
       return false;
     });
     list.unshift(request);
-    this.heldBytes += request.bytes.length;
-    while (list.length > this.perConversation) this.heldBytes -= list.pop()!.bytes.length;
+    this.heldBytes += weight(request);
+    while (list.length > this.perConversation) this.heldBytes -= weight(list.pop()!);
     // Map order is use order: the conversation moves to the end.
     this.conversations.delete(key);
     this.conversations.set(key, list);
@@ -224,7 +234,7 @@ export class RequestPrefixCache {
   private dropOldest(): void {
     const [key, list] = this.conversations.entries().next().value as [string, KeptRequest[]];
     const oldest = list.pop()!;
-    this.heldBytes -= oldest.bytes.length;
+    this.heldBytes -= weight(oldest);
     if (list.length === 0) this.conversations.delete(key);
   }
 }
