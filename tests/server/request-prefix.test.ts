@@ -326,9 +326,14 @@ describe('turns that cannot continue, and must still give the whole path', () =>
       `${good.slice(0, tail)},{"type":"message","role":"user","content":[}]${good.slice(tail)}`,
       turn([...input.slice(0, 6), { type: 'function_call', call_id: 7, name: 'x', arguments: '{}' }]),
       turn([...input.slice(0, 6), 'not an item']),
+      `${good.slice(0, tail)},{"type":"message","role":"user","content":"x"} , ]${good.slice(tail + 1)}`.replace(
+        /\],"tools"/,
+        ',"tools"',
+      ),
+      `${turn(input.slice(0, 6)).replace(/\],"tools"/, ', ],"tools"')}`,
       good,
     ]);
-    expect(reused).toEqual([0, 0, 0, 6, 6, 6]);
+    expect(reused).toEqual([0, 0, 0, 6, 6, 0, 0, 6]);
   });
 
   it('a top-level key repeated after the input on the first turn (JSON.parse keeps the last): not kept', () => {

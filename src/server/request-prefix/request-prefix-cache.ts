@@ -142,10 +142,12 @@ export class RequestPrefixCache {
   private continueRequest(key: string, kept: KeptRequest, bytes: Buffer): ReadRequest | undefined {
     let tail = tailDecoder.decode(bytes.subarray(kept.inputEnd));
     if (kept.itemCount > 0) {
-      // After an item: the next one after a comma, or the end of the array.
+      // After an item: the next one after a comma (not the end of the array: `[1,]` is no JSON), or the end.
       const next = tail.search(/[^ \t\n\r]/);
-      if (tail[next] === ',') tail = tail.slice(next + 1);
-      else if (tail[next] !== ']') return undefined;
+      if (tail[next] === ',') {
+        tail = tail.slice(next + 1);
+        if (tail[tail.search(/[^ \t\n\r]/)] === ']') return undefined;
+      } else if (tail[next] !== ']') return undefined;
     }
     if (tail.includes(this.sentinel.slice(1))) return undefined;
     let parsed: Record<string, unknown>;
