@@ -52,7 +52,7 @@ export interface RequestPrefixCacheOptions {
   maxBytes: number;
   /** Requests kept per conversation (default 4). */
   perConversation?: number;
-  /** Runs the scan of a body that continued nothing, after the turn has started (default setImmediate). */
+  /** Runs the scan of a body that continued nothing, after the turn has started (default: `afterUpstreamWrite`). */
   defer?: (task: () => void) => void;
 }
 
@@ -88,6 +88,15 @@ export const KEPT_REQUEST_OVERHEAD = 64 * 1024;
 function weight(request: KeptRequest): number {
   return request.bytes.length + KEPT_REQUEST_OVERHEAD;
 }
+/**
+ * Runs `task` in the event loop's next check phase but one: undici writes a
+ * request on a kept-alive connection in the check phase after it was
+ * dispatched, so the scan comes after the upstream has the request.
+ */
+function afterUpstreamWrite(task: () => void): void {
+  setImmediate(() => setImmediate(task));
+}
+
 /** The tail is decoded on its own: a byte order mark there is a character, as inside the whole body. */
 const tailDecoder = new TextDecoder('utf-8', { ignoreBOM: true });
 
@@ -105,7 +114,7 @@ export class RequestPrefixCache {
   constructor(options: RequestPrefixCacheOptions) {
     this.maxBytes = options.maxBytes;
     this.perConversation = options.perConversation ?? DEFAULT_PER_CONVERSATION;
-    this.defer = options.defer ?? ((task) => setImmediate(task));
+    this.defer = options.defer ?? afterUpstreamWrite;
   }
 
   /** Bytes of the request bodies kept, each counted with `KEPT_REQUEST_OVERHEAD`. */
