@@ -15,11 +15,12 @@
  */
 import type { ServerResponse } from 'node:http';
 import type { UnderlyingSource } from 'node:stream/web';
+import type { SseText } from './sse-text.js';
 
 /** What a writer needs from a TurnProducer (turn-stream.ts). */
 export interface SsePieceSource {
   startHeartbeats(write: (text: string) => void): void;
-  next(): Promise<string | undefined>;
+  next(): Promise<SseText | undefined>;
   cancel(): void;
 }
 
@@ -52,9 +53,9 @@ function webSource(source: SsePieceSource): UnderlyingSource<Uint8Array> {
           // The stream was closed between the check and the write.
         }
       });
-      const text = await source.next();
-      if (text === undefined) controller.close();
-      else controller.enqueue(encoder.encode(text));
+      const piece = await source.next();
+      if (piece === undefined) controller.close();
+      else controller.enqueue(piece.toBytes());
     },
     cancel() {
       source.cancel();
@@ -94,9 +95,9 @@ export async function writeSseToNode(
   });
   try {
     for (;;) {
-      const text = await source.next();
-      if (text === undefined || closed) break;
-      if (!outgoing.write(Buffer.from(text)) && !closed && !outgoing.destroyed) {
+      const piece = await source.next();
+      if (piece === undefined || closed) break;
+      if (!outgoing.write(piece.toBytes()) && !closed && !outgoing.destroyed) {
         await new Promise<void>((resolve) => {
           wake = resolve;
         });

@@ -31,11 +31,15 @@ interface Template {
   literalStart: number;
   literalEnd: number;
   end: number;
-  chunk: Record<string, unknown>;
   /** The object that holds the fragment, and its key. */
   holder: Record<string, unknown>;
   key: FragmentKey;
+  /** A fresh copy of the parsed chunk with another fragment in place. */
+  copy: Copier;
 }
+
+/** Makes a fresh copy of a template's chunk (JSON data) holding `fragment` as its fragment. */
+type Copier = (fragment: string) => unknown;
 
 /** Reads one stream's payloads: the envelope of the last full parse is remembered from one payload to the next. */
 export class ChunkReader {
@@ -53,7 +57,7 @@ export class ChunkReader {
       const fragment = sameEnvelope(template, bytes, start, end);
       if (fragment !== undefined) {
         this.misses = 0;
-        return rebuild(template, fragment);
+        return template.copy(fragment) as object;
       }
       this.misses++;
     }
@@ -69,7 +73,7 @@ export class ChunkReader {
         ? findTemplate(parsed as Record<string, unknown>, bytes, start, end)
         : undefined;
     // The template keeps the parsed chunk; the caller gets a copy of its own.
-    return this.template ? rebuild(this.template, this.template.holder[this.template.key] as string) : parsed;
+    return this.template ? (this.template.copy(this.template.holder[this.template.key] as string) as object) : parsed;
   }
 }
 
@@ -140,9 +144,9 @@ function findTemplate(chunk: Record<string, unknown>, bytes: Buffer, start: numb
       literalStart: start + literalStart,
       literalEnd: start + literalEnd,
       end,
-      chunk,
       holder: holder as Record<string, unknown>,
       key,
+      copy: chunkCopier(chunk, key),
     };
   }
   return undefined;
@@ -184,26 +188,59 @@ function argumentsHolder(delta: Record<string, unknown>): Record<string, unknown
   return fn !== null && typeof fn === 'object' ? (fn as Record<string, unknown>) : undefined;
 }
 
-/** A fresh copy of the template's chunk (JSON data) with `fragment` in place of its fragment. */
-function rebuild(template: Template, fragment: string): object {
-  return copyWith(template.chunk, template.holder, template.key, fragment) as object;
+/**
+ * The copier of a delta chunk whose fragment is held at `key`: the objects on
+ * the way from the chunk to the fragment (choices, the choice, the delta, and
+ * for arguments the tool call and its function) are copied with a spread,
+ * which V8 does by cloning the object's layout, and any other object inside
+ * is copied whole, so every chunk read is a tree of its own, as JSON.parse
+ * would make.
+ */
+function chunkCopier(chunk: Record<string, unknown>, key: FragmentKey): Copier {
+  const path: Array<string | number> = ['choices', 0, 'delta'];
+  if (key === 'arguments') path.push('tool_calls', 0, 'function');
+  let copier: Copier = (fragment) => fragment;
+  const objects: object[] = [chunk];
+  for (const step of path) objects.push((objects.at(-1) as Record<string | number, object>)[step]!);
+  for (let depth = path.length; depth >= 0; depth--)
+    copier = stepCopier(objects[depth]!, depth === path.length ? key : path[depth]!, copier);
+  return copier;
 }
 
-function copyWith(value: unknown, holder: object, key: string, fragment: string): unknown {
-  if (value === null || typeof value !== 'object') return value;
-  if (Array.isArray(value)) {
-    const copy: unknown[] = [];
-    for (let index = 0; index < value.length; index++) copy.push(copyWith(value[index], holder, key, fragment));
+/** Copies `value` with `inner`'s copy at `step`; its other object-valued fields are copied whole. */
+function stepCopier(value: object, step: string | number, inner: Copier): Copier {
+  const source = value as Record<string | number, unknown>;
+  const nested = Object.keys(source).filter(
+    (name) => name !== String(step) && source[name] !== null && typeof source[name] === 'object',
+  );
+  if (Array.isArray(value))
+    return (fragment) => {
+      const copy: unknown[] = value.slice();
+      copy[step as number] = inner(fragment);
+      for (const name of nested) copy[Number(name)] = copyJson(source[name]);
+      return copy;
+    };
+  return (fragment) => {
+    const copy: Record<string | number, unknown> = { ...source };
+    copy[step] = inner(fragment);
+    for (const name of nested) setOwn(copy, name, copyJson(source[name]));
     return copy;
-  }
+  };
+}
+
+/** A deep copy of JSON data. */
+function copyJson(value: unknown): unknown {
+  if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map(copyJson);
   const copy: Record<string, unknown> = {};
   const source = value as Record<string, unknown>;
-  for (const name of Object.keys(source)) {
-    const field = name === key && value === holder ? fragment : copyWith(source[name], holder, key, fragment);
-    // JSON.parse makes "__proto__" an own property; an assignment would set the prototype instead.
-    if (name === '__proto__')
-      Object.defineProperty(copy, name, { value: field, enumerable: true, writable: true, configurable: true });
-    else copy[name] = field;
-  }
+  for (const name of Object.keys(source)) setOwn(copy, name, copyJson(source[name]));
   return copy;
+}
+
+/** Sets an own property; JSON.parse makes "__proto__" an own property, where an assignment would set the prototype. */
+function setOwn(target: Record<string | number, unknown>, name: string, value: unknown): void {
+  if (name === '__proto__')
+    Object.defineProperty(target, name, { value, enumerable: true, writable: true, configurable: true });
+  else target[name] = value;
 }

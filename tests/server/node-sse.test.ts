@@ -3,6 +3,7 @@ import { IncomingMessage, ServerResponse } from 'node:http';
 import { Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { SseBody, type SsePieceSource, takeNodeWriter, writeSseToNode } from '../../src/server/node-sse.js';
+import { SseText } from '../../src/server/sse-text.js';
 
 function fakeSource(pieces: Array<string | Error>): SsePieceSource & { cancelled: number; handedOut: number } {
   const source = {
@@ -12,7 +13,10 @@ function fakeSource(pieces: Array<string | Error>): SsePieceSource & { cancelled
     next: async () => {
       const piece = pieces[source.handedOut++];
       if (piece instanceof Error) throw piece;
-      return piece;
+      if (piece === undefined) return undefined;
+      const text = new SseText();
+      text.append(piece, false);
+      return text;
     },
     cancel: () => {
       source.cancelled++;
