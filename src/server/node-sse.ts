@@ -63,9 +63,26 @@ function webSource(source: SsePieceSource): UnderlyingSource<Uint8Array> {
   };
 }
 
+/**
+ * The bodies of the responses made by `sseResponse`, by response. Reading
+ * `response.body` makes the Node adapter's lightweight Response build a full
+ * one (about 1% of a stream's CPU, docs/benchmarks.md step 19); a response
+ * that middleware answered anew is still found by its body.
+ */
+const bodiesByResponse = new WeakMap<Response, SseBody>();
+
+/** A streamed response whose body is `source`'s SSE. */
+export function sseResponse(source: SsePieceSource, headers: Record<string, string>): Response {
+  const body = new SseBody(source);
+  const response = new Response(body, { headers });
+  bodiesByResponse.set(response, body);
+  return response;
+}
+
 /** The turn behind `response` when its body is a turn's that nobody has read or taken. */
 export function takeNodeWriter(response: Response): SsePieceSource | undefined {
-  return response.body instanceof SseBody ? response.body.take() : undefined;
+  const body = bodiesByResponse.get(response) ?? response.body;
+  return body instanceof SseBody ? body.take() : undefined;
 }
 
 /** Writes status, headers and every piece to `outgoing`, waiting for the socket when it is full. */

@@ -14,7 +14,7 @@ import type { ResponseStreamEvent, StreamEnding } from '../translate/stream/resp
 import type { UpstreamFailure } from '../translate/upstream-errors.js';
 import { failureFromNetworkError } from '../upstream/network-errors.js';
 import type { PayloadBatch } from '../upstream/sse-reader.js';
-import { SseBody } from './node-sse.js';
+import { sseResponse } from './node-sse.js';
 import { SseText } from './sse-text.js';
 
 /** One outgoing event, in whichever API dialect the client speaks. */
@@ -273,7 +273,7 @@ export class TurnProducer {
 
 /** The HTTP response for a streaming turn: its body is the producer's SSE text (node-sse.ts). */
 export function createTurnResponse(producer: TurnProducer, headers: Record<string, string>): Response {
-  return new Response(new SseBody(producer), { headers });
+  return sseResponse(producer, headers);
 }
 
 /** Collects a whole turn for `stream: false`. */
