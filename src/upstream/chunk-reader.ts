@@ -189,58 +189,67 @@ function argumentsHolder(delta: Record<string, unknown>): Record<string, unknown
 }
 
 /**
- * The copier of a delta chunk whose fragment is held at `key`: the objects on
- * the way from the chunk to the fragment (choices, the choice, the delta, and
- * for arguments the tool call and its function) are copied with a spread,
- * which V8 does by cloning the object's layout, and any other object inside
- * is copied whole, so every chunk read is a tree of its own, as JSON.parse
- * would make.
+ * The copier of a delta chunk whose fragment is held at `key`. In the usual
+ * chunk the only objects are those on the way to the fragment (the chunk,
+ * its one choice, the delta, and for arguments the one tool call and its
+ * function): they are copied with spreads, one site per level, which V8 does
+ * by cloning each object's layout. A chunk holding other objects (logprobs,
+ * a usage object) is copied field by field, those objects included, so every
+ * chunk read is a tree of its own, as JSON.parse would make.
  */
-function chunkCopier(chunk: Record<string, unknown>, key: FragmentKey): Copier {
-  const path: Array<string | number> = ['choices', 0, 'delta'];
-  if (key === 'arguments') path.push('tool_calls', 0, 'function');
-  let copier: Copier = (fragment) => fragment;
-  const objects: object[] = [chunk];
-  for (const step of path) objects.push((objects.at(-1) as Record<string | number, object>)[step]!);
-  for (let depth = path.length; depth >= 0; depth--)
-    copier = stepCopier(objects[depth]!, depth === path.length ? key : path[depth]!, copier);
-  return copier;
-}
-
-/** Copies `value` with `inner`'s copy at `step`; its other object-valued fields are copied whole. */
-function stepCopier(value: object, step: string | number, inner: Copier): Copier {
-  const source = value as Record<string | number, unknown>;
-  const nested = Object.keys(source).filter(
-    (name) => name !== String(step) && source[name] !== null && typeof source[name] === 'object',
-  );
-  if (Array.isArray(value))
+function chunkCopier(chunk: JsonObject, key: FragmentKey): Copier {
+  const choice = (chunk.choices as JsonObject[])[0]!;
+  const delta = choice.delta as JsonObject;
+  const holder = key === 'arguments' ? argumentsHolder(delta)! : delta;
+  if (key !== 'arguments') {
+    if (holdsObjects(chunk, 'choices') || holdsObjects(choice, 'delta') || holdsObjects(delta, key))
+      return (fragment) => copyWith(chunk, holder, key, fragment);
     return (fragment) => {
-      const copy: unknown[] = value.slice();
-      copy[step as number] = inner(fragment);
-      for (const name of nested) copy[Number(name)] = copyJson(source[name]);
-      return copy;
+      const copy = { ...delta };
+      copy[key] = fragment;
+      return { ...chunk, choices: [{ ...choice, delta: copy }] };
     };
-  return (fragment) => {
-    const copy: Record<string | number, unknown> = { ...source };
-    copy[step] = inner(fragment);
-    for (const name of nested) setOwn(copy, name, copyJson(source[name]));
-    return copy;
-  };
+  }
+  const call = (delta.tool_calls as JsonObject[])[0]!;
+  if (
+    holdsObjects(chunk, 'choices') ||
+    holdsObjects(choice, 'delta') ||
+    holdsObjects(delta, 'tool_calls') ||
+    holdsObjects(call, 'function') ||
+    holdsObjects(holder, key)
+  )
+    return (fragment) => copyWith(chunk, holder, key, fragment);
+  return (fragment) => ({
+    ...chunk,
+    choices: [
+      { ...choice, delta: { ...delta, tool_calls: [{ ...call, function: { ...holder, arguments: fragment } }] } },
+    ],
+  });
 }
 
-/** A deep copy of JSON data. */
-function copyJson(value: unknown): unknown {
+type JsonObject = Record<string, unknown>;
+
+/** Whether any field of `value` but `except` holds an object or array. */
+function holdsObjects(value: JsonObject, except: string): boolean {
+  for (const name of Object.keys(value)) {
+    const field = value[name];
+    if (name !== except && field !== null && typeof field === 'object') return true;
+  }
+  return false;
+}
+
+/** A copy of `value` (JSON data) with `fragment` in place of `holder[key]`. */
+function copyWith(value: unknown, holder: object, key: string, fragment: string): unknown {
   if (value === null || typeof value !== 'object') return value;
-  if (Array.isArray(value)) return value.map(copyJson);
-  const copy: Record<string, unknown> = {};
-  const source = value as Record<string, unknown>;
-  for (const name of Object.keys(source)) setOwn(copy, name, copyJson(source[name]));
+  if (Array.isArray(value)) return value.map((element) => copyWith(element, holder, key, fragment));
+  const copy: JsonObject = {};
+  const source = value as JsonObject;
+  for (const name of Object.keys(source)) {
+    const field = name === key && value === holder ? fragment : copyWith(source[name], holder, key, fragment);
+    // JSON.parse makes "__proto__" an own property; an assignment would set the prototype instead.
+    if (name === '__proto__')
+      Object.defineProperty(copy, name, { value: field, enumerable: true, writable: true, configurable: true });
+    else copy[name] = field;
+  }
   return copy;
-}
-
-/** Sets an own property; JSON.parse makes "__proto__" an own property, where an assignment would set the prototype. */
-function setOwn(target: Record<string | number, unknown>, name: string, value: unknown): void {
-  if (name === '__proto__')
-    Object.defineProperty(target, name, { value, enumerable: true, writable: true, configurable: true });
-  else target[name] = value;
 }
