@@ -86,7 +86,7 @@ function sameEnvelope(template: Template, bytes: Buffer, start: number, end: num
   if (literalEnd - literalStart < 2) return undefined;
   if (bytes[literalStart] !== QUOTE || bytes[literalEnd - 1] !== QUOTE) return undefined;
   if (bytes.compare(template.bytes, template.start, template.literalStart, start, literalStart) !== 0) return undefined;
-  if (bytes.compare(template.bytes, template.literalEnd, template.end, literalEnd, end) !== 0) return undefined;
+  if (!sameSuffix(template, bytes, literalEnd, suffixLength)) return undefined;
   let plain = true;
   let ascii = true;
   for (let index = literalStart + 1; index < literalEnd - 1; index++) {
@@ -97,6 +97,20 @@ function sameEnvelope(template: Template, bytes: Buffer, start: number, end: num
   if (!plain) return escapedString(bytes, literalStart, literalEnd);
   if (!ascii && !isUtf8(bytes.subarray(literalStart + 1, literalEnd - 1))) return undefined;
   return bytes.toString(ascii ? 'latin1' : 'utf8', literalStart + 1, literalEnd - 1);
+}
+
+/** Suffixes at most this long are compared in a loop, which for a few bytes costs less than a call of Buffer.compare. */
+const SHORT_SUFFIX = 48;
+
+/** Whether the payload's bytes after its literal are the template's. */
+function sameSuffix(template: Template, bytes: Buffer, literalEnd: number, length: number): boolean {
+  if (length > SHORT_SUFFIX)
+    return bytes.compare(template.bytes, template.literalEnd, template.end, literalEnd, literalEnd + length) === 0;
+  const other = template.bytes;
+  const otherStart = template.literalEnd;
+  for (let index = 0; index < length; index++)
+    if (bytes[literalEnd + index] !== other[otherStart + index]) return false;
+  return true;
 }
 
 /**
