@@ -78,24 +78,15 @@ async function readToEnd(producer: StreamedTurn['producer']): Promise<string> {
 }
 
 describe('a streamed turn', () => {
-  it('lets go of the request of a response that is not stored while it streams', async () => {
+  it.each([
+    { store: false, kept: false, case: 'lets go of the request of a response that is not stored while it streams' },
+    { store: true, kept: true, case: 'keeps the request of a response it will store until the response is written' },
+  ])('$case', async ({ store, kept }) => {
     let release!: () => void;
-    const { producer, items } = await startHeldTurn(false, new Promise((resolve) => (release = resolve)));
+    const { producer, items } = await startHeldTurn(store, new Promise((resolve) => (release = resolve)));
     try {
       collectGarbage();
-      expect(items.deref()).toBeUndefined();
-    } finally {
-      release();
-    }
-    expect(await readToEnd(producer)).toContain('response.completed');
-  });
-
-  it('keeps the request of a response it will store until the response is written', async () => {
-    let release!: () => void;
-    const { producer, items } = await startHeldTurn(true, new Promise((resolve) => (release = resolve)));
-    try {
-      collectGarbage();
-      expect(items.deref()).toBeDefined();
+      expect(items.deref() !== undefined).toBe(kept);
     } finally {
       release();
     }
