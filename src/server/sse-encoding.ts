@@ -42,6 +42,21 @@ interface ItemFields {
   ascii: boolean;
 }
 
+function samePart(
+  item: ItemFields,
+  itemId: string,
+  outputIndex: number,
+  partIndex: number | undefined,
+  partField: string | undefined,
+): boolean {
+  return (
+    item.itemId === itemId &&
+    item.outputIndex === outputIndex &&
+    item.partIndex === partIndex &&
+    item.partField === partField
+  );
+}
+
 /** The SSE encoder for the events of one response. */
 export class SseEncoder {
   private readonly tools: unknown[];
@@ -50,6 +65,7 @@ export class SseEncoder {
   private lastResponse: ResponseObject | undefined;
   private lastResponseJson = '';
   private lastItem: ItemFields | undefined;
+  private otherItem: ItemFields | undefined;
 
   /** `echo`: the request's echo (or a Response object), whose `tools` every snapshot repeats. */
   constructor(echo: Pick<ResponseEcho, 'tools'>) {
@@ -123,7 +139,8 @@ export class SseEncoder {
   /**
    * The fields of a delta between its sequence number and its text, up to
    * `"delta":`. They are the same for every delta of one item part, so they
-   * are made once per part rather than once per event.
+   * are made once per part rather than once per event. The two parts last
+   * used are kept: a reasoning item's summary and text deltas alternate.
    */
   private itemFields(
     itemId: string,
@@ -132,17 +149,17 @@ export class SseEncoder {
     partField?: 'content_index' | 'summary_index',
   ): string {
     const last = this.lastItem;
-    if (
-      last !== undefined &&
-      last.itemId === itemId &&
-      last.outputIndex === outputIndex &&
-      last.partIndex === partIndex &&
-      last.partField === partField
-    )
-      return last.fields;
+    if (last !== undefined && samePart(last, itemId, outputIndex, partIndex, partField)) return last.fields;
+    const other = this.otherItem;
+    this.otherItem = last;
+    if (other !== undefined && samePart(other, itemId, outputIndex, partIndex, partField)) {
+      this.lastItem = other;
+      return other.fields;
+    }
     const part = partField === undefined ? '' : `,"${partField}":${partIndex}`;
     const fields = `,"item_id":${json(itemId)},"output_index":${outputIndex}${part},"delta":`;
-    this.lastItem = { itemId, outputIndex, partIndex, partField, fields, ascii: isAscii(fields) };
+    // The rest of the fields are ASCII whatever the item.
+    this.lastItem = { itemId, outputIndex, partIndex, partField, fields, ascii: isAscii(itemId) };
     return fields;
   }
 
