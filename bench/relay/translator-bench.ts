@@ -2,13 +2,14 @@
  * The translation cost alone, in this process, no network: a Codex request
  * parsed and built into a Chat request, and an upstream stream's `data:`
  * payloads turned into Responses SSE bytes the way the route does it
- * (applyBatch, then the response's SseEncoder, then UTF-8 bytes, once per
- * upstream read).
+ * (applyBatch, then the response's SseEncoder into an SseText, then its
+ * UTF-8 bytes, once per upstream read).
  */
 import { performance } from 'node:perf_hooks';
 import { genericProvider } from '../../src/providers/generic.js';
 import { createRandomId } from '../../src/server/ids.js';
 import { SseEncoder } from '../../src/server/sse-encoding.js';
+import { SseText } from '../../src/server/sse-text.js';
 import { applyBatch } from '../../src/server/turn-stream.js';
 import { buildChatRequest } from '../../src/translate/request/build-chat-request.js';
 import { parseResponsesRequest } from '../../src/translate/request/parse-request.js';
@@ -98,7 +99,9 @@ export function measureStreamTranslation(
     let bytes = Buffer.from(sse.encode(translator.start())).length;
     for (const read of reads) {
       if (translator.ended) break;
-      bytes += Buffer.from(sse.encode(applyBatch(translator, read).events)).length;
+      const text = new SseText();
+      sse.encodeInto(applyBatch(translator, read).events, text);
+      bytes += text.toBytes().length;
     }
     if (!translator.ended) throw new Error(`${variant}: the translator did not reach a terminal event`);
     bytesPerStream = bytes;

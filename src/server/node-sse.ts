@@ -15,11 +15,12 @@
  */
 import type { ServerResponse } from 'node:http';
 import type { UnderlyingSource } from 'node:stream/web';
+import type { SseText } from './sse-text.js';
 
 /** What a writer needs from a TurnProducer (turn-stream.ts). */
 export interface SsePieceSource {
   startHeartbeats(write: (text: string) => void): void;
-  next(): Promise<string | undefined>;
+  next(): Promise<SseText | undefined>;
   cancel(): void;
 }
 
@@ -52,9 +53,9 @@ function webSource(source: SsePieceSource): UnderlyingSource<Uint8Array> {
           // The stream was closed between the check and the write.
         }
       });
-      const text = await source.next();
-      if (text === undefined) controller.close();
-      else controller.enqueue(encoder.encode(text));
+      const piece = await source.next();
+      if (piece === undefined) controller.close();
+      else controller.enqueue(piece.toBytes());
     },
     cancel() {
       source.cancel();
@@ -62,9 +63,26 @@ function webSource(source: SsePieceSource): UnderlyingSource<Uint8Array> {
   };
 }
 
+/**
+ * The bodies of the responses made by `sseResponse`, by response. Reading
+ * `response.body` makes the Node adapter's lightweight Response build a full
+ * one (about 1% of a stream's CPU, docs/benchmarks.md step 19); a response
+ * that middleware answered anew is still found by its body.
+ */
+const bodiesByResponse = new WeakMap<Response, SseBody>();
+
+/** A streamed response whose body is `source`'s SSE. */
+export function sseResponse(source: SsePieceSource, headers: Record<string, string>): Response {
+  const body = new SseBody(source);
+  const response = new Response(body, { headers });
+  bodiesByResponse.set(response, body);
+  return response;
+}
+
 /** The turn behind `response` when its body is a turn's that nobody has read or taken. */
 export function takeNodeWriter(response: Response): SsePieceSource | undefined {
-  return response.body instanceof SseBody ? response.body.take() : undefined;
+  const body = bodiesByResponse.get(response) ?? response.body;
+  return body instanceof SseBody ? body.take() : undefined;
 }
 
 /** Writes status, headers and every piece to `outgoing`, waiting for the socket when it is full. */
@@ -94,9 +112,9 @@ export async function writeSseToNode(
   });
   try {
     for (;;) {
-      const text = await source.next();
-      if (text === undefined || closed) break;
-      if (!outgoing.write(Buffer.from(text)) && !closed && !outgoing.destroyed) {
+      const piece = await source.next();
+      if (piece === undefined || closed) break;
+      if (!outgoing.write(piece.toBytes()) && !closed && !outgoing.destroyed) {
         await new Promise<void>((resolve) => {
           wake = resolve;
         });

@@ -236,8 +236,9 @@ function startStream(started: StartedTurn): StreamedTurn {
   );
   const observer = observeOutput(started);
   const encoder = observingEncoder(new SseEncoder(started.echo), observer);
+  const endTurn = turnEnder(started);
   const onEnd = async (ending: TurnEnding): Promise<void> => {
-    const written = recordTurn(started, current, await servedLog, ending);
+    const written = endTurn(current, await servedLog, ending);
     observer.end(ending.status);
     return written;
   };
@@ -259,7 +260,8 @@ async function collectWhole(started: StartedTurn): Promise<WholeTurn> {
   const { opened, servedLog } = await openUpstream(started);
   const current = forClient(started, createTranslator(started, opened.route, opened.prepared, servedLog));
   turn.attach(current);
-  const endTurn = (ending: TurnEnding) => recordTurn(started, current, servedLog, ending);
+  const endWith = turnEnder(started);
+  const endTurn = (ending: TurnEnding) => endWith(current, servedLog, ending);
   if (!opened.ok) throw endWithHttpError(endTurn, opened.failure);
   const outcome = await collectTurn({
     translator: current,
@@ -315,15 +317,20 @@ function observeOutput(started: StartedTurn) {
   );
 }
 
-/** Ends the turn. The last event waits for the store write it returns, so the next turn finds the response on any relay. */
-function recordTurn(
+/**
+ * What ends the turn, holding only what that needs rather than the whole
+ * started turn: a streamed turn keeps it until its last event, and its parsed
+ * request need not live that long (`recorder`). The last event waits for the
+ * store write it returns, so the next turn finds the response on any relay.
+ */
+function turnEnder(
   started: StartedTurn,
-  current: TurnTranslator,
-  servedLog: Logger,
-  ending: TurnEnding,
-): Promise<void> {
-  const { request, instructionItems } = started.parsed;
-  const written = started.deps.history.record(request, instructionItems, current.response, servedLog);
-  started.turn.end(ending);
-  return written;
+): (current: TurnTranslator, servedLog: Logger, ending: TurnEnding) => Promise<void> {
+  const { turn } = started;
+  const record = started.deps.history.recorder(started.parsed.request, started.parsed.instructionItems);
+  return (current, servedLog, ending) => {
+    const written = record(current.response, servedLog);
+    turn.end(ending);
+    return written;
+  };
 }

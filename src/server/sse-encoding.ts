@@ -12,6 +12,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ResponseEcho, ResponseObject } from '../translate/stream/response-object.js';
 import type { ResponseStreamEvent } from '../translate/stream/stream-events.js';
+import { isAscii, type SseText } from './sse-text.js';
 
 /** Stands in for the tools while a snapshot is serialised; random, so no text the model writes can match it. */
 const TOOLS_PLACEHOLDER = `\u0000tools:${randomUUID()}`;
@@ -37,6 +38,23 @@ interface ItemFields {
   partIndex: number | undefined;
   partField: string | undefined;
   fields: string;
+  /** Whether `fields` is ASCII. */
+  ascii: boolean;
+}
+
+function samePart(
+  item: ItemFields,
+  itemId: string,
+  outputIndex: number,
+  partIndex: number | undefined,
+  partField: string | undefined,
+): boolean {
+  return (
+    item.itemId === itemId &&
+    item.outputIndex === outputIndex &&
+    item.partIndex === partIndex &&
+    item.partField === partField
+  );
 }
 
 /** The SSE encoder for the events of one response. */
@@ -47,6 +65,7 @@ export class SseEncoder {
   private lastResponse: ResponseObject | undefined;
   private lastResponseJson = '';
   private lastItem: ItemFields | undefined;
+  private otherItem: ItemFields | undefined;
 
   /** `echo`: the request's echo (or a Response object), whose `tools` every snapshot repeats. */
   constructor(echo: Pick<ResponseEcho, 'tools'>) {
@@ -57,10 +76,38 @@ export class SseEncoder {
   encode(events: readonly ResponseStreamEvent[]): string {
     let text = '';
     for (const event of events) text += this.encodeEvent(event);
-    // Not kept for the rest of the stream, where every collection would copy it.
+    this.forgetSnapshot();
+    return text;
+  }
+
+  /** All events added to `text`, deltas of ASCII text marked as ASCII (sse-text.ts). */
+  encodeInto(events: readonly ResponseStreamEvent[], text: SseText): void {
+    for (const event of events) {
+      const encoded = this.encodeEvent(event);
+      text.append(encoded, this.isAsciiDelta(event));
+    }
+    this.forgetSnapshot();
+  }
+
+  /** The last snapshot's JSON is not kept for the rest of the stream, where every collection would copy it. */
+  private forgetSnapshot(): void {
     this.lastResponse = undefined;
     this.lastResponseJson = '';
-    return text;
+  }
+
+  /** Whether `event`, just encoded, is a delta whose text is all ASCII; other events are not looked at. */
+  private isAsciiDelta(event: ResponseStreamEvent): boolean {
+    if (event.type === 'response.output_text.delta' && event.logprobs.length > 0) return false;
+    switch (event.type) {
+      case 'response.output_text.delta':
+      case 'response.reasoning_summary_text.delta':
+      case 'response.reasoning_text.delta':
+      case 'response.function_call_arguments.delta':
+      case 'response.custom_tool_call_input.delta':
+        return this.lastItem!.ascii && isAscii(event.delta);
+      default:
+        return false;
+    }
   }
 
   private encodeEvent(event: ResponseStreamEvent): string {
@@ -92,7 +139,8 @@ export class SseEncoder {
   /**
    * The fields of a delta between its sequence number and its text, up to
    * `"delta":`. They are the same for every delta of one item part, so they
-   * are made once per part rather than once per event.
+   * are made once per part rather than once per event. The two parts last
+   * used are kept: a reasoning item's summary and text deltas alternate.
    */
   private itemFields(
     itemId: string,
@@ -101,17 +149,17 @@ export class SseEncoder {
     partField?: 'content_index' | 'summary_index',
   ): string {
     const last = this.lastItem;
-    if (
-      last !== undefined &&
-      last.itemId === itemId &&
-      last.outputIndex === outputIndex &&
-      last.partIndex === partIndex &&
-      last.partField === partField
-    )
-      return last.fields;
+    if (last !== undefined && samePart(last, itemId, outputIndex, partIndex, partField)) return last.fields;
+    const other = this.otherItem;
+    this.otherItem = last;
+    if (other !== undefined && samePart(other, itemId, outputIndex, partIndex, partField)) {
+      this.lastItem = other;
+      return other.fields;
+    }
     const part = partField === undefined ? '' : `,"${partField}":${partIndex}`;
     const fields = `,"item_id":${json(itemId)},"output_index":${outputIndex}${part},"delta":`;
-    this.lastItem = { itemId, outputIndex, partIndex, partField, fields };
+    // The rest of the fields are ASCII whatever the item.
+    this.lastItem = { itemId, outputIndex, partIndex, partField, fields, ascii: isAscii(itemId) };
     return fields;
   }
 

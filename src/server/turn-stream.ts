@@ -14,7 +14,8 @@ import type { ResponseStreamEvent, StreamEnding } from '../translate/stream/resp
 import type { UpstreamFailure } from '../translate/upstream-errors.js';
 import { failureFromNetworkError } from '../upstream/network-errors.js';
 import type { PayloadBatch } from '../upstream/sse-reader.js';
-import { SseBody } from './node-sse.js';
+import { sseResponse } from './node-sse.js';
+import { SseText } from './sse-text.js';
 
 /** One outgoing event, in whichever API dialect the client speaks. */
 export interface StreamEvent {
@@ -39,11 +40,18 @@ export interface TurnTranslator<Event extends StreamEvent = ResponseStreamEvent>
   heartbeat(): Event[];
 }
 
+/** Serialises one response's events as SSE text. */
+export interface StreamEncoder<Event extends StreamEvent = StreamEvent> {
+  encode(events: readonly Event[]): string;
+  /** Adds the events' text to `text`, marking what it knows to be ASCII; without it, `encode` is used. */
+  encodeInto?(events: readonly Event[], text: SseText): void;
+}
+
 export interface TurnStreamOptions {
   translator: TurnTranslator<StreamEvent>;
   batches: AsyncGenerator<PayloadBatch>;
   /** Serialises this response's events. */
-  encoder: { encode(events: readonly StreamEvent[]): string };
+  encoder: StreamEncoder;
   providerName: string;
   /** Aborts the upstream request. */
   abortUpstream: () => void;
@@ -67,14 +75,21 @@ export type ResponseObserver = TurnObserver<ResponseStreamEvent>;
  * encodes each event exactly once, so watching the encoder watches the stream.
  */
 export function observingEncoder<Event extends StreamEvent>(
-  encoder: { encode(events: readonly Event[]): string },
+  encoder: StreamEncoder<Event>,
   observer: TurnObserver<Event>,
-): { encode(events: readonly Event[]): string } {
+): StreamEncoder<Event> {
+  const { encodeInto } = encoder;
   return {
     encode(events) {
       observer.events(events);
       return encoder.encode(events);
     },
+    ...(encodeInto && {
+      encodeInto(events: readonly Event[], text: SseText) {
+        observer.events(events);
+        encodeInto.call(encoder, events, text);
+      },
+    }),
   };
 }
 
@@ -188,24 +203,25 @@ export class TurnProducer {
   }
 
   /** The next piece of SSE text, or undefined once the response has ended. */
-  async next(): Promise<string | undefined> {
-    const { translator, encoder } = this.options;
-    let text = this.first;
+  async next(): Promise<SseText | undefined> {
+    const { translator } = this.options;
+    const text = new SseText();
+    text.append(this.first, false);
     this.first = '';
     // The opening events go out alone; after the first piece of upstream output, pieces grow.
-    const limit = text === '' ? this.pieceChars : 0;
-    while (text === '' || (this.position < this.pending.length && text.length < limit)) {
+    const limit = text.length === 0 ? this.pieceChars : 0;
+    while (text.length === 0 || (this.position < this.pending.length && text.length < limit)) {
       if (translator.ended) break;
       if (this.position < this.pending.length) {
         const applied = applyPayloadAt(translator, this.pending, this.position++);
         if (applied.failure) this.failure = applied.failure;
-        if (applied.events.length > 0) text += encoder.encode(applied.events);
+        if (applied.events.length > 0) this.encodeInto(applied.events, text);
         continue;
       }
       // Reads can yield no event (a role-only or finish chunk, usage, a comment line): read on.
       try {
         const next = await this.options.batches.next();
-        if (next.done) text += encoder.encode(translator.finish());
+        if (next.done) this.encodeInto(translator.finish(), text);
         else {
           this.pending = next.value;
           this.position = 0;
@@ -216,7 +232,7 @@ export class TurnProducer {
           return undefined;
         }
         this.failure = failureFromNetworkError(error, this.options.providerName);
-        text += encoder.encode(translator.fail(this.failure));
+        this.encodeInto(translator.fail(this.failure), text);
       }
     }
     if (translator.ended && !this.ended) {
@@ -226,10 +242,16 @@ export class TurnProducer {
       // The final event goes out once the response is stored.
       await written;
     }
-    if (text === '') return undefined;
+    if (text.length === 0) return undefined;
     if (limit > 0) this.pieceChars = PIECE_CHARS;
     this.lastPiece = Date.now();
     return text;
+  }
+
+  private encodeInto(events: readonly StreamEvent[], text: SseText): void {
+    const { encoder } = this.options;
+    if (encoder.encodeInto) encoder.encodeInto(events, text);
+    else text.append(encoder.encode(events), false);
   }
 
   /** The client went away: stop the upstream. */
@@ -251,7 +273,7 @@ export class TurnProducer {
 
 /** The HTTP response for a streaming turn: its body is the producer's SSE text (node-sse.ts). */
 export function createTurnResponse(producer: TurnProducer, headers: Record<string, string>): Response {
-  return new Response(new SseBody(producer), { headers });
+  return sseResponse(producer, headers);
 }
 
 /** Collects a whole turn for `stream: false`. */

@@ -16,6 +16,9 @@ import { callKeysMissingReasoning, restoreReasoning } from './reasoning-recovery
 import { isResponseId, StoredRecordError, toStoredInputItems } from './stored-items.js';
 import { type ResponseStore, StoreUnavailableError } from './types.js';
 
+/** What recording a response that is not stored does. */
+const NOT_STORED = (): Promise<void> => Promise.resolve();
+
 /** Seconds a client is told to wait while the store is unreachable (about one reconnection attempt). */
 const STORE_RETRY_AFTER_SECONDS = 2;
 
@@ -80,7 +83,31 @@ export class ResponseHistory {
     response: ResponseObject,
     log: Logger = this.options.logger,
   ): Promise<void> {
-    if (request.store === false) return Promise.resolve();
+    return this.recorder(request, instructionItems)(response, log);
+  }
+
+  /**
+   * `record` for this request, made before its response is: it keeps the
+   * request only when the response will be stored. A streamed turn holds it
+   * until its end, and most turns are not stored (Codex sends `store: false`):
+   * their request, tens of KB of parsed items, can then die young while the
+   * answer streams instead of being copied by collections and promoted.
+   */
+  recorder(
+    request: ResponsesRequest,
+    instructionItems: number,
+  ): (response: ResponseObject, log?: Logger) => Promise<void> {
+    // A function made here would share this call's closure context, and with it `request`.
+    if (request.store === false) return NOT_STORED;
+    return (response, log) => this.recordResponse(request, instructionItems, response, log ?? this.options.logger);
+  }
+
+  private recordResponse(
+    request: ResponsesRequest,
+    instructionItems: number,
+    response: ResponseObject,
+    log: Logger,
+  ): Promise<void> {
     if (response.status !== 'completed' && response.status !== 'incomplete') return Promise.resolve();
     const id = response.id;
     const write = this.write(request, instructionItems, response).then(

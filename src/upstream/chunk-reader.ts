@@ -31,11 +31,15 @@ interface Template {
   literalStart: number;
   literalEnd: number;
   end: number;
-  chunk: Record<string, unknown>;
   /** The object that holds the fragment, and its key. */
   holder: Record<string, unknown>;
   key: FragmentKey;
+  /** A fresh copy of the parsed chunk with another fragment in place. */
+  copy: Copier;
 }
+
+/** Makes a fresh copy of a template's chunk (JSON data) holding `fragment` as its fragment. */
+type Copier = (fragment: string) => unknown;
 
 /** Reads one stream's payloads: the envelope of the last full parse is remembered from one payload to the next. */
 export class ChunkReader {
@@ -53,7 +57,7 @@ export class ChunkReader {
       const fragment = sameEnvelope(template, bytes, start, end);
       if (fragment !== undefined) {
         this.misses = 0;
-        return rebuild(template, fragment);
+        return template.copy(fragment) as object;
       }
       this.misses++;
     }
@@ -69,7 +73,7 @@ export class ChunkReader {
         ? findTemplate(parsed as Record<string, unknown>, bytes, start, end)
         : undefined;
     // The template keeps the parsed chunk; the caller gets a copy of its own.
-    return this.template ? rebuild(this.template, this.template.holder[this.template.key] as string) : parsed;
+    return this.template ? (this.template.copy(this.template.holder[this.template.key] as string) as object) : parsed;
   }
 }
 
@@ -82,7 +86,7 @@ function sameEnvelope(template: Template, bytes: Buffer, start: number, end: num
   if (literalEnd - literalStart < 2) return undefined;
   if (bytes[literalStart] !== QUOTE || bytes[literalEnd - 1] !== QUOTE) return undefined;
   if (bytes.compare(template.bytes, template.start, template.literalStart, start, literalStart) !== 0) return undefined;
-  if (bytes.compare(template.bytes, template.literalEnd, template.end, literalEnd, end) !== 0) return undefined;
+  if (!sameSuffix(template, bytes, literalEnd, suffixLength)) return undefined;
   let plain = true;
   let ascii = true;
   for (let index = literalStart + 1; index < literalEnd - 1; index++) {
@@ -93,6 +97,20 @@ function sameEnvelope(template: Template, bytes: Buffer, start: number, end: num
   if (!plain) return escapedString(bytes, literalStart, literalEnd);
   if (!ascii && !isUtf8(bytes.subarray(literalStart + 1, literalEnd - 1))) return undefined;
   return bytes.toString(ascii ? 'latin1' : 'utf8', literalStart + 1, literalEnd - 1);
+}
+
+/** Suffixes at most this long are compared in a loop, which for a few bytes costs less than a call of Buffer.compare. */
+const SHORT_SUFFIX = 48;
+
+/** Whether the payload's bytes after its literal are the template's. */
+function sameSuffix(template: Template, bytes: Buffer, literalEnd: number, length: number): boolean {
+  if (length > SHORT_SUFFIX)
+    return bytes.compare(template.bytes, template.literalEnd, template.end, literalEnd, literalEnd + length) === 0;
+  const other = template.bytes;
+  const otherStart = template.literalEnd;
+  for (let index = 0; index < length; index++)
+    if (bytes[literalEnd + index] !== other[otherStart + index]) return false;
+  return true;
 }
 
 /**
@@ -140,9 +158,9 @@ function findTemplate(chunk: Record<string, unknown>, bytes: Buffer, start: numb
       literalStart: start + literalStart,
       literalEnd: start + literalEnd,
       end,
-      chunk,
       holder: holder as Record<string, unknown>,
       key,
+      copy: chunkCopier(chunk, key),
     };
   }
   return undefined;
@@ -184,20 +202,62 @@ function argumentsHolder(delta: Record<string, unknown>): Record<string, unknown
   return fn !== null && typeof fn === 'object' ? (fn as Record<string, unknown>) : undefined;
 }
 
-/** A fresh copy of the template's chunk (JSON data) with `fragment` in place of its fragment. */
-function rebuild(template: Template, fragment: string): object {
-  return copyWith(template.chunk, template.holder, template.key, fragment) as object;
+/**
+ * The copier of a delta chunk whose fragment is held at `key`. In the usual
+ * chunk the only objects are those on the way to the fragment (the chunk,
+ * its one choice, the delta, and for arguments the one tool call and its
+ * function): they are copied with spreads, one site per level, which V8 does
+ * by cloning each object's layout. A chunk holding other objects (logprobs,
+ * a usage object) is copied field by field, those objects included, so every
+ * chunk read is a tree of its own, as JSON.parse would make.
+ */
+function chunkCopier(chunk: JsonObject, key: FragmentKey): Copier {
+  const choice = (chunk.choices as JsonObject[])[0]!;
+  const delta = choice.delta as JsonObject;
+  const holder = key === 'arguments' ? argumentsHolder(delta)! : delta;
+  if (key !== 'arguments') {
+    if (holdsObjects(chunk, 'choices') || holdsObjects(choice, 'delta') || holdsObjects(delta, key))
+      return (fragment) => copyWith(chunk, holder, key, fragment);
+    return (fragment) => {
+      const copy = { ...delta };
+      copy[key] = fragment;
+      return { ...chunk, choices: [{ ...choice, delta: copy }] };
+    };
+  }
+  const call = (delta.tool_calls as JsonObject[])[0]!;
+  if (
+    holdsObjects(chunk, 'choices') ||
+    holdsObjects(choice, 'delta') ||
+    holdsObjects(delta, 'tool_calls') ||
+    holdsObjects(call, 'function') ||
+    holdsObjects(holder, key)
+  )
+    return (fragment) => copyWith(chunk, holder, key, fragment);
+  return (fragment) => ({
+    ...chunk,
+    choices: [
+      { ...choice, delta: { ...delta, tool_calls: [{ ...call, function: { ...holder, arguments: fragment } }] } },
+    ],
+  });
 }
 
+type JsonObject = Record<string, unknown>;
+
+/** Whether any field of `value` but `except` holds an object or array. */
+function holdsObjects(value: JsonObject, except: string): boolean {
+  for (const name of Object.keys(value)) {
+    const field = value[name];
+    if (name !== except && field !== null && typeof field === 'object') return true;
+  }
+  return false;
+}
+
+/** A copy of `value` (JSON data) with `fragment` in place of `holder[key]`. */
 function copyWith(value: unknown, holder: object, key: string, fragment: string): unknown {
   if (value === null || typeof value !== 'object') return value;
-  if (Array.isArray(value)) {
-    const copy: unknown[] = [];
-    for (let index = 0; index < value.length; index++) copy.push(copyWith(value[index], holder, key, fragment));
-    return copy;
-  }
-  const copy: Record<string, unknown> = {};
-  const source = value as Record<string, unknown>;
+  if (Array.isArray(value)) return value.map((element) => copyWith(element, holder, key, fragment));
+  const copy: JsonObject = {};
+  const source = value as JsonObject;
   for (const name of Object.keys(source)) {
     const field = name === key && value === holder ? fragment : copyWith(source[name], holder, key, fragment);
     // JSON.parse makes "__proto__" an own property; an assignment would set the prototype instead.

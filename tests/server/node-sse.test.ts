@@ -2,7 +2,14 @@
 import { IncomingMessage, ServerResponse } from 'node:http';
 import { Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { SseBody, type SsePieceSource, takeNodeWriter, writeSseToNode } from '../../src/server/node-sse.js';
+import {
+  SseBody,
+  type SsePieceSource,
+  sseResponse,
+  takeNodeWriter,
+  writeSseToNode,
+} from '../../src/server/node-sse.js';
+import { SseText } from '../../src/server/sse-text.js';
 
 function fakeSource(pieces: Array<string | Error>): SsePieceSource & { cancelled: number; handedOut: number } {
   const source = {
@@ -12,7 +19,10 @@ function fakeSource(pieces: Array<string | Error>): SsePieceSource & { cancelled
     next: async () => {
       const piece = pieces[source.handedOut++];
       if (piece instanceof Error) throw piece;
-      return piece;
+      if (piece === undefined) return undefined;
+      const text = new SseText();
+      text.append(piece, false);
+      return text;
     },
     cancel: () => {
       source.cancelled++;
@@ -51,6 +61,16 @@ describe('the hand-off to the Node writer', () => {
     expect(takeNodeWriter(new Response('y'))).toBeUndefined();
     expect(takeNodeWriter(response)).toBe(source);
     expect(takeNodeWriter(response)).toBeUndefined();
+  });
+
+  it('finds the turn of a response made for it without reading its body', () => {
+    const source = fakeSource([]);
+    const response = sseResponse(source, { 'content-type': 'text/event-stream' });
+    expect(takeNodeWriter(response)).toBe(source);
+    expect(takeNodeWriter(response)).toBeUndefined();
+    // Once taken, nobody else reads the turn through the body either.
+    expect(response.body?.locked).toBe(false);
+    expect(takeNodeWriter(new Response(response.body))).toBeUndefined();
   });
 
   it('survives middleware answering with a new Response around the same body', () => {

@@ -8,6 +8,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { genericProvider } from '../../src/providers/generic.js';
 import { SseEncoder } from '../../src/server/sse-encoding.js';
+import { SseText } from '../../src/server/sse-text.js';
 import { applyBatch } from '../../src/server/turn-stream.js';
 import { buildChatRequest } from '../../src/translate/request/build-chat-request.js';
 import { parseResponsesRequest } from '../../src/translate/request/parse-request.js';
@@ -49,6 +50,16 @@ const TOOLS = [
   },
 ];
 
+/** Encodes `events` both ways the encoder can (a string; runs marked ASCII, as bytes) and checks them against JSON.stringify. */
+function expectEncodedAsJsonStringify(encoder: SseEncoder, events: readonly ResponseStreamEvent[]): void {
+  const expected = encodeWithJsonStringify(events);
+  expect(encoder.encode(events)).toBe(expected);
+  const text = new SseText();
+  encoder.encodeInto(events, text);
+  expect(text.toString()).toBe(expected);
+  expect(text.toBytes().equals(Buffer.from(expected))).toBe(true);
+}
+
 /** The SSE text of events the plain way: `event: <type>` and `data: <JSON.stringify(event)>`. */
 function encodeWithJsonStringify(events: readonly ResponseStreamEvent[]): string {
   return events.map((event) => `event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`).join('');
@@ -88,7 +99,7 @@ function expectSameEncoding(
   const { translator, encoder } = translatorFor(options.tools ?? TOOLS);
   const all: ResponseStreamEvent[] = [];
   const check = (events: readonly ResponseStreamEvent[]) => {
-    expect(encoder.encode(events)).toBe(encodeWithJsonStringify(events));
+    expectEncodedAsJsonStringify(encoder, events);
     all.push(...events);
   };
   check(translator.start());
@@ -192,10 +203,18 @@ describe('SseEncoder matches JSON.stringify', () => {
     const kinds = fc.constantFrom('text', 'summary', 'reasoning', 'arguments', 'custom');
     fc.assert(
       fc.property(
-        fc.array(fc.tuple(kinds, fc.nat(2), fc.nat(2), fc.string({ maxLength: 4 })), { minLength: 1, maxLength: 12 }),
+        fc.array(fc.tuple(kinds, fc.nat(2), fc.nat(2), fc.string({ unit: 'binary', maxLength: 4 })), {
+          minLength: 1,
+          maxLength: 12,
+        }),
         (steps) => {
           const events = steps.map(([kind, item, part, delta], sequence): ResponseStreamEvent => {
-            const common = { sequence_number: sequence, item_id: `item_${item}`, output_index: item };
+            // One item id is not ASCII: an item's fields are then encoded as UTF-8 too.
+            const common = {
+              sequence_number: sequence,
+              item_id: item === 2 ? 'item_é' : `item_${item}`,
+              output_index: item,
+            };
             if (kind === 'text')
               return { type: 'response.output_text.delta', ...common, content_index: part, delta, logprobs: [] };
             if (kind === 'summary')
@@ -205,7 +224,7 @@ describe('SseEncoder matches JSON.stringify', () => {
             if (kind === 'arguments') return { type: 'response.function_call_arguments.delta', ...common, delta };
             return { type: 'response.custom_tool_call_input.delta', ...common, delta };
           });
-          expect(encoder.encode(events)).toBe(encodeWithJsonStringify(events));
+          expectEncodedAsJsonStringify(encoder, events);
         },
       ),
       { numRuns: 200 },

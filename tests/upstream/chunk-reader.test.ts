@@ -31,8 +31,11 @@ function expectSameAsJsonParse(payloads: string[]): number {
   }
   // Every chunk is a fresh object: changing one (as a hook might) changes no other.
   for (const { read, expected } of earlier) {
-    (read as Record<string, unknown>).mutated = true;
-    (expected as Record<string, unknown>).mutated = true;
+    for (const chunk of [read, expected] as Array<Record<string, any>>) {
+      chunk.mutated = true;
+      const delta = chunk.choices?.[0]?.delta;
+      if (delta !== null && typeof delta === 'object') delta.mutated = true;
+    }
   }
   for (const { read, expected } of earlier) expect(read).toStrictEqual(expected);
   return objects;

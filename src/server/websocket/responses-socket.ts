@@ -166,9 +166,9 @@ export class ResponsesSocket {
           producer.cancel();
           return;
         }
-        const text = await producer.next();
-        if (text === undefined) return;
-        await this.sendFrames(text);
+        const piece = await producer.next();
+        if (piece === undefined) return;
+        await this.sendFrames(piece.toString());
       }
     } finally {
       this.options.socket.off('close', stop);
