@@ -468,14 +468,8 @@ describe('the cache', () => {
     expect(off.read(turn(6), 'a').reusedItems).toBe(0);
     expect(off.bytesHeld).toBe(0);
   });
-});
 
-describe('the first turn of a conversation', () => {
-  const body = generatedBody(9, 4, 'codex');
-  const input = body.input as unknown[];
-  const turn = (end: number) => Buffer.from(JSON.stringify({ ...body, input: input.slice(0, end) }));
-
-  it('is read as without the cache and kept as bytes only; the turn that goes on from it is kept with its objects', () => {
+  it('keeps a first request as without the cache, as bytes only; the turn that goes on from it is kept with its objects', () => {
     const cache = newCache();
     const first = cache.read(turn(4), SESSION);
     // No readings: the turn asks for no translation to keep, as a request without a session.
