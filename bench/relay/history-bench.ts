@@ -3,12 +3,13 @@
  * turn carries 0, 50, 200 or 800 earlier tool rounds (about 465 KB at 200);
  * the relay answers the same 500-chunk text stream every time, so what grows
  * is the request work: reading, validating and converting the history and
- * sending the Chat request on. Two turns per size, each with a `session-id`
+ * sending the Chat request on. Three turns per size, each with a `session-id`
  * of its own conversation as Codex sends it: a cold turn (a conversation the
- * relay has not seen: its first turn, or the first after a restart) and a
- * warm one (the relay served the conversation's previous turn — the same
- * history without its last round and the user's message — just before: what
- * a Codex user meets every turn). The direct path and both pipes get the
+ * relay has not seen: its first turn, or the first after a restart), a
+ * second one (the relay served the conversation's previous turn — the same
+ * history without its last round and the user's message — just before: it is
+ * read whole and kept) and a warm one (the relay served the two turns before:
+ * what a Codex user meets every turn after that). The direct path and both pipes get the
  * same measured turn's Chat request. Measured per size and turn: added time
  * to the first delta against the direct path (paired, sequential), relay CPU
  * per turn, and the request stages in this process (decoding the body,
@@ -43,7 +44,7 @@ interface StageFigures {
   keptPathMs: number;
 }
 
-/** One kind of turn (cold or warm) at one size. */
+/** One kind of turn (cold, second or warm) at one size. */
 export interface TurnFigures {
   addedFirstDeltaP50Ms: number;
   addedFirstDeltaP99Ms: number;
@@ -57,6 +58,7 @@ export interface HistoryPoint {
   rounds: number;
   requestKb: number;
   cold: TurnFigures;
+  second: TurnFigures;
   warm: TurnFigures;
   stages: StageFigures;
 }
@@ -70,7 +72,7 @@ function meanMs(runs: number, body: () => void): number {
 }
 
 /** The relay's request stages, from the body's bytes to the upstream body's bytes (decoded and encoded as the relay does). */
-function measureStages(bytes: Buffer, previous: Buffer, runs: number): StageFigures {
+function measureStages(bytes: Buffer, previous: readonly Buffer[], runs: number): StageFigures {
   const decoder = new TextDecoder();
   const text = decoder.decode(bytes);
   const body = JSON.parse(text) as Record<string, unknown>;
@@ -100,13 +102,13 @@ function relayTurn(cache: RequestPrefixCache, bytes: Buffer, session: string): B
   return typeof json === 'string' ? Buffer.from(json) : json;
 }
 
-/** Mean wall time of a warm turn's request work: each run's previous turn is read first (not timed). */
-function keptPathMs(bytes: Buffer, previous: Buffer, runs: number): number {
+/** Mean wall time of a warm turn's request work: each run's earlier turns are read first (not timed). */
+function keptPathMs(bytes: Buffer, previous: readonly Buffer[], runs: number): number {
   const cache = new RequestPrefixCache({ maxBytes: 1024 * 1024 * 1024, defer: (task) => task() });
   let total = 0;
   for (let run = -3; run < runs; run++) {
     const session = `stage-${run}`;
-    relayTurn(cache, previous, session);
+    for (const earlier of previous) relayTurn(cache, earlier, session);
     const start = performance.now();
     relayTurn(cache, bytes, session);
     if (run >= 0) total += performance.now() - start;
@@ -119,8 +121,10 @@ interface TurnBodies {
   relay: Buffer;
   /** Its Chat request, for the direct path and both pipes. */
   chat: Buffer;
-  /** The conversation's previous turn (for the relay, before a warm turn). */
+  /** The conversation's previous turn (for the relay, before a second or warm turn). */
   previous: Buffer;
+  /** The turn before that (for the relay, before a warm turn's previous one). */
+  beforePrevious: Buffer;
 }
 
 function bodiesFor(rounds: number, chunks: number): TurnBodies {
@@ -128,7 +132,8 @@ function bodiesFor(rounds: number, chunks: number): TurnBodies {
   const { request, notes } = parseResponsesRequest(responsesRequest);
   const chat = Buffer.from(JSON.stringify(buildChatRequest(request, genericProvider, request.model, notes).body));
   const previous = Buffer.from(JSON.stringify(previousTurnRequest(rounds, { chunks, mcpTools: 4 })));
-  return { relay: Buffer.from(JSON.stringify(responsesRequest)), chat, previous };
+  const beforePrevious = Buffer.from(JSON.stringify(previousTurnRequest(rounds, { chunks, mcpTools: 4 }, 2)));
+  return { relay: Buffer.from(JSON.stringify(responsesRequest)), chat, previous, beforePrevious };
 }
 
 /** Paths in the order of iteration `by` (rotating, so none always goes first). */
@@ -196,10 +201,10 @@ const HISTORY_GOAL_ROUNDS = 200;
 export function renderHistoryMarkdown(points: HistoryPoint[], iterations: number): string {
   const goalPoint = points.find((point) => point.rounds === HISTORY_GOAL_ROUNDS);
   const goal = goalPoint
-    ? `Goal: a turn with ${HISTORY_GOAL_ROUNDS} earlier rounds (${goalPoint.requestKb} KB) adds ≤ ${HISTORY_GOAL_MS} ms to the first delta (p50, the warm turn a Codex user meets every turn): measured ${goalPoint.warm.addedFirstDeltaP50Ms.toFixed(2)} ms, ${goalPoint.warm.addedFirstDeltaP50Ms <= HISTORY_GOAL_MS ? 'met' : '**not met**'} (the rewriting pipe adds ${goalPoint.warm.rewriteAddedFirstDeltaP50Ms.toFixed(2)} ms; a cold turn ${goalPoint.cold.addedFirstDeltaP50Ms.toFixed(2)} ms).`
+    ? `Goal: a turn with ${HISTORY_GOAL_ROUNDS} earlier rounds (${goalPoint.requestKb} KB) adds ≤ ${HISTORY_GOAL_MS} ms to the first delta (p50, the warm turn a Codex user meets every turn): measured ${goalPoint.warm.addedFirstDeltaP50Ms.toFixed(2)} ms, ${goalPoint.warm.addedFirstDeltaP50Ms <= HISTORY_GOAL_MS ? 'met' : '**not met**'} (the rewriting pipe adds ${goalPoint.warm.rewriteAddedFirstDeltaP50Ms.toFixed(2)} ms; a cold turn ${goalPoint.cold.addedFirstDeltaP50Ms.toFixed(2)} ms, a second one ${goalPoint.second.addedFirstDeltaP50Ms.toFixed(2)} ms).`
     : `Goal (${HISTORY_GOAL_ROUNDS} earlier rounds, ≤ ${HISTORY_GOAL_MS} ms added to the first delta): not measured in this run.`;
   const lines = [
-    `${iterations} paired sequential turns per size and kind, 500-chunk text answer; a cold turn is the first the relay sees of its conversation, a warm one follows the conversation's previous turn (served just before, not measured); stages are this process's wall time per request.`,
+    `${iterations} paired sequential turns per size and kind, 500-chunk text answer; a cold turn is the first the relay sees of its conversation, a second one follows the conversation's previous turn (served just before, not measured; read whole and kept), a warm one the two turns before; stages are this process's wall time per request.`,
     '',
     goal,
     '',
@@ -209,7 +214,7 @@ export function renderHistoryMarkdown(points: HistoryPoint[], iterations: number
     '|---|---|---|---|---|---|---|',
   ];
   for (const point of points) {
-    for (const kind of ['cold', 'warm'] as const) {
+    for (const kind of ['cold', 'second', 'warm'] as const) {
       const turn = point[kind];
       lines.push(
         `| ${point.rounds} | ${point.requestKb} KB | ${kind} | ${turn.addedFirstDeltaP50Ms.toFixed(2)} / ${turn.addedFirstDeltaP99Ms.toFixed(2)} ms | ${turn.pipeAddedFirstDeltaP50Ms.toFixed(2)} ms | ${turn.rewriteAddedFirstDeltaP50Ms.toFixed(2)} ms | ${turn.relayCpuMsPerTurn.toFixed(1)} ms |`,
@@ -231,7 +236,7 @@ export function renderHistoryMarkdown(points: HistoryPoint[], iterations: number
   return lines.join('\n');
 }
 
-/** Conversations primed at once before their warm turns: their bodies stay well inside the relay's default cache. */
+/** Conversations primed at once before their second or warm turns: their bodies stay well inside the relay's default cache. */
 const PRIMED_BYTES = 5 * 1024 * 1024;
 
 async function run(context: BenchContext): Promise<BenchSection> {
@@ -300,11 +305,14 @@ async function run(context: BenchContext): Promise<BenchSection> {
     for (const rounds of roundsList) {
       const bodies = bodiesFor(rounds, chunks);
       const warmUpTurns = quick ? 3 : 10;
-      // Both kinds of turn warmed up on every path (the warm ones after their previous turn).
+      // Every kind of turn warmed up on every path (the second and warm ones after their earlier turns).
       for (let index = 0; index < warmUpTurns; index++) {
         const session = `warm-up-${run}-${rounds}-${index}`;
+        await timeStream(targets.relay, bodies.beforePrevious, { 'session-id': session });
         await timeStream(targets.relay, bodies.previous, { 'session-id': session });
         await timeStream(targets.relay, bodies.relay, { 'session-id': session });
+        await timeStream(targets.relay, bodies.previous, { 'session-id': `${session}-second` });
+        await timeStream(targets.relay, bodies.relay, { 'session-id': `${session}-second` });
         await timeStream(targets.relay, bodies.relay, { 'session-id': `${session}-cold` });
         for (const path of ['direct', 'pipe', 'rewrite'] as const) await timeStream(targets[path], bodies.chat);
       }
@@ -312,20 +320,34 @@ async function run(context: BenchContext): Promise<BenchSection> {
       const cold = await measureTurns(targets, bodies, iterations, iterations, relay.pid, (iteration) => {
         return `cold-${run}-${rounds}-${iteration}`;
       });
+      const secondSession = (iteration: number) => `second-${run}-${rounds}-${iteration}`;
+      const second = await measureTurns(
+        targets,
+        bodies,
+        iterations,
+        batch,
+        relay.pid,
+        secondSession,
+        async (iteration) => {
+          await timeStream(targets.relay, bodies.previous, { 'session-id': secondSession(iteration) });
+        },
+      );
       const warmSession = (iteration: number) => `warm-${run}-${rounds}-${iteration}`;
       const warm = await measureTurns(targets, bodies, iterations, batch, relay.pid, warmSession, async (iteration) => {
+        await timeStream(targets.relay, bodies.beforePrevious, { 'session-id': warmSession(iteration) });
         await timeStream(targets.relay, bodies.previous, { 'session-id': warmSession(iteration) });
       });
       const point: HistoryPoint = {
         rounds,
         requestKb: Math.round(bodies.relay.length / 1024),
         cold,
+        second,
         warm,
-        stages: measureStages(bodies.relay, bodies.previous, rounds >= 800 ? 10 : 30),
+        stages: measureStages(bodies.relay, [bodies.beforePrevious, bodies.previous], rounds >= 800 ? 10 : 30),
       };
       points.push(point);
       context.log(
-        `${rounds} rounds (${point.requestKb} KB): added first delta p50 cold ${cold.addedFirstDeltaP50Ms} ms, warm ${warm.addedFirstDeltaP50Ms} ms (rewriting pipe ${warm.rewriteAddedFirstDeltaP50Ms} ms); relay CPU per turn cold ${cold.relayCpuMsPerTurn} ms, warm ${warm.relayCpuMsPerTurn} ms; stages ${JSON.stringify(point.stages)}`,
+        `${rounds} rounds (${point.requestKb} KB): added first delta p50 cold ${cold.addedFirstDeltaP50Ms} ms, second ${second.addedFirstDeltaP50Ms} ms, warm ${warm.addedFirstDeltaP50Ms} ms (rewriting pipe ${warm.rewriteAddedFirstDeltaP50Ms} ms); relay CPU per turn cold ${cold.relayCpuMsPerTurn} ms, second ${second.relayCpuMsPerTurn} ms, warm ${warm.relayCpuMsPerTurn} ms; stages ${JSON.stringify(point.stages)}`,
       );
     }
     return { results: { iterations, chunks, points }, markdown: renderHistoryMarkdown(points, iterations) };
@@ -337,7 +359,7 @@ async function run(context: BenchContext): Promise<BenchSection> {
 export const historyBench: BenchModule = {
   name: 'history',
   description:
-    'Cost of a Codex turn as its history grows (0, 50, 200, 800 earlier tool rounds), cold and warm: added first delta, relay CPU per turn, request stages',
+    'Cost of a Codex turn as its history grows (0, 50, 200, 800 earlier tool rounds), cold, second and warm: added first delta, relay CPU per turn, request stages',
   options: {
     'history-rounds': { type: 'string' },
     'history-iterations': { type: 'string' },

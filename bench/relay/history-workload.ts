@@ -55,13 +55,15 @@ export function historyRequest(rounds: number, options: WorkloadOptions): Record
 }
 
 /**
- * The turn before `historyRequest(rounds)` in the same conversation: the same
- * request without the last round and the user's message after it, so the
- * longer request's bytes start with this one's up to its last item (as
- * Codex's do over HTTP).
+ * The turn `turnsBack` turns before `historyRequest(rounds)` in the same
+ * conversation (default 1): the same request without its last rounds (or
+ * items, at 0 rounds) and the user's message after them, so each longer
+ * request's bytes start with this one's up to its last item (as Codex's do
+ * over HTTP).
  */
-export function previousTurnRequest(rounds: number, options: WorkloadOptions): Record<string, unknown> {
+export function previousTurnRequest(rounds: number, options: WorkloadOptions, turnsBack = 1): Record<string, unknown> {
   const request = historyRequest(rounds, options);
   const input = request.input as unknown[];
-  return { ...request, input: input.slice(0, input.length - (rounds > 0 ? 5 : 1)) };
+  const removed = rounds > 0 ? 1 + turnsBack * roundItems(0).length : turnsBack;
+  return { ...request, input: input.slice(0, Math.max(0, input.length - removed)) };
 }

@@ -36,14 +36,21 @@ describe('history workload', () => {
   });
 
   it.each([0, 3])(
-    "with %i earlier rounds follows its previous turn byte for byte up to that turn's last item",
+    "with %i earlier rounds follows its two previous turns byte for byte up to each one's last item",
     (rounds) => {
+      const earlier = JSON.stringify(previousTurnRequest(rounds, { chunks: 500, mcpTools: 4 }, 2));
       const previous = JSON.stringify(previousTurnRequest(rounds, { chunks: 500, mcpTools: 4 }));
       const next = JSON.stringify(historyRequest(rounds, { chunks: 500, mcpTools: 4 }));
-      const end = previous.indexOf('],"tools"');
-      expect(end).toBeGreaterThan(0);
-      expect(next.slice(0, end)).toBe(previous.slice(0, end));
-      expect(next[end]).toBe(',');
+      for (const [before, after] of [
+        [earlier, previous],
+        [previous, next],
+      ] as const) {
+        const end = before.indexOf('],"tools"');
+        expect(end).toBeGreaterThan(0);
+        expect(after.length).toBeGreaterThan(before.length);
+        expect(after.slice(0, end)).toBe(before.slice(0, end));
+        expect(after[end]).toBe(',');
+      }
     },
   );
 });

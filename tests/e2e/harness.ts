@@ -10,7 +10,7 @@ import type { CatalogOptions } from '../../harness/codex/model-catalog.js';
 import { type CodexRunResult, describeRun, runCodexExec } from '../../harness/codex/run-codex.js';
 import { codexMissingReason, type PinnedCodex } from '../../harness/codex/versions.js';
 import { type CodexWorkspace, createCodexWorkspace } from '../../harness/codex/workspace.js';
-import { INPUT_CONTINUED } from '../../src/server/routes/responses.js';
+import { INPUT_CONTINUED, INPUT_EXTENDS_KEPT } from '../../src/server/routes/responses.js';
 import type { RunningRelay } from '../../src/server/start-server.js';
 import { CHAIN_CONTINUED, PREWARM_ANSWERED } from '../../src/server/websocket/responses-socket.js';
 import { captureLogs } from '../support/capture-logs.js';
@@ -169,9 +169,12 @@ export async function runScenario(
     } else {
       expect(transports.has('websocket'), transcript).toBe(false);
       if (scenario.continuesOverHttp) {
+        // The second turn goes on from the first (read whole, then kept with its objects); each later one continues it.
+        const extended = logs!.records().filter((record) => record.msg === INPUT_EXTENDS_KEPT);
+        expect(extended.length, `the second turn extended the first\n${transcript}`).toBe(1);
         const continued = logs!.records().filter((record) => record.msg === INPUT_CONTINUED);
         expect(continued.length, `later turns continued the kept request\n${transcript}`).toBe(
-          upstream.requests.length - 1,
+          upstream.requests.length - 2,
         );
         expect(
           continued.every((record) => record.reusedItems > 0),

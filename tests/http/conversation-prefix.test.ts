@@ -44,19 +44,23 @@ describe('a conversation resent over HTTP', () => {
       const events = await readSse(response);
       expect(events.at(-1)!.type).toBe('response.completed');
     };
-    const turns = recordedTurns();
-    for (const turn of turns) await post(turn, { 'session-id': 'conversation-a' });
-    // The same turns without the header, then as another caller with the same session id: read whole.
-    for (const turn of turns) await post(turn, {});
-    await post(turns[0]!, { 'session-id': 'conversation-a', authorization: 'Bearer sk-other' });
-    await post(turns[1]!, { 'thread-id': 'conversation-a', authorization: 'Bearer sk-other' });
+    const [first, second, third] = recordedTurns() as [string, string, string];
+    // The first turn is kept as bytes, the second read whole and kept with its objects.
+    await post(first, { 'session-id': 'conversation-a' });
+    await post(second, { 'session-id': 'conversation-a' });
+    // Another caller with the same session id goes on from nothing of this conversation's: read whole, twice.
+    await post(third, { 'session-id': 'conversation-a', authorization: 'Bearer sk-other' });
+    await post(third, { 'thread-id': 'conversation-a', authorization: 'Bearer sk-other' });
+    await post(third, { 'session-id': 'conversation-a' });
+    // The same turns without the header.
+    for (const turn of [first, second, third]) await post(turn, {});
     const sent = upstream.requests.map((request) => JSON.stringify(request.body));
-    expect(sent.slice(0, 3)).toEqual(sent.slice(3, 6));
-    expect(sent.slice(6)).toEqual(sent.slice(3, 5));
+    expect(sent.slice(0, 2)).toEqual(sent.slice(5, 7));
+    expect(sent.slice(2, 5)).toEqual([sent[7], sent[7], sent[7]]);
 
     const metrics = await (await fetch(`${relay.url}/metrics`)).text();
-    expect(counter(metrics, 'responses_relay_conversation_requests_total{read="continued"}')).toBe(3);
-    expect(counter(metrics, 'responses_relay_conversation_requests_total{read="whole"}')).toBe(2);
+    expect(counter(metrics, 'responses_relay_conversation_requests_total{read="continued"}')).toBe(1);
+    expect(counter(metrics, 'responses_relay_conversation_requests_total{read="whole"}')).toBe(4);
     expect(counter(metrics, 'responses_relay_conversation_reused_items_total')).toBeGreaterThan(0);
     expect(counter(metrics, 'responses_relay_conversation_kept_bytes')).toBeGreaterThan(0);
   });
@@ -67,7 +71,7 @@ describe('a conversation resent over HTTP', () => {
       chunks: [...textChunks('ok'), finishChunk('stop')],
     }));
     const relay = await servers.relay(upstream.baseUrl);
-    const [first, second] = recordedTurns() as [string, string];
+    const [beforeFirst, first, second] = recordedTurns() as [string, string, string];
     const end = second.indexOf(',"tools":');
     const invalidItem = `${second.slice(0, end - 1)},{"type":"function_call_output","call_id":5}]${second.slice(end)}`;
     const invalidJson = `${second.slice(0, end - 1)},{"type":}]${second.slice(end)}`;
@@ -80,6 +84,7 @@ describe('a conversation resent over HTTP', () => {
             headers: { 'content-type': 'application/json', ...headers },
             body,
           });
+        await (await post(beforeFirst)).text();
         await (await post(first)).text();
         const response = await post(broken);
         answers.push({ status: response.status, body: await response.json() });

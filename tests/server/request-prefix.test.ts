@@ -84,14 +84,16 @@ function keptPath(
   bytes: Buffer,
   profile: ProviderProfile,
   key: string = SESSION,
-): Outcome & { reused: number } {
+): Outcome & { reused: number; extended?: boolean } {
   let reused = 0;
+  let extended: boolean | undefined;
   try {
     const read = cache.read(bytes, key);
     reused = read.reusedItems;
-    return { ...translate(read.body, profile, read), reused };
+    extended = read.extendsKept;
+    return { ...translate(read.body, profile, read), reused, extended };
   } catch (error) {
-    return { ...failure(error), reused };
+    return { ...failure(error), reused, extended };
   }
 }
 
@@ -104,12 +106,21 @@ function newCache(maxBytes = 64 * 1024 * 1024): RequestPrefixCache {
  * answers how many items each turn took from a kept request.
  */
 function replay(turns: ReadonlyArray<string | Buffer>, profile: ProviderProfile = genericProvider, cache = newCache()) {
+  return replayReads(turns, profile, cache).map((read) => read.reused);
+}
+
+/** `replay`, answering also whether each turn was read whole as going on from a kept request. */
+function replayReads(
+  turns: ReadonlyArray<string | Buffer>,
+  profile: ProviderProfile = genericProvider,
+  cache = newCache(),
+) {
   return turns.map((turn, index) => {
     const bytes = typeof turn === 'string' ? Buffer.from(turn) : turn;
     const kept = keptPath(cache, bytes, profile);
-    const { reused, ...outcome } = kept;
+    const { reused, extended, ...outcome } = kept;
     expect(outcome, `turn ${index}`).toEqual(wholePath(bytes, profile));
-    return reused;
+    return { reused, extended: extended === true };
   });
 }
 
@@ -148,8 +159,9 @@ describe('recorded Codex conversations', () => {
     (_name, body) => {
       for (const profile of [genericProvider, deepseekProvider]) {
         const reused = replay(turnsOf(body, everyCut((body.input as unknown[]).length)), profile);
-        // Every turn after the first continues the one before it.
-        expect(reused.slice(1).every((count, index) => count === index + 1)).toBe(true);
+        // The second turn is read whole (the first is kept as bytes only); every turn after it continues the one before.
+        expect(reused.slice(0, 2).every((count) => count === 0)).toBe(true);
+        expect(reused.slice(2).every((count, index) => count === index + 2)).toBe(true);
       }
     },
   );
@@ -171,10 +183,11 @@ describe('recorded Codex conversations', () => {
           const turns = files.map((name) =>
             JSON.stringify(JSON.parse(readFileSync(join(directory, name), 'utf8')).body),
           );
-          const reused = replay(turns);
-          continued += reused.filter((count) => count > 0).length;
+          const reads = replayReads(turns);
+          continued += reads.filter((read) => read.reused > 0 || read.extended).length;
+          // The second turn goes on from the first (read whole, kept), each one after continues the one before.
           expect(
-            reused.slice(1).every((count) => count > 0),
+            reads.slice(1).every((read, index) => (index === 0 ? read.extended : read.reused > 0)),
             `${version}/${scenario}`,
           ).toBe(true);
         }
@@ -191,8 +204,8 @@ describe('long histories (the benchmark workload)', () => {
     // A round (four items) at a time, as Codex appends them.
     const cuts = everyCut(length).filter((end) => end % 4 === length % 4);
     const reused = replay(turnsOf(body, cuts));
-    expect(reused[0]).toBe(0);
-    expect(reused.slice(1).every((count, index) => count === cuts[index])).toBe(true);
+    expect(reused.slice(0, 2)).toEqual([0, 0]);
+    expect(reused.slice(2).every((count, index) => count === cuts[index + 1])).toBe(true);
   });
 });
 
@@ -271,7 +284,7 @@ describe('generated conversations written other ways', () => {
     (index, order, style) => {
       const body = generatedBody(index * 7 + orders.indexOf(order), 12, order);
       const reused = replay(turnsOf(body, everyCut((body.input as unknown[]).length), writer(style)));
-      expect(reused.slice(1).every((count, turn) => count === turn + 1)).toBe(true);
+      expect(reused.slice(2).every((count, turn) => count === turn + 2)).toBe(true);
     },
   );
 });
@@ -301,8 +314,10 @@ describe('turns that cannot continue, and must still give the whole path', () =>
       turn(compacted.slice(0, 3)),
       turn(compacted),
       turn([...compacted, ...input.slice(14, 16)]),
+      turn([...compacted, ...input.slice(14, 18)]),
     ]);
-    expect(reused).toEqual([0, 0, 3, 4]);
+    // The compacted conversation's second turn is read whole and kept; the turns after continue.
+    expect(reused).toEqual([0, 0, 0, 4, 6]);
   });
 
   it('model or instructions changed before the input, or the model changed after it', () => {
@@ -313,14 +328,16 @@ describe('turns that cannot continue, and must still give the whole path', () =>
       turn(input.slice(0, 8), { model: 'gpt-other', instructions: 'changed' }),
       JSON.stringify({ ...after, input: input.slice(0, 4) }),
       JSON.stringify({ ...after, input: input.slice(0, 6), model: 'gpt-third' }),
+      JSON.stringify({ ...after, input: input.slice(0, 8), model: 'gpt-fourth' }),
     ]);
-    expect(reused).toEqual([0, 0, 0, 0, 4]);
+    expect(reused).toEqual([0, 0, 0, 0, 0, 6]);
   });
 
   it('a body cut short, invalid JSON in the tail, an item that does not validate, then a good turn', () => {
     const good = turn(input.slice(0, 8));
     const tail = good.indexOf(',"tools"');
     const reused = replay([
+      turn(input.slice(0, 5)),
       turn(input.slice(0, 6)),
       good.slice(0, good.length - 30),
       `${good.slice(0, tail)},{"type":"message","role":"user","content":[}]${good.slice(tail)}`,
@@ -333,19 +350,21 @@ describe('turns that cannot continue, and must still give the whole path', () =>
       `${turn(input.slice(0, 6)).replace(/\],"tools"/, ', ],"tools"')}`,
       good,
     ]);
-    expect(reused).toEqual([0, 0, 0, 6, 6, 0, 0, 6]);
+    expect(reused).toEqual([0, 0, 0, 0, 6, 6, 0, 0, 6]);
   });
 
   it('a top-level key repeated after the input on the first turn (JSON.parse keeps the last): not kept', () => {
     const first = `${turn(input.slice(0, 6)).slice(0, -1)},"model":"gpt-later"}`;
-    const reused = replay([first, turn(input.slice(0, 8))]);
-    expect(reused).toEqual([0, 0]);
+    // It extends the turn before (read whole, to be kept), but cannot be kept: the next turn is read whole too.
+    const reused = replay([turn(input.slice(0, 4)), first, turn(input.slice(0, 8))]);
+    expect(reused).toEqual([0, 0, 0]);
   });
 
   it('a tail that repeats a key written before the input, or input itself, or sets __proto__', () => {
     const base = turn(input.slice(0, 6));
     const next = turn(input.slice(0, 8)).slice(0, -1);
     const reused = replay([
+      turn(input.slice(0, 4)),
       base,
       `${next},"model":"gpt-tail"}`,
       base,
@@ -355,7 +374,8 @@ describe('turns that cannot continue, and must still give the whole path', () =>
       base,
       `${next},"instructions":null}`,
     ]);
-    expect(reused.filter((_count, index) => index % 2 === 1)).toEqual([0, 0, 0, 0]);
+    // Each follows `base` kept with its objects (read whole as the second turn, or continued).
+    expect(reused.filter((_count, index) => index > 0 && index % 2 === 0)).toEqual([0, 0, 0, 0]);
   });
 
   it('a key spelled with an escape, a byte order mark, an empty input, an input given as text', () => {
@@ -369,20 +389,28 @@ describe('turns that cannot continue, and must still give the whole path', () =>
         Buffer.from(text.slice(at)),
       ]);
     };
-    expect(replay([escaped(input.slice(0, 4)), escaped(input.slice(0, 6))])).toEqual([0, 0]);
+    const three = (write: (items: unknown[]) => string | Buffer) =>
+      replay([write(input.slice(0, 2)), write(input.slice(0, 4)), write(input.slice(0, 6))]);
+    expect(three(escaped)).toEqual([0, 0, 0]);
     // The scan starts at the opening brace: a body with a byte order mark is read whole.
-    expect(replay([bom(turn(input.slice(0, 4))), bom(turn(input.slice(0, 6)))])).toEqual([0, 0]);
-    expect(replay([turn(input.slice(0, 4)), tailBom(turn(input.slice(0, 6)))])).toEqual([0, 0]);
+    expect(three((items) => bom(turn(items)))).toEqual([0, 0, 0]);
+    expect(replay([turn(input.slice(0, 2)), turn(input.slice(0, 4)), tailBom(turn(input.slice(0, 6)))])).toEqual([
+      0, 0, 0,
+    ]);
     expect(replay([turn([]), turn(input.slice(0, 3)), turn(input.slice(0, 3))])).toEqual([0, 0, 3]);
     expect(
-      replay([JSON.stringify({ ...body, input: 'hello' }), JSON.stringify({ ...body, input: 'hello again' })]),
-    ).toEqual([0, 0]);
+      replay([
+        JSON.stringify({ ...body, input: 'hello' }),
+        JSON.stringify({ ...body, input: 'hello again' }),
+        JSON.stringify({ ...body, input: 'hello once more' }),
+      ]),
+    ).toEqual([0, 0, 0]);
   });
 
   it('two requests of one conversation at once', () => {
     const cache = newCache();
-    const first = Buffer.from(turn(input.slice(0, 6)));
-    keptPath(cache, first, genericProvider);
+    keptPath(cache, Buffer.from(turn(input.slice(0, 4))), genericProvider);
+    keptPath(cache, Buffer.from(turn(input.slice(0, 6))), genericProvider);
     const one = Buffer.from(turn(input.slice(0, 8)));
     const two = Buffer.from(turn(input.slice(0, 9)));
     const readOne = cache.read(one, SESSION);
@@ -405,27 +433,32 @@ describe('the cache', () => {
 
   it('keeps conversations apart by key, and nothing without one', () => {
     const cache = newCache();
+    expect(keptPath(cache, turn(2), genericProvider, 'a').reused).toBe(0);
     expect(keptPath(cache, turn(4), genericProvider, 'a').reused).toBe(0);
     expect(keptPath(cache, turn(6), genericProvider, 'b').reused).toBe(0);
     expect(keptPath(cache, turn(8), genericProvider, 'a').reused).toBe(4);
     const unnamed = cache.read(turn(10), undefined);
     expect(unnamed.readings).toBeUndefined();
     expect(cache.read(turn(10), 'a').reusedItems).toBe(8);
-    expect(cache.counters).toEqual({ continued: 2, reusedItems: 12, whole: 2 });
+    expect(cache.counters).toEqual({ continued: 2, reusedItems: 12, whole: 3 });
   });
 
   it('holds at most its bytes, dropping the least recently used conversation, and a few requests per conversation', () => {
     const size = turn(8).length + KEPT_REQUEST_OVERHEAD;
     const cache = new RequestPrefixCache({ maxBytes: size * 2 + 10, perConversation: 2, defer: (task) => task() });
-    keptPath(cache, turn(8), genericProvider, 'a');
-    keptPath(cache, turn(8), genericProvider, 'b');
-    keptPath(cache, turn(8), genericProvider, 'c');
+    for (const key of ['a', 'b', 'c']) {
+      keptPath(cache, turn(6), genericProvider, key);
+      keptPath(cache, turn(8), genericProvider, key);
+    }
     expect(cache.bytesHeld).toBeLessThanOrEqual(size * 2 + 10);
     expect(cache.read(turn(9), 'a').reusedItems).toBe(0);
     expect(cache.read(turn(9), 'c').reusedItems).toBe(8);
     // Many small conversations: each kept request counts its translation's buffer too.
     const small = new RequestPrefixCache({ maxBytes: 10 * KEPT_REQUEST_OVERHEAD, defer: (task) => task() });
-    for (let index = 0; index < 40; index++) keptPath(small, turn(2), genericProvider, `small-${index}`);
+    for (let index = 0; index < 40; index++) {
+      keptPath(small, turn(1), genericProvider, `small-${index}`);
+      keptPath(small, turn(2), genericProvider, `small-${index}`);
+    }
     expect(small.bytesHeld).toBeLessThanOrEqual(10 * KEPT_REQUEST_OVERHEAD);
     const continued = Array.from({ length: 40 }, (_value, index) => small.read(turn(3), `small-${index}`).reusedItems);
     expect(continued.filter((count) => count > 0).length).toBeLessThan(10);
@@ -434,6 +467,25 @@ describe('the cache', () => {
     keptPath(off, turn(4), genericProvider, 'a');
     expect(off.read(turn(6), 'a').reusedItems).toBe(0);
     expect(off.bytesHeld).toBe(0);
+  });
+
+  it('keeps a first request as without the cache, as bytes only; the turn that goes on from it is kept with its objects', () => {
+    const cache = newCache();
+    const first = cache.read(turn(4), SESSION);
+    // No readings: the turn asks for no translation to keep, as a request without a session.
+    expect(first.readings).toBeUndefined();
+    expect(first.extendsKept).toBeUndefined();
+    first.keep(undefined);
+    expect(cache.bytesHeld).toBe(turn(4).length);
+    const second = cache.read(turn(6), SESSION);
+    expect([second.reusedItems, second.extendsKept, second.readings !== undefined]).toEqual([0, true, true]);
+    expect(translate(second.body, genericProvider, second)).toEqual(wholePath(turn(6), genericProvider));
+    // In place of the first: one request, with its objects.
+    expect(cache.bytesHeld).toBe(turn(6).length + KEPT_REQUEST_OVERHEAD);
+    expect(keptPath(cache, turn(8), genericProvider).reused).toBe(6);
+    // A request that goes on from nothing kept (an edited conversation) is kept as bytes only again.
+    const edited = Buffer.from(JSON.stringify({ ...body, instructions: 'other', input: input.slice(0, 8) }));
+    expect(cache.read(edited, SESSION).extendsKept).toBeUndefined();
   });
 });
 

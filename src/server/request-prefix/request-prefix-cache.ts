@@ -9,10 +9,14 @@
  * A conversation is named by the caller's `session-id` (else `thread-id`)
  * header and the credential it was let in with, so no caller ever continues
  * another's. For each, a few recent requests are kept (Codex's compaction and
- * review requests share the session id): the body's bytes, where its last
- * item ends, the parsed values before `input`, the items as validated and
- * the translation of the turn. A request whose bytes start with a kept
- * request's bytes up to that point has only its tail parsed, as
+ * review requests share the session id): the body's bytes and where its last
+ * item ends; and, once the conversation has gone on (a request whose bytes
+ * start with a kept one's up to that point), also the parsed values before
+ * `input`, the items as validated and the translation of the turn. Those
+ * objects are about twice the body on the heap, and a request no turn goes on
+ * from (the first the relay sees of a conversation, a one-off request) would
+ * only make work for the collector. A request that starts with a kept
+ * request's bytes, objects and all, has only its tail parsed, as
  * `{"<sentinel>":[` + the tail, which is valid JSON exactly when the whole
  * body is; its body is then the kept values, the kept items (the same
  * objects, so their validation and translation are reused: the same bytes
@@ -29,12 +33,18 @@ import type { ItemReading, ItemReadings } from '../../translate/request/parse-re
 import { parseJsonBytes } from '../read-json-body.js';
 import { continueInputBounds, findInputBounds } from './input-bounds.js';
 
-/** A kept request of a conversation. */
+/** A kept request of a conversation: its bytes, and what it was read into once the conversation went on. */
 interface KeptRequest {
   bytes: Buffer;
   /** The offset just after its last `input` item. */
   inputEnd: number;
   itemCount: number;
+  /** Absent for a request that continued nothing: its next turn is read whole, and kept with these. */
+  read?: KeptReading;
+}
+
+/** What a kept request was read into, for the turn that continues it. */
+interface KeptReading {
   /** The parsed top-level values written before `input`, in order. */
   before: ReadonlyArray<readonly [string, unknown]>;
   /**
@@ -73,20 +83,22 @@ export interface ReadRequest {
   earlier?: InputTranslation | undefined;
   /** Items taken from the kept request (0 when parsed whole). */
   reusedItems: number;
+  /** Read whole, but its bytes start with a kept request's (kept with its objects this time). */
+  extendsKept?: boolean;
   /** Keeps this request for the conversation's next turn, with its input's translation. */
   keep(translation: InputTranslation | undefined): void;
 }
 
 const DEFAULT_PER_CONVERSATION = 4;
 /**
- * Counted for each kept request besides its body: its translation's buffer
- * of message text starts at 64 KiB, so many small conversations cannot hold
- * more than the bound says.
+ * Counted for each request kept with its objects besides its body: its
+ * translation's buffer of message text starts at 64 KiB, so many small
+ * conversations cannot hold more than the bound says.
  */
 export const KEPT_REQUEST_OVERHEAD = 64 * 1024;
 
 function weight(request: KeptRequest): number {
-  return request.bytes.length + KEPT_REQUEST_OVERHEAD;
+  return request.bytes.length + (request.read === undefined ? 0 : KEPT_REQUEST_OVERHEAD);
 }
 /**
  * Runs `task` in the event loop's next check phase but one: undici writes a
@@ -130,25 +142,32 @@ export class RequestPrefixCache {
     if (key === undefined || this.maxBytes <= 0) {
       return { body: parseJsonBytes(bytes), reusedItems: 0, keep: () => undefined };
     }
+    let extended: KeptRequest | undefined;
     for (const kept of this.conversations.get(key) ?? []) {
       if (bytes.length <= kept.inputEnd || bytes.compare(kept.bytes, 0, kept.inputEnd, 0, kept.inputEnd) !== 0)
         continue;
-      const continued = this.continueRequest(key, kept, bytes);
+      extended ??= kept;
+      const continued = kept.read && this.continueRequest(key, kept, kept.read, bytes);
       if (continued !== undefined) return continued;
     }
     this.counters.whole++;
     const body = parseJsonBytes(bytes);
+    // Nothing it goes on from: only its bytes are kept, to tell whether the next turn goes on from it.
+    if (extended === undefined)
+      return { body, reusedItems: 0, keep: () => this.defer(() => this.keepScanned(key, bytes, body)) };
     const readings: ItemReadings = { earlierItems: [], earlierReadings: [], readings: [] };
     return {
       body,
       readings,
       reusedItems: 0,
-      keep: (translation) => this.defer(() => this.keepScanned(key, bytes, body, readings.readings, translation)),
+      extendsKept: true,
+      keep: (translation) =>
+        this.defer(() => this.keepScanned(key, bytes, body, { extended, readings: readings.readings, translation })),
     };
   }
 
   /** The request `kept` goes on with in `bytes` (whose first `kept.inputEnd` bytes are its own), or undefined. */
-  private continueRequest(key: string, kept: KeptRequest, bytes: Buffer): ReadRequest | undefined {
+  private continueRequest(key: string, kept: KeptRequest, read: KeptReading, bytes: Buffer): ReadRequest | undefined {
     let tail = tailDecoder.decode(bytes.subarray(kept.inputEnd));
     if (kept.itemCount > 0) {
       // After an item: the next one after a comma (not the end of the array: `[1,]` is no JSON), or the end.
@@ -170,42 +189,42 @@ export class RequestPrefixCache {
     const bounds = continueInputBounds(bytes, kept.inputEnd, kept.itemCount);
     if (bounds === undefined || bounds.itemCount !== kept.itemCount + added.length) return undefined;
     const body: Record<string, unknown> = {};
-    for (const [name, value] of kept.before) body[name] = value;
-    const items = added.length === 0 ? kept.items : [...kept.items, ...added];
+    for (const [name, value] of read.before) body[name] = value;
+    const items = added.length === 0 ? read.items : [...read.items, ...added];
     body.input = items;
     for (const name of Object.keys(parsed)) {
       if (name === this.sentinel) continue;
       // JSON.parse keeps a repeated key's last value: the whole body would not say what the kept values say.
-      if (name === 'input' || name === '__proto__' || kept.before.some(([before]) => before === name)) return undefined;
+      if (name === 'input' || name === '__proto__' || read.before.some(([before]) => before === name)) return undefined;
       body[name] = parsed[name];
     }
     this.counters.continued++;
-    this.counters.reusedItems += kept.items.length;
-    const readings: ItemReadings = { earlierItems: kept.items, earlierReadings: kept.readings, readings: [] };
+    this.counters.reusedItems += read.items.length;
+    const readings: ItemReadings = { earlierItems: read.items, earlierReadings: read.readings, readings: [] };
     return {
       body,
       readings,
-      earlier: kept.translation,
-      reusedItems: kept.items.length,
+      earlier: read.translation,
+      reusedItems: read.items.length,
       keep: (translation) =>
         this.store(key, kept, {
           ...bounds,
           bytes,
-          before: kept.before,
-          items: items as unknown[],
-          readings: readings.readings,
-          translation,
+          read: { before: read.before, items: items as unknown[], readings: readings.readings, translation },
         }),
     };
   }
 
-  /** Keeps a body parsed whole, once its items' end is found. */
+  /**
+   * Keeps a body parsed whole, once its items' end is found: with its
+   * objects when it goes on from a kept request (`extended`), in place of it
+   * if that one was kept as bytes only; else as bytes only.
+   */
   private keepScanned(
     key: string,
     bytes: Buffer,
     body: unknown,
-    readings: readonly ItemReading[],
-    translation: InputTranslation | undefined,
+    objects?: Pick<KeptReading, 'readings' | 'translation'> & { extended: KeptRequest },
   ): void {
     if (body === null || typeof body !== 'object' || Array.isArray(body)) return;
     const bounds = findInputBounds(bytes);
@@ -213,21 +232,21 @@ export class RequestPrefixCache {
     const values = body as Record<string, unknown>;
     const items = values.input;
     if (!Array.isArray(items) || items.length !== bounds.itemCount) return;
-    const before = bounds.keysBefore.map((name) => [name, values[name]] as const);
     const { inputEnd, itemCount } = bounds;
-    this.store(key, undefined, { inputEnd, itemCount, bytes, before, items, readings, translation });
+    if (objects === undefined) return this.store(key, undefined, { inputEnd, itemCount, bytes });
+    const { extended, readings, translation } = objects;
+    const before = bounds.keysBefore.map((name) => [name, values[name]] as const);
+    const replaced = extended.read === undefined ? extended : undefined;
+    this.store(key, replaced, { inputEnd, itemCount, bytes, read: { before, items, readings, translation } });
   }
 
   /** Adds a request to its conversation in place of the one it continued; drops the oldest past the bounds. */
-  private store(key: string, replaced: KeptRequest | undefined, read: KeptRequest): void {
-    // Every item read (the turn was not cut short by an error), and the body within the bounds.
-    if (read.readings.length !== read.items.length || weight(read) > this.maxBytes) return;
-    // The validated items are kept, not the parsed ones as well: half the objects for the collector to trace.
-    const items = read.items.map((raw, index) => {
-      const reading = read.readings[index]!;
-      return 'item' in reading ? reading.item : raw;
-    });
-    const request: KeptRequest = { ...read, items };
+  private store(key: string, replaced: KeptRequest | undefined, kept: KeptRequest): void {
+    if (weight(kept) > this.maxBytes) return;
+    const { read } = kept;
+    // Every item read (the turn was not cut short by an error).
+    if (read !== undefined && read.readings.length !== read.items.length) return;
+    const request: KeptRequest = read === undefined ? kept : { ...kept, read: { ...read, items: validated(read) } };
     const list = (this.conversations.get(key) ?? []).filter((kept) => {
       if (kept !== replaced) return true;
       this.heldBytes -= weight(kept);
@@ -248,4 +267,12 @@ export class RequestPrefixCache {
     this.heldBytes -= weight(oldest);
     if (list.length === 0) this.conversations.delete(key);
   }
+}
+
+/** The validated items, not the parsed ones as well: half the objects for the collector to trace. */
+function validated(read: KeptReading): unknown[] {
+  return read.items.map((raw, index) => {
+    const reading = read.readings[index]!;
+    return 'item' in reading ? reading.item : raw;
+  });
 }

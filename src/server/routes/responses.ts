@@ -15,12 +15,15 @@ import { requestOrigin, turnResponse } from '../turn-handling.js';
 
 /** The debug line of a request read as the continuation of a kept one (with `reusedItems`). */
 export const INPUT_CONTINUED = 'input continues a kept request';
+/** The debug line of a request read whole whose bytes start with a kept one's: kept for the next turn to continue. */
+export const INPUT_EXTENDS_KEPT = 'input extends a kept request';
 
 /** Handles one Responses request. */
 export async function handleCreateResponse(context: Context<RelayEnv>, deps: AppDependencies): Promise<Response> {
   const startedAt = deps.now();
   const read = deps.requestPrefixes.read(await readBodyBytes(context), conversationKey(context));
   if (read.reusedItems > 0) context.get('log').debug({ reusedItems: read.reusedItems }, INPUT_CONTINUED);
+  else if (read.extendsKept) context.get('log').debug(INPUT_EXTENDS_KEPT);
   const result = await runTurn(deps, {
     ...httpTurnRequest(context, read.body, startedAt),
     ...(read.readings ? continuedTurn(deps, read) : {}),
