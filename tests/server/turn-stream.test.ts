@@ -21,24 +21,29 @@ async function* batches(): AsyncGenerator<string[]> {
   yield ['[DONE]'];
 }
 
+/** A producer of the turn whose upstream reads are `reads`. */
+function producerFor(reads: AsyncGenerator<string[]>): TurnProducer {
+  const translator = createTestTranslator();
+  const encoder = new SseEncoder({ tools: [] });
+  return new TurnProducer(
+    {
+      translator,
+      encoder,
+      batches: reads,
+      providerName: 'test',
+      abortUpstream: () => undefined,
+      clientGone: () => false,
+      // No heartbeat during the test: only the upstream can move the stream on.
+      heartbeatMs: 3_600_000,
+      onEnd: () => undefined,
+    },
+    encoder.encode(translator.start()),
+  );
+}
+
 describe('a streamed turn read as a web stream', () => {
   it('reads past upstream reads that produce no event, without waiting for a heartbeat', async () => {
-    const translator = createTestTranslator();
-    const encoder = new SseEncoder({ tools: [] });
-    const producer = new TurnProducer(
-      {
-        translator,
-        encoder,
-        batches: batches(),
-        providerName: 'test',
-        abortUpstream: () => undefined,
-        clientGone: () => false,
-        // No heartbeat during the test: only the upstream can move the stream on.
-        heartbeatMs: 3_600_000,
-        onEnd: () => undefined,
-      },
-      encoder.encode(translator.start()),
-    );
+    const producer = producerFor(batches());
     const text = await new Response(new SseBody(producer)).text();
     const types = text
       .split('\n')
@@ -62,21 +67,7 @@ describe('pieces of a streamed turn', () => {
       yield deltas(200, 200);
       yield [chunk([{ index: 0, delta: {}, finish_reason: 'stop' }]), '[DONE]'];
     }
-    const translator = createTestTranslator();
-    const encoder = new SseEncoder({ tools: [] });
-    const producer = new TurnProducer(
-      {
-        translator,
-        encoder,
-        batches: burst(),
-        providerName: 'test',
-        abortUpstream: () => undefined,
-        clientGone: () => false,
-        heartbeatMs: 3_600_000,
-        onEnd: () => undefined,
-      },
-      encoder.encode(translator.start()),
-    );
+    const producer = producerFor(burst());
     const pieces: string[] = [];
     for (let piece = await producer.next(); piece !== undefined; piece = await producer.next())
       pieces.push(piece.toString());
