@@ -102,10 +102,13 @@ export interface TurnOutcome {
 /**
  * Most SSE text translated before it is handed out. One upstream read is
  * normally one piece (one socket write); a burst of upstream data is cut into
- * pieces of about this size. The first piece after the opening events is
+ * pieces of about this size. Node reads up to 64 KB from the upstream at a
+ * time: at 16 KB a full read took four to six writes, and socket writes are
+ * the largest share of the relay's CPU after garbage collection
+ * (docs/benchmarks.md, step 20). The first piece after the opening events is
  * handed out as soon as there is any, so the first delta is never held back.
  */
-const PIECE_CHARS = 16 * 1024;
+const PIECE_CHARS = 64 * 1024;
 
 const NO_PAYLOADS: PayloadBatch = [];
 

@@ -21,24 +21,29 @@ async function* batches(): AsyncGenerator<string[]> {
   yield ['[DONE]'];
 }
 
+/** A producer of the turn whose upstream reads are `reads`. */
+function producerFor(reads: AsyncGenerator<string[]>): TurnProducer {
+  const translator = createTestTranslator();
+  const encoder = new SseEncoder({ tools: [] });
+  return new TurnProducer(
+    {
+      translator,
+      encoder,
+      batches: reads,
+      providerName: 'test',
+      abortUpstream: () => undefined,
+      clientGone: () => false,
+      // No heartbeat during the test: only the upstream can move the stream on.
+      heartbeatMs: 3_600_000,
+      onEnd: () => undefined,
+    },
+    encoder.encode(translator.start()),
+  );
+}
+
 describe('a streamed turn read as a web stream', () => {
   it('reads past upstream reads that produce no event, without waiting for a heartbeat', async () => {
-    const translator = createTestTranslator();
-    const encoder = new SseEncoder({ tools: [] });
-    const producer = new TurnProducer(
-      {
-        translator,
-        encoder,
-        batches: batches(),
-        providerName: 'test',
-        abortUpstream: () => undefined,
-        clientGone: () => false,
-        // No heartbeat during the test: only the upstream can move the stream on.
-        heartbeatMs: 3_600_000,
-        onEnd: () => undefined,
-      },
-      encoder.encode(translator.start()),
-    );
+    const producer = producerFor(batches());
     const text = await new Response(new SseBody(producer)).text();
     const types = text
       .split('\n')
@@ -47,5 +52,29 @@ describe('a streamed turn read as a web stream', () => {
     expect(types.at(-1)).toBe('response.completed');
     expect(types.filter((type) => type === 'response.in_progress')).toHaveLength(1);
     expect(text).toContain('"total_tokens":4');
+  });
+});
+
+describe('pieces of a streamed turn', () => {
+  it('hands out an ordinary upstream read as one piece (one socket write), after the first delta on its own', async () => {
+    const deltas = (from: number, count: number) =>
+      Array.from({ length: count }, (_, index) =>
+        chunk([{ index: 0, delta: { content: `word ${from + index} ` }, finish_reason: null }]),
+      );
+    // About 40 KB of SSE per read: a burst as Node reads it from the upstream socket.
+    async function* burst(): AsyncGenerator<string[]> {
+      yield deltas(0, 200);
+      yield deltas(200, 200);
+      yield [chunk([{ index: 0, delta: {}, finish_reason: 'stop' }]), '[DONE]'];
+    }
+    const producer = producerFor(burst());
+    const pieces: string[] = [];
+    for (let piece = await producer.next(); piece !== undefined; piece = await producer.next())
+      pieces.push(piece.toString());
+    const deltaCounts = pieces.map((piece) => piece.split('event: response.output_text.delta\n').length - 1);
+    // The opening events, the first delta alone, the rest of the first read, the second read, the end.
+    expect(deltaCounts).toEqual([0, 1, 199, 200, 0]);
+    expect(pieces[3]!.length).toBeGreaterThan(32 * 1024);
+    expect(pieces.at(-1)).toContain('event: response.completed');
   });
 });
