@@ -77,7 +77,10 @@ export interface PrefixCounters {
 /** A request body read, and what it continues. */
 export interface ReadRequest {
   body: unknown;
-  /** Readings of the kept request's items, and this request's; absent for a request that names no conversation. */
+  /**
+   * Readings of the kept request's items, and this request's; absent when none are reused or kept (a request that
+   * names no conversation, or the first request of one, which is kept as bytes only).
+   */
   readings?: ItemReadings;
   /** The translation of the kept request it continues, to extend. */
   earlier?: InputTranslation | undefined;
