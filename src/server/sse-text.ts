@@ -1,3 +1,5 @@
+import { utf8Bytes } from '../translate/utf8-bytes.js';
+
 /**
  * A piece of SSE text built from encoded events, kept as runs that are known
  * to be ASCII or not, so that its UTF-8 bytes cost little to make. Model text
@@ -38,21 +40,22 @@ export class SseText {
 
   /** The UTF-8 bytes of the text. */
   toBytes(): Buffer {
-    if (this.runs.length === 0) return Buffer.from(this.run, this.runAscii ? 'latin1' : 'utf8');
-    let size = byteLength(this.run, this.runAscii);
-    for (let index = 0; index < this.runs.length; index++)
-      size += byteLength(this.runs[index]!, this.asciiRuns[index]!);
-    const bytes = Buffer.allocUnsafe(size);
+    if (this.runs.length === 0) return this.runAscii ? Buffer.from(this.run, 'latin1') : utf8Bytes(this.run);
+    // Room for the most the runs can take, so no run is read twice (once to be measured, once to be written).
+    let most = mostBytes(this.run, this.runAscii);
+    for (let index = 0; index < this.runs.length; index++) most += mostBytes(this.runs[index]!, this.asciiRuns[index]!);
+    const bytes = Buffer.allocUnsafe(most);
     let offset = 0;
     for (let index = 0; index < this.runs.length; index++)
       offset += bytes.write(this.runs[index]!, offset, this.asciiRuns[index] ? 'latin1' : 'utf8');
-    bytes.write(this.run, offset, this.runAscii ? 'latin1' : 'utf8');
-    return bytes;
+    offset += bytes.write(this.run, offset, this.runAscii ? 'latin1' : 'utf8');
+    return bytes.subarray(0, offset);
   }
 }
 
-function byteLength(text: string, ascii: boolean): number {
-  return ascii ? text.length : Buffer.byteLength(text);
+/** UTF-8 takes at most three bytes per UTF-16 code unit, ASCII one. */
+function mostBytes(text: string, ascii: boolean): number {
+  return ascii ? text.length : text.length * 3;
 }
 
 /** Whether every character of `text` is below U+0080 (its UTF-8 bytes are then its Latin-1 bytes). */

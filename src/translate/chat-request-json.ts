@@ -14,6 +14,7 @@
  * still the kept message's; any other message is serialised as usual.
  */
 import type { ChatMessage, ChatRequest } from './chat-types.js';
+import { utf8Bytes } from './utf8-bytes.js';
 
 /**
  * On a copy, the kept message it was made from. A symbol key: JSON and
@@ -100,6 +101,18 @@ function keptOf(message: ChatMessage): ChatMessage | undefined {
 export function chatRequestJson(body: ChatRequest): string | Buffer {
   const json = chatRequestParts(body);
   return typeof json === 'string' ? json : Buffer.concat(json);
+}
+
+/**
+ * The bytes of `JSON.stringify(body)`: one buffer, or the parts of one (see
+ * `chatRequestParts`). The upstream client holds the body it sends until the
+ * response ends; as bytes it lives outside the JavaScript heap, which the
+ * garbage collector would otherwise copy for the whole stream (and as a string
+ * it takes two bytes a character once one is not Latin-1).
+ */
+export function chatRequestBytes(body: ChatRequest): Buffer | Buffer[] {
+  const json = chatRequestParts(body);
+  return typeof json === 'string' ? utf8Bytes(json) : json;
 }
 
 /**

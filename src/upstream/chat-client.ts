@@ -6,7 +6,7 @@
  */
 import type { Dispatcher } from 'undici';
 import type { UpstreamEndpoint } from '../routing/provider-connection.js';
-import { chatRequestParts } from '../translate/chat-request-json.js';
+import { chatRequestBytes } from '../translate/chat-request-json.js';
 import type { ChatRequest } from '../translate/chat-types.js';
 
 export interface UpstreamTimeouts {
@@ -55,17 +55,16 @@ export async function openChatCompletion(
   const url = joinUrl(endpoint.baseUrl, 'chat/completions');
   const headers = upstreamHeaders(endpoint, body.stream ? 'text/event-stream' : 'application/json');
   headers['content-type'] = 'application/json';
-  const json = chatRequestParts(body);
+  const json = chatRequestBytes(body);
   // Parts are written one after the other with the whole length announced (undici would chunk them otherwise).
-  if (typeof json !== 'string')
-    headers['content-length'] = String(json.reduce((total, part) => total + part.length, 0));
+  if (Array.isArray(json)) headers['content-length'] = String(json.reduce((total, part) => total + part.length, 0));
   const response = await dispatcher.request({
     origin: url.origin,
     path: url.pathname + url.search,
     method: 'POST',
     headers,
     // undici writes an iterable body as it is, without joining it (its types list only the other kinds).
-    body: json as string | Buffer,
+    body: json as Buffer,
     signal,
     headersTimeout: timeouts.firstByteMs,
     bodyTimeout: timeouts.idleMs,
