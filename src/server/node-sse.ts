@@ -5,9 +5,9 @@
  * first: handed a string, Node's chunked encoding measures its UTF-8 length
  * (flattening the string) and then encodes it again.
  *
- * The route returns an ordinary `Response` whose body is an SseBody: a web
- * stream of the turn's bytes, so the app works anywhere (`app.request` reads
- * it). The Node server (start-server.ts) takes the turn from that body
+ * The route returns an ordinary `Response` whose body is an SseBody, read as
+ * a web stream of the turn's bytes anywhere but on the Node server, so the
+ * app works anywhere (`app.request` reads it). The Node server (start-server.ts) takes the turn from that body
  * instead and writes it directly — less CPU per stream, measured in
  * docs/benchmarks.md. Either way the pieces come from the same producer. The
  * body is what is checked because middleware that changes headers on the
@@ -24,21 +24,65 @@ export interface SsePieceSource {
   cancel(): void;
 }
 
-/** A turn's SSE bytes as a web stream; nothing is read upstream until the stream is. */
-export class SseBody extends ReadableStream<Uint8Array> {
+/**
+ * A turn's SSE bytes, for whichever reader comes first: the Node server takes
+ * the turn and writes it (`take`), anyone else reads a web stream of it. That
+ * stream is made on first use, not with the body: building a ReadableStream
+ * for every response cost about 1% of a stream's CPU on the Node path, which
+ * never reads it. A `Response` takes the body as an async iterable (and the
+ * Node adapter's lightweight Response keeps it as it is, seeing `getReader`).
+ * Nothing is read upstream until one of them reads.
+ */
+export class SseBody implements AsyncIterable<Uint8Array> {
   private source: SsePieceSource | undefined;
+  private stream: ReadableStream<Uint8Array> | undefined;
 
   constructor(source: SsePieceSource) {
-    super(webSource(source), { highWaterMark: 0 });
     this.source = source;
   }
 
-  /** The turn behind this body, once and only while nobody reads the stream: taking it means the caller writes it. */
+  /** The turn behind this body, once and only while nobody reads it as a stream: taking it means the caller writes it. */
   take(): SsePieceSource | undefined {
-    if (this.locked) return undefined;
+    if (this.stream) return undefined;
     const source = this.source;
     this.source = undefined;
     return source;
+  }
+
+  /** Whether the body is being read as a web stream (a Response checks before taking it). */
+  get locked(): boolean {
+    return this.stream?.locked ?? false;
+  }
+
+  getReader(): ReadableStreamDefaultReader<Uint8Array> {
+    return this.webStream().getReader();
+  }
+
+  /** Reads through the web stream, made at the first `next` (a Response asks for the iterator when it is made). */
+  [Symbol.asyncIterator](): AsyncIterator<Uint8Array> {
+    let iterator: AsyncIterator<Uint8Array> | undefined;
+    return {
+      next: () => {
+        iterator ??= this.webStream()[Symbol.asyncIterator]();
+        return iterator.next();
+      },
+      return: async (value?: unknown) => {
+        if (iterator?.return) return iterator.return(value);
+        // Given up before any read: the turn is stopped, unless the Node writer has it.
+        this.take()?.cancel();
+        return { done: true, value: undefined };
+      },
+    };
+  }
+
+  private webStream(): ReadableStream<Uint8Array> {
+    if (this.stream) return this.stream;
+    // Taken by the Node writer: what a reader finds is an empty body, as for a stream already read.
+    const source = this.source;
+    this.stream = source
+      ? new ReadableStream(webSource(source), { highWaterMark: 0 })
+      : new ReadableStream<Uint8Array>({ start: (controller) => controller.close() });
+    return this.stream;
   }
 }
 
@@ -72,9 +116,14 @@ function webSource(source: SsePieceSource): UnderlyingSource<Uint8Array> {
 const bodiesByResponse = new WeakMap<Response, SseBody>();
 
 /** A streamed response whose body is `source`'s SSE. */
-export function sseResponse(source: SsePieceSource, headers: Record<string, string>): Response {
+export function sseResponse(
+  source: SsePieceSource,
+  headers: Record<string, string>,
+  ResponseClass: typeof Response = Response,
+): Response {
   const body = new SseBody(source);
-  const response = new Response(body, { headers });
+  // Response accepts an async iterable body at run time; its type lists only the other kinds.
+  const response = new ResponseClass(body as unknown as ReadableStream<Uint8Array>, { headers });
   bodiesByResponse.set(response, body);
   return response;
 }

@@ -1,6 +1,7 @@
 /** The direct Node writer when the client is already gone or the producer fails. */
 import { IncomingMessage, ServerResponse } from 'node:http';
 import { Socket } from 'node:net';
+import { getRequestListener } from '@hono/node-server';
 import { describe, expect, it } from 'vitest';
 import {
   SseBody,
@@ -54,36 +55,64 @@ describe('writeSseToNode', () => {
   });
 });
 
-describe('the hand-off to the Node writer', () => {
-  it('hands a turn out once, and nothing for other responses', () => {
+// Node's own Response, and the Node adapter's lightweight one that the relay's server puts in its place.
+const NodeResponse = globalThis.Response;
+getRequestListener(() => new Response(null));
+const AdapterResponse = globalThis.Response;
+
+describe.each([
+  ['Node', NodeResponse],
+  ['the Node adapter', AdapterResponse],
+])('the hand-off to the Node writer (%s Response)', (_name, ResponseClass) => {
+  const respond = (source: SsePieceSource, headers: Record<string, string> = {}) =>
+    sseResponse(source, headers, ResponseClass);
+
+  it('hands a turn out once, without reading its body, and nothing for other responses', () => {
     const source = fakeSource([]);
-    const response = new Response(new SseBody(source));
-    expect(takeNodeWriter(new Response('y'))).toBeUndefined();
+    const response = respond(source, { 'content-type': 'text/event-stream' });
+    expect(takeNodeWriter(new ResponseClass('y'))).toBeUndefined();
     expect(takeNodeWriter(response)).toBe(source);
     expect(takeNodeWriter(response)).toBeUndefined();
+    expect(source.handedOut).toBe(0);
+    expect(source.cancelled).toBe(0);
   });
 
-  it('finds the turn of a response made for it without reading its body', () => {
-    const source = fakeSource([]);
-    const response = sseResponse(source, { 'content-type': 'text/event-stream' });
+  it('leaves a taken turn to the Node writer alone', async () => {
+    const source = fakeSource(['event: a\ndata: {}\n\n']);
+    const response = respond(source);
     expect(takeNodeWriter(response)).toBe(source);
-    expect(takeNodeWriter(response)).toBeUndefined();
-    // Once taken, nobody else reads the turn through the body either.
-    expect(response.body?.locked).toBe(false);
-    expect(takeNodeWriter(new Response(response.body))).toBeUndefined();
+    // Taken: a reader of the body finds it empty rather than a second copy of the turn.
+    expect(await response.text()).toBe('');
+    expect(source.handedOut).toBe(0);
   });
 
-  it('survives middleware answering with a new Response around the same body', () => {
-    const source = fakeSource([]);
-    const rewrapped = new Response(new Response(new SseBody(source)).body, { headers: { 'x-request-id': 'req_1' } });
-    expect(takeNodeWriter(rewrapped)).toBe(source);
-  });
-
-  it('hands nothing out once the body is being read as a web stream, which then carries every piece', async () => {
+  it('streams every piece through the web stream once the body is read, and hands nothing out then', async () => {
     const source = fakeSource(['event: a\ndata: {}\n\n', 'event: b\ndata: {}\n\n']);
-    const response = new Response(new SseBody(source));
-    const text = response.text();
+    const response = respond(source);
+    const reader = response.body!.getReader();
+    const pieces = [(await reader.read()).value];
+    // Whoever reads first has the turn: the Node writer finds nothing to take now.
     expect(takeNodeWriter(response)).toBeUndefined();
-    expect(await text).toBe('event: a\ndata: {}\n\nevent: b\ndata: {}\n\n');
+    for (let read = await reader.read(); !read.done; read = await reader.read()) pieces.push(read.value);
+    expect(Buffer.concat(pieces.map((piece) => Buffer.from(piece!))).toString()).toBe(
+      'event: a\ndata: {}\n\nevent: b\ndata: {}\n\n',
+    );
+  });
+
+  it('streams a response rebuilt around the body (a header set after the route) through the web stream, complete', async () => {
+    const source = fakeSource(['event: a\ndata: {}\n\n', 'event: b\ndata: {}\n\n']);
+    const original = respond(source, { 'content-type': 'text/event-stream' });
+    const rebuilt = new ResponseClass(original.body, original);
+    expect(takeNodeWriter(rebuilt)).toBeUndefined();
+    expect(await rebuilt.text()).toBe('event: a\ndata: {}\n\nevent: b\ndata: {}\n\n');
+    expect(source.cancelled).toBe(0);
+  });
+
+  it('stops the turn when a reader gives up on the body before reading it', async () => {
+    const source = fakeSource(['event: a\ndata: {}\n\n']);
+    const body = new SseBody(source);
+    await body[Symbol.asyncIterator]().return?.();
+    expect(source.cancelled).toBe(1);
+    expect(takeNodeWriter(respond(fakeSource([])))).toBeDefined();
   });
 });
