@@ -31,19 +31,22 @@ export function backgroundFiles(environment: NodeJS.ProcessEnv): BackgroundFiles
   return { directory, pidFile: join(directory, 'relay.pid'), logFile: join(directory, 'relay.log') };
 }
 
-/** The record; `absent` when there is no PID file, undefined when it cannot be read or holds no record. */
-function readRecord(files: BackgroundFiles): BackgroundRecord | 'absent' | undefined {
+/** The PID file's text and record; `absent` when there is none, `record` undefined when it holds no record. */
+function readRecord(
+  files: BackgroundFiles,
+): { text: string | undefined; record: BackgroundRecord | undefined } | 'absent' {
   let text: string;
   try {
     text = readFileSync(files.pidFile, 'utf8');
   } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'absent' : undefined;
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 'absent';
+    return { text: undefined, record: undefined };
   }
   try {
     const record = JSON.parse(text) as BackgroundRecord;
-    return Number.isInteger(record.pid) && record.pid > 0 ? record : undefined;
+    return { text, record: Number.isInteger(record.pid) && record.pid > 0 ? record : undefined };
   } catch {
-    return undefined;
+    return { text, record: undefined };
   }
 }
 
@@ -96,25 +99,65 @@ export function isAlive(pid: number): boolean {
 /**
  * The running relay, or undefined. A PID file whose process is gone, or whose
  * id now belongs to another program (Linux: its command line does not name
- * the relay), is stale and removed; `onStale` hears about it.
+ * the relay), or that holds no record, is stale and removed; `onStale` hears
+ * about a record removed so.
  */
 export function runningRelay(
   files: BackgroundFiles,
   onStale?: (record: BackgroundRecord) => void,
 ): BackgroundRecord | undefined {
-  const record = readRecord(files);
-  if (record === 'absent') return undefined;
-  if (!record) {
-    // An unreadable PID file is as stale as a dead one (records are linked or renamed into place, so a
-    // file that is there is complete). No file is left alone: removing after such a read could delete
-    // the record another `start` has just claimed, and both would start a relay.
-    removeRecord(files);
-    return undefined;
+  // A file that changes while it is looked at (another `start` removed the stale one and claimed its place) is
+  // looked at again; the loop is bounded, each round needing another claim in between.
+  for (let round = 0; round < 5; round++) {
+    const read = readRecord(files);
+    if (read === 'absent') return undefined;
+    const { text, record } = read;
+    if (record && isAlive(record.pid) && !belongsToAnotherProgram(record.pid)) return record;
+    if (text === undefined || removeRecordIfUnchanged(files, text)) {
+      if (record) onStale?.(record);
+      if (text === undefined) removeRecord(files);
+      return undefined;
+    }
   }
-  if (isAlive(record.pid) && !belongsToAnotherProgram(record.pid)) return record;
-  removeRecord(files);
-  onStale?.(record);
   return undefined;
+}
+
+/**
+ * Removes the PID file if it still holds `text`; returns false, leaving it in
+ * place, when it now holds something else. Two `start`s can find the same
+ * stale file: the first removes it and claims the place, and the second must
+ * not then remove the first's claim (both would start a relay). The file is
+ * moved aside in one step (rename), so what is looked at is what was taken,
+ * and put back when it is not the stale one.
+ */
+export function removeRecordIfUnchanged(files: BackgroundFiles, text: string): boolean {
+  const aside = `${files.pidFile}.${process.pid}.stale`;
+  try {
+    renameSync(files.pidFile, aside);
+  } catch (error) {
+    // Gone already: whoever removed it removed the stale record too.
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return true;
+    throw error;
+  }
+  let taken: string | undefined;
+  try {
+    taken = readFileSync(aside, 'utf8');
+  } catch {
+    taken = undefined;
+  }
+  if (taken === text) {
+    rmSync(aside, { force: true });
+    return true;
+  }
+  try {
+    linkSync(aside, files.pidFile);
+  } catch (error) {
+    // A third `start` claimed the place meanwhile: its record stands.
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  } finally {
+    rmSync(aside, { force: true });
+  }
+  return false;
 }
 
 function belongsToAnotherProgram(pid: number): boolean {
