@@ -75,7 +75,9 @@ async function main(): Promise<void> {
     throw new Error(
       `unknown module(s) ${unknown.join(', ')}; known: ${BENCH_MODULES.map((module) => module.name).join(', ')}`,
     );
-  const selected: BenchModule[] = BENCH_MODULES.filter((module) => only === undefined || only.includes(module.name));
+  const selected: BenchModule[] = BENCH_MODULES.filter((module) =>
+    only === undefined ? !module.onlyWhenAsked : only.includes(module.name),
+  );
 
   const machine = describeMachine(ROOT);
   const log = (line: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`);

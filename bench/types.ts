@@ -32,5 +32,7 @@ export interface BenchModule {
   description: string;
   /** Command-line options the module reads (node:util parseArgs format). */
   options: NonNullable<ParseArgsConfig['options']>;
+  /** Left out of a run that does not name it with --only (a tool for comparing builds, not a figure to publish). */
+  onlyWhenAsked?: boolean;
   run(context: BenchContext): Promise<BenchSection>;
 }

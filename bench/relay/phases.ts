@@ -51,7 +51,7 @@ export async function warmUpUnderLoad(
   for (const path of PATHS) await measureThroughput(path, targets[path], bodies[path], concurrency, seconds, {});
 }
 
-function rotated<T>(items: readonly T[], by: number): T[] {
+export function rotated<T>(items: readonly T[], by: number): T[] {
   const shift = by % items.length;
   return [...items.slice(shift), ...items.slice(0, shift)];
 }

@@ -125,6 +125,13 @@ export function processCpuMs(pid: number): number {
   return ((userTicks + systemTicks) * 1000) / ticksPerSecond();
 }
 
+/** CPU time (user + system) of a process's main thread alone, without the threads V8 and libuv run beside it. */
+export function mainThreadCpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/task/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / ticksPerSecond();
+}
+
 export interface ProcessMemory {
   /** Resident set size now, MB. */
   rssMb: number;
