@@ -7,11 +7,12 @@
  *
  * The route returns an ordinary `Response` whose body is an SseBody, read as
  * a web stream of the turn's bytes anywhere but on the Node server, so the
- * app works anywhere (`app.request` reads it). The Node server (start-server.ts) takes the turn from that body
- * instead and writes it directly — less CPU per stream, measured in
- * docs/benchmarks.md. Either way the pieces come from the same producer. The
- * body is what is checked because middleware that changes headers on the
- * way out (the request id) answers with a new Response around the same body.
+ * app works anywhere (`app.request` reads it). The Node server
+ * (start-server.ts) takes the turn from the response the route made instead
+ * and writes it directly: less CPU per stream, measured in docs/benchmarks.md.
+ * Either way the pieces come from the same producer. A response rebuilt
+ * around the body on the way out (a header set after the route) is read as a
+ * web stream.
  */
 import type { ServerResponse } from 'node:http';
 import type { UnderlyingSource } from 'node:stream/web';
@@ -108,10 +109,11 @@ function webSource(source: SsePieceSource): UnderlyingSource<Uint8Array> {
 }
 
 /**
- * The bodies of the responses made by `sseResponse`, by response. Reading
- * `response.body` makes the Node adapter's lightweight Response build a full
- * one (about 1% of a stream's CPU, docs/benchmarks.md step 19); a response
- * that middleware answered anew is still found by its body.
+ * The bodies of the responses made by `sseResponse`, by response: the turn is
+ * found without reading `response.body`, which makes the Node adapter's
+ * lightweight Response build a full one (about 1% of a stream's CPU,
+ * docs/benchmarks.md step 19), and whose stream would be the web stream, not
+ * the SseBody.
  */
 const bodiesByResponse = new WeakMap<Response, SseBody>();
 
@@ -128,10 +130,9 @@ export function sseResponse(
   return response;
 }
 
-/** The turn behind `response` when its body is a turn's that nobody has read or taken. */
+/** The turn behind `response` when `sseResponse` made it and nobody has read or taken the turn. */
 export function takeNodeWriter(response: Response): SsePieceSource | undefined {
-  const body = bodiesByResponse.get(response) ?? response.body;
-  return body instanceof SseBody ? body.take() : undefined;
+  return bodiesByResponse.get(response)?.take();
 }
 
 /** Writes status, headers and every piece to `outgoing`, waiting for the socket when it is full. */
