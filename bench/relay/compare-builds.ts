@@ -13,6 +13,7 @@
  *     --build-node-args 'g50=--heap-growing-percent=50' --label heap
  */
 import { join, resolve } from 'node:path';
+import { numberOption } from '../support/options.js';
 import { mainThreadCpuMs, procAvailable, processMemory, spawnServer } from '../support/processes.js';
 import { summarize } from '../support/stats.js';
 import type { BenchContext, BenchModule, BenchSection } from '../types.js';
@@ -111,24 +112,17 @@ export function renderCompareMarkdown(
 
 async function run(context: BenchContext): Promise<BenchSection> {
   if (!procAvailable()) throw new Error('comparing builds reads CPU time and memory from /proc and needs Linux');
-  const { options, quick, root } = context;
-  const number = (name: string, normal: number, short: number): number => {
-    const raw = options[name];
-    if (raw === undefined) return quick ? short : normal;
-    const value = Number(raw);
-    if (!Number.isFinite(value) || value <= 0) throw new Error(`--${name} must be a positive number, got '${raw}'`);
-    return value;
-  };
+  const { options, root } = context;
   const builds = parseBuilds(
     typeof options.builds === 'string' ? options.builds : undefined,
     typeof options['build-node-args'] === 'string' ? options['build-node-args'] : undefined,
     root,
   );
   const parameters = {
-    rounds: number('rounds', 5, 2),
-    seconds: number('seconds', 6, 2),
-    warmupSeconds: number('warmup-seconds', 3, 1),
-    concurrency: number('concurrency', 32, 32),
+    rounds: numberOption(context, 'rounds', 5, 2),
+    seconds: numberOption(context, 'seconds', 6, 2),
+    warmupSeconds: numberOption(context, 'warmup-seconds', 3, 1),
+    concurrency: numberOption(context, 'concurrency', 32, 32),
   };
   const logDirectory = join(root, '.tmp', 'bench');
   const serveScript = join(root, '.bench-build', 'bench', 'relay', 'serve.js');

@@ -9,6 +9,7 @@ import { join, resolve } from 'node:path';
 import { genericProvider } from '../../src/providers/generic.js';
 import { buildChatRequest } from '../../src/translate/request/build-chat-request.js';
 import { parseResponsesRequest } from '../../src/translate/request/parse-request.js';
+import { numberOption } from '../support/options.js';
 import { procAvailable, processMemory, type ServerProcess, spawnServer } from '../support/processes.js';
 import type { BenchContext, BenchModule, BenchSection } from '../types.js';
 import { createClientAgent, markersFor, readStream, type SequentialPathName, type StreamTarget } from './client.js';
@@ -48,14 +49,8 @@ interface RelayParameters {
 }
 
 function readParameters(context: BenchContext): RelayParameters {
-  const { options, quick } = context;
-  const number = (name: string, normal: number, fast: number): number => {
-    const raw = options[name];
-    if (typeof raw !== 'string') return quick ? fast : normal;
-    const value = Number(raw);
-    if (!Number.isFinite(value) || value < 0) throw new Error(`--${name} must be a non-negative number, got '${raw}'`);
-    return value;
-  };
+  const { options } = context;
+  const number = (name: string, normal: number, fast: number) => numberOption(context, name, normal, fast);
   const variants = String(options.variants ?? STREAM_VARIANTS.join(','))
     .split(',')
     .map((name) => name.trim())

@@ -117,19 +117,21 @@ function ticksPerSecond(): number {
 
 /** User + system CPU time the process has used so far, in milliseconds (all threads, live and exited). */
 export function processCpuMs(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return statCpuMs(`/proc/${pid}/stat`);
+}
+
+/** CPU time (user + system) of a process's main thread alone, without the threads V8 and libuv run beside it. */
+export function mainThreadCpuMs(pid: number): number {
+  return statCpuMs(`/proc/${pid}/task/${pid}/stat`);
+}
+
+function statCpuMs(path: string): number {
+  const stat = readFileSync(path, 'utf8');
   // Fields after the command name, which is in parentheses and may contain spaces.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   const userTicks = Number(fields[11]);
   const systemTicks = Number(fields[12]);
   return ((userTicks + systemTicks) * 1000) / ticksPerSecond();
-}
-
-/** CPU time (user + system) of a process's main thread alone, without the threads V8 and libuv run beside it. */
-export function mainThreadCpuMs(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/task/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / ticksPerSecond();
 }
 
 export interface ProcessMemory {
